@@ -1,0 +1,352 @@
+import {
+  DAY,
+  SUPPORTED_YEARS,
+  firstUtcAtOrAfterWall,
+  utcYear,
+  wallOf,
+  wallToUtcIntervals,
+  yearStart,
+  zoneOf,
+} from './zone';
+
+/**
+ * Business time. A Calendar is compiled lazily, one UTC year at a time, into sorted working
+ * intervals with running sums, so that "due after N working ms" and "working ms between" are a
+ * binary search each. All arithmetic is on UTC epoch milliseconds: the machine's zone never enters.
+ */
+
+/** Working windows of one local date as flat [startMinute, endMinute) pairs; end may pass 1440. */
+export type WindowsOf = (localDay: number, weekday: number) => readonly number[];
+
+export class NoWorkingTimeError extends Error {
+  constructor(calendar: string) {
+    super(`calendar "${calendar}" has no working time within ${MAX_EMPTY_YEARS} years`);
+  }
+}
+
+export class OutOfRangeError extends Error {}
+
+const MAX_EMPTY_YEARS = 8;
+const MIN = 60_000;
+
+interface YearTable {
+  readonly starts: Float64Array;
+  readonly ends: Float64Array;
+  /** cum[i] is the working ms before interval i in this year; cum[n] is the year's total. */
+  readonly cum: Float64Array;
+  readonly total: number;
+}
+
+interface DayTable {
+  /** Local midnight of each working day, on the wall scale. */
+  readonly wallMidnight: Float64Array;
+  /** Offsets into winStarts/winEnds: day d owns [first[d], first[d+1]). */
+  readonly first: Int32Array;
+  readonly winStarts: Float64Array;
+  readonly winEnds: Float64Array;
+}
+
+export class Calendar {
+  // Pre-filled so the array stays packed: a sparse one would fall back to dictionary lookups.
+  private readonly years: (YearTable | undefined)[] = new Array(SUPPORTED_YEARS.max + 2).fill(undefined);
+  private readonly days = new Map<number, DayTable>();
+
+  constructor(
+    readonly id: string,
+    readonly zone: string,
+    private readonly windowsOf: WindowsOf,
+  ) {
+    zoneOf(zone);
+  }
+
+  /** The earliest T >= start such that [start, T) holds `ms` working ms. Zero gives start. */
+  addWorking(start: number, ms: number): number {
+    if (!(ms > 0)) {
+      if (ms === 0) return start;
+      throw new RangeError(`negative working duration ${ms}`);
+    }
+    let y = utcYear(start);
+    let tab = this.year(y);
+    let w = cumAt(tab, start) + ms;
+    let empty = 0;
+    while (w > tab.total) {
+      w -= tab.total;
+      empty = tab.total === 0 ? empty + 1 : 0;
+      if (empty >= MAX_EMPTY_YEARS) throw new NoWorkingTimeError(this.id);
+      tab = this.year(++y);
+    }
+    return locate(tab, w);
+  }
+
+  /** Working ms in [a, b); 0 when b <= a. */
+  workingBetween(a: number, b: number): number {
+    if (!(b > a)) return 0;
+    const ya = utcYear(a);
+    const yb = utcYear(b);
+    const ta = this.year(ya);
+    if (ya === yb) return cumAt(ta, b) - cumAt(ta, a);
+    let sum = ta.total - cumAt(ta, a);
+    for (let y = ya + 1; y < yb; y++) sum += this.year(y).total;
+    return sum + cumAt(this.year(yb), b);
+  }
+
+  isWorking(t: number): boolean {
+    const tab = this.year(utcYear(t));
+    const i = lastStartAtOrBefore(tab.starts, t);
+    return i >= 0 && t < tab.ends[i];
+  }
+
+  /** The working interval containing t, or null. */
+  intervalAt(t: number): { start: number; end: number } | null {
+    const tab = this.year(utcYear(t));
+    const i = lastStartAtOrBefore(tab.starts, t);
+    if (i < 0 || t >= tab.ends[i]) return null;
+    // An interval cut at a year boundary continues in the next year's table.
+    let end = tab.ends[i];
+    if (i === tab.starts.length - 1 && end === yearStart(utcYear(t) + 1)) {
+      const next = this.year(utcYear(t) + 1);
+      if (next.starts.length && next.starts[0] === end) end = next.ends[0];
+    }
+    return { start: tab.starts[i], end };
+  }
+
+  /** t itself when working, else the next opening. */
+  nextOpen(t: number): number {
+    if (this.isWorking(t)) return t;
+    return this.addWorking(t, 1) - 1;
+  }
+
+  /**
+   * N business days from S: the same local time of day on the N-th working day after the one
+   * S (moved to the next opening when outside hours) belongs to, clamped into that day's hours.
+   */
+  addBusinessDays(start: number, n: number): number {
+    if (!(n > 0)) {
+      if (n === 0) return start;
+      throw new RangeError(`negative business days ${n}`);
+    }
+    const s = this.nextOpen(start);
+    const wall = wallOf(this.zone, s);
+    let table = this.dayTable(localYear(wall));
+    let d = dayContaining(table, s);
+    if (d < 0) {
+      table = this.dayTable(localYear(wall) - 1);
+      d = dayContaining(table, s);
+    }
+    const timeOfDay = wall - table.wallMidnight[d];
+    let idx = d + n;
+    let ly = localYear(table.wallMidnight[d]);
+    let empty = 0;
+    while (idx >= table.wallMidnight.length) {
+      idx -= table.wallMidnight.length;
+      table = this.dayTable(++ly);
+      empty = table.wallMidnight.length === 0 ? empty + 1 : 0;
+      if (empty >= MAX_EMPTY_YEARS) throw new NoWorkingTimeError(this.id);
+    }
+    const target = firstUtcAtOrAfterWall(this.zone, table.wallMidnight[idx] + timeOfDay);
+    return clampIntoDay(table, idx, target);
+  }
+
+  /** Average working ms per working day over a year: used by lint to compare "2d" with "8h". */
+  averageDayMs(year: number): number {
+    const t = this.dayTable(year);
+    const n = t.wallMidnight.length;
+    if (!n) return 0;
+    let sum = 0;
+    for (let i = 0; i < t.winStarts.length; i++) sum += t.winEnds[i] - t.winStarts[i];
+    return sum / n;
+  }
+
+  private year(y: number): YearTable {
+    if (y < SUPPORTED_YEARS.min || y > SUPPORTED_YEARS.max) {
+      throw new OutOfRangeError(`year ${y} is outside ${SUPPORTED_YEARS.min}-${SUPPORTED_YEARS.max}`);
+    }
+    let tab = this.years[y];
+    if (!tab) {
+      tab = this.buildYear(y);
+      this.years[y] = tab;
+    }
+    return tab;
+  }
+
+  private dayIntervals(localDay: number, out: number[]): void {
+    const wins = this.windowsOf(localDay, weekdayOf(localDay));
+    const midnight = localDay * DAY;
+    for (let i = 0; i < wins.length; i += 2) {
+      wallToUtcIntervals(this.zone, midnight + wins[i] * MIN, midnight + wins[i + 1] * MIN, out);
+    }
+  }
+
+  private buildYear(y: number): YearTable {
+    const from = yearStart(y);
+    const to = yearStart(y + 1);
+    const raw: number[] = [];
+    // Local dates whose windows (up to 48h past local midnight, +/-14h of offset) can reach year y.
+    for (let day = Math.floor(from / DAY) - 3; day <= Math.floor(to / DAY) + 1; day++) {
+      this.dayIntervals(day, raw);
+    }
+    const merged = mergePairs(raw, from, to);
+    const n = merged.length / 2;
+    const starts = new Float64Array(n);
+    const ends = new Float64Array(n);
+    const cum = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      starts[i] = merged[2 * i];
+      ends[i] = merged[2 * i + 1];
+      cum[i + 1] = cum[i] + (ends[i] - starts[i]);
+    }
+    return { starts, ends, cum, total: cum[n] };
+  }
+
+  private dayTable(localYearNo: number): DayTable {
+    if (localYearNo < SUPPORTED_YEARS.min || localYearNo > SUPPORTED_YEARS.max) {
+      throw new OutOfRangeError(`year ${localYearNo} is outside ${SUPPORTED_YEARS.min}-${SUPPORTED_YEARS.max}`);
+    }
+    let t = this.days.get(localYearNo);
+    if (t) return t;
+    const mids: number[] = [];
+    const first: number[] = [];
+    const ws: number[] = [];
+    const we: number[] = [];
+    const lastDay = Date.UTC(localYearNo + 1, 0, 1) / DAY;
+    for (let day = Date.UTC(localYearNo, 0, 1) / DAY; day < lastDay; day++) {
+      const raw: number[] = [];
+      this.dayIntervals(day, raw);
+      const merged = mergePairs(raw, -Infinity, Infinity);
+      if (!merged.length) continue;
+      mids.push(day * DAY);
+      first.push(ws.length);
+      for (let i = 0; i < merged.length; i += 2) {
+        ws.push(merged[i]);
+        we.push(merged[i + 1]);
+      }
+    }
+    first.push(ws.length);
+    t = {
+      wallMidnight: Float64Array.from(mids),
+      first: Int32Array.from(first),
+      winStarts: Float64Array.from(ws),
+      winEnds: Float64Array.from(we),
+    };
+    this.days.set(localYearNo, t);
+    return t;
+  }
+}
+
+function weekdayOf(localDay: number): number {
+  // 1970-01-01 was a Thursday (4); 0 is Sunday.
+  return (((localDay + 4) % 7) + 7) % 7;
+}
+
+function localYear(wall: number): number {
+  return new Date(wall).getUTCFullYear();
+}
+
+function lastStartAtOrBefore(starts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] <= t) {
+      ans = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return ans;
+}
+
+function cumAt(tab: YearTable, t: number): number {
+  const i = lastStartAtOrBefore(tab.starts, t);
+  if (i < 0) return 0;
+  const end = tab.ends[i];
+  return t < end ? tab.cum[i] + (t - tab.starts[i]) : tab.cum[i + 1];
+}
+
+/** The earliest instant at which the year's running sum reaches w (0 < w <= total). */
+function locate(tab: YearTable, w: number): number {
+  const cum = tab.cum;
+  let lo = 0;
+  let hi = tab.starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid + 1] >= w) hi = mid;
+    else lo = mid + 1;
+  }
+  return tab.starts[lo] + (w - cum[lo]);
+}
+
+function mergePairs(raw: number[], from: number, to: number): number[] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const s = Math.max(raw[i], from);
+    const e = Math.min(raw[i + 1], to);
+    if (e > s) pairs.push([s, e]);
+  }
+  pairs.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [s, e] of pairs) {
+    const last = out.length - 1;
+    if (last > 0 && s <= out[last]) out[last] = Math.max(out[last], e);
+    else out.push(s, e);
+  }
+  return out;
+}
+
+function dayContaining(t: DayTable, s: number): number {
+  // Days are ordered by their first window; a window past midnight can hold s for the day before.
+  let d = t.wallMidnight.length - 1;
+  let lo = 0;
+  let hi = d;
+  d = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (t.winStarts[t.first[mid]] <= s) {
+      d = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  for (let k = d; k >= 0 && k >= d - 1; k--) {
+    for (let i = t.first[k]; i < t.first[k + 1]; i++) {
+      if (t.winStarts[i] <= s && s < t.winEnds[i]) return k;
+    }
+  }
+  return d;
+}
+
+function clampIntoDay(t: DayTable, d: number, target: number): number {
+  const from = t.first[d];
+  const to = t.first[d + 1];
+  let best = t.winStarts[from];
+  for (let i = from; i < to; i++) {
+    if (t.winStarts[i] <= target && target < t.winEnds[i]) return target;
+    if (t.winEnds[i] <= target) best = t.winEnds[i];
+  }
+  return best;
+}
+
+/** Parses "HH:MM-HH:MM" into minutes; an end at or before the start runs past midnight. */
+export function parseWindow(text: string): [number, number] {
+  const m = /^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!m) throw new Error(`expected a window like "09:00-17:00", got "${text}"`);
+  const s = Number(m[1]) * 60 + Number(m[2]);
+  let e = Number(m[3]) * 60 + Number(m[4]);
+  if (Number(m[2]) > 59 || Number(m[4]) > 59 || s >= 1440 || e > 1440) {
+    throw new Error(`"${text}" is not a time of day between 00:00 and 24:00`);
+  }
+  if (s === e) throw new Error(`window "${text}" is empty; write "00:00-24:00" for a whole day`);
+  if (e < s) e += 1440;
+  return [s, e];
+}
+
+/** Local date "YYYY-MM-DD" as days since 1970-01-01. */
+export function localDayOf(date: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) throw new Error(`expected a date like 2026-12-25, got "${date}"`);
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const back = new Date(t);
+  if (back.getUTCMonth() !== Number(m[2]) - 1 || back.getUTCDate() !== Number(m[3])) {
+    throw new Error(`"${date}" is not a real date`);
+  }
+  return t / DAY;
+}

@@ -1,0 +1,315 @@
+import { Command, CommanderError, Option } from 'commander';
+import { createReadStream, readFileSync, statSync, writeFileSync } from 'fs';
+import { DateTime } from 'luxon';
+import { parseDocument } from 'yaml';
+import { SingleBar, Presets } from 'cli-progress';
+import { dueOf } from './clock';
+import { Decision, decisionToJSON, evaluate } from './evaluate';
+import { formatMs, parseDuration } from './duration';
+import { generateHolidays } from './holidays';
+import { checkPolicyText } from './lint';
+import { getCompiled, Policy, PolicyError } from './policy';
+import { formatProblem, zodProblems } from './problem';
+import { listPresets, loadPolicy, resolvePolicyPath, UnknownPolicyError } from './presets';
+import { readRecords, RecordSyntaxError } from './records';
+import { ReportBuilder } from './report';
+import { TimelineSchema } from './timeline';
+import { addPause } from './clock';
+
+/** Errors the user can fix: printed as one clear line, never as a stack trace. */
+class UsageError extends Error {}
+
+interface Io {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+export async function main(argv: string[], io: Io = { out: process.stdout, err: process.stderr, stdin: process.stdin }): Promise<number> {
+  let code = 0;
+  const program = new Command('sla')
+    .description('SLA Desk: check support policies and evaluate tickets against them')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+
+  program
+    .command('presets')
+    .description('list the bundled policy presets')
+    .action(() => {
+      for (const p of listPresets()) io.out.write(`${p.isDefault ? '*' : ' '} ${p.id.padEnd(18)} ${p.name.padEnd(36)} ${p.source}\n`);
+      io.out.write('\n* the default preset\n');
+    });
+
+  program
+    .command('check')
+    .description('validate a policy file (or preset), then lint it for contradictions, gaps and assumptions')
+    .argument('<file>', 'a YAML or JSON policy file, or a preset id')
+    .action((file: string) => {
+      code = check(file, io);
+    });
+
+  program
+    .command('due')
+    .description('the due instant of one target')
+    .option('--policy <policy>', 'a preset id or a policy file')
+    .requiredOption('--tier <tier>')
+    .requiredOption('--priority <priority>')
+    .requiredOption('--metric <metric>')
+    .option('--category <category>')
+    .requiredOption('--from <iso>', 'the start instant, ISO-8601 with an offset')
+    .option('--pause <from/to>', 'a paused span, ISO/ISO; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action((o) => due(o, io));
+
+  program
+    .command('evaluate')
+    .description('evaluate timelines (a JSON array or JSON lines) into decisions, streaming')
+    .argument('[file]', 'the input file, or - for standard input', '-')
+    .option('--policy <policy>', 'a preset id or a policy file')
+    .option('--now <iso>', 'evaluate as of this instant (default: the current time)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .action(async (file: string, o) => {
+      code = await evaluateCmd(file, o, io);
+    });
+
+  program
+    .command('report')
+    .description('met %, breaches and median times per tier x priority x metric')
+    .argument('[file]', 'the input file, or - for standard input', '-')
+    .option('--policy <policy>', 'a preset id or a policy file')
+    .option('--now <iso>', 'evaluate as of this instant (default: the current time)')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--progress', 'always show the progress bar on stderr')
+    .action(async (file: string, o) => {
+      code = await reportCmd(file, o, io);
+    });
+
+  program
+    .command('holidays')
+    .description('generate public holidays for a region (date-holidays codes: US, CA-QC, GB-ENG, ...)')
+    .argument('<region>')
+    .requiredOption('--years <years>', 'comma-separated years, e.g. 2026,2027')
+    .option('--write <file>', 'write them into this policy file')
+    .option('--calendar <name>', 'the calendar to write them into (with --write)')
+    .action((region: string, o) => holidays(region, o, io));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    if (e instanceof UsageError || e instanceof UnknownPolicyError || e instanceof RecordSyntaxError) {
+      io.err.write(`sla: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof PolicyError) {
+      io.err.write(`sla: the policy is not valid:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  return code;
+}
+
+function check(file: string, io: Io): number {
+  const path = resolvePolicyPath(file);
+  const { problems } = checkPolicyText(readFileSync(path, 'utf8'));
+  const errors = problems.filter((p) => p.level === 'error');
+  const warnings = problems.filter((p) => p.level === 'warning');
+  const assumptions = problems.filter((p) => p.level === 'assumption');
+  const section = (title: string, list: typeof problems) => {
+    if (!list.length) return;
+    io.out.write(`${title} (${list.length})\n`);
+    for (const p of list) io.out.write(`  ${formatProblem(p)}\n`);
+  };
+  section('errors', errors);
+  section('warnings', warnings);
+  section('assumptions to confirm', assumptions);
+  io.out.write(`${path}: ${errors.length} error(s), ${warnings.length} warning(s), ${assumptions.length} assumption(s) to confirm\n`);
+  return errors.length ? 1 : 0;
+}
+
+function instant(value: string, what: string): number {
+  const t = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(t)) throw new UsageError(`${what}: expected an ISO-8601 instant with an offset, like 2026-03-02T09:30:00Z; got "${value}"`);
+  return t;
+}
+
+function due(o: { policy?: string; tier: string; priority: string; metric: string; category?: string; from: string; pause: string[] }, io: Io): void {
+  const policy = loadPolicy(o.policy);
+  const cp = getCompiled(policy);
+  const known = (what: string, value: string, list: object) => {
+    if (!(value in list)) throw new UsageError(`--${what}: unknown ${what} "${value}" (known: ${Object.keys(list).join(', ')})`);
+  };
+  known('tier', o.tier, policy.tiers);
+  known('priority', o.priority, policy.priorities);
+  known('metric', o.metric, policy.metrics);
+  const category = o.category ?? cp.defaultCategory;
+  known('category', category, policy.categories);
+  const target = cp.target(o.tier, o.priority, o.metric, category);
+  if (!target) {
+    io.out.write(`no target: ${o.metric} carries no promise for ${o.tier} ${o.priority} (${category})\n`);
+    return;
+  }
+  const from = instant(o.from, '--from');
+  const pauses: number[] = [];
+  for (const p of o.pause) {
+    const [a, b] = p.split('/');
+    if (!a || !b) throw new UsageError(`--pause: expected FROM/TO, got "${p}"`);
+    addPause(pauses, instant(a, '--pause'), instant(b, '--pause'));
+  }
+  const t = dueOf(target, from, pauses);
+  const local = DateTime.fromMillis(t, { zone: target.calendar.zone });
+  io.out.write(`target:   ${target.text} on calendar ${target.calendar.id}\n`);
+  io.out.write(`due UTC:  ${new Date(t).toISOString()}\n`);
+  io.out.write(`due local: ${local.toFormat("yyyy-MM-dd'T'HH:mm:ss ZZ ccc")} (${target.calendar.zone})\n`);
+}
+
+type Emit = (d: Decision) => string;
+
+const COLS = ['ticket', 'tier', 'priority', 'metric', 'target', 'due (UTC)', 'state', 'remaining'];
+const WIDTHS = [14, 10, 9, 16, 8, 21, 15, 12];
+
+function rowsOf(d: Decision): string[][] {
+  return d.metrics.map((m) => [
+    d.ticketId,
+    d.tier.id,
+    d.priority.id ?? '-',
+    m.metric,
+    m.target ?? '-',
+    m.due === null ? '-' : new Date(m.due).toISOString().slice(0, 16) + 'Z',
+    m.state,
+    m.state === 'not_applicable' || m.state === 'met' ? '-' : formatMs(m.remainingWorkingMs),
+  ]);
+}
+
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+function emitter(format: string): { head: string; emit: Emit; sep: string; tail: string } {
+  if (format === 'json') return { head: '[\n', emit: (d) => JSON.stringify(decisionToJSON(d)), sep: ',\n', tail: '\n]\n' };
+  if (format === 'csv') return { head: COLS.join(',') + '\n', emit: (d) => rowsOf(d).map((r) => r.map(csvCell).join(',')).join('\n'), sep: '\n', tail: '\n' };
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(WIDTHS[i])).join(' ').trimEnd();
+  return { head: line(COLS) + '\n', emit: (d) => rowsOf(d).map(line).join('\n'), sep: '\n', tail: '\n' };
+}
+
+function inputOf(file: string, io: Io): { stream: AsyncIterable<string | Buffer>; size: number } {
+  if (file === '-') return { stream: io.stdin as unknown as AsyncIterable<Buffer>, size: 0 };
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (e) {
+    throw new UsageError(`cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return { stream: createReadStream(file, { highWaterMark: 1 << 20 }), size };
+}
+
+/** Runs every record through `each`; bad records are reported by line and skipped. */
+async function forEachTimeline(file: string, policy: Policy, now: number, io: Io, each: (d: Decision) => void | Promise<void>, onBytes?: (n: number) => void): Promise<number> {
+  const { stream } = inputOf(file, io);
+  let bad = 0;
+  for await (const rec of readRecords(stream, onBytes)) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(rec.text);
+    } catch (e) {
+      bad++;
+      io.err.write(`line ${rec.line}: not valid JSON: ${(e as Error).message}\n`);
+      continue;
+    }
+    const parsed = TimelineSchema.safeParse(raw);
+    if (!parsed.success) {
+      bad++;
+      io.err.write(`line ${rec.line}: ${zodProblems(parsed.error.issues).map(formatProblem).join('; ')}\n`);
+      continue;
+    }
+    try {
+      await each(evaluate(policy, parsed.data, now));
+    } catch (e) {
+      bad++;
+      io.err.write(`line ${rec.line}: cannot evaluate: ${(e as Error).message}\n`);
+    }
+  }
+  return bad;
+}
+
+function write(out: NodeJS.WritableStream, s: string): Promise<void> | void {
+  if (!out.write(s)) return new Promise((r) => out.once('drain', () => r()));
+}
+
+async function evaluateCmd(file: string, o: { policy?: string; now?: string; format: string }, io: Io): Promise<number> {
+  const policy = loadPolicy(o.policy);
+  const now = o.now ? instant(o.now, '--now') : Date.now();
+  const e = emitter(o.format);
+  io.out.write(e.head);
+  let first = true;
+  const bad = await forEachTimeline(file, policy, now, io, (d) => {
+    const s = (first ? '' : e.sep) + e.emit(d);
+    first = false;
+    return write(io.out, s);
+  });
+  io.out.write(first ? (o.format === 'json' ? ']\n' : '') : e.tail);
+  if (bad) io.err.write(`sla: ${bad} input record(s) could not be evaluated\n`);
+  return bad ? 2 : 0;
+}
+
+async function reportCmd(file: string, o: { policy?: string; now?: string; format: string; progress?: boolean }, io: Io): Promise<number> {
+  const policy = loadPolicy(o.policy);
+  const now = o.now ? instant(o.now, '--now') : Date.now();
+  const { size } = file === '-' ? { size: 0 } : inputOf(file, io);
+  const showBar = size > 0 && (o.progress || (size > 8 << 20 && (io.err as NodeJS.WriteStream).isTTY));
+  const bar = showBar ? new SingleBar({ stream: io.err, format: 'report [{bar}] {percentage}% | {value}/{total} bytes', noTTYOutput: true, notTTYSchedule: 1000 }, Presets.shades_classic) : null;
+  bar?.start(size, 0);
+  let read = 0;
+  const builder = new ReportBuilder();
+  const bad = await forEachTimeline(file, policy, now, io, (d) => builder.add(d), (n) => {
+    read += n;
+    bar?.update(read);
+  });
+  bar?.stop();
+  const rows = builder.rows();
+  if (o.format === 'json') io.out.write(JSON.stringify(rows, null, 2) + '\n');
+  else {
+    const w = [10, 9, 16, 8, 6, 9, 6, 7, 14];
+    const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join(' ').trimEnd() + '\n';
+    io.out.write(line(['tier', 'priority', 'metric', 'tickets', 'met', 'breached', 'open', 'met %', 'median (work)']));
+    for (const r of rows) {
+      io.out.write(line([r.tier, r.priority, r.metric, String(r.tickets), String(r.met), String(r.breached), String(r.open), r.metPercent === null ? '-' : r.metPercent.toFixed(1), r.medianWorkingMs === null ? '-' : formatMs(r.medianWorkingMs)]));
+    }
+  }
+  if (bad) io.err.write(`sla: ${bad} input record(s) could not be evaluated\n`);
+  return bad ? 2 : 0;
+}
+
+function holidays(region: string, o: { years: string; write?: string; calendar?: string }, io: Io): void {
+  const years = o.years.split(',').map((y) => Number(y.trim()));
+  if (years.some((y) => !Number.isInteger(y) || y < 1901 || y > 2200)) throw new UsageError(`--years: expected years like 2026,2027; got "${o.years}"`);
+  let list;
+  try {
+    list = generateHolidays(region, years);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (!o.write) {
+    for (const h of list) io.out.write(`- { date: "${h.date}", name: ${JSON.stringify(h.name)} }\n`);
+    return;
+  }
+  if (!o.calendar) throw new UsageError('--write needs --calendar NAME: the calendar to write the holidays into');
+  let text: string;
+  try {
+    text = readFileSync(o.write, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read "${o.write}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const doc = parseDocument(text);
+  const cal = doc.getIn(['calendars', o.calendar]);
+  if (!cal || typeof cal !== 'object') throw new UsageError(`calendars.${o.calendar}: no such calendar in ${o.write}`);
+  doc.setIn(['calendars', o.calendar, 'holidays'], doc.createNode(list.map((h) => ({ date: h.date, name: h.name })), { flow: false }));
+  doc.setIn(['calendars', o.calendar, 'holidaysFrom'], doc.createNode({ region, years }, { flow: true }));
+  const next = doc.toString();
+  // Never leave a file that no longer checks: validate before writing.
+  const { problems } = checkPolicyText(next);
+  const errors = problems.filter((p) => p.level === 'error');
+  if (errors.length) throw new UsageError(`not written: the result would not check:\n${errors.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+  writeFileSync(o.write, next);
+  io.out.write(`wrote ${list.length} holidays into calendars.${o.calendar} of ${o.write}\n`);
+}
+
+export { parseDuration };

@@ -1,0 +1,83 @@
+import type { Calendar } from './calendar';
+import type { CompiledTarget } from './policy';
+
+/**
+ * One metric's clock on one calendar: when it started, which spans are paused, when it stopped.
+ * Pauses are sorted, disjoint [from, to) pairs in UTC ms.
+ */
+export interface ClockRun {
+  start: number;
+  pauses: number[];
+  stop: number | null;
+}
+
+/** Working ms inside pauses within [a, b). */
+export function pausedWorking(cal: Calendar, pauses: readonly number[], a: number, b: number): number {
+  let sum = 0;
+  for (let i = 0; i < pauses.length; i += 2) {
+    const s = pauses[i] > a ? pauses[i] : a;
+    const e = pauses[i + 1] < b ? pauses[i + 1] : b;
+    if (e > s) sum += cal.workingBetween(s, e);
+  }
+  return sum;
+}
+
+/** Working ms in [a, b) that are not paused; negative when b < a. */
+export function netWorking(cal: Calendar, pauses: readonly number[], a: number, b: number): number {
+  if (b < a) return -netWorking(cal, pauses, b, a);
+  return cal.workingBetween(a, b) - pausedWorking(cal, pauses, a, b);
+}
+
+/** The earliest T such that [start, T) holds `ms` working ms outside the pauses. */
+export function dueWithPauses(cal: Calendar, start: number, ms: number, pauses: readonly number[]): number {
+  let cur = start;
+  let left = ms;
+  for (let i = 0; i < pauses.length; i += 2) {
+    const p0 = pauses[i];
+    const p1 = pauses[i + 1];
+    if (p1 <= cur) continue;
+    if (p0 > cur) {
+      const avail = cal.workingBetween(cur, p0);
+      if (avail >= left && left > 0) return cal.addWorking(cur, left);
+      left -= avail;
+    }
+    cur = p1 > cur ? p1 : cur;
+  }
+  return cal.addWorking(cur, left);
+}
+
+/**
+ * The due instant of a target. Business days count whole days first; paused working time then
+ * pushes the due by as much working time (repeated until it settles, since a pushed due can
+ * take in a later pause).
+ */
+export function dueOf(target: CompiledTarget, start: number, pauses: readonly number[]): number {
+  const cal = target.calendar;
+  if (target.kind === 'working') return dueWithPauses(cal, start, target.ms, pauses);
+  const base = cal.addBusinessDays(start, target.days);
+  if (!pauses.length) return base;
+  // The fixed point T = base + paused(start, T) is exactly "pauses before or after base are skipped".
+  let due = base;
+  for (let i = 0; i < 64; i++) {
+    const next = cal.addWorking(base, pausedWorking(cal, pauses, start, due));
+    if (next === due) break;
+    due = next;
+  }
+  return due;
+}
+
+/** Adds [from, to) to sorted disjoint pauses, merging overlaps. */
+export function addPause(pauses: number[], from: number, to: number): void {
+  if (!(to > from)) return;
+  pauses.push(from, to);
+  if (pauses.length === 2) return;
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < pauses.length; i += 2) pairs.push([pauses[i], pauses[i + 1]]);
+  pairs.sort((x, y) => x[0] - y[0]);
+  pauses.length = 0;
+  for (const [s, e] of pairs) {
+    const last = pauses.length - 1;
+    if (last > 0 && s <= pauses[last]) pauses[last] = Math.max(pauses[last], e);
+    else pauses.push(s, e);
+  }
+}

@@ -1,0 +1,20 @@
+/** The SLA Desk policy engine. Pure: no host SDK, no disk, no machine time zone. */
+export { Calendar, NoWorkingTimeError, OutOfRangeError, parseWindow, localDayOf } from './calendar';
+export { parseDuration, formatMs } from './duration';
+export type { Duration } from './duration';
+export { PolicySchema, CalendarSchema, TargetSchema } from './schema';
+export type { Policy, PolicyInput, CalendarSpec, TargetSpec } from './schema';
+export { parsePolicy, compilePolicy, getCompiled, buildCalendar, PolicyError } from './policy';
+export type { CompiledPolicy, CompiledTarget } from './policy';
+export { lintPolicy, checkPolicyText } from './lint';
+export { classify } from './matrix';
+export { TimelineSchema, EventSchema } from './timeline';
+export type { Timeline, TimelineInput, TimelineEvent, OverrideEvent } from './timeline';
+export { evaluate, decisionToJSON } from './evaluate';
+export type { Decision, MetricDecision, MetricState, Warning } from './evaluate';
+export { dueWithPauses, dueOf } from './clock';
+export { makeOverride, overrideNote, overrideNotice, OverrideRequestSchema } from './override';
+export { ticketView, metricView, formatSpan, localeOf } from './view';
+export type { TicketView, MetricView, Tone, Locale } from './view';
+export { formatProblem } from './problem';
+export type { Problem } from './problem';

@@ -1,0 +1,192 @@
+import { parseDuration } from './duration';
+import { buildCalendar, compilePolicy, parsePolicy, PolicyError } from './policy';
+import { Problem } from './problem';
+import { CalendarSpec, Policy, TargetSpec } from './schema';
+
+/**
+ * Contradictions and gaps a policy can hold while still being well-formed: the seeds have several
+ * (a P3 resolution shorter than its response, a "2X faster" that one row breaks). We flag them
+ * rather than guess.
+ */
+export function lintPolicy(policy: Policy): Problem[] {
+  const out: Problem[] = [];
+  references(policy, out);
+  matrix(policy, out);
+  targets(policy, out);
+  calendars(policy, out);
+  for (const a of policy.assumptions) out.push({ level: 'assumption', path: a.path, message: a.note, code: 'assumption' });
+  if (!out.some((p) => p.level === 'error')) {
+    try {
+      compilePolicy(policy);
+    } catch (e) {
+      if (e instanceof PolicyError) out.push(...e.problems);
+      else throw e;
+    }
+  }
+  return out;
+}
+
+/** Schema errors first, then lint findings: what `sla check` prints. */
+export function checkPolicyText(text: string): { policy?: Policy; problems: Problem[] } {
+  const parsed = parsePolicy(text);
+  if (!parsed.policy) return parsed;
+  return { policy: parsed.policy, problems: lintPolicy(parsed.policy) };
+}
+
+const err = (out: Problem[], path: string, message: string, code: string) => out.push({ level: 'error', path, message, code });
+const warn = (out: Problem[], path: string, message: string, code: string) => out.push({ level: 'warning', path, message, code });
+
+function calendarNames(p: Policy): Set<string> {
+  return new Set(['24x7', ...Object.keys(p.calendars)]);
+}
+
+function references(p: Policy, out: Problem[]): void {
+  const cals = calendarNames(p);
+  const checkCal = (ref: string | string[] | undefined, path: string) => {
+    for (const c of ref === undefined ? [] : Array.isArray(ref) ? ref : [ref]) {
+      if (!cals.has(c)) err(out, path, `unknown calendar "${c}" (known: ${[...cals].join(', ')})`, 'unknown-calendar');
+    }
+  };
+  const tiers = Object.keys(p.tiers);
+  const prios = Object.keys(p.priorities);
+  const metrics = Object.keys(p.metrics);
+  checkCal(p.calendar, 'calendar');
+  if (p.defaultTier && !p.tiers[p.defaultTier]) err(out, 'defaultTier', `unknown tier "${p.defaultTier}" (known: ${tiers.join(', ')})`, 'unknown-tier');
+  if (p.defaultCategory && !p.categories[p.defaultCategory]) {
+    err(out, 'defaultCategory', `unknown category "${p.defaultCategory}" (known: ${Object.keys(p.categories).join(', ')})`, 'unknown-category');
+  }
+  for (const [tid, t] of Object.entries(p.tiers)) {
+    checkCal(t.calendar, `tiers.${tid}.calendar`);
+    if (t.claims && !p.tiers[t.claims.fasterThan]) {
+      err(out, `tiers.${tid}.claims.fasterThan`, `unknown tier "${t.claims.fasterThan}" (known: ${tiers.join(', ')})`, 'unknown-tier');
+    }
+    for (const [prio, byMetric] of Object.entries(t.targets)) {
+      if (!p.priorities[prio]) err(out, `tiers.${tid}.targets.${prio}`, `unknown priority "${prio}" (known: ${prios.join(', ')})`, 'unknown-priority');
+      for (const [m, spec] of Object.entries(byMetric)) {
+        const path = `tiers.${tid}.targets.${prio}.${m}`;
+        if (!p.metrics[m]) err(out, path, `unknown metric "${m}" (known: ${metrics.join(', ')})`, 'unknown-metric');
+        if (typeof spec === 'object') checkCal(spec.calendar, `${path}.calendar`);
+      }
+    }
+  }
+  for (const [cid, c] of Object.entries(p.categories)) {
+    for (const [m, spec] of Object.entries(c.targets ?? {})) {
+      const path = `categories.${cid}.targets.${m}`;
+      if (!p.metrics[m]) err(out, path, `unknown metric "${m}" (known: ${metrics.join(', ')})`, 'unknown-metric');
+      if (typeof spec === 'object') checkCal(spec.calendar, `${path}.calendar`);
+    }
+  }
+  for (const [prio, list] of Object.entries(p.coverage)) {
+    if (!p.priorities[prio]) err(out, `coverage.${prio}`, `unknown priority "${prio}" (known: ${prios.join(', ')})`, 'unknown-priority');
+    checkCal(list, `coverage.${prio}`);
+  }
+  p.maintenance.forEach((m, i) => checkCal(m.calendar, `maintenance[${i}].calendar`));
+}
+
+function matrix(p: Policy, out: Problem[]): void {
+  const c = p.classification;
+  if (c.method !== 'matrix') return;
+  const impacts = c.impact.map((l) => l.id);
+  const urgencies = c.urgency.map((l) => l.id);
+  for (const [imp, row] of Object.entries(c.matrix)) {
+    if (!impacts.includes(imp)) err(out, `classification.matrix.${imp}`, `unknown impact "${imp}" (known: ${impacts.join(', ')})`, 'unknown-impact');
+    for (const [urg, prio] of Object.entries(row)) {
+      const path = `classification.matrix.${imp}.${urg}`;
+      if (!urgencies.includes(urg)) err(out, path, `unknown urgency "${urg}" (known: ${urgencies.join(', ')})`, 'unknown-urgency');
+      if (!p.priorities[prio]) err(out, path, `unknown priority "${prio}" (known: ${Object.keys(p.priorities).join(', ')})`, 'unknown-priority');
+    }
+  }
+  for (const imp of impacts) {
+    for (const urg of urgencies) {
+      if (!c.matrix[imp]?.[urg]) {
+        warn(out, `classification.matrix.${imp}.${urg}`, `incomplete matrix: Impact ${imp} x Urgency ${urg} gives no priority`, 'incomplete-matrix');
+      }
+    }
+  }
+}
+
+/** A target's nominal length in ms, business days taken at the calendar's average day. */
+function nominalMs(p: Policy, spec: TargetSpec, defaultCal: string | string[]): number | null {
+  const d = parseDuration(typeof spec === 'object' ? spec.in : spec);
+  if (!d) return null;
+  if (d.kind === 'working') return d.ms;
+  if (d.kind !== 'days') return null;
+  const ref = typeof spec === 'object' && spec.calendar ? spec.calendar : defaultCal;
+  const name = Array.isArray(ref) ? ref[0] : ref;
+  const cal: CalendarSpec | undefined = name === '24x7' ? '24x7' : p.calendars[name];
+  if (!cal) return null;
+  try {
+    return d.days * buildCalendar(name, cal).averageDayMs(2026);
+  } catch {
+    return null;
+  }
+}
+
+function targets(p: Policy, out: Problem[]): void {
+  const response = Object.entries(p.metrics).filter(([, m]) => m.stopsAt === 'first_public_reply').map(([id]) => id);
+  const resolution = Object.entries(p.metrics).filter(([, m]) => m.stopsAt === 'solved').map(([id]) => id);
+  for (const [tid, t] of Object.entries(p.tiers)) {
+    const cal = (prio: string) => p.coverage[prio] ?? t.calendar ?? p.calendar;
+    for (const prio of Object.keys(p.priorities)) {
+      const row = t.targets[prio];
+      if (!row) {
+        warn(out, `tiers.${tid}.targets.${prio}`, `priority ${prio} has no targets in tier "${t.label}"`, 'priority-without-targets');
+        continue;
+      }
+      for (const [m, spec] of Object.entries(row)) {
+        const path = `tiers.${tid}.targets.${prio}.${m}`;
+        const written = typeof spec === 'object' ? spec.in : spec;
+        if (written === 'agreement') warn(out, path, 'left "defined in agreement" with no value: no clock runs until one is set', 'defined-in-agreement');
+        if (typeof spec === 'object' && spec.assumed) out.push({ level: 'assumption', path, message: spec.assumed, code: 'assumed-value' });
+      }
+      for (const r of resolution) {
+        for (const f of response) {
+          if (!row[r] || !row[f]) continue;
+          const rm = nominalMs(p, row[r], cal(prio));
+          const fm = nominalMs(p, row[f], cal(prio));
+          if (rm !== null && fm !== null && rm < fm) {
+            warn(out, `tiers.${tid}.targets.${prio}.${r}`, `resolution target (${text(row[r])}) is shorter than the ${p.metrics[f].label.toLowerCase()} target (${text(row[f])})`, 'resolution-before-response');
+          }
+        }
+      }
+    }
+    if (t.claims && p.tiers[t.claims.fasterThan]) speedClaim(p, tid, out, cal);
+  }
+}
+
+function speedClaim(p: Policy, tid: string, out: Problem[], cal: (prio: string) => string | string[]): void {
+  const t = p.tiers[tid];
+  const { fasterThan, factor } = t.claims!;
+  const base = p.tiers[fasterThan];
+  for (const [prio, row] of Object.entries(t.targets)) {
+    for (const [m, spec] of Object.entries(row)) {
+      const other = base.targets[prio]?.[m];
+      if (!other) continue;
+      const mine = nominalMs(p, spec, cal(prio));
+      const theirs = nominalMs(p, other, base.calendar ?? p.calendar);
+      if (mine === null || theirs === null) continue;
+      if (mine * factor > theirs + 1) {
+        warn(
+          out,
+          `tiers.${tid}.targets.${prio}.${m}`,
+          `"${t.label}" claims ${factor}X faster than "${base.label}", but ${text(spec)} is not ${factor}X faster than ${text(other)}`,
+          'speed-claim-broken',
+        );
+      }
+    }
+  }
+}
+
+function text(spec: TargetSpec): string {
+  const s = typeof spec === 'object' ? spec.in : spec;
+  return typeof s === 'number' ? `${s}m` : s;
+}
+
+function calendars(p: Policy, out: Problem[]): void {
+  for (const [name, c] of Object.entries(p.calendars)) {
+    if (c === '24x7' || c.hours === '24x7') continue;
+    const weekly = Object.values(c.hours).some((w) => w && w.length > 0);
+    const onHolidays = c.holidayHours.length > 0 && c.holidays.length > 0;
+    if (!weekly && !onHolidays) warn(out, `calendars.${name}`, 'calendar has no working time', 'no-working-time');
+  }
+}

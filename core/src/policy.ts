@@ -1,0 +1,180 @@
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { Calendar, WindowsOf, localDayOf, parseWindow } from './calendar';
+import { Duration, parseDuration } from './duration';
+import { Problem, zodProblems } from './problem';
+import { CalendarSpec, Policy, PolicySchema, TargetSpec, WEEKDAYS } from './schema';
+
+export type { Policy } from './schema';
+
+/** A target made ready for evaluation: the duration and the calendar that counts it. */
+export type CompiledTarget =
+  | { kind: 'working'; ms: number; text: string; calendar: Calendar }
+  | { kind: 'days'; days: number; text: string; calendar: Calendar };
+
+export interface CompiledPolicy {
+  readonly policy: Policy;
+  readonly calendars: ReadonlyMap<string, Calendar>;
+  readonly metricIds: readonly string[];
+  /** tier -> priority -> metric -> target (null: "none" or "agreement"; undefined: not listed). */
+  target(tier: string, priority: string, metric: string, category: string): CompiledTarget | null;
+  readonly defaultTier: string;
+  readonly defaultCategory: string;
+  readonly atRiskPercent: number | null;
+  readonly atRiskRemainingMs: number | null;
+}
+
+export class PolicyError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('\n'));
+  }
+}
+
+/** Reads YAML or JSON text (JSON is YAML) into a validated policy, or the problems with their paths. */
+export function parsePolicy(text: string): { policy?: Policy; problems: Problem[] } {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    const err = e as YAMLParseError;
+    const where = err.linePos?.[0] ? `line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
+    return { problems: [{ level: 'error', path: where, message: `not valid YAML or JSON: ${err.message.split('\n')[0]}` }] };
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { problems: [{ level: 'error', path: '', message: 'expected a policy object at the top of the file' }] };
+  }
+  const res = PolicySchema.safeParse(raw);
+  if (!res.success) return { problems: zodProblems(res.error.issues) };
+  return { policy: res.data, problems: [] };
+}
+
+const DAY_GROUPS: Record<string, readonly number[]> = {
+  daily: [0, 1, 2, 3, 4, 5, 6],
+  weekdays: [1, 2, 3, 4, 5],
+  weekend: [0, 6],
+};
+
+const FULL_DAY = [0, 1440] as const;
+
+/** The per-date working windows of a calendar as written. */
+export function windowsOfSpec(spec: CalendarSpec): WindowsOf {
+  if (spec === '24x7') return () => FULL_DAY;
+  const weekly: number[][] = [[], [], [], [], [], [], []];
+  if (spec.hours === '24x7') weekly.forEach((w) => w.push(...FULL_DAY));
+  else {
+    for (const [key, windows] of Object.entries(spec.hours)) {
+      const days = DAY_GROUPS[key] ?? [WEEKDAYS.indexOf(key as (typeof WEEKDAYS)[number])];
+      for (const d of days) for (const w of windows ?? []) weekly[d].push(...parseWindow(w));
+    }
+  }
+  const holidays = new Set(spec.holidays.map((h) => localDayOf(typeof h === 'string' ? h : h.date)));
+  const onHoliday = spec.holidayHours.flatMap(parseWindow);
+  return (day, weekday) => (holidays.has(day) ? onHoliday : weekly[weekday]);
+}
+
+export function buildCalendar(name: string, spec: CalendarSpec): Calendar {
+  return new Calendar(name, spec === '24x7' ? 'UTC' : spec.zone, windowsOfSpec(spec));
+}
+
+export const BUILTIN_CALENDARS: Record<string, CalendarSpec> = { '24x7': '24x7' };
+
+export function compilePolicy(policy: Policy): CompiledPolicy {
+  const specs: Record<string, CalendarSpec> = { ...BUILTIN_CALENDARS, ...policy.calendars };
+  const calendars = new Map<string, Calendar>();
+  const missing: Problem[] = [];
+  const calendar = (names: string | string[], path: string): Calendar | undefined => {
+    const list = Array.isArray(names) ? names : [names];
+    const key = list.join('+');
+    const hit = calendars.get(key);
+    if (hit) return hit;
+    const unknown = list.filter((n) => !specs[n]);
+    if (unknown.length) {
+      missing.push({ level: 'error', path, message: `unknown calendar ${unknown.map((u) => `"${u}"`).join(', ')}`, code: 'unknown-calendar' });
+      return undefined;
+    }
+    if (list.length === 1) {
+      const c = buildCalendar(key, specs[key]);
+      calendars.set(key, c);
+      return c;
+    }
+    // 24x7 reads the same in every zone, so it joins a union in any zone.
+    const zoned = list.filter((n) => specs[n] !== '24x7');
+    const zones = new Set(zoned.map((n) => (specs[n] as Exclude<CalendarSpec, '24x7'>).zone));
+    if (zones.size > 1) {
+      missing.push({ level: 'error', path, message: `calendars ${list.join(', ')} are in different zones (${[...zones].join(', ')}); a coverage union needs one zone`, code: 'mixed-zones' });
+      return undefined;
+    }
+    const fns = list.map((n) => windowsOfSpec(specs[n]));
+    const u = new Calendar(key, zones.size ? [...zones][0] : 'UTC', (day, weekday) => fns.flatMap((f) => f(day, weekday)));
+    calendars.set(key, u);
+    return u;
+  };
+
+  for (const name of Object.keys(specs)) calendar(name, `calendars.${name}`);
+  const defaultTier = policy.defaultTier ?? Object.keys(policy.tiers)[0];
+  const defaultCategory = policy.defaultCategory ?? Object.keys(policy.categories)[0];
+
+  type Table = Map<string, CompiledTarget | null>;
+  const table = new Map<string, Table>();
+  const compileTarget = (spec: TargetSpec, cal: string | string[], path: string): CompiledTarget | null => {
+    const written = typeof spec === 'object' ? spec.in : spec;
+    const d = parseDuration(written) as Duration;
+    const c = calendar(typeof spec === 'object' && spec.calendar ? spec.calendar : cal, `${path}${typeof spec === 'object' && spec.calendar ? '.calendar' : ''}`);
+    if (!c || d.kind === 'none' || d.kind === 'agreement') return null;
+    return d.kind === 'working' ? { kind: 'working', ms: d.ms, text: d.text, calendar: c } : { kind: 'days', days: d.days, text: d.text, calendar: c };
+  };
+  const calendarFor = (tierId: string, priority: string): string | string[] =>
+    policy.coverage[priority] ?? policy.tiers[tierId]?.calendar ?? policy.calendar;
+
+  for (const [tierId, tier] of Object.entries(policy.tiers)) {
+    for (const [prio, metrics] of Object.entries(tier.targets)) {
+      for (const [metricId, spec] of Object.entries(metrics)) {
+        const key = `${tierId}|${prio}`;
+        if (!table.has(key)) table.set(key, new Map());
+        table.get(key)!.set(metricId, compileTarget(spec, calendarFor(tierId, prio), `tiers.${tierId}.targets.${prio}.${metricId}`));
+      }
+    }
+  }
+  const categoryTargets = new Map<string, Table>();
+  for (const [catId, cat] of Object.entries(policy.categories)) {
+    if (!cat.targets) continue;
+    const t: Table = new Map();
+    for (const [metricId, spec] of Object.entries(cat.targets)) {
+      t.set(metricId, compileTarget(spec, policy.calendar, `categories.${catId}.targets.${metricId}`));
+    }
+    categoryTargets.set(catId, t);
+  }
+  for (const m of policy.maintenance) calendar(m.calendar, 'maintenance.calendar');
+  for (const [prio, list] of Object.entries(policy.coverage)) calendar(list, `coverage.${prio}`);
+  if (missing.length) throw new PolicyError(missing);
+
+  const atRisk = policy.clock.atRisk;
+  const remaining = 'remaining' in atRisk ? parseDuration(atRisk.remaining) : null;
+  return {
+    policy,
+    calendars,
+    metricIds: Object.keys(policy.metrics),
+    defaultTier,
+    defaultCategory,
+    atRiskPercent: 'percentElapsed' in atRisk ? atRisk.percentElapsed : null,
+    atRiskRemainingMs: remaining?.kind === 'working' ? remaining.ms : null,
+    target(tier, priority, metric, category) {
+      const cat = policy.categories[category];
+      if (cat && !cat.sla) return null;
+      const ct = categoryTargets.get(category);
+      if (ct) return ct.get(metric) ?? null;
+      return table.get(`${tier}|${priority}`)?.get(metric) ?? null;
+    },
+  };
+}
+
+const compiled = new WeakMap<Policy, CompiledPolicy>();
+
+/** Compiles once per policy object: evaluation is then free of parsing and calendar set-up. */
+export function getCompiled(policy: Policy): CompiledPolicy {
+  let c = compiled.get(policy);
+  if (!c) {
+    c = compilePolicy(policy);
+    compiled.set(policy, c);
+  }
+  return c;
+}

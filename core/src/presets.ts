@@ -1,0 +1,52 @@
+import { existsSync, readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { parsePolicy, Policy, PolicyError } from './policy';
+import { parse as parseYaml } from 'yaml';
+
+/** The seeds written as policy files, shipped in core/presets. Node-only: it reads the disk. */
+export const PRESET_DIR = join(__dirname, '..', 'presets');
+export const DEFAULT_PRESET = 'kiwi-stage-plus';
+
+export interface PresetInfo {
+  id: string;
+  name: string;
+  source: string;
+  file: string;
+  isDefault: boolean;
+}
+
+export function listPresets(): PresetInfo[] {
+  return readdirSync(PRESET_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => {
+      const raw = parseYaml(readFileSync(join(PRESET_DIR, f), 'utf8')) as { id: string; name: string; source?: string };
+      return { id: raw.id, name: raw.name, source: raw.source ?? '', file: join(PRESET_DIR, f), isDefault: raw.id === DEFAULT_PRESET };
+    });
+}
+
+export class UnknownPolicyError extends Error {}
+
+/** Where a policy argument points: a preset id, or a file path. */
+export function resolvePolicyPath(ref: string | undefined): string {
+  const id = ref ?? DEFAULT_PRESET;
+  const preset = join(PRESET_DIR, `${id}.yaml`);
+  if (/^[a-z0-9-]+$/i.test(id) && existsSync(preset)) return preset;
+  if (existsSync(id)) return id;
+  const names = listPresets().map((p) => p.id);
+  throw new UnknownPolicyError(`"${id}" is neither a preset (${names.join(', ')}) nor a readable file`);
+}
+
+/** Loads a preset or a policy file, throwing PolicyError with the paths of any problems. */
+export function loadPolicy(ref: string | undefined): Policy {
+  const path = resolvePolicyPath(ref);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UnknownPolicyError(`cannot read policy file "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const { policy, problems } = parsePolicy(text);
+  if (!policy) throw new PolicyError(problems);
+  return policy;
+}

@@ -1,0 +1,138 @@
+import { IANAZone } from 'luxon';
+
+/**
+ * A zone's UTC offsets as constant segments. The calendar maps wall-clock windows to UTC through
+ * these segments instead of asking luxon per window, because luxon resolves a wall time that falls
+ * in a DST gap by shifting it forward by the gap, which is not "the first instant the wall clock
+ * reads that time or later".
+ */
+export interface OffsetSegments {
+  /** UTC ms at which each segment starts; the first one starts at -Infinity in effect. */
+  readonly starts: Float64Array;
+  /** Offset of each segment in ms (local = utc + offset). */
+  readonly offsets: Float64Array;
+}
+
+const DAY = 86_400_000;
+const SAMPLE = 3 * 3_600_000;
+const zones = new Map<string, IANAZone>();
+const segmentCache = new Map<string, OffsetSegments>();
+
+export class UnknownZoneError extends Error {}
+
+export function zoneOf(name: string): IANAZone {
+  let z = zones.get(name);
+  if (!z) {
+    z = IANAZone.create(name);
+    if (!z.isValid) throw new UnknownZoneError(`unknown time zone "${name}"`);
+    zones.set(name, z);
+  }
+  return z;
+}
+
+export function isValidZone(name: string): boolean {
+  try {
+    zoneOf(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function offsetMs(z: IANAZone, ts: number): number {
+  return z.offset(ts) * 60_000;
+}
+
+/** Segments covering the UTC year `year` with a week of margin on each side. */
+export function segmentsForYear(zone: string, year: number): OffsetSegments {
+  const key = `${zone}|${year}`;
+  const hit = segmentCache.get(key);
+  if (hit) return hit;
+  const z = zoneOf(zone);
+  const from = Date.UTC(year - 1, 11, 24);
+  const to = Date.UTC(year + 1, 0, 8);
+  const starts: number[] = [-Infinity];
+  const offsets: number[] = [offsetMs(z, from)];
+  let prevT = from;
+  let prevO = offsets[0];
+  for (let t = from + SAMPLE; t <= to; t += SAMPLE) {
+    const o = offsetMs(z, t);
+    if (o !== prevO) {
+      // Transitions fall on whole seconds; bisect to the second.
+      let lo = prevT;
+      let hi = t;
+      while (hi - lo > 1000) {
+        const mid = Math.floor((lo + hi) / 2000) * 1000;
+        if (mid <= lo) break;
+        if (offsetMs(z, mid) === prevO) lo = mid;
+        else hi = mid;
+      }
+      starts.push(hi);
+      offsets.push(o);
+      prevO = o;
+    }
+    prevT = t;
+  }
+  const seg = { starts: Float64Array.from(starts), offsets: Float64Array.from(offsets) };
+  segmentCache.set(key, seg);
+  return seg;
+}
+
+/** The local wall-clock reading (as ms on a UTC-less scale) of a UTC instant. */
+export function wallOf(zone: string, utc: number): number {
+  const seg = segmentsForYear(zone, utcYear(utc));
+  let i = seg.starts.length - 1;
+  while (i > 0 && seg.starts[i] > utc) i--;
+  return utc + seg.offsets[i];
+}
+
+/**
+ * UTC intervals during which the wall clock of `zone` reads a time in [wallFrom, wallTo).
+ * Exact across DST: a gap shortens the interval, an overlap can yield two intervals.
+ */
+export function wallToUtcIntervals(zone: string, wallFrom: number, wallTo: number, out: number[]): void {
+  const seg = segmentsForYear(zone, utcYear(wallFrom));
+  const n = seg.starts.length;
+  for (let k = 0; k < n; k++) {
+    const o = seg.offsets[k];
+    const s = Math.max(wallFrom - o, seg.starts[k]);
+    const e = Math.min(wallTo - o, k + 1 < n ? seg.starts[k + 1] : Infinity);
+    if (e > s) out.push(s, e);
+  }
+}
+
+/** The first UTC instant at which the wall clock reads `wall` or later. */
+export function firstUtcAtOrAfterWall(zone: string, wall: number): number {
+  const seg = segmentsForYear(zone, utcYear(wall));
+  const n = seg.starts.length;
+  let best = Infinity;
+  for (let k = 0; k < n; k++) {
+    const o = seg.offsets[k];
+    const end = k + 1 < n ? seg.starts[k + 1] : Infinity;
+    const u = Math.max(wall - o, seg.starts[k]);
+    if (u < end && u < best) best = u;
+  }
+  return best;
+}
+
+const YEAR_MIN = 1900;
+const YEAR_MAX = 2201;
+const YEAR_STARTS = new Float64Array(YEAR_MAX - YEAR_MIN + 2);
+for (let y = YEAR_MIN; y <= YEAR_MAX + 1; y++) YEAR_STARTS[y - YEAR_MIN] = Date.UTC(y, 0, 1);
+export const SUPPORTED_YEARS = { min: YEAR_MIN + 1, max: YEAR_MAX - 1 };
+
+/** The UTC calendar year of an instant, without allocating a Date. */
+export function utcYear(t: number): number {
+  let y = 1970 + Math.floor(t / 31_556_952_000);
+  if (y < YEAR_MIN) return YEAR_MIN;
+  if (y > YEAR_MAX) return YEAR_MAX;
+  while (y > YEAR_MIN && t < YEAR_STARTS[y - YEAR_MIN]) y--;
+  while (y < YEAR_MAX && t >= YEAR_STARTS[y + 1 - YEAR_MIN]) y++;
+  return y;
+}
+
+export function yearStart(y: number): number {
+  return YEAR_STARTS[y - YEAR_MIN];
+}
+
+export { DAY };

@@ -1,0 +1,19 @@
+// Makes a fresh clone runnable: installs what is missing, then builds. `npm start`, `npm test`
+// and `npm run bench` call it first, so each works as the very first command.
+import { execSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd) => execSync(cmd, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
+
+const installed = join(root, 'node_modules', '.package-lock.json');
+const lock = join(root, 'package-lock.json');
+if (!existsSync(installed) || mtime(lock) > mtime(installed)) {
+  console.error('[bootstrap] installing dependencies (npm ci)...');
+  run('npm ci --no-audit --no-fund');
+}
+// tsc -b is incremental: a no-op when nothing changed.
+run('npx --no-install tsc -b');
