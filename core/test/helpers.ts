@@ -1,0 +1,48 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { parse } from 'yaml';
+import { buildCalendar } from '../src/policy';
+import { parsePolicy, Policy } from '../src/policy';
+import { CalendarSchema, PolicyInput } from '../src/schema';
+import { TimelineInput, TimelineSchema, Timeline } from '../src/timeline';
+
+export const T = (iso: string): number => {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t) || !/(Z|[+-]\d\d:\d\d)$/.test(iso)) throw new Error(`bad test instant ${iso}`);
+  return t;
+};
+export const iso = (t: number): string => new Date(t).toISOString();
+export const MIN = 60_000;
+export const HOUR = 3_600_000;
+
+/** A calendar from its policy form, validated like a policy would be. */
+export function cal(spec: unknown, name = 'test') {
+  return buildCalendar(name, CalendarSchema.parse(spec));
+}
+
+export function presetText(id: string): string {
+  return readFileSync(join(__dirname, '..', 'presets', `${id}.yaml`), 'utf8');
+}
+
+export function preset(id: string): Policy {
+  const { policy, problems } = parsePolicy(presetText(id));
+  if (!policy) throw new Error(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  return policy;
+}
+
+export function presetRaw(id: string): PolicyInput {
+  return parse(presetText(id));
+}
+
+/** A policy from a preset with a change applied to its raw form. */
+export function variant(id: string, change: (p: PolicyInput & Record<string, any>) => void): Policy {
+  const raw = presetRaw(id) as PolicyInput & Record<string, any>;
+  change(raw);
+  const { policy, problems } = parsePolicy(JSON.stringify(raw));
+  if (!policy) throw new Error(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+  return policy;
+}
+
+export function timeline(t: TimelineInput): Timeline {
+  return TimelineSchema.parse(t);
+}
