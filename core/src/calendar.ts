@@ -1,9 +1,11 @@
 import {
   DAY,
+  OffsetSegments,
   SUPPORTED_YEARS,
-  firstUtcAtOrAfterWall,
+  firstUtcIn,
+  segmentsForYear,
   utcYear,
-  wallOf,
+  wallIn,
   wallToUtcIntervals,
   yearStart,
   zoneOf,
@@ -28,8 +30,15 @@ export class OutOfRangeError extends Error {}
 
 const MAX_EMPTY_YEARS = 8;
 const MIN = 60_000;
+const HOUR = 3_600_000;
 
 interface YearTable {
+  readonly from: number;
+  readonly to: number;
+  /** dayIdx[d]: the first interval ending after the start of UTC day d of the year. */
+  readonly dayIdx: Int32Array;
+  /** hourIdx[k]: the first interval whose running sum at its end reaches k working hours. */
+  readonly hourIdx: Int32Array;
   readonly starts: Float64Array;
   readonly ends: Float64Array;
   /** cum[i] is the working ms before interval i in this year; cum[n] is the year's total. */
@@ -49,7 +58,11 @@ interface DayTable {
 export class Calendar {
   // Pre-filled so the array stays packed: a sparse one would fall back to dictionary lookups.
   private readonly years: (YearTable | undefined)[] = new Array(SUPPORTED_YEARS.max + 2).fill(undefined);
+  // Most calls in a row fall in the same year: keep its table at hand.
+  private last: YearTable | null = null;
   private readonly days = new Map<number, DayTable>();
+  // The zone's offsets per year, held here so the hot path does no keyed cache lookup.
+  private readonly segs: (OffsetSegments | undefined)[] = new Array(SUPPORTED_YEARS.max + 2).fill(undefined);
 
   constructor(
     readonly id: string,
@@ -65,8 +78,8 @@ export class Calendar {
       if (ms === 0) return start;
       throw new RangeError(`negative working duration ${ms}`);
     }
-    let y = utcYear(start);
-    let tab = this.year(y);
+    let tab = this.tableAt(start);
+    let y = utcYear(tab.from);
     let w = cumAt(tab, start) + ms;
     let empty = 0;
     while (w > tab.total) {
@@ -81,19 +94,19 @@ export class Calendar {
   /** Working ms in [a, b); 0 when b <= a. */
   workingBetween(a: number, b: number): number {
     if (!(b > a)) return 0;
+    const ta = this.tableAt(a);
+    if (b < ta.to) return cumAt(ta, b) - cumAt(ta, a);
     const ya = utcYear(a);
     const yb = utcYear(b);
-    const ta = this.year(ya);
-    if (ya === yb) return cumAt(ta, b) - cumAt(ta, a);
     let sum = ta.total - cumAt(ta, a);
     for (let y = ya + 1; y < yb; y++) sum += this.year(y).total;
     return sum + cumAt(this.year(yb), b);
   }
 
   isWorking(t: number): boolean {
-    const tab = this.year(utcYear(t));
-    const i = lastStartAtOrBefore(tab.starts, t);
-    return i >= 0 && t < tab.ends[i];
+    const tab = this.tableAt(t);
+    const i = firstEndingAfter(tab, t);
+    return i < tab.starts.length && tab.starts[i] <= t;
   }
 
   /** The working interval containing t, or null. */
@@ -126,7 +139,7 @@ export class Calendar {
       throw new RangeError(`negative business days ${n}`);
     }
     const s = this.nextOpen(start);
-    const wall = wallOf(this.zone, s);
+    const wall = wallIn(this.seg(utcYear(s)), s);
     let table = this.dayTable(localYear(wall));
     let d = dayContaining(table, s);
     if (d < 0) {
@@ -143,7 +156,8 @@ export class Calendar {
       empty = table.wallMidnight.length === 0 ? empty + 1 : 0;
       if (empty >= MAX_EMPTY_YEARS) throw new NoWorkingTimeError(this.id);
     }
-    const target = firstUtcAtOrAfterWall(this.zone, table.wallMidnight[idx] + timeOfDay);
+    const targetWall = table.wallMidnight[idx] + timeOfDay;
+    const target = firstUtcIn(this.seg(utcYear(targetWall)), targetWall);
     return clampIntoDay(table, idx, target);
   }
 
@@ -155,6 +169,23 @@ export class Calendar {
     let sum = 0;
     for (let i = 0; i < t.winStarts.length; i++) sum += t.winEnds[i] - t.winStarts[i];
     return sum / n;
+  }
+
+  private seg(y: number): OffsetSegments {
+    let s = this.segs[y];
+    if (!s) {
+      s = segmentsForYear(this.zone, y);
+      this.segs[y] = s;
+    }
+    return s;
+  }
+
+  private tableAt(t: number): YearTable {
+    const l = this.last;
+    if (l !== null && t >= l.from && t < l.to) return l;
+    const tab = this.year(utcYear(t));
+    this.last = tab;
+    return tab;
   }
 
   private year(y: number): YearTable {
@@ -195,7 +226,19 @@ export class Calendar {
       ends[i] = merged[2 * i + 1];
       cum[i + 1] = cum[i] + (ends[i] - starts[i]);
     }
-    return { starts, ends, cum, total: cum[n] };
+    const days = Math.ceil((to - from) / DAY) + 1;
+    const dayIdx = new Int32Array(days);
+    for (let d = 0, i = 0; d < days; d++) {
+      while (i < n && ends[i] <= from + d * DAY) i++;
+      dayIdx[d] = i;
+    }
+    const hours = Math.floor(cum[n] / HOUR) + 2;
+    const hourIdx = new Int32Array(hours);
+    for (let k = 0, j = 0; k < hours; k++) {
+      while (j < n - 1 && cum[j + 1] < k * HOUR) j++;
+      hourIdx[k] = j;
+    }
+    return { from, to, dayIdx, hourIdx, starts, ends, cum, total: cum[n] };
   }
 
   private dayTable(localYearNo: number): DayTable {
@@ -238,9 +281,8 @@ function weekdayOf(localDay: number): number {
   return (((localDay + 4) % 7) + 7) % 7;
 }
 
-function localYear(wall: number): number {
-  return new Date(wall).getUTCFullYear();
-}
+// A wall reading is on the same scale as UTC ms, so the UTC year function reads its local year.
+const localYear = utcYear;
 
 function lastStartAtOrBefore(starts: Float64Array, t: number): number {
   let lo = 0;
@@ -256,24 +298,28 @@ function lastStartAtOrBefore(starts: Float64Array, t: number): number {
   return ans;
 }
 
+/** The first interval that ends after t (the table's length when none does). */
+function firstEndingAfter(tab: YearTable, t: number): number {
+  let i = tab.dayIdx[Math.floor((t - tab.from) / DAY)];
+  const ends = tab.ends;
+  const n = ends.length;
+  while (i < n && ends[i] <= t) i++;
+  return i;
+}
+
+/** Working ms of the year before t. */
 function cumAt(tab: YearTable, t: number): number {
-  const i = lastStartAtOrBefore(tab.starts, t);
-  if (i < 0) return 0;
-  const end = tab.ends[i];
-  return t < end ? tab.cum[i] + (t - tab.starts[i]) : tab.cum[i + 1];
+  const i = firstEndingAfter(tab, t);
+  const s = i < tab.starts.length ? tab.starts[i] : Infinity;
+  return s <= t ? tab.cum[i] + (t - s) : tab.cum[i];
 }
 
 /** The earliest instant at which the year's running sum reaches w (0 < w <= total). */
 function locate(tab: YearTable, w: number): number {
   const cum = tab.cum;
-  let lo = 0;
-  let hi = tab.starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cum[mid + 1] >= w) hi = mid;
-    else lo = mid + 1;
-  }
-  return tab.starts[lo] + (w - cum[lo]);
+  let j = tab.hourIdx[Math.floor(w / HOUR)];
+  while (cum[j + 1] < w) j++;
+  return tab.starts[j] + (w - cum[j]);
 }
 
 function mergePairs(raw: number[], from: number, to: number): number[] {

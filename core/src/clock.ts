@@ -25,7 +25,8 @@ export function pausedWorking(cal: Calendar, pauses: readonly number[], a: numbe
 /** Working ms in [a, b) that are not paused; negative when b < a. */
 export function netWorking(cal: Calendar, pauses: readonly number[], a: number, b: number): number {
   if (b < a) return -netWorking(cal, pauses, b, a);
-  return cal.workingBetween(a, b) - pausedWorking(cal, pauses, a, b);
+  const w = cal.workingBetween(a, b);
+  return pauses.length ? w - pausedWorking(cal, pauses, a, b) : w;
 }
 
 /** The earliest T such that [start, T) holds `ms` working ms outside the pauses. */

@@ -1,5 +1,6 @@
 import { netWorking, addPause, dueOf } from './clock';
-import { classify } from './matrix';
+import { classify, Classified, reasonOf } from './matrix';
+import { parseInstant } from './instant';
 import { CompiledPolicy, getCompiled, Policy } from './policy';
 import type { OverrideEvent, Timeline, TimelineEvent } from './timeline';
 
@@ -58,8 +59,18 @@ export interface Decision {
   maintenance: { label: string; active: boolean; until: number | null; next: number | null }[];
 }
 
+/** The ticket's fields, always in this one shape so the engine's hot code stays monomorphic. */
+interface FieldValues {
+  impact: string | null;
+  urgency: string | null;
+  priority: string | null;
+  tier: string | null;
+  category: string | null;
+  status: string | null;
+}
+
 interface Walked {
-  fields: Record<string, string | null>;
+  fields: FieldValues;
   override: OverrideEvent | null;
   /** [t, priority] whenever the effective priority changed, first entry at creation. */
   priorities: { t: number; id: string | null }[];
@@ -67,7 +78,9 @@ interface Walked {
   publicReplies: number[];
   solved: number[];
   reopened: number[];
-  met: Map<string, number>;
+  met: Map<string, number> | null;
+  /** The classification of the fields as they stand at the end of the walk. */
+  classified: Classified;
 }
 
 /**
@@ -76,9 +89,10 @@ interface Walked {
  */
 export function evaluate(policy: Policy, timeline: Timeline, now: number | string): Decision {
   const cp = getCompiled(policy);
-  const nowMs = typeof now === 'number' ? now : Date.parse(now);
-  const created = Date.parse(timeline.createdAt);
-  const w = walk(cp, timeline, created, nowMs);
+  const nowMs = typeof now === 'number' ? now : parseInstant(now);
+  const prepared = prepare(timeline);
+  const created = prepared.created;
+  const w = walk(cp, timeline, prepared, nowMs);
   const warnings: Warning[] = [];
 
   const tier = tierOf(cp, w.fields.tier, warnings);
@@ -100,27 +114,34 @@ export function evaluate(policy: Policy, timeline: Timeline, now: number | strin
   };
 }
 
-function walk(cp: CompiledPolicy, tl: Timeline, created: number, now: number): Walked {
-  const events = sortedEvents(tl.events, now);
-  const fields: Record<string, string | null> = { ...tl.fields } as Record<string, string | null>;
+function walk(cp: CompiledPolicy, tl: Timeline, events: Prepared, now: number): Walked {
+  const created = events.created;
+  const f = tl.fields;
+  const fields: FieldValues = {
+    impact: f.impact ?? null,
+    urgency: f.urgency ?? null,
+    priority: f.priority ?? null,
+    tier: f.tier ?? null,
+    category: f.category ?? null,
+    status: f.status ?? null,
+  };
   const solvedStatuses = cp.policy.clock.solvedStatuses;
   const w: Walked = {
     fields,
     override: null,
     priorities: [],
-    statuses: [{ t: created, status: fields.status ?? null }],
+    statuses: [{ t: created, status: fields.status }],
     publicReplies: [],
     solved: [],
     reopened: [],
-    met: new Map(),
+    met: null,
+    classified: classify(cp.policy, fields),
   };
-  const notePriority = (t: number) => {
-    const id = w.override?.to ?? classify(cp.policy, fields).priority;
-    const last = w.priorities[w.priorities.length - 1];
-    if (!last || last.id !== id) w.priorities.push({ t, id });
-  };
-  notePriority(created);
-  for (const { t, e } of events) {
+  notePriority(cp, w, created, false);
+  for (let k = 0; k < events.times.length; k++) {
+    const t = events.times[k];
+    if (t > now) break;
+    const e = events.list[k];
     switch (e.type) {
       case 'field': {
         const before = fields[e.field] ?? null;
@@ -147,23 +168,57 @@ function walk(cp: CompiledPolicy, tl: Timeline, created: number, now: number): W
         w.override = e;
         break;
       case 'met':
+        if (!w.met) w.met = new Map();
         if (!w.met.has(e.metric)) w.met.set(e.metric, t);
         break;
     }
-    notePriority(t);
+    if (e.type === 'override') notePriority(cp, w, t, false);
+    else if (e.type === 'field' && (e.field === 'impact' || e.field === 'urgency' || e.field === 'priority')) notePriority(cp, w, t);
   }
   return w;
 }
 
-function sortedEvents(events: readonly TimelineEvent[], now: number): { t: number; e: TimelineEvent }[] {
-  const out: { t: number; e: TimelineEvent }[] = [];
-  for (const e of events) {
-    const t = Date.parse(e.at);
-    if (t <= now) out.push({ t, e });
+function notePriority(cp: CompiledPolicy, w: Walked, t: number, reclassify = true): void {
+  if (reclassify) w.classified = classify(cp.policy, w.fields);
+  const id = w.override?.to ?? w.classified.priority;
+  const last = w.priorities[w.priorities.length - 1];
+  if (!last || last.id !== id) w.priorities.push({ t, id });
+}
+
+/** A timeline's instants parsed and its events in time order: all of it independent of "now". */
+interface Prepared {
+  readonly source: readonly TimelineEvent[];
+  readonly count: number;
+  readonly createdAt: string;
+  readonly created: number;
+  readonly times: number[];
+  readonly list: TimelineEvent[];
+}
+
+// A live countdown re-evaluates the same timeline every second: parse it once. A host that appends
+// events or swaps the array or creation time gets a fresh preparation.
+const preparedCache = new WeakMap<Timeline, Prepared>();
+
+function prepare(tl: Timeline): Prepared {
+  const hit = preparedCache.get(tl);
+  if (hit && hit.source === tl.events && hit.count === tl.events.length && hit.createdAt === tl.createdAt) return hit;
+  const times: number[] = [];
+  const list: TimelineEvent[] = [];
+  let sorted = true;
+  for (const e of tl.events) {
+    const t = parseInstant(e.at);
+    if (times.length && t < times[times.length - 1]) sorted = false;
+    times.push(t);
+    list.push(e);
   }
-  // Stable: events at the same instant keep the host's order.
-  out.sort((a, b) => a.t - b.t);
-  return out;
+  let p: Prepared = { source: tl.events, count: tl.events.length, createdAt: tl.createdAt, created: parseInstant(tl.createdAt), times, list };
+  if (!sorted) {
+    // Stable: events at the same instant keep the host's order.
+    const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
+    p = { ...p, times: order.map((i) => times[i]), list: order.map((i) => list[i]) };
+  }
+  preparedCache.set(tl, p);
+  return p;
 }
 
 function tierOf(cp: CompiledPolicy, value: string | null | undefined, warnings: Warning[]): Decision['tier'] {
@@ -175,7 +230,7 @@ function tierOf(cp: CompiledPolicy, value: string | null | undefined, warnings: 
     id = cp.defaultTier;
     fallback = true;
   }
-  return { id, label: tiers[id].label, tag: `sla_tier_${id.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`, fallback };
+  return { id, label: tiers[id].label, tag: cp.tierTags.get(id)!, fallback };
 }
 
 function categoryOf(cp: CompiledPolicy, value: string | null | undefined, warnings: Warning[]): Decision['category'] {
@@ -190,16 +245,16 @@ function categoryOf(cp: CompiledPolicy, value: string | null | undefined, warnin
 
 function priorityOf(cp: CompiledPolicy, w: Walked, warnings: Warning[]): Decision['priority'] {
   const p = cp.policy;
-  const c = classify(p, w.fields);
+  const c = w.classified;
   const o = w.override && p.priorities[w.override.to] ? w.override : null;
   if (w.override && !o) warnings.push({ code: 'unknown-priority', message: `Override to unknown priority "${w.override.to}" is ignored` });
-  if (!o && c.missing.length) warnings.push({ code: 'missing-fields', message: c.reason });
+  if (!o && c.missing.length) warnings.push({ code: 'missing-fields', message: reasonOf(c) });
   const id = o ? o.to : c.priority;
   const def = id ? p.priorities[id] : undefined;
   return {
     id,
     label: def?.label ?? null,
-    reason: o ? `Override by ${o.by}: ${o.from ?? '—'} → ${o.to} (${o.reason})` : c.reason,
+    reason: o ? `Override by ${o.by}: ${o.from ?? '—'} → ${o.to} (${o.reason})` : reasonOf(c),
     source: o ? 'override' : id ? p.classification.method : 'none',
     override: o,
     zendesk: def?.zendesk ?? null,
@@ -253,30 +308,14 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metricId: string, tier: s
   const finalSolved = w.solved.length && (lastReopen === null || w.solved[w.solved.length - 1] > lastReopen) ? w.solved[w.solved.length - 1] : null;
   let stop: number | null;
   if (metric.stopsAt === 'first_public_reply') stop = firstAtOrAfter(w.publicReplies, cycleStart) ?? firstAtOrAfter(w.solved, cycleStart);
-  else if (metric.stopsAt === 'met_event') stop = w.met.get(metricId) ?? firstAtOrAfter(w.solved, cycleStart);
+  else if (metric.stopsAt === 'met_event') stop = w.met?.get(metricId) ?? firstAtOrAfter(w.solved, cycleStart);
   else stop = finalSolved !== null && finalSolved >= cycleStart ? finalSolved : null;
 
   const end = stop ?? Math.max(now, cycleStart);
   const priority = priorityAt(w, end);
-  const base: MetricDecision = {
-    metric: metricId,
-    label: metric.label,
-    state: 'not_applicable',
-    target: null,
-    calendar: null,
-    start: null,
-    due: null,
-    breachAt: null,
-    stoppedAt: stop,
-    elapsedWorkingMs: 0,
-    remainingWorkingMs: 0,
-    elapsedWallMs: 0,
-    remainingWallMs: 0,
-    used: 0,
-  };
-  if (!priority) return { ...base, note: 'no priority yet' };
+  if (!priority) return notApplicable(metricId, metric.label, stop, 'no priority yet');
   const target = cp.target(tier, priority, metricId, category);
-  if (!target) return { ...base, note: 'no target for this tier, priority and category' };
+  if (!target) return notApplicable(metricId, metric.label, stop, 'no target for this tier, priority and category');
 
   let start = cycleStart;
   if (policy.clock.priorityChange === 'restart') {
@@ -314,18 +353,40 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metricId: string, tier: s
   else state = 'running';
 
   return {
-    ...base,
+    metric: metricId,
+    label: metric.label,
     state,
     target: target.text,
     calendar: cal.id,
     start,
     due,
     breachAt: state === 'breached' ? due : null,
+    stoppedAt: stop,
     elapsedWorkingMs: elapsed,
     remainingWorkingMs: remaining,
     elapsedWallMs: end - start - pausedWall,
     remainingWallMs: due - end,
     used,
+  };
+}
+
+function notApplicable(metric: string, label: string, stoppedAt: number | null, note: string): MetricDecision {
+  return {
+    metric,
+    label,
+    state: 'not_applicable',
+    target: null,
+    calendar: null,
+    start: null,
+    due: null,
+    breachAt: null,
+    stoppedAt,
+    elapsedWorkingMs: 0,
+    remainingWorkingMs: 0,
+    elapsedWallMs: 0,
+    remainingWallMs: 0,
+    used: 0,
+    note,
   };
 }
 

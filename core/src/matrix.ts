@@ -1,32 +1,47 @@
 import type { Policy } from './policy';
 
-/** How the policy's classification turns the ticket's fields into a priority. */
+/**
+ * How the policy's classification turns the ticket's fields into a Priority. The reason text is
+ * built only when asked for: evaluation classifies on every field change and rarely needs it.
+ */
 export interface Classified {
   priority: string | null;
-  /** "Impact 2 x Urgency 1 → P2", or what is missing. */
-  reason: string;
   missing: ('impact' | 'urgency' | 'priority')[];
+  method: 'matrix' | 'requester' | 'severity';
+  impact: string | null;
+  urgency: string | null;
+  /** The priority value given, when the policy does not know it. */
+  unknown: string | null;
 }
 
-export function classify(policy: Policy, fields: Partial<Record<string, string | null>>): Classified {
+const NONE: Classified['missing'] = [];
+
+export function classify(policy: Policy, fields: { impact?: string | null; urgency?: string | null; priority?: string | null }): Classified {
   const c = policy.classification;
   if (c.method === 'matrix') {
     const impact = fields.impact ?? null;
     const urgency = fields.urgency ?? null;
-    const missing: Classified['missing'] = [];
+    const missing: Classified['missing'] = impact && urgency ? NONE : [];
     if (!impact) missing.push('impact');
     if (!urgency) missing.push('urgency');
-    if (missing.length) return { priority: null, reason: `Fill in ${missing.map(cap).join(' and ')}`, missing };
-    const p = c.matrix[impact!]?.[urgency!] ?? null;
-    if (!p) return { priority: null, reason: `Impact ${impact} x Urgency ${urgency} is not in the matrix`, missing: [] };
-    return { priority: p, reason: `Impact ${impact} x Urgency ${urgency} → ${p}`, missing: [] };
+    const p = missing.length ? null : (c.matrix[impact!]?.[urgency!] ?? null);
+    return { priority: p, missing, method: 'matrix', impact, urgency, unknown: null };
   }
   const p = fields.priority ?? null;
-  if (!p) return { priority: null, reason: c.method === 'severity' ? 'Fill in Severity' : 'Fill in Priority', missing: ['priority'] };
-  if (!policy.priorities[p]) return { priority: null, reason: `Unknown priority "${p}"`, missing: [] };
-  return { priority: p, reason: c.method === 'severity' ? `Severity ${p}` : `Chosen by the requester → ${p}`, missing: [] };
+  const known = p !== null && policy.priorities[p] !== undefined;
+  return { priority: known ? p : null, missing: p ? NONE : ['priority'], method: c.method, impact: null, urgency: null, unknown: known ? null : p };
 }
 
-function cap(s: string): string {
-  return s[0].toUpperCase() + s.slice(1);
+/** "Impact 2 x Urgency 1 → P2", or what to fill in. */
+export function reasonOf(c: Classified): string {
+  if (c.missing.length) {
+    if (c.method === 'severity') return 'Fill in Severity';
+    if (c.method === 'requester') return 'Fill in Priority';
+    return `Fill in ${c.missing.map((m) => m[0].toUpperCase() + m.slice(1)).join(' and ')}`;
+  }
+  if (c.method === 'matrix') {
+    return c.priority ? `Impact ${c.impact} x Urgency ${c.urgency} → ${c.priority}` : `Impact ${c.impact} x Urgency ${c.urgency} is not in the matrix`;
+  }
+  if (c.unknown) return `Unknown priority "${c.unknown}"`;
+  return c.method === 'severity' ? `Severity ${c.priority}` : `Chosen by the requester → ${c.priority}`;
 }

@@ -21,6 +21,8 @@ export interface CompiledPolicy {
   readonly defaultCategory: string;
   readonly atRiskPercent: number | null;
   readonly atRiskRemainingMs: number | null;
+  /** The tier badge tag, e.g. sla_tier_plus. */
+  readonly tierTags: ReadonlyMap<string, string>;
 }
 
 export class PolicyError extends Error {
@@ -114,7 +116,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const defaultCategory = policy.defaultCategory ?? Object.keys(policy.categories)[0];
 
   type Table = Map<string, CompiledTarget | null>;
-  const table = new Map<string, Table>();
+  // tier -> priority -> metric: nested maps, so a lookup builds no key string.
+  const table = new Map<string, Map<string, Table>>();
   const compileTarget = (spec: TargetSpec, cal: string | string[], path: string): CompiledTarget | null => {
     const written = typeof spec === 'object' ? spec.in : spec;
     const d = parseDuration(written) as Duration;
@@ -128,9 +131,10 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   for (const [tierId, tier] of Object.entries(policy.tiers)) {
     for (const [prio, metrics] of Object.entries(tier.targets)) {
       for (const [metricId, spec] of Object.entries(metrics)) {
-        const key = `${tierId}|${prio}`;
-        if (!table.has(key)) table.set(key, new Map());
-        table.get(key)!.set(metricId, compileTarget(spec, calendarFor(tierId, prio), `tiers.${tierId}.targets.${prio}.${metricId}`));
+        if (!table.has(tierId)) table.set(tierId, new Map());
+        const byPrio = table.get(tierId)!;
+        if (!byPrio.has(prio)) byPrio.set(prio, new Map());
+        byPrio.get(prio)!.set(metricId, compileTarget(spec, calendarFor(tierId, prio), `tiers.${tierId}.targets.${prio}.${metricId}`));
       }
     }
   }
@@ -157,12 +161,13 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     defaultCategory,
     atRiskPercent: 'percentElapsed' in atRisk ? atRisk.percentElapsed : null,
     atRiskRemainingMs: remaining?.kind === 'working' ? remaining.ms : null,
+    tierTags: new Map(Object.keys(policy.tiers).map((t) => [t, `sla_tier_${t.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`])),
     target(tier, priority, metric, category) {
       const cat = policy.categories[category];
       if (cat && !cat.sla) return null;
       const ct = categoryTargets.get(category);
       if (ct) return ct.get(metric) ?? null;
-      return table.get(`${tier}|${priority}`)?.get(metric) ?? null;
+      return table.get(tier)?.get(priority)?.get(metric) ?? null;
     },
   };
 }

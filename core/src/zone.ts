@@ -80,7 +80,10 @@ export function segmentsForYear(zone: string, year: number): OffsetSegments {
 
 /** The local wall-clock reading (as ms on a UTC-less scale) of a UTC instant. */
 export function wallOf(zone: string, utc: number): number {
-  const seg = segmentsForYear(zone, utcYear(utc));
+  return wallIn(segmentsForYear(zone, utcYear(utc)), utc);
+}
+
+export function wallIn(seg: OffsetSegments, utc: number): number {
   let i = seg.starts.length - 1;
   while (i > 0 && seg.starts[i] > utc) i--;
   return utc + seg.offsets[i];
@@ -103,7 +106,10 @@ export function wallToUtcIntervals(zone: string, wallFrom: number, wallTo: numbe
 
 /** The first UTC instant at which the wall clock reads `wall` or later. */
 export function firstUtcAtOrAfterWall(zone: string, wall: number): number {
-  const seg = segmentsForYear(zone, utcYear(wall));
+  return firstUtcIn(segmentsForYear(zone, utcYear(wall)), wall);
+}
+
+export function firstUtcIn(seg: OffsetSegments, wall: number): number {
   const n = seg.starts.length;
   let best = Infinity;
   for (let k = 0; k < n; k++) {

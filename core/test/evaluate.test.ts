@@ -274,3 +274,23 @@ test('evaluate is deterministic', () => {
   const tl = timeline({ id: '1', createdAt: FRI_9, fields: { impact: '2', urgency: '2' } });
   expect(evaluate(kiwi, tl, '2026-11-20T15:00:00Z')).toEqual(evaluate(kiwi, tl, T('2026-11-20T15:00:00Z')));
 });
+
+test('a timeline that gains events after an evaluation is evaluated afresh', () => {
+  const tl = timeline({ id: '1', createdAt: FRI_9, fields: { impact: '2', urgency: '2' } });
+  expect(metric(evaluate(kiwi, tl, '2026-11-20T15:00:00Z'), 'first_response').state).toBe('running');
+  tl.events.push({ type: 'reply', at: '2026-11-20T14:30:00Z', public: true, author: 'agent' });
+  expect(metric(evaluate(kiwi, tl, '2026-11-20T15:00:00Z'), 'first_response').state).toBe('met');
+});
+
+test('events given out of order are taken in time order', () => {
+  const tl = timeline({
+    id: '1',
+    createdAt: FRI_9,
+    fields: { impact: '2', urgency: '2' },
+    events: [
+      { type: 'field', at: '2026-11-20T14:40:00Z', field: 'status', value: 'open' },
+      { type: 'field', at: '2026-11-20T14:10:00Z', field: 'status', value: 'pending' },
+    ],
+  });
+  expect(metric(evaluate(kiwi, tl, '2026-11-20T15:00:00Z'), 'first_response').elapsedWorkingMs).toBe(30 * MIN);
+});
