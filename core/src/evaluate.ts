@@ -1,5 +1,5 @@
 import { netWorking, addPause, dueOf } from './clock';
-import { classify, Classified, reasonOf } from './matrix';
+import { Classified, reasonOf } from './matrix';
 import { parseInstant } from './instant';
 import { CompiledPolicy, getCompiled, Policy } from './policy';
 import type { OverrideEvent, Timeline, TimelineEvent } from './timeline';
@@ -52,8 +52,9 @@ export interface Decision {
     zendesk: string | null;
     jira: string | null;
   };
-  tier: { id: string; label: string; tag: string; fallback: boolean };
-  category: { id: string; label: string; sla: boolean };
+  /** Shared between decisions of one policy: read, never change. */
+  tier: Readonly<{ id: string; label: string; tag: string; fallback: boolean }>;
+  category: Readonly<{ id: string; label: string; sla: boolean }>;
   metrics: MetricDecision[];
   warnings: Warning[];
   maintenance: { label: string; active: boolean; until: number | null; next: number | null }[];
@@ -135,7 +136,7 @@ function walk(cp: CompiledPolicy, tl: Timeline, events: Prepared, now: number): 
     solved: [],
     reopened: [],
     met: null,
-    classified: classify(cp.policy, fields),
+    classified: cp.classify(fields),
   };
   notePriority(cp, w, created, false);
   for (let k = 0; k < events.times.length; k++) {
@@ -179,7 +180,7 @@ function walk(cp: CompiledPolicy, tl: Timeline, events: Prepared, now: number): 
 }
 
 function notePriority(cp: CompiledPolicy, w: Walked, t: number, reclassify = true): void {
-  if (reclassify) w.classified = classify(cp.policy, w.fields);
+  if (reclassify) w.classified = cp.classify(w.fields);
   const id = w.override?.to ?? w.classified.priority;
   const last = w.priorities[w.priorities.length - 1];
   if (!last || last.id !== id) w.priorities.push({ t, id });
@@ -195,12 +196,14 @@ interface Prepared {
   readonly list: TimelineEvent[];
 }
 
-// A live countdown re-evaluates the same timeline every second: parse it once. A host that appends
-// events or swaps the array or creation time gets a fresh preparation.
-const preparedCache = new WeakMap<Timeline, Prepared>();
+// A live countdown re-evaluates the same timeline every second: parse it once, and keep the result
+// on the timeline under a non-enumerable symbol (faster than a WeakMap, invisible to JSON). A host
+// that appends events or swaps the array or creation time gets a fresh preparation.
+const PREPARED = Symbol('sla-desk.prepared');
+type Holder = Timeline & { [PREPARED]?: Prepared };
 
-function prepare(tl: Timeline): Prepared {
-  const hit = preparedCache.get(tl);
+function prepare(tl: Holder): Prepared {
+  const hit = tl[PREPARED];
   if (hit && hit.source === tl.events && hit.count === tl.events.length && hit.createdAt === tl.createdAt) return hit;
   const times: number[] = [];
   const list: TimelineEvent[] = [];
@@ -217,30 +220,27 @@ function prepare(tl: Timeline): Prepared {
     const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
     p = { ...p, times: order.map((i) => times[i]), list: order.map((i) => list[i]) };
   }
-  preparedCache.set(tl, p);
+  if (hit) tl[PREPARED] = p;
+  else Object.defineProperty(tl, PREPARED, { value: p, writable: true, enumerable: false, configurable: true });
   return p;
 }
 
 function tierOf(cp: CompiledPolicy, value: string | null | undefined, warnings: Warning[]): Decision['tier'] {
-  const tiers = cp.policy.tiers;
-  let id = value ?? cp.defaultTier;
-  let fallback = false;
-  if (!tiers[id]) {
-    warnings.push({ code: 'unknown-tier', message: `Unknown tier "${id}": using the default tier "${tiers[cp.defaultTier].label}"` });
-    id = cp.defaultTier;
-    fallback = true;
-  }
-  return { id, label: tiers[id].label, tag: cp.tierTags.get(id)!, fallback };
+  const id = value ?? cp.defaultTier;
+  const known = cp.tierBadges.get(id);
+  if (known) return known;
+  const fallback = cp.tierBadges.get(cp.defaultTier)!;
+  warnings.push({ code: 'unknown-tier', message: `Unknown tier "${id}": using the default tier "${fallback.label}"` });
+  return { ...fallback, fallback: true };
 }
 
 function categoryOf(cp: CompiledPolicy, value: string | null | undefined, warnings: Warning[]): Decision['category'] {
-  const cats = cp.policy.categories;
-  let id = value ?? cp.defaultCategory;
-  if (!cats[id]) {
-    warnings.push({ code: 'unknown-category', message: `Unknown category "${id}": using "${cats[cp.defaultCategory].label}"` });
-    id = cp.defaultCategory;
-  }
-  return { id, label: cats[id].label, sla: cats[id].sla };
+  const id = value ?? cp.defaultCategory;
+  const known = cp.categoryInfo.get(id);
+  if (known) return known;
+  const fallback = cp.categoryInfo.get(cp.defaultCategory)!;
+  warnings.push({ code: 'unknown-category', message: `Unknown category "${id}": using "${fallback.label}"` });
+  return fallback;
 }
 
 function priorityOf(cp: CompiledPolicy, w: Walked, warnings: Warning[]): Decision['priority'] {

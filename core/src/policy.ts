@@ -2,6 +2,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { Calendar, WindowsOf, localDayOf, parseWindow } from './calendar';
 import { Duration, parseDuration } from './duration';
 import { Problem, zodProblems } from './problem';
+import { classify, Classified } from './matrix';
 import { CalendarSpec, Policy, PolicySchema, TargetSpec, WEEKDAYS } from './schema';
 
 export type { Policy } from './schema';
@@ -21,8 +22,11 @@ export interface CompiledPolicy {
   readonly defaultCategory: string;
   readonly atRiskPercent: number | null;
   readonly atRiskRemainingMs: number | null;
-  /** The tier badge tag, e.g. sla_tier_plus. */
-  readonly tierTags: ReadonlyMap<string, string>;
+  /** Each tier's badge (tag such as sla_tier_plus), built once and shared by every decision. */
+  readonly tierBadges: ReadonlyMap<string, Readonly<{ id: string; label: string; tag: string; fallback: boolean }>>;
+  readonly categoryInfo: ReadonlyMap<string, Readonly<{ id: string; label: string; sla: boolean }>>;
+  /** The policy's classification, memoised: the same fields always classify the same way. */
+  classify(fields: { impact?: string | null; urgency?: string | null; priority?: string | null }): Classified;
 }
 
 export class PolicyError extends Error {
@@ -161,7 +165,11 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     defaultCategory,
     atRiskPercent: 'percentElapsed' in atRisk ? atRisk.percentElapsed : null,
     atRiskRemainingMs: remaining?.kind === 'working' ? remaining.ms : null,
-    tierTags: new Map(Object.keys(policy.tiers).map((t) => [t, `sla_tier_${t.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`])),
+    tierBadges: new Map(
+      Object.entries(policy.tiers).map(([t, def]) => [t, Object.freeze({ id: t, label: def.label, tag: `sla_tier_${t.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`, fallback: false })]),
+    ),
+    categoryInfo: new Map(Object.entries(policy.categories).map(([c, def]) => [c, Object.freeze({ id: c, label: def.label, sla: def.sla })])),
+    classify: memoClassify(policy),
     target(tier, priority, metric, category) {
       const cat = policy.categories[category];
       if (cat && !cat.sla) return null;
@@ -182,4 +190,21 @@ export function getCompiled(policy: Policy): CompiledPolicy {
     compiled.set(policy, c);
   }
   return c;
+}
+
+function memoClassify(policy: Policy): CompiledPolicy['classify'] {
+  const memo = new Map<string | null, Map<string | null, Classified>>();
+  const key = policy.classification.method === 'matrix' ? (f: { impact?: string | null; urgency?: string | null }) => [f.impact ?? null, f.urgency ?? null] as const : (f: { priority?: string | null }) => [f.priority ?? null, null] as const;
+  return (fields) => {
+    const [a, b] = key(fields);
+    let row = memo.get(a);
+    if (!row) memo.set(a, (row = new Map()));
+    let c = row.get(b);
+    // Bounded: a policy has few levels, but a host could send arbitrary text.
+    if (!c) {
+      c = classify(policy, fields);
+      if (row.size < 64 && memo.size < 64) row.set(b, Object.freeze(c) as Classified);
+    }
+    return c;
+  };
 }
