@@ -12,8 +12,11 @@ const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 const installed = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 if (!existsSync(installed) || mtime(lock) > mtime(installed)) {
-  console.error('[bootstrap] installing dependencies (npm ci)...');
-  run('npm ci --no-audit --no-fund');
+  // Not `npm ci`: npm 11 leaves other platforms' optional native packages (jest's resolver
+  // bindings) out of the lock, and then `npm ci` refuses the lock it wrote. `npm install` follows
+  // the lock for everything it does record.
+  console.error('[bootstrap] installing dependencies (npm install)...');
+  run('npm install --no-audit --no-fund');
 }
 // tsc -b is incremental: a no-op when nothing changed.
 run('npx --no-install tsc -b');
