@@ -29,10 +29,22 @@ export class NoWorkingTimeError extends Error {
 export class OutOfRangeError extends Error {}
 
 const MAX_EMPTY_YEARS = 8;
+const NO_YEAR: YearTable = {
+  year: 0,
+  from: 0,
+  to: 0,
+  dayIdx: new Int32Array(1),
+  hourIdx: new Int32Array(1),
+  starts: new Float64Array(0),
+  ends: new Float64Array(0),
+  cum: new Float64Array(1),
+  total: 0,
+};
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
 interface YearTable {
+  readonly year: number;
   readonly from: number;
   readonly to: number;
   /** dayIdx[d]: the first interval ending after the start of UTC day d of the year. */
@@ -58,8 +70,11 @@ interface DayTable {
 export class Calendar {
   // Pre-filled so the array stays packed: a sparse one would fall back to dictionary lookups.
   private readonly years: (YearTable | undefined)[] = new Array(SUPPORTED_YEARS.max + 2).fill(undefined);
-  // Most calls in a row fall in the same year: keep its table at hand.
-  private last: YearTable | null = null;
+  // Most calls in a row fall in the same year: keep its table at hand. It starts as an empty
+  // table covering nothing, so the field always holds one type.
+  private last: YearTable = NO_YEAR;
+  private lastDaysYear = 0;
+  private lastDays: DayTable | null = null;
   private readonly days = new Map<number, DayTable>();
   // The zone's offsets per year, held here so the hot path does no keyed cache lookup.
   private readonly segs: (OffsetSegments | undefined)[] = new Array(SUPPORTED_YEARS.max + 2).fill(undefined);
@@ -79,7 +94,7 @@ export class Calendar {
       throw new RangeError(`negative working duration ${ms}`);
     }
     let tab = this.tableAt(start);
-    let y = utcYear(tab.from);
+    let y = tab.year;
     let w = cumAt(tab, start) + ms;
     let empty = 0;
     while (w > tab.total) {
@@ -182,7 +197,7 @@ export class Calendar {
 
   private tableAt(t: number): YearTable {
     const l = this.last;
-    if (l !== null && t >= l.from && t < l.to) return l;
+    if (t >= l.from && t < l.to) return l;
     const tab = this.year(utcYear(t));
     this.last = tab;
     return tab;
@@ -238,10 +253,18 @@ export class Calendar {
       while (j < n - 1 && cum[j + 1] < k * HOUR) j++;
       hourIdx[k] = j;
     }
-    return { from, to, dayIdx, hourIdx, starts, ends, cum, total: cum[n] };
+    return { year: y, from, to, dayIdx, hourIdx, starts, ends, cum, total: cum[n] };
   }
 
   private dayTable(localYearNo: number): DayTable {
+    if (localYearNo === this.lastDaysYear) return this.lastDays!;
+    const t = this.buildDayTable(localYearNo);
+    this.lastDaysYear = localYearNo;
+    this.lastDays = t;
+    return t;
+  }
+
+  private buildDayTable(localYearNo: number): DayTable {
     if (localYearNo < SUPPORTED_YEARS.min || localYearNo > SUPPORTED_YEARS.max) {
       throw new OutOfRangeError(`year ${localYearNo} is outside ${SUPPORTED_YEARS.min}-${SUPPORTED_YEARS.max}`);
     }
@@ -300,6 +323,7 @@ function lastStartAtOrBefore(starts: Float64Array, t: number): number {
 
 /** The first interval that ends after t (the table's length when none does). */
 function firstEndingAfter(tab: YearTable, t: number): number {
+  // (x / DAY) | 0 truncates like floor here: t is inside the table's year, so x >= 0.
   let i = tab.dayIdx[Math.floor((t - tab.from) / DAY)];
   const ends = tab.ends;
   const n = ends.length;

@@ -1,7 +1,7 @@
 import { netWorking, addPause, dueOf } from './clock';
-import { Classified, reasonOf } from './matrix';
+import type { Classified } from './matrix';
 import { parseInstant } from './instant';
-import { CompiledPolicy, getCompiled, Policy } from './policy';
+import { CompiledMetric, CompiledPolicy, getCompiled, Policy, STOP_MET, STOP_REPLY, STOP_SOLVED } from './policy';
 import type { OverrideEvent, Timeline, TimelineEvent } from './timeline';
 
 export type MetricState = 'running' | 'paused' | 'at_risk' | 'breached' | 'met' | 'not_applicable';
@@ -93,7 +93,7 @@ export function evaluate(policy: Policy, timeline: Timeline, now: number | strin
   const nowMs = typeof now === 'number' ? now : parseInstant(now);
   const prepared = prepare(timeline);
   const created = prepared.created;
-  const w = walk(cp, timeline, prepared, nowMs);
+  const w = walk(cp, prepared, nowMs);
   const warnings: Warning[] = [];
 
   const tier = tierOf(cp, w.fields.tier, warnings);
@@ -102,7 +102,8 @@ export function evaluate(policy: Policy, timeline: Timeline, now: number | strin
   entitlements(cp, timeline, tier.id, created, warnings);
   if (!category.sla) warnings.push({ code: 'no-sla', message: `${category.label}: no SLA applies` });
 
-  const metrics = cp.metricIds.map((m) => metricDecision(cp, w, m, tier.id, category.id, created, nowMs));
+  const metrics: MetricDecision[] = new Array(cp.metrics.length);
+  for (let i = 0; i < metrics.length; i++) metrics[i] = metricDecision(cp, w, cp.metrics[i], tier.id, category.id, created, nowMs);
   return {
     ticketId: timeline.id,
     now: nowMs,
@@ -115,16 +116,16 @@ export function evaluate(policy: Policy, timeline: Timeline, now: number | strin
   };
 }
 
-function walk(cp: CompiledPolicy, tl: Timeline, events: Prepared, now: number): Walked {
+function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
   const created = events.created;
-  const f = tl.fields;
+  const f = events.initial;
   const fields: FieldValues = {
-    impact: f.impact ?? null,
-    urgency: f.urgency ?? null,
-    priority: f.priority ?? null,
-    tier: f.tier ?? null,
-    category: f.category ?? null,
-    status: f.status ?? null,
+    impact: f.impact,
+    urgency: f.urgency,
+    priority: f.priority,
+    tier: f.tier,
+    category: f.category,
+    status: f.status,
   };
   const solvedStatuses = cp.policy.clock.solvedStatuses;
   const w: Walked = {
@@ -139,51 +140,101 @@ function walk(cp: CompiledPolicy, tl: Timeline, events: Prepared, now: number): 
     classified: cp.classify(fields),
   };
   notePriority(cp, w, created, false);
-  for (let k = 0; k < events.times.length; k++) {
-    const t = events.times[k];
+  const { times, kinds, values } = events;
+  for (let k = 0; k < times.length; k++) {
+    const t = times[k];
     if (t > now) break;
-    const e = events.list[k];
-    switch (e.type) {
-      case 'field': {
-        const before = fields[e.field] ?? null;
-        fields[e.field] = e.value;
-        if (e.field === 'status') {
-          w.statuses.push({ t, status: e.value });
-          const wasSolved = before !== null && solvedStatuses.includes(before);
-          const isSolved = e.value !== null && solvedStatuses.includes(e.value);
-          if (isSolved && !wasSolved) w.solved.push(t);
-          if (wasSolved && !isSolved) w.reopened.push(t);
-        }
+    const kind = kinds[k];
+    switch (kind) {
+      case K_IMPACT:
+      case K_URGENCY:
+      case K_PRIORITY:
+        fields[FIELD_OF_KIND[kind]] = values[k] as string | null;
+        notePriority(cp, w, t, true);
+        break;
+      case K_TIER:
+      case K_CATEGORY:
+        fields[FIELD_OF_KIND[kind]] = values[k] as string | null;
+        break;
+      case K_STATUS: {
+        const before = fields.status;
+        const value = values[k] as string | null;
+        fields.status = value;
+        w.statuses.push({ t, status: value });
+        const wasSolved = before !== null && solvedStatuses.includes(before);
+        const isSolved = value !== null && solvedStatuses.includes(value);
+        if (isSolved && !wasSolved) w.solved.push(t);
+        if (wasSolved && !isSolved) w.reopened.push(t);
         break;
       }
-      case 'reply':
-        if (e.public && e.author === 'agent') w.publicReplies.push(t);
+      case K_AGENT_REPLY:
+        w.publicReplies.push(t);
         break;
-      case 'solved':
+      case K_SOLVED:
         w.solved.push(t);
         break;
-      case 'reopened':
+      case K_REOPENED:
         w.reopened.push(t);
         break;
-      case 'override':
-        w.override = e;
+      case K_OVERRIDE:
+        w.override = values[k] as OverrideEvent;
+        notePriority(cp, w, t, false);
         break;
-      case 'met':
+      case K_MET: {
+        const metric = values[k] as string;
         if (!w.met) w.met = new Map();
-        if (!w.met.has(e.metric)) w.met.set(e.metric, t);
+        if (!w.met.has(metric)) w.met.set(metric, t);
         break;
+      }
     }
-    if (e.type === 'override') notePriority(cp, w, t, false);
-    else if (e.type === 'field' && (e.field === 'impact' || e.field === 'urgency' || e.field === 'priority')) notePriority(cp, w, t);
   }
   return w;
 }
 
-function notePriority(cp: CompiledPolicy, w: Walked, t: number, reclassify = true): void {
+function notePriority(cp: CompiledPolicy, w: Walked, t: number, reclassify: boolean): void {
   if (reclassify) w.classified = cp.classify(w.fields);
   const id = w.override?.to ?? w.classified.priority;
   const last = w.priorities[w.priorities.length - 1];
   if (!last || last.id !== id) w.priorities.push({ t, id });
+}
+
+// Event kinds, as small integers: the prepared form of a timeline keeps no event objects to chase.
+const K_IMPACT = 0;
+const K_URGENCY = 1;
+const K_PRIORITY = 2;
+const K_TIER = 3;
+const K_CATEGORY = 4;
+const K_STATUS = 5;
+const K_AGENT_REPLY = 6;
+const K_OTHER_REPLY = 7;
+const K_SOLVED = 8;
+const K_REOPENED = 9;
+const K_OVERRIDE = 10;
+const K_MET = 11;
+const FIELD_OF_KIND = ['impact', 'urgency', 'priority', 'tier', 'category', 'status'] as const;
+
+function kindOf(e: TimelineEvent): number {
+  switch (e.type) {
+    case 'field':
+      return FIELD_OF_KIND.indexOf(e.field);
+    case 'reply':
+      return e.public && e.author === 'agent' ? K_AGENT_REPLY : K_OTHER_REPLY;
+    case 'solved':
+      return K_SOLVED;
+    case 'reopened':
+      return K_REOPENED;
+    case 'override':
+      return K_OVERRIDE;
+    default:
+      return K_MET;
+  }
+}
+
+function valueOf(e: TimelineEvent): string | null | OverrideEvent {
+  if (e.type === 'field') return e.value;
+  if (e.type === 'override') return e;
+  if (e.type === 'met') return e.metric;
+  return null;
 }
 
 /** A timeline's instants parsed and its events in time order: all of it independent of "now". */
@@ -192,8 +243,10 @@ interface Prepared {
   readonly count: number;
   readonly createdAt: string;
   readonly created: number;
-  readonly times: number[];
-  readonly list: TimelineEvent[];
+  readonly initial: Readonly<FieldValues>;
+  readonly times: Float64Array;
+  readonly kinds: Uint8Array;
+  readonly values: readonly (string | null | OverrideEvent)[];
 }
 
 // A live countdown re-evaluates the same timeline every second: parse it once, and keep the result
@@ -205,21 +258,48 @@ type Holder = Timeline & { [PREPARED]?: Prepared };
 function prepare(tl: Holder): Prepared {
   const hit = tl[PREPARED];
   if (hit && hit.source === tl.events && hit.count === tl.events.length && hit.createdAt === tl.createdAt) return hit;
-  const times: number[] = [];
-  const list: TimelineEvent[] = [];
+  const n = tl.events.length;
+  const raw = new Float64Array(n);
   let sorted = true;
-  for (const e of tl.events) {
-    const t = parseInstant(e.at);
-    if (times.length && t < times[times.length - 1]) sorted = false;
-    times.push(t);
-    list.push(e);
+  for (let i = 0; i < n; i++) {
+    raw[i] = parseInstant(tl.events[i].at);
+    if (i && raw[i] < raw[i - 1]) sorted = false;
   }
-  let p: Prepared = { source: tl.events, count: tl.events.length, createdAt: tl.createdAt, created: parseInstant(tl.createdAt), times, list };
+  const times = new Float64Array(n);
+  const kinds = new Uint8Array(n);
+  const values: (string | null | OverrideEvent)[] = new Array(n);
+  let order: number[] | null = null;
   if (!sorted) {
     // Stable: events at the same instant keep the host's order.
-    const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b] || a - b);
-    p = { ...p, times: order.map((i) => times[i]), list: order.map((i) => list[i]) };
+    order = [];
+    for (let i = 0; i < n; i++) order.push(i);
+    order.sort((a, b) => raw[a] - raw[b] || a - b);
   }
+  for (let k = 0; k < n; k++) {
+    const i = order === null ? k : order[k];
+    const e = tl.events[i];
+    times[k] = raw[i];
+    kinds[k] = kindOf(e);
+    values[k] = valueOf(e);
+  }
+  const f = tl.fields;
+  const p: Prepared = {
+    source: tl.events,
+    count: n,
+    createdAt: tl.createdAt,
+    created: parseInstant(tl.createdAt),
+    initial: {
+      impact: f.impact ?? null,
+      urgency: f.urgency ?? null,
+      priority: f.priority ?? null,
+      tier: f.tier ?? null,
+      category: f.category ?? null,
+      status: f.status ?? null,
+    },
+    times,
+    kinds,
+    values,
+  };
   if (hit) tl[PREPARED] = p;
   else Object.defineProperty(tl, PREPARED, { value: p, writable: true, enumerable: false, configurable: true });
   return p;
@@ -248,13 +328,13 @@ function priorityOf(cp: CompiledPolicy, w: Walked, warnings: Warning[]): Decisio
   const c = w.classified;
   const o = w.override && p.priorities[w.override.to] ? w.override : null;
   if (w.override && !o) warnings.push({ code: 'unknown-priority', message: `Override to unknown priority "${w.override.to}" is ignored` });
-  if (!o && c.missing.length) warnings.push({ code: 'missing-fields', message: reasonOf(c) });
+  if (!o && c.missing.length) warnings.push({ code: 'missing-fields', message: c.reason });
   const id = o ? o.to : c.priority;
   const def = id ? p.priorities[id] : undefined;
   return {
     id,
     label: def?.label ?? null,
-    reason: o ? `Override by ${o.by}: ${o.from ?? '—'} → ${o.to} (${o.reason})` : reasonOf(c),
+    reason: o ? `Override by ${o.by}: ${o.from ?? '—'} → ${o.to} (${o.reason})` : c.reason,
     source: o ? 'override' : id ? p.classification.method : 'none',
     override: o,
     zendesk: def?.zendesk ?? null,
@@ -296,29 +376,30 @@ function priorityAt(w: Walked, t: number): string | null {
   return id;
 }
 
-function metricDecision(cp: CompiledPolicy, w: Walked, metricId: string, tier: string, category: string, created: number, now: number): MetricDecision {
-  const policy = cp.policy;
-  const metric = policy.metrics[metricId];
-  const restartOnReopen = policy.clock.reopen === 'restart';
+function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, tier: string, category: string, created: number, now: number): MetricDecision {
+  const clock = cp.policy.clock;
+  const restartOnReopen = clock.reopen === 'restart';
   const lastReopen = w.reopened.length ? w.reopened[w.reopened.length - 1] : null;
   let cycleStart = created;
-  if (metric.stopsAt === 'solved' && restartOnReopen && lastReopen !== null) cycleStart = lastReopen;
+  if (metric.stop === STOP_SOLVED && restartOnReopen && lastReopen !== null) cycleStart = lastReopen;
 
   // Solving stops every clock: a solved ticket owes no first reply.
-  const finalSolved = w.solved.length && (lastReopen === null || w.solved[w.solved.length - 1] > lastReopen) ? w.solved[w.solved.length - 1] : null;
   let stop: number | null;
-  if (metric.stopsAt === 'first_public_reply') stop = firstAtOrAfter(w.publicReplies, cycleStart) ?? firstAtOrAfter(w.solved, cycleStart);
-  else if (metric.stopsAt === 'met_event') stop = w.met?.get(metricId) ?? firstAtOrAfter(w.solved, cycleStart);
-  else stop = finalSolved !== null && finalSolved >= cycleStart ? finalSolved : null;
+  if (metric.stop === STOP_REPLY) stop = firstAtOrAfter(w.publicReplies, cycleStart) ?? firstAtOrAfter(w.solved, cycleStart);
+  else if (metric.stop === STOP_MET) stop = w.met?.get(metric.id) ?? firstAtOrAfter(w.solved, cycleStart);
+  else {
+    const lastSolved = w.solved.length ? w.solved[w.solved.length - 1] : null;
+    stop = lastSolved !== null && (lastReopen === null || lastSolved > lastReopen) && lastSolved >= cycleStart ? lastSolved : null;
+  }
 
   const end = stop ?? Math.max(now, cycleStart);
   const priority = priorityAt(w, end);
-  if (!priority) return notApplicable(metricId, metric.label, stop, 'no priority yet');
-  const target = cp.target(tier, priority, metricId, category);
-  if (!target) return notApplicable(metricId, metric.label, stop, 'no target for this tier, priority and category');
+  if (!priority) return notApplicable(metric, stop, 'no priority yet');
+  const target = cp.targetRow(tier, priority, category)?.[metric.index] ?? null;
+  if (!target) return notApplicable(metric, stop, 'no target for this tier, priority and category');
 
   let start = cycleStart;
-  if (policy.clock.priorityChange === 'restart') {
+  if (clock.priorityChange === 'restart') {
     for (let i = 1; i < w.priorities.length; i++) {
       const p = w.priorities[i];
       if (p.t > end) break;
@@ -326,20 +407,22 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metricId: string, tier: s
     }
   }
 
-  const pauses = pausesFor(w, policy.metrics[metricId].pauseStatuses ?? policy.clock.pauseStatuses, start, end);
-  if (metric.stopsAt === 'solved' && !restartOnReopen) {
+  const pauses = pausesFor(w, metric.pauseStatuses, start, end);
+  if (metric.stop === STOP_SOLVED && !restartOnReopen) {
     for (let i = 0; i < w.solved.length; i++) {
       const s = w.solved[i];
       const r = firstAtOrAfter(w.reopened, s);
       if (r !== null && r <= end && s >= start) addPause(pauses, s, r);
     }
   }
-  const openPause = stop === null && isPausedAt(w, policy.metrics[metricId].pauseStatuses ?? policy.clock.pauseStatuses, end);
+  const openPause = stop === null && isPausedAt(w, metric.pauseStatuses, end);
 
   const cal = target.calendar;
   const due = dueOf(target, start, pauses);
   const elapsed = netWorking(cal, pauses, start, end);
-  const remaining = netWorking(cal, pauses, end, due);
+  // The due is where net working time reaches the Target, so for a working-time Target what is
+  // left is the Target less what is used; business days need the calendar.
+  const remaining = target.kind === 'working' ? target.ms - elapsed : netWorking(cal, pauses, end, due);
   const total = elapsed + remaining;
   const used = total > 0 ? elapsed / total : end >= due ? 1 : 0;
   let pausedWall = 0;
@@ -353,7 +436,7 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metricId: string, tier: s
   else state = 'running';
 
   return {
-    metric: metricId,
+    metric: metric.id,
     label: metric.label,
     state,
     target: target.text,
@@ -370,10 +453,10 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metricId: string, tier: s
   };
 }
 
-function notApplicable(metric: string, label: string, stoppedAt: number | null, note: string): MetricDecision {
+function notApplicable(m: CompiledMetric, stoppedAt: number | null, note: string): MetricDecision {
   return {
-    metric,
-    label,
+    metric: m.id,
+    label: m.label,
     state: 'not_applicable',
     target: null,
     calendar: null,
@@ -413,7 +496,10 @@ function isPausedAt(w: Walked, statuses: readonly string[], t: number): boolean 
   return status !== null && statuses.includes(status);
 }
 
+const NO_MAINTENANCE: Decision['maintenance'] = [];
+
 function maintenance(cp: CompiledPolicy, now: number): Decision['maintenance'] {
+  if (!cp.policy.maintenance.length) return NO_MAINTENANCE;
   return cp.policy.maintenance.map((m) => {
     const cal = cp.calendars.get(m.calendar)!;
     const iv = cal.intervalAt(now);

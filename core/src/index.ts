@@ -7,7 +7,7 @@ export type { Policy, PolicyInput, CalendarSpec, TargetSpec } from './schema';
 export { parsePolicy, compilePolicy, getCompiled, buildCalendar, PolicyError } from './policy';
 export type { CompiledPolicy, CompiledTarget } from './policy';
 export { lintPolicy, checkPolicyText } from './lint';
-export { classify, reasonOf } from './matrix';
+export { classify } from './matrix';
 export type { Classified } from './matrix';
 export { TimelineSchema, EventSchema } from './timeline';
 export type { Timeline, TimelineInput, TimelineEvent, OverrideEvent } from './timeline';

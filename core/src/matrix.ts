@@ -1,8 +1,8 @@
 import type { Policy } from './policy';
 
 /**
- * How the policy's classification turns the ticket's fields into a Priority. The reason text is
- * built only when asked for: evaluation classifies on every field change and rarely needs it.
+ * How the policy's classification turns the ticket's fields into a Priority, and why. Compiled
+ * policies memoise it, so the reason text is built once per combination of values.
  */
 export interface Classified {
   priority: string | null;
@@ -12,6 +12,8 @@ export interface Classified {
   urgency: string | null;
   /** The priority value given, when the policy does not know it. */
   unknown: string | null;
+  /** "Impact 2 x Urgency 1 → P2", or what to fill in. */
+  reason: string;
 }
 
 const NONE: Classified['missing'] = [];
@@ -25,15 +27,18 @@ export function classify(policy: Policy, fields: { impact?: string | null; urgen
     if (!impact) missing.push('impact');
     if (!urgency) missing.push('urgency');
     const p = missing.length ? null : (c.matrix[impact!]?.[urgency!] ?? null);
-    return { priority: p, missing, method: 'matrix', impact, urgency, unknown: null };
+    return withReason({ priority: p, missing, method: 'matrix', impact, urgency, unknown: null });
   }
   const p = fields.priority ?? null;
   const known = p !== null && policy.priorities[p] !== undefined;
-  return { priority: known ? p : null, missing: p ? NONE : ['priority'], method: c.method, impact: null, urgency: null, unknown: known ? null : p };
+  return withReason({ priority: known ? p : null, missing: p ? NONE : ['priority'], method: c.method, impact: null, urgency: null, unknown: known ? null : p });
 }
 
-/** "Impact 2 x Urgency 1 → P2", or what to fill in. */
-export function reasonOf(c: Classified): string {
+function withReason(c: Omit<Classified, 'reason'>): Classified {
+  return { ...c, reason: reasonOf(c) };
+}
+
+function reasonOf(c: Omit<Classified, 'reason'>): string {
   if (c.missing.length) {
     if (c.method === 'severity') return 'Fill in Severity';
     if (c.method === 'requester') return 'Fill in Priority';

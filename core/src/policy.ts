@@ -12,11 +12,30 @@ export type CompiledTarget =
   | { kind: 'working'; ms: number; text: string; calendar: Calendar }
   | { kind: 'days'; days: number; text: string; calendar: Calendar };
 
+/** What stops a Metric's Clock, as a small number so the hot path compares integers. */
+export const STOP_REPLY = 0;
+export const STOP_SOLVED = 1;
+export const STOP_MET = 2;
+
+export interface CompiledMetric {
+  readonly id: string;
+  /** Its position in `metrics` and in every target row. */
+  readonly index: number;
+  readonly label: string;
+  readonly stop: typeof STOP_REPLY | typeof STOP_SOLVED | typeof STOP_MET;
+  readonly pauseStatuses: readonly string[];
+}
+
+/** Targets of one tier x priority (or one category), by metric index; null: no promise. */
+export type TargetRow = readonly (CompiledTarget | null)[];
+
 export interface CompiledPolicy {
   readonly policy: Policy;
   readonly calendars: ReadonlyMap<string, Calendar>;
   readonly metricIds: readonly string[];
-  /** tier -> priority -> metric -> target (null: "none" or "agreement"; undefined: not listed). */
+  readonly metrics: readonly CompiledMetric[];
+  /** The targets that apply to a ticket of this tier, priority and category; null when none do. */
+  targetRow(tier: string, priority: string, category: string): TargetRow | null;
   target(tier: string, priority: string, metric: string, category: string): CompiledTarget | null;
   readonly defaultTier: string;
   readonly defaultCategory: string;
@@ -155,12 +174,36 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   for (const [prio, list] of Object.entries(policy.coverage)) calendar(list, `coverage.${prio}`);
   if (missing.length) throw new PolicyError(missing);
 
+  const metricIds = Object.keys(policy.metrics);
+  const toRow = (t: Table | undefined): TargetRow | null => (t ? metricIds.map((m) => t.get(m) ?? null) : null);
+  const rows = new Map<string, Map<string, TargetRow | null>>();
+  for (const [tierId, byPrio] of table) rows.set(tierId, new Map([...byPrio].map(([prio, t]) => [prio, toRow(t)])));
+  const categoryRows = new Map<string, TargetRow | null>();
+  for (const [catId, cat] of Object.entries(policy.categories)) {
+    if (!cat.sla) categoryRows.set(catId, null);
+    else if (categoryTargets.has(catId)) categoryRows.set(catId, toRow(categoryTargets.get(catId)));
+  }
+  const targetRow = (tier: string, priority: string, category: string): TargetRow | null => {
+    const byCategory = categoryRows.get(category);
+    if (byCategory !== undefined) return byCategory;
+    return rows.get(tier)?.get(priority) ?? null;
+  };
+  const stops = { first_public_reply: STOP_REPLY, solved: STOP_SOLVED, met_event: STOP_MET } as const;
+
   const atRisk = policy.clock.atRisk;
   const remaining = 'remaining' in atRisk ? parseDuration(atRisk.remaining) : null;
   return {
     policy,
     calendars,
-    metricIds: Object.keys(policy.metrics),
+    metricIds,
+    metrics: metricIds.map((id, index) => ({
+      id,
+      index,
+      label: policy.metrics[id].label,
+      stop: stops[policy.metrics[id].stopsAt],
+      pauseStatuses: policy.metrics[id].pauseStatuses ?? policy.clock.pauseStatuses,
+    })),
+    targetRow,
     defaultTier,
     defaultCategory,
     atRiskPercent: 'percentElapsed' in atRisk ? atRisk.percentElapsed : null,
@@ -171,11 +214,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     categoryInfo: new Map(Object.entries(policy.categories).map(([c, def]) => [c, Object.freeze({ id: c, label: def.label, sla: def.sla })])),
     classify: memoClassify(policy),
     target(tier, priority, metric, category) {
-      const cat = policy.categories[category];
-      if (cat && !cat.sla) return null;
-      const ct = categoryTargets.get(category);
-      if (ct) return ct.get(metric) ?? null;
-      return table.get(tier)?.get(priority)?.get(metric) ?? null;
+      const i = metricIds.indexOf(metric);
+      return i < 0 ? null : (targetRow(tier, priority, category)?.[i] ?? null);
     },
   };
 }
@@ -194,15 +234,16 @@ export function getCompiled(policy: Policy): CompiledPolicy {
 
 function memoClassify(policy: Policy): CompiledPolicy['classify'] {
   const memo = new Map<string | null, Map<string | null, Classified>>();
-  const key = policy.classification.method === 'matrix' ? (f: { impact?: string | null; urgency?: string | null }) => [f.impact ?? null, f.urgency ?? null] as const : (f: { priority?: string | null }) => [f.priority ?? null, null] as const;
+  const byMatrix = policy.classification.method === 'matrix';
   return (fields) => {
-    const [a, b] = key(fields);
+    const a = (byMatrix ? fields.impact : fields.priority) ?? null;
+    const b = byMatrix ? (fields.urgency ?? null) : null;
     let row = memo.get(a);
     if (!row) memo.set(a, (row = new Map()));
     let c = row.get(b);
-    // Bounded: a policy has few levels, but a host could send arbitrary text.
     if (!c) {
       c = classify(policy, fields);
+      // Bounded: a policy has few levels, but a host could send any text.
       if (row.size < 64 && memo.size < 64) row.set(b, Object.freeze(c) as Classified);
     }
     return c;
