@@ -59,6 +59,10 @@ interface YearTable {
 }
 
 interface DayTable {
+  /** The local date (days since 1970-01-01) of January 1st of the table's year. */
+  readonly firstDate: number;
+  /** For each date of the year, the index of the first working day on or after it. */
+  readonly dayAtOrAfter: Int16Array;
   /** Local midnight of each working day, on the wall scale. */
   readonly wallMidnight: Float64Array;
   /** Offsets into winStarts/winEnds: day d owns [first[d], first[d+1]). */
@@ -156,10 +160,10 @@ export class Calendar {
     const s = this.nextOpen(start);
     const wall = wallIn(this.seg(utcYear(s)), s);
     let table = this.dayTable(localYear(wall));
-    let d = dayContaining(table, s);
+    let d = dayContaining(table, s, wall);
     if (d < 0) {
       table = this.dayTable(localYear(wall) - 1);
-      d = dayContaining(table, s);
+      d = dayContaining(table, s, wall);
     }
     const timeOfDay = wall - table.wallMidnight[d];
     let idx = d + n;
@@ -288,7 +292,15 @@ export class Calendar {
       }
     }
     first.push(ws.length);
+    const firstDate = Date.UTC(localYearNo, 0, 1) / DAY;
+    const dayAtOrAfter = new Int16Array(lastDay - firstDate);
+    for (let date = firstDate, k = 0; date < lastDay; date++) {
+      while (k < mids.length && mids[k] < date * DAY) k++;
+      dayAtOrAfter[date - firstDate] = k;
+    }
     t = {
+      firstDate,
+      dayAtOrAfter,
       wallMidnight: Float64Array.from(mids),
       first: Int32Array.from(first),
       winStarts: Float64Array.from(ws),
@@ -363,25 +375,22 @@ function mergePairs(raw: number[], from: number, to: number): number[] {
   return out;
 }
 
-function dayContaining(t: DayTable, s: number): number {
-  // Days are ordered by their first window; a window past midnight can hold s for the day before.
-  let d = t.wallMidnight.length - 1;
-  let lo = 0;
-  let hi = d;
-  d = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (t.winStarts[t.first[mid]] <= s) {
-      d = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  for (let k = d; k >= 0 && k >= d - 1; k--) {
-    for (let i = t.first[k]; i < t.first[k + 1]; i++) {
-      if (t.winStarts[i] <= s && s < t.winEnds[i]) return k;
+/**
+ * The working day whose windows hold the working instant s (wall: its local reading): the day of
+ * its local date, or, for a window that runs past midnight, the working day before. -1 when that
+ * day is in the previous year's table.
+ */
+function dayContaining(t: DayTable, s: number, wall: number): number {
+  const n = t.wallMidnight.length;
+  const date = Math.floor(wall / DAY) - t.firstDate;
+  const k = date < 0 ? 0 : date >= t.dayAtOrAfter.length ? n : t.dayAtOrAfter[date];
+  for (let d = k; d >= k - 1 && d >= 0; d--) {
+    if (d >= n) continue;
+    for (let i = t.first[d]; i < t.first[d + 1]; i++) {
+      if (t.winStarts[i] <= s && s < t.winEnds[i]) return d;
     }
   }
-  return d;
+  return k - 1 >= 0 && k - 1 < n ? k - 1 : -1;
 }
 
 function clampIntoDay(t: DayTable, d: number, target: number): number {

@@ -396,6 +396,7 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, t
   const priority = priorityAt(w, end);
   if (!priority) return notApplicable(metric, stop, 'no priority yet');
   const target = cp.targetRow(tier, priority, category)?.[metric.index] ?? null;
+
   if (!target) return notApplicable(metric, stop, 'no target for this tier, priority and category');
 
   let start = cycleStart;

@@ -91,4 +91,16 @@ describe('calendar engine vs minute-stepping reference', () => {
       { numRuns: 60, seed: Number(process.env.FC_SEED ?? 20261122) },
     );
   });
+
+  test('business days', () => {
+    const longWindows = specArb.filter((s) => s.weekly.flat().every(([a, b]) => b - a >= 120));
+    fc.assert(
+      fc.property(longWindows, fc.integer({ min: 0, max: 20 * 1440 }), fc.integer({ min: 1, max: 8 }), (spec, startMin, days) => {
+        const start = Date.parse((spec as Spec & { anchor: string }).anchor) + startMin * MIN;
+        const engine = cal(toPolicyForm(spec)).addBusinessDays(start, days);
+        expect(new Date(engine).toISOString()).toBe(new Date(reference.businessDays(spec, start, days)).toISOString());
+      }),
+      { numRuns: 60, seed: Number(process.env.FC_SEED ?? 20261122) },
+    );
+  });
 });

@@ -41,4 +41,49 @@ function workingBetween(spec, a, b) {
   return sum;
 }
 
-module.exports = { isWorking, due, workingBetween, MIN };
+/** The windows of a local date (days since 1970-01-01), after the holiday rule. */
+function windowsOfDate(spec, date) {
+  const iso = new Date(date * DAY).toISOString().slice(0, 10);
+  return spec.holidays.includes(iso) ? [] : spec.weekly[new Date(date * DAY).getUTCDay()];
+}
+
+/** Minutes since local midnight of `date` that the wall clock shows at t (may pass 1440). */
+function wallMinutesFrom(spec, t, date) {
+  const dt = DateTime.fromMillis(t, { zone: spec.zone });
+  return (Date.UTC(dt.year, dt.month - 1, dt.day) / DAY - date) * 1440 + dt.hour * 60 + dt.minute;
+}
+
+function inWindowsOf(spec, t, date) {
+  const m = wallMinutesFrom(spec, t, date);
+  return windowsOfDate(spec, date).some(([a, b]) => a <= m && m < b);
+}
+
+/**
+ * N business days from start, straight from docs/policy.md: move to the next opening; day 0 is the
+ * day whose window holds it; the due is the same local time of day on the N-th following working
+ * day, clamped back to that day's last close before it, or to its first opening. Assumes no window
+ * lies wholly inside a DST gap (the tests' windows are at least two hours long).
+ */
+function businessDays(spec, start, n) {
+  let s = start;
+  while (!isWorking(spec, s)) s += MIN;
+  const dt = DateTime.fromMillis(s, { zone: spec.zone });
+  const today = Date.UTC(dt.year, dt.month - 1, dt.day) / DAY;
+  const d0 = inWindowsOf(spec, s, today) ? today : today - 1;
+  const timeOfDay = wallMinutesFrom(spec, s, d0);
+  let dn = d0;
+  for (let k = 0; k < n; ) {
+    dn++;
+    if (windowsOfDate(spec, dn).length) k++;
+  }
+  // The first instant whose wall reading is at or after dn's midnight + timeOfDay.
+  let u = (dn * 1440 + timeOfDay) * MIN - 15 * 60 * MIN;
+  while (wallMinutesFrom(spec, u, dn) < timeOfDay) u += MIN;
+  if (inWindowsOf(spec, u, dn)) return u;
+  for (let v = u - MIN; v > u - 40 * 60 * MIN; v -= MIN) if (inWindowsOf(spec, v, dn)) return v + MIN;
+  let f = dn * DAY - 15 * 60 * MIN;
+  while (!inWindowsOf(spec, f, dn)) f += MIN;
+  return f;
+}
+
+module.exports = { isWorking, due, workingBetween, businessDays, MIN };
