@@ -131,11 +131,11 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
   const w: Walked = {
     fields,
     override: null,
-    priorities: [],
+    priorities: NONE_YET as Walked['priorities'],
     statuses: [{ t: created, status: fields.status }],
-    publicReplies: [],
-    solved: [],
-    reopened: [],
+    publicReplies: NONE_YET,
+    solved: NONE_YET,
+    reopened: NONE_YET,
     met: null,
     classified: cp.classify(fields),
   };
@@ -163,18 +163,18 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
         w.statuses.push({ t, status: value });
         const wasSolved = before !== null && solvedStatuses.includes(before);
         const isSolved = value !== null && solvedStatuses.includes(value);
-        if (isSolved && !wasSolved) w.solved.push(t);
-        if (wasSolved && !isSolved) w.reopened.push(t);
+        if (isSolved && !wasSolved) (w.solved = own(w.solved)).push(t);
+        if (wasSolved && !isSolved) (w.reopened = own(w.reopened)).push(t);
         break;
       }
       case K_AGENT_REPLY:
-        w.publicReplies.push(t);
+        (w.publicReplies = own(w.publicReplies)).push(t);
         break;
       case K_SOLVED:
-        w.solved.push(t);
+        (w.solved = own(w.solved)).push(t);
         break;
       case K_REOPENED:
-        w.reopened.push(t);
+        (w.reopened = own(w.reopened)).push(t);
         break;
       case K_OVERRIDE:
         w.override = values[k] as OverrideEvent;
@@ -195,7 +195,14 @@ function notePriority(cp: CompiledPolicy, w: Walked, t: number, reclassify: bool
   if (reclassify) w.classified = cp.classify(w.fields);
   const id = w.override?.to ?? w.classified.priority;
   const last = w.priorities[w.priorities.length - 1];
-  if (!last || last.id !== id) w.priorities.push({ t, id });
+  if (!last || last.id !== id) (w.priorities = own(w.priorities)).push({ t, id });
+}
+
+// Most tickets never see some kinds of event: they share this empty list until their first one.
+const NONE_YET: never[] = [];
+
+function own<T>(list: T[]): T[] {
+  return list === NONE_YET ? [] : list;
 }
 
 // Event kinds, as small integers: the prepared form of a timeline keeps no event objects to chase.
@@ -408,12 +415,12 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, t
     }
   }
 
-  const pauses = pausesFor(w, metric.pauseStatuses, start, end);
+  let pauses = pausesFor(w, metric.pauseStatuses, start, end);
   if (metric.stop === STOP_SOLVED && !restartOnReopen) {
     for (let i = 0; i < w.solved.length; i++) {
       const s = w.solved[i];
       const r = firstAtOrAfter(w.reopened, s);
-      if (r !== null && r <= end && s >= start) addPause(pauses, s, r);
+      if (r !== null && r <= end && s >= start) addPause((pauses = own(pauses)), s, r);
     }
   }
   const openPause = stop === null && isPausedAt(w, metric.pauseStatuses, end);
@@ -480,13 +487,13 @@ function isAtRisk(cp: CompiledPolicy, used: number, remaining: number): boolean 
 }
 
 function pausesFor(w: Walked, statuses: readonly string[], start: number, end: number): number[] {
-  const out: number[] = [];
+  let out: number[] = NONE_YET;
   const s = w.statuses;
   for (let i = 0; i < s.length; i++) {
     if (s[i].status === null || !statuses.includes(s[i].status!)) continue;
     const from = Math.max(s[i].t, start);
     const to = Math.min(i + 1 < s.length ? s[i + 1].t : end, end);
-    addPause(out, from, to);
+    if (to > from) addPause((out = own(out)), from, to);
   }
   return out;
 }
