@@ -117,6 +117,13 @@ describe('sla evaluate', () => {
     expect(r.err).toContain('sla: 2 input record(s) could not be evaluated');
   });
 
+  test('a line that is not JSON is reported without quoting it: ticket text never reaches a log', () => {
+    const r = sla(['evaluate', '--now', NOW], '{"id": "1", "subject": Printer on fire at ACME, call Jane 555-0100}\n');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^line 1: not valid JSON/);
+    expect(r.err).not.toMatch(/Printer|ACME|Jane|555/);
+  });
+
   test('an unreadable file gets a clear message', () => {
     const r = sla(['evaluate', join(tmp, 'missing.json')]);
     expect(r.code).toBe(1);

@@ -6,7 +6,6 @@ import { SingleBar, Presets } from 'cli-progress';
 import { dueOf } from './clock';
 import { Decision, decisionToJSON, evaluate } from './evaluate';
 import { formatMs, parseDuration } from './duration';
-import { generateHolidays } from './holidays';
 import { checkPolicyText } from './lint';
 import { getCompiled, Policy, PolicyError } from './policy';
 import { formatProblem, zodProblems } from './problem';
@@ -211,7 +210,7 @@ async function forEachTimeline(file: string, policy: Policy, now: number, io: Io
       raw = JSON.parse(rec.text);
     } catch (e) {
       bad++;
-      io.err.write(`line ${rec.line}: not valid JSON: ${(e as Error).message}\n`);
+      io.err.write(`line ${rec.line}: ${jsonError(e as Error, rec.text)}\n`);
       continue;
     }
     const parsed = TimelineSchema.safeParse(raw);
@@ -228,6 +227,16 @@ async function forEachTimeline(file: string, policy: Policy, now: number, io: Io
     }
   }
   return bad;
+}
+
+/**
+ * What is wrong with a record that is not JSON, without quoting it: V8's message quotes the text,
+ * and a ticket's text must never reach a log.
+ */
+function jsonError(e: Error, text: string): string {
+  const pos = /position (\d+)/.exec(e.message);
+  if (pos) return `not valid JSON (at character ${Number(pos[1]) + 1})`;
+  return /end of JSON input|Unterminated/.test(e.message) ? 'not valid JSON (it ends too early)' : `not valid JSON (${text.length} characters)`;
 }
 
 function write(out: NodeJS.WritableStream, s: string): Promise<void> | void {
@@ -283,6 +292,9 @@ function holidays(region: string, o: { years: string; write?: string; calendar?:
   if (years.some((y) => !Number.isInteger(y) || y < 1901 || y > 2200)) throw new UsageError(`--years: expected years like 2026,2027; got "${o.years}"`);
   let list;
   try {
+    // Loaded here only: date-holidays carries every country's rules, which no other command needs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { generateHolidays } = require('./holidays') as typeof import('./holidays');
     list = generateHolidays(region, years);
   } catch (e) {
     throw new UsageError((e as Error).message);

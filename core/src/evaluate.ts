@@ -146,9 +146,15 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
     if (t > now) break;
     const kind = kinds[k];
     switch (kind) {
+      case K_PRIORITY:
+        // A requester-chosen Priority that the policy does not let the vendor reclassify changes
+        // only through an Override.
+        if (cp.priorityLocked) break;
+        fields.priority = values[k] as string | null;
+        notePriority(cp, w, t, true);
+        break;
       case K_IMPACT:
       case K_URGENCY:
-      case K_PRIORITY:
         fields[FIELD_OF_KIND[kind]] = values[k] as string | null;
         notePriority(cp, w, t, true);
         break;

@@ -44,6 +44,8 @@ export interface CompiledPolicy {
   /** Each tier's badge (tag such as sla_tier_plus), built once and shared by every decision. */
   readonly tierBadges: ReadonlyMap<string, Readonly<{ id: string; label: string; tag: string; fallback: boolean }>>;
   readonly categoryInfo: ReadonlyMap<string, Readonly<{ id: string; label: string; sla: boolean }>>;
+  /** The requester's Priority stands unless overridden (classification requester, reclassify: false). */
+  readonly priorityLocked: boolean;
   /** The policy's classification, memoised: the same fields always classify the same way. */
   classify(fields: { impact?: string | null; urgency?: string | null; priority?: string | null }): Classified;
 }
@@ -213,6 +215,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     ),
     categoryInfo: new Map(Object.entries(policy.categories).map(([c, def]) => [c, Object.freeze({ id: c, label: def.label, sla: def.sla })])),
     classify: memoClassify(policy),
+    priorityLocked: policy.classification.method === 'requester' && !policy.classification.reclassify,
     target(tier, priority, metric, category) {
       const i = metricIds.indexOf(metric);
       return i < 0 ? null : (targetRow(tier, priority, category)?.[i] ?? null);

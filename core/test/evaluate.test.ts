@@ -62,6 +62,15 @@ describe('priority', () => {
     expect(iso(metric(d, 'first_response').due!)).toBe('2026-03-02T19:00:00.000Z');
   });
 
+  test('with reclassify: false the requester\'s Priority changes only through an Override', () => {
+    const p = variant('interopion', (r) => (r.classification.reclassify = false));
+    const events = [{ type: 'field' as const, at: '2026-03-02T15:20:00Z', field: 'priority' as const, value: 'P3' }];
+    const tl = timeline({ id: '1', createdAt: '2026-03-02T15:00:00Z', fields: { priority: 'P1' }, events });
+    expect(evaluate(p, tl, '2026-03-02T15:30:00Z').priority.id).toBe('P1');
+    const overridden = timeline({ id: '2', createdAt: '2026-03-02T15:00:00Z', fields: { priority: 'P1' }, events: [...events, { type: 'override', at: '2026-03-02T15:25:00Z', by: 'lead', from: 'P1', to: 'P3', reason: 'Not an outage' }] });
+    expect(evaluate(p, overridden, '2026-03-02T15:30:00Z').priority).toMatchObject({ id: 'P3', source: 'override' });
+  });
+
   test('an unknown tier falls back to the default tier with a warning', () => {
     const d = evaluate(kiwi, timeline({ id: '1', createdAt: FRI_9, fields: { impact: '1', urgency: '1', tier: 'gold' } }), FRI_9);
     expect(d.tier).toMatchObject({ id: 'basic', fallback: true });
