@@ -14,7 +14,7 @@ export type { Timeline, TimelineInput, TimelineEvent, OverrideEvent } from './ti
 export { evaluate, decisionToJSON } from './evaluate';
 export type { Decision, MetricDecision, MetricState, Warning } from './evaluate';
 export { dueWithPauses, dueOf } from './clock';
-export { makeOverride, overrideNote, overrideNotice, OverrideRequestSchema } from './override';
+export { makeOverride, overrideNote, overrideNotice, parseOverrideNote, OverrideRequestSchema } from './override';
 export { ticketView, metricView, formatSpan, localeOf } from './view';
 export type { TicketView, MetricView, Tone, Locale } from './view';
 export { formatProblem } from './problem';

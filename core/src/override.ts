@@ -51,3 +51,22 @@ export function overrideNote(o: OverrideEvent, locale = 'en'): string {
 export function overrideNotice(o: OverrideEvent, locale = 'en'): string {
   return (locale.startsWith('fr') ? NOTICE.fr : NOTICE.en)(o);
 }
+
+const NOTE_PATTERNS = [
+  /^Priority override by (.+) at (\S+): (\S+) → (\S+)\.\nReason: ([\s\S]+)$/,
+  /^Priorité modifiée par (.+) le (\S+) : (\S+) → (\S+)\.\nRaison : ([\s\S]+)$/,
+];
+
+/**
+ * Reads an override back from its audit note, so that a host's history (Zendesk audits, Jira
+ * comments) gives the timeline its overrides. Only text in exactly overrideNote's form counts.
+ */
+export function parseOverrideNote(text: string, notify = false): OverrideEvent | null {
+  for (const re of NOTE_PATTERNS) {
+    const m = re.exec(text.trim());
+    if (m && !Number.isNaN(Date.parse(m[2]))) {
+      return { type: 'override', at: m[2], by: m[1], from: m[3] === '—' ? null : m[3], to: m[4], reason: m[5].trim(), notify };
+    }
+  }
+  return null;
+}

@@ -217,21 +217,21 @@ describe('coverage (seed 004)', () => {
   const sat = '2026-03-07T10:00:00Z';
   test('S1 is worked at the weekend', () => {
     const d = evaluate(p, timeline({ id: '1', createdAt: sat, fields: { priority: 'S1' } }), sat);
-    expect(iso(metric(d, 'response').due!)).toBe('2026-03-07T11:00:00.000Z');
+    expect(iso(metric(d, 'first_response').due!)).toBe('2026-03-07T11:00:00.000Z');
   });
   test('S3 submitted on Saturday is held over to Monday office hours', () => {
     const d = evaluate(p, timeline({ id: '1', createdAt: sat, fields: { priority: 'S3' } }), sat);
-    expect(iso(metric(d, 'response').due!)).toBe('2026-03-09T13:00:00.000Z');
+    expect(iso(metric(d, 'first_response').due!)).toBe('2026-03-09T13:00:00.000Z');
   });
   test('S2 is worked out of hours on a weekday night, not at the weekend', () => {
     const d = evaluate(p, timeline({ id: '1', createdAt: '2026-03-03T22:00:00Z', fields: { priority: 'S2' } }), '2026-03-03T22:00:00Z');
-    expect(iso(metric(d, 'response').due!)).toBe('2026-03-04T00:00:00.000Z');
+    expect(iso(metric(d, 'first_response').due!)).toBe('2026-03-04T00:00:00.000Z');
   });
   test('S1 on a bank holiday is worked; S3 waits', () => {
     const easter = '2026-04-06T10:00:00Z';
-    expect(iso(metric(evaluate(p, timeline({ id: '1', createdAt: easter, fields: { priority: 'S1' } }), easter), 'response').due!)).toBe('2026-04-06T11:00:00.000Z');
+    expect(iso(metric(evaluate(p, timeline({ id: '1', createdAt: easter, fields: { priority: 'S1' } }), easter), 'first_response').due!)).toBe('2026-04-06T11:00:00.000Z');
     // Easter Monday is a bank holiday; Tuesday office opens 09:00 BST (08:00Z), +4h.
-    expect(iso(metric(evaluate(p, timeline({ id: '1', createdAt: easter, fields: { priority: 'S3' } }), easter), 'response').due!)).toBe('2026-04-07T12:00:00.000Z');
+    expect(iso(metric(evaluate(p, timeline({ id: '1', createdAt: easter, fields: { priority: 'S3' } }), easter), 'first_response').due!)).toBe('2026-04-07T12:00:00.000Z');
   });
 });
 

@@ -1,5 +1,5 @@
 import { evaluate } from '../src/evaluate';
-import { makeOverride, overrideNote, overrideNotice } from '../src/override';
+import { makeOverride, overrideNote, overrideNotice, parseOverrideNote } from '../src/override';
 import { preset, timeline } from './helpers';
 
 const kiwi = preset('kiwi-stage-plus');
@@ -25,4 +25,11 @@ test.each([
   const { override, problems } = makeOverride(kiwi, req, at);
   expect(override).toBeUndefined();
   expect(problems).toEqual([expect.objectContaining({ path, message })]);
+});
+
+test('an override note reads back as the same override, in English and French', () => {
+  const { override } = makeOverride(kiwi, { by: 'Léa Tremblay', from: 'P2', to: 'P3', reason: 'Client unable to provide the resources.\nSee call notes.' }, at);
+  for (const locale of ['en', 'fr']) expect(parseOverrideNote(overrideNote(override!, locale))).toEqual(override);
+  expect(parseOverrideNote('Priority override by someone: P1 → P2')).toBeNull();
+  expect(parseOverrideNote('Just a note about priority')).toBeNull();
 });

@@ -1,0 +1,42 @@
+'use strict';
+/**
+ * requirements.json for the Zendesk package: what installing the app creates. Zendesk reads it at
+ * install time, before any setting is chosen, so the tagger options come from the default policy's
+ * levels and the due fields from the metrics of every bundled preset.
+ *
+ * Tag values are the contract with the sidebar (src/zaf/fields.ts reads them back):
+ *   Impact  option -> sla_impact_<level id>
+ *   Urgency option -> sla_urgency_<level id>
+ *   Tier    option -> sla_tier_<tier id>   (the same tag as the tier badge)
+ */
+
+const tagPart = (id) => String(id).toLowerCase().replace(/[^a-z0-9_]/g, '_');
+
+function options(levels, prefix) {
+  return levels.map((l) => ({ name: `${l.id}. ${l.label}`, value: `${prefix}${tagPart(l.id)}` }));
+}
+
+/** @param defaultPolicy a validated policy; @param allPolicies every bundled preset */
+function requirementsFor(defaultPolicy, allPolicies) {
+  const c = defaultPolicy.classification;
+  const ticketFields = {};
+  if (c.method === 'matrix') {
+    ticketFields.sla_impact = { type: 'tagger', title: 'Impact', custom_field_options: options(c.impact, 'sla_impact_') };
+    ticketFields.sla_urgency = { type: 'tagger', title: 'Urgency', custom_field_options: options(c.urgency, 'sla_urgency_') };
+  }
+  ticketFields.sla_tier = {
+    type: 'tagger',
+    title: 'Tier',
+    custom_field_options: Object.entries(defaultPolicy.tiers).map(([id, t]) => ({ name: t.label, value: `sla_tier_${tagPart(id)}` })),
+  };
+  const metrics = new Map();
+  for (const p of allPolicies) for (const [id, m] of Object.entries(p.metrics)) if (!metrics.has(id)) metrics.set(id, m.label);
+  for (const [id, label] of metrics) {
+    // Text, not date: a date field holds no time of day. ISO-8601 UTC text sorts in views.
+    ticketFields[`sla_due_${tagPart(id)}`] = { type: 'text', title: `SLA due: ${label}`, description: 'Due instant, ISO-8601 UTC, written by SLA Desk' };
+  }
+  ticketFields.sla_state = { type: 'text', title: 'SLA state', description: 'The most urgent SLA state of the ticket, written by SLA Desk' };
+  return { ticket_fields: ticketFields };
+}
+
+module.exports = { requirementsFor, tagPart };

@@ -1,0 +1,106 @@
+import { parseOverrideNote, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
+import { levelOfTag, tagPart, type FieldIds } from './fields';
+import type { ZendeskAudit, ZendeskAuditEvent, ZendeskUser } from './types';
+
+/**
+ * Turns a Zendesk ticket's audits into the host-neutral timeline core evaluates: status changes
+ * (pauses, solved, reopened), public agent replies, Impact/Urgency/Tier/priority changes, SLA
+ * tags, and overrides read back from their internal notes.
+ *
+ * Conventions with the rest of the app:
+ *  - Impact, Urgency and Tier are the taggers of requirements.cjs (values sla_impact_<id>, ...).
+ *  - A category is a tag sla_category_<id>; a kept promise ("findings provided") a tag sla_met_<metric>.
+ *  - With requester or severity classification, the Priority is the native priority field, mapped back
+ *    through the policy's `zendesk` values (the first Priority mapped to a value wins).
+ */
+export interface AuditContext {
+  policy: Policy;
+  fieldIds: FieldIds;
+  ticketId: number;
+  users: readonly ZendeskUser[];
+}
+
+type Fields = NonNullable<TimelineInput['fields']>;
+
+export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAudit[]): TimelineInput {
+  const sorted = [...audits].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+  if (!sorted.length) throw new Error(`ticket ${ctx.ticketId} has no audits`);
+  const roles = new Map(ctx.users.map((u) => [u.id, u.role]));
+  const fields: Fields = {};
+  const events: TimelineEvent[] = [];
+  const createdAt = sorted[0].created_at;
+  let tags = new Set<string>();
+
+  for (const audit of sorted) {
+    const at = audit.created_at;
+    const initial = audit === sorted[0];
+    for (const e of audit.events) {
+      if (e.type === 'Comment') {
+        const c = e as Extract<ZendeskAuditEvent, { type: 'Comment' }>;
+        const agent = roles.get(c.author_id) === 'agent' || roles.get(c.author_id) === 'admin';
+        const override = !c.public && agent && typeof c.body === 'string' ? parseOverrideNote(c.body) : null;
+        if (override) events.push({ ...override, at });
+        else if (!initial) events.push({ type: 'reply', at, public: c.public, author: agent ? 'agent' : 'requester' });
+        continue;
+      }
+      if (e.type !== 'Create' && e.type !== 'Change') continue;
+      const change = e as Extract<ZendeskAuditEvent, { type: 'Create' }>;
+      for (const [field, value] of fieldChanges(ctx, change, tags)) {
+        if (initial) fields[field] = value;
+        else events.push({ type: 'field', at, field, value });
+      }
+      if (change.field_name === 'tags') {
+        const next = new Set(asList(change.value));
+        for (const t of next) {
+          const metric = t.startsWith('sla_met_') ? Object.keys(ctx.policy.metrics).find((m) => `sla_met_${tagPart(m)}` === t) : undefined;
+          if (metric && !tags.has(t)) events.push({ type: 'met', at, metric });
+        }
+        tags = next;
+      }
+    }
+  }
+  return { id: String(ctx.ticketId), createdAt, fields, events };
+}
+
+type FieldName = 'impact' | 'urgency' | 'priority' | 'tier' | 'category' | 'status';
+
+function fieldChanges(ctx: AuditContext, e: { field_name: string; value: string | string[] | null }, tags: Set<string>): [FieldName, string | null][] {
+  const { policy, fieldIds } = ctx;
+  const value = Array.isArray(e.value) ? null : e.value;
+  const c = policy.classification;
+  switch (e.field_name) {
+    case 'status':
+      return [['status', value]];
+    case 'priority':
+      return c.method === 'matrix' ? [] : [['priority', priorityOfZendesk(policy, value)]];
+    case String(fieldIds.impact):
+      return c.method === 'matrix' ? [['impact', levelOfTag(value, 'sla_impact_', c.impact.map((l) => l.id))]] : [];
+    case String(fieldIds.urgency):
+      return c.method === 'matrix' ? [['urgency', levelOfTag(value, 'sla_urgency_', c.urgency.map((l) => l.id))]] : [];
+    case String(fieldIds.tier):
+      // An option the policy does not know keeps its raw value, so evaluate warns and falls back.
+      return [['tier', levelOfTag(value, 'sla_tier_', Object.keys(policy.tiers)) ?? (value ? value.replace(/^sla_tier_/, '') : null)]];
+    case 'tags': {
+      const before = categoryOfTags(policy, tags);
+      const after = categoryOfTags(policy, new Set(asList(e.value)));
+      return after !== before ? [['category', after]] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+function asList(v: string | string[] | null): string[] {
+  if (Array.isArray(v)) return v;
+  return v ? v.split(/\s+/).filter(Boolean) : [];
+}
+
+function categoryOfTags(policy: Policy, tags: Set<string>): string | null {
+  return Object.keys(policy.categories).find((c) => tags.has(`sla_category_${tagPart(c)}`)) ?? null;
+}
+
+/** The policy Priority a native Zendesk priority stands for. */
+export function priorityOfZendesk(policy: Policy, value: string | null): string | null {
+  if (!value) return null;
+  return Object.entries(policy.priorities).find(([, p]) => p.zendesk === value)?.[0] ?? null;
+}

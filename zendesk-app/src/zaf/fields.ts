@@ -1,0 +1,87 @@
+import type { Policy } from '@sla-desk/core';
+import type { ZafClient } from './types';
+
+/**
+ * The ticket fields SLA Desk created at install (zendesk-app/scripts/requirements.cjs) and how to
+ * find their ids: through `requirement:` look-ups, or, when the app runs under `zcli apps:server`
+ * (which installs no requirements), through ids given in the `field_ids` setting.
+ */
+export const FIELD_KEYS = ['sla_impact', 'sla_urgency', 'sla_tier', 'sla_state'] as const;
+
+export interface FieldIds {
+  impact?: number;
+  urgency?: number;
+  tier?: number;
+  state?: number;
+  /** metric id -> the id of its due field */
+  due: Record<string, number>;
+  source: 'requirements' | 'settings';
+  /** Which fields the policy needs that neither source gave. */
+  missing: string[];
+}
+
+export const tagPart = (id: string): string => id.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+export const dueKey = (metric: string): string => `sla_due_${tagPart(metric)}`;
+
+/** The requirement paths to ask for in the first batched client.get. */
+export function requirementPaths(policy: Policy): string[] {
+  return [...FIELD_KEYS, ...Object.keys(policy.metrics).map(dueKey)].map((k) => `requirement:${k}`);
+}
+
+/** Field ids from a client.get of requirementPaths(), else from the field_ids setting. */
+export function resolveFieldIds(policy: Policy, got: Record<string, unknown>, setting: unknown): FieldIds {
+  const fromReq = (key: string): number | undefined => {
+    const r = got[`requirement:${key}`] as { requirement_id?: number } | null | undefined;
+    return typeof r?.requirement_id === 'number' ? r.requirement_id : undefined;
+  };
+  const anyRequirement = FIELD_KEYS.some((k) => fromReq(k) !== undefined);
+  let ids: FieldIds;
+  if (anyRequirement) {
+    ids = { impact: fromReq('sla_impact'), urgency: fromReq('sla_urgency'), tier: fromReq('sla_tier'), state: fromReq('sla_state'), due: {}, source: 'requirements', missing: [] };
+    for (const m of Object.keys(policy.metrics)) {
+      const id = fromReq(dueKey(m));
+      if (id !== undefined) ids.due[m] = id;
+    }
+  } else {
+    const s = parseSetting(setting);
+    ids = { impact: s.impact, urgency: s.urgency, tier: s.tier, state: s.state, due: {}, source: 'settings', missing: [] };
+    for (const m of Object.keys(policy.metrics)) if (typeof s[`due_${m}`] === 'number') ids.due[m] = s[`due_${m}`] as number;
+  }
+  if (policy.classification.method === 'matrix') {
+    if (ids.impact === undefined) ids.missing.push('sla_impact');
+    if (ids.urgency === undefined) ids.missing.push('sla_urgency');
+  }
+  if (ids.tier === undefined) ids.missing.push('sla_tier');
+  if (ids.state === undefined) ids.missing.push('sla_state');
+  for (const m of Object.keys(policy.metrics)) if (ids.due[m] === undefined) ids.missing.push(dueKey(m));
+  return ids;
+}
+
+function parseSetting(setting: unknown): Record<string, number | undefined> {
+  if (typeof setting !== 'string' || !setting.trim()) return {};
+  try {
+    const v = JSON.parse(setting) as Record<string, unknown>;
+    const out: Record<string, number | undefined> = {};
+    for (const [k, n] of Object.entries(v ?? {})) if (typeof n === 'number' && Number.isInteger(n)) out[k] = n;
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/** The policy level a tagger value stands for: "sla_impact_2" -> "2". */
+export function levelOfTag(tag: string | null | undefined, prefix: string, ids: readonly string[]): string | null {
+  if (!tag || !tag.startsWith(prefix)) return null;
+  const part = tag.slice(prefix.length);
+  return ids.find((id) => tagPart(id) === part) ?? null;
+}
+
+/** The tagger value for a level: "2" -> "sla_impact_2". */
+export function tagOfLevel(prefix: string, id: string): string {
+  return `${prefix}${tagPart(id)}`;
+}
+
+export async function loadFieldIds(client: ZafClient, policy: Policy, setting: unknown): Promise<FieldIds> {
+  const got = await client.get(requirementPaths(policy));
+  return resolveFieldIds(policy, got, setting);
+}

@@ -1,0 +1,43 @@
+/**
+ * The part of the Zendesk Apps Framework client SLA Desk uses, typed. No type package exists for
+ * ZAF; the app talks to ZAF only through this interface, and tests stub it.
+ */
+export interface ZafGetResult {
+  [path: string]: unknown;
+  errors?: Record<string, { message?: string }>;
+}
+
+export interface ZafRequest {
+  url: string;
+  type?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  contentType?: string;
+  data?: string;
+}
+
+export interface ZafClient {
+  get(paths: string | string[]): Promise<ZafGetResult>;
+  set(path: string, value: unknown): Promise<unknown>;
+  invoke(name: string, ...args: unknown[]): Promise<unknown>;
+  request<T = unknown>(options: ZafRequest): Promise<T>;
+  on(event: string, handler: (...args: unknown[]) => unknown): void;
+  metadata(): Promise<{ settings: Record<string, unknown>; installationId?: number }>;
+  context(): Promise<{ location: string; ticketId?: number }>;
+}
+
+/** A Zendesk ticket audit, as /api/v2/tickets/{id}/audits returns it (the fields SLA Desk reads). */
+export interface ZendeskAudit {
+  id: number;
+  created_at: string;
+  author_id: number;
+  events: ZendeskAuditEvent[];
+}
+
+export type ZendeskAuditEvent =
+  | { type: 'Create' | 'Change'; field_name: string; value: string | string[] | null; previous_value?: string | string[] | null }
+  | { type: 'Comment'; public: boolean; author_id: number; body?: string }
+  | { type: string; [key: string]: unknown };
+
+export interface ZendeskUser {
+  id: number;
+  role: 'end-user' | 'agent' | 'admin';
+}

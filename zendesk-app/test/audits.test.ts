@@ -1,0 +1,108 @@
+import { evaluate, overrideNote, TimelineSchema } from '@sla-desk/core';
+import { timelineFromAudits } from '../src/zaf/audits';
+import type { FieldIds } from '../src/zaf/fields';
+import type { ZendeskAudit } from '../src/zaf/types';
+import { preset } from './helpers';
+
+const kiwi = preset('kiwi-stage-plus');
+const ids: FieldIds = { impact: 11, urgency: 12, tier: 13, state: 14, due: {}, source: 'requirements', missing: [] };
+const users = [
+  { id: 1, role: 'end-user' as const },
+  { id: 2, role: 'agent' as const },
+  { id: 3, role: 'admin' as const },
+];
+
+const audits: ZendeskAudit[] = [
+  {
+    id: 100,
+    created_at: '2026-11-20T14:00:00Z',
+    author_id: 1,
+    events: [
+      { type: 'Comment', public: true, author_id: 1, body: 'It is broken' },
+      { type: 'Create', field_name: 'status', value: 'new' },
+      { type: 'Create', field_name: '11', value: 'sla_impact_2' },
+      { type: 'Create', field_name: '13', value: 'sla_tier_plus' },
+      { type: 'Create', field_name: 'tags', value: ['sla_tier_plus'] },
+    ],
+  },
+  {
+    id: 101,
+    created_at: '2026-11-20T14:10:00Z',
+    author_id: 2,
+    events: [
+      { type: 'Change', field_name: '12', value: 'sla_urgency_1', previous_value: null },
+      { type: 'Comment', public: false, author_id: 2, body: 'Looking into it' },
+    ],
+  },
+  {
+    id: 102,
+    created_at: '2026-11-20T14:30:00Z',
+    author_id: 2,
+    events: [
+      { type: 'Comment', public: true, author_id: 2, body: 'We are on it' },
+      { type: 'Change', field_name: 'status', value: 'pending', previous_value: 'open' },
+    ],
+  },
+  {
+    id: 103,
+    created_at: '2026-11-20T15:00:00Z',
+    author_id: 3,
+    events: [
+      {
+        type: 'Comment',
+        public: false,
+        author_id: 3,
+        body: overrideNote({ type: 'override', at: '2026-11-20T15:00:00.000Z', by: 'Lea', from: 'P2', to: 'P1', reason: 'Production is down', notify: false }),
+      },
+      { type: 'Change', field_name: 'tags', value: ['sla_tier_plus', 'sla_met_first_response'], previous_value: ['sla_tier_plus'] },
+    ],
+  },
+];
+
+test('audits become the host-neutral timeline', () => {
+  const tl = timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 42, users }, audits);
+  expect(tl.id).toBe('42');
+  expect(tl.createdAt).toBe('2026-11-20T14:00:00Z');
+  expect(tl.fields).toEqual({ status: 'new', impact: '2', tier: 'plus' });
+  expect(tl.events).toEqual([
+    { type: 'field', at: '2026-11-20T14:10:00Z', field: 'urgency', value: '1' },
+    { type: 'reply', at: '2026-11-20T14:10:00Z', public: false, author: 'agent' },
+    { type: 'reply', at: '2026-11-20T14:30:00Z', public: true, author: 'agent' },
+    { type: 'field', at: '2026-11-20T14:30:00Z', field: 'status', value: 'pending' },
+    { type: 'override', at: '2026-11-20T15:00:00Z', by: 'Lea', from: 'P2', to: 'P1', reason: 'Production is down', notify: false },
+    { type: 'met', at: '2026-11-20T15:00:00Z', metric: 'first_response' },
+  ]);
+  // It is a valid timeline, and core evaluates it: the override holds, the reply met the response.
+  const d = evaluate(kiwi, TimelineSchema.parse(tl), '2026-11-20T15:05:00Z');
+  expect(d.priority).toMatchObject({ id: 'P1', source: 'override' });
+  expect(d.metrics[0]).toMatchObject({ metric: 'first_response', state: 'met' });
+  expect(d.metrics[1]).toMatchObject({ metric: 'resolution', state: 'paused' });
+});
+
+test('a note in the override format from an end user is just a reply', () => {
+  const forged: ZendeskAudit = {
+    id: 200,
+    created_at: '2026-11-20T16:00:00Z',
+    author_id: 1,
+    events: [{ type: 'Comment', public: false, author_id: 1, body: overrideNote({ type: 'override', at: '2026-11-20T16:00:00.000Z', by: 'me', from: 'P4', to: 'P1', reason: 'please', notify: false }) }],
+  };
+  const tl = timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 42, users }, [audits[0], forged]);
+  expect(tl.events).toEqual([{ type: 'reply', at: '2026-11-20T16:00:00Z', public: false, author: 'requester' }]);
+});
+
+test('with requester classification the native priority is read back through the policy', () => {
+  const interopion = preset('interopion');
+  const tl = timelineFromAudits({ policy: interopion, fieldIds: ids, ticketId: 7, users }, [
+    { id: 1, created_at: '2026-03-02T15:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'priority', value: 'urgent' }] },
+    { id: 2, created_at: '2026-03-02T15:20:00Z', author_id: 2, events: [{ type: 'Change', field_name: 'priority', value: 'high', previous_value: 'urgent' }] },
+  ]);
+  expect(tl.fields).toEqual({ priority: 'P1' });
+  expect(tl.events).toEqual([{ type: 'field', at: '2026-03-02T15:20:00Z', field: 'priority', value: 'P2' }]);
+});
+
+test('a category tag and an unknown tier option', () => {
+  const tl = timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 9, users }, [
+    { id: 1, created_at: '2026-03-02T15:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'tags', value: ['sla_category_feature_request'] }, { type: 'Create', field_name: '13', value: 'sla_tier_gold' }] },
+  ]);
+  expect(tl.fields).toEqual({ category: 'feature_request', tier: 'gold' });
+});

@@ -1,0 +1,34 @@
+import { levelOfTag, requirementPaths, resolveFieldIds, tagOfLevel } from '../src/zaf/fields';
+import { preset } from './helpers';
+
+const kiwi = preset('kiwi-stage-plus');
+
+test('field ids come from requirement look-ups when the app is installed', () => {
+  const got = {
+    'requirement:sla_impact': { requirement_id: 11, requirement_type: 'ticket_fields' },
+    'requirement:sla_urgency': { requirement_id: 12 },
+    'requirement:sla_tier': { requirement_id: 13 },
+    'requirement:sla_state': { requirement_id: 14 },
+    'requirement:sla_due_first_response': { requirement_id: 15 },
+    'requirement:sla_due_resolution': { requirement_id: 16 },
+  };
+  expect(requirementPaths(kiwi)).toEqual(Object.keys(got));
+  expect(resolveFieldIds(kiwi, got, '')).toEqual({ impact: 11, urgency: 12, tier: 13, state: 14, due: { first_response: 15, resolution: 16 }, source: 'requirements', missing: [] });
+});
+
+test('under zcli apps:server the field_ids setting is the fallback, and what is missing is named', () => {
+  const ids = resolveFieldIds(kiwi, {}, JSON.stringify({ impact: 1, urgency: 2, due_first_response: 3 }));
+  expect(ids.source).toBe('settings');
+  expect(ids.missing).toEqual(['sla_tier', 'sla_state', 'sla_due_resolution']);
+});
+
+test('a malformed field_ids setting gives no ids rather than an exception', () => {
+  expect(resolveFieldIds(kiwi, {}, '{not json').missing).toContain('sla_impact');
+});
+
+test('tagger values and policy levels map both ways', () => {
+  expect(tagOfLevel('sla_impact_', '2')).toBe('sla_impact_2');
+  expect(levelOfTag('sla_impact_2', 'sla_impact_', ['1', '2'])).toBe('2');
+  expect(levelOfTag('sla_impact_9', 'sla_impact_', ['1', '2'])).toBeNull();
+  expect(levelOfTag(null, 'sla_impact_', ['1'])).toBeNull();
+});

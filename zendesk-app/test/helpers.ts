@@ -1,0 +1,49 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { parsePolicy, type Policy } from '@sla-desk/core';
+import type { ZafClient, ZafGetResult } from '../src/zaf/types';
+
+export function preset(id: string): Policy {
+  const { policy, problems } = parsePolicy(readFileSync(join(__dirname, '..', '..', 'core', 'presets', `${id}.yaml`), 'utf8'));
+  if (!policy) throw new Error(problems.map((p) => p.message).join());
+  return policy;
+}
+
+/** A ZAFClient stub: get answers from a table of paths, and every call is recorded. */
+export function stubClient(values: Record<string, unknown>, requests: Record<string, unknown> = {}) {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const client: ZafClient = {
+    async get(paths) {
+      calls.push({ method: 'get', args: [paths] });
+      const out: ZafGetResult = {};
+      for (const p of Array.isArray(paths) ? paths : [paths]) if (p in values) out[p] = values[p];
+      return out;
+    },
+    async set(path, value) {
+      calls.push({ method: 'set', args: [path, value] });
+      values[path] = value;
+      return {};
+    },
+    async invoke(name, ...args) {
+      calls.push({ method: 'invoke', args: [name, ...args] });
+      return {};
+    },
+    async request<T>(options: { url: string }) {
+      calls.push({ method: 'request', args: [options] });
+      if (!(options.url in requests)) throw Object.assign(new Error(`no stubbed answer for ${options.url}`), { status: 404 });
+      const r = requests[options.url];
+      if (r instanceof Error) throw r;
+      return r as T;
+    },
+    on(event) {
+      calls.push({ method: 'on', args: [event] });
+    },
+    async metadata() {
+      return { settings: (values['__settings'] as Record<string, unknown>) ?? {} };
+    },
+    async context() {
+      return { location: 'ticket_sidebar', ticketId: values['ticket.id'] as number };
+    },
+  };
+  return { client, calls, values };
+}
