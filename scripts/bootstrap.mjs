@@ -20,3 +20,5 @@ if (!existsSync(installed) || mtime(lock) > mtime(installed)) {
 }
 // tsc -b is incremental: a no-op when nothing changed.
 run('npx --no-install tsc -b');
+// The Zendesk app's dist/ is what its tests, zcli apps:server and the package use.
+run('npm run build --silent -w zendesk-app');

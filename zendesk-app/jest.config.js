@@ -3,5 +3,11 @@ module.exports = {
   displayName: 'zendesk-app',
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+  setupFiles: ['<rootDir>/test/setup-dom.cjs'],
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
+    // Garden depends on react-merge-refs, which ships only as an ES module.
+    '^.+react-merge-refs.+\\.m?js$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!react-merge-refs/)'],
 };

@@ -1,6 +1,6 @@
 import { parseOverrideNote, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
 import { levelOfTag, tagPart, type FieldIds } from './fields';
-import type { ZendeskAudit, ZendeskAuditEvent, ZendeskUser } from './types';
+import type { ZendeskAudit, ZendeskCommentEvent, ZendeskFieldEvent, ZendeskUser } from './types';
 
 /**
  * Turns a Zendesk ticket's audits into the host-neutral timeline core evaluates: status changes
@@ -36,7 +36,7 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
     const initial = audit === sorted[0];
     for (const e of audit.events) {
       if (e.type === 'Comment') {
-        const c = e as Extract<ZendeskAuditEvent, { type: 'Comment' }>;
+        const c = e as ZendeskCommentEvent;
         const agent = roles.get(c.author_id) === 'agent' || roles.get(c.author_id) === 'admin';
         const override = !c.public && agent && typeof c.body === 'string' ? parseOverrideNote(c.body) : null;
         if (override) events.push({ ...override, at });
@@ -44,7 +44,7 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
         continue;
       }
       if (e.type !== 'Create' && e.type !== 'Change') continue;
-      const change = e as Extract<ZendeskAuditEvent, { type: 'Create' }>;
+      const change = e as ZendeskFieldEvent;
       for (const [field, value] of fieldChanges(ctx, change, tags)) {
         if (initial) fields[field] = value;
         else events.push({ type: 'field', at, field, value });

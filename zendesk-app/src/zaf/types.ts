@@ -32,10 +32,22 @@ export interface ZendeskAudit {
   events: ZendeskAuditEvent[];
 }
 
-export type ZendeskAuditEvent =
-  | { type: 'Create' | 'Change'; field_name: string; value: string | string[] | null; previous_value?: string | string[] | null }
-  | { type: 'Comment'; public: boolean; author_id: number; body?: string }
-  | { type: string; [key: string]: unknown };
+export interface ZendeskFieldEvent {
+  type: 'Create' | 'Change';
+  field_name: string;
+  value: string | string[] | null;
+  previous_value?: string | string[] | null;
+}
+
+export interface ZendeskCommentEvent {
+  type: 'Comment';
+  public: boolean;
+  author_id: number;
+  body?: string;
+}
+
+/** Audits carry other event types too (notifications, SLA events, ...), which SLA Desk skips. */
+export type ZendeskAuditEvent = ZendeskFieldEvent | ZendeskCommentEvent | { type: 'Notification' | 'VoiceComment' | 'Other'; [key: string]: unknown };
 
 export interface ZendeskUser {
   id: number;

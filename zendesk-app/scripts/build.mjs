@@ -1,0 +1,37 @@
+// npm run build -w zendesk-app: makes the dist/ that `zcli apps:server` serves and that
+// `npm run package` zips. The bundled presets are turned into JSON for the browser, which has no disk.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+const require = createRequire(import.meta.url);
+const app = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(app, 'dist');
+const { parsePolicy } = require('@sla-desk/core');
+const { PRESET_DIR, DEFAULT_PRESET } = require('@sla-desk/core/dist/presets');
+const { requirementsFor } = require('./requirements.cjs');
+
+const presets = {};
+for (const file of readdirSync(PRESET_DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+  const { policy, problems } = parsePolicy(readFileSync(join(PRESET_DIR, file), 'utf8'));
+  if (!policy) throw new Error(`${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  presets[policy.id] = policy;
+}
+writeFileSync(join(app, 'src', 'presets.json'), JSON.stringify(presets));
+
+// Vite strips types without checking them: check first, so a type error fails the build.
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')], { stdio: 'inherit' });
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, 'assets'), { recursive: true });
+await build({ configFile: join(app, 'vite.config.mjs') });
+cpSync(join(app, 'src', 'manifest.json'), join(dist, 'manifest.json'));
+// Settings for `zcli apps:server` (local runs only; not part of the package).
+cpSync(join(app, 'src', 'zcli.apps.config.json'), join(dist, 'zcli.apps.config.json'));
+cpSync(join(app, 'src', 'translations'), join(dist, 'translations'), { recursive: true });
+for (const logo of ['logo.png', 'logo-small.png']) cpSync(join(app, 'src', 'assets', logo), join(dist, 'assets', logo));
+const requirements = requirementsFor(presets[DEFAULT_PRESET], Object.values(presets));
+writeFileSync(join(dist, 'requirements.json'), JSON.stringify(requirements, null, 2) + '\n');
+console.error(`[zendesk-app] built ${dist}`);

@@ -1,0 +1,122 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { localeOf } from '@sla-desk/core';
+import { decide, fieldWrites, isLead, loadTicket, submitOverride, type Loaded } from '../../sla/session';
+import { useClient } from '../ClientProvider';
+import { stringsFor } from '../i18n';
+import { SidebarView, type SidebarProps } from '../SidebarView';
+
+type Status = { kind: 'loading' } | { kind: 'ready'; data: Loaded } | { kind: 'invalid'; problems: string[] } | { kind: 'failed'; message: string };
+
+/**
+ * The ticket and new-ticket sidebar: loads the ticket in two ZAF round trips, keeps the priority in
+ * step with Impact and Urgency, counts down every second without re-fetching, writes the SLA fields
+ * when the agent saves, and lets triage leads override the priority.
+ */
+export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
+  const client = useClient();
+  const clock = fixedNow ?? Date.now;
+  const [status, setStatus] = useState<Status>({ kind: 'loading' });
+  const [now, setNow] = useState(clock());
+  const [saveFailed, setSaveFailed] = useState(false);
+  // The loaded ticket is changed in place by ZAF events and overrides; this counts the changes.
+  const [version, setVersion] = useState(0);
+  const dataRef = useRef<Loaded | null>(null);
+  const bump = () => setVersion((v) => v + 1);
+
+  useEffect(() => {
+    let live = true;
+    loadTicket(client)
+      .then((r) => {
+        if (!live) return;
+        if (!r.ok) return setStatus({ kind: 'invalid', problems: r.problems });
+        dataRef.current = r.data;
+        setStatus({ kind: 'ready', data: r.data });
+        wire(r.data);
+      })
+      .catch((e: Error) => live && setStatus({ kind: 'failed', message: e.message }));
+    return () => {
+      live = false;
+    };
+    // wire() closes over stable refs only
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client]);
+
+  useEffect(() => {
+    const id = setInterval(() => setNow(clock()), 1000);
+    return () => clearInterval(id);
+  }, [clock]);
+
+  function wire(data: Loaded) {
+    const ids = data.fieldIds;
+    const watch = (id: number | undefined, key: 'impact' | 'urgency' | 'tier', prefix: string) => {
+      if (id === undefined) return;
+      client.on(`ticket.custom_field_${id}.changed`, (value: unknown) => {
+        const d = dataRef.current!;
+        d.form[key] = typeof value === 'string' && value.startsWith(prefix) ? value.slice(prefix.length) : null;
+        if (key !== 'tier') void syncPriority(d);
+        bump();
+      });
+    };
+    watch(ids.impact, 'impact', 'sla_impact_');
+    watch(ids.urgency, 'urgency', 'sla_urgency_');
+    watch(ids.tier, 'tier', 'sla_tier_');
+    client.on('ticket.save', async () => {
+      // Never block the agent's save: any failure is shown, and the save goes through.
+      try {
+        const d = dataRef.current!;
+        if (!d.settings.policy) return true;
+        const { decision } = decide(d, clock());
+        for (const w of fieldWrites(d, decision)) await client.set(w.path, w.value);
+        setSaveFailed(false);
+      } catch {
+        setSaveFailed(true);
+      }
+      return true;
+    });
+    if (data.settings.lockPriority && !isLead(data.user, data.settings)) void client.invoke('ticketFields:priority.disable').catch(() => undefined);
+  }
+
+  async function syncPriority(d: Loaded) {
+    const { decision } = decide(d, clock());
+    const target = decision.priority.zendesk;
+    // With no impact or urgency yet there is no priority: leave the agent's choice alone.
+    if (d.policy.classification.method !== 'matrix' || !target || target === d.form.priority) return;
+    d.form.priority = target;
+    await client.set('ticket.priority', target).catch(() => undefined);
+  }
+
+  const data = status.kind === 'ready' ? status.data : null;
+  const locale = localeOf(data?.user.locale);
+  const t = stringsFor(locale);
+  const computed = useMemo(() => (data ? decide(data, now) : null), [data, now, version]);
+
+  useEffect(() => {
+    void client.invoke('resize', { width: '100%', height: `${Math.ceil(document.body.scrollHeight)}px` }).catch(() => undefined);
+  });
+
+  const notices: SidebarProps['notices'] = [];
+  if (status.kind === 'invalid') notices.push({ kind: 'error', text: t.policyError, details: status.problems });
+  if (status.kind === 'failed') notices.push({ kind: 'error', text: status.message });
+  if (data?.stale) notices.push({ kind: 'warning', text: t.stale });
+  if (data && data.fieldIds.missing.length) notices.push({ kind: 'warning', text: t.missingFields(data.fieldIds.missing.join(', ')) });
+  if (data && data.fieldIds.source === 'settings') notices.push({ kind: 'info', text: t.settingsFallback });
+  if (data && data.settings.problems.length) notices.push({ kind: 'warning', text: data.settings.problems.join('; ') });
+  if (saveFailed) notices.push({ kind: 'error', text: t.saveError });
+
+  const lead = data ? isLead(data.user, data.settings) && data.ticketId !== null : false;
+  const override: SidebarProps['override'] =
+    data && computed && lead
+      ? {
+          priorities: Object.entries(data.policy.priorities).map(([id, p]) => ({ id, label: p.label })),
+          current: computed.decision.priority.id,
+          notifyDefault: data.settings.notifyOnOverride,
+          onSubmit: async (to, reason, notify) => {
+            const r = await submitOverride(client, data, computed.decision.priority.id, to, reason, notify, clock()).catch((e: Error) => ({ ok: false as const, problems: [e.message] }));
+            bump();
+            return r.ok ? [] : r.problems;
+          },
+        }
+      : null;
+
+  return <SidebarView t={t} view={computed?.view ?? null} notices={notices} override={override} />;
+}

@@ -1,0 +1,162 @@
+import { evaluate, makeOverride, overrideNote, overrideNotice, TimelineSchema, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
+import { timelineFromAudits } from '../zaf/audits';
+import { levelOfTag, requirementPaths, resolveFieldIds, tagOfLevel, type FieldIds } from '../zaf/fields';
+import type { ZafClient, ZendeskAudit, ZendeskUser } from '../zaf/types';
+import { readSettings, type Settings } from './settings';
+
+/**
+ * One ticket as the sidebar sees it: settings, field ids, the ticket's history as a timeline, the
+ * form's unsaved values, and the current user. All ZAF traffic of the sidebar goes through here.
+ */
+export interface Form {
+  impact: string | null;
+  urgency: string | null;
+  tier: string | null;
+  priority: string | null;
+}
+
+export interface User {
+  id: number;
+  name: string;
+  role: string;
+  groups: { id: number; name: string }[];
+  locale: string;
+}
+
+export interface Loaded {
+  settings: Settings;
+  policy: Policy;
+  fieldIds: FieldIds;
+  ticketId: number | null;
+  history: TimelineInput;
+  form: Form;
+  tags: string[];
+  user: User;
+  stale: boolean;
+}
+
+export type LoadResult = { ok: true; data: Loaded } | { ok: false; problems: string[]; settings?: Settings };
+
+const BASIC_PATHS = ['ticket.id', 'ticket.createdAt', 'ticket.status', 'ticket.priority', 'ticket.tags', 'currentUser'];
+
+/** Retry a ZAF call once; the caller shows its data as stale if the second try fails too. */
+async function twice<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch {
+    return fn();
+  }
+}
+
+export async function loadTicket(client: ZafClient): Promise<LoadResult> {
+  const meta = await twice(() => client.metadata());
+  const settings = readSettings(meta.settings);
+  if (!settings.policy) return { ok: false, problems: settings.problems, settings };
+  const policy = settings.policy;
+  // Round trip 1: the ticket basics and the requirement ids, batched.
+  const first = await twice(() => client.get([...BASIC_PATHS, ...requirementPaths(policy)]));
+  const fieldIds = resolveFieldIds(policy, first, settings.fieldIdsSetting);
+  const ticketId = typeof first['ticket.id'] === 'number' ? (first['ticket.id'] as number) : null;
+  const custom = [fieldIds.impact, fieldIds.urgency, fieldIds.tier].filter((x): x is number => x !== undefined).map((id) => `ticket.customField:custom_field_${id}`);
+  // Round trip 2: the custom fields' form values and the audits, in parallel.
+  let stale = false;
+  const [second, auditData] = await Promise.all([
+    custom.length ? twice(() => client.get(custom)).catch(() => ((stale = true), {} as Record<string, unknown>)) : Promise.resolve({} as Record<string, unknown>),
+    ticketId === null
+      ? Promise.resolve(null)
+      : twice(() => client.request<{ audits: ZendeskAudit[]; users?: ZendeskUser[] }>({ url: `/api/v2/tickets/${ticketId}/audits.json?include=users` })).catch(() => ((stale = true), null)),
+  ]);
+  const user = userOf(first.currentUser);
+  const nowIso = new Date().toISOString();
+  const history: TimelineInput =
+    auditData && auditData.audits.length
+      ? timelineFromAudits({ policy, fieldIds, ticketId: ticketId!, users: auditData.users ?? [] }, auditData.audits)
+      : { id: String(ticketId ?? 'new'), createdAt: typeof first['ticket.createdAt'] === 'string' ? (first['ticket.createdAt'] as string) : nowIso, fields: {}, events: [] };
+  const c = policy.classification;
+  const value = (id: number | undefined) => (id === undefined ? null : ((second[`ticket.customField:custom_field_${id}`] as string | null | undefined) ?? null));
+  const form: Form = {
+    impact: c.method === 'matrix' ? levelOfTag(value(fieldIds.impact), 'sla_impact_', c.impact.map((l) => l.id)) : null,
+    urgency: c.method === 'matrix' ? levelOfTag(value(fieldIds.urgency), 'sla_urgency_', c.urgency.map((l) => l.id)) : null,
+    tier: tierOfForm(policy, value(fieldIds.tier)),
+    priority: (first['ticket.priority'] as string | null) ?? null,
+  };
+  return { ok: true, data: { settings, policy, fieldIds, ticketId, history, form, tags: (first['ticket.tags'] as string[]) ?? [], user, stale } };
+}
+
+function tierOfForm(policy: Policy, tag: string | null): string | null {
+  if (!tag) return null;
+  return levelOfTag(tag, 'sla_tier_', Object.keys(policy.tiers)) ?? tag.replace(/^sla_tier_/, '');
+}
+
+function userOf(raw: unknown): User {
+  const u = (raw ?? {}) as { id?: number; name?: string; role?: string; groups?: { id: number; name: string }[]; locale?: string };
+  return { id: u.id ?? 0, name: u.name ?? 'agent', role: u.role ?? 'agent', groups: u.groups ?? [], locale: u.locale ?? 'en' };
+}
+
+/** Triage leads: admins, and members of a configured group (by name or id). */
+export function isLead(user: User, settings: Settings): boolean {
+  if (user.role === 'admin') return true;
+  return user.groups.some((g) => settings.leadGroups.includes(g.name) || settings.leadGroups.includes(String(g.id)));
+}
+
+/** The timeline as it stands with the form's unsaved values, evaluated at `now`. */
+export function decide(data: Loaded, now: number): { decision: Decision; view: TicketView; timeline: Timeline } {
+  const tl = withForm(data, now);
+  const decision = evaluate(data.policy, tl, now);
+  const locale = localeOf(data.user.locale);
+  return { decision, view: ticketView(decision, locale, Intl.DateTimeFormat().resolvedOptions().timeZone), timeline: tl };
+}
+
+function withForm(data: Loaded, now: number): Timeline {
+  const h = data.history;
+  const at = new Date(Math.max(now, Date.parse(h.createdAt))).toISOString();
+  const events = [...(h.events ?? [])];
+  const current = { ...(h.fields ?? {}) } as Record<string, string | null | undefined>;
+  for (const e of events) if (e.type === 'field') current[e.field] = e.value === null ? null : String(e.value);
+  const set = (field: 'impact' | 'urgency' | 'tier', value: string | null) => {
+    if ((current[field] ?? null) !== value) events.push({ type: 'field', at, field, value });
+  };
+  if (data.policy.classification.method === 'matrix') {
+    set('impact', data.form.impact);
+    set('urgency', data.form.urgency);
+  }
+  if (data.settings.tierSource.kind === 'ticket_field') set('tier', data.form.tier);
+  return TimelineSchema.parse({ ...h, events });
+}
+
+/** What to write into the form on save: due instants, the state, the tier tag. */
+export function fieldWrites(data: Loaded, decision: Decision): { path: string; value: unknown }[] {
+  const writes: { path: string; value: unknown }[] = [];
+  for (const m of decision.metrics) {
+    const id = data.fieldIds.due[m.metric];
+    if (id !== undefined) writes.push({ path: `ticket.customField:custom_field_${id}`, value: m.due === null ? '' : new Date(m.due).toISOString() });
+  }
+  if (data.fieldIds.state !== undefined) writes.push({ path: `ticket.customField:custom_field_${data.fieldIds.state}`, value: worstState(decision) });
+  const tags = data.tags.filter((t) => !t.startsWith('sla_tier_') || t === decision.tier.tag);
+  if (!tags.includes(decision.tier.tag)) tags.push(decision.tier.tag);
+  writes.push({ path: 'ticket.tags', value: tags });
+  return writes;
+}
+
+const ORDER = ['breached', 'at_risk', 'running', 'paused', 'met', 'not_applicable'] as const;
+function worstState(d: Decision): string {
+  return ORDER.find((s) => d.metrics.some((m) => m.state === s)) ?? 'not_applicable';
+}
+
+/** An override: the internal note (and the optional public notice) go through the REST API at once. */
+export async function submitOverride(client: ZafClient, data: Loaded, from: string | null, to: string, reason: string, notify: boolean, now: number) {
+  const { override, problems } = makeOverride(data.policy, { by: data.user.name, from, to, reason, notify }, now);
+  if (!override) return { ok: false as const, problems: problems.map((p) => `${p.path}: ${p.message}`) };
+  const locale = localeOf(data.user.locale);
+  const comments = [{ body: overrideNote(override, locale), public: false }];
+  if (notify) comments.push({ body: overrideNotice(override, locale), public: true });
+  for (const comment of comments) {
+    await twice(() => client.request({ url: `/api/v2/tickets/${data.ticketId}.json`, type: 'PUT', contentType: 'application/json', data: JSON.stringify({ ticket: { comment } }) }));
+  }
+  data.history = { ...data.history, events: [...(data.history.events ?? []), override] };
+  const zendesk = data.policy.priorities[to]?.zendesk;
+  if (zendesk) await client.set('ticket.priority', zendesk);
+  return { ok: true as const, override };
+}
+
+export { tagOfLevel };

@@ -1,0 +1,58 @@
+import { checkPolicyText, formatProblem, parsePolicy, PolicySchema, type Policy } from '@sla-desk/core';
+import presets from '../presets.json';
+
+/**
+ * The app's settings as an admin set them, checked. A bad policy never throws: it comes back as
+ * problems with their paths, which the sidebar shows, and nothing is written.
+ */
+export interface Settings {
+  policy: Policy | null;
+  policyName: string;
+  problems: string[];
+  leadGroups: string[];
+  tierSource: { kind: 'ticket_field' } | { kind: 'organization_field'; key: string };
+  lockPriority: boolean;
+  notifyOnOverride: boolean;
+  fieldIdsSetting: unknown;
+}
+
+const PRESETS = presets as Record<string, unknown>;
+export const PRESET_IDS = Object.keys(PRESETS);
+
+export function readSettings(raw: Record<string, unknown>): Settings {
+  const problems: string[] = [];
+  let policy: Policy | null = null;
+  let policyName = '';
+  const doc = typeof raw.policy_document === 'string' ? raw.policy_document.trim() : '';
+  if (doc) {
+    policyName = 'policy document';
+    const { policy: p, problems: found } = checkPolicyText(doc);
+    const errors = found.filter((f) => f.level === 'error');
+    if (errors.length || !p) problems.push(...errors.map((e) => `policy_document: ${formatProblem(e)}`));
+    else policy = p;
+  } else {
+    const id = typeof raw.policy_preset === 'string' && raw.policy_preset.trim() ? raw.policy_preset.trim() : 'kiwi-stage-plus';
+    policyName = id;
+    if (!PRESETS[id]) problems.push(`policy_preset: unknown preset "${id}" (known: ${PRESET_IDS.join(', ')})`);
+    else policy = PolicySchema.parse(PRESETS[id]);
+  }
+  const tierRaw = typeof raw.tier_source === 'string' ? raw.tier_source.trim() : '';
+  let tierSource: Settings['tierSource'] = { kind: 'ticket_field' };
+  if (tierRaw.startsWith('organization_field:') && tierRaw.length > 'organization_field:'.length) {
+    tierSource = { kind: 'organization_field', key: tierRaw.slice('organization_field:'.length) };
+  } else if (tierRaw && tierRaw !== 'ticket_field') {
+    problems.push(`tier_source: expected ticket_field or organization_field:<key>, got "${tierRaw}"`);
+  }
+  return {
+    policy,
+    policyName,
+    problems,
+    leadGroups: typeof raw.lead_groups === 'string' ? raw.lead_groups.split(',').map((g) => g.trim()).filter(Boolean) : [],
+    tierSource,
+    lockPriority: raw.lock_priority === true,
+    notifyOnOverride: raw.notify_on_override === true,
+    fieldIdsSetting: raw.field_ids,
+  };
+}
+
+export { parsePolicy };

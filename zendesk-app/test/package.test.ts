@@ -1,0 +1,111 @@
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join } from 'path';
+import { validatePackage } from './validate-package';
+
+/** The built package (npm run build -w zendesk-app, run by npm test's bootstrap) as Zendesk would check it. */
+const DIST = join(__dirname, '..', 'dist');
+
+test('the built app passes the zendesk_apps_support rules that apply to it', () => {
+  expect(validatePackage(DIST)).toEqual([]);
+});
+
+test('the manifest names the two sidebars, frameworkVersion 2.0 and the settings', () => {
+  const m = JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8'));
+  expect(Object.keys(m.location.support).sort()).toEqual(['new_ticket_sidebar', 'ticket_sidebar']);
+  expect(m.frameworkVersion).toBe('2.0');
+  expect(m.parameters.map((p: { name: string }) => p.name)).toEqual(['policy_preset', 'policy_document', 'lead_groups', 'tier_source', 'lock_priority', 'notify_on_override', 'field_ids']);
+});
+
+test('requirements create Impact, Urgency and Tier taggers from the policy, due fields per metric and the state field', () => {
+  const r = JSON.parse(readFileSync(join(DIST, 'requirements.json'), 'utf8'));
+  const f = r.ticket_fields;
+  expect(f.sla_impact.custom_field_options.map((o: { value: string }) => o.value)).toEqual(['sla_impact_1', 'sla_impact_2', 'sla_impact_3', 'sla_impact_4']);
+  expect(f.sla_urgency.custom_field_options[0]).toEqual({ name: '1. Critical', value: 'sla_urgency_1' });
+  expect(f.sla_tier.custom_field_options).toEqual([{ name: 'Basic', value: 'sla_tier_basic' }, { name: 'Plus', value: 'sla_tier_plus' }]);
+  expect(Object.keys(f).filter((k) => k.startsWith('sla_due_')).sort()).toEqual(['sla_due_critical_notice', 'sla_due_findings', 'sla_due_first_response', 'sla_due_resolution']);
+  expect(f.sla_state.type).toBe('text');
+});
+
+describe('the validator catches what Zendesk would refuse', () => {
+  const broken = (change: (dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'zd-pkg-'));
+    cpSync(DIST, dir, { recursive: true });
+    change(dir);
+    const found = validatePackage(dir);
+    rmSync(dir, { recursive: true, force: true });
+    return found.map((f) => f.message);
+  };
+  const edit = (dir: string, file: string, fn: (o: any) => void) => {
+    const o = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    fn(o);
+    writeFileSync(join(dir, file), JSON.stringify(o));
+  };
+
+  test('a location file that is not in the package', () => {
+    expect(broken((d) => edit(d, 'manifest.json', (m) => (m.location.support.ticket_sidebar.url = 'assets/missing.html')))).toEqual(['manifest.json: assets/missing.html must be a file under assets/']);
+  });
+  test('an unknown parameter type and a hidden required parameter', () => {
+    expect(
+      broken((d) =>
+        edit(d, 'manifest.json', (m) => {
+          m.parameters[0].type = 'dropdown';
+          m.parameters[1].type = 'hidden';
+          m.parameters[1].required = true;
+        }),
+      ),
+    ).toEqual(expect.arrayContaining(['manifest.json: parameter policy_preset has type dropdown', 'manifest.json: hidden parameter policy_document cannot be required']));
+  });
+  test('a requirement without a title, an unknown requirement type', () => {
+    expect(
+      broken((d) =>
+        edit(d, 'requirements.json', (r) => {
+          delete r.ticket_fields.sla_state.title;
+          r.widgets = {};
+        }),
+      ),
+    ).toEqual(expect.arrayContaining(['requirements.json: unknown types widgets', 'requirements.json: ticket_fields.sla_state has no title']));
+  });
+  test('a translation without the public-app keys or a parameter label', () => {
+    expect(
+      broken((d) =>
+        edit(d, 'translations/en.json', (t) => {
+          delete t.app.long_description;
+          delete t.app.parameters.lead_groups;
+        }),
+      ),
+    ).toEqual(expect.arrayContaining(['translations/en.json: app.long_description', 'translations/en.json: app.parameters.lead_groups.label is missing']));
+  });
+  test('a logo of the wrong size', () => {
+    expect(broken((d) => cpSync(join(d, 'assets', 'logo-small.png'), join(d, 'assets', 'logo.png')))).toEqual(['assets/logo.png must be 320x320']);
+  });
+});
+
+test('npm run package makes a zip of dist/ with manifest.json at its top level', async () => {
+  const { execFileSync } = await import('child_process');
+  const yauzl = await import('yauzl');
+  const app = join(__dirname, '..');
+  execFileSync(process.execPath, [join(app, 'scripts', 'package.mjs')], { cwd: app, stdio: 'pipe' });
+  const out = mkdtempSync(join(tmpdir(), 'zd-zip-'));
+  const names: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    yauzl.open(join(app, 'tmp', 'sla-desk-zendesk.zip'), { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      zip.on('entry', (entry: import('yauzl').Entry) => {
+        names.push(entry.fileName);
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const target = join(out, entry.fileName);
+          mkdirSync(dirname(target), { recursive: true });
+          stream.pipe(createWriteStream(target)).on('close', () => zip.readEntry());
+        });
+      });
+      zip.on('end', resolve);
+      zip.readEntry();
+    });
+  });
+  expect(names[0]).toBe('manifest.json');
+  expect(validatePackage(out)).toEqual([]);
+  expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(readFileSync(join(DIST, 'manifest.json'), 'utf8'));
+  rmSync(out, { recursive: true, force: true });
+});

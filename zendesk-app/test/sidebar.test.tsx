@@ -1,0 +1,190 @@
+/**
+ * @jest-environment jsdom
+ */
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { overrideNote } from '@sla-desk/core';
+import { ThemeProvider } from '@zendeskgarden/react-theming';
+import { App } from '../src/app/App';
+import { TicketSidebar } from '../src/app/locations/TicketSidebar';
+import { ClientProvider } from '../src/app/ClientProvider';
+import { stubClient } from './helpers';
+
+const NOW = Date.parse('2026-11-20T15:00:00Z');
+const requirements = {
+  'requirement:sla_impact': { requirement_id: 11 },
+  'requirement:sla_urgency': { requirement_id: 12 },
+  'requirement:sla_tier': { requirement_id: 13 },
+  'requirement:sla_state': { requirement_id: 14 },
+  'requirement:sla_due_first_response': { requirement_id: 15 },
+  'requirement:sla_due_resolution': { requirement_id: 16 },
+};
+
+function ticket(opts: { role?: string; groups?: { id: number; name: string }[]; settings?: Record<string, unknown>; audits?: unknown[]; impact?: string | null; urgency?: string | null; requirementsInstalled?: boolean; failAudits?: boolean } = {}) {
+  const handlers: Record<string, ((...a: unknown[]) => unknown)[]> = {};
+  const values: Record<string, unknown> = {
+    __settings: { policy_preset: 'kiwi-stage-plus', lead_groups: 'Triage', ...opts.settings },
+    'ticket.id': 42,
+    'ticket.createdAt': '2026-11-20T14:00:00Z',
+    'ticket.status': 'open',
+    'ticket.priority': 'normal',
+    'ticket.tags': ['vip'],
+    currentUser: { id: 2, name: 'Lea', role: opts.role ?? 'agent', groups: opts.groups ?? [], locale: 'en-US' },
+    ...(opts.requirementsInstalled === false ? {} : requirements),
+    'ticket.customField:custom_field_11': opts.impact === undefined ? 'sla_impact_2' : opts.impact,
+    'ticket.customField:custom_field_12': opts.urgency === undefined ? 'sla_urgency_2' : opts.urgency,
+    'ticket.customField:custom_field_13': 'sla_tier_basic',
+  };
+  const audits = opts.audits ?? [
+    { id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'status', value: 'open' }] },
+  ];
+  const stub = stubClient(values, opts.failAudits ? { '/api/v2/tickets/42/audits.json?include=users': new Error('503') } : { '/api/v2/tickets/42/audits.json?include=users': { audits, users: [{ id: 1, role: 'end-user' }, { id: 2, role: 'agent' }] }, '/api/v2/tickets/42.json': {} });
+  stub.client.on = (event, handler) => {
+    stub.calls.push({ method: 'on', args: [event] });
+    (handlers[event] ??= []).push(handler);
+  };
+  const fire = async (event: string, ...args: unknown[]) => {
+    let result: unknown;
+    await act(async () => {
+      for (const h of handlers[event] ?? []) result = await h(...args);
+    });
+    return result;
+  };
+  return { ...stub, fire };
+}
+
+const mount = (client: ReturnType<typeof ticket>['client']) =>
+  render(
+    <ThemeProvider>
+      <ClientProvider client={client}>
+        <TicketSidebar now={() => NOW} />
+      </ClientProvider>
+    </ThemeProvider>,
+  );
+
+test('shows the priority from the matrix with its reason, the tier badge and the countdowns', async () => {
+  const t = ticket();
+  mount(t.client);
+  expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Impact 2 x Urgency 2 → P2');
+  expect(screen.getByTestId('tier-badge').textContent).toBe('Basic');
+  // P2 Basic: 2 business hours from 09:00 Toronto; at 10:00 one hour is left.
+  expect(screen.getByTestId('countdown-first_response').textContent).toBe('1h 00m left');
+  expect(screen.getByTestId('metric-first_response').getAttribute('data-tone')).toBe('success');
+});
+
+test('loads in two round trips: one batched get, then the custom fields and the audits together', async () => {
+  const t = ticket();
+  mount(t.client);
+  await screen.findByTestId('priority-reason');
+  const gets = t.calls.filter((c) => c.method === 'get');
+  expect(gets).toHaveLength(2);
+  expect(gets[0].args[0]).toEqual(expect.arrayContaining(['ticket.id', 'currentUser', 'requirement:sla_impact']));
+  expect(t.calls.filter((c) => c.method === 'request')).toHaveLength(1);
+});
+
+test('a change of Urgency sets the native priority at once', async () => {
+  const t = ticket();
+  mount(t.client);
+  await screen.findByTestId('priority-reason');
+  await t.fire('ticket.custom_field_12.changed', 'sla_urgency_1');
+  expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'high'] });
+  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Impact 2 x Urgency 1 → P2'));
+  await t.fire('ticket.custom_field_11.changed', 'sla_impact_1');
+  expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'urgent'] });
+});
+
+test('with no urgency yet it says what to fill in and leaves the priority alone', async () => {
+  const t = ticket({ urgency: null });
+  mount(t.client);
+  expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Fill in Urgency');
+  await t.fire('ticket.custom_field_11.changed', 'sla_impact_3');
+  expect(t.calls.filter((c) => c.method === 'set' && c.args[0] === 'ticket.priority')).toEqual([]);
+});
+
+test('on save it writes the due instants, the state and the tier tag, and lets the save through', async () => {
+  const t = ticket();
+  mount(t.client);
+  await screen.findByTestId('priority-reason');
+  const result = await t.fire('ticket.save');
+  expect(result).toBe(true);
+  expect(t.values['ticket.customField:custom_field_15']).toBe('2026-11-20T16:00:00.000Z');
+  expect(t.values['ticket.customField:custom_field_16']).toBe('2026-11-24T14:00:00.000Z');
+  expect(t.values['ticket.customField:custom_field_14']).toBe('running');
+  expect(t.values['ticket.tags']).toEqual(['vip', 'sla_tier_basic']);
+});
+
+test('a failing write on save is shown and never blocks the save', async () => {
+  const t = ticket();
+  t.client.set = async () => {
+    throw new Error('form is gone');
+  };
+  mount(t.client);
+  await screen.findByTestId('priority-reason');
+  expect(await t.fire('ticket.save')).toBe(true);
+  expect(await screen.findByText(/could not update the SLA fields/)).toBeTruthy();
+});
+
+test('triage leads see the override; agents do not', async () => {
+  const lead = ticket({ groups: [{ id: 7, name: 'Triage' }] });
+  const { unmount } = mount(lead.client);
+  expect(await screen.findByTestId('override-open')).toBeTruthy();
+  unmount();
+  const agent = ticket({ groups: [{ id: 8, name: 'Support' }] });
+  mount(agent.client);
+  await screen.findByTestId('priority-reason');
+  expect(screen.queryByTestId('override-open')).toBeNull();
+});
+
+test('an override needs a reason, then writes the audit note and is honoured', async () => {
+  const t = ticket({ role: 'admin' });
+  mount(t.client);
+  fireEvent.click(await screen.findByTestId('override-open'));
+  fireEvent.change(screen.getByTestId('override-to'), { target: { value: 'P1' } });
+  fireEvent.click(screen.getByTestId('override-apply'));
+  expect(await screen.findByTestId('override-error')).toHaveProperty('textContent', 'reason: a reason of at least 3 characters is required');
+  expect(t.calls.filter((c) => c.method === 'request' && (c.args[0] as { type?: string }).type === 'PUT')).toEqual([]);
+  fireEvent.change(screen.getByTestId('override-reason'), { target: { value: 'Production is down' } });
+  await act(async () => {
+    fireEvent.click(screen.getByTestId('override-apply'));
+  });
+  const put = t.calls.find((c) => c.method === 'request' && (c.args[0] as { type?: string }).type === 'PUT')!.args[0] as { data: string };
+  const body = JSON.parse(put.data).ticket.comment;
+  expect(body.public).toBe(false);
+  expect(body.body).toBe(overrideNote({ type: 'override', at: new Date(NOW).toISOString(), by: 'Lea', from: 'P2', to: 'P1', reason: 'Production is down', notify: false }, 'en'));
+  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Override by Lea: P2 → P1 (Production is down)'));
+  expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'urgent'] });
+});
+
+test('the priority field is locked for non-leads when the setting is on', async () => {
+  const t = ticket({ settings: { lock_priority: true } });
+  mount(t.client);
+  await screen.findByTestId('priority-reason');
+  expect(t.calls).toContainEqual({ method: 'invoke', args: ['ticketFields:priority.disable'] });
+});
+
+test('an invalid policy setting shows its errors with paths and writes nothing', async () => {
+  const t = ticket({ settings: { policy_document: 'sla: 1\nid: x\nname: x\nclassification: { method: vote }' } });
+  mount(t.client);
+  expect(await screen.findByText(/policy setting is invalid/)).toBeTruthy();
+  expect(screen.getByText(/policy_document: classification.method: expected method: matrix, requester or severity/)).toBeTruthy();
+  expect(t.calls.filter((c) => c.method === 'set')).toEqual([]);
+});
+
+test('without installed requirements it names the missing fields', async () => {
+  const t = ticket({ requirementsInstalled: false, settings: { field_ids: JSON.stringify({ impact: 11, urgency: 12 }) } });
+  mount(t.client);
+  expect(await screen.findByText(/These SLA Desk fields are missing: sla_tier, sla_state, sla_due_first_response, sla_due_resolution/)).toBeTruthy();
+  expect(screen.getByText(/field_ids setting/)).toBeTruthy();
+});
+
+test('when the audits cannot be read even after a retry, the data is shown as stale', async () => {
+  const t = ticket({ failAudits: true });
+  mount(t.client);
+  expect(await screen.findByText(/may be out of date/)).toBeTruthy();
+  expect(t.calls.filter((c) => c.method === 'request')).toHaveLength(2);
+});
+
+test('the whole app renders inside Garden\'s theme', async () => {
+  const t = ticket();
+  render(<App client={t.client} />);
+  expect(await screen.findByTestId('tier-badge')).toBeTruthy();
+});
