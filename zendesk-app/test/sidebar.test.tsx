@@ -188,3 +188,16 @@ test('the whole app renders inside Garden\'s theme', async () => {
   render(<App client={t.client} />);
   expect(await screen.findByTestId('tier-badge')).toBeTruthy();
 });
+
+test('the tier can come from an organization field, by id or label; an unknown one falls back with a warning', async () => {
+  const t = ticket({ settings: { tier_source: 'organization_field:support_plan' } });
+  t.values['ticket.organization'] = { id: 5, name: 'ACME', organizationFields: { support_plan: 'Plus' } };
+  const { unmount } = mount(t.client);
+  expect(await screen.findByTestId('tier-badge')).toHaveProperty('textContent', 'Plus');
+  unmount();
+  const u = ticket({ settings: { tier_source: 'organization_field:support_plan' } });
+  u.values['ticket.organization'] = { id: 5, name: 'ACME', organizationFields: { support_plan: 'Gold' } };
+  mount(u.client);
+  expect(await screen.findByTestId('tier-badge')).toHaveProperty('textContent', 'Basic');
+  expect(screen.getByTestId('warning').textContent).toBe('Unknown tier "Gold": using the default tier "Basic"');
+});

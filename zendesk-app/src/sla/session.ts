@@ -37,7 +37,7 @@ export interface Loaded {
 
 export type LoadResult = { ok: true; data: Loaded } | { ok: false; problems: string[]; settings?: Settings };
 
-const BASIC_PATHS = ['ticket.id', 'ticket.createdAt', 'ticket.status', 'ticket.priority', 'ticket.tags', 'currentUser'];
+const BASIC_PATHS = ['ticket.id', 'ticket.createdAt', 'ticket.status', 'ticket.priority', 'ticket.tags', 'ticket.organization', 'currentUser'];
 
 /** Retry a ZAF call once; the caller shows its data as stale if the second try fails too. */
 async function twice<T>(fn: () => Promise<T>): Promise<T> {
@@ -77,10 +77,19 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
   const form: Form = {
     impact: c.method === 'matrix' ? levelOfTag(value(fieldIds.impact), 'sla_impact_', c.impact.map((l) => l.id)) : null,
     urgency: c.method === 'matrix' ? levelOfTag(value(fieldIds.urgency), 'sla_urgency_', c.urgency.map((l) => l.id)) : null,
-    tier: tierOfForm(policy, value(fieldIds.tier)),
+    tier: settings.tierSource.kind === 'organization_field' ? tierOfOrganization(policy, first['ticket.organization'], settings.tierSource.key) : tierOfForm(policy, value(fieldIds.tier)),
     priority: (first['ticket.priority'] as string | null) ?? null,
   };
   return { ok: true, data: { settings, policy, fieldIds, ticketId, history, form, tags: (first['ticket.tags'] as string[]) ?? [], user, stale } };
+}
+
+/** The tier an organization field names: a tier id, its label, or its tag. */
+export function tierOfOrganization(policy: Policy, org: unknown, key: string): string | null {
+  const raw = (org as { organizationFields?: Record<string, unknown> } | null)?.organizationFields?.[key];
+  if (typeof raw !== 'string' || !raw.trim()) return null;
+  const v = raw.trim();
+  const byLabel = Object.entries(policy.tiers).find(([id, t]) => id === v || t.label.toLowerCase() === v.toLowerCase());
+  return byLabel ? byLabel[0] : tierOfForm(policy, v);
 }
 
 function tierOfForm(policy: Policy, tag: string | null): string | null {
@@ -120,7 +129,8 @@ function withForm(data: Loaded, now: number): Timeline {
     set('impact', data.form.impact);
     set('urgency', data.form.urgency);
   }
-  if (data.settings.tierSource.kind === 'ticket_field') set('tier', data.form.tier);
+  // The form's tier comes from the configured source (the Tier field or an organization field).
+  set('tier', data.form.tier);
   return TimelineSchema.parse({ ...h, events });
 }
 

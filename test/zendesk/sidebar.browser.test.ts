@@ -1,0 +1,173 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { launch, serve } from './browser';
+
+/**
+ * The built Zendesk sidebar (zendesk-app/dist) in headless Chromium. The ZAF SDK's CDN address is
+ * routed to the ZAF emulator (zaf-emulator.js), seeded with a ticket and its audits.
+ */
+jest.setTimeout(60_000);
+
+const ROOT = join(__dirname, '..', '..');
+const DIST = join(ROOT, 'zendesk-app', 'dist');
+const EMULATOR = readFileSync(join(__dirname, 'zaf-emulator.js'), 'utf8');
+const SDK = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
+const NOW = '2026-11-20T15:00:00Z'; // Friday 10:00 in Toronto
+
+const ids = { impact: 11, urgency: 12, tier: 13, state: 14, first_response: 15, resolution: 16 };
+const requirements = Object.fromEntries(
+  [
+    ['sla_impact', ids.impact],
+    ['sla_urgency', ids.urgency],
+    ['sla_tier', ids.tier],
+    ['sla_state', ids.state],
+    ['sla_due_first_response', ids.first_response],
+    ['sla_due_resolution', ids.resolution],
+  ].map(([k, v]) => [`requirement:${k}`, { requirement_id: v, requirement_type: 'ticket_fields' }]),
+);
+
+interface Seed {
+  createdAt: string;
+  impact: string | null;
+  urgency: string | null;
+  tier?: string;
+  events?: object[];
+  role?: string;
+  groups?: { id: number; name: string }[];
+}
+
+function seedOf(s: Seed) {
+  return {
+    settings: { policy_preset: 'kiwi-stage-plus', lead_groups: 'Triage' },
+    values: {
+      'ticket.id': 42,
+      'ticket.createdAt': s.createdAt,
+      'ticket.status': 'open',
+      'ticket.priority': 'normal',
+      'ticket.tags': [],
+      'ticket.organization': null,
+      currentUser: { id: 2, name: 'Lea', role: s.role ?? 'agent', groups: s.groups ?? [], locale: 'en-US' },
+      ...requirements,
+      [`ticket.customField:custom_field_${ids.impact}`]: s.impact && `sla_impact_${s.impact}`,
+      [`ticket.customField:custom_field_${ids.urgency}`]: s.urgency && `sla_urgency_${s.urgency}`,
+      [`ticket.customField:custom_field_${ids.tier}`]: `sla_tier_${s.tier ?? 'basic'}`,
+    },
+    users: [
+      { id: 1, role: 'end-user' },
+      { id: 2, role: 'agent' },
+    ],
+    audits: [
+      {
+        id: 1,
+        created_at: s.createdAt,
+        author_id: 1,
+        events: [
+          { type: 'Create', field_name: 'status', value: 'open' },
+          ...(s.impact ? [{ type: 'Create', field_name: String(ids.impact), value: `sla_impact_${s.impact}` }] : []),
+          ...(s.urgency ? [{ type: 'Create', field_name: String(ids.urgency), value: `sla_urgency_${s.urgency}` }] : []),
+          { type: 'Create', field_name: String(ids.tier), value: `sla_tier_${s.tier ?? 'basic'}` },
+        ],
+      },
+      ...(s.events ?? []),
+    ],
+  };
+}
+
+let browser: Browser;
+let site: { url: string; close(): Promise<void> };
+
+beforeAll(async () => {
+  browser = await launch();
+  site = await serve(DIST);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function open(seed: Seed): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 320, height: 560 } });
+  await page.clock.setFixedTime(new Date(NOW));
+  await page.route(SDK, (route) => route.fulfill({ body: EMULATOR, contentType: 'application/javascript' }));
+  await page.addInitScript(`window.__ZAF_SEED__ = ${JSON.stringify(seedOf(seed))};`);
+  await page.goto(`${site.url}/assets/iframe.html?origin=https%3A%2F%2Fexample.zendesk.com&app_guid=test-guid`);
+  await page.getByTestId('priority-reason').waitFor();
+  return page;
+}
+
+const zaf = <T>(page: Page, fn: string): Promise<T> => page.evaluate(fn) as Promise<T>;
+
+test('sets the priority from the matrix, and writes the SLA fields on save', async () => {
+  const page = await open({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2' });
+  expect(await page.getByTestId('priority-reason').textContent()).toBe('Impact 2 x Urgency 2 → P2');
+  await zaf(page, `window.__zaf.edit('ticket.customField:custom_field_${ids.urgency}', 'sla_urgency_1')`);
+  await zaf(page, `window.__zaf.edit('ticket.customField:custom_field_${ids.impact}', 'sla_impact_1')`);
+  await page.getByText('Impact 1 x Urgency 1 → P1').waitFor();
+  expect(await zaf(page, `window.__zaf.state.values['ticket.priority']`)).toBe('urgent');
+  expect(await zaf(page, `window.__zaf.fire('ticket.save')`)).toBe(true);
+  const values = await zaf<Record<string, unknown>>(page, 'window.__zaf.state.values');
+  // P1 Basic: first response 1h and resolution 8h, business hours from Friday 09:00 Toronto.
+  expect(values[`ticket.customField:custom_field_${ids.first_response}`]).toBe('2026-11-20T15:00:00.000Z');
+  expect(values[`ticket.customField:custom_field_${ids.resolution}`]).toBe('2026-11-23T14:00:00.000Z');
+  expect(values[`ticket.customField:custom_field_${ids.state}`]).toBe('breached');
+  expect(values['ticket.tags']).toEqual(['sla_tier_basic']);
+  await page.close();
+});
+
+async function countdown(page: Page, metric: string) {
+  const el = page.getByTestId(`countdown-${metric}`);
+  const [text, tone, color] = await Promise.all([
+    el.textContent(),
+    page.getByTestId(`metric-${metric}`).getAttribute('data-tone'),
+    el.evaluate((e) => getComputedStyle(e).backgroundColor),
+  ]);
+  const [r, g, b] = (color.match(/\d+/g) ?? []).map(Number);
+  return { text, tone, r, g, b };
+}
+
+test('running, paused and breached countdowns, with their colours', async () => {
+  const running = await open({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2' });
+  const a = await countdown(running, 'first_response');
+  expect(a).toMatchObject({ text: '1h 00m left', tone: 'success' });
+  expect(a.g).toBeGreaterThan(a.r);
+  await running.screenshot({ path: join(ROOT, 'docs', 'zendesk-sidebar.png') });
+  await running.close();
+
+  const paused = await open({
+    createdAt: '2026-11-19T14:00:00Z',
+    impact: '3',
+    urgency: '2',
+    events: [
+      { id: 2, created_at: '2026-11-19T14:30:00Z', author_id: 2, events: [{ type: 'Comment', public: true, author_id: 2, body: 'Hi' }, { type: 'Change', field_name: 'status', value: 'pending', previous_value: 'open' }] },
+    ],
+  });
+  const p = await countdown(paused, 'resolution');
+  expect(p.text).toMatch(/^Paused · \d+h \d\dm left$/);
+  expect(p.tone).toBe('neutral');
+  await paused.close();
+
+  const breached = await open({ createdAt: '2026-11-18T14:00:00Z', impact: '1', urgency: '1' });
+  const b = await countdown(breached, 'first_response');
+  expect(b.text).toMatch(/^Breached \d+h \d\dm ago$/);
+  expect(b.tone).toBe('danger');
+  expect(b.r).toBeGreaterThan(b.g);
+  await breached.close();
+});
+
+test('the override is there for a triage lead and absent for an agent', async () => {
+  const lead = await open({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2', groups: [{ id: 7, name: 'Triage' }] });
+  await lead.getByTestId('override-open').click();
+  await lead.getByTestId('override-to').selectOption('P1');
+  await lead.getByTestId('override-reason').fill('Production is down for every user');
+  await lead.getByTestId('override-apply').click();
+  await lead.getByText('Override by Lea: P2 → P1 (Production is down for every user)').waitFor();
+  const comments = await zaf<{ body: string; public: boolean }[]>(lead, 'window.__zaf.state.comments');
+  expect(comments).toEqual([{ body: expect.stringMatching(/^Priority override by Lea at 2026-11-20T15:00:00.000Z: P2 → P1\.\nReason: Production is down for every user$/), public: false }]);
+  await lead.close();
+
+  const agent = await open({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2', groups: [{ id: 8, name: 'Support' }] });
+  expect(await agent.getByTestId('override-open').count()).toBe(0);
+  await agent.close();
+});

@@ -1,0 +1,108 @@
+/*
+ * A ZAF emulator for browser tests and the workbench: it stands in for
+ * https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js and implements the part
+ * of the client SLA Desk uses (get, set, invoke, request, on, metadata, context) over a seeded
+ * ticket with audits. The seed comes from window.__ZAF_SEED__; tests drive it through window.__zaf.
+ */
+(function () {
+  var seed = window.__ZAF_SEED__ || {};
+  var state = {
+    values: Object.assign({}, seed.values || {}),
+    settings: Object.assign({}, seed.settings || {}),
+    audits: (seed.audits || []).slice(),
+    users: (seed.users || []).slice(),
+    comments: [],
+    calls: [],
+    handlers: {},
+  };
+
+  function copy(v) {
+    return v === undefined ? v : JSON.parse(JSON.stringify(v));
+  }
+
+  function customFieldEvent(path) {
+    var m = /^ticket\.customField:custom_field_(\d+)$/.exec(path);
+    return m ? 'ticket.custom_field_' + m[1] + '.changed' : path === 'ticket.priority' ? 'ticket.priority.changed' : null;
+  }
+
+  function fire(event, args) {
+    var handlers = state.handlers[event] || [];
+    return handlers.reduce(function (p, h) {
+      return p.then(function (last) {
+        return Promise.resolve(h.apply(null, args)).then(function (r) {
+          return r === undefined ? last : r;
+        });
+      });
+    }, Promise.resolve(undefined));
+  }
+
+  var client = {
+    get: function (paths) {
+      var list = Array.isArray(paths) ? paths : [paths];
+      state.calls.push({ method: 'get', args: [list] });
+      var out = {};
+      var errors = {};
+      list.forEach(function (p) {
+        if (Object.prototype.hasOwnProperty.call(state.values, p)) out[p] = copy(state.values[p]);
+        else if (/^requirement:/.test(p)) out[p] = null;
+        else errors[p] = { message: 'no such path: ' + p };
+      });
+      if (Object.keys(errors).length) out.errors = errors;
+      return Promise.resolve(out);
+    },
+    set: function (path, value) {
+      state.calls.push({ method: 'set', args: [path, copy(value)] });
+      state.values[path] = copy(value);
+      var event = customFieldEvent(path);
+      return (event ? fire(event, [value]) : Promise.resolve()).then(function () {
+        return {};
+      });
+    },
+    invoke: function (name) {
+      var args = Array.prototype.slice.call(arguments, 1);
+      state.calls.push({ method: 'invoke', args: [name].concat(copy(args)) });
+      return Promise.resolve({});
+    },
+    request: function (options) {
+      state.calls.push({ method: 'request', args: [copy(options)] });
+      var url = options.url;
+      if (/\/audits\.json/.test(url)) return Promise.resolve({ audits: copy(state.audits), users: copy(state.users) });
+      if ((options.type || 'GET') === 'PUT' && /^\/api\/v2\/tickets\/\d+\.json$/.test(url)) {
+        var body = JSON.parse(options.data || '{}');
+        if (body.ticket && body.ticket.comment) state.comments.push(body.ticket.comment);
+        return Promise.resolve({ ticket: { id: state.values['ticket.id'] } });
+      }
+      return Promise.reject({ status: 404, statusText: 'Not Found', responseText: 'no emulated answer for ' + url });
+    },
+    on: function (event, handler) {
+      state.calls.push({ method: 'on', args: [event] });
+      (state.handlers[event] = state.handlers[event] || []).push(handler);
+    },
+    metadata: function () {
+      return Promise.resolve({ settings: copy(state.settings), installationId: 1 });
+    },
+    context: function () {
+      return Promise.resolve({ location: state.values['ticket.id'] ? 'ticket_sidebar' : 'new_ticket_sidebar', ticketId: state.values['ticket.id'] });
+    },
+  };
+
+  window.ZAFClient = {
+    // As the real SDK: no client unless the URL carries origin and app_guid.
+    init: function () {
+      var q = new URLSearchParams(window.location.search);
+      return q.get('origin') && q.get('app_guid') ? client : false;
+    },
+  };
+  window.__zaf = {
+    state: state,
+    fire: function (event) {
+      return fire(event, Array.prototype.slice.call(arguments, 1));
+    },
+    /** What an agent's edit of the form does: the value changes, then the field's change event fires. */
+    edit: function (path, value) {
+      state.values[path] = value;
+      var event = customFieldEvent(path);
+      return event ? fire(event, [value]) : Promise.resolve();
+    },
+  };
+})();
