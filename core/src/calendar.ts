@@ -404,6 +404,8 @@ function clampIntoDay(t: DayTable, d: number, target: number): number {
   return best;
 }
 
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
 /** Parses "HH:MM-HH:MM" into minutes; an end at or before the start runs past midnight. */
 export function parseWindow(text: string): [number, number] {
   const m = /^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(text.trim());

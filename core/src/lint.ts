@@ -1,5 +1,6 @@
 import { parseDuration } from './duration';
-import { buildCalendar, compilePolicy, parsePolicy, PolicyError } from './policy';
+import { parsePolicy } from './parse';
+import { buildCalendar, compilePolicy, PolicyError } from './policy';
 import { Problem } from './problem';
 import { CalendarSpec, Policy, TargetSpec } from './schema';
 

@@ -1,33 +1,37 @@
-import { z } from 'zod';
 import type { Policy } from './policy';
 import type { OverrideEvent } from './timeline';
-import { Problem, zodProblems } from './problem';
+import type { Problem } from './problem';
 
 /**
- * A triage lead's Override of the priority. Both hosts build it here, so the rules (a reason is
- * required, the target must be a priority of the policy) and the audit text are the same.
+ * A triage lead's Override of the Priority. Both hosts build it here, so the rules (a reason is
+ * required, the target must be a Priority of the policy) and the audit text are the same.
  */
-export const OverrideRequestSchema = z.strictObject({
-  by: z.string().trim().min(1, { error: 'who made the override is required' }),
-  from: z.string().nullable().optional(),
-  to: z.string().min(1, { error: 'the new priority is required' }),
-  reason: z.string().trim().min(3, { error: 'a reason of at least 3 characters is required' }).max(1000),
-  notify: z.boolean().default(false),
-});
-
-export type OverrideRequest = z.input<typeof OverrideRequestSchema>;
+export interface OverrideRequest {
+  by: string;
+  from?: string | null;
+  to: string;
+  reason: string;
+  notify?: boolean;
+}
 
 export function makeOverride(policy: Policy, req: unknown, at: Date | number): { override?: OverrideEvent; problems: Problem[] } {
-  const res = OverrideRequestSchema.safeParse(req);
-  if (!res.success) return { problems: zodProblems(res.error.issues) };
-  if (!policy.priorities[res.data.to]) {
-    return { problems: [{ level: 'error', path: 'to', message: `unknown priority "${res.data.to}" (known: ${Object.keys(policy.priorities).join(', ')})` }] };
-  }
-  if (res.data.from === res.data.to) {
-    return { problems: [{ level: 'error', path: 'to', message: `the priority is already ${res.data.to}` }] };
-  }
-  const iso = new Date(at).toISOString();
-  return { override: { type: 'override', at: iso, ...res.data }, problems: [] };
+  const r = (req ?? {}) as Partial<Record<keyof OverrideRequest, unknown>>;
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  const problems: Problem[] = [];
+  const fail = (path: string, message: string) => problems.push({ level: 'error', path, message });
+  const by = text(r.by);
+  const to = text(r.to);
+  const reason = text(r.reason);
+  const from = r.from === undefined || r.from === null ? null : text(r.from);
+  if (!by) fail('by', 'who made the override is required');
+  if (!to) fail('to', 'the new priority is required');
+  else if (!policy.priorities[to]) fail('to', `unknown priority "${to}" (known: ${Object.keys(policy.priorities).join(', ')})`);
+  else if (from === to) fail('to', `the priority is already ${to}`);
+  if (reason.length < 3) fail('reason', 'a reason of at least 3 characters is required');
+  else if (reason.length > 1000) fail('reason', 'a reason of at most 1000 characters is allowed');
+  if (r.notify !== undefined && typeof r.notify !== 'boolean') fail('notify', 'expected true or false');
+  if (problems.length) return { problems };
+  return { override: { type: 'override', at: new Date(at).toISOString(), by, from, to, reason, notify: r.notify === true }, problems };
 }
 
 const NOTE = {

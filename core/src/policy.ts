@@ -1,11 +1,11 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { Calendar, WindowsOf, localDayOf, parseWindow } from './calendar';
+import { Calendar, WEEKDAYS, WindowsOf, localDayOf, parseWindow } from './calendar';
 import { Duration, parseDuration } from './duration';
-import { Problem, zodProblems } from './problem';
+import type { Problem } from './problem';
 import { classify, Classified } from './matrix';
-import { CalendarSpec, Policy, PolicySchema, TargetSpec, WEEKDAYS } from './schema';
+import type { CalendarSpec, Policy, TargetSpec } from './schema';
 
 export type { Policy } from './schema';
+
 
 /** A target made ready for evaluation: the duration and the calendar that counts it. */
 export type CompiledTarget =
@@ -54,24 +54,6 @@ export class PolicyError extends Error {
   constructor(readonly problems: Problem[]) {
     super(problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('\n'));
   }
-}
-
-/** Reads YAML or JSON text (JSON is YAML) into a validated policy, or the problems with their paths. */
-export function parsePolicy(text: string): { policy?: Policy; problems: Problem[] } {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (e) {
-    const err = e as YAMLParseError;
-    const where = err.linePos?.[0] ? `line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
-    return { problems: [{ level: 'error', path: where, message: `not valid YAML or JSON: ${err.message.split('\n')[0]}` }] };
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { problems: [{ level: 'error', path: '', message: 'expected a policy object at the top of the file' }] };
-  }
-  const res = PolicySchema.safeParse(raw);
-  if (!res.success) return { problems: zodProblems(res.error.issues) };
-  return { policy: res.data, problems: [] };
 }
 
 const DAY_GROUPS: Record<string, readonly number[]> = {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { parsePolicy, Policy, PolicyError } from './policy';
+import { parsePolicy } from './parse';
+import { Policy, PolicyError } from './policy';
 import { parse as parseYaml } from 'yaml';
 
 /** The seeds written as policy files, shipped in core/presets. Node-only: it reads the disk. */

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { isValidZone } from './zone';
-import { localDayOf, parseWindow } from './calendar';
+import { localDayOf, parseWindow, WEEKDAYS } from './calendar';
+
+export { WEEKDAYS };
 
 /**
  * The policy file format. Field names are what an admin writes; ids (tiers, priorities, metrics,
@@ -48,7 +50,6 @@ const localDate = z.string({ error: 'expected a date like 2026-12-25' }).superRe
 
 const holiday = z.union([localDate, z.strictObject({ date: localDate, name: z.string().optional() })]);
 
-export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const dayKeys = [...WEEKDAYS, 'weekdays', 'weekend', 'daily'] as const;
 
 export const CalendarSchema = z.union([

@@ -2,7 +2,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { buildCalendar } from '../src/policy';
-import { parsePolicy, Policy } from '../src/policy';
+import { parsePolicy } from '../src/parse';
+import { Policy } from '../src/policy';
 import { CalendarSchema, PolicyInput } from '../src/schema';
 import { TimelineInput, TimelineSchema, Timeline } from '../src/timeline';
 

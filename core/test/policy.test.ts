@@ -1,4 +1,4 @@
-import { parsePolicy } from '../src/policy';
+import { parsePolicy } from '../src/parse';
 import { checkPolicyText, lintPolicy } from '../src/lint';
 import { listPresets, loadPolicy, DEFAULT_PRESET } from '../src/presets';
 import { parseDuration } from '../src/duration';

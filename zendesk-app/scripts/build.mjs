@@ -20,7 +20,17 @@ for (const file of readdirSync(PRESET_DIR).filter((f) => f.endsWith('.yaml')).so
   if (!policy) throw new Error(`${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   presets[policy.id] = policy;
 }
-writeFileSync(join(app, 'src', 'presets.json'), JSON.stringify(presets));
+// One JSON chunk per preset, loaded on demand: an install uses one policy.
+const presetDir = join(app, 'src', 'presets');
+rmSync(presetDir, { recursive: true, force: true });
+mkdirSync(presetDir, { recursive: true });
+for (const [id, policy] of Object.entries(presets)) writeFileSync(join(presetDir, `${id}.json`), JSON.stringify(policy));
+writeFileSync(
+  join(presetDir, 'index.ts'),
+  `// Written by scripts/build.mjs from core/presets: do not edit.\nexport const PRESET_LOADERS: Record<string, () => Promise<{ default: unknown }>> = {\n${Object.keys(presets)
+    .map((id) => `  '${id}': () => import('./${id}.json'),`)
+    .join('\n')}\n};\n`,
+);
 
 // Vite strips types without checking them: check first, so a type error fails the build.
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')], { stdio: 'inherit' });

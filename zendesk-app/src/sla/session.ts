@@ -1,4 +1,4 @@
-import { evaluate, makeOverride, overrideNote, overrideNotice, TimelineSchema, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
+import { evaluate, makeOverride, overrideNote, overrideNotice, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
 import { timelineFromAudits } from '../zaf/audits';
 import { levelOfTag, requirementPaths, resolveFieldIds, tagOfLevel, type FieldIds } from '../zaf/fields';
 import type { ZafClient, ZendeskAudit, ZendeskUser } from '../zaf/types';
@@ -50,7 +50,7 @@ async function twice<T>(fn: () => Promise<T>): Promise<T> {
 
 export async function loadTicket(client: ZafClient): Promise<LoadResult> {
   const meta = await twice(() => client.metadata());
-  const settings = readSettings(meta.settings);
+  const settings = await readSettings(meta.settings);
   if (!settings.policy) return { ok: false, problems: settings.problems, settings };
   const policy = settings.policy;
   // Round trip 1: the ticket basics and the requirement ids, batched.
@@ -131,7 +131,13 @@ function withForm(data: Loaded, now: number): Timeline {
   }
   // The form's tier comes from the configured source (the Tier field or an organization field).
   set('tier', data.form.tier);
-  return TimelineSchema.parse({ ...h, events });
+  // Built by our own adapter, so the shape is known: fill the defaults rather than validate.
+  return {
+    id: h.id === undefined ? 'new' : String(h.id),
+    createdAt: h.createdAt,
+    fields: (h.fields ?? {}) as Timeline['fields'],
+    events: events.map((e) => (e.type === 'override' ? { ...e, notify: e.notify === true } : e)) as Timeline['events'],
+  };
 }
 
 /** What to write into the form on save: due instants, the state, the tier tag. */

@@ -1,5 +1,5 @@
-import { checkPolicyText, formatProblem, parsePolicy, PolicySchema, type Policy } from '@sla-desk/core';
-import presets from '../presets.json';
+import { formatProblem, type Policy } from '@sla-desk/core';
+import { PRESET_LOADERS } from '../presets';
 
 /**
  * The app's settings as an admin set them, checked. A bad policy never throws: it comes back as
@@ -16,16 +16,17 @@ export interface Settings {
   fieldIdsSetting: unknown;
 }
 
-const PRESETS = presets as Record<string, unknown>;
-export const PRESET_IDS = Object.keys(PRESETS);
+export const PRESET_IDS = Object.keys(PRESET_LOADERS);
 
-export function readSettings(raw: Record<string, unknown>): Settings {
+export async function readSettings(raw: Record<string, unknown>): Promise<Settings> {
   const problems: string[] = [];
   let policy: Policy | null = null;
   let policyName = '';
   const doc = typeof raw.policy_document === 'string' ? raw.policy_document.trim() : '';
   if (doc) {
     policyName = 'policy document';
+    // YAML, zod and the lint rules load only here: most installs use a preset.
+    const { checkPolicyText } = await import('@sla-desk/core/lint');
     const { policy: p, problems: found } = checkPolicyText(doc);
     const errors = found.filter((f) => f.level === 'error');
     if (errors.length || !p) problems.push(...errors.map((e) => `policy_document: ${formatProblem(e)}`));
@@ -33,8 +34,10 @@ export function readSettings(raw: Record<string, unknown>): Settings {
   } else {
     const id = typeof raw.policy_preset === 'string' && raw.policy_preset.trim() ? raw.policy_preset.trim() : 'kiwi-stage-plus';
     policyName = id;
-    if (!PRESETS[id]) problems.push(`policy_preset: unknown preset "${id}" (known: ${PRESET_IDS.join(', ')})`);
-    else policy = PolicySchema.parse(PRESETS[id]);
+    const load = PRESET_LOADERS[id];
+    if (!load) problems.push(`policy_preset: unknown preset "${id}" (known: ${PRESET_IDS.join(', ')})`);
+    // The build wrote each preset as the validated policy (defaults applied), so it is used as is.
+    else policy = (await load()).default as Policy;
   }
   const tierRaw = typeof raw.tier_source === 'string' ? raw.tier_source.trim() : '';
   let tierSource: Settings['tierSource'] = { kind: 'ticket_field' };
@@ -55,4 +58,3 @@ export function readSettings(raw: Record<string, unknown>): Settings {
   };
 }
 
-export { parsePolicy };
