@@ -160,6 +160,11 @@ rows.push([`\`sla evaluate\` on ${TICKETS.toLocaleString('en')} tickets (${(byte
 rows.push([`\`sla evaluate\` on ${TICKETS.toLocaleString('en')} tickets: peak RSS`, cli.mb.toFixed(0), 'MB', '< 300 MB', cli.mb < 300]);
 rows.push([`\`sla evaluate\` throughput (read, validate, evaluate, write CSV)`, fmt(TICKETS / cli.seconds), 'tickets/s', '', null]);
 
+// --- the Zendesk sidebar ---------------------------------------------------------------------------
+log('zendesk sidebar...');
+const { zendeskRows } = await import('./zendesk.mjs');
+rows.push(...(await zendeskRows(root, log)));
+
 // --- report ----------------------------------------------------------------------------------------
 function fmt(x) {
   return x >= 100 ? Math.round(x).toLocaleString('en') : x.toFixed(1);
@@ -183,6 +188,7 @@ const md = [
   '- moment-business-time is a dev dependency used only here, on the same hours (it computes in the machine zone, so its answers are not compared, only its speed).',
   `- Evaluations: \`evaluate()\` on ${EV.toLocaleString('en')} generated KIWI timelines (bench/generate.cjs), validated beforehand, in ${PROCS} separate processes one after another (bench/evaluate-worker.cjs): on this shared VM a whole process can land on a slow core and run about 1.6 times slower in every function, so the table gives the best and the median. \"Each timeline once\" uses fresh objects so nothing is cached; \"re-evaluated\" is what a sidebar or a scheduled check does on every tick, when the timeline's instants are already parsed.`,
   '- `sla evaluate`: the real command line in a child process, output to /dev/null as CSV; peak RSS from `process.resourceUsage().maxRSS` at exit.',
+  '- Zendesk sidebar: the built zendesk-app/dist in headless Chromium with the ZAF emulator (test/zendesk). Round trips are waves of overlapping ZAF calls, each made to take 20 ms; load times come from the page\'s own clock (performance.now() when the first countdown is in the DOM), against an empty Garden page (ThemeProvider and one Tag) built with the same tools in the same run; sizes are gzip -9 of the built files.',
   '',
 ];
 writeFileSync(join(root, 'docs', 'benchmarks.md'), md.join('\n'));

@@ -1,7 +1,7 @@
-import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { launch, serve } from './browser';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { launch, serve, openSidebar }: typeof import('./browser.cjs') = require('./browser.cjs');
 
 /**
  * The built Zendesk sidebar (zendesk-app/dist) in headless Chromium. The ZAF SDK's CDN address is
@@ -11,68 +11,10 @@ jest.setTimeout(60_000);
 
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'zendesk-app', 'dist');
-const EMULATOR = readFileSync(join(__dirname, 'zaf-emulator.js'), 'utf8');
-const SDK = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
 const NOW = '2026-11-20T15:00:00Z'; // Friday 10:00 in Toronto
 
-const ids = { impact: 11, urgency: 12, tier: 13, state: 14, first_response: 15, resolution: 16 };
-const requirements = Object.fromEntries(
-  [
-    ['sla_impact', ids.impact],
-    ['sla_urgency', ids.urgency],
-    ['sla_tier', ids.tier],
-    ['sla_state', ids.state],
-    ['sla_due_first_response', ids.first_response],
-    ['sla_due_resolution', ids.resolution],
-  ].map(([k, v]) => [`requirement:${k}`, { requirement_id: v, requirement_type: 'ticket_fields' }]),
-);
-
-interface Seed {
-  createdAt: string;
-  impact: string | null;
-  urgency: string | null;
-  tier?: string;
-  events?: object[];
-  role?: string;
-  groups?: { id: number; name: string }[];
-}
-
-function seedOf(s: Seed) {
-  return {
-    settings: { policy_preset: 'kiwi-stage-plus', lead_groups: 'Triage' },
-    values: {
-      'ticket.id': 42,
-      'ticket.createdAt': s.createdAt,
-      'ticket.status': 'open',
-      'ticket.priority': 'normal',
-      'ticket.tags': [],
-      'ticket.organization': null,
-      currentUser: { id: 2, name: 'Lea', role: s.role ?? 'agent', groups: s.groups ?? [], locale: 'en-US' },
-      ...requirements,
-      [`ticket.customField:custom_field_${ids.impact}`]: s.impact && `sla_impact_${s.impact}`,
-      [`ticket.customField:custom_field_${ids.urgency}`]: s.urgency && `sla_urgency_${s.urgency}`,
-      [`ticket.customField:custom_field_${ids.tier}`]: `sla_tier_${s.tier ?? 'basic'}`,
-    },
-    users: [
-      { id: 1, role: 'end-user' },
-      { id: 2, role: 'agent' },
-    ],
-    audits: [
-      {
-        id: 1,
-        created_at: s.createdAt,
-        author_id: 1,
-        events: [
-          { type: 'Create', field_name: 'status', value: 'open' },
-          ...(s.impact ? [{ type: 'Create', field_name: String(ids.impact), value: `sla_impact_${s.impact}` }] : []),
-          ...(s.urgency ? [{ type: 'Create', field_name: String(ids.urgency), value: `sla_urgency_${s.urgency}` }] : []),
-          { type: 'Create', field_name: String(ids.tier), value: `sla_tier_${s.tier ?? 'basic'}` },
-        ],
-      },
-      ...(s.events ?? []),
-    ],
-  };
-}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ids, seedOf }: typeof import('./seed.cjs') = require('./seed.cjs');
 
 let browser: Browser;
 let site: { url: string; close(): Promise<void> };
@@ -87,12 +29,8 @@ afterAll(async () => {
   await site?.close();
 });
 
-async function open(seed: Seed): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 320, height: 560 } });
-  await page.clock.setFixedTime(new Date(NOW));
-  await page.route(SDK, (route) => route.fulfill({ body: EMULATOR, contentType: 'application/javascript' }));
-  await page.addInitScript(`window.__ZAF_SEED__ = ${JSON.stringify(seedOf(seed))};`);
-  await page.goto(`${site.url}/assets/iframe.html?origin=https%3A%2F%2Fexample.zendesk.com&app_guid=test-guid`);
+async function open(seed: import('./seed.cjs').Seed): Promise<Page> {
+  const page = await openSidebar(browser, site.url, seedOf(seed), { now: NOW });
   await page.getByTestId('priority-reason').waitFor();
   return page;
 }

@@ -14,7 +14,28 @@
     comments: [],
     calls: [],
     handlers: {},
+    // Round trips: a wave of calls to the host that overlap in time. latencyMs makes each call take
+    // that long, as a postMessage to Zendesk does, so that calls made together overlap.
+    latencyMs: seed.latencyMs || 0,
+    inFlight: 0,
+    waves: 0,
   };
+
+  function host(fn) {
+    return function () {
+      var args = arguments;
+      if (state.inFlight++ === 0) state.waves++;
+      return new Promise(function (resolve) {
+        setTimeout(resolve, state.latencyMs);
+      })
+        .then(function () {
+          return fn.apply(null, args);
+        })
+        .finally(function () {
+          state.inFlight--;
+        });
+    };
+  }
 
   function copy(v) {
     return v === undefined ? v : JSON.parse(JSON.stringify(v));
@@ -85,6 +106,10 @@
       return Promise.resolve({ location: state.values['ticket.id'] ? 'ticket_sidebar' : 'new_ticket_sidebar', ticketId: state.values['ticket.id'] });
     },
   };
+
+  ['get', 'set', 'invoke', 'request', 'metadata', 'context'].forEach(function (name) {
+    client[name] = host(client[name]);
+  });
 
   window.ZAFClient = {
     // As the real SDK: no client unless the URL carries origin and app_guid.

@@ -29,7 +29,7 @@ writeFileSync(
   join(presetDir, 'index.ts'),
   `// Written by scripts/build.mjs from core/presets: do not edit.\nexport const PRESET_LOADERS: Record<string, () => Promise<{ default: unknown }>> = {\n${Object.keys(presets)
     .map((id) => `  '${id}': () => import('./${id}.json'),`)
-    .join('\n')}\n};\n`,
+    .join('\n')}\n};\n\n// The metrics of every preset: the sidebar asks for their due fields' ids before it knows the policy.\nexport const PRESET_METRICS: string[] = ${JSON.stringify([...new Set(Object.values(presets).flatMap((p) => Object.keys(p.metrics)))])};\n`,
 );
 
 // Vite strips types without checking them: check first, so a type error fails the build.

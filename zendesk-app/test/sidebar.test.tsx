@@ -71,10 +71,31 @@ test('shows the priority from the matrix with its reason, the tier badge and the
   expect(screen.getByTestId('metric-first_response').getAttribute('data-tone')).toBe('success');
 });
 
-test('loads in two round trips: one batched get, then the custom fields and the audits together', async () => {
+/** Wraps a client so each call takes a little while, and counts waves of overlapping calls. */
+function withLatency(client: ReturnType<typeof ticket>['client']) {
+  let inFlight = 0;
+  const waves = { count: 0 };
+  const slow = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+    if (inFlight++ === 0) waves.count++;
+    try {
+      await new Promise((r) => setTimeout(r, 5));
+      return await fn(...a);
+    } finally {
+      inFlight--;
+    }
+  };
+  client.get = slow(client.get.bind(client));
+  client.request = slow(client.request.bind(client)) as typeof client.request;
+  client.metadata = slow(client.metadata.bind(client));
+  return waves;
+}
+
+test('loads in two round trips: settings with one batched get, then the custom fields and the audits together', async () => {
   const t = ticket();
+  const waves = withLatency(t.client);
   mount(t.client);
   await screen.findByTestId('priority-reason');
+  expect(waves.count).toBe(2);
   const gets = t.calls.filter((c) => c.method === 'get');
   expect(gets).toHaveLength(2);
   expect(gets[0].args[0]).toEqual(expect.arrayContaining(['ticket.id', 'currentUser', 'requirement:sla_impact']));

@@ -1,6 +1,7 @@
 import { evaluate, makeOverride, overrideNote, overrideNotice, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
 import { timelineFromAudits } from '../zaf/audits';
-import { levelOfTag, requirementPaths, resolveFieldIds, tagOfLevel, type FieldIds } from '../zaf/fields';
+import { FIELD_KEYS, levelOfTag, requirementPaths, resolveFieldIds, tagOfLevel, type FieldIds } from '../zaf/fields';
+import { PRESET_METRICS } from '../presets';
 import type { ZafClient, ZendeskAudit, ZendeskUser } from '../zaf/types';
 import { readSettings, type Settings } from './settings';
 
@@ -49,12 +50,16 @@ async function twice<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export async function loadTicket(client: ZafClient): Promise<LoadResult> {
-  const meta = await twice(() => client.metadata());
+  // Round trip 1: the settings, and in one batched get the ticket basics and the requirement ids
+  // (for the metrics of every bundled preset, since the policy is not known yet).
+  const [meta, firstGet] = await Promise.all([twice(() => client.metadata()), twice(() => client.get([...BASIC_PATHS, ...requirementPaths(PRESET_METRICS)]))]);
   const settings = await readSettings(meta.settings);
   if (!settings.policy) return { ok: false, problems: settings.problems, settings };
   const policy = settings.policy;
-  // Round trip 1: the ticket basics and the requirement ids, batched.
-  const first = await twice(() => client.get([...BASIC_PATHS, ...requirementPaths(policy)]));
+  let first = firstGet;
+  const unseen = Object.keys(policy.metrics).filter((m) => !PRESET_METRICS.includes(m));
+  // Only a pasted policy with metrics of its own costs one more round trip.
+  if (unseen.length) first = { ...first, ...(await twice(() => client.get(requirementPaths(unseen).slice(FIELD_KEYS.length)))) };
   const fieldIds = resolveFieldIds(policy, first, settings.fieldIdsSetting);
   const ticketId = typeof first['ticket.id'] === 'number' ? (first['ticket.id'] as number) : null;
   const custom = [fieldIds.impact, fieldIds.urgency, fieldIds.tier].filter((x): x is number => x !== undefined).map((id) => `ticket.customField:custom_field_${id}`);

@@ -1,5 +1,4 @@
 import type { Policy } from '@sla-desk/core';
-import type { ZafClient } from './types';
 
 /**
  * The ticket fields SLA Desk created at install (zendesk-app/scripts/requirements.cjs) and how to
@@ -23,9 +22,9 @@ export interface FieldIds {
 export const tagPart = (id: string): string => id.toLowerCase().replace(/[^a-z0-9_]/g, '_');
 export const dueKey = (metric: string): string => `sla_due_${tagPart(metric)}`;
 
-/** The requirement paths to ask for in the first batched client.get. */
-export function requirementPaths(policy: Policy): string[] {
-  return [...FIELD_KEYS, ...Object.keys(policy.metrics).map(dueKey)].map((k) => `requirement:${k}`);
+/** The requirement paths of the app's fields and of these metrics' due fields. */
+export function requirementPaths(metrics: readonly string[]): string[] {
+  return [...FIELD_KEYS, ...metrics.map(dueKey)].map((k) => `requirement:${k}`);
 }
 
 /** Field ids from a client.get of requirementPaths(), else from the field_ids setting. */
@@ -81,7 +80,4 @@ export function tagOfLevel(prefix: string, id: string): string {
   return `${prefix}${tagPart(id)}`;
 }
 
-export async function loadFieldIds(client: ZafClient, policy: Policy, setting: unknown): Promise<FieldIds> {
-  const got = await client.get(requirementPaths(policy));
-  return resolveFieldIds(policy, got, setting);
-}
+

@@ -1,0 +1,52 @@
+'use strict';
+// Headless Chromium and a loopback static server, shared by the browser tests and npm run bench.
+const { createReadStream, existsSync, statSync } = require('fs');
+const { createServer } = require('http');
+const { extname, join, normalize } = require('path');
+const { chromium } = require('playwright-core');
+
+/** Debian's chromium, started as this machine needs it (no sandbox as root, no background network). */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+function launch() {
+  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+const TYPES = { '.html': 'text/html', '.js': 'application/javascript', '.css': 'text/css', '.png': 'image/png', '.json': 'application/json' };
+
+/** Serves a directory over real HTTP on loopback. */
+async function serve(root) {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url || '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(root, path);
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const SDK_URL = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
+const EMULATOR = require('fs').readFileSync(join(__dirname, 'zaf-emulator.js'), 'utf8');
+
+/** Opens the sidebar page with Zendesk's SDK routed to the ZAF emulator, seeded with `seed`. */
+async function openSidebar(browser, siteUrl, seed, { now, viewport, init } = {}) {
+  const page = await browser.newPage({ viewport: viewport || { width: 320, height: 560 } });
+  if (now) await page.clock.setFixedTime(new Date(now));
+  await page.route(SDK_URL, (route) => route.fulfill({ body: EMULATOR, contentType: 'application/javascript' }));
+  await page.addInitScript(`window.__ZAF_SEED__ = ${JSON.stringify(seed)};`);
+  if (init) await page.addInitScript(init);
+  await page.goto(`${siteUrl}/assets/iframe.html?origin=https%3A%2F%2Fexample.zendesk.com&app_guid=test-guid`);
+  return page;
+}
+
+module.exports = { CHROMIUM, launch, serve, openSidebar, SDK_URL };

@@ -1,0 +1,6 @@
+import type { Browser, Page } from 'playwright-core';
+export declare const CHROMIUM: string;
+export declare const SDK_URL: string;
+export declare function launch(): Promise<Browser>;
+export declare function serve(root: string): Promise<{ url: string; close(): Promise<void> }>;
+export declare function openSidebar(browser: Browser, siteUrl: string, seed: unknown, opts?: { now?: string; viewport?: { width: number; height: number }; init?: string }): Promise<Page>;
