@@ -39,10 +39,10 @@ const zaf = <T>(page: Page, fn: string): Promise<T> => page.evaluate(fn) as Prom
 
 test('sets the priority from the matrix, and writes the SLA fields on save', async () => {
   const page = await open({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2' });
-  expect(await page.getByTestId('priority-reason').textContent()).toBe('Impact 2 x Urgency 2 → P2');
+  expect(await page.getByTestId('priority-reason').textContent()).toBe('Impact 2 x Urgency 2 → P2, KIWI STAGE+ Basic');
   await zaf(page, `window.__zaf.edit('ticket.customField:custom_field_${ids.urgency}', 'sla_urgency_1')`);
   await zaf(page, `window.__zaf.edit('ticket.customField:custom_field_${ids.impact}', 'sla_impact_1')`);
-  await page.getByText('Impact 1 x Urgency 1 → P1').waitFor();
+  await page.getByText('Impact 1 x Urgency 1 → P1, KIWI STAGE+ Basic').waitFor();
   expect(await zaf(page, `window.__zaf.state.values['ticket.priority']`)).toBe('urgent');
   expect(await zaf(page, `window.__zaf.fire('ticket.save')`)).toBe(true);
   const values = await zaf<Record<string, unknown>>(page, 'window.__zaf.state.values');
@@ -100,7 +100,7 @@ test('the override is there for a triage lead and absent for an agent', async ()
   await lead.getByTestId('override-to').selectOption('P1');
   await lead.getByTestId('override-reason').fill('Production is down for every user');
   await lead.getByTestId('override-apply').click();
-  await lead.getByText('Override by Lea: P2 → P1 (Production is down for every user)').waitFor();
+  await lead.getByText('Override by Lea: P2 → P1 (Production is down for every user), KIWI STAGE+ Basic').waitFor();
   const comments = await zaf<{ body: string; public: boolean }[]>(lead, 'window.__zaf.state.comments');
   expect(comments).toEqual([{ body: expect.stringMatching(/^Priority override by Lea at 2026-11-20T15:00:00.000Z: P2 → P1\.\nReason: Production is down for every user$/), public: false }]);
   await lead.close();

@@ -36,7 +36,14 @@ function requirementsFor(defaultPolicy, allPolicies) {
     ticketFields[`sla_due_${tagPart(id)}`] = { type: 'text', title: `SLA due: ${label}`, description: 'Due instant, ISO-8601 UTC, written by SLA Desk' };
   }
   ticketFields.sla_state = { type: 'text', title: 'SLA state', description: 'The most urgent SLA state of the ticket, written by SLA Desk' };
-  return { ticket_fields: ticketFields };
+  // Entitlements (seed 003): the product version's release date on the ticket, whether the
+  // requester is a designated contact, and how many designated contacts an organization has.
+  ticketFields.sla_version_released = { type: 'date', title: 'Version released on', description: 'Release date of the version the requester uses' };
+  return {
+    ticket_fields: ticketFields,
+    user_fields: { sla_designated_contact: { type: 'checkbox', key: 'sla_designated_contact', title: 'Designated contact' } },
+    organization_fields: { sla_designated_contacts: { type: 'integer', key: 'sla_designated_contacts', title: 'Designated contacts' } },
+  };
 }
 
 module.exports = { requirementsFor, tagPart };

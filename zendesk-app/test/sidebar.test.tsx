@@ -64,7 +64,7 @@ const mount = (client: ReturnType<typeof ticket>['client']) =>
 test('shows the priority from the matrix with its reason, the tier badge and the countdowns', async () => {
   const t = ticket();
   mount(t.client);
-  expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Impact 2 x Urgency 2 → P2');
+  expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Impact 2 x Urgency 2 → P2, KIWI STAGE+ Basic');
   expect(screen.getByTestId('tier-badge').textContent).toBe('Basic');
   // P2 Basic: 2 business hours from 09:00 Toronto; at 10:00 one hour is left.
   expect(screen.getByTestId('countdown-first_response').textContent).toBe('1h 00m left');
@@ -108,7 +108,7 @@ test('a change of Urgency sets the native priority at once', async () => {
   await screen.findByTestId('priority-reason');
   await t.fire('ticket.custom_field_12.changed', 'sla_urgency_1');
   expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'high'] });
-  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Impact 2 x Urgency 1 → P2'));
+  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Impact 2 x Urgency 1 → P2, KIWI STAGE+ Basic'));
   await t.fire('ticket.custom_field_11.changed', 'sla_impact_1');
   expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'urgent'] });
 });
@@ -171,7 +171,7 @@ test('an override needs a reason, then writes the audit note and is honoured', a
   const body = JSON.parse(put.data).ticket.comment;
   expect(body.public).toBe(false);
   expect(body.body).toBe(overrideNote({ type: 'override', at: new Date(NOW).toISOString(), by: 'Lea', from: 'P2', to: 'P1', reason: 'Production is down', notify: false }, 'en'));
-  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Override by Lea: P2 → P1 (Production is down)'));
+  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Override by Lea: P2 → P1 (Production is down), KIWI STAGE+ Basic'));
   expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'urgent'] });
 });
 
@@ -221,4 +221,22 @@ test('the tier can come from an organization field, by id or label; an unknown o
   mount(u.client);
   expect(await screen.findByTestId('tier-badge')).toHaveProperty('textContent', 'Basic');
   expect(screen.getByTestId('warning').textContent).toBe('Unknown tier "Gold": using the default tier "Basic"');
+});
+
+test('entitlement warnings: an undesignated requester, too many contacts, an old version', async () => {
+  const t = ticket();
+  t.values['requirement:sla_version_released'] = { requirement_id: 17 };
+  t.values['ticket.customField:custom_field_17'] = '2024-05-01';
+  t.values['ticket.requester'] = { id: 1, name: 'Sam', userFields: { sla_designated_contact: false } };
+  t.values['ticket.organization'] = { id: 5, name: 'ACME', organizationFields: { sla_designated_contacts: 3 } };
+  t.values.__settings = { policy_preset: 'scalr', lead_groups: 'Triage' };
+  mount(t.client);
+  await screen.findByTestId('tier-badge');
+  expect(screen.getAllByTestId('warning').map((w) => w.textContent)).toEqual(
+    expect.arrayContaining([
+      'The requester is not a designated contact',
+      'The organization has 3 designated contacts; the tier allows 2',
+      'This version was released more than 12 months ago: consultative support only',
+    ]),
+  );
 });

@@ -18,6 +18,8 @@ export interface OverrideProps {
 export interface SidebarProps {
   t: Strings;
   view: TicketView | null;
+  /** Said after the reason once there is a Priority: the policy and tier ("…→ P2, KIWI STAGE+ Plus"). */
+  reasonContext?: string;
   notices: { kind: 'warning' | 'error' | 'info'; text: string; details?: string[] }[];
   override: OverrideProps | null;
 }
@@ -26,7 +28,7 @@ export interface SidebarProps {
 const OverrideForm = lazy(() => import('./OverrideForm'));
 
 /** Pure: what the sidebar shows for a view model. The container owns ZAF and the clock. */
-export function SidebarView({ t, view, notices, override }: SidebarProps) {
+export function SidebarView({ t, view, reasonContext, notices, override }: SidebarProps) {
   return (
     <div className="sla-sidebar">
       {notices.map((n, i) => (
@@ -45,7 +47,10 @@ export function SidebarView({ t, view, notices, override }: SidebarProps) {
             <MD isBold>
               {t.priority}: <span data-testid="priority-label">{view.priority.label}</span>
             </MD>
-            <SM data-testid="priority-reason">{view.priority.reason}</SM>
+            <SM data-testid="priority-reason">
+              {view.priority.reason}
+              {reasonContext ? `, ${reasonContext}` : ''}
+            </SM>
           </div>
           <div className="sla-row">
             <Tag hue="kale" data-testid="tier-badge">

@@ -34,11 +34,13 @@ export interface Loaded {
   tags: string[];
   user: User;
   stale: boolean;
+  /** What the ticket's requester, organization and version say about entitlements. */
+  entitlements: Pick<Timeline, 'requester' | 'organization' | 'product'>;
 }
 
 export type LoadResult = { ok: true; data: Loaded } | { ok: false; problems: string[]; settings?: Settings };
 
-const BASIC_PATHS = ['ticket.id', 'ticket.createdAt', 'ticket.status', 'ticket.priority', 'ticket.tags', 'ticket.organization', 'currentUser'];
+const BASIC_PATHS = ['ticket.id', 'ticket.createdAt', 'ticket.status', 'ticket.priority', 'ticket.tags', 'ticket.requester', 'ticket.organization', 'currentUser'];
 
 /** Retry a ZAF call once; the caller shows its data as stale if the second try fails too. */
 async function twice<T>(fn: () => Promise<T>): Promise<T> {
@@ -62,7 +64,7 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
   if (unseen.length) first = { ...first, ...(await twice(() => client.get(requirementPaths(unseen).slice(FIELD_KEYS.length)))) };
   const fieldIds = resolveFieldIds(policy, first, settings.fieldIdsSetting);
   const ticketId = typeof first['ticket.id'] === 'number' ? (first['ticket.id'] as number) : null;
-  const custom = [fieldIds.impact, fieldIds.urgency, fieldIds.tier].filter((x): x is number => x !== undefined).map((id) => `ticket.customField:custom_field_${id}`);
+  const custom = [fieldIds.impact, fieldIds.urgency, fieldIds.tier, fieldIds.versionReleased].filter((x): x is number => x !== undefined).map((id) => `ticket.customField:custom_field_${id}`);
   // Round trip 2: the custom fields' form values and the audits, in parallel.
   let stale = false;
   const [second, auditData] = await Promise.all([
@@ -85,7 +87,19 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
     tier: settings.tierSource.kind === 'organization_field' ? tierOfOrganization(policy, first['ticket.organization'], settings.tierSource.key) : tierOfForm(policy, value(fieldIds.tier)),
     priority: (first['ticket.priority'] as string | null) ?? null,
   };
-  return { ok: true, data: { settings, policy, fieldIds, ticketId, history, form, tags: (first['ticket.tags'] as string[]) ?? [], user, stale } };
+  const entitlements = entitlementsOf(first['ticket.requester'], first['ticket.organization'], value(fieldIds.versionReleased));
+  return { ok: true, data: { settings, policy, fieldIds, ticketId, history, form, tags: (first['ticket.tags'] as string[]) ?? [], user, stale, entitlements } };
+}
+
+/** Entitlement facts from the fields requirements.json creates; absent fields say nothing. */
+export function entitlementsOf(requester: unknown, organization: unknown, released: string | null): Loaded['entitlements'] {
+  const designated = (requester as { userFields?: Record<string, unknown> } | null)?.userFields?.sla_designated_contact;
+  const contacts = (organization as { organizationFields?: Record<string, unknown> } | null)?.organizationFields?.sla_designated_contacts;
+  const out: Loaded['entitlements'] = {};
+  if (typeof designated === 'boolean') out.requester = { designated };
+  if (typeof contacts === 'number' && Number.isInteger(contacts) && contacts >= 0) out.organization = { designatedContacts: contacts };
+  if (released && /^\d{4}-\d{2}-\d{2}/.test(released)) out.product = { releasedAt: released.slice(0, 10) };
+  return out;
 }
 
 /** The tier an organization field names: a tier id, its label, or its tag. */
@@ -138,6 +152,7 @@ function withForm(data: Loaded, now: number): Timeline {
   set('tier', data.form.tier);
   // Built by our own adapter, so the shape is known: fill the defaults rather than validate.
   return {
+    ...data.entitlements,
     id: h.id === undefined ? 'new' : String(h.id),
     createdAt: h.createdAt,
     fields: (h.fields ?? {}) as Timeline['fields'],

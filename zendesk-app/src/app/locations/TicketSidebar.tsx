@@ -118,5 +118,5 @@ export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
         }
       : null;
 
-  return <SidebarView t={t} view={computed?.view ?? null} notices={notices} override={override} />;
+  return <SidebarView t={t} view={computed?.view ?? null} reasonContext={computed?.decision.priority.id ? `${data!.policy.name} ${computed.decision.tier.label}` : undefined} notices={notices} override={override} />;
 }
