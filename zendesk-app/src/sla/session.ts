@@ -3,6 +3,7 @@ import { timelineFromAudits } from '../zaf/audits';
 import { FIELD_KEYS, levelOfTag, requirementPaths, resolveFieldIds, tagOfLevel, type FieldIds } from '../zaf/fields';
 import { PRESET_METRICS } from '../presets';
 import type { ZafClient, ZendeskAudit, ZendeskUser } from '../zaf/types';
+import { setPriority } from '../zaf/host';
 import { readSettings, type Settings } from './settings';
 
 /**
@@ -191,7 +192,7 @@ export async function submitOverride(client: ZafClient, data: Loaded, from: stri
   }
   data.history = { ...data.history, events: [...(data.history.events ?? []), override] };
   const zendesk = data.policy.priorities[to]?.zendesk;
-  if (zendesk) await client.set('ticket.priority', zendesk);
+  if (zendesk) await setPriority(client, zendesk);
   return { ok: true as const, override };
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { localeOf } from '@sla-desk/core';
 import { decide, fieldWrites, isLead, loadTicket, submitOverride, type Loaded } from '../../sla/session';
+import { lockPriority, onFieldChange, onSave, resize, setPriority, writeFields } from '../../zaf/host';
 import { useClient } from '../ClientProvider';
 import { stringsFor } from '../i18n';
 import { SidebarView, type SidebarProps } from '../SidebarView';
@@ -50,9 +51,9 @@ export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
     const ids = data.fieldIds;
     const watch = (id: number | undefined, key: 'impact' | 'urgency' | 'tier', prefix: string) => {
       if (id === undefined) return;
-      client.on(`ticket.custom_field_${id}.changed`, (value: unknown) => {
+      onFieldChange(client, id, (value) => {
         const d = dataRef.current!;
-        d.form[key] = typeof value === 'string' && value.startsWith(prefix) ? value.slice(prefix.length) : null;
+        d.form[key] = value !== null && value.startsWith(prefix) ? value.slice(prefix.length) : null;
         if (key !== 'tier') void syncPriority(d);
         bump();
       });
@@ -60,20 +61,16 @@ export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
     watch(ids.impact, 'impact', 'sla_impact_');
     watch(ids.urgency, 'urgency', 'sla_urgency_');
     watch(ids.tier, 'tier', 'sla_tier_');
-    client.on('ticket.save', async () => {
-      // Never block the agent's save: any failure is shown, and the save goes through.
-      try {
+    onSave(
+      client,
+      async () => {
         const d = dataRef.current!;
-        if (!d.settings.policy) return true;
-        const { decision } = decide(d, clock());
-        for (const w of fieldWrites(d, decision)) await client.set(w.path, w.value);
+        await writeFields(client, fieldWrites(d, decide(d, clock()).decision));
         setSaveFailed(false);
-      } catch {
-        setSaveFailed(true);
-      }
-      return true;
-    });
-    if (data.settings.lockPriority && !isLead(data.user, data.settings)) void client.invoke('ticketFields:priority.disable').catch(() => undefined);
+      },
+      () => setSaveFailed(true),
+    );
+    if (data.settings.lockPriority && !isLead(data.user, data.settings)) lockPriority(client);
   }
 
   async function syncPriority(d: Loaded) {
@@ -82,7 +79,7 @@ export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
     // With no impact or urgency yet there is no priority: leave the agent's choice alone.
     if (d.policy.classification.method !== 'matrix' || !target || target === d.form.priority) return;
     d.form.priority = target;
-    await client.set('ticket.priority', target).catch(() => undefined);
+    await setPriority(client, target);
   }
 
   const data = status.kind === 'ready' ? status.data : null;
@@ -90,9 +87,7 @@ export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
   const t = stringsFor(locale);
   const computed = useMemo(() => (data ? decide(data, now) : null), [data, now, version]);
 
-  useEffect(() => {
-    void client.invoke('resize', { width: '100%', height: `${Math.ceil(document.body.scrollHeight)}px` }).catch(() => undefined);
-  });
+  useEffect(() => resize(client, document.body.scrollHeight));
 
   const notices: SidebarProps['notices'] = [];
   if (status.kind === 'invalid') notices.push({ kind: 'error', text: t.policyError, details: status.problems });
