@@ -1,4 +1,4 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: ['<rootDir>/core', '<rootDir>/zendesk-app', '<rootDir>/test'],
+  projects: ['<rootDir>/core', '<rootDir>/zendesk-app', '<rootDir>/forge-app', '<rootDir>/test'],
 };

@@ -22,3 +22,5 @@ if (!existsSync(installed) || mtime(lock) > mtime(installed)) {
 run('npx --no-install tsc -b');
 // The Zendesk app's dist/ is what its tests, zcli apps:server and the package use.
 run('npm run build --silent -w zendesk-app');
+// The Forge app carries the presets as JSON.
+run('npm run build --silent -w forge-app');

@@ -1,0 +1,47 @@
+import { kvs } from '@forge/kvs';
+import { parsePolicy, type Policy } from '@sla-desk/core';
+import type { AppFields } from './sla';
+import type { FieldMap } from './jira/timeline';
+import { PRESETS } from './presets';
+
+/** The admin's configuration, kept in Forge storage under one key. */
+export interface Config {
+  /** A preset id, or the text of a pasted policy. */
+  policy: { preset: string } | { document: string };
+  map: FieldMap;
+  fields: AppFields;
+  leadGroups: string[];
+}
+
+export const CONFIG_KEY = 'sla-desk-config';
+
+export const DEFAULT_CONFIG: Config = {
+  policy: { preset: 'kiwi-stage-plus' },
+  map: { pauseStatuses: ['Waiting for customer'], doneStatuses: ['Done', 'Resolved', 'Closed'] },
+  fields: { due: {} },
+  leadGroups: [],
+};
+
+export async function loadConfig(): Promise<Config> {
+  // @forge/kvs reports a missing key as an error, not as undefined.
+  try {
+    const stored = (await kvs.get(CONFIG_KEY)) as Config | undefined;
+    return stored ?? DEFAULT_CONFIG;
+  } catch {
+    return DEFAULT_CONFIG;
+  }
+}
+
+export function saveConfig(config: Config): Promise<void> {
+  return kvs.set(CONFIG_KEY, config) as Promise<void>;
+}
+
+/** The configured policy, or the problems that make it unusable (shown on the admin page). */
+export function policyOf(config: Config): { policy?: Policy; problems: string[] } {
+  if ('preset' in config.policy) {
+    const p = PRESETS[config.policy.preset];
+    return p ? { policy: p, problems: [] } : { problems: [`policy: unknown preset "${config.policy.preset}"`] };
+  }
+  const { policy, problems } = parsePolicy(config.policy.document);
+  return policy ? { policy, problems: [] } : { problems: problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)) };
+}

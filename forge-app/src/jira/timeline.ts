@@ -1,0 +1,120 @@
+import { parseOverrideNote, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
+import type { JiraComment, JiraIssue } from './client';
+
+/**
+ * A Jira issue (fields, changelog, comments: one GET) as the host-neutral timeline core evaluates.
+ *
+ * Statuses are mapped onto the policy's own words, so core stays host-neutral: a status the admin
+ * lists as pausing becomes the policy's first pause status, a status in the Done category becomes
+ * its first solved status, and any other becomes "open".
+ */
+export interface FieldMap {
+  impact?: string;
+  urgency?: string;
+  tier?: string;
+  /** Jira status names that pause the clock (waiting for customer). */
+  pauseStatuses: string[];
+  /** Jira status names that count as solved (the Done category). */
+  doneStatuses: string[];
+}
+
+export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue): TimelineInput {
+  const f = issue.fields;
+  const reporter = (f.reporter as { accountId?: string } | undefined)?.accountId;
+  const events: TimelineEvent[] = [];
+  const histories = [...(issue.changelog?.histories ?? [])].sort((a, b) => Date.parse(a.created) - Date.parse(b.created));
+
+  // The changelog says what each field was before its first change: that is its value at creation.
+  const initial = new Map<string, string | null>();
+  for (const h of histories) for (const it of h.items) if (!initial.has(key(it))) initial.set(key(it), it.fromString);
+  const now = (fieldKey: string, current: string | null) => (initial.has(fieldKey) ? initial.get(fieldKey)! : current);
+
+  const fields: NonNullable<TimelineInput['fields']> = { status: statusWord(policy, map, now('status', f.status?.name ?? null)) };
+  const c = policy.classification;
+  if (c.method === 'matrix') {
+    if (map.impact) fields.impact = levelOf(c.impact, now(map.impact, optionText(f[map.impact])));
+    if (map.urgency) fields.urgency = levelOf(c.urgency, now(map.urgency, optionText(f[map.urgency])));
+  } else {
+    fields.priority = priorityOfJira(policy, now('priority', f.priority?.name ?? null));
+  }
+  if (map.tier) fields.tier = tierOf(policy, now(map.tier, optionText(f[map.tier])));
+
+  for (const h of histories) {
+    for (const it of h.items) {
+      const k = key(it);
+      const at = h.created;
+      if (k === 'status') events.push({ type: 'field', at, field: 'status', value: statusWord(policy, map, it.toString) });
+      else if (k === 'priority' && c.method !== 'matrix') events.push({ type: 'field', at, field: 'priority', value: priorityOfJira(policy, it.toString) });
+      else if (c.method === 'matrix' && k === map.impact) events.push({ type: 'field', at, field: 'impact', value: levelOf(c.impact, it.toString) });
+      else if (c.method === 'matrix' && k === map.urgency) events.push({ type: 'field', at, field: 'urgency', value: levelOf(c.urgency, it.toString) });
+      else if (k === map.tier) events.push({ type: 'field', at, field: 'tier', value: tierOf(policy, it.toString) });
+    }
+  }
+  for (const cm of f.comment?.comments ?? []) events.push(commentEvent(cm, reporter));
+  return { id: issue.key, createdAt: f.created, fields, events };
+}
+
+function key(it: { field: string; fieldId?: string }): string {
+  return it.fieldId ?? it.field;
+}
+
+function commentEvent(cm: JiraComment, reporter: string | undefined): TimelineEvent {
+  const text = adfText(cm.body);
+  const override = text ? parseOverrideNote(text) : null;
+  if (override) return { ...override, at: cm.created };
+  const agent = cm.author?.accountId !== undefined && cm.author.accountId !== reporter;
+  // On Jira Service Management, jsdPublic says whether the customer sees the comment.
+  return { type: 'reply', at: cm.created, public: cm.jsdPublic !== false, author: agent ? 'agent' : 'requester' };
+}
+
+/** The plain text of an Atlassian Document Format body (or a plain string). */
+export function adfText(body: unknown): string {
+  if (typeof body === 'string') return body;
+  const parts: string[] = [];
+  const walk = (n: unknown, depth: number) => {
+    if (!n || typeof n !== 'object') return;
+    const node = n as { type?: string; text?: string; content?: unknown[] };
+    if (node.type === 'text' && typeof node.text === 'string') parts.push(node.text);
+    if (node.type === 'hardBreak') parts.push('\n');
+    node.content?.forEach((child, i) => {
+      if (node.type === 'doc' && i > 0) parts.push('\n');
+      walk(child, depth + 1);
+    });
+  };
+  walk(body, 0);
+  return parts.join('');
+}
+
+function optionText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  const o = v as { value?: string; name?: string };
+  return o.value ?? o.name ?? null;
+}
+
+/** "2. Important", "2" or "Important" -> the level id "2". */
+function levelOf(levels: { id: string; label: string }[], text: string | null): string | null {
+  if (!text) return null;
+  const t = text.trim().toLowerCase();
+  const hit = levels.find((l) => t === l.id.toLowerCase() || t === l.label.toLowerCase() || t === `${l.id}. ${l.label}`.toLowerCase() || t.startsWith(`${l.id.toLowerCase()}.`));
+  return hit ? hit.id : null;
+}
+
+function tierOf(policy: Policy, text: string | null): string | null {
+  if (!text) return null;
+  const t = text.trim().toLowerCase();
+  return Object.entries(policy.tiers).find(([id, tier]) => id.toLowerCase() === t || tier.label.toLowerCase() === t)?.[0] ?? text;
+}
+
+export function priorityOfJira(policy: Policy, name: string | null): string | null {
+  if (!name) return null;
+  return Object.entries(policy.priorities).find(([, p]) => p.jira.toLowerCase() === name.toLowerCase())?.[0] ?? null;
+}
+
+function statusWord(policy: Policy, map: FieldMap, name: string | null): string | null {
+  if (!name) return null;
+  const n = name.toLowerCase();
+  if (map.pauseStatuses.some((s) => s.toLowerCase() === n)) return policy.clock.pauseStatuses[0] ?? 'pending';
+  if (map.doneStatuses.some((s) => s.toLowerCase() === n)) return policy.clock.solvedStatuses[0] ?? 'solved';
+  return 'open';
+}

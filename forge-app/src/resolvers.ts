@@ -1,0 +1,87 @@
+import Resolver from '@forge/resolver';
+import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, overrideNotice, ticketView } from '@sla-desk/core';
+import { CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config } from './config';
+import { JiraClient } from './jira/client';
+import { PRESETS } from './presets';
+import { plan } from './sla';
+
+interface Ctx {
+  accountId?: string;
+  locale?: string;
+  timezone?: string;
+  extension?: { issue?: { key: string; id: string } };
+}
+
+/** Is the caller a triage lead? Checked here, on the server: the UI only hides the control. */
+export async function isLead(client: JiraClient, config: Config, accountId: string | undefined): Promise<boolean> {
+  if (!accountId || !config.leadGroups.length) return false;
+  const groups = await client.userGroups(accountId);
+  return groups.some((g) => config.leadGroups.includes(g));
+}
+
+export async function panel(context: Ctx, client = new JiraClient('app'), now = Date.now()) {
+  const config = await loadConfig();
+  const { policy, problems } = policyOf(config);
+  const key = context.extension?.issue?.key;
+  if (!policy || !key) return { ok: false as const, problems: policy ? ['no issue in context'] : problems };
+  const ids = [config.map.impact, config.map.urgency, config.map.tier, ...Object.values(config.fields.due), config.fields.state, config.fields.tier].filter((x): x is string => !!x);
+  const issue = await client.getIssue(key, ids);
+  const { decision } = plan(policy, config.map, config.fields, issue, now);
+  const view = ticketView(decision, localeOf(context.locale), context.timezone ?? 'UTC');
+  return {
+    ok: true as const,
+    view,
+    policyName: policy.name,
+    priorities: Object.entries(policy.priorities).map(([id, p]) => ({ id, label: p.label })),
+    current: decision.priority.id,
+    lead: await isLead(client, config, context.accountId),
+    // The glance's label, e.g. "P2 · Plus · 3h 20m".
+    label: [decision.priority.id ?? '—', decision.tier.label, view.metrics.find((m) => m.state !== 'met' && m.state !== 'not_applicable')?.text].filter(Boolean).join(' · '),
+  };
+}
+
+export async function override(payload: { to?: string; reason?: string; notify?: boolean }, context: Ctx, client = new JiraClient('app'), now = Date.now()) {
+  const config = await loadConfig();
+  const { policy, problems } = policyOf(config);
+  const issue = context.extension?.issue;
+  if (!policy || !issue) return { ok: false as const, problems };
+  if (!(await isLead(client, config, context.accountId))) return { ok: false as const, problems: ['Only triage leads can override the priority.'] };
+  const current = await panel(context, client, now);
+  const made = makeOverride(policy, { by: context.accountId, from: current.ok ? current.current : null, to: payload.to, reason: payload.reason, notify: payload.notify === true }, now);
+  if (!made.override) return { ok: false as const, problems: made.problems.map(formatProblem) };
+  const locale = localeOf(context.locale);
+  // The internal comment is the audit trail, and the timeline reads the override back from it.
+  await client.addComment(issue.key, overrideNote(made.override, locale), true);
+  if (made.override.notify) await client.addComment(issue.key, overrideNotice(made.override, locale), false);
+  const jira = policy.priorities[made.override.to]?.jira;
+  if (jira) await client.setPriority(issue.key, jira);
+  return { ok: true as const, override: made.override };
+}
+
+export async function getConfig() {
+  const config = await loadConfig();
+  return { config, presets: Object.values(PRESETS).map((p) => ({ id: p.id, name: p.name })), problems: policyOf(config).problems };
+}
+
+/** Saves only a configuration whose policy checks; otherwise nothing is written. */
+export async function setConfig(payload: { config?: Config }) {
+  const config = payload.config;
+  if (!config || typeof config !== 'object' || !config.policy || !config.map || !config.fields) return { ok: false as const, problems: ['config: expected policy, map and fields'] };
+  if ('document' in config.policy) {
+    const errors = checkPolicyText(config.policy.document).problems.filter((p) => p.level === 'error');
+    if (errors.length) return { ok: false as const, problems: errors.map(formatProblem) };
+  } else if (!PRESETS[config.policy.preset]) {
+    return { ok: false as const, problems: [`policy.preset: unknown preset "${config.policy.preset}" (known: ${Object.keys(PRESETS).join(', ')})`] };
+  }
+  await saveConfig(config);
+  return { ok: true as const, key: CONFIG_KEY };
+}
+
+export function definitions() {
+  const resolver = new Resolver();
+  resolver.define('panel', ({ context }) => panel(context as Ctx));
+  resolver.define('override', ({ payload, context }) => override(payload as { to?: string; reason?: string; notify?: boolean }, context as Ctx));
+  resolver.define('getConfig', () => getConfig());
+  resolver.define('setConfig', ({ payload }) => setConfig(payload as { config?: Config }));
+  return resolver.getDefinitions();
+}

@@ -1,0 +1,52 @@
+import { evaluate, TimelineSchema, type Decision, type Policy } from '@sla-desk/core';
+import type { JiraIssue } from './jira/client';
+import { timelineOfIssue, type FieldMap } from './jira/timeline';
+
+/** Where the app's own Jira custom fields live (ids found by the admin page's set-up). */
+export interface AppFields {
+  /** metric id -> the id of its due-instant datetime field, e.g. customfield_10101 */
+  due: Record<string, string>;
+  state?: string;
+  tier?: string;
+}
+
+export interface Plan {
+  decision: Decision;
+  /** The Jira priority to set, when the matrix gives one the issue does not have yet. */
+  priority: string | null;
+  /** App field values that differ from the issue's: nothing to write when empty. */
+  fieldValues: { fieldId: string; value: unknown }[];
+}
+
+const ORDER = ['breached', 'at_risk', 'running', 'paused', 'met', 'not_applicable'] as const;
+
+/** What an issue event should write, computed from the issue alone. Pure. */
+export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: JiraIssue, now: number): Plan {
+  const timeline = TimelineSchema.parse(timelineOfIssue(policy, map, issue));
+  const decision = evaluate(policy, timeline, now);
+  const current = issue.fields.priority?.name ?? null;
+  // With no impact or urgency yet there is no priority: leave the issue's alone.
+  const priority = policy.classification.method === 'matrix' && decision.priority.jira && decision.priority.jira !== current ? decision.priority.jira : null;
+  const wanted: { fieldId: string; value: unknown }[] = [];
+  for (const m of decision.metrics) {
+    const id = fields.due[m.metric];
+    if (id) wanted.push({ fieldId: id, value: m.due === null ? null : new Date(m.due).toISOString() });
+  }
+  if (fields.state) wanted.push({ fieldId: fields.state, value: ORDER.find((s) => decision.metrics.some((m) => m.state === s)) ?? 'not_applicable' });
+  if (fields.tier) wanted.push({ fieldId: fields.tier, value: decision.tier.label });
+  const fieldValues = wanted.filter((w) => !same(issue.fields[w.fieldId], w.value));
+  return { decision, priority, fieldValues };
+}
+
+function same(have: unknown, want: unknown): boolean {
+  if (have === undefined || have === null) return want === null;
+  if (typeof have === 'string' && typeof want === 'string' && !Number.isNaN(Date.parse(have)) && !Number.isNaN(Date.parse(want))) return Date.parse(have) === Date.parse(want);
+  return have === want;
+}
+
+/** Only changes to these can change a decision: anything else (the app's own fields) is ignored. */
+export function relevantChange(map: FieldMap, items: { field?: string; fieldId?: string }[] | undefined): boolean {
+  if (!items || !items.length) return true;
+  const watched = new Set(['status', 'priority', 'comment', map.impact, map.urgency, map.tier].filter(Boolean) as string[]);
+  return items.some((it) => watched.has(it.fieldId ?? '') || watched.has(it.field ?? ''));
+}
