@@ -26,11 +26,16 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
   if (!policy || !key) return { ok: false as const, problems: policy ? ['no issue in context'] : problems };
   const ids = [config.map.impact, config.map.urgency, config.map.tier, ...Object.values(config.fields.due), config.fields.state, config.fields.tier].filter((x): x is string => !!x);
   const issue = await client.getIssue(key, ids);
-  const { decision } = plan(policy, config.map, config.fields, issue, now);
+  const { decision, timeline } = plan(policy, config.map, config.fields, issue, now);
   const view = ticketView(decision, localeOf(context.locale), context.timezone ?? 'UTC');
   return {
     ok: true as const,
     view,
+    // The panel re-evaluates these every second, so its countdown runs without another call.
+    policy,
+    timeline,
+    locale: localeOf(context.locale),
+    timezone: context.timezone ?? 'UTC',
     policyName: policy.name,
     priorities: Object.entries(policy.priorities).map(([id, p]) => ({ id, label: p.label })),
     current: decision.priority.id,

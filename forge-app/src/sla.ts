@@ -1,4 +1,4 @@
-import { evaluate, TimelineSchema, type Decision, type Policy } from '@sla-desk/core';
+import { evaluate, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
 import type { JiraIssue } from './jira/client';
 import { timelineOfIssue, type FieldMap } from './jira/timeline';
 
@@ -12,6 +12,7 @@ export interface AppFields {
 
 export interface Plan {
   decision: Decision;
+  timeline: Timeline;
   /** The Jira priority to set, when the matrix gives one the issue does not have yet. */
   priority: string | null;
   /** App field values that differ from the issue's: nothing to write when empty. */
@@ -35,7 +36,7 @@ export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: Ji
   if (fields.state) wanted.push({ fieldId: fields.state, value: ORDER.find((s) => decision.metrics.some((m) => m.state === s)) ?? 'not_applicable' });
   if (fields.tier) wanted.push({ fieldId: fields.tier, value: decision.tier.label });
   const fieldValues = wanted.filter((w) => !same(issue.fields[w.fieldId], w.value));
-  return { decision, priority, fieldValues };
+  return { decision, timeline, priority, fieldValues };
 }
 
 function same(have: unknown, want: unknown): boolean {

@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'react';
+import ForgeReconciler, { Button, Form, Heading, Label, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
+import { call, valueOf } from './call';
+import type { Config } from '../config';
+
+/** The admin page: the policy (a preset, or a pasted policy checked like `sla check`) and the field mapping. */
+export function Admin() {
+  const [config, setConfig] = useState<Config | null>(null);
+  const [presets, setPresets] = useState<{ id: string; name: string }[]>([]);
+  const [doc, setDoc] = useState('');
+  const [problems, setProblems] = useState<string[]>([]);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    void call<{ config: Config; presets: { id: string; name: string }[]; problems: string[] }>('getConfig').then((r) => {
+      setConfig(r.config);
+      setPresets(r.presets);
+      setProblems(r.problems);
+      if ('document' in r.config.policy) setDoc(r.config.policy.document);
+    });
+  }, []);
+  if (!config) return <Text>Loading…</Text>;
+  const set = (patch: Partial<Config>) => setConfig({ ...config, ...patch });
+  const map = (key: 'impact' | 'urgency' | 'tier') => (e: { target?: { value?: unknown } }) => set({ map: { ...config.map, [key]: valueOf(e) || undefined } });
+  return (
+    <Form
+      onSubmit={async () => {
+        const next = doc.trim() ? { ...config, policy: { document: doc } } : config;
+        const r = await call<{ ok: boolean; problems?: string[] }>('setConfig', { config: next });
+        setProblems(r.problems ?? []);
+        setSaved(r.ok);
+      }}
+    >
+      <Stack space="space.200">
+        <Heading as="h2">SLA Desk</Heading>
+        {problems.length > 0 && (
+          <SectionMessage appearance="error" title="The policy does not check; nothing was saved">
+            {problems.map((p) => (
+              <Text key={p}>{p}</Text>
+            ))}
+          </SectionMessage>
+        )}
+        {saved && <SectionMessage appearance="success">Saved.</SectionMessage>}
+        <Label labelFor="preset">Policy preset</Label>
+        <Select id="preset" options={presets.map((p) => ({ label: p.name, value: p.id }))} onChange={(o: { value: string }) => set({ policy: { preset: o.value } })} />
+        <Label labelFor="doc">Or paste a policy (YAML or JSON)</Label>
+        <TextArea id="doc" value={doc} onChange={(e) => setDoc(valueOf(e))} />
+        <Label labelFor="impact">Impact field id</Label>
+        <Textfield id="impact" value={config.map.impact ?? ''} onChange={map('impact')} />
+        <Label labelFor="urgency">Urgency field id</Label>
+        <Textfield id="urgency" value={config.map.urgency ?? ''} onChange={map('urgency')} />
+        <Label labelFor="tier">Tier field id</Label>
+        <Textfield id="tier" value={config.map.tier ?? ''} onChange={map('tier')} />
+        <Label labelFor="leads">Triage-lead groups (comma-separated)</Label>
+        <Textfield id="leads" value={config.leadGroups.join(', ')} onChange={(e) => set({ leadGroups: valueOf(e).split(',').map((g) => g.trim()).filter(Boolean) })} />
+        <Button type="submit" appearance="primary">
+          Save
+        </Button>
+      </Stack>
+    </Form>
+  );
+}
+
+ForgeReconciler.render(<Admin />);

@@ -1,0 +1,42 @@
+import { useEffect, useState } from 'react';
+import ForgeReconciler, { SectionMessage, Stack, Text } from '@forge/react';
+import { call } from './call';
+import { OverrideForm, SlaView, useLiveView, type PanelData } from './SlaView';
+
+type Loaded = PanelData | { ok: false; problems: string[] };
+
+/** The issue panel: the live countdown, the tier and the reason, and the override for leads. */
+export function Panel() {
+  const [data, setData] = useState<Loaded | null>(null);
+  const load = () => call<Loaded>('panel').then(setData, (e: Error) => setData({ ok: false, problems: [e.message] }));
+  useEffect(() => void load(), []);
+  const view = useLiveView(data && data.ok ? data : null);
+  if (!data) return <Text>Loading…</Text>;
+  if (!data.ok) {
+    return (
+      <SectionMessage appearance="error" title="SLA Desk">
+        {data.problems.map((p) => (
+          <Text key={p}>{p}</Text>
+        ))}
+      </SectionMessage>
+    );
+  }
+  return (
+    <Stack space="space.200">
+      {view && <SlaView view={view} policyName={data.policyName} />}
+      {data.lead && (
+        <OverrideForm
+          priorities={data.priorities}
+          current={data.current}
+          onSubmit={async (to, reason) => {
+            const r = await call<{ ok: boolean; problems?: string[] }>('override', { to, reason });
+            if (r.ok) await load();
+            return r.problems ?? [];
+          }}
+        />
+      )}
+    </Stack>
+  );
+}
+
+ForgeReconciler.render(<Panel />);

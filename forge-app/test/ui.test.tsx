@@ -1,0 +1,75 @@
+/**
+ * @jest-environment jsdom
+ */
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { evaluate, ticketView, TimelineSchema } from '@sla-desk/core';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { parsePolicy } from '@sla-desk/core';
+
+// UI Kit components rendered as plain elements that keep their props visible.
+jest.mock('@forge/react', () => {
+  const React = jest.requireActual('react');
+  const el = (tag: string, name: string) => (props: Record<string, unknown>) =>
+    React.createElement(tag, { 'data-ui': name, 'data-appearance': props.appearance, id: props.id }, props.children as never);
+  return {
+    __esModule: true,
+    default: { render: () => undefined },
+    Box: el('div', 'Box'),
+    Stack: el('div', 'Stack'),
+    Inline: el('div', 'Inline'),
+    Heading: el('h4', 'Heading'),
+    Text: el('span', 'Text'),
+    Label: el('label', 'Label'),
+    Lozenge: el('span', 'Lozenge'),
+    SectionMessage: el('div', 'SectionMessage'),
+    Button: el('button', 'Button'),
+    Form: (props: { onSubmit(): void; children: unknown }) => React.createElement('form', { 'data-ui': 'Form', onSubmit: (e: Event) => (e.preventDefault(), props.onSubmit()) }, props.children),
+    Select: (props: { id: string; options: { value: string }[]; onChange(o: { value: string }): void }) =>
+      React.createElement('select', { id: props.id, 'data-ui': 'Select', onChange: (e: { target: { value: string } }) => props.onChange({ value: e.target.value }) }, props.options.map((o) => React.createElement('option', { key: o.value, value: o.value }, o.value))),
+    TextArea: (props: { id: string; value: string; onChange(e: unknown): void }) => React.createElement('textarea', { id: props.id, value: props.value, onChange: props.onChange }),
+    Textfield: (props: { id: string; value: string; onChange(e: unknown): void }) => React.createElement('input', { id: props.id, value: props.value, onChange: props.onChange }),
+  };
+});
+
+const invoke = jest.fn();
+jest.mock('@forge/bridge', () => ({ invoke: (...a: unknown[]) => invoke(...a) }));
+
+import { Panel } from '../src/frontend/panel';
+
+const kiwi = parsePolicy(readFileSync(join(__dirname, '..', '..', 'core', 'presets', 'kiwi-stage-plus.yaml'), 'utf8')).policy!;
+const created = new Date(Date.now() - 20 * 60_000).toISOString();
+const timeline = TimelineSchema.parse({ id: 'SUP-1', createdAt: created, fields: { impact: '2', urgency: '1', tier: 'plus', status: 'open' } });
+
+function panelData(lead: boolean) {
+  const view = ticketView(evaluate(kiwi, timeline, Date.now()), 'en', 'UTC');
+  return { ok: true, view, policy: kiwi, timeline, locale: 'en', timezone: 'UTC', policyName: kiwi.name, priorities: [{ id: 'P1', label: 'P1' }, { id: 'P2', label: 'P2' }], current: 'P2', lead };
+}
+
+beforeEach(() => invoke.mockReset());
+
+test('the panel shows the view model: reason, tier, and a countdown lozenge per metric', async () => {
+  invoke.mockResolvedValueOnce(panelData(false));
+  await act(async () => void render(<Panel />));
+  expect(await screen.findByText('Impact 2 x Urgency 1 → P2, KIWI STAGE+ Plus')).toBeTruthy();
+  const lozenges = [...document.querySelectorAll('[data-ui="Lozenge"]')].map((l) => [l.textContent, l.getAttribute('data-appearance')]);
+  expect(lozenges[0]).toEqual(['Plus', 'inprogress']);
+  expect(lozenges.slice(1).every(([text]) => /left|Breached|No SLA|Paused/.test(text ?? ''))).toBe(true);
+  expect(document.querySelector('[data-ui="Form"]')).toBeNull();
+});
+
+test('a lead sees the override form; a refused override shows why', async () => {
+  invoke.mockResolvedValueOnce(panelData(true));
+  await act(async () => void render(<Panel />));
+  await screen.findByText('Override priority');
+  invoke.mockResolvedValueOnce({ ok: false, problems: ['reason: a reason of at least 3 characters is required'] });
+  await act(async () => void fireEvent.submit(document.querySelector('form')!));
+  expect(invoke).toHaveBeenLastCalledWith('override', { to: 'P1', reason: '' });
+  expect(await screen.findByText('reason: a reason of at least 3 characters is required')).toBeTruthy();
+});
+
+test('a configuration problem is shown instead of the view', async () => {
+  invoke.mockResolvedValueOnce({ ok: false, problems: ['policy: unknown preset "gold"'] });
+  await act(async () => void render(<Panel />));
+  expect(await screen.findByText('policy: unknown preset "gold"')).toBeTruthy();
+});
