@@ -45,3 +45,8 @@ export function policyOf(config: Config): { policy?: Policy; problems: string[] 
   const { policy, problems } = parsePolicy(config.policy.document);
   return policy ? { policy, problems: [] } : { problems: problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)) };
 }
+
+/** Every field id an evaluation reads: the mapped Impact, Urgency and Tier, and the app's own. */
+export function appFieldIds(config: Config): string[] {
+  return [config.map.impact, config.map.urgency, config.map.tier, ...Object.values(config.fields.due), config.fields.state, config.fields.tier].filter((x): x is string => !!x);
+}

@@ -1,6 +1,6 @@
 import Resolver from '@forge/resolver';
 import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, overrideNotice, ticketView } from '@sla-desk/core';
-import { CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config } from './config';
+import { appFieldIds, CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config } from './config';
 import { JiraClient } from './jira/client';
 import { PRESETS } from './presets';
 import { plan } from './sla';
@@ -24,8 +24,7 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
   const { policy, problems } = policyOf(config);
   const key = context.extension?.issue?.key;
   if (!policy || !key) return { ok: false as const, problems: policy ? ['no issue in context'] : problems };
-  const ids = [config.map.impact, config.map.urgency, config.map.tier, ...Object.values(config.fields.due), config.fields.state, config.fields.tier].filter((x): x is string => !!x);
-  const issue = await client.getIssue(key, ids);
+  const issue = await client.getIssue(key, appFieldIds(config));
   const { decision, timeline } = plan(policy, config.map, config.fields, issue, now);
   const view = ticketView(decision, localeOf(context.locale), context.timezone ?? 'UTC');
   return {
@@ -68,8 +67,18 @@ export async function getConfig() {
   return { config, presets: Object.values(PRESETS).map((p) => ({ id: p.id, name: p.name })), problems: policyOf(config).problems };
 }
 
-/** Saves only a configuration whose policy checks; otherwise nothing is written. */
-export async function setConfig(payload: { config?: Config }) {
+/** Jira priorities the policy names that this site lacks, as admin errors with their paths. */
+export async function missingPriorities(client: JiraClient, config: Config): Promise<string[]> {
+  const { policy } = policyOf(config);
+  if (!policy) return [];
+  const names = new Set((await client.getPriorities()).map((p) => p.name.toLowerCase()));
+  return Object.entries(policy.priorities)
+    .filter(([, p]) => !names.has(p.jira.toLowerCase()))
+    .map(([id, p]) => `priorities.${id}.jira: this Jira site has no priority named "${p.jira}"`);
+}
+
+/** Saves only a configuration whose policy checks and whose priorities exist; otherwise nothing is written. */
+export async function setConfig(payload: { config?: Config }, client = new JiraClient('app')) {
   const config = payload.config;
   if (!config || typeof config !== 'object' || !config.policy || !config.map || !config.fields) return { ok: false as const, problems: ['config: expected policy, map and fields'] };
   if ('document' in config.policy) {
@@ -78,6 +87,8 @@ export async function setConfig(payload: { config?: Config }) {
   } else if (!PRESETS[config.policy.preset]) {
     return { ok: false as const, problems: [`policy.preset: unknown preset "${config.policy.preset}" (known: ${Object.keys(PRESETS).join(', ')})`] };
   }
+  const missing = await missingPriorities(client, config);
+  if (missing.length) return { ok: false as const, problems: missing };
   await saveConfig(config);
   return { ok: true as const, key: CONFIG_KEY };
 }

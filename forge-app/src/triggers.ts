@@ -1,4 +1,5 @@
-import { loadConfig, policyOf } from './config';
+import { kvs } from '@forge/kvs';
+import { appFieldIds, loadConfig, policyOf } from './config';
 import { JiraClient } from './jira/client';
 import { plan, relevantChange } from './sla';
 
@@ -28,11 +29,49 @@ export async function onIssueEvent(event: IssueEvent, client = new JiraClient('a
     return { skipped: 'invalid-policy', wrote: { priority: false, fields: 0 } };
   }
   if (!relevantChange(config.map, event.changelog?.items)) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
-  const appFieldIds = [...Object.values(config.fields.due), config.fields.state, config.fields.tier].filter((x): x is string => !!x);
-  const watched = [config.map.impact, config.map.urgency, config.map.tier].filter((x): x is string => !!x);
-  const issue = await client.getIssue(event.issue.key, [...watched, ...appFieldIds]);
+  const issue = await client.getIssue(event.issue.key, appFieldIds(config));
   const p = plan(policy, config.map, config.fields, issue, now);
   if (p.priority) await client.setPriority(issue.key, p.priority);
   if (p.fieldValues.length) await client.setAppFieldValues(issue.id, p.fieldValues);
   return { wrote: { priority: p.priority !== null, fields: p.fieldValues.length } };
+}
+
+export const SWEEP_JQL = 'statusCategory != Done ORDER BY updated DESC';
+const stateKey = (issueId: string) => `sla-desk-state-${issueId}`;
+
+/**
+ * The scheduled trigger: finds open issues whose SLA state changed since the last sweep, comments
+ * (internally) when one turns at risk or breached, and refreshes the app's fields. It remembers
+ * each issue's last state in storage, so a state change is reported once.
+ */
+export async function sweep(client = new JiraClient('app'), now = Date.now()): Promise<{ checked: number; notified: number; wrote: number }> {
+  const config = await loadConfig();
+  const { policy } = policyOf(config);
+  const out = { checked: 0, notified: 0, wrote: 0 };
+  if (!policy) return out;
+  let token: string | undefined;
+  do {
+    const page = await client.searchIssues(SWEEP_JQL, appFieldIds(config), token);
+    for (const issue of page.issues) {
+      out.checked++;
+      const p = plan(policy, config.map, config.fields, issue, now);
+      const state = p.decision.metrics.find((m) => m.state === 'breached')?.state ?? p.decision.metrics.find((m) => m.state === 'at_risk')?.state ?? 'ok';
+      const last = await kvs.get(stateKey(issue.id)).catch(() => undefined);
+      if (state !== last) {
+        const metric = p.decision.metrics.find((m) => m.state === state);
+        if (metric && metric.due !== null) {
+          const words = state === 'breached' ? 'was breached at' : 'is at risk: due';
+          await client.addComment(issue.key, `SLA Desk: ${metric.label} ${words} ${new Date(metric.due).toISOString()}.`, true);
+          out.notified++;
+        }
+        await kvs.set(stateKey(issue.id), state);
+      }
+      if (p.fieldValues.length) {
+        await client.setAppFieldValues(issue.id, p.fieldValues);
+        out.wrote++;
+      }
+    }
+    token = page.nextPageToken;
+  } while (token);
+  return out;
 }

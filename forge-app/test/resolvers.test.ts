@@ -15,8 +15,7 @@ const call = (functionKey: string, accountId: string, payload: unknown = {}) =>
   );
 
 beforeEach(() => {
-  jira.issues.clear();
-  jira.requests = [];
+  jira.reset();
   store.clear();
   store.set(CONFIG_KEY, config);
   jira.groups.set('lead-1', ['jira-users', 'triage-leads']);
@@ -62,4 +61,11 @@ test('an invalid policy is refused with its paths, and the stored configuration 
   expect(store.get(CONFIG_KEY)).toEqual(config);
   expect((await call('setConfig', 'lead-1', { config: { ...config, policy: { preset: 'scalr' } } })).ok).toBe(true);
   expect((await call('getConfig', 'lead-1')).config.policy).toEqual({ preset: 'scalr' });
+});
+
+test('a policy naming a Jira priority the site lacks is refused, and nothing is saved', async () => {
+  jira.priorities = jira.priorities.filter((p) => p.name !== 'Lowest');
+  const r = await call('setConfig', 'lead-1', { config: { ...config, policy: { preset: 'bespoke-s1-s5' } } });
+  expect(r).toEqual({ ok: false, problems: ['priorities.S5.jira: this Jira site has no priority named "Lowest"'] });
+  expect(store.get(CONFIG_KEY)).toEqual(config);
 });

@@ -9,8 +9,7 @@ const config = testConfig;
 const client = () => new JiraClient('app', { sleep: async () => undefined });
 
 beforeEach(() => {
-  jira.issues.clear();
-  jira.requests = [];
+  jira.reset();
   store.clear();
   store.set(CONFIG_KEY, config);
   addSupportIssue('2026-11-20T14:00:00.000+0000', { id: '3', name: 'Medium' });

@@ -20,13 +20,26 @@ export const APP_ACCOUNT = 'app-sla-desk';
 
 export class JiraEmulator {
   issues = new Map<string, EmulatedIssue>();
-  priorities = ['Highest', 'High', 'Medium', 'Low', 'Lowest'].map((name, i) => ({ id: String(i + 1), name }));
+  priorities: { id: string; name: string }[] = [];
   groups = new Map<string, string[]>();
   requests: { method: string; path: string; body?: unknown }[] = [];
   private faults: Fault[] = [];
   private seq = 100;
   /** The clock the emulator stamps its changes with. */
   now = () => new Date().toISOString();
+
+  constructor() {
+    this.reset();
+  }
+
+  /** Back to an empty site with the default priorities. */
+  reset(): void {
+    this.issues.clear();
+    this.groups.clear();
+    this.requests = [];
+    this.faults = [];
+    this.priorities = ['Highest', 'High', 'Medium', 'Low', 'Lowest'].map((name, i) => ({ id: String(i + 1), name }));
+  }
 
   addIssue(issue: Omit<EmulatedIssue, 'histories' | 'comments'> & Partial<Pick<EmulatedIssue, 'histories' | 'comments'>>): EmulatedIssue {
     const full = { histories: [], comments: [], ...issue };
@@ -39,8 +52,18 @@ export class JiraEmulator {
     for (let i = 0; i < count; i++) this.faults.push({ status, retryAfter });
   }
 
+  /** Requests that change something (a JQL search is a POST that only reads). */
   writes(): { method: string; path: string; body?: unknown }[] {
-    return this.requests.filter((r) => r.method !== 'GET');
+    return this.requests.filter((r) => r.method !== 'GET' && !r.path.startsWith('/rest/api/3/search/'));
+  }
+
+  private view(issue: EmulatedIssue, changelog: boolean) {
+    return {
+      id: issue.id,
+      key: issue.key,
+      fields: { ...issue.fields, comment: { comments: issue.comments } },
+      changelog: changelog ? { histories: issue.histories } : undefined,
+    };
   }
 
   /** As @forge/api's requestJira: a route (from the real `route` tag) and fetch-like options. */
@@ -56,12 +79,7 @@ export class JiraEmulator {
     if (method === 'GET' && (m = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(p))) {
       const issue = this.issues.get(decodeURIComponent(m[1]));
       if (!issue) return respond(404, { errorMessages: ['Issue does not exist'] });
-      return respond(200, {
-        id: issue.id,
-        key: issue.key,
-        fields: { ...issue.fields, comment: { comments: issue.comments } },
-        changelog: url.searchParams.get('expand')?.includes('changelog') ? { histories: issue.histories } : undefined,
-      });
+      return respond(200, this.view(issue, url.searchParams.get('expand')?.includes('changelog') ?? false));
     }
     if (method === 'PUT' && (m = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(p))) {
       const issue = this.issues.get(decodeURIComponent(m[1]));
@@ -90,6 +108,14 @@ export class JiraEmulator {
       const comment = { id: String(this.seq++), created: this.now(), author: { accountId: APP_ACCOUNT }, body: body.body, jsdPublic: !internal };
       issue.comments.push(comment);
       return respond(201, comment);
+    }
+    if (method === 'POST' && p === '/rest/api/3/search/jql') {
+      // JQL is not interpreted: every issue matches. Pages follow nextPageToken.
+      const all = [...this.issues.values()];
+      const start = Number(body.nextPageToken ?? 0);
+      const page = all.slice(start, start + (body.maxResults ?? 50));
+      const next = start + page.length < all.length ? String(start + page.length) : undefined;
+      return respond(200, { issues: page.map((i) => this.view(i, true)), nextPageToken: next });
     }
     if (method === 'GET' && p === '/rest/api/3/priority') return respond(200, this.priorities);
     if (method === 'GET' && p === '/rest/api/3/user/groups') {

@@ -92,6 +92,12 @@ export class JiraClient {
     return this.call(route`/rest/api/3/issue/${key}?fields=${fields}&expand=changelog`);
   }
 
+  /** A page of issues matching JQL, with the same fields, changelog and comments as getIssue. */
+  searchIssues(jql: string, fieldIds: readonly string[], nextPageToken?: string): Promise<{ issues: JiraIssue[]; nextPageToken?: string }> {
+    const fields = ['created', 'status', 'priority', 'comment', 'reporter', ...fieldIds];
+    return this.call(route`/rest/api/3/search/jql`, { method: 'POST', body: { jql, fields, expand: 'changelog', maxResults: 50, nextPageToken } });
+  }
+
   setPriority(key: string, priorityName: string): Promise<void> {
     return this.call(route`/rest/api/3/issue/${key}`, { method: 'PUT', body: { fields: { priority: { name: priorityName } } } });
   }
