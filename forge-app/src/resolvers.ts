@@ -93,11 +93,39 @@ export async function setConfig(payload: { config?: Config }, client = new JiraC
   return { ok: true as const, key: CONFIG_KEY };
 }
 
+/**
+ * The admin page's "create the fields" action: Impact, Urgency and Tier select fields whose options
+ * are the policy's levels ("2. Important") and tiers, for those not mapped yet. Saves the mapping.
+ */
+export async function createFields(client = new JiraClient('app')) {
+  const config = await loadConfig();
+  const { policy, problems } = policyOf(config);
+  if (!policy) return { ok: false as const, problems };
+  const map = { ...config.map };
+  const created: string[] = [];
+  const c = policy.classification;
+  if (c.method === 'matrix' && !map.impact) {
+    map.impact = await client.createSelectField('Impact', c.impact.map((l) => `${l.id}. ${l.label}`));
+    created.push('Impact');
+  }
+  if (c.method === 'matrix' && !map.urgency) {
+    map.urgency = await client.createSelectField('Urgency', c.urgency.map((l) => `${l.id}. ${l.label}`));
+    created.push('Urgency');
+  }
+  if (!map.tier) {
+    map.tier = await client.createSelectField('Tier', Object.values(policy.tiers).map((t) => t.label));
+    created.push('Tier');
+  }
+  await saveConfig({ ...config, map });
+  return { ok: true as const, created, map };
+}
+
 export function definitions() {
   const resolver = new Resolver();
   resolver.define('panel', ({ context }) => panel(context as Ctx));
   resolver.define('override', ({ payload, context }) => override(payload as { to?: string; reason?: string; notify?: boolean }, context as Ctx));
   resolver.define('getConfig', () => getConfig());
   resolver.define('setConfig', ({ payload }) => setConfig(payload as { config?: Config }));
+  resolver.define('createFields', () => createFields());
   return resolver.getDefinitions();
 }

@@ -20,6 +20,7 @@ test('runtime, modules, loop guard and the fewest scopes', () => {
   expect(m.modules.trigger[0].events).toEqual(['avi:jira:created:issue', 'avi:jira:updated:issue']);
   expect(m.modules.trigger[0].filter.ignoreSelf).toBe(true);
   expect(m.modules['jira:customField'].every((f: { readOnly: boolean }) => f.readOnly)).toBe(true);
-  expect(m.permissions.scopes).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'storage:app']);
+  // manage:jira-configuration only for the admin page's "create the fields" action.
+  expect(m.permissions.scopes).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'manage:jira-configuration', 'storage:app']);
   for (const mod of ['jira:issueGlance', 'jira:issuePanel', 'jira:adminPage']) expect(m.modules[mod][0].render).toBe('native');
 });

@@ -69,3 +69,18 @@ test('a policy naming a Jira priority the site lacks is refused, and nothing is 
   expect(r).toEqual({ ok: false, problems: ['priorities.S5.jira: this Jira site has no priority named "Lowest"'] });
   expect(store.get(CONFIG_KEY)).toEqual(config);
 });
+
+test('the admin page creates the Impact, Urgency and Tier fields that are not mapped, with the policy\'s levels', async () => {
+  store.set(CONFIG_KEY, { ...config, map: { pauseStatuses: [], doneStatuses: ['Done'] } });
+  const r = await call('createFields', 'lead-1');
+  expect(r.created).toEqual(['Impact', 'Urgency', 'Tier']);
+  const fields = [...jira.fields.values()];
+  expect(fields.map((f) => [f.name, f.options])).toEqual([
+    ['Impact', ['1. Extended', '2. Important', '3. Moderate', '4. Minor']],
+    ['Urgency', ['1. Critical', '2. High', '3. Medium', '4. Low']],
+    ['Tier', ['Basic', 'Plus']],
+  ]);
+  expect((store.get(CONFIG_KEY) as typeof config).map.impact).toBe(r.map.impact);
+  // Nothing left to create the second time.
+  expect((await call('createFields', 'lead-1')).created).toEqual([]);
+});

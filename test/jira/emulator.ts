@@ -22,6 +22,8 @@ export class JiraEmulator {
   issues = new Map<string, EmulatedIssue>();
   priorities: { id: string; name: string }[] = [];
   groups = new Map<string, string[]>();
+  /** Custom fields created through the API: id -> name, type and options. */
+  fields = new Map<string, { name: string; type: string; options: string[] }>();
   requests: { method: string; path: string; body?: unknown }[] = [];
   private faults: Fault[] = [];
   private seq = 100;
@@ -36,6 +38,7 @@ export class JiraEmulator {
   reset(): void {
     this.issues.clear();
     this.groups.clear();
+    this.fields.clear();
     this.requests = [];
     this.faults = [];
     this.priorities = ['Highest', 'High', 'Medium', 'Low', 'Lowest'].map((name, i) => ({ id: String(i + 1), name }));
@@ -116,6 +119,21 @@ export class JiraEmulator {
       const page = all.slice(start, start + (body.maxResults ?? 50));
       const next = start + page.length < all.length ? String(start + page.length) : undefined;
       return respond(200, { issues: page.map((i) => this.view(i, true)), nextPageToken: next });
+    }
+    if (method === 'POST' && p === '/rest/api/3/field') {
+      const id = `customfield_${this.seq++}`;
+      this.fields.set(id, { name: body.name, type: body.type, options: [] });
+      return respond(201, { id, name: body.name });
+    }
+    if (method === 'POST' && (m = /^\/rest\/api\/3\/field\/([^/]+)\/context$/.exec(p))) {
+      if (!this.fields.has(m[1])) return respond(404, {});
+      return respond(201, { id: String(this.seq++), name: body.name });
+    }
+    if (method === 'POST' && (m = /^\/rest\/api\/3\/field\/([^/]+)\/context\/[^/]+\/option$/.exec(p))) {
+      const field = this.fields.get(m[1]);
+      if (!field) return respond(404, {});
+      field.options.push(...body.options.map((o: { value: string }) => o.value));
+      return respond(200, { options: body.options });
     }
     if (method === 'GET' && p === '/rest/api/3/priority') return respond(200, this.priorities);
     if (method === 'GET' && p === '/rest/api/3/user/groups') {

@@ -50,6 +50,17 @@ export function Admin() {
         <Textfield id="urgency" value={config.map.urgency ?? ''} onChange={map('urgency')} />
         <Label labelFor="tier">Tier field id</Label>
         <Textfield id="tier" value={config.map.tier ?? ''} onChange={map('tier')} />
+        <Label labelFor="pause">Statuses that pause the clock (comma-separated)</Label>
+        <Textfield id="pause" value={config.map.pauseStatuses.join(', ')} onChange={(e) => set({ map: { ...config.map, pauseStatuses: valueOf(e).split(',').map((g) => g.trim()).filter(Boolean) } })} />
+        <Button
+          onClick={async () => {
+            const r = await call<{ ok: boolean; map?: Config['map']; problems?: string[] }>('createFields');
+            if (r.ok && r.map) set({ map: r.map });
+            setProblems(r.problems ?? []);
+          }}
+        >
+          Create the Impact, Urgency and Tier fields
+        </Button>
         <Label labelFor="leads">Triage-lead groups (comma-separated)</Label>
         <Textfield id="leads" value={config.leadGroups.join(', ')} onChange={(e) => set({ leadGroups: valueOf(e).split(',').map((g) => g.trim()).filter(Boolean) })} />
         <Button type="submit" appearance="primary">

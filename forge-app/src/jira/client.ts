@@ -118,6 +118,17 @@ export class JiraClient {
     });
   }
 
+  /** A single-select custom field with these options, in a global context: three requests. */
+  async createSelectField(name: string, options: string[]): Promise<string> {
+    const field = await this.call<{ id: string }>(route`/rest/api/3/field`, {
+      method: 'POST',
+      body: { name, type: 'com.atlassian.jira.plugin.system.customfieldtypes:select', searcherKey: 'com.atlassian.jira.plugin.system.customfieldtypes:multiselectsearcher' },
+    });
+    const context = await this.call<{ id: string }>(route`/rest/api/3/field/${field.id}/context`, { method: 'POST', body: { name: `${name} (SLA Desk)`, issueTypeIds: [], projectIds: [] } });
+    await this.call(route`/rest/api/3/field/${field.id}/context/${context.id}/option`, { method: 'POST', body: { options: options.map((value) => ({ value })) } });
+    return field.id;
+  }
+
   getPriorities(): Promise<{ id: string; name: string }[]> {
     return this.call(route`/rest/api/3/priority`);
   }
