@@ -3,9 +3,8 @@ import { createReadStream, readFileSync, statSync, writeFileSync } from 'fs';
 import { DateTime } from 'luxon';
 import { parseDocument } from 'yaml';
 import { SingleBar, Presets } from 'cli-progress';
-import { dueOf } from './clock';
 import { Decision, decisionToJSON, evaluate } from './evaluate';
-import { formatMs, parseDuration } from './duration';
+import { formatMs } from './duration';
 import { checkPolicyText } from './lint';
 import { getCompiled, Policy, PolicyError } from './policy';
 import { formatProblem, zodProblems } from './problem';
@@ -13,7 +12,7 @@ import { listPresets, loadPolicy, resolvePolicyPath, UnknownPolicyError } from '
 import { readRecords, RecordSyntaxError } from './records';
 import { ReportBuilder } from './report';
 import { TimelineSchema } from './timeline';
-import { addPause } from './clock';
+import { addPause, dueOf } from './clock';
 
 /** Errors the user can fix: printed as one clear line, never as a stack trace. */
 class UsageError extends Error {}
@@ -324,4 +323,3 @@ function holidays(region: string, o: { years: string; write?: string; calendar?:
   io.out.write(`wrote ${list.length} holidays into calendars.${o.calendar} of ${o.write}\n`);
 }
 
-export { parseDuration };
