@@ -405,6 +405,13 @@ function maintenance(cp: CompiledPolicy, now: number): Decision['maintenance'] {
   });
 }
 
+const URGENCY: readonly MetricState[] = ['breached', 'at_risk', 'running', 'paused', 'met', 'not_applicable'];
+
+/** The most urgent state among a decision's metrics: what the hosts' "SLA state" field holds. */
+export function worstState(d: Decision): MetricState {
+  return URGENCY.find((s) => d.metrics.some((m) => m.state === s)) ?? 'not_applicable';
+}
+
 /** The decision with instants as ISO-8601 UTC strings, for JSON output and host fields. */
 export function decisionToJSON(d: Decision) {
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());

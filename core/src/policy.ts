@@ -193,7 +193,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     atRiskPercent: 'percentElapsed' in atRisk ? atRisk.percentElapsed : null,
     atRiskRemainingMs: remaining?.kind === 'working' ? remaining.ms : null,
     tierBadges: new Map(
-      Object.entries(policy.tiers).map(([t, def]) => [t, Object.freeze({ id: t, label: def.label, tag: `sla_tier_${t.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`, fallback: false })]),
+      Object.entries(policy.tiers).map(([t, def]) => [t, Object.freeze({ id: t, label: def.label, tag: `sla_tier_${tagPart(t)}`, fallback: false })]),
     ),
     categoryInfo: new Map(Object.entries(policy.categories).map(([c, def]) => [c, Object.freeze({ id: c, label: def.label, sla: def.sla })])),
     classify: memoClassify(policy),
@@ -208,6 +208,11 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
 const compiled = new WeakMap<Policy, CompiledPolicy>();
 
 /** Compiles once per policy object: evaluation is then free of parsing and calendar set-up. */
+/** An id as it stands inside a tag: the tier badge sla_tier_<tagPart(id)>, and the hosts' tagger values. */
+export function tagPart(id: string): string {
+  return String(id).toLowerCase().replace(/[^a-z0-9_]/g, '_');
+}
+
 export function getCompiled(policy: Policy): CompiledPolicy {
   let c = compiled.get(policy);
   if (!c) {

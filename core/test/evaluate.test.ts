@@ -1,4 +1,4 @@
-import { evaluate } from '../src/evaluate';
+import { evaluate, worstState } from '../src/evaluate';
 import { TimelineSchema } from '../src/timeline';
 import { HOUR, iso, MIN, preset, T, timeline, variant } from './helpers';
 
@@ -302,4 +302,11 @@ test('events given out of order are taken in time order', () => {
     ],
   });
   expect(metric(evaluate(kiwi, tl, '2026-11-20T15:00:00Z'), 'first_response').elapsedWorkingMs).toBe(30 * MIN);
+});
+
+test('worstState is the most urgent metric state, what the hosts write as the SLA state', () => {
+  const tl = timeline({ id: '1', createdAt: FRI_9, fields: { impact: '2', urgency: '2' } });
+  expect(worstState(evaluate(kiwi, tl, '2026-11-20T15:00:00Z'))).toBe('running');
+  expect(worstState(evaluate(kiwi, tl, '2026-11-20T16:00:00Z'))).toBe('breached');
+  expect(worstState(evaluate(kiwi, timeline({ id: '2', createdAt: FRI_9 }), FRI_9))).toBe('not_applicable');
 });

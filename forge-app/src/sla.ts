@@ -1,4 +1,4 @@
-import { evaluate, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
+import { evaluate, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
 import type { JiraIssue } from './jira/client';
 import { timelineOfIssue, type FieldMap } from './jira/timeline';
 
@@ -19,7 +19,6 @@ export interface Plan {
   fieldValues: { fieldId: string; value: unknown }[];
 }
 
-const ORDER = ['breached', 'at_risk', 'running', 'paused', 'met', 'not_applicable'] as const;
 
 /** What an issue event should write, computed from the issue alone. Pure. */
 export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: JiraIssue, now: number): Plan {
@@ -33,7 +32,7 @@ export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: Ji
     const id = fields.due[m.metric];
     if (id) wanted.push({ fieldId: id, value: m.due === null ? null : new Date(m.due).toISOString() });
   }
-  if (fields.state) wanted.push({ fieldId: fields.state, value: ORDER.find((s) => decision.metrics.some((m) => m.state === s)) ?? 'not_applicable' });
+  if (fields.state) wanted.push({ fieldId: fields.state, value: worstState(decision) });
   if (fields.tier) wanted.push({ fieldId: fields.tier, value: decision.tier.label });
   const fieldValues = wanted.filter((w) => !same(issue.fields[w.fieldId], w.value));
   return { decision, timeline, priority, fieldValues };

@@ -1,5 +1,6 @@
 import { kvs } from '@forge/kvs';
 import { appFieldIds, loadConfig, policyOf } from './config';
+import { worstState } from '@sla-desk/core';
 import { JiraClient } from './jira/client';
 import { plan, relevantChange } from './sla';
 
@@ -55,7 +56,8 @@ export async function sweep(client = new JiraClient('app'), now = Date.now()): P
     for (const issue of page.issues) {
       out.checked++;
       const p = plan(policy, config.map, config.fields, issue, now);
-      const state = p.decision.metrics.find((m) => m.state === 'breached')?.state ?? p.decision.metrics.find((m) => m.state === 'at_risk')?.state ?? 'ok';
+      const worst = worstState(p.decision);
+      const state = worst === 'breached' || worst === 'at_risk' ? worst : 'ok';
       const last = await kvs.get(stateKey(issue.id)).catch(() => undefined);
       if (state !== last) {
         const metric = p.decision.metrics.find((m) => m.state === state);

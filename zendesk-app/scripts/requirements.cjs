@@ -10,7 +10,8 @@
  *   Tier    option -> sla_tier_<tier id>   (the same tag as the tier badge)
  */
 
-const tagPart = (id) => String(id).toLowerCase().replace(/[^a-z0-9_]/g, '_');
+// The same tag formula as core's tier badge: the tagger values and the badge must agree.
+const { tagPart } = require('@sla-desk/core');
 
 function options(levels, prefix) {
   return levels.map((l) => ({ name: `${l.id}. ${l.label}`, value: `${prefix}${tagPart(l.id)}` }));

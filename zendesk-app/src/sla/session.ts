@@ -1,6 +1,6 @@
-import { evaluate, makeOverride, overrideNote, overrideNotice, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
+import { evaluate, worstState, makeOverride, overrideNote, overrideNotice, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
 import { timelineFromAudits } from '../zaf/audits';
-import { FIELD_KEYS, levelOfTag, requirementPaths, resolveFieldIds, tagOfLevel, type FieldIds } from '../zaf/fields';
+import { FIELD_KEYS, levelOfTag, requirementPaths, resolveFieldIds, type FieldIds } from '../zaf/fields';
 import { PRESET_METRICS } from '../presets';
 import type { ZafClient, ZendeskAudit, ZendeskUser } from '../zaf/types';
 import { setPriority } from '../zaf/host';
@@ -175,10 +175,6 @@ export function fieldWrites(data: Loaded, decision: Decision): { path: string; v
   return writes;
 }
 
-const ORDER = ['breached', 'at_risk', 'running', 'paused', 'met', 'not_applicable'] as const;
-function worstState(d: Decision): string {
-  return ORDER.find((s) => d.metrics.some((m) => m.state === s)) ?? 'not_applicable';
-}
 
 /** An override: the internal note (and the optional public notice) go through the REST API at once. */
 export async function submitOverride(client: ZafClient, data: Loaded, from: string | null, to: string, reason: string, notify: boolean, now: number) {
@@ -196,4 +192,3 @@ export async function submitOverride(client: ZafClient, data: Loaded, from: stri
   return { ok: true as const, override };
 }
 
-export { tagOfLevel };

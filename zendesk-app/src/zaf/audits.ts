@@ -1,5 +1,5 @@
-import { parseOverrideNote, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
-import { levelOfTag, tagPart, type FieldIds } from './fields';
+import { parseOverrideNote, tagPart, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
+import { levelOfTag, type FieldIds } from './fields';
 import type { ZendeskAudit, ZendeskCommentEvent, ZendeskFieldEvent, ZendeskUser } from './types';
 
 /**

@@ -1,4 +1,4 @@
-import type { Policy } from '@sla-desk/core';
+import { tagPart, type Policy } from '@sla-desk/core';
 
 /**
  * The ticket fields SLA Desk created at install (zendesk-app/scripts/requirements.cjs) and how to
@@ -21,7 +21,6 @@ export interface FieldIds {
   missing: string[];
 }
 
-export const tagPart = (id: string): string => id.toLowerCase().replace(/[^a-z0-9_]/g, '_');
 export const dueKey = (metric: string): string => `sla_due_${tagPart(metric)}`;
 
 /** The requirement paths of the app's fields and of these metrics' due fields. */
