@@ -50,8 +50,9 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   const issue = context.extension?.issue;
   if (!policy || !issue) return { ok: false as const, problems };
   if (!(await isLead(client, config, context.accountId))) return { ok: false as const, problems: ['Only triage leads can override the priority.'] };
-  const current = await panel(context, client, now);
-  const made = makeOverride(policy, { by: context.accountId, from: current.ok ? current.current : null, to: payload.to, reason: payload.reason, notify: payload.notify === true }, now);
+  // The priority it overrides, from the issue as it stands: one read, no view model.
+  const { decision } = plan(policy, config.map, config.fields, await client.getIssue(issue.key, appFieldIds(config)), now);
+  const made = makeOverride(policy, { by: context.accountId, from: decision.priority.id, to: payload.to, reason: payload.reason, notify: payload.notify === true }, now);
   if (!made.override) return { ok: false as const, problems: made.problems.map(formatProblem) };
   const locale = localeOf(context.locale);
   // The internal comment is the audit trail, and the timeline reads the override back from it.

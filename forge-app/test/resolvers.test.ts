@@ -42,8 +42,11 @@ test('a non-lead\'s override is refused on the server, and nothing is written', 
 test('a lead\'s override needs a reason, then writes an internal comment and the priority', async () => {
   expect(await call('override', 'lead-1', { to: 'P1', reason: '' })).toEqual({ ok: false, problems: ['reason: a reason of at least 3 characters is required'] });
   expect(jira.writes()).toEqual([]);
+  jira.requests = [];
   const r = await call('override', 'lead-1', { to: 'P1', reason: 'Production is down' });
   expect(r.ok).toBe(true);
+  // One lead check, one read, then the comment and the priority.
+  expect(jira.requests.map((q) => `${q.method} ${q.path.split('?')[0]}`)).toEqual(['GET /rest/api/3/user/groups', 'GET /rest/api/3/issue/SUP-1', 'POST /rest/api/3/issue/SUP-1/comment', 'PUT /rest/api/3/issue/SUP-1']);
   const issue = jira.issues.get('SUP-1')!;
   expect(issue.comments).toHaveLength(1);
   expect(issue.comments[0].jsdPublic).toBe(false);
