@@ -188,20 +188,24 @@ function emitter(format: string): { head: string; emit: Emit; sep: string; tail:
   return { head: line(COLS) + '\n', emit: (d) => rowsOf(d).map(line).join('\n'), sep: '\n', tail: '\n' };
 }
 
-function inputOf(file: string, io: Io): { stream: AsyncIterable<string | Buffer>; size: number } {
-  if (file === '-') return { stream: io.stdin as unknown as AsyncIterable<Buffer>, size: 0 };
-  let size: number;
+/** The input's size in bytes (0 for standard input), with a clear error for an unreadable file. */
+function sizeOf(file: string): number {
+  if (file === '-') return 0;
   try {
-    size = statSync(file).size;
+    return statSync(file).size;
   } catch (e) {
     throw new UsageError(`cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return { stream: createReadStream(file, { highWaterMark: 1 << 20 }), size };
+}
+
+function inputOf(file: string, io: Io): AsyncIterable<string | Buffer> {
+  sizeOf(file);
+  return file === '-' ? (io.stdin as unknown as AsyncIterable<Buffer>) : createReadStream(file, { highWaterMark: 1 << 20 });
 }
 
 /** Runs every record through `each`; bad records are reported by line and skipped. */
 async function forEachTimeline(file: string, policy: Policy, now: number, io: Io, each: (d: Decision) => void | Promise<void>, onBytes?: (n: number) => void): Promise<number> {
-  const { stream } = inputOf(file, io);
+  const stream = inputOf(file, io);
   let bad = 0;
   for await (const rec of readRecords(stream, onBytes)) {
     let raw: unknown;
@@ -261,7 +265,7 @@ async function evaluateCmd(file: string, o: { policy?: string; now?: string; for
 async function reportCmd(file: string, o: { policy?: string; now?: string; format: string; progress?: boolean }, io: Io): Promise<number> {
   const policy = loadPolicy(o.policy);
   const now = o.now ? instant(o.now, '--now') : Date.now();
-  const { size } = file === '-' ? { size: 0 } : inputOf(file, io);
+  const size = sizeOf(file);
   const showBar = size > 0 && (o.progress || (size > 8 << 20 && (io.err as NodeJS.WriteStream).isTTY));
   const bar = showBar ? new SingleBar({ stream: io.err, format: 'report [{bar}] {percentage}% | {value}/{total} bytes', noTTYOutput: true, notTTYSchedule: 1000 }, Presets.shades_classic) : null;
   bar?.start(size, 0);
