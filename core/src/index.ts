@@ -17,7 +17,7 @@ export type { Decision, MetricDecision, MetricState, Warning } from './evaluate'
 export { dueWithPauses, dueOf } from './clock';
 export { makeOverride, overrideNote, overrideNotice, parseOverrideNote } from './override';
 export type { OverrideRequest } from './override';
-export { ticketView, metricView, formatSpan, localeOf } from './view';
+export { ticketView, metricView, formatSpan, localeOf, summaryLine } from './view';
 export type { TicketView, MetricView, Tone, Locale } from './view';
 export { formatProblem } from './problem';
 export type { Problem } from './problem';

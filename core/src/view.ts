@@ -152,3 +152,12 @@ export function ticketView(d: Decision, locale: Locale, zone = 'UTC'): TicketVie
     tone,
   };
 }
+
+/**
+ * One line for a place with room for a few words, such as Jira's issue glance or a ticket list:
+ * "P2 · Plus · 3h 20m left". The countdown is the first metric still running, paused or breached.
+ */
+export function summaryLine(view: TicketView): string {
+  const live = view.metrics.find((m) => m.state !== 'met' && m.state !== 'not_applicable');
+  return [view.priority.label, view.tier.label, live?.text].filter(Boolean).join(' · ');
+}

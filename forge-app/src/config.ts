@@ -11,6 +11,8 @@ export interface Config {
   map: FieldMap;
   fields: AppFields;
   leadGroups: string[];
+  /** Project roles (by name, e.g. "Triage leads") whose members are triage leads in their project. */
+  leadRoles?: string[];
 }
 
 export const CONFIG_KEY = 'sla-desk-config';
@@ -48,5 +50,5 @@ export function policyOf(config: Config): { policy?: Policy; problems: string[] 
 
 /** Every field id an evaluation reads: the mapped Impact, Urgency and Tier, and the app's own. */
 export function appFieldIds(config: Config): string[] {
-  return [config.map.impact, config.map.urgency, config.map.tier, ...Object.values(config.fields.due), config.fields.state, config.fields.tier].filter((x): x is string => !!x);
+  return [config.map.impact, config.map.urgency, config.map.tier, config.map.organizations, ...Object.values(config.fields.due), config.fields.state, config.fields.tier].filter((x): x is string => !!x);
 }

@@ -1,9 +1,9 @@
 import Resolver from '@forge/resolver';
-import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, overrideNotice, ticketView } from '@sla-desk/core';
+import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, overrideNotice, summaryLine, ticketView } from '@sla-desk/core';
 import { appFieldIds, CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config } from './config';
 import { JiraClient } from './jira/client';
 import { PRESETS } from './presets';
-import { plan } from './sla';
+import { planIssue } from './issue';
 
 interface Ctx {
   accountId?: string;
@@ -12,11 +12,22 @@ interface Ctx {
   extension?: { issue?: { key: string; id: string } };
 }
 
-/** Is the caller a triage lead? Checked here, on the server: the UI only hides the control. */
-export async function isLead(client: JiraClient, config: Config, accountId: string | undefined): Promise<boolean> {
-  if (!accountId || !config.leadGroups.length) return false;
+/**
+ * Is the caller a triage lead? Checked here, on the server: the UI only hides the control. A lead
+ * is in a lead group, or in a lead project role of the issue's project (directly or by a group).
+ */
+export async function isLead(client: JiraClient, config: Config, accountId: string | undefined, issueKey?: string): Promise<boolean> {
+  const roles = config.leadRoles ?? [];
+  if (!accountId || (!config.leadGroups.length && !roles.length)) return false;
   const groups = await client.userGroups(accountId);
-  return groups.some((g) => config.leadGroups.includes(g));
+  if (groups.some((g) => config.leadGroups.includes(g))) return true;
+  const project = issueKey?.split('-')[0];
+  if (!project) return false;
+  for (const role of roles) {
+    const actors = await client.projectRoleActors(project, role);
+    if (actors && (actors.accountIds.includes(accountId) || actors.groups.some((g) => groups.includes(g)))) return true;
+  }
+  return false;
 }
 
 export async function panel(context: Ctx, client = new JiraClient('app'), now = Date.now()) {
@@ -25,7 +36,7 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
   const key = context.extension?.issue?.key;
   if (!policy || !key) return { ok: false as const, problems: policy ? ['no issue in context'] : problems };
   const issue = await client.getIssue(key, appFieldIds(config));
-  const { decision, timeline } = plan(policy, config.map, config.fields, issue, now);
+  const { decision, timeline } = await planIssue(client, config, policy, issue, now);
   const view = ticketView(decision, localeOf(context.locale), context.timezone ?? 'UTC');
   return {
     ok: true as const,
@@ -38,9 +49,9 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
     policyName: policy.name,
     priorities: Object.entries(policy.priorities).map(([id, p]) => ({ id, label: p.label })),
     current: decision.priority.id,
-    lead: await isLead(client, config, context.accountId),
-    // The glance's label, e.g. "P2 · Plus · 3h 20m".
-    label: [decision.priority.id ?? '—', decision.tier.label, view.metrics.find((m) => m.state !== 'met' && m.state !== 'not_applicable')?.text].filter(Boolean).join(' · '),
+    lead: await isLead(client, config, context.accountId, key),
+    // The glance's first line, e.g. "P2 · Plus · 3h 20m left".
+    label: summaryLine(view),
   };
 }
 
@@ -49,9 +60,9 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   const { policy, problems } = policyOf(config);
   const issue = context.extension?.issue;
   if (!policy || !issue) return { ok: false as const, problems };
-  if (!(await isLead(client, config, context.accountId))) return { ok: false as const, problems: ['Only triage leads can override the priority.'] };
+  if (!(await isLead(client, config, context.accountId, issue.key))) return { ok: false as const, problems: ['Only triage leads can override the priority.'] };
   // The priority it overrides, from the issue as it stands: one read, no view model.
-  const { decision } = plan(policy, config.map, config.fields, await client.getIssue(issue.key, appFieldIds(config)), now);
+  const { decision } = await planIssue(client, config, policy, await client.getIssue(issue.key, appFieldIds(config)), now);
   const made = makeOverride(policy, { by: context.accountId, from: decision.priority.id, to: payload.to, reason: payload.reason, notify: payload.notify === true }, now);
   if (!made.override) return { ok: false as const, problems: made.problems.map(formatProblem) };
   const locale = localeOf(context.locale);
@@ -87,6 +98,9 @@ export async function setConfig(payload: { config?: Config }, client = new JiraC
     if (errors.length) return { ok: false as const, problems: errors.map(formatProblem) };
   } else if (!PRESETS[config.policy.preset]) {
     return { ok: false as const, problems: [`policy.preset: unknown preset "${config.policy.preset}" (known: ${Object.keys(PRESETS).join(', ')})`] };
+  }
+  if (config.map.tierSource === 'organization' && !config.map.organizations) {
+    return { ok: false as const, problems: ['map.organizations: the tier comes from the JSM organization, so name the Organizations field (e.g. customfield_10002)'] };
   }
   const missing = await missingPriorities(client, config);
   if (missing.length) return { ok: false as const, problems: missing };

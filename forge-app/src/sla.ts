@@ -21,8 +21,8 @@ export interface Plan {
 
 
 /** What an issue event should write, computed from the issue alone. Pure. */
-export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: JiraIssue, now: number): Plan {
-  const timeline = TimelineSchema.parse(timelineOfIssue(policy, map, issue));
+export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: JiraIssue, now: number, organizationTier: string | null = null): Plan {
+  const timeline = TimelineSchema.parse(timelineOfIssue(policy, map, issue, organizationTier));
   const decision = evaluate(policy, timeline, now);
   const current = issue.fields.priority?.name ?? null;
   // With no impact or urgency yet there is no priority: leave the issue's alone.
@@ -47,6 +47,6 @@ function same(have: unknown, want: unknown): boolean {
 /** Only changes to these can change a decision: anything else (the app's own fields) is ignored. */
 export function relevantChange(map: FieldMap, items: { field?: string; fieldId?: string }[] | undefined): boolean {
   if (!items || !items.length) return true;
-  const watched = new Set(['status', 'priority', 'comment', map.impact, map.urgency, map.tier].filter(Boolean) as string[]);
+  const watched = new Set(['status', 'priority', 'comment', map.impact, map.urgency, map.tier, map.organizations].filter(Boolean) as string[]);
   return items.some((it) => watched.has(it.fieldId ?? '') || watched.has(it.field ?? ''));
 }

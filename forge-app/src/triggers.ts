@@ -2,7 +2,8 @@ import { kvs } from '@forge/kvs';
 import { appFieldIds, loadConfig, policyOf } from './config';
 import { worstState } from '@sla-desk/core';
 import { JiraClient } from './jira/client';
-import { plan, relevantChange } from './sla';
+import { relevantChange } from './sla';
+import { planIssue } from './issue';
 
 /** The part of a Jira issue event SLA Desk reads. */
 export interface IssueEvent {
@@ -31,7 +32,7 @@ export async function onIssueEvent(event: IssueEvent, client = new JiraClient('a
   }
   if (!relevantChange(config.map, event.changelog?.items)) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
   const issue = await client.getIssue(event.issue.key, appFieldIds(config));
-  const p = plan(policy, config.map, config.fields, issue, now);
+  const p = await planIssue(client, config, policy, issue, now);
   if (p.priority) await client.setPriority(issue.key, p.priority);
   if (p.fieldValues.length) await client.setAppFieldValues(issue.id, p.fieldValues);
   return { wrote: { priority: p.priority !== null, fields: p.fieldValues.length } };
@@ -55,7 +56,7 @@ export async function sweep(client = new JiraClient('app'), now = Date.now()): P
     const page = await client.searchIssues(SWEEP_JQL, appFieldIds(config), token);
     for (const issue of page.issues) {
       out.checked++;
-      const p = plan(policy, config.map, config.fields, issue, now);
+      const p = await planIssue(client, config, policy, issue, now);
       const worst = worstState(p.decision);
       const state = worst === 'breached' || worst === 'at_risk' ? worst : 'ok';
       const last = await kvs.get(stateKey(issue.id)).catch(() => undefined);

@@ -87,3 +87,15 @@ test('the admin page creates the Impact, Urgency and Tier fields that are not ma
   // Nothing left to create the second time.
   expect((await call('createFields', 'lead-1')).created).toEqual([]);
 });
+
+test('a lead by project role: a member of the role, directly or by a group, may override; others are refused', async () => {
+  store.set(CONFIG_KEY, { ...config, leadGroups: [], leadRoles: ['Triage leads'] });
+  jira.projectRoles.set('SUP', { Developers: { id: 10001, accountIds: ['agent-1'], groups: [] }, 'Triage leads': { id: 10002, accountIds: ['role-lead'], groups: ['duty-managers'] } });
+  jira.groups.set('manager-1', ['duty-managers']);
+  expect((await call('panel', 'role-lead')).lead).toBe(true);
+  expect((await call('panel', 'manager-1')).lead).toBe(true);
+  expect((await call('panel', 'agent-1')).lead).toBe(false);
+  expect(await call('override', 'agent-1', { to: 'P1', reason: 'Production is down' })).toEqual({ ok: false, problems: ['Only triage leads can override the priority.'] });
+  expect(jira.writes()).toEqual([]);
+  expect((await call('override', 'role-lead', { to: 'P1', reason: 'Production is down' })).ok).toBe(true);
+});

@@ -36,6 +36,8 @@ const invoke = jest.fn();
 jest.mock('@forge/bridge', () => ({ invoke: (...a: unknown[]) => invoke(...a) }));
 
 import { Panel } from '../src/frontend/panel';
+import { Glance } from '../src/frontend/glance';
+import { Admin } from '../src/frontend/admin';
 
 const kiwi = parsePolicy(readFileSync(join(__dirname, '..', '..', 'core', 'presets', 'kiwi-stage-plus.yaml'), 'utf8')).policy!;
 const created = new Date(Date.now() - 20 * 60_000).toISOString();
@@ -72,4 +74,36 @@ test('a configuration problem is shown instead of the view', async () => {
   invoke.mockResolvedValueOnce({ ok: false, problems: ['policy: unknown preset "gold"'] });
   await act(async () => void render(<Panel />));
   expect(await screen.findByText('policy: unknown preset "gold"')).toBeTruthy();
+});
+
+test('the glance heads its view with the live line "P2 · Plus · … left"', async () => {
+  // A fixed clock, so the line is known: the glance's view and this expectation read the same now.
+  const now = jest.spyOn(Date, 'now').mockReturnValue(Date.parse(created) + 20 * 60_000);
+  try {
+    const data = panelData(false);
+    invoke.mockResolvedValueOnce(data);
+    await act(async () => void render(<Glance />));
+    const live = data.view.metrics.find((m) => m.state !== 'met' && m.state !== 'not_applicable')!;
+    expect(await screen.findByText(`P2 · Plus · ${live.text}`)).toBeTruthy();
+  } finally {
+    now.mockRestore();
+  }
+});
+
+test('the admin page asks for the Organizations field only when the tier comes from the JSM organization, and saves the lead roles', async () => {
+  const config = { policy: { preset: 'kiwi-stage-plus' }, map: { pauseStatuses: [], doneStatuses: ['Done'] }, fields: { due: {} }, leadGroups: [] };
+  invoke.mockResolvedValueOnce({ config, presets: [{ id: 'kiwi-stage-plus', name: 'KIWI' }], problems: [] });
+  await act(async () => void render(<Admin />));
+  await screen.findByText('Tier field id');
+  expect(document.getElementById('organizations')).toBeNull();
+  await act(async () => void fireEvent.change(document.getElementById('tierSource')!, { target: { value: 'organization' } }));
+  expect(screen.queryByText('Tier field id')).toBeNull();
+  await act(async () => void fireEvent.change(document.getElementById('organizations')!, { target: { value: 'customfield_10002' } }));
+  await act(async () => void fireEvent.change(document.getElementById('roles')!, { target: { value: 'Triage leads, Service owners' } }));
+  invoke.mockResolvedValueOnce({ ok: true });
+  await act(async () => void fireEvent.submit(document.querySelector('form')!));
+  const saved = invoke.mock.calls.at(-1)![1].config;
+  expect(saved.map).toMatchObject({ tierSource: 'organization', organizations: 'customfield_10002' });
+  expect(saved.leadRoles).toEqual(['Triage leads', 'Service owners']);
+  expect(await screen.findByText('Saved.')).toBeTruthy();
 });

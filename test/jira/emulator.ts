@@ -22,6 +22,10 @@ export class JiraEmulator {
   issues = new Map<string, EmulatedIssue>();
   priorities: { id: string; name: string }[] = [];
   groups = new Map<string, string[]>();
+  /** JSM organization id -> its properties. */
+  organizationProperties = new Map<string, Record<string, unknown>>();
+  /** Project key -> role name -> role id and actors. */
+  projectRoles = new Map<string, Record<string, { id: number; accountIds: string[]; groups: string[] }>>();
   /** Custom fields created through the API: id -> name, type and options. */
   fields = new Map<string, { name: string; type: string; options: string[] }>();
   requests: { method: string; path: string; body?: unknown }[] = [];
@@ -38,6 +42,8 @@ export class JiraEmulator {
   reset(): void {
     this.issues.clear();
     this.groups.clear();
+    this.organizationProperties.clear();
+    this.projectRoles.clear();
     this.fields.clear();
     this.requests = [];
     this.faults = [];
@@ -138,6 +144,22 @@ export class JiraEmulator {
     if (method === 'GET' && p === '/rest/api/3/priority') return respond(200, this.priorities);
     if (method === 'GET' && p === '/rest/api/3/user/groups') {
       return respond(200, (this.groups.get(url.searchParams.get('accountId') ?? '') ?? []).map((name) => ({ name })));
+    }
+    if (method === 'GET' && (m = /^\/rest\/servicedeskapi\/organization\/([^/]+)\/property\/([^/]+)$/.exec(p))) {
+      const props = this.organizationProperties.get(m[1]);
+      if (!props || !(m[2] in props)) return respond(404, { errorMessage: 'The property was not found' });
+      return respond(200, { key: m[2], value: props[m[2]] });
+    }
+    if (method === 'GET' && (m = /^\/rest\/api\/3\/project\/([^/]+)\/role$/.exec(p))) {
+      const roles = this.projectRoles.get(m[1]);
+      if (!roles) return respond(404, {});
+      return respond(200, Object.fromEntries(Object.entries(roles).map(([name, r]) => [name, `https://site.atlassian.net/rest/api/3/project/${m![1]}/role/${r.id}`])));
+    }
+    if (method === 'GET' && (m = /^\/rest\/api\/3\/project\/([^/]+)\/role\/(\d+)$/.exec(p))) {
+      const role = Object.entries(this.projectRoles.get(m[1]) ?? {}).find(([, r]) => String(r.id) === m![2]);
+      if (!role) return respond(404, {});
+      const actors = [...role[1].accountIds.map((accountId) => ({ type: 'atlassian-user-role-actor', actorUser: { accountId } })), ...role[1].groups.map((name) => ({ type: 'atlassian-group-role-actor', actorGroup: { name } }))];
+      return respond(200, { id: role[1].id, name: role[0], actors });
     }
     return respond(404, { errorMessages: [`not emulated: ${method} ${p}`] });
   }

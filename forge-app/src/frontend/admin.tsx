@@ -20,7 +20,7 @@ export function Admin() {
   }, []);
   if (!config) return <Text>Loading…</Text>;
   const set = (patch: Partial<Config>) => setConfig({ ...config, ...patch });
-  const map = (key: 'impact' | 'urgency' | 'tier') => (e: { target?: { value?: unknown } }) => set({ map: { ...config.map, [key]: valueOf(e) || undefined } });
+  const map = (key: 'impact' | 'urgency' | 'tier' | 'organizations' | 'organizationTierKey') => (e: { target?: { value?: unknown } }) => set({ map: { ...config.map, [key]: valueOf(e) || undefined } });
   return (
     <Form
       onSubmit={async () => {
@@ -48,10 +48,30 @@ export function Admin() {
         <Textfield id="impact" value={config.map.impact ?? ''} onChange={map('impact')} />
         <Label labelFor="urgency">Urgency field id</Label>
         <Textfield id="urgency" value={config.map.urgency ?? ''} onChange={map('urgency')} />
-        <Label labelFor="tier">Tier field id</Label>
-        <Textfield id="tier" value={config.map.tier ?? ''} onChange={map('tier')} />
+        <Label labelFor="tierSource">Where the Tier comes from</Label>
+        <Select
+          id="tierSource"
+          options={[
+            { label: 'A Tier field on the issue', value: 'field' },
+            { label: "A property of the customer's JSM organization", value: 'organization' },
+          ]}
+          onChange={(o: { value: string }) => set({ map: { ...config.map, tierSource: o.value === 'organization' ? 'organization' : 'field' } })}
+        />
+        {config.map.tierSource === 'organization' ? (
+          <>
+            <Label labelFor="organizations">Organizations field id</Label>
+            <Textfield id="organizations" value={config.map.organizations ?? ''} onChange={map('organizations')} />
+            <Label labelFor="organizationTierKey">Organization property holding the tier</Label>
+            <Textfield id="organizationTierKey" value={config.map.organizationTierKey ?? 'sla-tier'} onChange={map('organizationTierKey')} />
+          </>
+        ) : (
+          <>
+            <Label labelFor="tier">Tier field id</Label>
+            <Textfield id="tier" value={config.map.tier ?? ''} onChange={map('tier')} />
+          </>
+        )}
         <Label labelFor="pause">Statuses that pause the clock (comma-separated)</Label>
-        <Textfield id="pause" value={config.map.pauseStatuses.join(', ')} onChange={(e) => set({ map: { ...config.map, pauseStatuses: valueOf(e).split(',').map((g) => g.trim()).filter(Boolean) } })} />
+        <Textfield id="pause" value={config.map.pauseStatuses.join(', ')} onChange={(e) => set({ map: { ...config.map, pauseStatuses: list(valueOf(e)) } })} />
         <Button
           onClick={async () => {
             const r = await call<{ ok: boolean; map?: Config['map']; problems?: string[] }>('createFields');
@@ -62,7 +82,9 @@ export function Admin() {
           Create the Impact, Urgency and Tier fields
         </Button>
         <Label labelFor="leads">Triage-lead groups (comma-separated)</Label>
-        <Textfield id="leads" value={config.leadGroups.join(', ')} onChange={(e) => set({ leadGroups: valueOf(e).split(',').map((g) => g.trim()).filter(Boolean) })} />
+        <Textfield id="leads" value={config.leadGroups.join(', ')} onChange={(e) => set({ leadGroups: list(valueOf(e)) })} />
+        <Label labelFor="roles">Or triage-lead project roles (comma-separated)</Label>
+        <Textfield id="roles" value={(config.leadRoles ?? []).join(', ')} onChange={(e) => set({ leadRoles: list(valueOf(e)) })} />
         <Button type="submit" appearance="primary">
           Save
         </Button>
@@ -70,5 +92,11 @@ export function Admin() {
     </Form>
   );
 }
+
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
 
 ForgeReconciler.render(<Admin />);

@@ -138,6 +138,37 @@ export class JiraClient {
     const groups = await this.call<{ name: string }[]>(route`/rest/api/3/user/groups?accountId=${accountId}`);
     return groups.map((g) => g.name);
   }
+
+  /** A JSM organization's property value, or null when the organization has no such property. */
+  async organizationProperty(organizationId: string, key: string): Promise<unknown> {
+    const r = await orNull(this.call<{ value: unknown }>(route`/rest/servicedeskapi/organization/${organizationId}/property/${key}`));
+    return r ? r.value : null;
+  }
+
+  /** Members of a project role, by the role's name: account ids and group names. */
+  async projectRoleActors(projectKey: string, roleName: string): Promise<{ accountIds: string[]; groups: string[] } | null> {
+    // The project's roles come as name -> URL, and the role's id ends that URL.
+    const roles = await orNull(this.call<Record<string, string>>(route`/rest/api/3/project/${projectKey}/role`));
+    const url = roles && Object.entries(roles).find(([name]) => name.toLowerCase() === roleName.toLowerCase())?.[1];
+    const id = url ? /\/(\d+)$/.exec(url)?.[1] : undefined;
+    if (!id) return null;
+    const role = await this.call<{ actors?: { actorUser?: { accountId: string }; actorGroup?: { name: string } }[] }>(route`/rest/api/3/project/${projectKey}/role/${id}`);
+    const actors = role.actors ?? [];
+    return {
+      accountIds: actors.flatMap((a) => (a.actorUser ? [a.actorUser.accountId] : [])),
+      groups: actors.flatMap((a) => (a.actorGroup ? [a.actorGroup.name] : [])),
+    };
+  }
+}
+
+/** A 404 as null: a missing property or role is an answer, not a failure. */
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof JiraError && e.status === 404) return null;
+    throw e;
+  }
 }
 
 function retryAfterMs(header: string | null): number | null {

@@ -12,13 +12,26 @@ export interface FieldMap {
   impact?: string;
   urgency?: string;
   tier?: string;
+  /**
+   * Where the Tier comes from: the `tier` select field (the default), or a property of the
+   * customer's JSM organization (the first organization in the `organizations` field).
+   */
+  tierSource?: 'field' | 'organization';
+  /** The JSM Organizations field, e.g. customfield_10002. */
+  organizations?: string;
+  /** The organization property that holds the tier id or label; "sla-tier" by default. */
+  organizationTierKey?: string;
   /** Jira status names that pause the clock (waiting for customer). */
   pauseStatuses: string[];
   /** Jira status names that count as solved (the Done category). */
   doneStatuses: string[];
 }
 
-export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue): TimelineInput {
+/**
+ * `organizationTier` is the tier read from the organization property, when that is the tier source:
+ * the caller fetches it (a side effect), so this stays pure.
+ */
+export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue, organizationTier: string | null = null): TimelineInput {
   const f = issue.fields;
   const reporter = (f.reporter as { accountId?: string } | undefined)?.accountId;
   const events: TimelineEvent[] = [];
@@ -37,7 +50,9 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue)
   } else {
     fields.priority = priorityOfJira(policy, now('priority', f.priority?.name ?? null));
   }
-  if (map.tier) fields.tier = tierOf(policy, now(map.tier, optionText(f[map.tier])));
+  const byOrganization = map.tierSource === 'organization';
+  if (byOrganization) fields.tier = tierOf(policy, organizationTier);
+  else if (map.tier) fields.tier = tierOf(policy, now(map.tier, optionText(f[map.tier])));
 
   for (const h of histories) {
     for (const it of h.items) {
@@ -47,7 +62,7 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue)
       else if (k === 'priority' && c.method !== 'matrix') events.push({ type: 'field', at, field: 'priority', value: priorityOfJira(policy, it.toString) });
       else if (c.method === 'matrix' && k === map.impact) events.push({ type: 'field', at, field: 'impact', value: levelOf(c.impact, it.toString) });
       else if (c.method === 'matrix' && k === map.urgency) events.push({ type: 'field', at, field: 'urgency', value: levelOf(c.urgency, it.toString) });
-      else if (k === map.tier) events.push({ type: 'field', at, field: 'tier', value: tierOf(policy, it.toString) });
+      else if (!byOrganization && k === map.tier) events.push({ type: 'field', at, field: 'tier', value: tierOf(policy, it.toString) });
     }
   }
   for (const cm of f.comment?.comments ?? []) events.push(commentEvent(cm, reporter));
