@@ -1,41 +1,21 @@
 // The Forge app's figures for npm run bench: Jira requests per issue event, and the panel
 // resolver's time, both against the Jira REST emulator of test/jira. The app's TypeScript is
 // compiled to a temporary folder, and @forge/api and @forge/kvs are pointed at the emulator.
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { compileHosts, loadForge } from '../workbench/src/forge-host.mjs';
 
 export async function forgeRows(root, log) {
   // Inside forge-app, so the compiled code resolves its packages as the app does.
   const out = join(root, 'forge-app', '.bench');
   rmSync(out, { recursive: true, force: true });
   log('compiling the Forge app...');
-  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'forge-app', 'tsconfig.json'), '--noEmit', 'false', '--outDir', out, '--rootDir', root, '--module', 'commonjs', '--moduleResolution', 'node'], { stdio: 'inherit' });
-  const req = createRequire(join(root, 'forge-app', 'package.json'));
-  const { JiraEmulator } = req(join(out, 'test', 'jira', 'emulator.js'));
-  const jira = new JiraEmulator();
+  compileHosts(root, out);
   const store = new Map();
-  const actual = req('@forge/api');
-  const requester = { requestJira: (r, init) => jira.requestJira(r, init) };
-  req.cache[req.resolve('@forge/api')].exports = { ...actual, __esModule: true, route: actual.route, default: { asApp: () => requester, asUser: () => requester } };
-  req('@forge/kvs');
-  req.cache[req.resolve('@forge/kvs')].exports = {
-    __esModule: true,
-    kvs: {
-      get: async (k) => {
-        if (!store.has(k)) throw new Error('not found');
-        return store.get(k);
-      },
-      set: async (k, v) => void store.set(k, v),
-    },
-  };
-  const src = join(out, 'forge-app', 'src');
-  const { onIssueEvent } = req(join(src, 'triggers.js'));
-  const { panel } = req(join(src, 'resolvers.js'));
-  const { JiraClient } = req(join(src, 'jira', 'client.js'));
-  const { CONFIG_KEY, DEFAULT_CONFIG } = req(join(src, 'config.js'));
+  const { jira, triggers, resolvers, config, JiraClient } = loadForge(root, out, store);
+  const { onIssueEvent } = triggers;
+  const { panel } = resolvers;
+  const { CONFIG_KEY, DEFAULT_CONFIG } = config;
   store.set(CONFIG_KEY, {
     ...DEFAULT_CONFIG,
     map: { impact: 'customfield_10050', urgency: 'customfield_10051', tier: 'customfield_10052', pauseStatuses: ['Waiting for customer'], doneStatuses: ['Done'] },

@@ -24,3 +24,5 @@ run('npx --no-install tsc -b');
 run('npm run build --silent -w zendesk-app');
 // The Forge app carries the presets as JSON.
 run('npm run build --silent -w forge-app');
+// The workbench runs the apps' own code on emulated hosts: compile it, and bundle the Forge UI.
+run('npm run build --silent -w workbench');

@@ -21,3 +21,5 @@ export { ticketView, metricView, formatSpan, localeOf, summaryLine } from './vie
 export type { TicketView, MetricView, Tone, Locale } from './view';
 export { formatProblem } from './problem';
 export type { Problem } from './problem';
+export { ReportBuilder } from './report';
+export type { ReportRow } from './report';

@@ -137,6 +137,7 @@ export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC'): Met
   };
 }
 
+const LIVE_ORDER: MetricState[] = ['breached', 'at_risk', 'running', 'paused'];
 const TONE_RANK: Tone[] = ['danger', 'warning', 'success', 'neutral', 'info'];
 
 export function ticketView(d: Decision, locale: Locale, zone = 'UTC'): TicketView {
@@ -155,9 +156,10 @@ export function ticketView(d: Decision, locale: Locale, zone = 'UTC'): TicketVie
 
 /**
  * One line for a place with room for a few words, such as Jira's issue glance or a ticket list:
- * "P2 · Plus · 3h 20m left". The countdown is the first metric still running, paused or breached.
+ * "P2 · Plus · 3h 20m left". The countdown shown is the most urgent one (breached, then at risk,
+ * running, paused), the first metric among equals.
  */
 export function summaryLine(view: TicketView): string {
-  const live = view.metrics.find((m) => m.state !== 'met' && m.state !== 'not_applicable');
+  const live = LIVE_ORDER.map((s) => view.metrics.find((m) => m.state === s)).find(Boolean);
   return [view.priority.label, view.tier.label, live?.text].filter(Boolean).join(' · ');
 }

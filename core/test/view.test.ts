@@ -1,5 +1,5 @@
 import { evaluate } from '../src/evaluate';
-import { formatSpan, localeOf, ticketView } from '../src/view';
+import { formatSpan, localeOf, summaryLine, ticketView } from '../src/view';
 import { preset, timeline } from './helpers';
 
 const kiwi = preset('kiwi-stage-plus');
@@ -45,6 +45,16 @@ describe('ticket view', () => {
     expect(paused.metrics[0]).toMatchObject({ tone: 'neutral', text: 'En pause · 30 min 00 s restantes' });
     const met = ticketView(evaluate(kiwi, tl([{ type: 'reply', at: '2026-11-20T14:30:00Z', public: true, author: 'agent' }]), '2026-11-20T15:10:00Z'), 'en');
     expect(met.metrics[0]).toMatchObject({ tone: 'info', text: 'Met', stateLabel: 'Met' });
+  });
+
+  test('the summary line shows the most urgent countdown, not merely the first', () => {
+    expect(summaryLine(ticketView(evaluate(kiwi, tl(), '2026-11-20T14:20:00Z'), 'en'))).toBe('P2 · Plus · 40m 00s left');
+    // First response met, resolution still running: the line moves on to the resolution.
+    const met = ticketView(evaluate(kiwi, tl([{ type: 'reply', at: '2026-11-20T14:30:00Z', public: true, author: 'agent' }]), '2026-11-20T15:10:00Z'), 'en');
+    expect(summaryLine(met)).toBe(`P2 · Plus · ${met.metrics[1].text}`);
+    // A breached first response comes before the resolution still running.
+    const breached = ticketView(evaluate(kiwi, tl(), '2026-11-20T15:10:00Z'), 'en');
+    expect(summaryLine(breached)).toBe('P2 · Plus · Breached 10m 00s ago');
   });
 
   test('the maintenance badge appears only inside the window', () => {

@@ -1,0 +1,46 @@
+// Shared by every workbench page: the header (navigation, the clock control, the current user),
+// and small helpers. The clock and the user live on the server and in localStorage respectively.
+export const user = () => localStorage.getItem('sla-desk-user') || 'agent';
+
+export async function api(path, body, method) {
+  const res = await fetch(path, body === undefined ? { method: method || 'GET' } : { method: method || 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const data = await res.json();
+  if (!res.ok) throw Object.assign(new Error(data.error || res.statusText), { problems: data.problems || [] });
+  return data;
+}
+
+export const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+const PAGES = [['/', 'Tickets'], ['/policy.html', 'Policy'], ['/report.html', 'Report']];
+const SHIFTS = [['−1d', -1440], ['−1h', -60], ['+15m', 15], ['+1h', 60], ['+4h', 240], ['+1d', 1440]];
+
+/** Draws the header; onChange runs after the clock or the user changes. */
+export async function header(onChange) {
+  const el = document.createElement('header');
+  const here = location.pathname;
+  el.innerHTML = `<h1>SLA Desk workbench</h1><nav>${PAGES.map(([href, label]) => `<a href="${href}" class="${href === here ? 'here' : ''}">${label}</a>`).join('')}</nav>
+    <label>Signed in as <select id="user"><option value="agent">Lea (agent)</option><option value="lead">Sam (triage lead)</option></select></label>
+    <div class="clock" data-testid="clock"><output id="now"></output>${SHIFTS.map(([label, m]) => `<button data-shift="${m}">${label}</button>`).join('')}<button data-reset="1" title="Back to the desk's start">Reset</button></div>`;
+  document.body.prepend(el);
+  const sel = el.querySelector('#user');
+  sel.value = user();
+  sel.onchange = () => {
+    localStorage.setItem('sla-desk-user', sel.value);
+    onChange && onChange();
+  };
+  const show = (iso) => (el.querySelector('#now').textContent = new Date(iso).toUTCString().replace('GMT', 'UTC'));
+  el.querySelectorAll('.clock button').forEach((b) => {
+    b.onclick = async () => {
+      const r = await api('/api/clock', b.dataset.reset ? { reset: true } : { shiftMinutes: Number(b.dataset.shift) });
+      show(r.clock);
+      onChange && onChange();
+    };
+  });
+  const desk = await api('/api/desk');
+  show(desk.clock);
+  return desk;
+}
+
+export function showError(target, e) {
+  target.innerHTML = `<div class="error" role="alert">${esc(e.message)}${(e.problems || []).map((p) => `\n• ${esc(p)}`).join('')}</div>`;
+}

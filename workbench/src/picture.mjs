@@ -1,0 +1,55 @@
+// What the policy page draws: the matrix as a grid of priorities, and each calendar's working time
+// over the week of the workbench clock, in the calendar's own zone, with its holidays.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { buildCalendar } = require('@sla-desk/core');
+const { DateTime } = require('luxon');
+
+const DAY = 86_400_000;
+
+export function policyPicture(policy, now) {
+  const priorities = Object.keys(policy.priorities);
+  const rank = (p) => (priorities.length > 1 ? priorities.indexOf(p) / (priorities.length - 1) : 0);
+  const c = policy.classification;
+  const matrix =
+    c.method === 'matrix'
+      ? {
+          impact: c.impact,
+          urgency: c.urgency,
+          cells: c.impact.map((i) => c.urgency.map((u) => ({ impact: i.id, urgency: u.id, priority: c.matrix[i.id]?.[u.id] ?? null, rank: rank(c.matrix[i.id]?.[u.id]) }))),
+        }
+      : null;
+  const calendars = Object.entries(policy.calendars).map(([name, spec]) => weekOf(name, spec, now));
+  return { matrix, calendars, priorities: priorities.map((p) => ({ id: p, label: policy.priorities[p].label ?? p, rank: rank(p) })) };
+}
+
+/** Working intervals of one week (Monday to Sunday, local) as day index and minutes from midnight. */
+function weekOf(name, spec, now) {
+  const cal = buildCalendar(name, spec);
+  const zone = spec === '24x7' ? 'UTC' : spec.zone;
+  const monday = DateTime.fromMillis(now, { zone }).startOf('week');
+  const start = monday.toMillis();
+  const end = monday.plus({ days: 7 }).toMillis();
+  const blocks = [];
+  let t = start;
+  while (t < end) {
+    t = cal.nextOpen(t);
+    if (t >= end) break;
+    const iv = cal.intervalAt(t);
+    const stop = Math.min(iv.end, end);
+    // A block that crosses local midnight is drawn on both days.
+    let a = t;
+    while (a < stop) {
+      const local = DateTime.fromMillis(a, { zone });
+      const midnight = local.startOf('day').plus({ days: 1 }).toMillis();
+      const b = Math.min(stop, midnight);
+      blocks.push({ day: Math.floor((local.startOf('day').toMillis() - start) / DAY + 0.5), from: local.hour * 60 + local.minute, to: b === midnight ? 1440 : DateTime.fromMillis(b, { zone }).hour * 60 + DateTime.fromMillis(b, { zone }).minute });
+      a = b;
+    }
+    t = stop;
+  }
+  const holidays = spec === '24x7' ? [] : spec.holidays.map((h) => (typeof h === 'string' ? { date: h } : h));
+  const days = [...Array(7)].map((_, i) => monday.plus({ days: i }).toISODate());
+  return { name, label: spec === '24x7' ? '24x7' : (spec.label ?? name), zone, days, blocks, holidays: holidays.filter((h) => days.includes(h.date)), allHolidays: holidays, nowLocal: DateTime.fromMillis(now, { zone }).toFormat("ccc d LLL HH:mm ZZZZ") };
+}

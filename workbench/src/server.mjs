@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// npm start: the workbench. One local HTTP server with the ticket list, a Zendesk ticket page running
+// the real zendesk-app/dist sidebar on the ZAF emulator, a Jira issue page running the Forge app's
+// own resolvers, trigger and UI against the Jira emulator, the policy page and the report.
+import { createServer } from 'node:http';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { BadRequest, createWorkbench } from './workbench.mjs';
+import { policyPicture } from './picture.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(here, '..', '..');
+const PUBLIC = join(here, '..', 'public');
+const require = createRequire(import.meta.url);
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'application/javascript', '.mjs': 'application/javascript', '.css': 'text/css', '.png': 'image/png', '.json': 'application/json', '.svg': 'image/svg+xml' };
+const MAX_BODY = 1_000_000;
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function sendFile(res, base, rel) {
+  const file = normalize(join(base, rel));
+  if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) return sendJson(res, 404, { error: `not found: ${rel}` });
+  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+  createReadStream(file).pipe(res);
+}
+
+async function readJson(req) {
+  let size = 0;
+  const chunks = [];
+  for await (const c of req) {
+    size += c.length;
+    if (size > MAX_BODY) throw new BadRequest(`request body: larger than ${MAX_BODY} bytes`);
+    chunks.push(c);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new BadRequest(`request body: not JSON (${e.message})`);
+  }
+}
+
+/** A script that moves the frame's clock to the workbench's, so the apps' own countdowns follow it. */
+function clockScript(clock) {
+  return `(function(){var off=${Number(clock)}-Date.now();var R=Date;function D(){var a=[].slice.call(arguments);if(!a.length)return new R(R.now()+off);return new (Function.prototype.bind.apply(R,[null].concat(a)))();}D.prototype=R.prototype;D.now=function(){return R.now()+off;};D.parse=R.parse;D.UTC=R.UTC;window.Date=D;})();`;
+}
+
+export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir, reset = false, log = console.log } = {}) {
+  const wb = createWorkbench({ root: ROOT, dataDir, reset, log });
+  await wb.init();
+  const zendeskDist = join(ROOT, 'zendesk-app', 'dist', 'assets');
+  const iframeHtml = readFileSync(join(zendeskDist, 'iframe.html'), 'utf8');
+  const emulator = readFileSync(join(ROOT, 'test', 'zendesk', 'zaf-emulator.js'), 'utf8');
+  // chart.js exports no path to its browser build, so find it next to its main file.
+  const chartJs = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+
+  const routes = [
+    ['GET', /^\/api\/desk$/, async () => wb.desk()],
+    ['POST', /^\/api\/clock$/, async (req) => wb.setClock(await readJson(req))],
+    ['GET', /^\/api\/policy$/, async () => ({ source: wb.state.policy, text: wb.state.policy.document ?? wb.presetText(wb.state.policy.preset), presets: wb.presetIds(), ...policyPicture(wb.policy, wb.state.clock) })],
+    ['POST', /^\/api\/policy\/check$/, async (req) => wb.checkPolicy((await readJson(req)).text)],
+    ['POST', /^\/api\/policy$/, async (req) => wb.setPolicy(await readJson(req))],
+    ['GET', /^\/api\/report$/, async () => wb.report()],
+    ['GET', /^\/api\/zendesk\/tickets\/(\d+)$/, async (_req, m) => zendeskTicket(wb, m[1])],
+    ['POST', /^\/api\/zendesk\/tickets\/(\d+)$/, async (req, m) => wb.submitZendesk(m[1], await readJson(req))],
+    // Zendesk's REST API, as the sidebar's client.request reaches it through the ZAF emulator.
+    ['GET', /^\/zendesk\/as\/\w+\/api\/v2\/tickets\/(\d+)\/audits\.json$/, async (_req, m) => ({ audits: wb.ticket(m[1]).audits, users: wb.zendesk.users })],
+    ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/tickets\/(\d+)\.json$/, async (req, m) => wb.commentZendesk(m[2], await readJson(req), m[1])],
+    ['GET', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (_req, m) => jiraIssue(wb, m[1])],
+    ['POST', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (req, m) => wb.editJira(m[1], await readJson(req))],
+    ['POST', /^\/api\/jira\/invoke$/, async (req) => wb.invokeJira(await readJson(req))],
+  ];
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://workbench');
+    const p = url.pathname;
+    try {
+      for (const [method, re, fn] of routes) {
+        const m = re.exec(p);
+        if (m && req.method === method) return sendJson(res, 200, await fn(req, m, url));
+      }
+      if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} ${p} is not served` });
+      if (p === '/zendesk/frame') return zendeskFrame(res, wb, url, iframeHtml);
+      if (p === '/zaf/sdk.js') return res.writeHead(200, { 'content-type': TYPES['.js'] }).end(emulator);
+      if (p.startsWith('/zendesk/assets/')) return sendFile(res, zendeskDist, p.slice('/zendesk/assets/'.length));
+      if (p === '/jira/frame') return jiraFrame(res, wb, url);
+      if (p.startsWith('/forge-ui/')) return sendFile(res, join(ROOT, 'workbench', '.build', 'forge-ui'), p.slice('/forge-ui/'.length));
+      if (p === '/vendor/chart.js') return sendFile(res, dirname(chartJs), 'chart.umd.min.js');
+      return sendFile(res, PUBLIC, p === '/' ? 'index.html' : p.slice(1));
+    } catch (e) {
+      const status = e.status ?? 500;
+      // Messages name fields and values the user sent, never ticket content.
+      if (status >= 500) log(`[workbench] ${req.method} ${p}: ${e.stack ?? e.message}`);
+      return sendJson(res, status, { error: e.message, problems: e.problems });
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const { port: bound } = server.address();
+  return { url: `http://${host}:${bound}`, workbench: wb, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+function zendeskTicket(wb, id) {
+  const t = wb.ticket(id);
+  const policy = wb.policy;
+  const c = policy.classification;
+  return {
+    id: t.id,
+    subject: t.subject,
+    values: t.values,
+    audits: t.audits,
+    users: wb.zendesk.users,
+    fields: {
+      impact: c.method === 'matrix' ? { path: wb.zendesk.path('sla_impact'), options: c.impact.map((l) => ({ value: `sla_impact_${l.id}`, label: `${l.id}. ${l.label}` })) } : null,
+      urgency: c.method === 'matrix' ? { path: wb.zendesk.path('sla_urgency'), options: c.urgency.map((l) => ({ value: `sla_urgency_${l.id}`, label: `${l.id}. ${l.label}` })) } : null,
+      tier: { path: wb.zendesk.path('sla_tier'), options: Object.entries(policy.tiers).map(([id, tier]) => ({ value: `sla_tier_${id}`, label: tier.label })) },
+      sla: Object.entries(wb.zendesk.ids)
+        .filter(([k]) => k.startsWith('sla_due_') || k === 'sla_state')
+        .map(([k, fid]) => ({ key: k, path: `ticket.customField:custom_field_${fid}` })),
+    },
+  };
+}
+
+function zendeskFrame(res, wb, url, html) {
+  const t = wb.ticket(url.searchParams.get('ticket'));
+  const user = wb.userOf(url.searchParams.get('user') ?? undefined);
+  const seed = wb.zendesk.seedOf(t, user, wb.settings());
+  // Comments are written as the signed-in user, as Zendesk's API does for the agent's session.
+  seed.rest = `/zendesk/as/${url.searchParams.get('user') ?? 'agent'}`;
+  const head = `<base href="/zendesk/assets/"><script>${clockScript(wb.state.clock)}</script><script>window.__ZAF_SEED__=${JSON.stringify(seed).replace(/</g, '\\u003c')};</script>`;
+  const page = html.replace('<head>', `<head>${head}`).replace('https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js', '/zaf/sdk.js');
+  res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(page);
+}
+
+function jiraFrame(res, wb, url) {
+  const module = url.searchParams.get('module');
+  if (module !== 'panel' && module !== 'glance') return sendJson(res, 400, { error: 'module: expected panel or glance' });
+  const page = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/uikit.css"><script>${clockScript(wb.state.clock)}</script></head><body><div id="root"></div><script type="module" src="/forge-ui/${module}.js"></script></body></html>`;
+  res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(page);
+}
+
+function jiraIssue(wb, key) {
+  const issue = wb.jira.jira.issues.get(key);
+  if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
+  const policy = wb.policy;
+  const c = policy.classification;
+  const config = wb.jira.configFor(policy);
+  return {
+    key,
+    fields: issue.fields,
+    comments: issue.comments.map((cm) => ({ created: cm.created, author: cm.author?.accountId, internal: cm.jsdPublic === false, text: adf(cm.body) })),
+    appFields: [...Object.entries(config.fields.due).map(([m, id]) => ({ label: `${policy.metrics[m].label} due`, id })), { label: 'SLA state', id: config.fields.state }, { label: 'SLA tier', id: config.fields.tier }],
+    options: {
+      impact: c.method === 'matrix' ? c.impact.map((l) => ({ value: l.id, label: `${l.id}. ${l.label}` })) : null,
+      urgency: c.method === 'matrix' ? c.urgency.map((l) => ({ value: l.id, label: `${l.id}. ${l.label}` })) : null,
+      tier: Object.entries(policy.tiers).map(([id, t]) => ({ value: id, label: t.label })),
+      priority: wb.jira.jira.priorities.map((p) => p.name),
+    },
+    map: config.map,
+  };
+}
+
+function adf(body) {
+  if (typeof body === 'string') return body;
+  const out = [];
+  const walk = (n) => {
+    if (!n || typeof n !== 'object') return;
+    if (n.type === 'text') out.push(n.text);
+    if (n.type === 'paragraph' && out.length) out.push('\n');
+    (n.content ?? []).forEach(walk);
+  };
+  walk(body);
+  return out.join('').trim();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const started = process.hrtime.bigint();
+  const o = new Command()
+    .name('npm start --')
+    .description('SLA Desk workbench: both apps on emulated Zendesk and Jira hosts, over a sample desk')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port: expected 0 to 65535, got "${v}"`);
+      return n;
+    }, 4600)
+    .option('--data <dir>', 'where the desk is stored', process.env.SLA_DESK_DATA ?? join(ROOT, 'workbench', '.data'))
+    .option('--reset', 'restore the sample desk, the KIWI STAGE+ preset and the clock', false)
+    .parse()
+    .opts();
+  startWorkbench({ port: o.port, dataDir: o.data, reset: o.reset }).then(
+    ({ url }) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      console.log(`SLA Desk workbench: ${url}  (ready in ${ms.toFixed(0)} ms; desk stored in ${o.data})`);
+    },
+    (e) => {
+      console.error(`[workbench] could not start: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

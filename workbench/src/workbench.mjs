@@ -1,0 +1,224 @@
+// The workbench's state and actions, apart from HTTP: the active policy, the clock, the desk in
+// both hosts, and the evaluations the list and the report show. Every change is saved at once.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DESK_NOW, deskOf } from './desk.mjs';
+import { loadStore, saveStore, STORE_VERSION } from './store.mjs';
+import { USERS, zendeskHost } from './zendesk-host.mjs';
+import { jiraHost, JIRA_USERS } from './jira-host.mjs';
+
+const require = createRequire(import.meta.url);
+const core = require('@sla-desk/core');
+const { listPresets, loadPolicy, resolvePolicyPath } = require('@sla-desk/core/dist/presets.js');
+
+export class BadRequest extends Error {
+  constructor(message, problems) {
+    super(message);
+    this.status = 400;
+    this.problems = problems;
+  }
+}
+
+export function createWorkbench({ root, dataDir, reset = false, log = console.log }) {
+  const zendesk = zendeskHost(root);
+  const kvs = new Map();
+  const jira = jiraHost(root, kvs);
+  let state = reset ? null : loadStore(dataDir, log);
+  let policy;
+
+  const presetIds = () => listPresets().map((p) => p.id);
+  const presetText = (id) => readFileSync(resolvePolicyPath(id), 'utf8');
+
+  function policyOfSource(source) {
+    if (source.preset) {
+      if (!presetIds().includes(source.preset)) throw new BadRequest(`unknown preset "${source.preset}" (known: ${presetIds().join(', ')})`);
+      return loadPolicy(source.preset);
+    }
+    const { policy: p, problems } = core.checkPolicyText(source.document);
+    const errors = problems.filter((x) => x.level === 'error');
+    if (!p || errors.length) throw new BadRequest('the policy does not check; nothing was saved', errors.map(core.formatProblem));
+    return p;
+  }
+
+  /** The desk for the policy's preset (a pasted policy keeps the desk of the preset it started from). */
+  function seedDesk() {
+    const base = state.policy.preset ?? state.policy.basePreset ?? 'kiwi-stage-plus';
+    const basePolicy = loadPolicy(base);
+    const desk = deskOf(basePolicy, DESK_NOW);
+    state.zendesk = desk.map((d, i) => zendesk.ticketOf(basePolicy, d, i + 1));
+    state.desk = desk.map((d, i) => ({ id: i + 1, key: `DESK-${i + 1}`, tier: d.tier, story: d.story, subject: d.subject }));
+    jira.restore(desk.map((d, i) => jira.issueOf(basePolicy, d, i + 1)));
+  }
+
+  async function applyPolicy() {
+    const config = { ...jira.configFor(policy), policy: state.policy.preset ? { preset: state.policy.preset } : { document: state.policy.document } };
+    // Through the Forge app's own admin resolver: it refuses a policy naming a priority Jira lacks.
+    const r = await jira.setConfig(config);
+    if (!r.ok) throw new BadRequest('the Jira app refused the policy; nothing was saved', r.problems);
+  }
+
+  function save() {
+    state.jira = jira.serialize();
+    state.kvs = [...kvs.entries()];
+    jira.jira.requests = [];
+    saveStore(dataDir, state);
+  }
+
+  async function init() {
+    if (state) {
+      policy = policyOfSource(state.policy);
+      jira.restore(state.jira);
+      for (const [k, v] of state.kvs ?? []) kvs.set(k, v);
+      jira.clock = () => state.clock;
+      await applyPolicy();
+      return;
+    }
+    state = { version: STORE_VERSION, clock: DESK_NOW, policy: { preset: 'kiwi-stage-plus' } };
+    jira.clock = () => state.clock;
+    policy = policyOfSource(state.policy);
+    seedDesk();
+    await applyPolicy();
+    for (const d of state.desk) await jira.created(d.key);
+    save();
+  }
+
+  function settings() {
+    return { policy_preset: state.policy.preset ?? '', policy_document: state.policy.document ?? '', lead_groups: 'Triage', tier_source: 'ticket_field', lock_priority: false, notify_on_override: false };
+  }
+
+  const ticket = (id) => {
+    const t = state.zendesk.find((x) => x.id === Number(id));
+    if (!t) throw Object.assign(new Error(`no ticket ${id}`), { status: 404 });
+    return t;
+  };
+  const userOf = (key) => {
+    if (key !== undefined && !USERS[key]) throw new BadRequest(`user: expected ${Object.keys(USERS).join(' or ')}, got "${key}"`);
+    return USERS[key ?? 'agent'];
+  };
+
+  function evaluateZendesk(t) {
+    const timeline = core.TimelineSchema.parse(zendesk.timelineOf(policy, t));
+    return core.evaluate(policy, timeline, state.clock);
+  }
+
+  async function deskRows() {
+    const rows = [];
+    for (const d of state.desk) {
+      const t = ticket(d.id);
+      const z = core.ticketView(evaluateZendesk(t), 'en', 'America/Toronto');
+      const panel = await jira.invoke('panel', {}, d.key, JIRA_USERS.agent.accountId);
+      rows.push({
+        ...d,
+        zendesk: { priority: z.priority.label, tier: z.tier.label, tone: z.tone, line: core.summaryLine(z) },
+        jira: panel.ok ? { priority: panel.view.priority.label, tone: panel.view.tone, line: panel.label } : { problems: panel.problems },
+      });
+    }
+    return rows;
+  }
+
+  return {
+    init,
+    get state() {
+      return state;
+    },
+    get policy() {
+      return policy;
+    },
+    zendesk,
+    jira,
+    presetIds,
+    presetText,
+    settings,
+    ticket,
+    userOf,
+    async desk() {
+      return { policy: { id: policy.id, name: policy.name, source: state.policy.preset ? 'preset' : 'document' }, clock: new Date(state.clock).toISOString(), tickets: await deskRows() };
+    },
+    setClock(body) {
+      let at;
+      if (body.reset) at = DESK_NOW;
+      else if (typeof body.at === 'string') at = Date.parse(body.at);
+      else if (typeof body.shiftMinutes === 'number') at = state.clock + body.shiftMinutes * 60_000;
+      if (at === undefined || !Number.isFinite(at)) throw new BadRequest('clock: expected {"at": "<ISO instant>"}, {"shiftMinutes": <number>} or {"reset": true}');
+      state.clock = at;
+      save();
+      return { clock: new Date(at).toISOString() };
+    },
+    async setPolicy(body) {
+      const source = typeof body.preset === 'string' ? { preset: body.preset } : typeof body.document === 'string' ? { document: body.document, basePreset: state.policy.preset ?? state.policy.basePreset } : null;
+      if (!source) throw new BadRequest('policy: expected {"preset": "<id>"} or {"document": "<YAML or JSON>"}');
+      const next = policyOfSource(source);
+      const before = { policy, source: state.policy };
+      const baseChanged = (source.preset ?? source.basePreset) !== (state.policy.preset ?? state.policy.basePreset);
+      policy = next;
+      state.policy = source;
+      try {
+        await applyPolicy();
+      } catch (e) {
+        policy = before.policy;
+        state.policy = before.source;
+        throw e;
+      }
+      // Another preset brings its own sample desk; an edited policy re-evaluates the same desk.
+      if (baseChanged) {
+        seedDesk();
+        for (const d of state.desk) await jira.created(d.key);
+      }
+      save();
+      return { ok: true, policy: { id: policy.id, name: policy.name } };
+    },
+    checkPolicy(text) {
+      const { problems } = core.checkPolicyText(String(text ?? ''));
+      return { problems: problems.map((p) => ({ level: p.level, path: p.path, message: p.message })) };
+    },
+    submitZendesk(id, body) {
+      const t = ticket(id);
+      const user = userOf(body.user);
+      validateZendeskValues(policy, zendesk, body.values ?? {});
+      const changed = zendesk.submit(t, body.values ?? {}, user, state.clock);
+      if (changed) save();
+      return { changed };
+    },
+    commentZendesk(id, body, userKey) {
+      const t = ticket(id);
+      const c = body?.ticket?.comment;
+      if (!c || typeof c.body !== 'string' || !c.body.trim()) throw new BadRequest('ticket.comment.body: expected the comment text');
+      zendesk.comment(t, c, userOf(userKey), state.clock);
+      save();
+      return { ticket: { id: t.id } };
+    },
+    async editJira(key, body) {
+      const user = Object.values(JIRA_USERS).find((u) => u.accountId === body.user) ?? JIRA_USERS.agent;
+      const r = await jira.edit(policy, key, body.changes ?? {}, user);
+      save();
+      return r;
+    },
+    async invokeJira(body) {
+      const r = await jira.invoke(body.functionKey, body.payload ?? {}, body.issueKey, body.accountId);
+      if (body.functionKey === 'override') save();
+      return r;
+    },
+    report() {
+      const b = new core.ReportBuilder();
+      for (const t of state.zendesk) b.add(evaluateZendesk(t));
+      return { policy: policy.name, clock: new Date(state.clock).toISOString(), rows: b.rows() };
+    },
+  };
+}
+
+/** Values a ticket form may hold: the policy's levels and tiers, and Zendesk's statuses and priorities. */
+function validateZendeskValues(policy, zendesk, values) {
+  const problems = [];
+  const check = (path, ok, want) => {
+    if (values[path] !== undefined && values[path] !== null && values[path] !== '' && !ok(values[path])) problems.push(`${path}: expected ${want}, got ${JSON.stringify(values[path])}`);
+  };
+  const c = policy.classification;
+  if (c.method === 'matrix') {
+    check(zendesk.path('sla_impact'), (v) => c.impact.some((l) => v === `sla_impact_${l.id}`), c.impact.map((l) => `sla_impact_${l.id}`).join(', '));
+    check(zendesk.path('sla_urgency'), (v) => c.urgency.some((l) => v === `sla_urgency_${l.id}`), c.urgency.map((l) => `sla_urgency_${l.id}`).join(', '));
+  }
+  check('ticket.status', (v) => ['new', 'open', 'pending', 'hold', 'solved', 'closed'].includes(v), 'new, open, pending, hold, solved or closed');
+  check('ticket.priority', (v) => ['low', 'normal', 'high', 'urgent'].includes(v), 'low, normal, high or urgent');
+  if (problems.length) throw new BadRequest('the ticket was not saved', problems);
+}

@@ -1,0 +1,103 @@
+// The emulated Zendesk: tickets kept as Zendesk keeps them (field values and audits), the field ids
+// the app's requirements would get at install, the seed the ZAF emulator starts the real sidebar
+// with, and what Submit does (an audit of the changed fields). Timelines for the ticket list come
+// from the Zendesk app's own audit adapter.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const USERS = {
+  agent: { id: 2, name: 'Lea (agent)', role: 'agent', groups: [{ id: 1, name: 'Support' }], locale: 'en-US' },
+  lead: { id: 3, name: 'Sam (triage lead)', role: 'agent', groups: [{ id: 2, name: 'Triage' }], locale: 'en-US' },
+};
+const REQUESTER = { id: 1, name: 'Customer', role: 'end-user' };
+const ZENDESK_USERS = [REQUESTER, USERS.agent, USERS.lead].map((u) => ({ id: u.id, name: u.name, role: u.role }));
+
+/** Zendesk's statuses for the policy's status words. */
+const STATUS = { open: 'open', new: 'new', pending: 'pending', 'on-hold': 'hold', hold: 'hold', solved: 'solved', closed: 'closed' };
+
+export function zendeskHost(root) {
+  const requirements = JSON.parse(readFileSync(join(root, 'zendesk-app', 'dist', 'requirements.json'), 'utf8'));
+  // Ids as an install would assign them, in the order requirements.json lists the fields.
+  const ids = Object.fromEntries(Object.keys(requirements.ticket_fields).map((key, i) => [key, 11 + i]));
+  const requirementValues = Object.fromEntries(Object.entries(ids).map(([k, id]) => [`requirement:${k}`, { requirement_id: id, requirement_type: 'ticket_fields' }]));
+  const build = join(root, 'workbench', '.build', 'zendesk-app', 'src', 'zaf');
+  const req = createRequire(join(root, 'zendesk-app', 'package.json'));
+  const { timelineFromAudits } = req(join(build, 'audits.js'));
+  const { resolveFieldIds } = req(join(build, 'fields.js'));
+  const path = (key) => `ticket.customField:custom_field_${ids[key]}`;
+
+  /** The values an agent's form holds, and their audit field names. */
+  function tracked(values) {
+    const out = { status: values['ticket.status'], priority: values['ticket.priority'], tags: values['ticket.tags'] };
+    for (const [key, id] of Object.entries(ids)) out[String(id)] = values[path(key)] ?? null;
+    return out;
+  }
+
+  /** A desk ticket as Zendesk holds it: field values and its audits. */
+  function ticketOf(policy, desk, id) {
+    const zendeskPriority = (p) => (p && policy.priorities[p] ? policy.priorities[p].zendesk : null);
+    const f = desk.fields;
+    const priority = f.priority ? zendeskPriority(f.priority) : f.impact && f.urgency ? zendeskPriority(policy.classification.matrix?.[f.impact]?.[f.urgency]) : null;
+    const values = {
+      'ticket.status': STATUS[f.status] ?? 'open',
+      'ticket.priority': priority,
+      'ticket.tags': [`sla_tier_${desk.tier}`],
+      [path('sla_impact')]: f.impact ? `sla_impact_${f.impact}` : null,
+      [path('sla_urgency')]: f.urgency ? `sla_urgency_${f.urgency}` : null,
+      [path('sla_tier')]: `sla_tier_${desk.tier}`,
+    };
+    const create = Object.entries(tracked(values))
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([field_name, value]) => ({ type: 'Create', field_name, value }));
+    const audits = [{ id: 1, created_at: desk.createdAt, author_id: REQUESTER.id, events: [{ type: 'Comment', public: true, author_id: REQUESTER.id, body: desk.subject }, ...create] }];
+    for (const e of desk.events) {
+      const n = audits.length + 1;
+      if (e.type === 'reply') audits.push({ id: n, created_at: e.at, author_id: USERS.agent.id, events: [{ type: 'Comment', public: e.public, author_id: USERS.agent.id, body: 'Thanks, looking into it.' }] });
+      else if (e.type === 'field' && e.field === 'status') {
+        audits.push({ id: n, created_at: e.at, author_id: USERS.agent.id, events: [{ type: 'Change', field_name: 'status', value: STATUS[e.value] ?? e.value, previous_value: values['ticket.status'] }] });
+        values['ticket.status'] = STATUS[e.value] ?? e.value;
+      }
+    }
+    return { id, subject: desk.subject, createdAt: desk.createdAt, values, audits };
+  }
+
+  /** What Submit saves: one audit with a Change per field that differs. Returns false when nothing did. */
+  function submit(ticket, values, user, at) {
+    const before = tracked(ticket.values);
+    const after = tracked({ ...ticket.values, ...pick(values) });
+    const events = Object.keys(after)
+      .filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null))
+      .map((k) => ({ type: 'Change', field_name: k, value: after[k], previous_value: before[k] ?? null }));
+    if (!events.length) return false;
+    ticket.values = { ...ticket.values, ...pick(values) };
+    ticket.audits.push({ id: ticket.audits.length + 1, created_at: new Date(at).toISOString(), author_id: user.id, events });
+    return true;
+  }
+
+  /** Only the ticket's own fields: never the host's paths such as currentUser or requirements. */
+  function pick(values) {
+    const allowed = new Set(['ticket.status', 'ticket.priority', 'ticket.tags', ...Object.keys(ids).map(path)]);
+    return Object.fromEntries(Object.entries(values ?? {}).filter(([k]) => allowed.has(k)));
+  }
+
+  function comment(ticket, c, user, at) {
+    ticket.audits.push({ id: ticket.audits.length + 1, created_at: new Date(at).toISOString(), author_id: user.id, events: [{ type: 'Comment', public: c.public !== false, author_id: user.id, body: String(c.body ?? '') }] });
+  }
+
+  /** The ZAF emulator's seed: the ticket, the current user, the installed fields and the settings. */
+  function seedOf(ticket, user, settings) {
+    return {
+      settings,
+      users: ZENDESK_USERS,
+      values: { ...ticket.values, 'ticket.id': ticket.id, 'ticket.createdAt': ticket.createdAt, 'ticket.requester': { id: REQUESTER.id, name: REQUESTER.name }, 'ticket.organization': null, currentUser: user, ...requirementValues },
+    };
+  }
+
+  function timelineOf(policy, ticket) {
+    const fieldIds = resolveFieldIds(policy, requirementValues, null);
+    return timelineFromAudits({ policy, fieldIds, ticketId: ticket.id, users: ZENDESK_USERS }, ticket.audits);
+  }
+
+  return { ids, path, users: ZENDESK_USERS, ticketOf, submit, comment, seedOf, timelineOf };
+}

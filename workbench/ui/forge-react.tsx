@@ -1,0 +1,57 @@
+/**
+ * The workbench's stand-in for Jira's UI Kit renderer. In Jira, @forge/react sends the component
+ * tree to the host, which draws it with Atlassian's design system. Here the same components are drawn
+ * as plain HTML with the same props, so the Forge app's own panel and glance run unchanged.
+ */
+import { createElement, type CSSProperties, type ReactElement, type ReactNode } from 'react';
+import { createRoot } from 'react-dom/client';
+
+type Props = { children?: ReactNode; [k: string]: unknown };
+const SPACE: Record<string, string> = { 'space.050': '4px', 'space.100': '8px', 'space.200': '16px', 'space.300': '24px' };
+const gap = (p: Props) => SPACE[String(p.space ?? 'space.100')] ?? '8px';
+
+export const Box = (p: Props) => createElement('div', { className: 'uik-box' }, p.children);
+export const Stack = (p: Props) => createElement('div', { className: 'uik-stack', style: { display: 'flex', flexDirection: 'column', gap: gap(p) } as CSSProperties }, p.children);
+export const Inline = (p: Props) =>
+  createElement('div', { className: 'uik-inline', style: { display: 'flex', gap: gap(p), alignItems: 'center', justifyContent: p.spread === 'space-between' ? 'space-between' : 'flex-start', flexWrap: 'wrap' } as CSSProperties }, p.children);
+export const Heading = (p: Props) => createElement(String(p.as ?? 'h3'), { className: 'uik-heading' }, p.children);
+export const Text = (p: Props) => createElement('p', { className: 'uik-text' }, p.children);
+export const Label = (p: Props) => createElement('label', { className: 'uik-label', htmlFor: p.labelFor as string }, p.children);
+export const Lozenge = (p: Props) => createElement('span', { className: `uik-lozenge uik-lozenge-${String(p.appearance ?? 'default')}`, 'data-appearance': p.appearance }, p.children);
+export const SectionMessage = (p: Props) =>
+  createElement('div', { className: `uik-section uik-section-${String(p.appearance ?? 'information')}`, role: 'status' }, p.title ? createElement('strong', null, p.title as string) : null, p.children);
+export const Button = (p: Props) =>
+  createElement('button', { className: `uik-button uik-button-${String(p.appearance ?? 'default')}`, type: (p.type as 'submit' | 'button') ?? 'button', onClick: p.onClick as () => void }, p.children);
+export const Form = (p: Props) =>
+  createElement(
+    'form',
+    {
+      className: 'uik-form',
+      onSubmit: (e: Event) => {
+        e.preventDefault();
+        void (p.onSubmit as () => unknown)();
+      },
+    },
+    p.children,
+  );
+export const Select = (p: Props) => {
+  const options = (p.options as { label: string; value: string }[]) ?? [];
+  return createElement(
+    'select',
+    { id: p.id as string, className: 'uik-select', defaultValue: '', onChange: (e: { target: { value: string } }) => (p.onChange as (o: { label: string; value: string }) => void)(options.find((o) => o.value === e.target.value) ?? { label: '', value: e.target.value }) },
+    createElement('option', { value: '', disabled: true }, 'Select…'),
+    ...options.map((o) => createElement('option', { key: o.value, value: o.value }, o.label)),
+  );
+};
+// UI Kit passes change events across its bridge as plain data: { target: { value } }.
+const field = (tag: 'input' | 'textarea') => (p: Props) =>
+  createElement(tag, { id: p.id as string, className: `uik-${tag}`, value: (p.value as string) ?? '', onChange: (e: { target: { value: string } }) => (p.onChange as (e: unknown) => void)({ target: { value: e.target.value } }) });
+export const TextArea = field('textarea');
+export const Textfield = field('input');
+
+const ForgeReconciler = {
+  render(element: ReactElement) {
+    createRoot(document.getElementById('root')!).render(element);
+  },
+};
+export default ForgeReconciler;
