@@ -1,0 +1,46 @@
+import { loadPolicy } from '@sla-desk/core/dist/presets';
+import type { ServiceConfig } from '../../zendesk-app/service/src/config';
+import { signWebhook } from '../../zendesk-app/service/src/signature';
+import { API_USER, ZendeskEmulator } from '../zendesk/rest-emulator';
+
+export const SECRET = 'test-signing-secret';
+export const NOW = Date.parse('2026-11-20T15:00:00Z');
+export const IDS = { impact: 11, urgency: 12, tier: 13, state: 14, first_response: 15, resolution: 16 };
+
+export function serviceConfig(baseURL: string, extra: Partial<ServiceConfig> = {}): ServiceConfig {
+  return {
+    baseURL,
+    auth: { email: 'svc@example.com', apiToken: 'token' },
+    webhookSecret: SECRET,
+    policy: loadPolicy('kiwi-stage-plus'),
+    fieldIds: { impact: IDS.impact, urgency: IDS.urgency, tier: IDS.tier, state: IDS.state, due: { first_response: IDS.first_response, resolution: IDS.resolution }, source: 'settings', missing: [] },
+    leadGroupIds: [7],
+    lockPriority: false,
+    serviceUserId: API_USER,
+    port: 0,
+    ...extra,
+  };
+}
+
+/** A KIWI ticket as an email creates it: Impact, Urgency and Tier set, no priority yet, no SLA fields. */
+export function addKiwiTicket(z: ZendeskEmulator, id: number, impact = '2', urgency = '1', tier = 'plus') {
+  return z.addTicket({
+    id,
+    subject: `Ticket ${id}`,
+    status: 'open',
+    priority: null,
+    tags: [],
+    created_at: '2026-11-20T14:00:00Z',
+    custom_fields: [
+      { id: IDS.impact, value: `sla_impact_${impact}` },
+      { id: IDS.urgency, value: `sla_urgency_${urgency}` },
+      { id: IDS.tier, value: `sla_tier_${tier}` },
+    ],
+  });
+}
+
+export function deliver(url: string, ticketId: number, at = NOW, secret = SECRET) {
+  const body = JSON.stringify({ ticket_id: ticketId });
+  const ts = new Date(at).toISOString();
+  return fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signWebhook(secret, ts, body), 'x-zendesk-webhook-signature-timestamp': ts }, body });
+}

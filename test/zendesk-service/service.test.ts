@@ -1,0 +1,153 @@
+import { startService, type Service } from '../../zendesk-app/service/src/server';
+import { verifySignature } from '../../zendesk-app/service/src/signature';
+import { configFromEnv } from '../../zendesk-app/service/src/config';
+import { ZendeskEmulator } from '../zendesk/rest-emulator';
+import { addKiwiTicket, deliver, IDS, NOW, SECRET, serviceConfig } from './helpers';
+
+/** The webhook service against the Zendesk REST emulator, both on real HTTP (loopback). */
+jest.setTimeout(60_000);
+
+let z: ZendeskEmulator;
+let svc: Service;
+const logs: Record<string, unknown>[] = [];
+
+async function boot(extra = {}) {
+  z = new ZendeskEmulator();
+  await z.start();
+  svc = await startService(serviceConfig(z.url, extra), { now: () => NOW, log: (e) => void logs.push(e) });
+}
+
+afterEach(async () => {
+  await svc?.close();
+  await z?.stop();
+  logs.length = 0;
+});
+
+describe('signatures', () => {
+  test("Zendesk's worked example verifies, with its own secret, body and timestamp", () => {
+    const at = Date.parse('2021-07-25T10:00:00Z');
+    expect(verifySignature('HRkRd4BeOAoUkfZr-mhauJT64rvBASlJRoIyPsd3zeA=', 'tRDSF7URY8BLCDlaBcQ7FHu051Zk+aAB0NKMP53teMw=', '2021-07-25T10:00:00Z', '{"say": "hello"}', at)).toEqual({ ok: true });
+    // One changed byte in the body, or a signature from another secret, fails.
+    expect(verifySignature('HRkRd4BeOAoUkfZr-mhauJT64rvBASlJRoIyPsd3zeA=', 'tRDSF7URY8BLCDlaBcQ7FHu051Zk+aAB0NKMP53teMw=', '2021-07-25T10:00:00Z', '{"say": "hellO"}', at)).toEqual({ ok: false, reason: 'mismatch' });
+  });
+
+  test('a tampered body, a replayed request and a skewed clock get 401, and nothing is read or written', async () => {
+    await boot();
+    addKiwiTicket(z, 1);
+    const body = JSON.stringify({ ticket_id: 1 });
+    const ts = new Date(NOW).toISOString();
+    const good = (await deliver(svc.url, 1)).status;
+    expect(good).toBe(200);
+    z.requests = [];
+    const { signWebhook } = await import('../../zendesk-app/service/src/signature');
+    const tampered = await fetch(`${svc.url}/webhook`, { method: 'POST', headers: { 'x-zendesk-webhook-signature': signWebhook(SECRET, ts, body), 'x-zendesk-webhook-signature-timestamp': ts }, body: JSON.stringify({ ticket_id: 2 }) });
+    expect(tampered.status).toBe(401);
+    expect((await deliver(svc.url, 1, NOW - 6 * 60_000)).status).toBe(401); // replayed 6 minutes later
+    expect((await deliver(svc.url, 1, NOW + 6 * 60_000)).status).toBe(401); // a clock 6 minutes ahead
+    expect((await deliver(svc.url, 1, NOW, 'another-secret')).status).toBe(401);
+    const unsigned = await fetch(`${svc.url}/webhook`, { method: 'POST', body });
+    expect(unsigned.status).toBe(401);
+    expect(z.requests).toEqual([]);
+    expect(svc.stats.rejected).toBe(5);
+    expect(logs.filter((l) => l.msg === 'webhook rejected').map((l) => l.reason)).toEqual(['mismatch', 'stale', 'stale', 'mismatch', 'missing']);
+  });
+});
+
+test('a ticket that arrives by email gets its priority and SLA fields; its own write ends the loop', async () => {
+  await boot();
+  addKiwiTicket(z, 1);
+  // Zendesk calls the webhook again after the service's own update, as its trigger would.
+  const echoes: Promise<Response>[] = [];
+  z.onChange = (id) => echoes.push(deliver(svc.url, id));
+  const r = await (await deliver(svc.url, 1)).json();
+  expect(r).toEqual({ ticket_id: 1, outcome: 'written' });
+  await Promise.all(echoes);
+  const t = z.tickets.get(1)!;
+  expect(t.priority).toBe('high'); // Impact 2 x Urgency 1 -> P2 -> Zendesk high
+  const value = (id: number) => t.custom_fields.find((f) => f.id === id)?.value;
+  expect(value(IDS.first_response)).toBe('2026-11-20T15:00:00.000Z');
+  expect(value(IDS.state)).toBe('breached');
+  expect(t.tags).toEqual(['sla_tier_plus']);
+  expect(z.writes.get(1)).toBe(1);
+  expect(svc.stats).toMatchObject({ written: 1, unchanged: 1 });
+  // Health, and logs without ticket content.
+  expect(await (await fetch(`${svc.url}/healthz`)).json()).toEqual({ ok: true, policy: 'kiwi-stage-plus' });
+  expect(JSON.stringify(logs)).not.toMatch(/Ticket 1|subject/);
+});
+
+test('a race: an agent edits between the read and the write; the edit survives and the SLA fields land', async () => {
+  await boot();
+  addKiwiTicket(z, 1);
+  let raced = false;
+  z.beforeWrite = (id) => {
+    if (raced) return;
+    raced = true;
+    z.agentEdit(id, { status: 'pending' });
+  };
+  expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('written');
+  const t = z.tickets.get(1)!;
+  expect(t.status).toBe('pending');
+  expect(z.requests.filter((r) => r.method === 'PUT')).toHaveLength(2); // 409, then the re-planned write
+  // Re-planned after the agent's edit: the ticket is now paused, which the state field says.
+  expect(t.custom_fields.find((f) => f.id === IDS.state)?.value).toBe('paused');
+  expect(logs.some((l) => l.msg === 'conflict, re-reading')).toBe(true);
+});
+
+test('a storm of 429s is waited out (Retry-After), and a 5xx is retried', async () => {
+  await boot();
+  addKiwiTicket(z, 1);
+  z.fail(4, { kind: 'status', status: 429, retryAfter: '0' });
+  z.fail(2, { kind: 'status', status: 503 });
+  expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('written');
+  expect(z.writes.get(1)).toBe(1);
+});
+
+test('with the priority locked, a non-lead\'s change is set back with an internal note; a lead\'s is not noted', async () => {
+  await boot({ lockPriority: true });
+  addKiwiTicket(z, 1);
+  await deliver(svc.url, 1);
+  z.agentEdit(1, { priority: 'low' }, 2);
+  await deliver(svc.url, 1);
+  const t = z.tickets.get(1)!;
+  expect(t.priority).toBe('high');
+  const notes = z.audits.get(1)!.flatMap((a) => a.events).filter((e) => e.type === 'Comment' && e.public === false);
+  expect(notes).toHaveLength(1);
+  expect(notes[0].body).toMatch(/^SLA Desk: the priority is locked to the matrix\. high → low by user 2 was set back to high\./);
+  z.groupMemberships.set(3, [7]);
+  z.agentEdit(1, { priority: 'low' }, 3);
+  await deliver(svc.url, 1);
+  expect(z.audits.get(1)!.flatMap((a) => a.events).filter((e) => e.type === 'Comment' && e.public === false)).toHaveLength(1);
+});
+
+test('load: 2,000 deliveries at concurrency 50, with duplicates and reordering', async () => {
+  await boot();
+  const N = 400;
+  for (let id = 1; id <= N; id++) addKiwiTicket(z, id, String(1 + (id % 4)), String(1 + ((id >> 2) % 4)), id % 2 ? 'plus' : 'basic');
+  // Some tickets are already right: their deliveries must write nothing.
+  for (let id = 1; id <= 100; id++) await deliver(svc.url, id);
+  z.writes.clear();
+  const ids = [...Array(2000)].map((_, i) => 1 + ((i * 7919) % N)); // every ticket 5 times, shuffled
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const r = await deliver(svc.url, ids[next++]);
+      expect(r.status).toBe(200);
+    }
+  };
+  await Promise.all([...Array(50)].map(worker));
+  for (let id = 1; id <= N; id++) {
+    const t = z.tickets.get(id)!;
+    expect(t.custom_fields.find((f) => f.id === IDS.state)?.value).toBeTruthy();
+    expect(t.priority).not.toBeNull();
+  }
+  for (let id = 1; id <= 100; id++) expect(z.writes.get(id)).toBeUndefined();
+  for (let id = 101; id <= N; id++) expect(z.writes.get(id)).toBe(1);
+});
+
+test('configuration comes from the environment, and a missing value is named', () => {
+  expect(() => configFromEnv({ ZENDESK_SUBDOMAIN: 'acme' })).toThrow(/SLA_WEBHOOK_SECRET: required/);
+  expect(() => configFromEnv({ ZENDESK_SUBDOMAIN: 'acme', ZENDESK_OAUTH_TOKEN: 't', SLA_WEBHOOK_SECRET: 's', SLA_POLICY: 'gold' })).toThrow(/SLA_POLICY: /);
+  const c = configFromEnv({ ZENDESK_SUBDOMAIN: 'acme', ZENDESK_OAUTH_TOKEN: 't', SLA_WEBHOOK_SECRET: 's', SLA_FIELD_IDS: '{"impact":11,"due_resolution":16}' });
+  expect(c.baseURL).toBe('https://acme.zendesk.com');
+  expect(c.fieldIds.due).toEqual({ resolution: 16 });
+});

@@ -1,0 +1,58 @@
+import type { AxiosInstance } from 'axios';
+import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
+import type { ServiceConfig } from './config';
+import { lastPriorityChange, planTicket } from './plan';
+import { statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
+
+export type Outcome = 'written' | 'unchanged' | 'not-found';
+
+/** Structured log lines: ids, outcomes and timings; never a subject, a comment or a name. */
+export type Log = (entry: Record<string, string | number | boolean | null>) => void;
+
+const MAX_CONFLICTS = 5;
+
+/**
+ * One ticket: read it and its audits, evaluate, and write only what differs, with safe_update and
+ * the updated_stamp read. A 409 means someone (an agent) changed the ticket in between: read again
+ * and plan again, so their edit is kept and the SLA fields still land.
+ */
+export async function handleTicket(http: AxiosInstance, cfg: ServiceConfig, id: number, now: () => number, log: Log): Promise<Outcome> {
+  for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
+    const read = await readTicket(http, id);
+    if (!read) return 'not-found';
+    const plan = planTicket(cfg.policy, cfg.fieldIds, read.ticket, read.audits, read.users, now());
+    if (!plan.update) return 'unchanged';
+    const update: Record<string, unknown> = { ...plan.update };
+    if (update.priority && cfg.lockPriority) {
+      const change = lastPriorityChange(read.audits);
+      if (change && change.by !== cfg.serviceUserId && !(await isLead(http, cfg, change.by))) {
+        update.comment = { public: false, body: `SLA Desk: the priority is locked to the matrix. ${change.from ?? '-'} → ${change.to ?? '-'} by user ${change.by} was set back to ${update.priority}. A triage lead can override it with a reason.` };
+        log({ level: 'info', msg: 'priority reverted', ticketId: id, by: change.by });
+      }
+    }
+    try {
+      await http.put(`/api/v2/tickets/${id}.json`, { ticket: { ...update, safe_update: true, updated_stamp: read.ticket.updated_at } });
+      return 'written';
+    } catch (e) {
+      if (statusOf(e) !== 409) throw new ZendeskApiError(statusOf(e), `PUT ticket ${id}: ${statusOf(e) ?? 'connection dropped'}`);
+      log({ level: 'info', msg: 'conflict, re-reading', ticketId: id, attempt });
+    }
+  }
+  throw new ZendeskApiError(409, `ticket ${id}: still conflicting after ${MAX_CONFLICTS} attempts`);
+}
+
+async function readTicket(http: AxiosInstance, id: number): Promise<{ ticket: ZendeskTicket; audits: ZendeskAudit[]; users: ZendeskUser[] } | null> {
+  try {
+    const [t, a] = await Promise.all([http.get(`/api/v2/tickets/${id}.json`), http.get(`/api/v2/tickets/${id}/audits.json?include=users`)]);
+    return { ticket: t.data.ticket, audits: a.data.audits, users: a.data.users ?? [] };
+  } catch (e) {
+    if (statusOf(e) === 404) return null;
+    throw e;
+  }
+}
+
+async function isLead(http: AxiosInstance, cfg: ServiceConfig, userId: number): Promise<boolean> {
+  if (!cfg.leadGroupIds.length) return false;
+  const r = await http.get(`/api/v2/users/${userId}/group_memberships.json`);
+  return (r.data.group_memberships as { group_id: number }[]).some((g) => cfg.leadGroupIds.includes(g.group_id));
+}
