@@ -90,6 +90,23 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     .option('--calendar <name>', 'the calendar to write them into (with --write)')
     .action((region: string, o) => holidays(region, o, io));
 
+  program
+    .command('backfill')
+    .description('recompute the priority and SLA fields of every open ticket in a host (zendesk), configured from the environment')
+    .argument('<host>', 'zendesk')
+    .option('--since <date>', 'only tickets changed since this date')
+    .option('--dry-run', 'read and count, write nothing')
+    .option('--checkpoint <file>', 'where a run keeps its place, so a killed run resumes', 'sla-backfill.checkpoint.json')
+    .action(async (host: string, o) => {
+      if (host !== 'zendesk') throw new UsageError(`backfill: unknown host "${host}" (known: zendesk; Jira recalculates from the Forge app's admin page)`);
+      // The Zendesk service lives in the Zendesk app's package: core stays free of host code, and
+      // loads it only for this command.
+      const entry = '@sla-desk/zendesk-app/service/dist/service/src/backfill-cli.js';
+      const { runBackfill } = require(entry) as { runBackfill(o: object, io: object): Promise<number> };
+      const tty = (io.err as NodeJS.WriteStream).isTTY === true;
+      code = await runBackfill(o, { out: (t: string) => io.out.write(t), err: (t: string) => io.err.write(t), tty });
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -34,6 +34,8 @@ writeFileSync(
 
 // Vite strips types without checking them: check first, so a type error fails the build.
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')], { stdio: 'inherit' });
+// The service (webhook handler and backfill) runs in Node: compile it to service/dist.
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(app, 'service', 'tsconfig.json')], { stdio: 'inherit' });
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'assets'), { recursive: true });
 await build({ configFile: join(app, 'vite.config.mjs') });

@@ -20,7 +20,7 @@ export interface ServiceConfig {
 
 export class ConfigError extends Error {}
 
-export function configFromEnv(env: NodeJS.ProcessEnv): ServiceConfig {
+export function configFromEnv(env: NodeJS.ProcessEnv, opts: { webhook?: boolean } = {}): ServiceConfig {
   const problems: string[] = [];
   const need = (name: string) => {
     const v = env[name];
@@ -30,7 +30,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServiceConfig {
   const baseURL = env.ZENDESK_BASE_URL ?? (env.ZENDESK_SUBDOMAIN ? `https://${env.ZENDESK_SUBDOMAIN}.zendesk.com` : (problems.push('ZENDESK_SUBDOMAIN: required (or ZENDESK_BASE_URL)'), ''));
   const auth = { email: env.ZENDESK_EMAIL, apiToken: env.ZENDESK_API_TOKEN, oauthToken: env.ZENDESK_OAUTH_TOKEN };
   if (!auth.oauthToken && !(auth.email && auth.apiToken)) problems.push('ZENDESK_OAUTH_TOKEN, or ZENDESK_EMAIL and ZENDESK_API_TOKEN: required');
-  const webhookSecret = need('SLA_WEBHOOK_SECRET');
+  // The backfill calls Zendesk but receives no webhooks, so it needs no signing secret.
+  const webhookSecret = opts.webhook === false ? '' : need('SLA_WEBHOOK_SECRET');
   let policy: Policy | undefined;
   const ref = env.SLA_POLICY ?? 'kiwi-stage-plus';
   try {
