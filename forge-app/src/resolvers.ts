@@ -4,6 +4,7 @@ import { appFieldIds, CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config 
 import { JiraClient } from './jira/client';
 import { PRESETS } from './presets';
 import { planIssue } from './issue';
+import { recalculationProgress, startRecalculation } from './recalculate';
 
 interface Ctx {
   accountId?: string;
@@ -142,5 +143,7 @@ export function definitions() {
   resolver.define('getConfig', () => getConfig());
   resolver.define('setConfig', ({ payload }) => setConfig(payload as { config?: Config }));
   resolver.define('createFields', () => createFields());
+  resolver.define('recalculate', () => startRecalculation());
+  resolver.define('recalculationProgress', () => recalculationProgress());
   return resolver.getDefinitions();
 }

@@ -15,7 +15,7 @@ test('manifest.yml passes @forge/manifest\'s full validation, resources and hand
 test('runtime, modules, loop guard and the fewest scopes', () => {
   const m = parse(readFileSync(MANIFEST, 'utf8'));
   expect(m.app.runtime.name).toBe('nodejs22.x');
-  expect(Object.keys(m.modules).sort()).toEqual(['function', 'jira:adminPage', 'jira:customField', 'jira:issueGlance', 'jira:issuePanel', 'scheduledTrigger', 'trigger']);
+  expect(Object.keys(m.modules).sort()).toEqual(['consumer', 'function', 'jira:adminPage', 'jira:customField', 'jira:issueGlance', 'jira:issuePanel', 'scheduledTrigger', 'trigger']);
   expect(m.modules.scheduledTrigger[0].interval).toBe('hour');
   expect(m.modules.trigger[0].events).toEqual(['avi:jira:created:issue', 'avi:jira:updated:issue']);
   expect(m.modules.trigger[0].filter.ignoreSelf).toBe(true);

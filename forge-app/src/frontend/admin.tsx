@@ -10,6 +10,7 @@ export function Admin() {
   const [doc, setDoc] = useState('');
   const [problems, setProblems] = useState<string[]>([]);
   const [saved, setSaved] = useState(false);
+  const [recalc, setRecalc] = useState<string>('');
   useEffect(() => {
     void call<{ config: Config; presets: { id: string; name: string }[]; problems: string[] }>('getConfig').then((r) => {
       setConfig(r.config);
@@ -88,6 +89,16 @@ export function Admin() {
         <Button type="submit" appearance="primary">
           Save
         </Button>
+        <Button
+          onClick={async () => {
+            await call('recalculate');
+            const p = await call<{ state: string; pages: number; issues: number; written: number; retries: number } | null>('recalculationProgress');
+            setRecalc(p ? `Recalculation ${p.state}: ${p.issues} issues in ${p.pages} pages, ${p.written} updated, ${p.retries} page retries` : '');
+          }}
+        >
+          Recalculate open issues
+        </Button>
+        {recalc && <Text>{recalc}</Text>}
       </Stack>
     </Form>
   );

@@ -1,0 +1,69 @@
+import { Queue, InvocationError, InvocationErrorCode, type AsyncEvent } from '@forge/events';
+import { kvs } from '@forge/kvs';
+import { loadConfig, policyOf, appFieldIds } from './config';
+import { JiraClient } from './jira/client';
+import { planIssue } from './issue';
+import { SWEEP_JQL } from './triggers';
+
+/**
+ * "Recalculate open issues" (admin page): Jira recalculates only cycles still open when a policy
+ * changes, and never sets a priority. Each JQL page is one event on an @forge/events queue; the
+ * consumer handles the page, then queues the next page token. A failed page is retried by Forge
+ * (InvocationError), never skipped; progress is kept in storage for the admin page.
+ */
+export const QUEUE = 'sla-desk-recalculate';
+export const PROGRESS_KEY = 'sla-desk-recalculate-progress';
+const MAX_PAGE_RETRIES = 5;
+
+export interface Progress {
+  runId: string;
+  state: 'running' | 'done' | 'failed';
+  pages: number;
+  issues: number;
+  written: number;
+  retries: number;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export async function startRecalculation(queue = new Queue({ key: QUEUE }), now = Date.now()) {
+  const progress: Progress = { runId: String(now), state: 'running', pages: 0, issues: 0, written: 0, retries: 0, startedAt: new Date(now).toISOString() };
+  await kvs.set(PROGRESS_KEY, progress);
+  await queue.push({ body: { runId: progress.runId } });
+  return { ok: true as const, progress };
+}
+
+export async function recalculationProgress(): Promise<Progress | null> {
+  return ((await kvs.get(PROGRESS_KEY).catch(() => undefined)) as Progress | undefined) ?? null;
+}
+
+/** The queue consumer: one page of open issues per event. */
+export async function recalculatePage(event: AsyncEvent<{ runId: string; token?: string }>, queue = new Queue({ key: QUEUE }), client = new JiraClient('app'), now = Date.now()) {
+  const progress = await recalculationProgress();
+  if (!progress || progress.runId !== event.body.runId) return; // a newer run replaced this one
+  const config = await loadConfig();
+  const { policy } = policyOf(config);
+  if (!policy) return kvs.set(PROGRESS_KEY, { ...progress, state: 'failed', finishedAt: new Date(now).toISOString() });
+  let page;
+  try {
+    page = await client.searchIssues(SWEEP_JQL, appFieldIds(config), event.body.token);
+    let written = 0;
+    for (const issue of page.issues) {
+      const p = await planIssue(client, config, policy, issue, now);
+      if (p.priority) await client.setPriority(issue.key, p.priority);
+      if (p.fieldValues.length) await client.setAppFieldValues(issue.id, p.fieldValues);
+      if (p.priority || p.fieldValues.length) written++;
+    }
+    const next: Progress = { ...progress, pages: progress.pages + 1, issues: progress.issues + page.issues.length, written: progress.written + written };
+    if (page.nextPageToken) await queue.push({ body: { runId: progress.runId, token: page.nextPageToken } });
+    else Object.assign(next, { state: 'done', finishedAt: new Date(now).toISOString() });
+    await kvs.set(PROGRESS_KEY, next);
+  } catch (e) {
+    const tries = event.retryContext?.retryCount ?? 0;
+    console.error(JSON.stringify({ level: 'error', msg: 'recalculation page failed', attempt: tries + 1, error: (e as Error).message }));
+    if (tries >= MAX_PAGE_RETRIES) return kvs.set(PROGRESS_KEY, { ...progress, state: 'failed', finishedAt: new Date(now).toISOString() });
+    await kvs.set(PROGRESS_KEY, { ...progress, retries: progress.retries + 1 });
+    // Writes are idempotent (nothing is written when nothing changed), so a retried page is safe.
+    return new InvocationError({ retryAfter: 30, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST });
+  }
+}

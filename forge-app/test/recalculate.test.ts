@@ -1,0 +1,63 @@
+import type { InvocationError } from '@forge/events';
+import { jira, store, testConfig } from './setup';
+import { CONFIG_KEY } from '../src/config';
+import { JiraClient } from '../src/jira/client';
+import { PROGRESS_KEY, recalculatePage, startRecalculation, type Progress } from '../src/recalculate';
+
+/** An in-memory stand-in for a Forge queue: events are delivered in order, and a retry is re-delivered. */
+class MemoryQueue {
+  events: { body: { runId: string; token?: string }; retryContext?: { retryCount: number; retryReason: string; retryData?: unknown } }[] = [];
+  async push(e: { body: { runId: string; token?: string } } | { body: { runId: string; token?: string } }[]) {
+    this.events.push(...(Array.isArray(e) ? e : [e]));
+    return { jobId: 'job-1' };
+  }
+}
+
+const NOW = Date.parse('2026-11-20T15:00:00Z');
+
+beforeEach(() => {
+  jira.reset();
+  store.clear();
+  store.set(CONFIG_KEY, testConfig);
+  for (let n = 1; n <= 120; n++) {
+    jira.addIssue({
+      id: String(10000 + n),
+      key: `SUP-${n}`,
+      fields: { created: '2026-11-20T14:00:00.000+0000', status: { name: 'Open' }, priority: { id: '3', name: 'Medium' }, reporter: { accountId: 'c' }, customfield_10050: { value: `${1 + (n % 4)}. x` }, customfield_10051: { value: `${1 + ((n >> 2) % 4)}. y` }, customfield_10052: { value: 'Plus' } },
+    });
+  }
+});
+
+test('"Recalculate open issues" goes page by page through the queue; a failed page is retried, not lost', async () => {
+  const queue = new MemoryQueue();
+  const client = () => new JiraClient('app', { sleep: async () => undefined });
+  await startRecalculation(queue as never, NOW);
+  // The second page's search fails past the client's own retries, once.
+  let deliveries = 0;
+  let failedOnce = false;
+  while (queue.events.length) {
+    const e = queue.events.shift()!;
+    if (e.body.token && !failedOnce) {
+      failedOnce = true;
+      jira.failNext(5, 500);
+    }
+    deliveries++;
+    const r: unknown = await recalculatePage({ queueName: 'q', jobId: 'job-1', eventId: String(deliveries), ...e }, queue as never, client(), NOW);
+    // Forge re-delivers an event whose consumer returned an InvocationError.
+    const retry = (r as InvocationError | undefined)?.retryOptions;
+    if (retry) queue.events.unshift({ ...e, retryContext: { retryCount: (e.retryContext?.retryCount ?? 0) + 1, retryReason: retry.retryReason } });
+  }
+  const progress = store.get(PROGRESS_KEY) as Progress;
+  expect(progress).toMatchObject({ state: 'done', pages: 3, issues: 120, retries: 1 });
+  expect(deliveries).toBe(4);
+  for (const issue of jira.issues.values()) {
+    expect(issue.fields.customfield_10103).toBeTruthy(); // the SLA state field
+  }
+  // The matrix set the priorities: most cells of KIWI's matrix are not Medium (P3).
+  expect([...jira.issues.values()].filter((i) => (i.fields.priority as { name: string }).name !== 'Medium').length).toBeGreaterThan(60);
+  // A second run writes nothing: every issue is already right.
+  jira.requests = [];
+  await startRecalculation(queue as never, NOW + 1);
+  while (queue.events.length) await recalculatePage({ queueName: 'q', jobId: 'job-2', eventId: 'x', ...queue.events.shift()! }, queue as never, client(), NOW);
+  expect(jira.writes()).toEqual([]);
+});
