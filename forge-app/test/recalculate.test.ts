@@ -6,7 +6,7 @@ import { PROGRESS_KEY, recalculatePage, startRecalculation, type Progress } from
 
 /** An in-memory stand-in for a Forge queue: events are delivered in order, and a retry is re-delivered. */
 class MemoryQueue {
-  events: { body: { runId: string; token?: string }; retryContext?: { retryCount: number; retryReason: string; retryData?: unknown } }[] = [];
+  events: { body: { runId: string; token?: string }; retryContext?: { retryCount: number; retryReason: string; retryData: unknown } }[] = [];
   async push(e: { body: { runId: string; token?: string } } | { body: { runId: string; token?: string } }[]) {
     this.events.push(...(Array.isArray(e) ? e : [e]));
     return { jobId: 'job-1' };
@@ -45,7 +45,7 @@ test('"Recalculate open issues" goes page by page through the queue; a failed pa
     const r: unknown = await recalculatePage({ queueName: 'q', jobId: 'job-1', eventId: String(deliveries), ...e }, queue as never, client(), NOW);
     // Forge re-delivers an event whose consumer returned an InvocationError.
     const retry = (r as InvocationError | undefined)?.retryOptions;
-    if (retry) queue.events.unshift({ ...e, retryContext: { retryCount: (e.retryContext?.retryCount ?? 0) + 1, retryReason: retry.retryReason } });
+    if (retry) queue.events.unshift({ ...e, retryContext: { retryCount: (e.retryContext?.retryCount ?? 0) + 1, retryReason: retry.retryReason, retryData: undefined } });
   }
   const progress = store.get(PROGRESS_KEY) as Progress;
   expect(progress).toMatchObject({ state: 'done', pages: 3, issues: 120, retries: 1 });
