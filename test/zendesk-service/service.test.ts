@@ -102,6 +102,22 @@ test('a storm of 429s is waited out (Retry-After), and a 5xx is retried', async 
   expect(z.writes.get(1)).toBe(1);
 });
 
+test('dropped connections and slow answers: reads are retried; a dropped write gets 503 so Zendesk delivers again', async () => {
+  await boot();
+  addKiwiTicket(z, 1);
+  z.fail(2, { kind: 'drop' }, /audits/);
+  z.fail(1, { kind: 'slow', ms: 300 }, /tickets\/1\.json/);
+  z.fail(1, { kind: 'drop' }, /^\/api\/v2\/tickets\/1\.json$/);
+  // The slow read, then the dropped PUT (a write is not retried blindly: Zendesk may have applied it).
+  const first = await deliver(svc.url, 1);
+  expect(first.status).toBe(503);
+  expect(z.writes.get(1)).toBeUndefined();
+  expect(logs.some((l) => l.msg === 'ticket failed' && !JSON.stringify(l).includes('Ticket 1'))).toBe(true);
+  // Zendesk retries a delivery that failed: this time it is written, once.
+  expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('written');
+  expect(z.writes.get(1)).toBe(1);
+});
+
 test('with the priority locked, a non-lead\'s change is set back with an internal note; a lead\'s is not noted', async () => {
   await boot({ lockPriority: true });
   addKiwiTicket(z, 1);

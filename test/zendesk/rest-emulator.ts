@@ -206,17 +206,31 @@ export class ZendeskEmulator {
     return { tickets: page, after_cursor: next < all.length ? String(next) : null, end_of_stream: next >= all.length };
   }
 
-  /** Ticket events as the incremental export gives them: one per audit, its changes as child events. */
+  /**
+   * Ticket events as Zendesk's time-based incremental export gives them: from start_time (Unix
+   * seconds), about 1,000 a page, one per audit with its changes as child events. A page runs past
+   * 1,000 rather than split events that share its last second. Zendesk's pages can overlap at that
+   * second, so the client skips events it has seen; the emulator's next page starts just past it.
+   */
   private exportEvents(url: URL) {
-    const all = [...this.audits.values()].flat().sort((a, b) => a.id - b.id);
-    const from = Number(url.searchParams.get('cursor') ?? 0);
-    const page = all.slice(from, from + 1000);
-    const next = from + page.length;
+    const start = Number(url.searchParams.get('start_time') ?? 0) * 1000;
+    const all = [...this.audits.values()]
+      .flat()
+      .filter((a) => Date.parse(a.created_at) >= start)
+      .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
+    let n = Math.min(all.length, 1000);
+    const second = (a: Audit) => Math.floor(Date.parse(a.created_at) / 1000);
+    while (n > 0 && n < all.length && second(all[n]) === second(all[n - 1])) n++;
+    const page = all.slice(0, n);
+    const endTime = page.length ? second(page[page.length - 1]) : Math.floor(start / 1000);
+    const endOfStream = n >= all.length;
     return {
-      ticket_events: page.map((a) => ({ id: a.id, ticket_id: a.ticket_id, created_at: a.created_at, updater_id: a.author_id, child_events: a.events.map(({ type, ...rest }) => ({ event_type: type, ...rest })) })),
+      ticket_events: page.map((a) => ({ id: a.id, ticket_id: a.ticket_id, created_at: a.created_at, timestamp: second(a), updater_id: a.author_id, child_events: a.events.map(({ type, ...rest }) => ({ event_type: type, ...rest })) })),
       users: this.users,
-      after_cursor: next < all.length ? String(next) : null,
-      end_of_stream: next >= all.length,
+      count: page.length,
+      end_time: endTime,
+      next_page: endOfStream ? null : `${this.url}/api/v2/incremental/ticket_events.json?start_time=${endTime + 1}&include=users`,
+      end_of_stream: endOfStream,
     };
   }
 }

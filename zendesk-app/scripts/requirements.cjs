@@ -44,6 +44,33 @@ function requirementsFor(defaultPolicy, allPolicies) {
     ticket_fields: ticketFields,
     user_fields: { sla_designated_contact: { type: 'checkbox', key: 'sla_designated_contact', title: 'Designated contact' } },
     organization_fields: { sla_designated_contacts: { type: 'integer', key: 'sla_designated_contacts', title: 'Designated contacts' } },
+    // The service (zendesk-app/service) gives tickets nobody opens their priority and SLA fields.
+    // Zendesk generates the webhook's signing secret at install: the admin copies it into the
+    // service's SLA_WEBHOOK_SECRET, and sets the endpoint to where the service runs.
+    webhooks: {
+      sla_desk_service: {
+        title: 'SLA Desk service',
+        name: 'SLA Desk service',
+        status: 'active',
+        endpoint: 'https://sla-desk.invalid/webhook',
+        http_method: 'POST',
+        request_format: 'json',
+        subscriptions: ['conditional_ticket_events'],
+      },
+    },
+    triggers: {
+      sla_desk_evaluate: {
+        title: 'SLA Desk: evaluate the ticket',
+        conditions: {
+          all: [],
+          any: [
+            { field: 'update_type', operator: 'is', value: 'Create' },
+            { field: 'update_type', operator: 'is', value: 'Change' },
+          ],
+        },
+        actions: [{ field: 'notification_webhook', value: ['sla_desk_service', '{"ticket_id": "{{ticket.id}}"}'] }],
+      },
+    },
   };
 }
 

@@ -17,6 +17,17 @@ test('the manifest names the two sidebars, frameworkVersion 2.0 and the settings
   expect(m.parameters.map((p: { name: string }) => p.name)).toEqual(['policy_preset', 'policy_document', 'lead_groups', 'tier_source', 'lock_priority', 'notify_on_override', 'field_ids']);
 });
 
+test('requirements create the service\'s webhook and a trigger that sends it the ticket id on create and update', () => {
+  const r = JSON.parse(readFileSync(join(DIST, 'requirements.json'), 'utf8'));
+  expect(r.webhooks.sla_desk_service).toMatchObject({ http_method: 'POST', request_format: 'json', subscriptions: ['conditional_ticket_events'] });
+  const t = r.triggers.sla_desk_evaluate;
+  expect(t.conditions.any.map((c: { value: string }) => c.value)).toEqual(['Create', 'Change']);
+  const [webhook, payload] = t.actions[0].value;
+  expect(webhook).toBe('sla_desk_service');
+  // The service reads exactly this body.
+  expect(JSON.parse(payload.replace('{{ticket.id}}', '42'))).toEqual({ ticket_id: '42' });
+});
+
 test('requirements create Impact, Urgency and Tier taggers from the policy, due fields per metric and the state field', () => {
   const r = JSON.parse(readFileSync(join(DIST, 'requirements.json'), 'utf8'));
   const f = r.ticket_fields;

@@ -118,27 +118,33 @@ async function settle(http: AxiosInstance, cp: Checkpoint, save: () => void, pol
   }
 }
 
-/** Every ticket's audits, rebuilt from the ticket-events export, with the users it sideloads. */
+/**
+ * Every ticket's audits, rebuilt from the time-based ticket-events export (following next_page),
+ * with the users it sideloads. Pages overlap at their last second, so events are kept by id.
+ */
 async function readHistory(http: AxiosInstance, startTime: number): Promise<{ audits: Map<number, ZendeskAudit[]>; users: ZendeskUser[] }> {
+  const seen = new Set<number>();
   const audits = new Map<number, ZendeskAudit[]>();
   const users = new Map<number, ZendeskUser>();
-  let cursor: string | null = null;
-  for (;;) {
-    const page = (await http.get('/api/v2/incremental/ticket_events.json', { params: { start_time: startTime, include: 'users', ...(cursor ? { cursor } : {}) } })).data as {
+  let next: string | null = `/api/v2/incremental/ticket_events.json?start_time=${startTime}&include=users`;
+  while (next) {
+    const page = (await http.get(next)).data as {
       ticket_events: { id: number; ticket_id: number; created_at: string; updater_id: number; child_events: ({ event_type: string } & Record<string, unknown>)[] }[];
       users?: ZendeskUser[];
-      after_cursor: string | null;
+      next_page: string | null;
       end_of_stream: boolean;
     };
     for (const u of page.users ?? []) users.set(u.id, u);
     for (const e of page.ticket_events) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
       const list = audits.get(e.ticket_id) ?? [];
       list.push({ id: e.id, created_at: e.created_at, author_id: e.updater_id, events: e.child_events.map(({ event_type, ...rest }) => ({ type: event_type, ...rest })) as ZendeskAudit['events'] });
       audits.set(e.ticket_id, list);
     }
-    cursor = page.after_cursor;
-    if (page.end_of_stream || !cursor) break;
+    next = page.end_of_stream ? null : page.next_page;
   }
+  for (const list of audits.values()) list.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
   return { audits, users: [...users.values()] };
 }
 
