@@ -99,6 +99,8 @@ export class ZendeskEmulator {
   }
 
   stop(): Promise<void> {
+    // Keep-alive clients hold idle sockets open; close them so a test ends at once.
+    this.server?.closeAllConnections();
     return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 

@@ -90,7 +90,15 @@ export async function startService(cfg: ServiceConfig, opts: { now?: () => numbe
   });
   await new Promise<void>((r) => server.listen(cfg.port, opts.host ?? '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, server, stats, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    stats,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
 }
 
 function header(v: string | string[] | undefined): string | undefined {

@@ -1,4 +1,6 @@
 import axios, { AxiosError, type AxiosInstance } from 'axios';
+import { Agent as HttpAgent } from 'http';
+import { Agent as HttpsAgent } from 'https';
 import axiosRetry, { exponentialDelay } from 'axios-retry';
 
 /**
@@ -35,7 +37,8 @@ export function zendeskClient(baseURL: string, auth: ZendeskAuth, opts: { retrie
   if (auth.oauthToken) headers.Authorization = `Bearer ${auth.oauthToken}`;
   else if (auth.email && auth.apiToken) headers.Authorization = `Basic ${Buffer.from(`${auth.email}/token:${auth.apiToken}`).toString('base64')}`;
   else throw new Error('Zendesk credentials: set ZENDESK_OAUTH_TOKEN, or ZENDESK_EMAIL and ZENDESK_API_TOKEN');
-  const http = axios.create({ baseURL, headers, timeout: 30_000 });
+  // Keep-alive: a webhook costs two reads and a write, and a new TLS connection for each would cost more than the work.
+  const http = axios.create({ baseURL, headers, timeout: 30_000, httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }), httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) });
   const maxDelay = opts.maxDelayMs ?? 60_000;
   axiosRetry(http, {
     retries: opts.retries ?? 6,
