@@ -23,7 +23,8 @@ jest.mock('@forge/react', () => {
     Label: el('label', 'Label'),
     Lozenge: el('span', 'Lozenge'),
     SectionMessage: el('div', 'SectionMessage'),
-    Button: el('button', 'Button'),
+    // As UI Kit's Button: type="button" unless told otherwise, so only the submit button submits a form.
+    Button: (props: { type?: string; onClick?: () => void; appearance?: string; children?: unknown }) => React.createElement('button', { type: props.type ?? 'button', onClick: props.onClick, 'data-ui': 'Button', 'data-appearance': props.appearance }, props.children as never),
     Form: (props: { onSubmit(): void; children: unknown }) => React.createElement('form', { 'data-ui': 'Form', onSubmit: (e: Event) => (e.preventDefault(), props.onSubmit()) }, props.children),
     Select: (props: { id: string; options: { value: string }[]; onChange(o: { value: string }): void }) =>
       React.createElement('select', { id: props.id, 'data-ui': 'Select', onChange: (e: { target: { value: string } }) => props.onChange({ value: e.target.value }) }, props.options.map((o) => React.createElement('option', { key: o.value, value: o.value }, o.value))),
@@ -106,4 +107,24 @@ test('the admin page asks for the Organizations field only when the tier comes f
   expect(saved.map).toMatchObject({ tierSource: 'organization', organizations: 'customfield_10002' });
   expect(saved.leadRoles).toEqual(['Triage leads', 'Service owners']);
   expect(await screen.findByText('Saved.')).toBeTruthy();
+});
+
+test('the admin page starts "Recalculate open issues" and follows its progress until it is done', async () => {
+  jest.useFakeTimers();
+  try {
+    const config = { policy: { preset: 'kiwi-stage-plus' }, map: { pauseStatuses: [], doneStatuses: ['Done'] }, fields: { due: {} }, leadGroups: [] };
+    invoke.mockResolvedValueOnce({ config, presets: [], problems: [] });
+    await act(async () => void render(<Admin />));
+    const running = { runId: '1', state: 'running', pages: 0, issues: 0, written: 0, retries: 0, startedAt: 'x' };
+    invoke.mockResolvedValueOnce({ ok: true, progress: running });
+    await act(async () => void fireEvent.click(screen.getByText('Recalculate open issues')));
+    expect(invoke).toHaveBeenLastCalledWith('recalculate', undefined);
+    expect(screen.getByText(/Recalculation running: 0 issues in 0 pages/)).toBeTruthy();
+    invoke.mockResolvedValueOnce({ ...running, state: 'done', pages: 3, issues: 120, written: 118, retries: 1 });
+    await act(async () => void jest.advanceTimersByTime(3000));
+    expect(invoke).toHaveBeenLastCalledWith('recalculationProgress', undefined);
+    expect(screen.getByText('Recalculation done: 120 issues in 3 pages, 118 updated, 1 page retries')).toBeTruthy();
+  } finally {
+    jest.useRealTimers();
+  }
 });

@@ -95,11 +95,14 @@ test('a race: an agent edits between the read and the write; the edit survives a
 
 test('a storm of 429s is waited out (Retry-After), and a 5xx is retried', async () => {
   await boot();
-  addKiwiTicket(z, 1);
-  z.fail(4, { kind: 'status', status: 429, retryAfter: '0' });
-  z.fail(2, { kind: 'status', status: 503 });
-  expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('written');
-  expect(z.writes.get(1)).toBe(1);
+  for (let id = 1; id <= 20; id++) addKiwiTicket(z, id);
+  // 60 rate-limited answers and 10 server errors spread over 20 concurrent deliveries.
+  z.fail(60, { kind: 'status', status: 429, retryAfter: '0' });
+  z.fail(10, { kind: 'status', status: 503 });
+  const answers = await Promise.all([...Array(20)].map((_, i) => deliver(svc.url, i + 1).then((r) => r.json())));
+  expect(answers.map((a) => a.outcome)).toEqual(Array(20).fill('written'));
+  for (let id = 1; id <= 20; id++) expect(z.writes.get(id)).toBe(1);
+  expect(z.requests.length).toBeGreaterThanOrEqual(60 + 10 + 60);
 });
 
 test('dropped connections and slow answers: reads are retried; a dropped write gets 503 so Zendesk delivers again', async () => {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import ForgeReconciler, { Button, Form, Heading, Label, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
 import { call, valueOf } from './call';
 import type { Config } from '../config';
+import type { Progress } from '../recalculate';
 
 /** The admin page: the policy (a preset, or a pasted policy checked like `sla check`) and the field mapping. */
 export function Admin() {
@@ -10,7 +11,13 @@ export function Admin() {
   const [doc, setDoc] = useState('');
   const [problems, setProblems] = useState<string[]>([]);
   const [saved, setSaved] = useState(false);
-  const [recalc, setRecalc] = useState<string>('');
+  const [recalc, setRecalc] = useState<Progress | null>(null);
+  // While a recalculation runs, its progress is read every few seconds.
+  useEffect(() => {
+    if (recalc?.state !== 'running') return;
+    const id = setInterval(() => void call<Progress | null>('recalculationProgress').then(setRecalc), 3000);
+    return () => clearInterval(id);
+  }, [recalc?.state]);
   useEffect(() => {
     void call<{ config: Config; presets: { id: string; name: string }[]; problems: string[] }>('getConfig').then((r) => {
       setConfig(r.config);
@@ -91,14 +98,17 @@ export function Admin() {
         </Button>
         <Button
           onClick={async () => {
-            await call('recalculate');
-            const p = await call<{ state: string; pages: number; issues: number; written: number; retries: number } | null>('recalculationProgress');
-            setRecalc(p ? `Recalculation ${p.state}: ${p.issues} issues in ${p.pages} pages, ${p.written} updated, ${p.retries} page retries` : '');
+            const r = await call<{ ok: boolean; progress: Progress }>('recalculate');
+            setRecalc(r.progress);
           }}
         >
           Recalculate open issues
         </Button>
-        {recalc && <Text>{recalc}</Text>}
+        {recalc && (
+          <Text>
+            Recalculation {recalc.state}: {recalc.issues} issues in {recalc.pages} pages, {recalc.written} updated, {recalc.retries} page retries
+          </Text>
+        )}
       </Stack>
     </Form>
   );
