@@ -202,7 +202,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       console.log(`SLA Desk workbench: ${url}  (ready in ${ms.toFixed(0)} ms; desk stored in ${o.data})`);
     },
     (e) => {
-      console.error(`[workbench] could not start: ${e.message}`);
+      const why = e.code === 'EADDRINUSE' ? `port ${o.port} is in use; pass another with npm start -- --port <n> (0 picks a free one)` : e.message;
+      console.error(`[workbench] could not start: ${why}`);
       process.exit(1);
     },
   );
