@@ -115,6 +115,13 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   await page.goto(`${url}/policy.html`);
   await page.getByTestId('matrix').locator('td[data-cell="1x1"]').filter({ hasText: 'P1' }).waitFor();
   await page.screenshot({ path: join(DOCS, 'workbench-policy.png'), fullPage: true });
+  // A broken edit: the live check names the path; saving it is refused and the policy stays.
+  const text = await page.getByTestId('policy-text').inputValue();
+  await page.getByTestId('policy-text').fill(text.replace('method: matrix', 'method: vote'));
+  await page.getByTestId('diagnostics').getByText('classification.method').first().waitFor();
+  await page.getByTestId('save-policy').click();
+  await page.getByRole('alert').filter({ hasText: 'the policy does not check; nothing was saved' }).waitFor();
+  expect(await (await fetch(`${url}/api/policy`)).json()).toMatchObject({ source: { preset: 'kiwi-stage-plus' } });
   await page.getByTestId('preset').selectOption('scalr');
   await page.getByTestId('use-preset').click();
   await page.getByText('Saved: Scalr').waitFor();

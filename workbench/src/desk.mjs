@@ -70,9 +70,16 @@ export function deskOf(policy, now = DESK_NOW) {
   for (const tier of Object.keys(policy.tiers)) {
     for (const story of STORIES) {
       if (story === 'triage' && policy.classification.method !== 'matrix') continue;
-      // The first priority for the triage ticket of each tier: the browser test sets it to P1.
-      const priority = story === 'triage' ? priorities[0] : priorities[n++ % priorities.length];
-      const age = ageFor(policy, story, tier, priority, now);
+      // Priorities in turn; when one cannot reach the story (a paused ticket whose first response
+      // breaches before the pause), the next one that can. The triage ticket has none yet.
+      const start = story === 'triage' ? 0 : n++;
+      let priority = priorities[0];
+      let age = null;
+      for (let k = 0; k < priorities.length && age === null; k++) {
+        priority = priorities[(start + k) % priorities.length];
+        age = ageFor(policy, story, tier, priority, now);
+        if (story === 'triage') break;
+      }
       if (age === null) continue;
       tickets.push({ preset: policy.id, tier, story, subject: `${SUBJECTS[story]}`, ...timelineOf(policy, story, tier, priority, now - age) });
     }

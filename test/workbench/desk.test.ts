@@ -1,0 +1,35 @@
+import { execFileSync } from 'child_process';
+import { join } from 'path';
+import { evaluate, TimelineSchema, worstState } from '@sla-desk/core';
+import { listPresets, loadPolicy } from '@sla-desk/core/dist/presets';
+
+/**
+ * The workbench's sample desk (an ES module, run in its own Node process): every preset and tier has
+ * a ticket in each state, and each ticket really is in the state it claims at the desk's clock.
+ */
+const ROOT = join(__dirname, '..', '..');
+const script = `import(${JSON.stringify(join(ROOT, 'workbench', 'src', 'desk.mjs'))}).then((m) => {
+  const { loadPolicy, listPresets } = require(${JSON.stringify(join(ROOT, 'core', 'dist', 'presets.js'))});
+  const out = {};
+  for (const p of listPresets()) out[p.id] = m.deskOf(loadPolicy(p.id));
+  process.stdout.write(JSON.stringify({ now: m.DESK_NOW, desks: out }));
+});`;
+const { now, desks } = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
+  now: number;
+  desks: Record<string, { tier: string; story: string; createdAt: string; fields: Record<string, string>; events: unknown[] }[]>;
+};
+
+test.each(listPresets().map((p) => p.id))('%s: every tier has a running, at-risk, breached, paused and met ticket, each in that state', (id) => {
+  const policy = loadPolicy(id);
+  const desk = desks[id];
+  for (const tier of Object.keys(policy.tiers)) {
+    const stories = desk.filter((t) => t.tier === tier).map((t) => t.story);
+    expect(stories).toEqual(expect.arrayContaining(['running', 'at_risk', 'breached', 'paused', 'met']));
+    if (policy.classification.method === 'matrix') expect(stories).toContain('triage');
+  }
+  for (const [i, t] of desk.entries()) {
+    const d = evaluate(policy, TimelineSchema.parse({ id: String(i), createdAt: t.createdAt, fields: t.fields, events: t.events }), now);
+    if (t.story === 'triage') expect(d.priority.id).toBeNull();
+    else expect(worstState(d)).toBe(t.story);
+  }
+});
