@@ -2,6 +2,8 @@ import { loadPolicy } from '@sla-desk/core/dist/presets';
 import type { ServiceConfig } from '../../zendesk-app/service/src/config';
 import { signWebhook } from '../../zendesk-app/service/src/signature';
 import { API_USER, ZendeskEmulator } from '../zendesk/rest-emulator';
+import { planTicket } from '../../zendesk-app/service/src/plan';
+import type { ZendeskAudit, ZendeskUser } from '../../zendesk-app/src/zaf/types';
 
 export const SECRET = 'test-signing-secret';
 export const NOW = Date.parse('2026-11-20T15:00:00Z');
@@ -43,4 +45,11 @@ export function deliver(url: string, ticketId: number, at = NOW, secret = SECRET
   const body = JSON.stringify({ ticket_id: ticketId });
   const ts = new Date(at).toISOString();
   return fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signWebhook(secret, ts, body), 'x-zendesk-webhook-signature-timestamp': ts }, body });
+}
+
+/** Tickets whose stored values are not what the policy says they should be now (none, when all is right). */
+export function wrongTickets(z: ZendeskEmulator, cfg: ServiceConfig, now = NOW): number[] {
+  return [...z.tickets.values()]
+    .filter((t) => planTicket(cfg.policy, cfg.fieldIds, t, z.audits.get(t.id) as unknown as ZendeskAudit[], z.users as ZendeskUser[], now).update !== null)
+    .map((t) => t.id);
 }

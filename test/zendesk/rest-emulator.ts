@@ -130,8 +130,12 @@ export class ZendeskEmulator {
       return t ? send(200, { ticket: t }) : send(404, { error: 'RecordNotFound' });
     }
     if (method === 'GET' && (m = /^\/api\/v2\/tickets\/(\d+)\/audits\.json$/.exec(p))) {
+      // 100 audits a page, as Zendesk pages them, with next_page as an absolute URL.
       const a = this.audits.get(Number(m[1]));
-      return a ? send(200, { audits: a, users: this.users, next_page: null }) : send(404, { error: 'RecordNotFound' });
+      if (!a) return send(404, { error: 'RecordNotFound' });
+      const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
+      const more = a.length > page * 100;
+      return send(200, { audits: a.slice((page - 1) * 100, page * 100), users: this.users, next_page: more ? `${this.url}/api/v2/tickets/${m[1]}/audits.json?include=users&page=${page + 1}` : null });
     }
     if (method === 'PUT' && (m = /^\/api\/v2\/tickets\/(\d+)\.json$/.exec(p))) {
       const id = Number(m[1]);

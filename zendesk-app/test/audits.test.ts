@@ -1,5 +1,5 @@
 import { evaluate, overrideNote, TimelineSchema } from '@sla-desk/core';
-import { timelineFromAudits } from '../src/zaf/audits';
+import { readAllAudits, timelineFromAudits } from '../src/zaf/audits';
 import type { FieldIds } from '../src/zaf/fields';
 import type { ZendeskAudit } from '../src/zaf/types';
 import { preset } from './helpers';
@@ -105,4 +105,16 @@ test('a category tag and an unknown tier option', () => {
     { id: 1, created_at: '2026-03-02T15:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'tags', value: ['sla_category_feature_request'] }, { type: 'Create', field_name: '13', value: 'sla_tier_gold' }] },
   ]);
   expect(tl.fields).toEqual({ category: 'feature_request', tier: 'gold' });
+});
+
+test('readAllAudits follows next_page (an absolute URL) until the last page, and merges the users', async () => {
+  const asked: string[] = [];
+  const pages: Record<string, { audits: { id: number; created_at: string; author_id: number; events: never[] }[]; users: { id: number; role: 'agent' | 'end-user' }[]; next_page: string | null }> = {
+    '/api/v2/tickets/7/audits.json?include=users': { audits: [{ id: 1, created_at: '2026-01-01T00:00:00Z', author_id: 1, events: [] }], users: [{ id: 1, role: 'end-user' }], next_page: 'https://acme.zendesk.com/api/v2/tickets/7/audits.json?include=users&page=2' },
+    '/api/v2/tickets/7/audits.json?include=users&page=2': { audits: [{ id: 2, created_at: '2026-01-02T00:00:00Z', author_id: 2, events: [] }], users: [{ id: 2, role: 'agent' }, { id: 1, role: 'end-user' }], next_page: null },
+  };
+  const r = await readAllAudits(async (path) => (asked.push(path), pages[path]), 7);
+  expect(asked).toEqual(Object.keys(pages));
+  expect(r.audits.map((a) => a.id)).toEqual([1, 2]);
+  expect(r.users.map((u) => u.id).sort()).toEqual([1, 2]);
 });

@@ -1,4 +1,5 @@
 import type { AxiosInstance } from 'axios';
+import { readAllAudits, type AuditPage } from '../../src/zaf/audits';
 import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
 import { lastPriorityChange, planTicket } from './plan';
@@ -43,8 +44,8 @@ export async function handleTicket(http: AxiosInstance, cfg: ServiceConfig, id: 
 
 async function readTicket(http: AxiosInstance, id: number): Promise<{ ticket: ZendeskTicket; audits: ZendeskAudit[]; users: ZendeskUser[] } | null> {
   try {
-    const [t, a] = await Promise.all([http.get(`/api/v2/tickets/${id}.json`), http.get(`/api/v2/tickets/${id}/audits.json?include=users`)]);
-    return { ticket: t.data.ticket, audits: a.data.audits, users: a.data.users ?? [] };
+    const [t, a] = await Promise.all([http.get(`/api/v2/tickets/${id}.json`), readAllAudits(async (path) => (await http.get(path)).data as AuditPage, id)]);
+    return { ticket: t.data.ticket, audits: a.audits, users: a.users };
   } catch (e) {
     if (statusOf(e) === 404) return null;
     throw e;

@@ -1,8 +1,8 @@
 import { evaluate, worstState, makeOverride, overrideNote, overrideNotice, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
-import { timelineFromAudits } from '../zaf/audits';
+import { readAllAudits, timelineFromAudits, type AuditPage } from '../zaf/audits';
 import { FIELD_KEYS, levelOfTag, requirementPaths, resolveFieldIds, type FieldIds } from '../zaf/fields';
 import { PRESET_METRICS } from '../presets';
-import type { ZafClient, ZendeskAudit, ZendeskUser } from '../zaf/types';
+import type { ZafClient } from '../zaf/types';
 import { setPriority } from '../zaf/host';
 import { readSettings, type Settings } from './settings';
 
@@ -72,7 +72,7 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
     custom.length ? twice(() => client.get(custom)).catch(() => ((stale = true), {} as Record<string, unknown>)) : Promise.resolve({} as Record<string, unknown>),
     ticketId === null
       ? Promise.resolve(null)
-      : twice(() => client.request<{ audits: ZendeskAudit[]; users?: ZendeskUser[] }>({ url: `/api/v2/tickets/${ticketId}/audits.json?include=users` })).catch(() => ((stale = true), null)),
+      : readAllAudits((url) => twice(() => client.request<AuditPage>({ url })), ticketId).catch(() => ((stale = true), null)),
   ]);
   const user = userOf(first.currentUser);
   const nowIso = new Date().toISOString();

@@ -104,3 +104,37 @@ export function priorityOfZendesk(policy: Policy, value: string | null): string 
   if (!value) return null;
   return Object.entries(policy.priorities).find(([, p]) => p.zendesk === value)?.[0] ?? null;
 }
+
+/** One page of GET /api/v2/tickets/{id}/audits.json. */
+export interface AuditPage {
+  audits: ZendeskAudit[];
+  users?: ZendeskUser[];
+  next_page?: string | null;
+}
+
+/** A long ticket's history is cut without this: stop somewhere, but far beyond any real ticket. */
+const MAX_AUDIT_PAGES = 200;
+
+/**
+ * All of a ticket's audits. Zendesk gives them 100 a page, and a timeline built from the first
+ * page alone would miss a later pause or reopen, so next_page is followed. `get` is the host's
+ * request function (ZAF's client.request in the sidebar, axios in the service).
+ */
+export async function readAllAudits(get: (path: string) => Promise<AuditPage>, ticketId: number): Promise<{ audits: ZendeskAudit[]; users: ZendeskUser[] }> {
+  const audits: ZendeskAudit[] = [];
+  const users = new Map<number, ZendeskUser>();
+  let path: string | null = `/api/v2/tickets/${ticketId}/audits.json?include=users`;
+  for (let page = 0; path && page < MAX_AUDIT_PAGES; page++) {
+    const data: AuditPage = await get(path);
+    audits.push(...data.audits);
+    for (const u of data.users ?? []) users.set(u.id, u);
+    // next_page is an absolute URL on the account's domain; the host wants the path.
+    path = data.next_page ? pathOf(data.next_page) : null;
+  }
+  return { audits, users: [...users.values()] };
+}
+
+function pathOf(url: string): string {
+  const u = new URL(url, 'https://zendesk.invalid');
+  return u.pathname + u.search;
+}
