@@ -1,6 +1,7 @@
 import { startService, type Service } from '../../zendesk-app/service/src/server';
 import { verifySignature } from '../../zendesk-app/service/src/signature';
 import { configFromEnv } from '../../zendesk-app/service/src/config';
+import { overrideNote } from '@sla-desk/core';
 import { ZendeskEmulator } from '../zendesk/rest-emulator';
 import { addKiwiTicket, deliver, IDS, NOW, SECRET, serviceConfig, wrongTickets } from './helpers';
 
@@ -131,6 +132,24 @@ test('dropped connections and slow answers: reads are retried; a dropped write g
   // Zendesk retries a delivery that failed: this time it is written, once.
   expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('written');
   expect(z.writes.get(1)).toBe(1);
+});
+
+test('a lead\'s override (its internal note, then the priority) is kept: the service does not set the matrix priority back', async () => {
+  await boot({ lockPriority: true });
+  addKiwiTicket(z, 1);
+  await deliver(svc.url, 1);
+  expect(z.tickets.get(1)!.priority).toBe('high');
+  // What the sidebar's override does: the note through the API, then the priority on the form.
+  const note = overrideNote({ type: 'override', at: '2026-11-20T14:55:00Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
+  z.audits.get(1)!.push({ id: 9000, ticket_id: 1, created_at: '2026-11-20T14:55:00Z', author_id: 3, events: [{ type: 'Comment', public: false, author_id: 3, body: note }] });
+  z.agentEdit(1, { priority: 'urgent' }, 3);
+  const writes = z.writes.get(1);
+  await deliver(svc.url, 1);
+  expect(z.tickets.get(1)!.priority).toBe('urgent');
+  expect(z.audits.get(1)!.flatMap((a) => a.events).filter((e) => e.type === 'Comment' && e.public === false)).toHaveLength(1);
+  // The due fields follow the P1 override.
+  expect(z.writes.get(1)).toBe((writes ?? 0) + 1);
+  expect(wrongTickets(z, serviceConfig(z.url))).toEqual([]);
 });
 
 test('with the priority locked, a non-lead\'s change is set back with an internal note; a lead\'s is not noted', async () => {
