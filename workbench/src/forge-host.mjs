@@ -44,5 +44,6 @@ export function loadForge(root, buildDir, store, jiraOf) {
     resolvers: req(join(src, 'resolvers.js')),
     config: req(join(src, 'config.js')),
     JiraClient: req(join(src, 'jira', 'client.js')).JiraClient,
+    adfText: req(join(src, 'jira', 'timeline.js')).adfText,
   };
 }

@@ -11,7 +11,12 @@ export const JIRA_USERS = {
 const STATUS = { open: 'Open', new: 'Open', pending: 'Waiting for customer', 'on-hold': 'Waiting for customer', hold: 'Waiting for customer', solved: 'Done', closed: 'Done' };
 export const JIRA_STATUSES = ['Open', 'In Progress', 'Waiting for customer', 'Done'];
 const F = { impact: 'customfield_10050', urgency: 'customfield_10051', tier: 'customfield_10052' };
+// One due field per metric any preset names, as the admin page's set-up would create them.
 const METRIC_FIELDS = ['first_response', 'critical_notice', 'resolution', 'findings'];
+const dueFieldOf = (metric) => {
+  if (!METRIC_FIELDS.includes(metric)) METRIC_FIELDS.push(metric);
+  return `customfield_${10101 + METRIC_FIELDS.indexOf(metric)}`;
+};
 
 export function jiraHost(root, kvs) {
   const forge = loadForge(root, join(root, 'workbench', '.build'), kvs);
@@ -21,8 +26,7 @@ export function jiraHost(root, kvs) {
 
   /** The app's configuration for a policy: the fields an admin would map on the admin page. */
   function configFor(policy) {
-    const due = {};
-    for (const m of Object.keys(policy.metrics)) due[m] = `customfield_${10101 + Math.max(0, METRIC_FIELDS.indexOf(m) === -1 ? METRIC_FIELDS.length : METRIC_FIELDS.indexOf(m))}`;
+    const due = Object.fromEntries(Object.keys(policy.metrics).map((m) => [m, dueFieldOf(m)]));
     return {
       ...config.DEFAULT_CONFIG,
       map: { ...F, pauseStatuses: ['Waiting for customer'], doneStatuses: ['Done'] },

@@ -157,7 +157,7 @@ function jiraIssue(wb, key) {
   return {
     key,
     fields: issue.fields,
-    comments: issue.comments.map((cm) => ({ created: cm.created, author: cm.author?.accountId, internal: cm.jsdPublic === false, text: adf(cm.body) })),
+    comments: issue.comments.map((cm) => ({ created: cm.created, author: cm.author?.accountId, internal: cm.jsdPublic === false, text: wb.jira.forge.adfText(cm.body) })),
     appFields: [...Object.entries(config.fields.due).map(([m, id]) => ({ label: `${policy.metrics[m].label} due`, id })), { label: 'SLA state', id: config.fields.state }, { label: 'SLA tier', id: config.fields.tier }],
     options: {
       impact: c.method === 'matrix' ? c.impact.map((l) => ({ value: l.id, label: `${l.id}. ${l.label}` })) : null,
@@ -167,19 +167,6 @@ function jiraIssue(wb, key) {
     },
     map: config.map,
   };
-}
-
-function adf(body) {
-  if (typeof body === 'string') return body;
-  const out = [];
-  const walk = (n) => {
-    if (!n || typeof n !== 'object') return;
-    if (n.type === 'text') out.push(n.text);
-    if (n.type === 'paragraph' && out.length) out.push('\n');
-    (n.content ?? []).forEach(walk);
-  };
-  walk(body);
-  return out.join('').trim();
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
