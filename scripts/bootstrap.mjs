@@ -1,7 +1,7 @@
 // Makes a fresh clone runnable: installs what is missing, then builds. `npm start`, `npm test`
 // and `npm run bench` call it first, so each works as the very first command.
 import { execSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,9 +20,33 @@ if (!existsSync(installed) || mtime(lock) > mtime(installed)) {
 }
 // tsc -b is incremental: a no-op when nothing changed.
 run('npx --no-install tsc -b');
-// The Zendesk app's dist/ is what its tests, zcli apps:server and the package use.
-run('npm run build --silent -w zendesk-app');
+
+/**
+ * The other builds are skipped when their stamp is newer than every file they read, so a second
+ * `npm start` starts in about a second instead of rebuilding the apps.
+ */
+function newest(paths) {
+  let t = 0;
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (!st.isDirectory()) return void (t = Math.max(t, st.mtimeMs));
+    for (const e of readdirSync(p)) if (e !== 'node_modules' && e !== 'dist' && !e.startsWith('.')) walk(join(p, e));
+  };
+  for (const p of paths) walk(join(root, p));
+  return t;
+}
+function build(workspace, inputs, stamp) {
+  const stampFile = join(root, stamp);
+  if (mtime(stampFile) > Math.max(newest(inputs), mtime(installed))) return;
+  run(`npm run build --silent -w ${workspace}`);
+  mkdirSync(dirname(stampFile), { recursive: true });
+  writeFileSync(stampFile, new Date().toISOString());
+}
+const CORE = ['core/src', 'core/presets', 'core/package.json'];
+// The Zendesk app's dist/ is what its tests, zcli apps:server and the package use; service/dist is its service.
+build('zendesk-app', [...CORE, 'zendesk-app/src', 'zendesk-app/service/src', 'zendesk-app/scripts', 'zendesk-app/vite.config.mjs', 'zendesk-app/package.json', 'zendesk-app/tsconfig.json'], 'zendesk-app/dist/.built');
 // The Forge app carries the presets as JSON.
-run('npm run build --silent -w forge-app');
+build('forge-app', [...CORE, 'forge-app/scripts', 'forge-app/package.json'], 'forge-app/.built');
 // The workbench runs the apps' own code on emulated hosts: compile it, and bundle the Forge UI.
-run('npm run build --silent -w workbench');
+build('workbench', [...CORE, 'forge-app/src', 'zendesk-app/src', 'zendesk-app/service/src', 'test/jira', 'test/zendesk', 'workbench/ui', 'workbench/scripts', 'workbench/tsconfig.hosts.json', 'tsconfig.base.json'], 'workbench/.build/.built');
