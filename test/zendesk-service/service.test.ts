@@ -87,6 +87,15 @@ test('a long ticket: its history is read past the first page of audits, so a lat
   expect(z.tickets.get(1)!.custom_fields.find((f) => f.id === IDS.state)?.value).toBe('paused');
 });
 
+test('a closed ticket, or one that no longer exists, is answered without a write', async () => {
+  await boot();
+  addKiwiTicket(z, 1);
+  z.tickets.get(1)!.status = 'closed';
+  expect(await (await deliver(svc.url, 1)).json()).toEqual({ ticket_id: 1, outcome: 'closed' });
+  expect(await (await deliver(svc.url, 2)).json()).toEqual({ ticket_id: 2, outcome: 'not-found' });
+  expect(z.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+});
+
 test('a race: an agent edits between the read and the write; the edit survives and the SLA fields land', async () => {
   await boot();
   addKiwiTicket(z, 1);

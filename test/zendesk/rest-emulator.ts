@@ -143,6 +143,7 @@ export class ZendeskEmulator {
       const t = this.tickets.get(id);
       if (!t) return send(404, { error: 'RecordNotFound' });
       const u = body.ticket ?? {};
+      if (t.status === 'closed') return send(422, { error: 'RecordInvalid', description: 'Status: closed prevents ticket update' });
       if (u.safe_update && u.updated_stamp !== t.updated_at) return send(409, { error: 'UpdateConflict', description: 'The ticket was updated by someone else' });
       this.apply(t, u);
       return send(200, { ticket: t });
@@ -156,6 +157,7 @@ export class ZendeskEmulator {
         for (const u of list) {
           const t = this.tickets.get(u.id);
           if (!t) job.results.push({ id: u.id, success: false, errors: 'RecordNotFound' });
+          else if (t.status === 'closed') job.results.push({ id: u.id, success: false, errors: 'Status: closed prevents ticket update' });
           else {
             this.apply(t, u);
             job.results.push({ id: u.id, success: true, status: 'Updated' });

@@ -5,7 +5,7 @@ import type { ServiceConfig } from './config';
 import { lastPriorityChange, planTicket } from './plan';
 import { statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
 
-export type Outcome = 'written' | 'unchanged' | 'not-found';
+export type Outcome = 'written' | 'unchanged' | 'not-found' | 'closed';
 
 /** Structured log lines: ids, outcomes and timings; never a subject, a comment or a name. */
 export type Log = (entry: Record<string, string | number | boolean | null>) => void;
@@ -21,6 +21,8 @@ export async function handleTicket(http: AxiosInstance, cfg: ServiceConfig, id: 
   for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
     const read = await readTicket(http, id);
     if (!read) return 'not-found';
+    // Zendesk refuses any update to a closed ticket; its SLA is settled anyway.
+    if (read.ticket.status === 'closed') return 'closed';
     const plan = planTicket(cfg.policy, cfg.fieldIds, read.ticket, read.audits, read.users, now());
     if (!plan.update) return 'unchanged';
     const update: Record<string, unknown> = { ...plan.update };

@@ -23,7 +23,7 @@ export async function startService(cfg: ServiceConfig, opts: { now?: () => numbe
   const now = opts.now ?? Date.now;
   const log: Log = opts.log ?? ((e) => process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), ...e })}\n`));
   const http = zendeskClient(cfg.baseURL, cfg.auth);
-  const stats = { written: 0, unchanged: 0, 'not-found': 0, failed: 0, rejected: 0, coalesced: 0 };
+  const stats = { written: 0, unchanged: 0, 'not-found': 0, closed: 0, failed: 0, rejected: 0, coalesced: 0 };
   const running = new Map<number, { again: boolean; done: Promise<Outcome> }>();
 
   const process_ = (id: number): Promise<Outcome> => {
