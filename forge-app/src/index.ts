@@ -1,4 +1,3 @@
-import Resolver from '@forge/resolver';
 import { definitions } from './resolvers';
 import { recalculatePage as runPage } from './recalculate';
 import { onIssueEvent as handleIssueEvent, sweep as runSweep, type IssueEvent } from './triggers';
@@ -14,10 +13,10 @@ export async function sweep() {
   return runSweep();
 }
 
-/** The consumer of the recalculation queue (manifest: consumer → recalculate-page): one JQL page per event. */
-const consumer = new Resolver();
-consumer.define('recalculate-page', ({ payload, context }) => {
-  const ctx = context as { jobId?: string; retryContext?: { retryCount: number; retryReason: string } };
-  return runPage({ queueName: 'sla-desk-recalculate', jobId: ctx.jobId ?? '', eventId: '', body: payload as { runId: string; token?: string }, retryContext: ctx.retryContext as never });
-});
-export const recalculatePage = consumer.getDefinitions();
+/**
+ * The consumer of the recalculation queue: one JQL page per event. With @forge/events 2 and later a
+ * consumer is a plain function that receives the AsyncEvent (jobId and retryContext included).
+ */
+export async function recalculatePage(event: Parameters<typeof runPage>[0]) {
+  return runPage(event);
+}

@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { validate } from '@forge/manifest';
 import { parse } from 'yaml';
+import { QUEUE } from '../src/recalculate';
 
 /** `forge lint` needs a login, so the manifest is checked offline with Atlassian's own validator. */
 const MANIFEST = join(__dirname, '..', 'manifest.yml');
@@ -24,6 +25,9 @@ test('runtime, modules, loop guard and the fewest scopes', () => {
   // read:servicedesk-request only for the tier from a JSM organization property.
   expect(m.permissions.scopes).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'manage:jira-configuration', 'storage:app', 'read:servicedesk-request']);
   for (const mod of ['jira:issueGlance', 'jira:issuePanel', 'jira:adminPage']) expect(m.modules[mod][0].render).toBe('native');
+  // @forge/events 2+: the consumer names a function (no resolver), on the queue the code pushes to.
+  expect(m.modules.consumer[0]).toEqual({ key: 'sla-desk-recalculate-consumer', queue: QUEUE, function: 'recalculate-page' });
+  expect(m.modules.function.find((f: { key: string }) => f.key === 'recalculate-page').handler).toBe('index.recalculatePage');
 });
 
 // @forge/lint's client-side linters, as `forge lint` runs them but offline (see scripts/forge-lint.cjs).
