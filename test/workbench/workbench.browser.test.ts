@@ -115,6 +115,13 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   await page.goto(`${url}/policy.html`);
   await page.getByTestId('matrix').locator('td[data-cell="1x1"]').filter({ hasText: 'P1' }).waitFor();
   await page.screenshot({ path: join(DOCS, 'workbench-policy.png'), fullPage: true });
+  // Five weeks on, Christmas shows as a holiday with no working time that day.
+  for (let i = 0; i < 5; i++) await page.getByTestId('next-week').click();
+  await page.getByText('+5 weeks from the clock').waitFor();
+  await page.getByTestId('calendars').locator('b[title="Christmas Day"]').waitFor();
+  expect(await page.getByTestId('calendars').locator('.day.holiday').count()).toBe(1);
+  expect(await page.getByTestId('calendars').locator('.day.holiday .block').count()).toBe(0);
+  expect(await page.getByTestId('calendars').locator('.day:not(.holiday) .block').count()).toBe(4);
   // A broken edit: the live check names the path; saving it is refused and the policy stays.
   const text = await page.getByTestId('policy-text').inputValue();
   await page.getByTestId('policy-text').fill(text.replace('method: matrix', 'method: vote'));

@@ -64,7 +64,7 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
   const routes = [
     ['GET', /^\/api\/desk$/, async () => wb.desk()],
     ['POST', /^\/api\/clock$/, async (req) => wb.setClock(await readJson(req))],
-    ['GET', /^\/api\/policy$/, async () => ({ source: wb.state.policy, text: wb.state.policy.document ?? wb.presetText(wb.state.policy.preset), presets: wb.presetIds(), ...policyPicture(wb.policy, wb.state.clock) })],
+    ['GET', /^\/api\/policy$/, async (_req, _m, url) => ({ source: wb.state.policy, text: wb.state.policy.document ?? wb.presetText(wb.state.policy.preset), presets: wb.presetIds(), ...policyPicture(wb.policy, wb.state.clock + weeks(url) * 7 * 86_400_000) })],
     ['POST', /^\/api\/policy\/check$/, async (req) => wb.checkPolicy((await readJson(req)).text)],
     ['POST', /^\/api\/policy$/, async (req) => wb.setPolicy(await readJson(req))],
     ['GET', /^\/api\/report$/, async () => wb.report()],
@@ -107,6 +107,13 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
   });
   const { port: bound } = server.address();
   return { url: `http://${host}:${bound}`, workbench: wb, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** ?week=N: the calendar week N weeks from the clock's (bounded, so a typo cannot ask for year 9999). */
+function weeks(url) {
+  const n = Number(url.searchParams.get('week') ?? 0);
+  if (!Number.isInteger(n) || Math.abs(n) > 520) throw new BadRequest(`week: expected a whole number of weeks from -520 to 520, got "${url.searchParams.get('week')}"`);
+  return n;
 }
 
 function zendeskTicket(wb, id) {
