@@ -6,6 +6,10 @@ import { evaluate, ticketView, TimelineSchema } from '@sla-desk/core';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parsePolicy } from '@sla-desk/core';
+import { TextDecoder } from 'util';
+
+// jsdom has no TextDecoder, which every browser (and so Jira's UI Kit frame) has.
+Object.assign(globalThis, { TextDecoder });
 
 // UI Kit components rendered as plain elements that keep their props visible.
 jest.mock('@forge/react', () => {
@@ -29,6 +33,8 @@ jest.mock('@forge/react', () => {
     Select: (props: { id: string; options: { value: string }[]; onChange(o: { value: string }): void }) =>
       React.createElement('select', { id: props.id, 'data-ui': 'Select', onChange: (e: { target: { value: string } }) => props.onChange({ value: e.target.value }) }, props.options.map((o) => React.createElement('option', { key: o.value, value: o.value }, o.value))),
     TextArea: (props: { id: string; value: string; onChange(e: unknown): void }) => React.createElement('textarea', { id: props.id, value: props.value, onChange: props.onChange }),
+    FilePicker: (props: { label: string; onChange(files: { data: string; name: string }[]): void }) =>
+      React.createElement('input', { type: 'file', 'aria-label': props.label, 'data-ui': 'FilePicker', onChange: (e: { target: { files: { data: string; name: string }[] } }) => props.onChange(e.target.files) }),
     Textfield: (props: { id: string; value: string; onChange(e: unknown): void }) => React.createElement('input', { id: props.id, value: props.value, onChange: props.onChange }),
   };
 });
@@ -127,4 +133,18 @@ test('the admin page starts "Recalculate open issues" and follows its progress u
   } finally {
     jest.useRealTimers();
   }
+});
+
+test('the admin page takes an uploaded policy file into the policy text, and saves it', async () => {
+  const config = { policy: { preset: 'kiwi-stage-plus' }, map: { pauseStatuses: [], doneStatuses: ['Done'] }, fields: { due: {} }, leadGroups: [] };
+  invoke.mockResolvedValueOnce({ config, presets: [], problems: [] });
+  await act(async () => void render(<Admin />));
+  const yaml = readFileSync(join(__dirname, '..', '..', 'core', 'presets', 'scalr.yaml'), 'utf8');
+  const data = `data:application/x-yaml;base64,${Buffer.from(yaml, 'utf8').toString('base64')}`;
+  const picker = screen.getByLabelText('Or upload a policy file');
+  await act(async () => void fireEvent.change(picker, { target: { files: [{ name: 'scalr.yaml', data }] } }));
+  expect((document.getElementById('doc') as HTMLTextAreaElement).value).toBe(yaml);
+  invoke.mockResolvedValueOnce({ ok: true });
+  await act(async () => void fireEvent.submit(document.querySelector('form')!));
+  expect(invoke.mock.calls.at(-1)![1].config.policy).toEqual({ document: yaml });
 });

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import ForgeReconciler, { Button, Form, Heading, Label, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
+import ForgeReconciler, { Button, FilePicker, Form, Heading, Label, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
+import { fileText } from './upload';
 import { call, valueOf } from './call';
 import type { Config } from '../config';
 import type { Progress } from '../recalculate';
@@ -52,6 +53,13 @@ export function Admin() {
         <Select id="preset" options={presets.map((p) => ({ label: p.name, value: p.id }))} onChange={(o: { value: string }) => set({ policy: { preset: o.value } })} />
         <Label labelFor="doc">Or paste a policy (YAML or JSON)</Label>
         <TextArea id="doc" value={doc} onChange={(e) => setDoc(valueOf(e))} />
+        <FilePicker
+          label="Or upload a policy file"
+          description="YAML or JSON; it is checked when you save"
+          onChange={(files: { data: string; name: string }[]) => {
+            if (files[0]) setDoc(fileText(files[0]));
+          }}
+        />
         <Label labelFor="impact">Impact field id</Label>
         <Textfield id="impact" value={config.map.impact ?? ''} onChange={map('impact')} />
         <Label labelFor="urgency">Urgency field id</Label>
