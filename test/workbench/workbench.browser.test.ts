@@ -152,9 +152,9 @@ test('bad input is refused with a clear message, and nothing saved is lost', asy
   r = await post('/api/policy', { document: 'sla: 1\nid: x\nname: X\nclassification: { method: vote }\n' });
   expect(r.status).toBe(400);
   expect((await r.json()).problems).toEqual(expect.arrayContaining(['classification.method: expected method: matrix, requester or severity']));
-  r = await post('/api/zendesk/tickets/1', { user: 'agent', values: { 'ticket.priority': 'asap' } });
+  r = await post('/api/zendesk/tickets/1', { user: 'agent', values: { 'ticket.priority': 'asap', 'ticket.customField:custom_field_13': 'sla_tier_gold' } });
   expect(r.status).toBe(400);
-  expect((await r.json()).problems).toEqual(['ticket.priority: expected low, normal, high or urgent, got "asap"']);
+  expect((await r.json()).problems).toEqual(['ticket.customField:custom_field_13: expected sla_tier_basic, sla_tier_plus, got "sla_tier_gold"', 'ticket.priority: expected low, normal, high, urgent, got "asap"']);
   r = await post('/api/clock', { at: 'tomorrow' });
   expect(r.status).toBe(400);
   expect(await (await fetch(`${url}/api/desk`)).json()).toEqual(before);

@@ -118,8 +118,6 @@ function weeks(url) {
 
 function zendeskTicket(wb, id) {
   const t = wb.ticket(id);
-  const policy = wb.policy;
-  const c = policy.classification;
   return {
     id: t.id,
     subject: t.subject,
@@ -127,9 +125,7 @@ function zendeskTicket(wb, id) {
     audits: t.audits,
     users: wb.zendesk.users,
     fields: {
-      impact: c.method === 'matrix' ? { path: wb.zendesk.path('sla_impact'), options: c.impact.map((l) => ({ value: `sla_impact_${l.id}`, label: `${l.id}. ${l.label}` })) } : null,
-      urgency: c.method === 'matrix' ? { path: wb.zendesk.path('sla_urgency'), options: c.urgency.map((l) => ({ value: `sla_urgency_${l.id}`, label: `${l.id}. ${l.label}` })) } : null,
-      tier: { path: wb.zendesk.path('sla_tier'), options: Object.entries(policy.tiers).map(([id, tier]) => ({ value: `sla_tier_${id}`, label: tier.label })) },
+      ...wb.zendesk.fieldOptions(wb.policy),
       sla: Object.entries(wb.zendesk.ids)
         .filter(([k]) => k.startsWith('sla_due_') || k === 'sla_state')
         .map(([k, fid]) => ({ key: k, path: `ticket.customField:custom_field_${fid}` })),

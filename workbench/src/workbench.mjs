@@ -210,15 +210,12 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
 /** Values a ticket form may hold: the policy's levels and tiers, and Zendesk's statuses and priorities. */
 function validateZendeskValues(policy, zendesk, values) {
   const problems = [];
-  const check = (path, ok, want) => {
-    if (values[path] !== undefined && values[path] !== null && values[path] !== '' && !ok(values[path])) problems.push(`${path}: expected ${want}, got ${JSON.stringify(values[path])}`);
+  const check = (path, allowed) => {
+    const v = values[path];
+    if (v !== undefined && v !== null && v !== '' && !allowed.includes(v)) problems.push(`${path}: expected ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
   };
-  const c = policy.classification;
-  if (c.method === 'matrix') {
-    check(zendesk.path('sla_impact'), (v) => c.impact.some((l) => v === `sla_impact_${l.id}`), c.impact.map((l) => `sla_impact_${l.id}`).join(', '));
-    check(zendesk.path('sla_urgency'), (v) => c.urgency.some((l) => v === `sla_urgency_${l.id}`), c.urgency.map((l) => `sla_urgency_${l.id}`).join(', '));
-  }
-  check('ticket.status', (v) => ['new', 'open', 'pending', 'hold', 'solved', 'closed'].includes(v), 'new, open, pending, hold, solved or closed');
-  check('ticket.priority', (v) => ['low', 'normal', 'high', 'urgent'].includes(v), 'low, normal, high or urgent');
+  for (const field of Object.values(zendesk.fieldOptions(policy))) if (field) check(field.path, field.options.map((o) => o.value));
+  check('ticket.status', ['new', 'open', 'pending', 'hold', 'solved', 'closed']);
+  check('ticket.priority', ['low', 'normal', 'high', 'urgent']);
   if (problems.length) throw new BadRequest('the ticket was not saved', problems);
 }

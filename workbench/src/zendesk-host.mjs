@@ -26,6 +26,20 @@ export function zendeskHost(root) {
   const { timelineFromAudits } = req(join(build, 'audits.js'));
   const { resolveFieldIds } = req(join(build, 'fields.js'));
   const path = (key) => `ticket.customField:custom_field_${ids[key]}`;
+  // The tag values are the app's contract (zendesk-app/scripts/requirements.cjs): use its formula.
+  const { options, tagPart } = req(join(root, 'zendesk-app', 'scripts', 'requirements.cjs'));
+  const tag = { impact: (id) => `sla_impact_${tagPart(id)}`, urgency: (id) => `sla_urgency_${tagPart(id)}`, tier: (id) => `sla_tier_${tagPart(id)}` };
+
+  /** The choices of the Impact, Urgency and Tier fields under a policy ({ value: tag, label }). */
+  function fieldOptions(policy) {
+    const c = policy.classification;
+    const label = (list) => list.map((o) => ({ value: o.value, label: o.name }));
+    return {
+      impact: c.method === 'matrix' ? { path: path('sla_impact'), options: label(options(c.impact, 'sla_impact_')) } : null,
+      urgency: c.method === 'matrix' ? { path: path('sla_urgency'), options: label(options(c.urgency, 'sla_urgency_')) } : null,
+      tier: { path: path('sla_tier'), options: Object.entries(policy.tiers).map(([id, t]) => ({ value: tag.tier(id), label: t.label })) },
+    };
+  }
 
   /** The values an agent's form holds, and their audit field names. */
   function tracked(values) {
@@ -42,10 +56,10 @@ export function zendeskHost(root) {
     const values = {
       'ticket.status': STATUS[f.status] ?? 'open',
       'ticket.priority': priority,
-      'ticket.tags': [`sla_tier_${desk.tier}`],
-      [path('sla_impact')]: f.impact ? `sla_impact_${f.impact}` : null,
-      [path('sla_urgency')]: f.urgency ? `sla_urgency_${f.urgency}` : null,
-      [path('sla_tier')]: `sla_tier_${desk.tier}`,
+      'ticket.tags': [tag.tier(desk.tier)],
+      [path('sla_impact')]: f.impact ? tag.impact(f.impact) : null,
+      [path('sla_urgency')]: f.urgency ? tag.urgency(f.urgency) : null,
+      [path('sla_tier')]: tag.tier(desk.tier),
     };
     const create = Object.entries(tracked(values))
       .filter(([, v]) => v !== null && v !== undefined)
@@ -99,5 +113,5 @@ export function zendeskHost(root) {
     return timelineFromAudits({ policy, fieldIds, ticketId: ticket.id, users: ZENDESK_USERS }, ticket.audits);
   }
 
-  return { ids, path, users: ZENDESK_USERS, ticketOf, submit, comment, seedOf, timelineOf };
+  return { ids, path, users: ZENDESK_USERS, fieldOptions, ticketOf, submit, comment, seedOf, timelineOf };
 }

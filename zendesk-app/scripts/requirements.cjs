@@ -74,4 +74,4 @@ function requirementsFor(defaultPolicy, allPolicies) {
   };
 }
 
-module.exports = { requirementsFor, tagPart };
+module.exports = { requirementsFor, tagPart, options };
