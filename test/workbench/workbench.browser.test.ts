@@ -45,6 +45,8 @@ afterAll(async () => {
   rmSync(data, { recursive: true, force: true });
 });
 
+const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 async function sidebar(page: Page): Promise<Frame> {
   const handle = await page.waitForSelector('iframe#sidebar');
   const frame = (await handle.contentFrame())!;
@@ -144,7 +146,7 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
 });
 
 test('bad input is refused with a clear message, and nothing saved is lost', async () => {
-  const post = (path: string, body: unknown) => fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
   const before = await (await fetch(`${url}/api/desk`)).json();
   let r = await post('/api/policy', { preset: 'gold' });
   expect(r.status).toBe(400);
@@ -161,6 +163,8 @@ test('bad input is refused with a clear message, and nothing saved is lost', asy
 });
 
 test('the desk survives a restart, and --reset restores the sample desk', async () => {
+  expect((await post('/api/policy', { preset: 'scalr' })).status).toBe(200);
+  expect((await post('/api/clock', { shiftMinutes: 90 })).status).toBe(200);
   const clock = (await (await fetch(`${url}/api/desk`)).json()).clock;
   server.kill();
   await new Promise((r) => server.once('exit', r));
