@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { execFileSync, spawn, type ChildProcess } from 'child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { Browser, Frame, Page } from 'playwright-core';
@@ -143,6 +143,17 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   await page.getByTestId('report').locator('tbody tr').first().waitFor();
   await page.screenshot({ path: join(DOCS, 'workbench-report.png'), fullPage: true });
   await page.close();
+});
+
+test('the report page\'s figures are the ones `sla report` gives for the same desk', async () => {
+  const report = await (await fetch(`${url}/api/report`)).json();
+  const lines = await (await fetch(`${url}/api/desk/timelines.jsonl`)).text();
+  const { policy } = await (await fetch(`${url}/api/desk`)).json();
+  const file = join(data, 'timelines.jsonl');
+  writeFileSync(file, lines);
+  const cli = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'core', 'bin', 'sla.js'), 'report', '--policy', policy.id, '--now', report.clock, '--format', 'json', file], { encoding: 'utf8' }));
+  expect(report.rows.length).toBeGreaterThan(5);
+  expect(cli).toEqual(report.rows);
 });
 
 test('bad input is refused with a clear message, and nothing saved is lost', async () => {

@@ -87,6 +87,7 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
         if (m && req.method === method) return sendJson(res, 200, await fn(req, m, url));
       }
       if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} ${p} is not served` });
+      if (p === '/api/desk/timelines.jsonl') return res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-disposition': 'attachment; filename="desk-timelines.jsonl"' }).end(wb.timelines());
       if (p === '/zendesk/frame') return zendeskFrame(res, wb, url, iframeHtml);
       if (p === '/zaf/sdk.js') return res.writeHead(200, { 'content-type': TYPES['.js'] }).end(emulator);
       if (p.startsWith('/zendesk/assets/')) return sendFile(res, zendeskDist, p.slice('/zendesk/assets/'.length));

@@ -199,6 +199,10 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       if (body.functionKey === 'override') save();
       return r;
     },
+    /** The Zendesk desk as timelines, one JSON line each: what `sla report` and `sla evaluate` read. */
+    timelines() {
+      return state.zendesk.map((t) => JSON.stringify(core.TimelineSchema.parse(zendesk.timelineOf(policy, t)))).join('\n') + '\n';
+    },
     report() {
       const b = new core.ReportBuilder();
       for (const t of state.zendesk) b.add(evaluateZendesk(t));
