@@ -145,6 +145,28 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   await page.close();
 });
 
+test('with the priority locked in the app settings, an agent\'s priority field is read-only and a lead\'s is not', async () => {
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${url}/policy.html`);
+  await page.getByTestId('lock-priority').check();
+  await page.getByText('Saved; the sidebar uses it').waitFor();
+  await page.goto(`${url}/zendesk.html?ticket=2`);
+  await sidebar(page);
+  await page.locator('[data-testid="field-priority"]:disabled').waitFor();
+  await page.locator('#user').selectOption('lead');
+  const frame = await sidebar(page);
+  // A negative: give the sidebar the time it took to lock it for the agent, then look at its calls.
+  await page.waitForTimeout(500);
+  expect(await frame.evaluate(() => (window as unknown as { __zaf: { state: { calls: { args: unknown[] }[] } } }).__zaf.state.calls.some((c) => c.args[0] === 'ticketFields:priority.disable'))).toBe(false);
+  expect(await page.getByTestId('field-priority').isDisabled()).toBe(false);
+  await page.locator('#user').selectOption('agent');
+  expect((await post('/api/settings', { lock_priority: 'yes' })).status).toBe(400);
+  expect((await (await fetch(`${url}/api/settings`)).json()).lock_priority).toBe(true);
+  expect((await post('/api/settings', { lock_priority: false })).status).toBe(200);
+  await page.close();
+});
+
 test('the report page\'s figures are the ones `sla report` gives for the same desk', async () => {
   const report = await (await fetch(`${url}/api/report`)).json();
   const lines = await (await fetch(`${url}/api/desk/timelines.jsonl`)).text();

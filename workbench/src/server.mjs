@@ -68,6 +68,8 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     ['POST', /^\/api\/policy\/check$/, async (req) => wb.checkPolicy((await readJson(req)).text)],
     ['POST', /^\/api\/policy$/, async (req) => wb.setPolicy(await readJson(req))],
     ['GET', /^\/api\/report$/, async () => wb.report()],
+    ['GET', /^\/api\/settings$/, async () => wb.appSettings()],
+    ['POST', /^\/api\/settings$/, async (req) => wb.setAppSettings(await readJson(req))],
     ['GET', /^\/api\/zendesk\/tickets\/(\d+)$/, async (_req, m) => zendeskTicket(wb, m[1])],
     ['POST', /^\/api\/zendesk\/tickets\/(\d+)$/, async (req, m) => wb.submitZendesk(m[1], await readJson(req))],
     // Zendesk's REST API, as the sidebar's client.request reaches it through the ZAF emulator.

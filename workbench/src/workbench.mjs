@@ -83,8 +83,10 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     save();
   }
 
+  /** The Zendesk app's settings as an admin would set them at install: the policy, plus these. */
+  const SETTING_DEFAULTS = { lead_groups: 'Triage', lock_priority: false, notify_on_override: false };
   function settings() {
-    return { policy_preset: state.policy.preset ?? '', policy_document: state.policy.document ?? '', lead_groups: 'Triage', tier_source: 'ticket_field', lock_priority: false, notify_on_override: false };
+    return { ...SETTING_DEFAULTS, ...state.settings, policy_preset: state.policy.preset ?? '', policy_document: state.policy.document ?? '', tier_source: 'ticket_field' };
   }
 
   const ticket = (id) => {
@@ -134,6 +136,26 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     userOf,
     async desk() {
       return { policy: { id: policy.id, name: policy.name, source: state.policy.preset ? 'preset' : 'document' }, clock: new Date(state.clock).toISOString(), tickets: await deskRows() };
+    },
+    appSettings() {
+      return { ...SETTING_DEFAULTS, ...state.settings };
+    },
+    setAppSettings(body) {
+      const problems = [];
+      const next = { ...SETTING_DEFAULTS, ...state.settings };
+      for (const [k, v] of Object.entries(body ?? {})) {
+        if (k === 'lock_priority' || k === 'notify_on_override') {
+          if (typeof v !== 'boolean') problems.push(`${k}: expected true or false, got ${JSON.stringify(v)}`);
+          else next[k] = v;
+        } else if (k === 'lead_groups') {
+          if (typeof v !== 'string' || !v.trim()) problems.push('lead_groups: expected group names, comma-separated');
+          else next[k] = v;
+        } else problems.push(`${k}: not a setting the workbench changes (lock_priority, notify_on_override, lead_groups)`);
+      }
+      if (problems.length) throw new BadRequest('the settings were not saved', problems);
+      state.settings = next;
+      save();
+      return next;
     },
     setClock(body) {
       let at;
