@@ -167,6 +167,34 @@ test('with the priority locked in the app settings, an agent\'s priority field i
   await page.close();
 });
 
+test('a ticket that arrives by email gets its priority and SLA fields from the service, without anyone opening it', async () => {
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(url);
+  await page.getByText('A ticket arrives by email').click();
+  await page.locator('#e-subject').fill('Payments fail for every customer');
+  await page.locator('#e-impact').selectOption('sla_impact_1');
+  await page.locator('#e-urgency').selectOption('sla_urgency_2');
+  await page.locator('#e-tier').selectOption('sla_tier_basic');
+  await page.getByTestId('send-email').click();
+  const done = page.getByText(/^Ticket #(\d+) created; the service answered: written\.$/);
+  await done.waitFor();
+  const id = /#(\d+)/.exec((await done.textContent())!)![1];
+  const row = page.locator(`tr[data-ticket="${id}"]`);
+  await row.getByText(/^P2 · Basic · /).waitFor(); // Impact 1 x Urgency 2 is P2 in KIWI's matrix
+  expect(await row.getByText('Zendesk only').count()).toBe(1);
+  // The service wrote as the API user: the fields, the priority, in one audit.
+  const t = await (await fetch(`${url}/api/zendesk/tickets/${id}`)).json();
+  expect(t.values['ticket.priority']).toBe('high');
+  expect(t.audits).toHaveLength(2);
+  expect(t.audits[1].author_id).toBe(99);
+  // Bad input is named.
+  const bad = await post('/api/zendesk/email', { subject: 'x', impact: '9', tier: 'gold' });
+  expect(bad.status).toBe(400);
+  expect((await bad.json()).problems).toEqual(['tier: expected basic, plus, got "gold"', 'impact: expected 1, 2, 3, 4, got "9"']);
+  await page.close();
+});
+
 test('the report page\'s figures are the ones `sla report` gives for the same desk', async () => {
   const report = await (await fetch(`${url}/api/report`)).json();
   const lines = await (await fetch(`${url}/api/desk/timelines.jsonl`)).text();

@@ -75,15 +75,36 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     // Zendesk's REST API, as the sidebar's client.request reaches it through the ZAF emulator.
     ['GET', /^\/zendesk\/as\/\w+\/api\/v2\/tickets\/(\d+)\/audits\.json$/, async (_req, m) => ({ audits: wb.ticket(m[1]).audits, users: wb.zendesk.users })],
     ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/tickets\/(\d+)\.json$/, async (req, m) => wb.commentZendesk(m[2], await readJson(req), m[1])],
+    ['GET', /^\/api\/zendesk\/fields$/, async () => wb.zendesk.fieldOptions(wb.policy)],
+    ['POST', /^\/api\/zendesk\/email$/, async (req) => wb.emailTicket(await readJson(req))],
     ['GET', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (_req, m) => jiraIssue(wb, m[1])],
     ['POST', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (req, m) => wb.editJira(m[1], await readJson(req))],
     ['POST', /^\/api\/jira\/invoke$/, async (req) => wb.invokeJira(await readJson(req))],
+  ];
+
+  // Zendesk's REST API for the SLA Desk service, over the same store (it needs a token, as Zendesk does).
+  const restRoutes = [
+    ['GET', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\.json$/, (m) => ({ status: 200, body: wb.rest.ticket(m[1]) })],
+    ['GET', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\/audits\.json$/, (m) => ({ status: 200, body: wb.rest.audits(m[1]) })],
+    ['GET', /^\/zendesk-rest\/api\/v2\/users\/(\d+)\/group_memberships\.json$/, (m) => ({ status: 200, body: wb.rest.groups(m[1]) })],
+    ['PUT', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\.json$/, (m, body) => wb.rest.update(m[1], body)],
   ];
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://workbench');
     const p = url.pathname;
     try {
+      if (p.startsWith('/zendesk-rest/')) {
+        if (!/^(Basic|Bearer) /.test(req.headers.authorization ?? '')) return sendJson(res, 401, { error: "Couldn't authenticate you" });
+        for (const [method, re, fn] of restRoutes) {
+          const m = re.exec(p);
+          if (m && req.method === method) {
+            const r = fn(m, method === 'PUT' ? await readJson(req) : undefined);
+            return sendJson(res, r.status, r.body);
+          }
+        }
+        return sendJson(res, 404, { error: `not emulated: ${req.method} ${p}` });
+      }
       for (const [method, re, fn] of routes) {
         const m = re.exec(p);
         if (m && req.method === method) return sendJson(res, 200, await fn(req, m, url));
@@ -109,7 +130,17 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     server.listen(port, host, resolve);
   });
   const { port: bound } = server.address();
-  return { url: `http://${host}:${bound}`, workbench: wb, close: () => new Promise((r) => server.close(() => r())) };
+  const base = `http://${host}:${bound}`;
+  await wb.attachService(base);
+  return {
+    url: base,
+    workbench: wb,
+    close: async () => {
+      await wb.closeService();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(() => r()));
+    },
+  };
 }
 
 /** ?week=N: the calendar week N weeks from the clock's (bounded, so a typo cannot ask for year 9999). */

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DESK_NOW, deskOf } from './desk.mjs';
 import { loadStore, saveStore, STORE_VERSION } from './store.mjs';
-import { USERS, zendeskHost } from './zendesk-host.mjs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { GROUPS, USERS, zendeskHost } from './zendesk-host.mjs';
 import { jiraHost, JIRA_USERS } from './jira-host.mjs';
 
 const require = createRequire(import.meta.url);
@@ -51,11 +52,29 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     jira.restore(desk.map((d, i) => jira.issueOf(basePolicy, d, i + 1)));
   }
 
+  // The SLA Desk service (zendesk-app/service), run against this workbench's Zendesk REST API, as a
+  // Zendesk webhook would reach it. It starts once the workbench knows its own address.
+  let service = null;
+  const serviceCfg = { auth: { oauthToken: 'workbench' }, webhookSecret: randomBytes(32).toString('base64'), leadGroupIds: [2], serviceUserId: 99, port: 0 };
+  const syncService = () => Object.assign(serviceCfg, { policy, fieldIds: zendesk.fieldIdsFor(policy), lockPriority: settings().lock_priority === true });
+
+  /** What Zendesk's trigger does on ticket create and update: a signed webhook to the service. */
+  async function deliverWebhook(id) {
+    if (!service) return null;
+    const body = JSON.stringify({ ticket_id: String(id) });
+    // Zendesk and the service both live on the workbench clock, so the signature's time is its time.
+    const ts = new Date(state.clock).toISOString();
+    const signature = createHmac('sha256', serviceCfg.webhookSecret).update(ts + body).digest('base64');
+    const res = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': ts }, body });
+    return (await res.json()).outcome ?? null;
+  }
+
   async function applyPolicy() {
     const config = { ...jira.configFor(policy), policy: state.policy.preset ? { preset: state.policy.preset } : { document: state.policy.document } };
     // Through the Forge app's own admin resolver: it refuses a policy naming a priority Jira lacks.
     const r = await jira.setConfig(config);
     if (!r.ok) throw new BadRequest('the Jira app refused the policy; nothing was saved', r.problems);
+    syncService();
   }
 
   function save() {
@@ -109,7 +128,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     for (const d of state.desk) {
       const t = ticket(d.id);
       const z = core.ticketView(evaluateZendesk(t), 'en', 'America/Toronto');
-      const panel = await jira.invoke('panel', {}, d.key, JIRA_USERS.agent.accountId);
+      // A ticket that came in by email exists in Zendesk only.
+      const panel = d.key ? await jira.invoke('panel', {}, d.key, JIRA_USERS.agent.accountId) : { ok: false, problems: ['Zendesk only'] };
       rows.push({
         ...d,
         zendesk: { priority: z.priority.label, tier: z.tier.label, tone: z.tone, line: core.summaryLine(z) },
@@ -154,6 +174,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       }
       if (problems.length) throw new BadRequest('the settings were not saved', problems);
       state.settings = next;
+      syncService();
       save();
       return next;
     },
@@ -194,13 +215,56 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       const { problems } = core.checkPolicyText(String(text ?? ''));
       return { problems: problems.map((p) => ({ level: p.level, path: p.path, message: p.message })) };
     },
-    submitZendesk(id, body) {
+    async submitZendesk(id, body) {
       const t = ticket(id);
       const user = userOf(body.user);
       validateZendeskValues(policy, zendesk, body.values ?? {});
       const changed = zendesk.submit(t, body.values ?? {}, user, state.clock);
       if (changed) save();
-      return { changed };
+      // Zendesk's trigger fires on the update; the service usually finds the sidebar wrote it all.
+      const service = changed ? await deliverWebhook(t.id) : null;
+      return { changed, service };
+    },
+    /** A ticket that arrives by email: nobody opens it, the service sets its priority and SLA fields. */
+    async emailTicket(body) {
+      const form = { subject: typeof body.subject === 'string' && body.subject.trim() ? body.subject.trim().slice(0, 200) : 'A ticket that arrived by email', impact: body.impact || undefined, urgency: body.urgency || undefined, tier: body.tier };
+      const c = policy.classification;
+      const problems = [];
+      if (!policy.tiers[form.tier]) problems.push(`tier: expected ${Object.keys(policy.tiers).join(', ')}, got ${JSON.stringify(form.tier)}`);
+      if (c.method === 'matrix') {
+        if (form.impact && !c.impact.some((l) => l.id === form.impact)) problems.push(`impact: expected ${c.impact.map((l) => l.id).join(', ')}, got ${JSON.stringify(form.impact)}`);
+        if (form.urgency && !c.urgency.some((l) => l.id === form.urgency)) problems.push(`urgency: expected ${c.urgency.map((l) => l.id).join(', ')}, got ${JSON.stringify(form.urgency)}`);
+      }
+      if (problems.length) throw new BadRequest('the ticket was not created', problems);
+      const id = Math.max(...state.zendesk.map((t) => t.id)) + 1;
+      state.zendesk.push(zendesk.newTicket(policy, id, form, state.clock));
+      state.desk.push({ id, key: null, tier: form.tier, story: 'email', subject: form.subject });
+      save();
+      return { id, service: await deliverWebhook(id) };
+    },
+    async attachService(workbenchUrl) {
+      const build = join(root, 'workbench', '.build', 'zendesk-app', 'service', 'src');
+      const { startService } = createRequire(join(root, 'zendesk-app', 'package.json'))(join(build, 'server.js'));
+      syncService();
+      serviceCfg.baseURL = `${workbenchUrl}/zendesk-rest`;
+      // The service keeps this very object: later policy and settings changes reach it.
+      // Its failures are worth seeing (they carry ids and reasons, never ticket content).
+      service = await startService(serviceCfg, { now: () => state.clock, log: (e) => e.level === 'error' && log(`[workbench] service: ${JSON.stringify(e)}`) });
+      return service;
+    },
+    closeService: () => service?.close(),
+    /** Zendesk's REST API over the workbench's store, for the service. */
+    rest: {
+      ticket: (id) => ({ ticket: zendesk.restTicket(ticket(id)) }),
+      audits: (id) => ({ audits: ticket(id).audits, users: zendesk.users, next_page: null }),
+      groups: (userId) => ({ group_memberships: (GROUPS[userId] ?? []).map((g) => ({ user_id: Number(userId), group_id: g })) }),
+      update(id, body) {
+        const t = ticket(id);
+        const u = body?.ticket ?? {};
+        if (u.safe_update && u.updated_stamp !== zendesk.stampOf(t)) return { status: 409, body: { error: 'UpdateConflict' } };
+        if (zendesk.applyRest(t, u, state.clock)) save();
+        return { status: 200, body: { ticket: zendesk.restTicket(t) } };
+      },
     },
     commentZendesk(id, body, userKey) {
       const t = ticket(id);

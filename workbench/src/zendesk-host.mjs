@@ -11,7 +11,11 @@ export const USERS = {
   lead: { id: 3, name: 'Sam (triage lead)', role: 'agent', groups: [{ id: 2, name: 'Triage' }], locale: 'en-US' },
 };
 const REQUESTER = { id: 1, name: 'Customer', role: 'end-user' };
-const ZENDESK_USERS = [REQUESTER, USERS.agent, USERS.lead].map((u) => ({ id: u.id, name: u.name, role: u.role }));
+/** The API user the SLA Desk service writes as. */
+export const SERVICE_USER = { id: 99, name: 'SLA Desk service', role: 'admin' };
+const ZENDESK_USERS = [REQUESTER, USERS.agent, USERS.lead, SERVICE_USER].map((u) => ({ id: u.id, name: u.name, role: u.role }));
+/** Group memberships, as /api/v2/users/{id}/group_memberships gives them. */
+export const GROUPS = Object.fromEntries(Object.values(USERS).map((u) => [u.id, u.groups.map((g) => g.id)]));
 
 /** Zendesk's statuses for the policy's status words. */
 const STATUS = { open: 'open', new: 'new', pending: 'pending', 'on-hold': 'hold', hold: 'hold', solved: 'solved', closed: 'closed' };
@@ -86,8 +90,52 @@ export function zendeskHost(root) {
     if (!events.length) return false;
     ticket.values = { ...ticket.values, ...pick(values) };
     ticket.audits.push({ id: ticket.audits.length + 1, created_at: new Date(at).toISOString(), author_id: user.id, events });
+    bump(ticket, at);
     return true;
   }
+
+  /** updated_at moves forward on every change, as Zendesk's does: safe_update compares it. */
+  function bump(ticket, at) {
+    const prev = Date.parse(stampOf(ticket));
+    ticket.updatedAt = new Date(Math.max(at, prev + 1)).toISOString();
+  }
+  const stampOf = (ticket) => ticket.updatedAt ?? ticket.audits[ticket.audits.length - 1].created_at;
+
+  /** The ticket as Zendesk's REST API shows it (GET /api/v2/tickets/{id}.json). */
+  function restTicket(ticket) {
+    const v = ticket.values;
+    return {
+      id: ticket.id,
+      subject: ticket.subject,
+      status: v['ticket.status'],
+      priority: v['ticket.priority'] ?? null,
+      tags: v['ticket.tags'] ?? [],
+      custom_fields: Object.keys(ids).map((k) => ({ id: ids[k], value: v[path(k)] ?? null })),
+      created_at: ticket.createdAt,
+      updated_at: stampOf(ticket),
+    };
+  }
+
+  /** A REST update (PUT /api/v2/tickets/{id}.json) by the API user: the same audit an agent's save makes. */
+  function applyRest(ticket, u, at) {
+    const values = {};
+    if (typeof u.priority === 'string') values['ticket.priority'] = u.priority;
+    if (Array.isArray(u.tags)) values['ticket.tags'] = u.tags;
+    for (const f of u.custom_fields ?? []) values[`ticket.customField:custom_field_${f.id}`] = f.value;
+    const changed = submit(ticket, values, SERVICE_USER, at);
+    if (u.comment?.body) comment(ticket, u.comment, SERVICE_USER, at);
+    return changed || !!u.comment?.body;
+  }
+
+  /** A ticket that arrives by email or web form: its fields set, no priority, nobody has opened it. */
+  function newTicket(policy, id, form, at) {
+    const t = ticketOf(policy, { tier: form.tier, subject: form.subject, createdAt: new Date(at).toISOString(), fields: { status: 'new', impact: form.impact, urgency: form.urgency }, events: [] }, id);
+    t.values['ticket.priority'] = null;
+    t.audits[0].events = t.audits[0].events.filter((e) => e.field_name !== 'priority');
+    return t;
+  }
+
+  const fieldIdsFor = (policy) => resolveFieldIds(policy, requirementValues, null);
 
   /** Only the ticket's own fields: never the host's paths such as currentUser or requirements. */
   function pick(values) {
@@ -97,6 +145,7 @@ export function zendeskHost(root) {
 
   function comment(ticket, c, user, at) {
     ticket.audits.push({ id: ticket.audits.length + 1, created_at: new Date(at).toISOString(), author_id: user.id, events: [{ type: 'Comment', public: c.public !== false, author_id: user.id, body: String(c.body ?? '') }] });
+    bump(ticket, at);
   }
 
   /** The ZAF emulator's seed: the ticket, the current user, the installed fields and the settings. */
@@ -109,9 +158,8 @@ export function zendeskHost(root) {
   }
 
   function timelineOf(policy, ticket) {
-    const fieldIds = resolveFieldIds(policy, requirementValues, null);
-    return timelineFromAudits({ policy, fieldIds, ticketId: ticket.id, users: ZENDESK_USERS }, ticket.audits);
+    return timelineFromAudits({ policy, fieldIds: fieldIdsFor(policy), ticketId: ticket.id, users: ZENDESK_USERS }, ticket.audits);
   }
 
-  return { ids, path, users: ZENDESK_USERS, fieldOptions, ticketOf, submit, comment, seedOf, timelineOf };
+  return { ids, path, users: ZENDESK_USERS, fieldOptions, fieldIdsFor, ticketOf, newTicket, submit, comment, seedOf, timelineOf, restTicket, applyRest, stampOf };
 }
