@@ -129,7 +129,7 @@ test('the admin page starts "Recalculate open issues" and follows its progress u
     invoke.mockResolvedValueOnce({ ...running, state: 'done', pages: 3, issues: 120, written: 118, retries: 1 });
     await act(async () => void jest.advanceTimersByTime(3000));
     expect(invoke).toHaveBeenLastCalledWith('recalculationProgress', undefined);
-    expect(screen.getByText('Recalculation done: 120 issues in 3 pages, 118 updated, 1 page retries')).toBeTruthy();
+    expect(screen.getByText('Recalculation done: 120 issues in 3 pages, 118 updated, 1 page retry')).toBeTruthy();
   } finally {
     jest.useRealTimers();
   }

@@ -195,6 +195,23 @@ test('a ticket that arrives by email gets its priority and SLA fields from the s
   await page.close();
 });
 
+test('"Recalculate open issues" runs the Forge app\'s own queue consumer over the Jira desk', async () => {
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  expect((await post('/api/clock', { reset: true })).status).toBe(200);
+  expect(await (await post('/api/jira/recalculate', {})).json()).toMatchObject({ state: 'done', issues: 12 });
+  // A day later no event has touched the issues: their SLA state fields are stale.
+  expect((await post('/api/clock', { shiftMinutes: 24 * 60 })).status).toBe(200);
+  const page = await browser.newPage();
+  await page.goto(`${url}/policy.html`);
+  await page.getByTestId('recalculate').click();
+  const result = page.getByTestId('recalculate-result').getByText(/^Recalculation done: 12 issues in 1 page, (\d+) updated, 0 page retries\.$/);
+  await result.waitFor();
+  expect(Number(/(\d+) updated/.exec((await result.textContent())!)![1])).toBeGreaterThan(0);
+  // Run again: nothing left to write.
+  expect(await (await post('/api/jira/recalculate', {})).json()).toMatchObject({ state: 'done', issues: 12, written: 0 });
+  await page.close();
+});
+
 test('the report page\'s figures are the ones `sla report` gives for the same desk', async () => {
   const report = await (await fetch(`${url}/api/report`)).json();
   const lines = await (await fetch(`${url}/api/desk/timelines.jsonl`)).text();

@@ -43,6 +43,7 @@ export function loadForge(root, buildDir, store, jiraOf) {
     triggers: req(join(src, 'triggers.js')),
     resolvers: req(join(src, 'resolvers.js')),
     config: req(join(src, 'config.js')),
+    recalculate: req(join(src, 'recalculate.js')),
     JiraClient: req(join(src, 'jira', 'client.js')).JiraClient,
     adfText: req(join(src, 'jira', 'timeline.js')).adfText,
   };

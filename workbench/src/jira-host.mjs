@@ -114,6 +114,23 @@ export function jiraHost(root, kvs) {
     return { changed: true, outcome };
   }
 
+  /**
+   * The admin page's "Recalculate open issues", with Forge's queue emulated in memory: the app's own
+   * start, its own consumer page by page, and a page the consumer asks to retry is delivered again.
+   */
+  async function recalculate() {
+    const { startRecalculation, recalculatePage, recalculationProgress, QUEUE } = forge.recalculate;
+    const events = [];
+    const queue = { push: async (e) => (events.push(...[].concat(e)), { jobId: 'workbench' }) };
+    await startRecalculation(queue, host.clock());
+    for (let n = 1; events.length && n <= 10_000; n++) {
+      const e = events.shift();
+      const r = await recalculatePage({ queueName: QUEUE, jobId: 'workbench', eventId: String(n), ...e }, queue, new JiraClient('app'), host.clock());
+      if (r?.retryOptions) events.unshift({ ...e, retryContext: { retryCount: (e.retryContext?.retryCount ?? 0) + 1, retryReason: r.retryOptions.retryReason, retryData: undefined } });
+    }
+    return recalculationProgress();
+  }
+
   /** A resolver call from the frame, with the caller's identity as the Forge runtime gives it. */
   async function invoke(functionKey, payload, issueKey, accountId) {
     const user = Object.values(JIRA_USERS).find((u) => u.accountId === accountId) ?? JIRA_USERS.agent;
@@ -133,6 +150,7 @@ export function jiraHost(root, kvs) {
     issueOf,
     edit,
     invoke,
+    recalculate,
     /** Jira fires avi:jira:created:issue for a new issue: the app sets its priority and fields. */
     created: (key) => triggers.onIssueEvent({ issue: { id: jira.issues.get(key).id, key } }, new JiraClient('app'), host.clock()),
     setConfig: (config) => resolvers.setConfig({ config }, new JiraClient('app')),

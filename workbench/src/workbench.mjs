@@ -280,6 +280,11 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       save();
       return r;
     },
+    async recalculateJira() {
+      const progress = await jira.recalculate();
+      save();
+      return progress;
+    },
     async invokeJira(body) {
       const r = await jira.invoke(body.functionKey, body.payload ?? {}, body.issueKey, body.accountId);
       if (body.functionKey === 'override') save();

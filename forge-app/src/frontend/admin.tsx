@@ -114,7 +114,7 @@ export function Admin() {
         </Button>
         {recalc && (
           <Text>
-            Recalculation {recalc.state}: {recalc.issues} issues in {recalc.pages} pages, {recalc.written} updated, {recalc.retries} page retries
+            Recalculation {recalc.state}: {recalc.issues} issues in {recalc.pages} page{recalc.pages === 1 ? '' : 's'}, {recalc.written} updated, {recalc.retries} page {recalc.retries === 1 ? 'retry' : 'retries'}
           </Text>
         )}
       </Stack>
