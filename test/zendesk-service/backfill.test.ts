@@ -37,7 +37,7 @@ async function makeSomeCorrect(count: number) {
 test('a dry run reads and counts, and writes nothing', async () => {
   await makeSomeCorrect(200);
   const s = await backfill(http(), cfg(), { dryRun: true, checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
-  expect(s).toEqual({ read: N, changed: N - 200, unchanged: 200, failed: 0, skippedDone: 0, dryRun: true });
+  expect(s).toEqual({ read: N, changed: N - 200, unchanged: 200, failed: 0, skippedDone: 0, closed: 0, dryRun: true });
   expect(z.writes.size).toBe(0);
 });
 
@@ -78,12 +78,13 @@ test('`sla backfill zendesk` runs from the command line with its configuration f
         resolve({ code: e ? (e as { code?: number }).code ?? 1 : 0, out, err }),
       );
     });
+  z.tickets.get(N)!.status = 'closed';
   const dry = await run(['--dry-run', '--checkpoint', join(dir, 'dry.json')]);
-  expect(dry).toMatchObject({ code: 0, out: `dry run: ${N} tickets read, ${N} would change, 0 unchanged, 0 failed\n` });
+  expect(dry).toMatchObject({ code: 0, out: `dry run: ${N} tickets read, ${N - 1} would change, 0 unchanged, 0 failed, 1 closed (left as they are)\n` });
   expect(z.writes.size).toBe(0);
   const real = await run(['--checkpoint', join(dir, 'real.json')]);
-  expect(real.out).toBe(`${N} tickets read, ${N} changed, 0 unchanged, 0 failed\n`);
+  expect(real.out).toBe(`${N} tickets read, ${N - 1} changed, 0 unchanged, 0 failed, 1 closed (left as they are)\n`);
   // The command line evaluates at the real now; these tickets are days past every target by then.
   expect(wrongTickets(z, cfg(), Date.now())).toEqual([]);
-  expect(z.writes.size).toBe(N);
+  expect(z.writes.size).toBe(N - 1);
 });

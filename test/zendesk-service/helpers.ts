@@ -47,9 +47,13 @@ export function deliver(url: string, ticketId: number, at = NOW, secret = SECRET
   return fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signWebhook(secret, ts, body), 'x-zendesk-webhook-signature-timestamp': ts }, body });
 }
 
-/** Tickets whose stored values are not what the policy says they should be now (none, when all is right). */
+/**
+ * Open tickets whose stored values are not what the policy says they should be now (none, when all
+ * is right). Closed tickets are left out: Zendesk refuses to update them.
+ */
 export function wrongTickets(z: ZendeskEmulator, cfg: ServiceConfig, now = NOW): number[] {
   return [...z.tickets.values()]
+    .filter((t) => t.status !== 'closed')
     .filter((t) => planTicket(cfg.policy, cfg.fieldIds, t, z.audits.get(t.id) as unknown as ZendeskAudit[], z.users as ZendeskUser[], now).update !== null)
     .map((t) => t.id);
 }

@@ -19,6 +19,6 @@ export async function runBackfill(opts: { since?: string; dryRun?: boolean; chec
     },
   });
   bar?.stop();
-  io.out(`${summary.dryRun ? 'dry run: ' : ''}${summary.read} tickets read, ${summary.changed} ${summary.dryRun ? 'would change' : 'changed'}, ${summary.unchanged} unchanged, ${summary.failed} failed${summary.skippedDone ? `, ${summary.skippedDone} already done before a resume` : ''}\n`);
+  io.out(`${summary.dryRun ? 'dry run: ' : ''}${summary.read} tickets read, ${summary.changed} ${summary.dryRun ? 'would change' : 'changed'}, ${summary.unchanged} unchanged, ${summary.failed} failed${summary.closed ? `, ${summary.closed} closed (left as they are)` : ''}${summary.skippedDone ? `, ${summary.skippedDone} already done before a resume` : ''}\n`);
   return summary.failed ? 2 : 0;
 }

@@ -29,6 +29,8 @@ export interface BackfillSummary {
   unchanged: number;
   failed: number;
   skippedDone: number;
+  /** Closed tickets: Zendesk refuses updates to them, and their SLA is settled. */
+  closed: number;
   dryRun: boolean;
 }
 
@@ -47,7 +49,7 @@ const CLOSED = new Set(['closed']);
 export async function backfill(http: AxiosInstance, cfg: ServiceConfig, opts: BackfillOptions): Promise<BackfillSummary> {
   const cp = loadCheckpoint(opts.checkpointFile, opts.since ?? null);
   const save = () => saveCheckpoint(opts.checkpointFile, cp);
-  const summary: BackfillSummary = { read: 0, changed: 0, unchanged: 0, failed: 0, skippedDone: 0, dryRun: !!opts.dryRun };
+  const summary: BackfillSummary = { read: 0, changed: 0, unchanged: 0, failed: 0, skippedDone: 0, closed: 0, dryRun: !!opts.dryRun };
   const startTime = opts.since ? Math.floor(Date.parse(opts.since) / 1000) : 0;
   if (opts.since && Number.isNaN(startTime)) throw new Error(`--since: expected a date like 2026-01-31, got "${opts.since}"`);
 
@@ -64,7 +66,10 @@ export async function backfill(http: AxiosInstance, cfg: ServiceConfig, opts: Ba
     const batch: ({ id: number } & Record<string, unknown>)[] = [];
     for (const t of page.tickets) {
       summary.read++;
-      if (CLOSED.has(t.status)) continue;
+      if (CLOSED.has(t.status)) {
+        summary.closed++;
+        continue;
+      }
       if (done.has(t.id)) {
         summary.skippedDone++;
         continue;
