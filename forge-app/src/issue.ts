@@ -32,3 +32,10 @@ export async function organizationTier(client: JiraClient, config: Config, issue
 export async function planIssue(client: JiraClient, config: Config, policy: Policy, issue: JiraIssue, now: number): Promise<Plan> {
   return plan(policy, config.map, config.fields, issue, now, await organizationTier(client, config, issue, now));
 }
+
+/** Writes what a plan says differs: the priority (an issue edit), then the app's fields (one request). */
+export async function applyPlan(client: JiraClient, issue: JiraIssue, p: Plan): Promise<{ priority: boolean; fields: number }> {
+  if (p.priority) await client.setPriority(issue.key, p.priority);
+  if (p.fieldValues.length) await client.setAppFieldValues(issue.id, p.fieldValues);
+  return { priority: p.priority !== null, fields: p.fieldValues.length };
+}

@@ -2,7 +2,7 @@ import { Queue, InvocationError, InvocationErrorCode, type AsyncEvent } from '@f
 import { kvs } from '@forge/kvs';
 import { loadConfig, policyOf, appFieldIds } from './config';
 import { JiraClient } from './jira/client';
-import { planIssue } from './issue';
+import { applyPlan, planIssue } from './issue';
 import { SWEEP_JQL } from './triggers';
 
 /**
@@ -49,10 +49,8 @@ export async function recalculatePage(event: AsyncEvent<{ runId: string; token?:
     page = await client.searchIssues(SWEEP_JQL, appFieldIds(config), event.body.token);
     let written = 0;
     for (const issue of page.issues) {
-      const p = await planIssue(client, config, policy, issue, now);
-      if (p.priority) await client.setPriority(issue.key, p.priority);
-      if (p.fieldValues.length) await client.setAppFieldValues(issue.id, p.fieldValues);
-      if (p.priority || p.fieldValues.length) written++;
+      const wrote = await applyPlan(client, issue, await planIssue(client, config, policy, issue, now));
+      if (wrote.priority || wrote.fields) written++;
     }
     const next: Progress = { ...progress, pages: progress.pages + 1, issues: progress.issues + page.issues.length, written: progress.written + written };
     if (page.nextPageToken) await queue.push({ body: { runId: progress.runId, token: page.nextPageToken } });

@@ -3,7 +3,7 @@ import { appFieldIds, loadConfig, policyOf } from './config';
 import { worstState } from '@sla-desk/core';
 import { JiraClient } from './jira/client';
 import { relevantChange } from './sla';
-import { planIssue } from './issue';
+import { applyPlan, planIssue } from './issue';
 
 /** The part of a Jira issue event SLA Desk reads. */
 export interface IssueEvent {
@@ -33,9 +33,7 @@ export async function onIssueEvent(event: IssueEvent, client = new JiraClient('a
   if (!relevantChange(config.map, event.changelog?.items)) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
   const issue = await client.getIssue(event.issue.key, appFieldIds(config));
   const p = await planIssue(client, config, policy, issue, now);
-  if (p.priority) await client.setPriority(issue.key, p.priority);
-  if (p.fieldValues.length) await client.setAppFieldValues(issue.id, p.fieldValues);
-  return { wrote: { priority: p.priority !== null, fields: p.fieldValues.length } };
+  return { wrote: await applyPlan(client, issue, p) };
 }
 
 export const SWEEP_JQL = 'statusCategory != Done ORDER BY updated DESC';
