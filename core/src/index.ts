@@ -23,3 +23,4 @@ export { formatProblem } from './problem';
 export type { Problem } from './problem';
 export { ReportBuilder } from './report';
 export type { ReportRow } from './report';
+export { retryAfterMs } from './retry';

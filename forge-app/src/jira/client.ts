@@ -1,4 +1,5 @@
 import api, { route } from '@forge/api';
+import { retryAfterMs } from '@sla-desk/core';
 
 /**
  * The one Jira REST client of the Forge app. Every call goes through `route` (which encodes values
@@ -171,13 +172,6 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
   }
 }
 
-function retryAfterMs(header: string | null): number | null {
-  if (!header) return null;
-  const s = Number(header);
-  if (Number.isFinite(s) && s >= 0) return s * 1000;
-  const t = Date.parse(header);
-  return Number.isNaN(t) ? null : Math.max(0, t - Date.now());
-}
 
 function pathOf(r: Route): string {
   return (r as unknown as { value?: string }).value ?? String(r);

@@ -2,6 +2,7 @@ import axios, { AxiosError, type AxiosInstance } from 'axios';
 import { Agent as HttpAgent } from 'http';
 import { Agent as HttpsAgent } from 'https';
 import axiosRetry, { exponentialDelay } from 'axios-retry';
+import { retryAfterMs } from '@sla-desk/core';
 
 /**
  * The service's Zendesk REST client (axios). A 429 waits for Retry-After; a 5xx, and a dropped
@@ -53,14 +54,6 @@ export function zendeskClient(baseURL: string, auth: ZendeskAuth, opts: { retrie
     },
   });
   return http;
-}
-
-export function retryAfterMs(header: unknown): number | null {
-  if (typeof header !== 'string' || !header) return null;
-  const s = Number(header);
-  if (Number.isFinite(s) && s >= 0) return s * 1000;
-  const t = Date.parse(header);
-  return Number.isNaN(t) ? null : Math.max(0, t - Date.now());
 }
 
 /** The HTTP status of a failed call, or null for a connection that dropped. */
