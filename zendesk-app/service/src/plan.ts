@@ -1,6 +1,7 @@
-import { evaluate, TimelineSchema, worstState, type Decision, type Policy } from '@sla-desk/core';
+import { evaluate, TimelineSchema, type Decision, type Policy } from '@sla-desk/core';
 import { timelineFromAudits } from '../../src/zaf/audits';
 import type { FieldIds } from '../../src/zaf/fields';
+import { slaValues } from '../../src/sla/values';
 import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ZendeskTicket } from './zendesk';
 
@@ -27,17 +28,13 @@ export interface TicketPlan {
 export function planTicket(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTicket, audits: readonly ZendeskAudit[], users: readonly ZendeskUser[], now: number): TicketPlan {
   const timeline = TimelineSchema.parse(timelineFromAudits({ policy, fieldIds, ticketId: ticket.id, users }, audits));
   const decision = evaluate(policy, timeline, now);
-  const fields = new Map(ticket.custom_fields.map((f) => [f.id, f.value ?? '']));
-  const custom: { id: number; value: string }[] = [];
-  const want = (id: number | undefined, value: string) => {
-    if (id !== undefined && (fields.get(id) ?? '') !== value) custom.push({ id, value });
-  };
-  for (const m of decision.metrics) want(fieldIds.due[m.metric], m.due === null ? '' : new Date(m.due).toISOString());
-  want(fieldIds.state, worstState(decision));
+  // The same values the sidebar writes on save; only those that differ are sent.
+  const want = slaValues(decision, fieldIds, ticket.tags);
+  const have = new Map(ticket.custom_fields.map((f) => [f.id, f.value ?? '']));
+  const custom = want.fields.filter((f) => (have.get(f.id) ?? '') !== f.value);
   const update: TicketUpdate = {};
   if (custom.length) update.custom_fields = custom;
-  const tags = ticket.tags.filter((t) => !t.startsWith('sla_tier_') || t === decision.tier.tag);
-  if (!tags.includes(decision.tier.tag)) tags.push(decision.tier.tag);
+  const tags = want.tags;
   if (tags.length !== ticket.tags.length || tags.some((t, i) => t !== ticket.tags[i])) update.tags = tags;
   const priority = policy.classification.method === 'matrix' ? decision.priority.zendesk : null;
   if (priority && priority !== ticket.priority) update.priority = priority;

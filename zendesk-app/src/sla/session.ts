@@ -1,10 +1,11 @@
-import { evaluate, worstState, makeOverride, overrideNote, overrideNotice, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
+import { evaluate, makeOverride, overrideNote, overrideNotice, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
 import { readAllAudits, timelineFromAudits, type AuditPage } from '../zaf/audits';
 import { FIELD_KEYS, levelOfTag, requirementPaths, resolveFieldIds, type FieldIds } from '../zaf/fields';
 import { PRESET_METRICS } from '../presets';
 import type { ZafClient } from '../zaf/types';
 import { setPriority } from '../zaf/host';
 import { readSettings, type Settings } from './settings';
+import { slaValues } from './values';
 
 /**
  * One ticket as the sidebar sees it: settings, field ids, the ticket's history as a timeline, the
@@ -163,16 +164,8 @@ function withForm(data: Loaded, now: number): Timeline {
 
 /** What to write into the form on save: due instants, the state, the tier tag. */
 export function fieldWrites(data: Loaded, decision: Decision): { path: string; value: unknown }[] {
-  const writes: { path: string; value: unknown }[] = [];
-  for (const m of decision.metrics) {
-    const id = data.fieldIds.due[m.metric];
-    if (id !== undefined) writes.push({ path: `ticket.customField:custom_field_${id}`, value: m.due === null ? '' : new Date(m.due).toISOString() });
-  }
-  if (data.fieldIds.state !== undefined) writes.push({ path: `ticket.customField:custom_field_${data.fieldIds.state}`, value: worstState(decision) });
-  const tags = data.tags.filter((t) => !t.startsWith('sla_tier_') || t === decision.tier.tag);
-  if (!tags.includes(decision.tier.tag)) tags.push(decision.tier.tag);
-  writes.push({ path: 'ticket.tags', value: tags });
-  return writes;
+  const v = slaValues(decision, data.fieldIds, data.tags);
+  return [...v.fields.map((f) => ({ path: `ticket.customField:custom_field_${f.id}`, value: f.value })), { path: 'ticket.tags', value: v.tags }];
 }
 
 

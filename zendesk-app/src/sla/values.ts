@@ -1,0 +1,20 @@
+import { worstState, type Decision } from '@sla-desk/core';
+import type { FieldIds } from '../zaf/fields';
+
+/**
+ * The values SLA Desk keeps on a Zendesk ticket for a decision: each metric's due instant as ISO
+ * text ('' when there is none), the SLA state, and the ticket's tags with this tier's tag and no
+ * other tier's. The sidebar writes them on save and the service writes those that differ, so the two
+ * always agree.
+ */
+export function slaValues(decision: Decision, fieldIds: FieldIds, tags: readonly string[]): { fields: { id: number; value: string }[]; tags: string[] } {
+  const fields: { id: number; value: string }[] = [];
+  for (const m of decision.metrics) {
+    const id = fieldIds.due[m.metric];
+    if (id !== undefined) fields.push({ id, value: m.due === null ? '' : new Date(m.due).toISOString() });
+  }
+  if (fieldIds.state !== undefined) fields.push({ id: fieldIds.state, value: worstState(decision) });
+  const kept = tags.filter((t) => !t.startsWith('sla_tier_') || t === decision.tier.tag);
+  if (!kept.includes(decision.tier.tag)) kept.push(decision.tier.tag);
+  return { fields, tags: kept };
+}
