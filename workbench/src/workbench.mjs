@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DESK_NOW, deskOf } from './desk.mjs';
 import { loadStore, saveStore, STORE_VERSION } from './store.mjs';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { GROUPS, USERS, zendeskHost } from './zendesk-host.mjs';
 import { jiraHost, JIRA_USERS } from './jira-host.mjs';
 
@@ -55,6 +55,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   // The SLA Desk service (zendesk-app/service), run against this workbench's Zendesk REST API, as a
   // Zendesk webhook would reach it. It starts once the workbench knows its own address.
   let service = null;
+  const serviceBuild = join(root, 'workbench', '.build', 'zendesk-app', 'service', 'src');
+  const serviceCode = (file) => createRequire(join(root, 'zendesk-app', 'package.json'))(join(serviceBuild, file));
   const serviceCfg = { auth: { oauthToken: 'workbench' }, webhookSecret: randomBytes(32).toString('base64'), leadGroupIds: [2], serviceUserId: 99, port: 0 };
   const syncService = () => Object.assign(serviceCfg, { policy, fieldIds: zendesk.fieldIdsFor(policy), lockPriority: settings().lock_priority === true });
 
@@ -64,7 +66,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     const body = JSON.stringify({ ticket_id: String(id) });
     // Zendesk and the service both live on the workbench clock, so the signature's time is its time.
     const ts = new Date(state.clock).toISOString();
-    const signature = createHmac('sha256', serviceCfg.webhookSecret).update(ts + body).digest('base64');
+    const signature = serviceCode('signature.js').signWebhook(serviceCfg.webhookSecret, ts, body);
     const res = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': ts }, body });
     return (await res.json()).outcome ?? null;
   }
@@ -85,16 +87,15 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   }
 
   async function init() {
+    jira.clock = () => state.clock;
     if (state) {
       policy = policyOfSource(state.policy);
       jira.restore(state.jira);
       for (const [k, v] of state.kvs ?? []) kvs.set(k, v);
-      jira.clock = () => state.clock;
       await applyPolicy();
       return;
     }
     state = { version: STORE_VERSION, clock: DESK_NOW, policy: { preset: 'kiwi-stage-plus' } };
-    jira.clock = () => state.clock;
     policy = policyOfSource(state.policy);
     seedDesk();
     await applyPolicy();
@@ -243,8 +244,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       return { id, service: await deliverWebhook(id) };
     },
     async attachService(workbenchUrl) {
-      const build = join(root, 'workbench', '.build', 'zendesk-app', 'service', 'src');
-      const { startService } = createRequire(join(root, 'zendesk-app', 'package.json'))(join(build, 'server.js'));
+      const { startService } = serviceCode('server.js');
       syncService();
       serviceCfg.baseURL = `${workbenchUrl}/zendesk-rest`;
       // The service keeps this very object: later policy and settings changes reach it.
