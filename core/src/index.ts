@@ -24,3 +24,5 @@ export type { Problem } from './problem';
 export { ReportBuilder } from './report';
 export type { ReportRow } from './report';
 export { retryAfterMs } from './retry';
+export { statusWord, matcherFor, clockWords, HOSTS, ZENDESK_STATUSES, JIRA_STATUS_CATEGORIES, RUNNING } from './status';
+export type { Host, HostStatus, StatusMatcher } from './status';

@@ -3,6 +3,7 @@ import { parsePolicy } from './parse';
 import { buildCalendar, compilePolicy, PolicyError } from './policy';
 import { Problem } from './problem';
 import { CalendarSpec, Policy, TargetSpec } from './schema';
+import { clockWords, HOSTS, JIRA_STATUS_CATEGORIES, matcherFor, ZENDESK_STATUS_CATEGORIES, ZENDESK_STATUSES, type Host, type StatusMatcher } from './status';
 
 /**
  * Contradictions and gaps a policy can hold while still being well-formed: the seeds have several
@@ -15,6 +16,8 @@ export function lintPolicy(policy: Policy): Problem[] {
   matrix(policy, out);
   targets(policy, out);
   calendars(policy, out);
+  statuses(policy, out);
+  nativePriorities(policy, out);
   for (const a of policy.assumptions) out.push({ level: 'assumption', path: a.path, message: a.note, code: 'assumption' });
   if (!out.some((p) => p.level === 'error')) {
     try {
@@ -189,5 +192,39 @@ function calendars(p: Policy, out: Problem[]): void {
     const weekly = Object.values(c.hours).some((w) => w && w.length > 0);
     const onHolidays = c.holidayHours.length > 0 && c.holidays.length > 0;
     if (!weekly && !onHolidays) warn(out, `calendars.${name}`, 'calendar has no working time', 'no-working-time');
+  }
+}
+
+const HOST_NAMES: Record<Host, string> = { zendesk: 'Zendesk', jira: 'Jira' };
+
+/** Can a host ever send a status this matcher accepts? Jira's names are a site's own, so any name can. */
+function reachable(host: Host, m: StatusMatcher): boolean {
+  const has = (list: readonly string[] | undefined, known: readonly string[]) => (list ?? []).some((x) => known.includes(x.toLowerCase()));
+  if ((m.ids ?? []).length) return true;
+  if (host === 'jira') return (m.names ?? []).length > 0 || has(m.categories, JIRA_STATUS_CATEGORIES);
+  return has(m.names, ZENDESK_STATUSES) || has(m.categories, ZENDESK_STATUS_CATEGORIES);
+}
+
+/** A pause or solved word no host status maps to never pauses or stops a clock there: say so. */
+function statuses(p: Policy, out: Problem[]): void {
+  for (const { word, path, kind } of clockWords(p)) {
+    for (const host of HOSTS) {
+      if (reachable(host, matcherFor(p, host, word, kind))) continue;
+      const hint =
+        host === 'zendesk'
+          ? `Zendesk sends ${ZENDESK_STATUSES.join(', ')} (and custom statuses by id)`
+          : `Jira sends its workflow's status names and the categories ${JIRA_STATUS_CATEGORIES.join(', ')}`;
+      warn(out, path, `"${word}" matches no status ${HOST_NAMES[host]} can send, so it never ${kind === 'pause' ? 'pauses' : 'stops'} a clock there: ${hint}; map it under clock.hosts.${host}.${word}`, 'unmapped-status');
+    }
+  }
+}
+
+/** Zendesk has four priorities: policy priorities that share one still keep their own in the SLA priority field. */
+function nativePriorities(p: Policy, out: Problem[]): void {
+  const byNative = new Map<string, string[]>();
+  for (const [id, pr] of Object.entries(p.priorities)) byNative.set(pr.zendesk, [...(byNative.get(pr.zendesk) ?? []), id]);
+  for (const [native, ids] of byNative) {
+    if (ids.length < 2) continue;
+    warn(out, `priorities.${ids[1]}.zendesk`, `priorities ${ids.join(', ')} share Zendesk's "${native}": Zendesk views see them as one; SLA Desk keeps the policy priority in its own field`, 'shared-native-priority');
   }
 }

@@ -135,6 +135,13 @@ const atRisk = z.union(
   { error: 'expected { percentElapsed: 75 } or { remaining: 1h }' },
 );
 
+/** Which of a host's statuses mean one of the policy's clock words (see status.ts). */
+const hostStatus = z.strictObject({
+  names: z.array(z.string().min(1)).max(100).optional(),
+  categories: z.array(z.string().min(1)).max(10).optional(),
+  ids: z.array(z.union([z.string().min(1), z.number().int().positive()])).max(100).optional(),
+});
+
 export const PolicySchema = z.strictObject({
   sla: z.literal(1, { error: 'expected sla: 1 (the policy format version)' }),
   id,
@@ -153,11 +160,18 @@ export const PolicySchema = z.strictObject({
   coverage: z.record(id, z.array(id).min(1)).default({}),
   clock: z
     .strictObject({
-      pauseStatuses: z.array(z.string()).default(['pending', 'on-hold']),
+      // Zendesk's own word is "hold"; "on-hold" is kept only as a word a policy may still map.
+      pauseStatuses: z.array(z.string()).default(['pending', 'hold']),
       solvedStatuses: z.array(z.string()).default(['solved', 'closed']),
       reopen: z.enum(['resume', 'restart'], { error: 'expected resume or restart' }).default('resume'),
       priorityChange: z.enum(['recompute', 'restart'], { error: 'expected recompute or restart' }).default('recompute'),
       atRisk: atRisk.default({ percentElapsed: 75 }),
+      hosts: z
+        .strictObject({
+          zendesk: z.record(z.string(), hostStatus).optional(),
+          jira: z.record(z.string(), hostStatus).optional(),
+        })
+        .optional(),
     })
     .prefault({}),
   maintenance: z.array(z.strictObject({ label: z.string(), calendar: id })).default([]),
