@@ -4,6 +4,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findBrowser } from './find-browser.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd) => execSync(cmd, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -50,3 +51,13 @@ build('zendesk-app', [...CORE, 'zendesk-app/src', 'zendesk-app/service/src', 'ze
 build('forge-app', [...CORE, 'forge-app/scripts', 'forge-app/package.json'], 'forge-app/.built');
 // The workbench runs the apps' own code on emulated hosts: compile it, and bundle the Forge UI.
 build('workbench', [...CORE, 'forge-app/src', 'zendesk-app/src', 'zendesk-app/service/src', 'test/jira', 'test/zendesk', 'workbench/ui', 'workbench/scripts', 'workbench/tsconfig.hosts.json', 'tsconfig.base.json'], 'workbench/.build/.built');
+// The browser tests and the bench need a Chromium: the system's, else the one the npm package
+// @sparticuz/chromium carries. Unpacking it here, once, keeps parallel test workers from each
+// unpacking their own. Only a warning when there is none: `npm start` needs no browser.
+try {
+  const browser = await findBrowser();
+  if (browser) console.error(`[bootstrap] browser: ${browser.path} (${browser.source})`);
+  else console.error('[bootstrap] no browser found: the browser tests will fail (set CHROMIUM_PATH or run npm install)');
+} catch (e) {
+  console.error(`[bootstrap] no browser: ${e.message}`);
+}

@@ -2,16 +2,29 @@
 // Headless Chromium and a loopback static server, shared by the browser tests and npm run bench.
 const { createReadStream, existsSync, statSync } = require('fs');
 const { createServer } = require('http');
+const { spawnSync } = require('child_process');
 const { extname, join, normalize } = require('path');
 const { chromium } = require('playwright-core');
 
-/** Debian's chromium, started as this machine needs it (no sandbox as root, no background network). */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+let found;
+/**
+ * The browser scripts/find-browser.mjs picks (CHROMIUM_PATH, a system Chromium on PATH, or the one
+ * inside the npm package @sparticuz/chromium), asked once per process. A child process, since that
+ * package is ESM and jest loads this file as CommonJS.
+ */
+function browserPath() {
+  if (found === undefined) {
+    const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'find-browser.mjs')], { encoding: 'utf8' });
+    found = r.status === 0 ? JSON.parse(r.stdout).path : null;
+    if (!found) throw new Error(`no browser: set CHROMIUM_PATH, install chromium, or run npm install (test/ depends on @sparticuz/chromium). ${r.stderr || ''}`.trim());
+  }
+  return found;
+}
 
+/** Started as this machine needs it (no sandbox as root, no background network). */
 function launch() {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: browserPath(),
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
@@ -49,4 +62,4 @@ async function openSidebar(browser, siteUrl, seed, { now, viewport, init } = {})
   return page;
 }
 
-module.exports = { CHROMIUM, launch, serve, openSidebar, SDK_URL };
+module.exports = { browserPath, launch, serve, openSidebar, SDK_URL };

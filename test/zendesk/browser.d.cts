@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-export declare const CHROMIUM: string;
+export declare function browserPath(): string;
 export declare const SDK_URL: string;
 export declare function launch(): Promise<Browser>;
 export declare function serve(root: string): Promise<{ url: string; close(): Promise<void> }>;
