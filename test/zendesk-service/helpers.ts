@@ -41,9 +41,13 @@ export function addKiwiTicket(z: ZendeskEmulator, id: number, impact = '2', urge
   });
 }
 
-export function deliver(url: string, ticketId: number, at = NOW, secret = SECRET) {
-  const body = JSON.stringify({ ticket_id: ticketId });
-  const ts = new Date(at).toISOString();
+let sent = 0;
+/**
+ * One signed delivery, as Zendesk sends it: the trigger's JSON with the id as a string. Each has
+ * its own timestamp (a millisecond apart), as separate deliveries do; `at` pins it, to replay one.
+ */
+export function deliver(url: string, ticketId: number, at?: number, secret = SECRET, body = JSON.stringify({ ticket_id: String(ticketId) })) {
+  const ts = new Date(at ?? NOW + (++sent % 100_000)).toISOString();
   return fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signWebhook(secret, ts, body), 'x-zendesk-webhook-signature-timestamp': ts }, body });
 }
 
@@ -53,7 +57,17 @@ export function deliver(url: string, ticketId: number, at = NOW, secret = SECRET
  */
 export function wrongTickets(z: ZendeskEmulator, cfg: ServiceConfig, now = NOW): number[] {
   return [...z.tickets.values()]
-    .filter((t) => t.status !== 'closed')
-    .filter((t) => planTicket(cfg.policy, cfg.fieldIds, t, z.audits.get(t.id) as unknown as ZendeskAudit[], z.users as ZendeskUser[], now).update !== null)
+    .filter((t) => t.status !== 'closed' && !z.deleted.has(t.id))
+    .filter((t) => planTicket(cfg.policy, cfg.fieldIds, t, z.audits.get(t.id) as unknown as ZendeskAudit[], z.users as ZendeskUser[], now, leadsOf(z, cfg)).update !== null)
     .map((t) => t.id);
+}
+
+/** The emulated account's triage leads, straight from its state: admins, the API user, members of a lead group. */
+export function leadsOf(z: ZendeskEmulator, cfg: ServiceConfig): Set<number> {
+  const out = new Set<number>([API_USER]);
+  for (const u of z.users) {
+    if (u.role === 'admin') out.add(u.id);
+    if (u.role === 'agent' && (z.groupMemberships.get(u.id) ?? []).some((g) => cfg.leadGroupIds.includes(g))) out.add(u.id);
+  }
+  return out;
 }

@@ -149,6 +149,7 @@ test('a lead\'s override (its internal note, then the priority) is kept: the ser
   await deliver(svc.url, 1);
   expect(z.tickets.get(1)!.priority).toBe('high');
   // What the sidebar's override does: the note through the API, then the priority on the form.
+  z.groupMemberships.set(3, [7]); // Sam is a triage lead
   const note = overrideNote({ type: 'override', at: '2026-11-20T14:55:00Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
   z.audits.get(1)!.push({ id: 9000, ticket_id: 1, created_at: '2026-11-20T14:55:00Z', author_id: 3, events: [{ type: 'Comment', public: false, author_id: 3, body: note }] });
   z.agentEdit(1, { priority: 'urgent' }, 3);

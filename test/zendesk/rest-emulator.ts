@@ -2,11 +2,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'net';
 
 /**
- * A stateful Zendesk REST emulator on real HTTP (loopback), for the service and the backfill:
- * tickets with updated_at stamps and audits, safe_update (409 on a stale stamp), update_many jobs
- * and job statuses, the incremental ticket and ticket-event exports, and group memberships. It counts
- * requests and writes per ticket, and can inject 429 (with Retry-After), 500, dropped connections and
- * slow answers, and run a hook between a read and a write (an agent's concurrent edit).
+ * A stateful Zendesk REST emulator on real HTTP (loopback), for the service and the backfill. It
+ * follows Zendesk's published contracts, not SLA Desk's assumptions: each route names its source.
+ * "host-payloads/…" are the recorded responses in ../shared/host-payloads (each with a .source.md);
+ * "docs: …" is the page of Zendesk's developer documentation (developer.zendesk.com/api-reference).
+ *
+ * State: tickets with updated_at stamps and audits (the audits shape: Create/Change events with
+ * field_name, value, previous_value; Comment events with author_id, public, body), users with roles,
+ * groups. The ticket-events export is derived from the audits in the export's own shape (child
+ * events keyed by field name, custom fields under custom_ticket_fields). It counts requests and
+ * writes per ticket, can inject 429 (with Retry-After), 500, dropped connections and slow answers,
+ * and runs a hook between a read and a write (an agent's concurrent edit).
  */
 export interface Ticket {
   id: number;
@@ -17,6 +23,8 @@ export interface Ticket {
   custom_fields: { id: number; value: unknown }[];
   created_at: string;
   updated_at: string;
+  requester_id?: number;
+  custom_status_id?: number | null;
 }
 
 export interface Audit {
@@ -31,17 +39,36 @@ type Fault = { kind: 'status'; status: number; retryAfter?: string } | { kind: '
 
 export const API_USER = 99;
 
+/** Error bodies as Zendesk sends them (docs: "Errors" in the API introduction, and the Tickets API). */
+export const ERRORS = {
+  // docs: Basic authentication failure answers this exact body.
+  401: { error: "Couldn't authenticate you" },
+  // docs: "403 Forbidden" for an endpoint the identity's role may not use (the incremental exports are admin-only).
+  403: { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' },
+  404: { error: 'RecordNotFound', description: 'Not found' },
+  // docs: Tickets API "Protecting against ticket update collisions" (safe_update).
+  409: { error: 'UpdateConflict', description: 'Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.' },
+  // docs: Tickets API: a closed ticket cannot be updated ("RecordInvalid" with details per field).
+  422: { error: 'RecordInvalid', description: 'Record validation errors', details: { status: [{ description: 'Status: closed prevents ticket update' }] } },
+};
+
 export class ZendeskEmulator {
   tickets = new Map<number, Ticket>();
+  /** Tickets deleted by an agent: the cursor export lists them with status "deleted" unless exclude_deleted=true. */
+  deleted = new Set<number>();
   audits = new Map<number, Audit[]>();
-  users = [
+  users: { id: number; role: 'end-user' | 'agent' | 'admin'; name?: string }[] = [
     { id: 1, role: 'end-user' },
     { id: 2, role: 'agent' },
     { id: 3, role: 'agent' },
     { id: API_USER, role: 'admin' },
   ];
+  /** user id -> the groups the user belongs to */
   groupMemberships = new Map<number, number[]>();
-  requests: { method: string; path: string }[] = [];
+  groupNames = new Map<number, string>([[7, 'Triage']]);
+  /** The role of the identity the API credentials stand for: the exports need an admin. */
+  apiUserRole: 'agent' | 'admin' = 'admin';
+  requests: { method: string; path: string; query: string }[] = [];
   /** Successful writes per ticket (a PUT or an update_many item that changed it). */
   writes = new Map<number, number>();
   /** Runs after a request for a PUT is received and before its stamp is checked. */
@@ -50,7 +77,7 @@ export class ZendeskEmulator {
   onChange?: (id: number) => void;
   /** Faults, applied to the next requests whose path matches (all requests when no match is given). */
   private faults: { fault: Fault; match?: RegExp }[] = [];
-  private jobs = new Map<string, { id: string; status: string; results: unknown[]; total: number }>();
+  private jobs = new Map<string, { id: string; status: string; results: unknown[]; total: number; progress: number }>();
   private seq = 1000;
   private tick = Date.parse('2026-11-20T14:00:00Z');
   private server?: Server;
@@ -63,15 +90,20 @@ export class ZendeskEmulator {
   }
 
   addTicket(t: Omit<Ticket, 'updated_at' | 'created_at'> & { created_at: string }, events: Record<string, unknown>[] = []): Ticket {
-    const ticket = { ...t, updated_at: this.stamp() };
+    const ticket = { requester_id: 1, custom_status_id: null, ...t, updated_at: this.stamp() };
     this.tickets.set(t.id, ticket);
     const create = [
       { type: 'Create', field_name: 'status', value: t.status },
+      ...(ticket.custom_status_id ? [{ type: 'Create', field_name: 'custom_status_id', value: String(ticket.custom_status_id) }] : []),
       ...(t.priority ? [{ type: 'Create', field_name: 'priority', value: t.priority }] : []),
       ...t.custom_fields.filter((f) => f.value !== null).map((f) => ({ type: 'Create', field_name: String(f.id), value: f.value })),
       { type: 'Create', field_name: 'tags', value: t.tags },
+      { type: 'Create', field_name: 'requester_id', value: String(ticket.requester_id) },
     ];
-    this.audits.set(t.id, [{ id: this.seq++, ticket_id: t.id, created_at: t.created_at, author_id: 1, events: [{ type: 'Comment', public: true, author_id: 1, body: t.subject }, ...create] }, ...events.map((e) => ({ id: this.seq++, ticket_id: t.id, ...(e as object) }) as Audit)]);
+    this.audits.set(t.id, [
+      { id: this.seq++, ticket_id: t.id, created_at: t.created_at, author_id: ticket.requester_id, events: [{ id: this.seq++, type: 'Comment', public: true, author_id: ticket.requester_id, body: t.subject }, ...create] },
+      ...events.map((e) => ({ id: this.seq++, ticket_id: t.id, ...(e as object) }) as Audit),
+    ]);
     return ticket;
   }
 
@@ -80,15 +112,32 @@ export class ZendeskEmulator {
   }
 
   /** An agent's edit in Zendesk's own UI: the ticket changes and an audit records it. */
-  agentEdit(id: number, change: { priority?: string; status?: string }, author = 2): void {
+  agentEdit(id: number, change: { priority?: string; status?: string; custom_status_id?: number; tags?: string[]; custom_fields?: { id: number; value: unknown }[] }, author = 2): void {
     const t = this.tickets.get(id)!;
     const events: Record<string, unknown>[] = [];
     for (const [k, v] of Object.entries(change)) {
-      events.push({ type: 'Change', field_name: k, value: v, previous_value: (t as unknown as Record<string, unknown>)[k] });
+      if (k === 'custom_fields') {
+        for (const f of v as { id: number; value: unknown }[]) {
+          const have = t.custom_fields.find((x) => x.id === f.id);
+          events.push({ type: 'Change', field_name: String(f.id), value: f.value, previous_value: have?.value ?? null });
+          if (have) have.value = f.value;
+          else t.custom_fields.push({ ...f });
+        }
+        continue;
+      }
+      const before = (t as unknown as Record<string, unknown>)[k];
+      events.push({ type: 'Change', field_name: k, value: k === 'custom_status_id' ? String(v) : v, previous_value: k === 'custom_status_id' && before != null ? String(before) : before });
       (t as unknown as Record<string, unknown>)[k] = v;
     }
     t.updated_at = this.stamp();
     this.audits.get(id)!.push({ id: this.seq++, ticket_id: id, created_at: t.updated_at, author_id: author, events });
+  }
+
+  /** A comment (a note when public is false) by a user, through Zendesk's UI or its API. */
+  addComment(id: number, author: number, body: string, isPublic: boolean): void {
+    const t = this.tickets.get(id)!;
+    t.updated_at = this.stamp();
+    this.audits.get(id)!.push({ id: this.seq++, ticket_id: id, created_at: t.updated_at, author_id: author, events: [{ id: this.seq++, type: 'Comment', public: isPublic, author_id: author, body }] });
   }
 
   async start(): Promise<string> {
@@ -108,75 +157,116 @@ export class ZendeskEmulator {
     const url = new URL(req.url ?? '/', 'http://zendesk');
     const p = url.pathname;
     const method = req.method ?? 'GET';
-    this.requests.push({ method, path: p });
+    this.requests.push({ method, path: p, query: url.search });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
     const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(data));
     };
-    if (!/^(Basic|Bearer) /.test(req.headers.authorization ?? '')) return send(401, { error: 'Couldn\'t authenticate you' });
+    if (!/^(Basic|Bearer) /.test(req.headers.authorization ?? '')) return send(401, ERRORS[401]);
     const i = this.faults.findIndex((f) => !f.match || f.match.test(p));
     if (i >= 0) {
       const { fault } = this.faults.splice(i, 1)[0];
       if (fault.kind === 'drop') return req.socket.destroy();
       if (fault.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
-      if (fault.kind === 'status') return send(fault.status, { error: 'injected' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      // docs: "Rate limits": a 429 carries Retry-After (seconds); its body is not part of the contract.
+      if (fault.kind === 'status') return send(fault.status, fault.status === 429 ? { error: 'TooManyRequests' } : { error: 'InternalError' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
     }
     let m: RegExpExecArray | null;
+    // docs: Tickets API "Show Ticket"; shape of host-payloads/zendesk_incremental_tickets_cursor.real.json's tickets.
     if (method === 'GET' && (m = /^\/api\/v2\/tickets\/(\d+)\.json$/.exec(p))) {
       const t = this.tickets.get(Number(m[1]));
-      return t ? send(200, { ticket: t }) : send(404, { error: 'RecordNotFound' });
+      return t && !this.deleted.has(t.id) ? send(200, { ticket: this.restTicket(t) }) : send(404, ERRORS[404]);
     }
+    // docs: Ticket Audits API "List Audits for a Ticket"; host-payloads/zendesk_ticket_audits_include_users.real.json
+    // (100 a page, offset paging: next_page an absolute URL, previous_page, count; users sideloaded with include=users).
     if (method === 'GET' && (m = /^\/api\/v2\/tickets\/(\d+)\/audits\.json$/.exec(p))) {
-      // 100 audits a page, as Zendesk pages them, with next_page as an absolute URL.
       const a = this.audits.get(Number(m[1]));
-      if (!a) return send(404, { error: 'RecordNotFound' });
+      if (!a || this.deleted.has(Number(m[1]))) return send(404, ERRORS[404]);
       const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
       const more = a.length > page * 100;
-      return send(200, { audits: a.slice((page - 1) * 100, page * 100), users: this.users, next_page: more ? `${this.url}/api/v2/tickets/${m[1]}/audits.json?include=users&page=${page + 1}` : null });
+      const slice = a.slice((page - 1) * 100, page * 100);
+      const include = url.searchParams.get('include') === 'users';
+      const authors = new Set(slice.flatMap((x) => [x.author_id, ...x.events.map((e) => e.author_id as number).filter(Boolean)]));
+      return send(200, {
+        audits: slice,
+        ...(include ? { users: this.users.filter((u) => authors.has(u.id)) } : {}),
+        next_page: more ? `${this.url}/api/v2/tickets/${m[1]}/audits.json?${include ? 'include=users&' : ''}page=${page + 1}` : null,
+        previous_page: page > 1 ? `${this.url}/api/v2/tickets/${m[1]}/audits.json?page=${page - 1}` : null,
+        count: a.length,
+      });
     }
+    // docs: Tickets API "Update Ticket": safe_update with updated_stamp (409 when stale), additional_tags/remove_tags;
+    // a closed ticket cannot be updated (422).
     if (method === 'PUT' && (m = /^\/api\/v2\/tickets\/(\d+)\.json$/.exec(p))) {
       const id = Number(m[1]);
       this.beforeWrite?.(id);
       const t = this.tickets.get(id);
-      if (!t) return send(404, { error: 'RecordNotFound' });
+      if (!t || this.deleted.has(id)) return send(404, ERRORS[404]);
       const u = body.ticket ?? {};
-      if (t.status === 'closed') return send(422, { error: 'RecordInvalid', description: 'Status: closed prevents ticket update' });
-      if (u.safe_update && u.updated_stamp !== t.updated_at) return send(409, { error: 'UpdateConflict', description: 'The ticket was updated by someone else' });
+      if (t.status === 'closed') return send(422, ERRORS[422]);
+      if (u.safe_update && u.updated_stamp !== t.updated_at) return send(409, ERRORS[409]);
       this.apply(t, u);
-      return send(200, { ticket: t });
+      return send(200, { ticket: this.restTicket(t) });
     }
+    // docs: Tickets API "Bulk Update Tickets" (PUT /api/v2/tickets/update_many, "tickets": at most 100, answers a job_status).
     if (method === 'PUT' && p === '/api/v2/tickets/update_many.json') {
       const list = (body.tickets ?? []) as ({ id: number } & Record<string, unknown>)[];
-      if (list.length > 100) return send(400, { error: 'TooManyTickets', description: 'update_many takes at most 100 tickets' });
-      const job = { id: `job-${this.seq++}`, status: 'queued', results: [] as unknown[], total: list.length };
+      if (list.length > 100) return send(400, { error: 'TooManyValues', description: 'update_many takes at most 100 tickets' });
+      const job = { id: `V3-${(this.seq++).toString(16)}`, status: 'queued', results: [] as unknown[], total: list.length, progress: 0 };
       this.jobs.set(job.id, job);
       setImmediate(() => {
         for (const u of list) {
           const t = this.tickets.get(u.id);
-          if (!t) job.results.push({ id: u.id, success: false, errors: 'RecordNotFound' });
+          if (!t || this.deleted.has(u.id)) job.results.push({ id: u.id, success: false, errors: 'RecordNotFound' });
           else if (t.status === 'closed') job.results.push({ id: u.id, success: false, errors: 'Status: closed prevents ticket update' });
           else {
             this.apply(t, u);
-            job.results.push({ id: u.id, success: true, status: 'Updated' });
+            job.results.push({ id: u.id, success: true, action: 'update', status: 'Updated' });
           }
         }
+        job.progress = job.total;
         job.status = 'completed';
       });
-      return send(200, { job_status: { id: job.id, status: job.status, total: job.total } });
+      return send(200, { job_status: { id: job.id, status: job.status, total: job.total, progress: null, results: null, url: `${this.url}/api/v2/job_statuses/${job.id}.json` } });
     }
+    // docs: Job Statuses API "Show Many Job Statuses" (ids comma-separated).
     if (method === 'GET' && p === '/api/v2/job_statuses/show_many.json') {
       const ids = (url.searchParams.get('ids') ?? '').split(',');
       return send(200, { job_statuses: ids.map((id) => this.jobs.get(id)).filter(Boolean) });
     }
-    if (method === 'GET' && p === '/api/v2/incremental/tickets/cursor.json') return send(200, this.exportTickets(url));
-    if (method === 'GET' && p === '/api/v2/incremental/ticket_events.json') return send(200, this.exportEvents(url));
-    if (method === 'GET' && (m = /^\/api\/v2\/users\/(\d+)\/group_memberships\.json$/.exec(p))) {
-      return send(200, { group_memberships: (this.groupMemberships.get(Number(m[1])) ?? []).map((g) => ({ user_id: Number(m![1]), group_id: g })) });
+    // docs: Incremental Exports "Incremental Ticket Export, Cursor Based"; host-payloads/zendesk_incremental_tickets_cursor*.real.json.
+    if (method === 'GET' && p === '/api/v2/incremental/tickets/cursor.json') {
+      if (this.apiUserRole !== 'admin') return send(403, ERRORS[403]);
+      const r = this.exportTickets(url);
+      return 'error' in r ? send(400, r) : send(200, r);
     }
-    return send(404, { error: `not emulated: ${method} ${p}` });
+    // docs: Incremental Exports "Incremental Ticket Event Export" (admins only, time-based, include=comment_events);
+    // host-payloads/zendesk_incremental_ticket_events.real-edited.json.
+    if (method === 'GET' && p === '/api/v2/incremental/ticket_events.json') {
+      if (this.apiUserRole !== 'admin') return send(403, ERRORS[403]);
+      return send(200, this.exportEvents(url));
+    }
+    // docs: Users API "Show Many Users" (GET /api/v2/users/show_many?ids=…, at most 100 ids).
+    if (method === 'GET' && p === '/api/v2/users/show_many.json') {
+      const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean).map(Number);
+      if (ids.length > 100) return send(400, { error: 'TooManyValues', description: 'at most 100 ids' });
+      return send(200, { users: this.users.filter((u) => ids.includes(u.id)) });
+    }
+    // docs: Groups API "List Groups" for a user (GET /api/v2/users/{user_id}/groups).
+    if (method === 'GET' && (m = /^\/api\/v2\/users\/(\d+)\/groups\.json$/.exec(p))) {
+      const uid = Number(m[1]);
+      if (!this.users.some((u) => u.id === uid)) return send(404, ERRORS[404]);
+      return send(200, { groups: (this.groupMemberships.get(uid) ?? []).map((g) => ({ id: g, name: this.groupNames.get(g) ?? `Group ${g}` })), next_page: null, previous_page: null, count: (this.groupMemberships.get(uid) ?? []).length });
+    }
+    return send(404, { error: 'InvalidEndpoint', description: `not emulated: ${method} ${p}` });
+  }
+
+  /** The ticket as the REST API shows it (the fields SLA Desk reads, in Zendesk's names). */
+  private restTicket(t: Ticket) {
+    return { url: `${this.url}/api/v2/tickets/${t.id}.json`, ...t, status: this.deleted.has(t.id) ? 'deleted' : t.status };
   }
 
   /** A write by the API user: changed fields become one audit; nothing changes, nothing is recorded. */
@@ -186,9 +276,13 @@ export class ZendeskEmulator {
       events.push({ type: 'Change', field_name: 'priority', value: u.priority, previous_value: t.priority });
       t.priority = u.priority;
     }
-    if (Array.isArray(u.tags) && JSON.stringify(u.tags) !== JSON.stringify(t.tags)) {
-      events.push({ type: 'Change', field_name: 'tags', value: u.tags, previous_value: t.tags });
-      t.tags = u.tags as string[];
+    let tags = [...t.tags];
+    if (Array.isArray(u.tags)) tags = u.tags as string[];
+    if (Array.isArray(u.additional_tags)) for (const x of u.additional_tags as string[]) if (!tags.includes(x)) tags.push(x);
+    if (Array.isArray(u.remove_tags)) tags = tags.filter((x) => !(u.remove_tags as string[]).includes(x));
+    if (JSON.stringify(tags) !== JSON.stringify(t.tags)) {
+      events.push({ type: 'Change', field_name: 'tags', value: tags, previous_value: t.tags });
+      t.tags = tags;
     }
     for (const f of (u.custom_fields ?? []) as { id: number; value: unknown }[]) {
       const have = t.custom_fields.find((x) => x.id === f.id);
@@ -197,8 +291,8 @@ export class ZendeskEmulator {
       if (have) have.value = f.value;
       else t.custom_fields.push({ id: f.id, value: f.value });
     }
-    const comment = u.comment as { body?: string; public?: boolean } | undefined;
-    if (comment?.body) events.push({ type: 'Comment', public: comment.public !== false, author_id: API_USER, body: comment.body });
+    const comment = u.comment as { body?: string; public?: boolean; author_id?: number } | undefined;
+    if (comment?.body) events.push({ id: this.seq++, type: 'Comment', public: comment.public !== false, author_id: comment.author_id ?? API_USER, body: comment.body });
     if (!events.length) return;
     t.updated_at = this.stamp();
     this.audits.get(t.id)!.push({ id: this.seq++, ticket_id: t.id, created_at: t.updated_at, author_id: API_USER, events });
@@ -206,22 +300,52 @@ export class ZendeskEmulator {
     this.onChange?.(t.id);
   }
 
-  private exportTickets(url: URL) {
-    const all = [...this.tickets.values()].sort((a, b) => a.id - b.id);
-    const from = Number(url.searchParams.get('cursor') ?? 0);
-    const page = all.slice(from, from + 1000);
-    const next = from + page.length;
-    return { tickets: page, after_cursor: next < all.length ? String(next) : null, end_of_stream: next >= all.length };
+  /**
+   * The cursor-based ticket export: the first request gives start_time, every next one only the
+   * cursor ("after_cursor" of the previous page, docs). The docs do not say what a request with
+   * both does; this emulator refuses it, holding the client to the documented form. Deleted
+   * tickets come with status "deleted" (as in the recorded real page) unless exclude_deleted=true.
+   * Zendesk gives up to 1,000 tickets a page, ordered by updated_at.
+   */
+  private exportTickets(url: URL): Record<string, unknown> {
+    const cursor = url.searchParams.get('cursor');
+    const start = url.searchParams.get('start_time');
+    if (cursor && start !== null) return { error: 'InvalidPaginationParameter', description: 'cursor and start_time cannot be combined' };
+    if (!cursor && start === null) return { error: 'InvalidPaginationParameter', description: 'start_time is required' };
+    // The cursor carries the first request's options; this one encodes them in plain JSON.
+    const state = cursor ? (JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { o: number; s: number; x: boolean }) : { o: 0, s: Number(start) * 1000, x: url.searchParams.get('exclude_deleted') === 'true' };
+    const all = [...this.tickets.values()]
+      .filter((t) => Date.parse(t.updated_at) >= state.s && !(state.x && this.deleted.has(t.id)))
+      .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at) || a.id - b.id);
+    const size = Math.min(1000, Number(url.searchParams.get('per_page') ?? 1000));
+    const page = all.slice(state.o, state.o + size);
+    const next = state.o + page.length;
+    const after = Buffer.from(JSON.stringify({ ...state, o: next })).toString('base64');
+    const end = next >= all.length;
+    return {
+      tickets: page.map((t) => this.restTicket(t)),
+      after_url: end ? null : `${this.url}/api/v2/incremental/tickets/cursor.json?cursor=${encodeURIComponent(after)}`,
+      after_cursor: end ? null : after,
+      before_url: null,
+      before_cursor: null,
+      end_of_stream: end,
+    };
   }
 
   /**
-   * Ticket events as Zendesk's time-based incremental export gives them: from start_time (Unix
-   * seconds), about 1,000 a page, one per audit with its changes as child events. A page runs past
-   * 1,000 rather than split events that share its last second. Zendesk's pages can overlap at that
-   * second, so the client skips events it has seen; the emulator's next page starts just past it.
+   * Ticket events as the time-based export gives them: from start_time (Unix seconds), about 1,000
+   * a page, one per audit with its changes as child events keyed by field name
+   * ({"status":"hold","event_type":"Change","previous_value":"open"}), custom fields as
+   * {"custom_ticket_fields":{"<id>":"<value>"}} (HOSTS.md, "Checked against the hosts' published
+   * contracts"; no recorded page with one was found), tags with added_tags/removed_tags. A comment is
+   * {comment_present, comment_public} unless include=comment_events, which gives the comment itself
+   * (the docs' sideload example). No users are sideloaded. A page runs past 1,000 rather than split
+   * events that share its last second; next_page starts at end_time itself, so pages overlap at that
+   * second (as the recorded page's next_page does) and the client skips events it has seen.
    */
   private exportEvents(url: URL) {
     const start = Number(url.searchParams.get('start_time') ?? 0) * 1000;
+    const withComments = (url.searchParams.get('include') ?? '').split(',').includes('comment_events');
     const all = [...this.audits.values()]
       .flat()
       .filter((a) => Date.parse(a.created_at) >= start)
@@ -233,12 +357,38 @@ export class ZendeskEmulator {
     const endTime = page.length ? second(page[page.length - 1]) : Math.floor(start / 1000);
     const endOfStream = n >= all.length;
     return {
-      ticket_events: page.map((a) => ({ id: a.id, ticket_id: a.ticket_id, created_at: a.created_at, timestamp: second(a), updater_id: a.author_id, child_events: a.events.map(({ type, ...rest }) => ({ event_type: type, ...rest })) })),
-      users: this.users,
+      ticket_events: page.map((a) => ({
+        id: a.id,
+        ticket_id: a.ticket_id,
+        timestamp: second(a),
+        created_at: a.created_at,
+        updater_id: a.author_id,
+        via: 'Web form',
+        system: { client: null, location: null, latitude: null, longitude: null },
+        event_type: 'Audit',
+        child_events: a.events.map((e, k) => this.childEvent(a, e, k, withComments)),
+      })),
+      next_page: `${this.url}/api/v2/incremental/ticket_events.json?start_time=${endTime}`,
       count: page.length,
       end_time: endTime,
-      next_page: endOfStream ? null : `${this.url}/api/v2/incremental/ticket_events.json?start_time=${endTime + 1}&include=users`,
       end_of_stream: endOfStream,
     };
+  }
+
+  private childEvent(a: Audit, e: Record<string, unknown>, k: number, withComments: boolean): Record<string, unknown> {
+    const base = { id: (e.id as number | undefined) ?? a.id * 100 + k, via: 'Web form', via_reference_id: null };
+    if (e.type === 'Comment') {
+      if (!withComments) return { ...base, comment_present: true, comment_public: e.public, event_type: 'Comment' };
+      return { ...base, type: 'Comment', author_id: e.author_id, body: e.body, html_body: `<div class="zd-comment"><p dir="auto">${String(e.body)}</p></div>`, public: e.public, attachments: [], audit_id: a.id, created_at: a.created_at, event_type: 'Comment' };
+    }
+    const change = e.type === 'Change' ? { previous_value: e.previous_value } : {};
+    const name = String(e.field_name);
+    if (/^\d+$/.test(name)) return { ...base, custom_ticket_fields: { [name]: e.value }, event_type: e.type, ...change };
+    if (name === 'tags') {
+      const now = (e.value as string[]) ?? [];
+      const before = (e.previous_value as string[] | undefined) ?? [];
+      return { ...base, tags: now, added_tags: now.filter((t) => !before.includes(t)), removed_tags: before.filter((t) => !now.includes(t)), event_type: e.type, ...change };
+    }
+    return { ...base, [name]: e.value, event_type: e.type, ...change };
   }
 }

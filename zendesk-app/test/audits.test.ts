@@ -60,10 +60,10 @@ const audits: ZendeskAudit[] = [
 ];
 
 test('audits become the host-neutral timeline', () => {
-  const tl = timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 42, users }, audits);
+  const tl = timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 42, users, trusted: new Set([3]) }, audits);
   expect(tl.id).toBe('42');
   expect(tl.createdAt).toBe('2026-11-20T14:00:00Z');
-  expect(tl.fields).toEqual({ status: 'new', impact: '2', tier: 'plus' });
+  expect(tl.fields).toEqual({ status: 'open', impact: '2', tier: 'plus' });
   expect(tl.events).toEqual([
     { type: 'field', at: '2026-11-20T14:10:00Z', field: 'urgency', value: '1' },
     { type: 'reply', at: '2026-11-20T14:10:00Z', public: false, author: 'agent' },
@@ -117,4 +117,75 @@ test('readAllAudits follows next_page (an absolute URL) until the last page, and
   expect(asked).toEqual(Object.keys(pages));
   expect(r.audits.map((a) => a.id)).toEqual([1, 2]);
   expect(r.users.map((u) => u.id).sort()).toEqual([1, 2]);
+});
+
+describe('override notes count only from trusted users (leads, the API user), and only in private', () => {
+  const note = overrideNote({ type: 'override', at: '2026-11-20T16:00:00.000Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'please', notify: false });
+  const withNote = (auditAuthor: number, commentAuthor: number, isPublic: boolean): ZendeskAudit[] => [
+    audits[0],
+    { id: 300, created_at: '2026-11-20T16:00:00Z', author_id: auditAuthor, events: [{ type: 'Comment', public: isPublic, author_id: commentAuthor, body: note }] },
+  ];
+  const trusted = new Set([3, 99]);
+  const read = (a: ZendeskAudit[]) => timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 42, users: [...users, { id: 99, role: 'admin' as const }], trusted }, a).events;
+
+  test.each([
+    ['an agent who is not trusted', 2, 2, false, 'agent'],
+    ['an end user', 1, 1, false, 'requester'],
+    ['the API user, in the name of an untrusted agent', 99, 2, false, 'agent'],
+  ])('from %s it is an ordinary note', (_who, auditAuthor, commentAuthor, isPublic, author) => {
+    expect(read(withNote(auditAuthor, commentAuthor, isPublic))).toEqual([{ type: 'reply', at: '2026-11-20T16:00:00Z', public: isPublic, author }]);
+  });
+
+  test('a trusted lead\'s public comment in that form is a public reply, not an override', () => {
+    expect(read(withNote(3, 3, true))).toEqual([{ type: 'reply', at: '2026-11-20T16:00:00Z', public: true, author: 'agent' }]);
+  });
+
+  test('from a trusted lead, or from the API user in a lead\'s name, it is the override', () => {
+    for (const [a, c] of [[3, 3], [99, 3]]) expect(read(withNote(a, c, false))).toEqual([{ type: 'override', at: '2026-11-20T16:00:00Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'please', notify: false }]);
+  });
+
+  test('without a trusted set, nobody can override', () => {
+    expect(timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 42, users }, withNote(3, 3, false)).events![0].type).toBe('reply');
+  });
+});
+
+test("statuses: Zendesk's hold pauses, a custom status maps by its id, new and open run", () => {
+  const policy = { ...kiwi, clock: { ...kiwi.clock, hosts: { zendesk: { pending: { ids: [77] } } } } };
+  const tl = timelineFromAudits({ policy, fieldIds: ids, ticketId: 1, users }, [
+    { id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'status', value: 'new' }] },
+    { id: 2, created_at: '2026-11-20T14:10:00Z', author_id: 2, events: [{ type: 'Change', field_name: 'status', value: 'hold', previous_value: 'new' }] },
+    // A custom status of the "open" category that this policy counts as waiting on the customer.
+    { id: 3, created_at: '2026-11-20T14:20:00Z', author_id: 2, events: [{ type: 'Change', field_name: 'status', value: 'open', previous_value: 'hold' }, { type: 'Change', field_name: 'custom_status_id', value: '77', previous_value: '5' }] },
+    // Another custom status of the same category: the clock runs again.
+    { id: 4, created_at: '2026-11-20T14:30:00Z', author_id: 2, events: [{ type: 'Change', field_name: 'custom_status_id', value: '78', previous_value: '77' }] },
+    { id: 5, created_at: '2026-11-20T14:40:00Z', author_id: 2, events: [{ type: 'Change', field_name: 'status', value: 'solved', previous_value: 'open' }] },
+  ]);
+  expect(tl.fields).toEqual({ status: 'open' });
+  expect(tl.events).toEqual([
+    { type: 'field', at: '2026-11-20T14:10:00Z', field: 'status', value: 'hold' },
+    { type: 'field', at: '2026-11-20T14:20:00Z', field: 'status', value: 'pending' },
+    { type: 'field', at: '2026-11-20T14:30:00Z', field: 'status', value: 'open' },
+    { type: 'field', at: '2026-11-20T14:40:00Z', field: 'status', value: 'solved' },
+  ]);
+});
+
+test('priorities that share a native value: the SLA priority field keeps S4 apart from S3', () => {
+  const bespoke = preset('bespoke-s1-s5');
+  const withField: FieldIds = { ...ids, priority: 20 };
+  const tl = timelineFromAudits({ policy: bespoke, fieldIds: withField, ticketId: 1, users }, [
+    { id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'status', value: 'new' }, { type: 'Create', field_name: '20', value: 'sla_priority_s4' }] },
+    // SLA Desk writes S4's native value, "normal": still S4, not S3 (the first to map to normal).
+    { id: 2, created_at: '2026-11-20T14:01:00Z', author_id: 99, events: [{ type: 'Change', field_name: 'priority', value: 'normal', previous_value: null }] },
+    // An agent sets the native priority to urgent by hand: that is S1.
+    { id: 3, created_at: '2026-11-20T14:10:00Z', author_id: 2, events: [{ type: 'Change', field_name: 'priority', value: 'urgent', previous_value: 'normal' }] },
+    // Then picks S2 in the SLA priority field.
+    { id: 4, created_at: '2026-11-20T14:20:00Z', author_id: 2, events: [{ type: 'Change', field_name: '20', value: 'sla_priority_s2', previous_value: 'sla_priority_s4' }] },
+  ]);
+  expect(tl.fields).toEqual({ status: 'open', priority: 'S4' });
+  expect(tl.events).toEqual([
+    { type: 'field', at: '2026-11-20T14:10:00Z', field: 'priority', value: 'S1' },
+    { type: 'field', at: '2026-11-20T14:20:00Z', field: 'priority', value: 'S2' },
+  ]);
+  // Without the field, native "normal" can only be read as S3.
+  expect(timelineFromAudits({ policy: bespoke, fieldIds: ids, ticketId: 1, users }, [{ id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'priority', value: 'normal' }] }]).fields).toEqual({ priority: 'S3' });
 });

@@ -10,11 +10,12 @@ test('field ids come from requirement look-ups when the app is installed', () =>
     'requirement:sla_tier': { requirement_id: 13 },
     'requirement:sla_state': { requirement_id: 14 },
     'requirement:sla_version_released': { requirement_id: 17 },
+    'requirement:sla_priority': { requirement_id: 18 },
     'requirement:sla_due_first_response': { requirement_id: 15 },
     'requirement:sla_due_resolution': { requirement_id: 16 },
   };
   expect(requirementPaths(Object.keys(kiwi.metrics))).toEqual(Object.keys(got));
-  expect(resolveFieldIds(kiwi, got, '')).toEqual({ impact: 11, urgency: 12, tier: 13, state: 14, versionReleased: 17, due: { first_response: 15, resolution: 16 }, source: 'requirements', missing: [] });
+  expect(resolveFieldIds(kiwi, got, '')).toEqual({ impact: 11, urgency: 12, tier: 13, state: 14, versionReleased: 17, priority: 18, due: { first_response: 15, resolution: 16 }, source: 'requirements', missing: [] });
 });
 
 test('under zcli apps:server the field_ids setting is the fallback, and what is missing is named', () => {

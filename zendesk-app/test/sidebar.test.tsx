@@ -19,7 +19,7 @@ const requirements = {
   'requirement:sla_due_resolution': { requirement_id: 16 },
 };
 
-function ticket(opts: { role?: string; groups?: { id: number; name: string }[]; settings?: Record<string, unknown>; audits?: unknown[]; impact?: string | null; urgency?: string | null; requirementsInstalled?: boolean; failAudits?: boolean } = {}) {
+function ticket(opts: { role?: string; groups?: { id: number; name: string }[]; settings?: Record<string, unknown>; audits?: unknown[]; impact?: string | null; urgency?: string | null; requirementsInstalled?: boolean; failAudits?: boolean; users?: unknown[]; requests?: Record<string, unknown> } = {}) {
   const handlers: Record<string, ((...a: unknown[]) => unknown)[]> = {};
   const values: Record<string, unknown> = {
     __settings: { policy_preset: 'kiwi-stage-plus', lead_groups: 'Triage', ...opts.settings },
@@ -37,7 +37,7 @@ function ticket(opts: { role?: string; groups?: { id: number; name: string }[]; 
   const audits = opts.audits ?? [
     { id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'status', value: 'open' }] },
   ];
-  const stub = stubClient(values, opts.failAudits ? { '/api/v2/tickets/42/audits.json?include=users': new Error('503') } : { '/api/v2/tickets/42/audits.json?include=users': { audits, users: [{ id: 1, role: 'end-user' }, { id: 2, role: 'agent' }] }, '/api/v2/tickets/42.json': {} });
+  const stub = stubClient(values, opts.failAudits ? { '/api/v2/tickets/42/audits.json?include=users': new Error('503') } : { '/api/v2/tickets/42/audits.json?include=users': { audits, users: opts.users ?? [{ id: 1, role: 'end-user' }, { id: 2, role: 'agent' }] }, '/api/v2/tickets/42.json': {}, ...opts.requests });
   stub.client.on = (event, handler) => {
     stub.calls.push({ method: 'on', args: [event] });
     (handlers[event] ??= []).push(handler);
@@ -212,12 +212,12 @@ test('the whole app renders inside Garden\'s theme', async () => {
 
 test('the tier can come from an organization field, by id or label; an unknown one falls back with a warning', async () => {
   const t = ticket({ settings: { tier_source: 'organization_field:support_plan' } });
-  t.values['ticket.organization'] = { id: 5, name: 'ACME', organizationFields: { support_plan: 'Plus' } };
+  t.values['ticket.organization.customField:support_plan'] = 'Plus';
   const { unmount } = mount(t.client);
   expect(await screen.findByTestId('tier-badge')).toHaveProperty('textContent', 'Plus');
   unmount();
   const u = ticket({ settings: { tier_source: 'organization_field:support_plan' } });
-  u.values['ticket.organization'] = { id: 5, name: 'ACME', organizationFields: { support_plan: 'Gold' } };
+  u.values['ticket.organization.customField:support_plan'] = 'Gold';
   mount(u.client);
   expect(await screen.findByTestId('tier-badge')).toHaveProperty('textContent', 'Basic');
   expect(screen.getByTestId('warning').textContent).toBe('Unknown tier "Gold": using the default tier "Basic"');
@@ -227,8 +227,10 @@ test('entitlement warnings: an undesignated requester, too many contacts, an old
   const t = ticket();
   t.values['requirement:sla_version_released'] = { requirement_id: 17 };
   t.values['ticket.customField:custom_field_17'] = '2024-05-01';
-  t.values['ticket.requester'] = { id: 1, name: 'Sam', userFields: { sla_designated_contact: false } };
-  t.values['ticket.organization'] = { id: 5, name: 'ACME', organizationFields: { sla_designated_contacts: 3 } };
+  // The documented ZAF paths; the ticket.requester object itself carries no custom fields.
+  t.values['ticket.requester'] = { id: 1, name: 'Sam' };
+  t.values['ticket.requester.customField:sla_designated_contact'] = false;
+  t.values['ticket.organization.customField:sla_designated_contacts'] = 3;
   t.values.__settings = { policy_preset: 'scalr', lead_groups: 'Triage' };
   mount(t.client);
   await screen.findByTestId('tier-badge');
@@ -239,4 +241,45 @@ test('entitlement warnings: an undesignated requester, too many contacts, an old
       'This version was released more than 12 months ago: consultative support only',
     ]),
   );
+});
+
+describe('an override counts only from a triage lead, checked against the account', () => {
+  const note = (by: string) => overrideNote({ type: 'override', at: '2026-11-20T14:30:00.000Z', by, from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
+  const users = [
+    { id: 1, role: 'end-user' },
+    { id: 5, role: 'agent' },
+    { id: 6, role: 'agent' },
+  ];
+  // The Groups API answers for each agent who wrote a note: 5 is in Support, 6 in Triage (the lead group).
+  const requests = { '/api/v2/users/5/groups.json': { groups: [{ id: 9, name: 'Support' }] }, '/api/v2/users/6/groups.json': { groups: [{ id: 10, name: 'Triage' }] } };
+  const audits = (author: number, isPublic: boolean) => [
+    { id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'status', value: 'open' }] },
+    { id: 2, created_at: '2026-11-20T14:30:00Z', author_id: author, events: [{ type: 'Comment', public: isPublic, author_id: author, body: note('Sam') }] },
+  ];
+  const MATRIX = 'Impact 2 x Urgency 2 → P2, KIWI STAGE+ Basic';
+
+  test.each([
+    ['an agent outside the lead groups', 5, false],
+    ['an end user', 1, false],
+    ['a lead, but in a public comment', 6, true],
+  ])('a forged note from %s is an ordinary note', async (_who, author, isPublic) => {
+    const t = ticket({ audits: audits(author, isPublic), users, requests });
+    mount(t.client);
+    expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', MATRIX);
+    // An end user's or a public note needs no look-up; an agent's groups are read from the account.
+    const looked = t.calls.filter((c) => c.method === 'request' && String((c.args[0] as { url: string }).url).endsWith('/groups.json'));
+    expect(looked).toHaveLength(author === 5 ? 1 : 0);
+  });
+
+  test("a lead's private note is the override", async () => {
+    const t = ticket({ audits: audits(6, false), users, requests });
+    mount(t.client);
+    expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Override by Sam: P2 → P1 (Production is down), KIWI STAGE+ Basic');
+  });
+
+  test('when the groups cannot be read, the note does not count and the data is marked stale', async () => {
+    const t = ticket({ audits: audits(6, false), users, requests: { '/api/v2/users/6/groups.json': new Error('503') } });
+    mount(t.client);
+    expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', MATRIX);
+  });
 });

@@ -46,7 +46,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, opts: { webhook?: boolean 
   let fieldIds: FieldIds = { due: {}, source: 'settings', missing: [] };
   try {
     const raw = JSON.parse(env.SLA_FIELD_IDS ?? '{}') as Record<string, number>;
-    fieldIds = { impact: raw.impact, urgency: raw.urgency, tier: raw.tier, state: raw.state, due: {}, source: 'settings', missing: [] };
+    fieldIds = { impact: raw.impact, urgency: raw.urgency, tier: raw.tier, state: raw.state, priority: raw.priority, due: {}, source: 'settings', missing: [] };
     for (const [k, v] of Object.entries(raw)) if (k.startsWith('due_')) fieldIds.due[k.slice(4)] = v;
   } catch {
     problems.push('SLA_FIELD_IDS: expected JSON like {"impact":11,"urgency":12,"tier":13,"state":14,"due_first_response":15}');

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
-import { readAllAudits, type AuditPage } from '../../src/zaf/audits';
+import { overrideNoteAuthors, readAllAudits, type AuditPage } from '../../src/zaf/audits';
+import { trustedUsers, userGroups } from '../../src/zaf/leads';
 import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
 import { lastPriorityChange, planTicket } from './plan';
@@ -23,12 +24,14 @@ export async function handleTicket(http: AxiosInstance, cfg: ServiceConfig, id: 
     if (!read) return 'not-found';
     // Zendesk refuses any update to a closed ticket; its SLA is settled anyway.
     if (read.ticket.status === 'closed') return 'closed';
-    const plan = planTicket(cfg.policy, cfg.fieldIds, read.ticket, read.audits, read.users, now());
+    const lookup = leadLookup(http, cfg, read.users);
+    const trusted = await lookup(overrideNoteAuthors(read.audits));
+    const plan = planTicket(cfg.policy, cfg.fieldIds, read.ticket, read.audits, read.users, now(), trusted);
     if (!plan.update) return 'unchanged';
     const update: Record<string, unknown> = { ...plan.update };
     if (update.priority && cfg.lockPriority) {
       const change = lastPriorityChange(read.audits);
-      if (change && change.by !== cfg.serviceUserId && !(await isLead(http, cfg, change.by))) {
+      if (change && !(await lookup([change.by])).has(change.by)) {
         update.comment = { public: false, body: `SLA Desk: the priority is locked to the matrix. ${change.from ?? '-'} → ${change.to ?? '-'} by user ${change.by} was set back to ${update.priority}. A triage lead can override it with a reason.` };
         log({ level: 'info', msg: 'priority reverted', ticketId: id, by: change.by });
       }
@@ -54,8 +57,17 @@ async function readTicket(http: AxiosInstance, id: number): Promise<{ ticket: Ze
   }
 }
 
-async function isLead(http: AxiosInstance, cfg: ServiceConfig, userId: number): Promise<boolean> {
-  if (!cfg.leadGroupIds.length) return false;
-  const r = await http.get(`/api/v2/users/${userId}/group_memberships.json`);
-  return (r.data.group_memberships as { group_id: number }[]).some((g) => cfg.leadGroupIds.includes(g.group_id));
+/**
+ * Which users may override or change a locked priority: the same rule as the sidebar's (leads.ts),
+ * against the account's data. Each agent's groups are read once per delivery.
+ */
+export function leadLookup(http: AxiosInstance, cfg: ServiceConfig, users: readonly ZendeskUser[]): (ids: readonly number[]) => Promise<Set<number>> {
+  const groups = new Map<number, ReturnType<typeof userGroups>>();
+  const get = async (path: string) => (await http.get(path)).data as unknown;
+  const rule = { leadGroups: cfg.leadGroupIds.map(String), serviceUserId: cfg.serviceUserId };
+  return (ids) =>
+    trustedUsers(ids, users, rule, (id) => {
+      if (!groups.has(id)) groups.set(id, userGroups(get, id));
+      return groups.get(id)!;
+    });
 }

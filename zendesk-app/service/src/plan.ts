@@ -8,7 +8,9 @@ import type { ZendeskTicket } from './zendesk';
 /** What the service writes to a ticket: only the values that differ from the ticket's. */
 export interface TicketUpdate {
   priority?: string;
-  tags?: string[];
+  /** Tag edits, not the whole list: an agent's tag added meanwhile survives (Tickets API "additional_tags"/"remove_tags"). */
+  additional_tags?: string[];
+  remove_tags?: string[];
   custom_fields?: { id: number; value: string }[];
   comment?: { body: string; public: false };
 }
@@ -25,8 +27,8 @@ export interface TicketPlan {
  * the SLA state, the tier tag, the matrix's priority), computed from the ticket and its audits.
  * Pure: the caller reads and writes.
  */
-export function planTicket(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTicket, audits: readonly ZendeskAudit[], users: readonly ZendeskUser[], now: number): TicketPlan {
-  const timeline = TimelineSchema.parse(timelineFromAudits({ policy, fieldIds, ticketId: ticket.id, users }, audits));
+export function planTicket(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTicket, audits: readonly ZendeskAudit[], users: readonly ZendeskUser[], now: number, trusted: ReadonlySet<number> = new Set()): TicketPlan {
+  const timeline = TimelineSchema.parse(timelineFromAudits({ policy, fieldIds, ticketId: ticket.id, users, trusted }, audits));
   const decision = evaluate(policy, timeline, now);
   // The same values the sidebar writes on save; only those that differ are sent.
   const want = slaValues(decision, fieldIds, ticket.tags);
@@ -34,9 +36,12 @@ export function planTicket(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTi
   const custom = want.fields.filter((f) => (have.get(f.id) ?? '') !== f.value);
   const update: TicketUpdate = {};
   if (custom.length) update.custom_fields = custom;
-  const tags = want.tags;
-  if (tags.length !== ticket.tags.length || tags.some((t, i) => t !== ticket.tags[i])) update.tags = tags;
-  const priority = policy.classification.method === 'matrix' ? decision.priority.zendesk : null;
+  const add = want.tags.filter((t) => !ticket.tags.includes(t));
+  const remove = ticket.tags.filter((t) => !want.tags.includes(t));
+  if (add.length) update.additional_tags = add;
+  if (remove.length) update.remove_tags = remove;
+  // The native priority follows the policy's: from the matrix, or from the SLA priority field.
+  const priority = policy.classification.method === 'matrix' || fieldIds.priority !== undefined ? decision.priority.zendesk : null;
   if (priority && priority !== ticket.priority) update.priority = priority;
   return { decision, update: Object.keys(update).length ? update : null };
 }

@@ -1,5 +1,6 @@
 import { evaluate, makeOverride, overrideNote, overrideNotice, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
-import { readAllAudits, timelineFromAudits, type AuditPage } from '../zaf/audits';
+import { overrideNoteAuthors, readAllAudits, timelineFromAudits, type AuditPage } from '../zaf/audits';
+import { isLeadOf, trustedUsers, userGroups } from '../zaf/leads';
 import { FIELD_KEYS, levelOfTag, requirementPaths, resolveFieldIds, type FieldIds } from '../zaf/fields';
 import { PRESET_METRICS } from '../presets';
 import type { ZafClient } from '../zaf/types';
@@ -67,6 +68,10 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
   const fieldIds = resolveFieldIds(policy, first, settings.fieldIdsSetting);
   const ticketId = typeof first['ticket.id'] === 'number' ? (first['ticket.id'] as number) : null;
   const custom = [fieldIds.impact, fieldIds.urgency, fieldIds.tier, fieldIds.versionReleased].filter((x): x is number => x !== undefined).map((id) => `ticket.customField:custom_field_${id}`);
+  // User and organization fields by their keys, through ZAF's documented paths (Ticket sidebar
+  // API: ticket.requester.customField:<key>, ticket.organization.customField:<key>).
+  custom.push(REQUESTER_DESIGNATED, ORG_CONTACTS);
+  if (settings.tierSource.kind === 'organization_field') custom.push(orgField(settings.tierSource.key));
   // Round trip 2: the custom fields' form values and the audits, in parallel.
   let stale = false;
   const [second, auditData] = await Promise.all([
@@ -76,37 +81,47 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
       : readAllAudits((url) => twice(() => client.request<AuditPage>({ url })), ticketId).catch(() => ((stale = true), null)),
   ]);
   const user = userOf(first.currentUser);
+  // An override counts only from a triage lead (or the app's API user, an admin): the authors of
+  // notes in the override's form are checked against their role and groups, not believed.
+  let trusted = new Set<number>();
+  if (auditData) {
+    const get = (url: string) => twice(() => client.request<unknown>({ url }));
+    trusted = await trustedUsers(overrideNoteAuthors(auditData.audits), auditData.users, { leadGroups: settings.leadGroups }, (id) => userGroups(get, id)).catch(() => ((stale = true), new Set<number>()));
+  }
   const nowIso = new Date().toISOString();
   const history: TimelineInput =
     auditData && auditData.audits.length
-      ? timelineFromAudits({ policy, fieldIds, ticketId: ticketId!, users: auditData.users ?? [] }, auditData.audits)
+      ? timelineFromAudits({ policy, fieldIds, ticketId: ticketId!, users: auditData.users ?? [], trusted }, auditData.audits)
       : { id: String(ticketId ?? 'new'), createdAt: typeof first['ticket.createdAt'] === 'string' ? (first['ticket.createdAt'] as string) : nowIso, fields: {}, events: [] };
   const c = policy.classification;
   const value = (id: number | undefined) => (id === undefined ? null : ((second[`ticket.customField:custom_field_${id}`] as string | null | undefined) ?? null));
   const form: Form = {
     impact: c.method === 'matrix' ? levelOfTag(value(fieldIds.impact), 'sla_impact_', c.impact.map((l) => l.id)) : null,
     urgency: c.method === 'matrix' ? levelOfTag(value(fieldIds.urgency), 'sla_urgency_', c.urgency.map((l) => l.id)) : null,
-    tier: settings.tierSource.kind === 'organization_field' ? tierOfOrganization(policy, first['ticket.organization'], settings.tierSource.key) : tierOfForm(policy, value(fieldIds.tier)),
+    tier: settings.tierSource.kind === 'organization_field' ? tierOfOrganization(policy, second[orgField(settings.tierSource.key)]) : tierOfForm(policy, value(fieldIds.tier)),
     priority: (first['ticket.priority'] as string | null) ?? null,
   };
-  const entitlements = entitlementsOf(first['ticket.requester'], first['ticket.organization'], value(fieldIds.versionReleased));
+  const entitlements = entitlementsOf(second[REQUESTER_DESIGNATED], second[ORG_CONTACTS], value(fieldIds.versionReleased));
   return { ok: true, data: { settings, policy, fieldIds, ticketId, history, form, tags: (first['ticket.tags'] as string[]) ?? [], user, stale, entitlements } };
 }
 
-/** Entitlement facts from the fields requirements.json creates; absent fields say nothing. */
-export function entitlementsOf(requester: unknown, organization: unknown, released: string | null): Loaded['entitlements'] {
-  const designated = (requester as { userFields?: Record<string, unknown> } | null)?.userFields?.sla_designated_contact;
-  const contacts = (organization as { organizationFields?: Record<string, unknown> } | null)?.organizationFields?.sla_designated_contacts;
+const REQUESTER_DESIGNATED = 'ticket.requester.customField:sla_designated_contact';
+const ORG_CONTACTS = 'ticket.organization.customField:sla_designated_contacts';
+const orgField = (key: string) => `ticket.organization.customField:${key}`;
+
+/** Entitlement facts from the user and organization fields requirements.json creates; absent fields say nothing. */
+export function entitlementsOf(designated: unknown, contacts: unknown, released: string | null): Loaded['entitlements'] {
   const out: Loaded['entitlements'] = {};
   if (typeof designated === 'boolean') out.requester = { designated };
-  if (typeof contacts === 'number' && Number.isInteger(contacts) && contacts >= 0) out.organization = { designatedContacts: contacts };
+  // A number field may come back as its text; a checkbox as a boolean.
+  const n = typeof contacts === 'string' && /^\d+$/.test(contacts) ? Number(contacts) : contacts;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0) out.organization = { designatedContacts: n };
   if (released && /^\d{4}-\d{2}-\d{2}/.test(released)) out.product = { releasedAt: released.slice(0, 10) };
   return out;
 }
 
 /** The tier an organization field names: a tier id, its label, or its tag. */
-export function tierOfOrganization(policy: Policy, org: unknown, key: string): string | null {
-  const raw = (org as { organizationFields?: Record<string, unknown> } | null)?.organizationFields?.[key];
+export function tierOfOrganization(policy: Policy, raw: unknown): string | null {
   if (typeof raw !== 'string' || !raw.trim()) return null;
   const v = raw.trim();
   const byLabel = Object.entries(policy.tiers).find(([id, t]) => id === v || t.label.toLowerCase() === v.toLowerCase());
@@ -125,8 +140,7 @@ function userOf(raw: unknown): User {
 
 /** Triage leads: admins, and members of a configured group (by name or id). */
 export function isLead(user: User, settings: Settings): boolean {
-  if (user.role === 'admin') return true;
-  return user.groups.some((g) => settings.leadGroups.includes(g.name) || settings.leadGroups.includes(String(g.id)));
+  return isLeadOf(user.role, user.groups, settings.leadGroups);
 }
 
 /** The timeline as it stands with the form's unsaved values, evaluated at `now`. */

@@ -1,9 +1,9 @@
 import { worstState, type Decision } from '@sla-desk/core';
-import type { FieldIds } from '../zaf/fields';
+import { tagOfLevel, type FieldIds } from '../zaf/fields';
 
 /**
  * The values SLA Desk keeps on a Zendesk ticket for a decision: each metric's due instant as ISO
- * text ('' when there is none), the SLA state, and the ticket's tags with this tier's tag and no
+ * text ('' when there is none), the SLA state, the SLA priority, and the ticket's tags with this tier's tag and no
  * other tier's. The sidebar writes them on save and the service writes those that differ, so the two
  * always agree.
  */
@@ -14,6 +14,8 @@ export function slaValues(decision: Decision, fieldIds: FieldIds, tags: readonly
     if (id !== undefined) fields.push({ id, value: m.due === null ? '' : new Date(m.due).toISOString() });
   }
   if (fieldIds.state !== undefined) fields.push({ id: fieldIds.state, value: worstState(decision) });
+  // The policy priority in its own field: Zendesk's four native values cannot tell S3 from S4.
+  if (fieldIds.priority !== undefined) fields.push({ id: fieldIds.priority, value: decision.priority.id ? tagOfLevel('sla_priority_', decision.priority.id) : '' });
   const kept = tags.filter((t) => !t.startsWith('sla_tier_') || t === decision.tier.tag);
   if (!kept.includes(decision.tier.tag)) kept.push(decision.tier.tag);
   return { fields, tags: kept };

@@ -1,4 +1,4 @@
-import { parseOverrideNote, tagPart, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
+import { parseOverrideNote, statusWord, tagPart, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
 import { levelOfTag, type FieldIds } from './fields';
 import type { ZendeskAudit, ZendeskCommentEvent, ZendeskFieldEvent, ZendeskUser } from './types';
 
@@ -7,72 +7,140 @@ import type { ZendeskAudit, ZendeskCommentEvent, ZendeskFieldEvent, ZendeskUser 
  * (pauses, solved, reopened), public agent replies, Impact/Urgency/Tier/priority changes, SLA
  * tags, and overrides read back from their internal notes.
  *
+ * Shapes are those of GET /api/v2/tickets/{id}/audits (Zendesk's "Ticket Audits" reference, and the
+ * recorded responses in ../shared/host-payloads): Create/Change events carry field_name, value and
+ * previous_value; custom fields are named by their id; a Comment carries author_id, public and body.
+ * The ticket-events export is turned into this shape by the backfill (service/src/export.ts), so
+ * both feed this one adapter.
+ *
  * Conventions with the rest of the app:
- *  - Impact, Urgency and Tier are the taggers of requirements.cjs (values sla_impact_<id>, ...).
+ *  - Impact, Urgency, Tier and the SLA priority are the taggers of requirements.cjs (sla_impact_<id>, ...).
  *  - A category is a tag sla_category_<id>; a kept promise ("findings provided") a tag sla_met_<metric>.
- *  - With requester or severity classification, the Priority is the native priority field, mapped back
- *    through the policy's `zendesk` values (the first Priority mapped to a value wins).
+ *  - Statuses go through core's statusWord: Zendesk's status (new, open, pending, hold, solved,
+ *    closed) and, on accounts with custom statuses, custom_status_id, mapped by the policy.
+ *  - The policy priority is the SLA priority field when the app has one; else the native priority,
+ *    mapped back through the policy's `zendesk` values. Several policy priorities can share one native
+ *    value (S3 and S4 are both "normal"), which is why the field of its own exists.
  */
 export interface AuditContext {
   policy: Policy;
   fieldIds: FieldIds;
   ticketId: number;
   users: readonly ZendeskUser[];
+  /**
+   * Who may write an override: triage leads and the app's API user, as the account says (see
+   * leads.ts). A note in the override's form from anyone else is an ordinary note: the format is
+   * public, so the text alone proves nothing.
+   */
+  trusted?: ReadonlySet<number>;
 }
 
 type Fields = NonNullable<TimelineInput['fields']>;
+const NOBODY: ReadonlySet<number> = new Set();
 
 export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAudit[]): TimelineInput {
-  const sorted = [...audits].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+  // Several audits can share a second (a trigger's change right after the creation); ids keep their order.
+  const sorted = [...audits].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
   if (!sorted.length) throw new Error(`ticket ${ctx.ticketId} has no audits`);
+  const { policy, fieldIds } = ctx;
   const roles = new Map(ctx.users.map((u) => [u.id, u.role]));
+  const trusted = ctx.trusted ?? NOBODY;
   const fields: Fields = {};
   const events: TimelineEvent[] = [];
   const createdAt = sorted[0].created_at;
   let tags = new Set<string>();
+  const status: { name: string | null; id: string | null; word: string | null } = { name: null, id: null, word: null };
+  const prio: { id: string | null; said: string | null | undefined } = { id: null, said: undefined };
 
   for (const audit of sorted) {
     const at = audit.created_at;
     const initial = audit === sorted[0];
+    const put = (field: keyof Fields, value: string | null) => {
+      if (initial) fields[field] = value;
+      else events.push({ type: 'field', at, field, value });
+    };
+    // Status and priority can each arrive as two events in one audit (status + custom_status_id,
+    // native + SLA priority); they are read whole after the audit, at the place the first one stood.
+    let statusAt = -1;
+    let prioAt = -1;
     for (const e of audit.events) {
       if (e.type === 'Comment') {
         const c = e as ZendeskCommentEvent;
-        const agent = roles.get(c.author_id) === 'agent' || roles.get(c.author_id) === 'admin';
-        const override = !c.public && agent && typeof c.body === 'string' ? parseOverrideNote(c.body) : null;
+        // The doc example's comment has no author_id; the audit's author wrote it then.
+        const author = typeof c.author_id === 'number' ? c.author_id : audit.author_id;
+        const agent = roles.get(author) === 'agent' || roles.get(author) === 'admin';
+        const mayOverride = c.public === false && trusted.has(author) && trusted.has(audit.author_id);
+        const override = mayOverride && typeof c.body === 'string' ? parseOverrideNote(c.body) : null;
         if (override) events.push({ ...override, at });
-        else if (!initial) events.push({ type: 'reply', at, public: c.public, author: agent ? 'agent' : 'requester' });
+        else if (!initial) events.push({ type: 'reply', at, public: c.public !== false, author: agent ? 'agent' : 'requester' });
         continue;
       }
       if (e.type !== 'Create' && e.type !== 'Change') continue;
       const change = e as ZendeskFieldEvent;
-      for (const [field, value] of fieldChanges(ctx, change, tags)) {
-        if (initial) fields[field] = value;
-        else events.push({ type: 'field', at, field, value });
+      const value = Array.isArray(change.value) ? null : change.value == null ? null : String(change.value);
+      switch (change.field_name) {
+        case 'status':
+          status.name = value;
+          if (statusAt < 0) statusAt = events.length;
+          continue;
+        case 'custom_status_id':
+          status.id = value;
+          if (statusAt < 0) statusAt = events.length;
+          continue;
+        case 'priority':
+          if (policy.classification.method === 'matrix') continue;
+          // Writing S4's native "normal" must not turn S4 into S3: a native value that the current
+          // policy priority already maps to changes nothing.
+          if (!(prio.id && policy.priorities[prio.id]?.zendesk === value)) prio.id = priorityOfZendesk(policy, value);
+          if (prioAt < 0) prioAt = events.length;
+          continue;
+        case String(fieldIds.priority):
+          if (policy.classification.method === 'matrix' || fieldIds.priority === undefined) continue;
+          {
+            // An emptied SLA priority leaves the native one in charge.
+            const own = levelOfTag(value, 'sla_priority_', Object.keys(policy.priorities));
+            if (own) prio.id = own;
+          }
+          if (prioAt < 0) prioAt = events.length;
+          continue;
       }
+      for (const [field, v] of fieldChanges(ctx, change, value, tags)) put(field, v);
       if (change.field_name === 'tags') {
         const next = new Set(asList(change.value));
         for (const t of next) {
-          const metric = t.startsWith('sla_met_') ? Object.keys(ctx.policy.metrics).find((m) => `sla_met_${tagPart(m)}` === t) : undefined;
+          const metric = t.startsWith('sla_met_') ? Object.keys(policy.metrics).find((m) => `sla_met_${tagPart(m)}` === t) : undefined;
           if (metric && !tags.has(t)) events.push({ type: 'met', at, metric });
         }
         tags = next;
       }
     }
+    const insert = (index: number, field: 'status' | 'priority', value: string | null) => {
+      if (initial) fields[field] = value;
+      else events.splice(index, 0, { type: 'field', at, field, value });
+    };
+    // Priority first: its index is unchanged by a status inserted after it, and vice versa.
+    const order = [
+      { at: statusAt, apply: () => {
+        const word = statusWord(policy, 'zendesk', { name: status.name, category: status.name, id: status.id });
+        if (word !== status.word) insert(statusAt, 'status', word);
+        status.word = word;
+      } },
+      { at: prioAt, apply: () => {
+        if (prio.id !== prio.said) insert(prioAt, 'priority', prio.id);
+        prio.said = prio.id;
+      } },
+    ].filter((x) => x.at >= 0).sort((a, b) => b.at - a.at);
+    for (const o of order) o.apply();
   }
   return { id: String(ctx.ticketId), createdAt, fields, events };
 }
 
-type FieldName = 'impact' | 'urgency' | 'priority' | 'tier' | 'category' | 'status';
+type FieldName = 'impact' | 'urgency' | 'tier' | 'category';
 
-function fieldChanges(ctx: AuditContext, e: { field_name: string; value: string | string[] | null }, tags: Set<string>): [FieldName, string | null][] {
+function fieldChanges(ctx: AuditContext, e: ZendeskFieldEvent, value: string | null, tags: Set<string>): [FieldName, string | null][] {
   const { policy, fieldIds } = ctx;
-  const value = Array.isArray(e.value) ? null : e.value;
   const c = policy.classification;
   switch (e.field_name) {
-    case 'status':
-      return [['status', value]];
-    case 'priority':
-      return c.method === 'matrix' ? [] : [['priority', priorityOfZendesk(policy, value)]];
     case String(fieldIds.impact):
       return c.method === 'matrix' ? [['impact', levelOfTag(value, 'sla_impact_', c.impact.map((l) => l.id))]] : [];
     case String(fieldIds.urgency):
@@ -90,19 +158,37 @@ function fieldChanges(ctx: AuditContext, e: { field_name: string; value: string 
   }
 }
 
-function asList(v: string | string[] | null): string[] {
+function asList(v: string | string[] | null | undefined | number): string[] {
   if (Array.isArray(v)) return v;
-  return v ? v.split(/\s+/).filter(Boolean) : [];
+  return typeof v === 'string' && v ? v.split(/\s+/).filter(Boolean) : [];
 }
 
 function categoryOfTags(policy: Policy, tags: Set<string>): string | null {
   return Object.keys(policy.categories).find((c) => tags.has(`sla_category_${tagPart(c)}`)) ?? null;
 }
 
-/** The policy Priority a native Zendesk priority stands for. */
+/** The policy Priority a native Zendesk priority stands for (the first one, where several share it). */
 export function priorityOfZendesk(policy: Policy, value: string | null): string | null {
   if (!value) return null;
   return Object.entries(policy.priorities).find(([, p]) => p.zendesk === value)?.[0] ?? null;
+}
+
+/**
+ * Who wrote each private note that reads as an override: the comment's author and the audit's
+ * author (the user who made the update). Only these need a look-up of their role and groups.
+ */
+export function overrideNoteAuthors(audits: readonly ZendeskAudit[]): number[] {
+  const ids = new Set<number>();
+  for (const a of audits) {
+    for (const e of a.events) {
+      if (e.type !== 'Comment') continue;
+      const c = e as ZendeskCommentEvent;
+      if (c.public !== false || typeof c.body !== 'string' || !parseOverrideNote(c.body)) continue;
+      ids.add(a.author_id);
+      if (typeof c.author_id === 'number') ids.add(c.author_id);
+    }
+  }
+  return [...ids];
 }
 
 /** One page of GET /api/v2/tickets/{id}/audits.json. */

@@ -5,13 +5,18 @@ import { tagPart, type Policy } from '@sla-desk/core';
  * find their ids: through `requirement:` look-ups, or, when the app runs under `zcli apps:server`
  * (which installs no requirements), through ids given in the `field_ids` setting.
  */
-export const FIELD_KEYS = ['sla_impact', 'sla_urgency', 'sla_tier', 'sla_state', 'sla_version_released'] as const;
+export const FIELD_KEYS = ['sla_impact', 'sla_urgency', 'sla_tier', 'sla_state', 'sla_version_released', 'sla_priority'] as const;
 
 export interface FieldIds {
   impact?: number;
   urgency?: number;
   tier?: number;
   state?: number;
+  /**
+   * The SLA priority: the policy's own priority, kept apart from Zendesk's four native values,
+   * which several policy priorities can share (S3 and S4 are both "normal").
+   */
+  priority?: number;
   /** The optional date field with the release date of the requester's version. */
   versionReleased?: number;
   /** metric id -> the id of its due field */
@@ -37,14 +42,14 @@ export function resolveFieldIds(policy: Policy, got: Record<string, unknown>, se
   const anyRequirement = FIELD_KEYS.some((k) => fromReq(k) !== undefined);
   let ids: FieldIds;
   if (anyRequirement) {
-    ids = { impact: fromReq('sla_impact'), urgency: fromReq('sla_urgency'), tier: fromReq('sla_tier'), state: fromReq('sla_state'), versionReleased: fromReq('sla_version_released'), due: {}, source: 'requirements', missing: [] };
+    ids = { impact: fromReq('sla_impact'), urgency: fromReq('sla_urgency'), tier: fromReq('sla_tier'), state: fromReq('sla_state'), versionReleased: fromReq('sla_version_released'), priority: fromReq('sla_priority'), due: {}, source: 'requirements', missing: [] };
     for (const m of Object.keys(policy.metrics)) {
       const id = fromReq(dueKey(m));
       if (id !== undefined) ids.due[m] = id;
     }
   } else {
     const s = parseSetting(setting);
-    ids = { impact: s.impact, urgency: s.urgency, tier: s.tier, state: s.state, versionReleased: s.version_released, due: {}, source: 'settings', missing: [] };
+    ids = { impact: s.impact, urgency: s.urgency, tier: s.tier, state: s.state, versionReleased: s.version_released, priority: s.priority, due: {}, source: 'settings', missing: [] };
     for (const m of Object.keys(policy.metrics)) if (typeof s[`due_${m}`] === 'number') ids.due[m] = s[`due_${m}`] as number;
   }
   if (policy.classification.method === 'matrix') {

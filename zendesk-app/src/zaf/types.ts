@@ -35,14 +35,16 @@ export interface ZendeskAudit {
 export interface ZendeskFieldEvent {
   type: 'Create' | 'Change';
   field_name: string;
-  value: string | string[] | null;
-  previous_value?: string | string[] | null;
+  /** Ids come as strings in recorded Create events and as numbers in the doc example. */
+  value: string | number | string[] | null;
+  previous_value?: string | number | string[] | null;
 }
 
 export interface ZendeskCommentEvent {
   type: 'Comment';
   public: boolean;
-  author_id: number;
+  /** Absent in Zendesk's doc example; recorded responses have it. */
+  author_id?: number;
   body?: string;
 }
 

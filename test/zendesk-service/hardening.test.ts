@@ -1,0 +1,195 @@
+import { connect } from 'net';
+import { overrideNote } from '@sla-desk/core';
+import { startService, ticketIdOf, type Service } from '../../zendesk-app/service/src/server';
+import { signWebhook } from '../../zendesk-app/service/src/signature';
+import { API_USER, ZendeskEmulator } from '../zendesk/rest-emulator';
+import { addKiwiTicket, deliver, NOW, SECRET, serviceConfig, wrongTickets } from './helpers';
+
+/**
+ * The service against abuse and against forgery: aborted and slow bodies, oversized bodies, bad
+ * ticket ids, replays, coalesced deliveries, and override notes from people who may not override.
+ */
+jest.setTimeout(60_000);
+
+let z: ZendeskEmulator;
+let svc: Service;
+const logs: Record<string, unknown>[] = [];
+
+async function boot(extra = {}, opts = {}) {
+  z = new ZendeskEmulator();
+  await z.start();
+  svc = await startService(serviceConfig(z.url, extra), { now: () => NOW, log: (e) => void logs.push(e), bodyTimeoutMs: 300, ...opts });
+}
+
+afterEach(async () => {
+  await svc?.close();
+  await z?.stop();
+  logs.length = 0;
+});
+
+/** Raw HTTP on a socket: what a client that misbehaves sends. Resolves with what came back. */
+function rawRequest(url: string, lines: string, opts: { hangUpAfterMs?: number; waitMs?: number } = {}): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    let got = '';
+    socket.on('data', (d) => (got += d.toString('latin1')));
+    socket.on('error', () => resolve(got));
+    socket.on('close', () => resolve(got));
+    socket.write(lines);
+    if (opts.hangUpAfterMs !== undefined) setTimeout(() => socket.destroy(), opts.hangUpAfterMs);
+    else setTimeout(() => socket.destroy(), opts.waitMs ?? 2000);
+  });
+}
+
+const head = (length: number) => `POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
+
+describe('the process survives, and every request gets an answer', () => {
+  test('a half-sent body followed by a hang-up, many times: the service keeps answering', async () => {
+    await boot();
+    addKiwiTicket(z, 1);
+    const crashes: unknown[] = [];
+    const onCrash = (e: unknown) => crashes.push(e);
+    process.on('uncaughtException', onCrash);
+    try {
+      await Promise.all([...Array(20)].map(() => rawRequest(svc.url, head(100) + '{"ticket_id":', { hangUpAfterMs: 20 })));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(crashes).toEqual([]);
+      expect((await fetch(`${svc.url}/healthz`)).status).toBe(200);
+      expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('written');
+    } finally {
+      process.off('uncaughtException', onCrash);
+    }
+    // Nothing was read from Zendesk for the broken requests: the one good delivery read the ticket.
+    expect(z.requests.filter((r) => r.path === '/api/v2/tickets/1.json' && r.method === 'GET')).toHaveLength(1);
+  });
+
+  test('a body that never finishes gets 408 after the body time limit, long before Node would cut it', async () => {
+    await boot();
+    const started = Date.now();
+    const answer = await rawRequest(svc.url, head(100) + '{"ticket_id":', { waitMs: 3000 });
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('body not received in time');
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect((await fetch(`${svc.url}/healthz`)).status).toBe(200);
+    expect(z.requests).toEqual([]);
+  });
+
+  test('a body over the size limit gets 413 without a signature check or a Zendesk request', async () => {
+    await boot();
+    const big = JSON.stringify({ ticket_id: 1, pad: 'x'.repeat(100_000) });
+    const ts = new Date(NOW).toISOString();
+    const r = await fetch(`${svc.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signWebhook(SECRET, ts, big), 'x-zendesk-webhook-signature-timestamp': ts }, body: big });
+    expect(r.status).toBe(413);
+    expect(z.requests).toEqual([]);
+  });
+});
+
+describe('ticket_id', () => {
+  test('a positive safe integer, as a number or a decimal string; anything else is named and refused', () => {
+    const id = (body: unknown) => ticketIdOf(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+    expect(id({ ticket_id: 5 })).toBe(5);
+    expect(id({ ticket_id: '5' })).toBe(5);
+    expect(id({ ticket_id: '9007199254740991' })).toBe(Number.MAX_SAFE_INTEGER);
+    for (const bad of [0, -1, 1.5, '05', '1e3', ' 5', '5 ', '-5', '0x10', '9007199254740992', 2 ** 53, null, true, [5], { n: 5 }, '']) {
+      expect(id({ ticket_id: bad })).toBe('ticket_id: expected a positive integer, as a number or a decimal string');
+    }
+    expect(id({})).toBe('ticket_id: required');
+    expect(id('{"ticket_id": 5')).toMatch(/^body: expected JSON/);
+    expect(id('[1]')).toBe('ticket_id: required');
+  });
+
+  test('a signed body with a bad ticket_id gets 400 and touches nothing', async () => {
+    await boot();
+    for (const body of ['{"ticket_id": "1.0"}', '{"ticket_id": -3}', '{"ticket_id": "12345678901234567890"}']) {
+      const r = await deliver(svc.url, 0, undefined, SECRET, body);
+      expect(r.status).toBe(400);
+      expect((await r.json()).error).toMatch(/^ticket_id: /);
+    }
+    expect(z.requests).toEqual([]);
+    expect(svc.stats.invalid).toBe(3);
+  });
+});
+
+test('a replayed delivery is answered without touching Zendesk (a same-second twin gets one more pass, no more)', async () => {
+  await boot();
+  addKiwiTicket(z, 1);
+  const at = NOW;
+  expect((await (await deliver(svc.url, 1, at)).json()).outcome).toBe('written');
+  // The first pass began within the delivery's second: a genuine twin may carry a later change.
+  expect((await (await deliver(svc.url, 1, at)).json()).outcome).toBe('unchanged');
+  const before = z.requests.length;
+  for (let i = 0; i < 5; i++) expect(await (await deliver(svc.url, 1, at)).json()).toEqual({ ticket_id: 1, outcome: 'replayed' });
+  expect(z.requests.length).toBe(before);
+  expect(svc.stats.replayed).toBe(5);
+});
+
+test('coalesced deliveries report the outcome of the pass that covered them', async () => {
+  await boot();
+  addKiwiTicket(z, 1);
+  // The first pass reads slowly, so the next deliveries arrive while it runs.
+  z.fail(1, { kind: 'slow', ms: 400 }, /^\/api\/v2\/tickets\/1\.json$/);
+  const first = deliver(svc.url, 1).then((r) => r.json());
+  await new Promise((r) => setTimeout(r, 150));
+  const later = await Promise.all([deliver(svc.url, 1).then((r) => r.json()), deliver(svc.url, 1).then((r) => r.json())]);
+  expect(await first).toEqual({ ticket_id: 1, outcome: 'written' });
+  // Both waited for one more pass, which found nothing left to do; one of them was folded into the other's.
+  expect(later.map((l) => l.outcome)).toEqual(['unchanged', 'unchanged']);
+  expect(later.filter((l) => l.coalesced === true)).toHaveLength(1);
+  expect(svc.stats).toMatchObject({ written: 1, unchanged: 1, coalesced: 1 });
+  expect(z.writes.get(1)).toBe(1);
+});
+
+describe('overrides only from leads, checked against the account', () => {
+  const forge = (by: string) => overrideNote({ type: 'override', at: '2026-11-20T14:50:00.000Z', by, from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
+  const notes = () => z.audits.get(1)!.flatMap((a) => a.events).filter((e) => e.type === 'Comment' && e.public === false);
+
+  async function lockedTicket() {
+    await boot({ lockPriority: true });
+    z.groupMemberships.set(3, [7]); // user 3 is a triage lead; user 2 an agent; user 1 the requester
+    addKiwiTicket(z, 1);
+    await deliver(svc.url, 1);
+    expect(z.tickets.get(1)!.priority).toBe('high'); // P2 from the matrix
+  }
+
+  test.each([
+    ['an agent who is not a lead, in a private note', 2, false, 1],
+    ['the requester (an end user), in a private note through the API', 1, false, 1],
+    // A lead may change the priority by hand without a note; without an override it still follows the matrix.
+    ['a triage lead, but in a public comment', 3, true, 0],
+  ])('a note in the override form from %s is an ordinary note: the priority is set back', async (_who, author, isPublic, lockNotes) => {
+    await lockedTicket();
+    z.addComment(1, author, forge('Sam'), isPublic);
+    z.agentEdit(1, { priority: 'urgent' }, author);
+    await deliver(svc.url, 1);
+    const t = z.tickets.get(1)!;
+    expect(t.priority).toBe('high');
+    // The service's own note says it set the priority back; the forged note changed nothing.
+    expect(notes().filter((n) => String(n.body).startsWith('SLA Desk: the priority is locked'))).toHaveLength(lockNotes);
+    expect(wrongTickets(z, serviceConfig(z.url))).toEqual([]);
+    // Due fields are the P2 ones: first response 1h after 14:00 for Plus P2, not P1's.
+    expect(t.custom_fields.find((f) => f.id === 15)?.value).toBe('2026-11-20T15:00:00.000Z');
+  });
+
+  test('a note written through the API user on behalf of a non-lead (comment author an agent) does not count', async () => {
+    await lockedTicket();
+    // The API user made the update, but the comment is in the agent's name.
+    z.audits.get(1)!.push({ id: 9100, ticket_id: 1, created_at: '2026-11-20T14:50:00Z', author_id: API_USER, events: [{ type: 'Comment', public: false, author_id: 2, body: forge('Lea') }] });
+    z.agentEdit(1, { priority: 'urgent' }, 2);
+    await deliver(svc.url, 1);
+    expect(z.tickets.get(1)!.priority).toBe('high');
+  });
+
+  test("a lead's note counts: the priority stays where the lead put it, and the due fields follow it", async () => {
+    await lockedTicket();
+    z.addComment(1, 3, forge('Sam'), false);
+    z.agentEdit(1, { priority: 'urgent' }, 3);
+    await deliver(svc.url, 1);
+    const t = z.tickets.get(1)!;
+    expect(t.priority).toBe('urgent');
+    expect(notes().filter((n) => String(n.body).startsWith('SLA Desk: the priority is locked'))).toHaveLength(0);
+    expect(t.custom_fields.find((f) => f.id === 15)?.value).not.toBe('2026-11-20T15:00:00.000Z');
+    // The lead's groups were read from the account (Groups API), once.
+    expect(z.requests.filter((r) => r.path === '/api/v2/users/3/groups.json').length).toBeGreaterThan(0);
+  });
+});
