@@ -26,3 +26,4 @@ export type { ReportRow } from './report';
 export { retryAfterMs } from './retry';
 export { statusWord, matcherFor, clockWords, HOSTS, ZENDESK_STATUSES, JIRA_STATUS_CATEGORIES, RUNNING } from './status';
 export type { Host, HostStatus, StatusMatcher } from './status';
+export { nextTransition } from './transition';

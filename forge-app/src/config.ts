@@ -3,6 +3,7 @@ import { parsePolicy, type Policy } from '@sla-desk/core';
 import type { AppFields } from './sla';
 import type { FieldMap } from './jira/timeline';
 import { PRESETS } from './presets';
+import { effectiveFields, type Site } from './site';
 
 /** The admin's configuration, kept in Forge storage under one key. */
 export interface Config {
@@ -48,7 +49,8 @@ export function policyOf(config: Config): { policy?: Policy; problems: string[] 
   return policy ? { policy, problems: [] } : { problems: problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)) };
 }
 
-/** Every field id an evaluation reads: the mapped Impact, Urgency and Tier, and the app's own. */
-export function appFieldIds(config: Config): string[] {
-  return [config.map.impact, config.map.urgency, config.map.tier, config.map.organizations, ...Object.values(config.fields.due), config.fields.state, config.fields.tier].filter((x): x is string => !!x);
+/** Every field id an evaluation reads: the mapped Impact, Urgency and Tier, and the app's own (as found on the site). */
+export function appFieldIds(config: Config, site?: Site): string[] {
+  const f = site ? effectiveFields(site, config.fields) : config.fields;
+  return [config.map.impact, config.map.urgency, config.map.tier, config.map.organizations, ...Object.values(f.due), f.state, f.tier, f.next].filter((x): x is string => !!x);
 }

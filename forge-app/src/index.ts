@@ -1,16 +1,23 @@
-import { definitions } from './resolvers';
+import { adminDefinitions, definitions } from './resolvers';
 import { recalculatePage as runPage } from './recalculate';
-import { onIssueEvent as handleIssueEvent, sweep as runSweep, type IssueEvent } from './triggers';
+import { findTransitions as runFinder, onIssueEvent as handleIssueEvent, onTransition as handleTransition, type IssueEvent, type TransitionJob } from './triggers';
 
-/** The functions manifest.yml names. */
+/** The functions manifest.yml names. The glance and panel share one resolver; the admin page has its own. */
 export const resolver = definitions();
+export const adminResolver = adminDefinitions();
 
 export async function onIssueEvent(event: IssueEvent) {
   return handleIssueEvent(event);
 }
 
-export async function sweep() {
-  return runSweep();
+/** The fiveMinute scheduled trigger: queues the issues whose SLA state changes before the next runs. */
+export async function findTransitions() {
+  return runFinder();
+}
+
+/** The transition queue's consumer: one issue at its instant. */
+export async function onTransition(event: { body: TransitionJob }) {
+  return handleTransition(event);
 }
 
 /**

@@ -3,7 +3,10 @@ import { kvs } from '@forge/kvs';
 import { loadConfig, policyOf, appFieldIds } from './config';
 import { JiraClient } from './jira/client';
 import { applyPlan, planIssue } from './issue';
-import { SWEEP_JQL } from './triggers';
+import { siteFacts } from './site';
+
+/** Open issues in creation order: unlike `updated`, the app's own writes never reorder it. */
+export const RECALC_JQL = 'statusCategory != Done ORDER BY created ASC';
 
 /**
  * "Recalculate open issues" (admin page): Jira recalculates only cycles still open when a policy
@@ -24,6 +27,8 @@ export interface Progress {
   retries: number;
   startedAt: string;
   finishedAt?: string;
+  /** The page token the next page starts from (null when none is left): what the run expects next. */
+  token?: string | null;
 }
 
 export async function startRecalculation(queue = new Queue({ key: QUEUE }), now = Date.now()) {
@@ -41,21 +46,27 @@ export async function recalculationProgress(): Promise<Progress | null> {
 export async function recalculatePage(event: AsyncEvent<{ runId: string; token?: string }>, queue = new Queue({ key: QUEUE }), client = new JiraClient('app'), now = Date.now()) {
   const progress = await recalculationProgress();
   if (!progress || progress.runId !== event.body.runId) return; // a newer run replaced this one
+  // Only the page the run expects next is done: a redelivered or stale event is dropped, never forked.
+  const expected = progress.pages === 0 ? undefined : (progress.token ?? null);
+  if ((event.body.token ?? undefined) !== expected) return;
   const config = await loadConfig();
   const { policy } = policyOf(config);
   if (!policy) return kvs.set(PROGRESS_KEY, { ...progress, state: 'failed', finishedAt: new Date(now).toISOString() });
   let page;
   try {
-    page = await client.searchIssues(SWEEP_JQL, appFieldIds(config), event.body.token);
+    const site = await siteFacts(client, now);
+    page = await client.searchIssues(RECALC_JQL, appFieldIds(config, site), event.body.token);
     let written = 0;
     for (const issue of page.issues) {
-      const wrote = await applyPlan(client, issue, await planIssue(client, config, policy, issue, now));
+      const wrote = await applyPlan(client, issue, await planIssue(client, config, policy, issue, now, site));
       if (wrote.priority || wrote.fields) written++;
     }
     const next: Progress = { ...progress, pages: progress.pages + 1, issues: progress.issues + page.issues.length, written: progress.written + written };
+    if (!page.nextPageToken) Object.assign(next, { state: 'done', finishedAt: new Date(now).toISOString() });
+    // Progress first: if the push then fails, the retried page is counted again at worst, but a
+    // retry can never push a second chain of pages that forks the job.
+    await kvs.set(PROGRESS_KEY, { ...next, token: page.nextPageToken ?? null });
     if (page.nextPageToken) await queue.push({ body: { runId: progress.runId, token: page.nextPageToken } });
-    else Object.assign(next, { state: 'done', finishedAt: new Date(now).toISOString() });
-    await kvs.set(PROGRESS_KEY, next);
   } catch (e) {
     const tries = event.retryContext?.retryCount ?? 0;
     console.error(JSON.stringify({ level: 'error', msg: 'recalculation page failed', attempt: tries + 1, error: (e as Error).message }));

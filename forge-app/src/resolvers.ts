@@ -1,10 +1,11 @@
 import Resolver from '@forge/resolver';
 import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, overrideNotice, summaryLine, ticketView } from '@sla-desk/core';
-import { appFieldIds, CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config } from './config';
+import { CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config } from './config';
 import { JiraClient } from './jira/client';
 import { PRESETS } from './presets';
 import { planIssue } from './issue';
 import { recalculationProgress, startRecalculation } from './recalculate';
+import { readIssue, refreshIssue } from './triggers';
 
 interface Ctx {
   accountId?: string;
@@ -36,8 +37,8 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
   const { policy, problems } = policyOf(config);
   const key = context.extension?.issue?.key;
   if (!policy || !key) return { ok: false as const, problems: policy ? ['no issue in context'] : problems };
-  const issue = await client.getIssue(key, appFieldIds(config));
-  const { decision, timeline } = await planIssue(client, config, policy, issue, now);
+  const { site, issue } = await readIssue(client, config, key, now);
+  const { decision, timeline } = await planIssue(client, config, policy, issue, now, site);
   const view = ticketView(decision, localeOf(context.locale), context.timezone ?? 'UTC');
   return {
     ok: true as const,
@@ -62,16 +63,23 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   const issue = context.extension?.issue;
   if (!policy || !issue) return { ok: false as const, problems };
   if (!(await isLead(client, config, context.accountId, issue.key))) return { ok: false as const, problems: ['Only triage leads can override the priority.'] };
-  // The priority it overrides, from the issue as it stands: one read, no view model.
-  const { decision } = await planIssue(client, config, policy, await client.getIssue(issue.key, appFieldIds(config)), now);
-  const made = makeOverride(policy, { by: context.accountId, from: decision.priority.id, to: payload.to, reason: payload.reason, notify: payload.notify === true }, now);
+  // The priority it overrides, from the issue as it stands.
+  const read = await readIssue(client, config, issue.key, now);
+  const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
+  // People read the audit note: it names the lead, and keeps the account id as a comment property.
+  const by = (await client.displayName(context.accountId!)) ?? 'a triage lead';
+  const made = makeOverride(policy, { by, from: decision.priority.id, to: payload.to, reason: payload.reason, notify: payload.notify === true }, now);
   if (!made.override) return { ok: false as const, problems: made.problems.map(formatProblem) };
   const locale = localeOf(context.locale);
-  // The internal comment is the audit trail, and the timeline reads the override back from it.
-  await client.addComment(issue.key, overrideNote(made.override, locale), true);
+  // The internal comment, written as the app after the lead check above, is the audit trail; the
+  // timeline reads the override back only from the app's own internal comments.
+  await client.addComment(issue.key, overrideNote(made.override, locale), true, [{ key: 'sla-desk-override', value: { accountId: context.accountId } }]);
   if (made.override.notify) await client.addComment(issue.key, overrideNotice(made.override, locale), false);
-  const jira = policy.priorities[made.override.to]?.jira;
+  const to = made.override.to;
+  const jira = Object.hasOwn(policy.priorities, to) ? policy.priorities[to].jira : undefined;
   if (jira) await client.setPriority(issue.key, jira);
+  // The app's own edits fire no trigger (ignoreSelf): write the SLA fields in this same pass.
+  await refreshIssue(client, config, policy, issue.key, now);
   return { ok: true as const, override: made.override };
 }
 
@@ -136,14 +144,42 @@ export async function createFields(client = new JiraClient('app')) {
   return { ok: true as const, created, map };
 }
 
+/**
+ * Is the caller a Jira administrator? Asked as the user (asUser), so Jira answers for the caller and
+ * not for the app, whose own account holds far more. Any failure counts as no.
+ */
+export async function isJiraAdmin(userClient = new JiraClient('user')): Promise<boolean> {
+  try {
+    return (await userClient.hasPermissions(['ADMINISTER'])).ADMINISTER === true;
+  } catch {
+    return false;
+  }
+}
+
+export const NOT_ADMIN = 'Only Jira administrators can change SLA Desk (Administer Jira).';
+
+/**
+ * The glance's and the panel's resolver. @forge/resolver dispatches by function key alone, so a
+ * module's resolver must define nothing its viewers may not call: no admin function lives here.
+ */
 export function definitions() {
   const resolver = new Resolver();
   resolver.define('panel', ({ context }) => panel(context as Ctx));
   resolver.define('override', ({ payload, context }) => override(payload as { to?: string; reason?: string; notify?: boolean }, context as Ctx));
-  resolver.define('getConfig', () => getConfig());
-  resolver.define('setConfig', ({ payload }) => setConfig(payload as { config?: Config }));
-  resolver.define('createFields', () => createFields());
-  resolver.define('recalculate', () => startRecalculation());
-  resolver.define('recalculationProgress', () => recalculationProgress());
+  return resolver.getDefinitions();
+}
+
+/** The admin page's resolver: every function checks, on the server and as the caller, Administer Jira. */
+export function adminDefinitions(isAdmin: () => Promise<boolean> = () => isJiraAdmin()) {
+  const resolver = new Resolver();
+  const guarded =
+    <T>(fn: (payload: unknown) => Promise<T>) =>
+    async ({ payload }: { payload: unknown }) =>
+      (await isAdmin()) ? fn(payload) : { ok: false as const, problems: [NOT_ADMIN] };
+  resolver.define('getConfig', guarded(() => getConfig()));
+  resolver.define('setConfig', guarded((payload) => setConfig(payload as { config?: Config })));
+  resolver.define('createFields', guarded(() => createFields()));
+  resolver.define('recalculate', guarded(() => startRecalculation()));
+  resolver.define('recalculationProgress', guarded(() => recalculationProgress()));
   return resolver.getDefinitions();
 }

@@ -1,13 +1,15 @@
-import { evaluate, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
+import { evaluate, nextTransition, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
 import type { JiraIssue } from './jira/client';
-import { timelineOfIssue, type FieldMap } from './jira/timeline';
+import { timelineOfIssue, type FieldMap, type TimelineContext } from './jira/timeline';
 
-/** Where the app's own Jira custom fields live (ids found by the admin page's set-up). */
+/** Where the app's own Jira custom fields live (found by their module keys; see site.ts). */
 export interface AppFields {
   /** metric id -> the id of its due-instant datetime field, e.g. customfield_10101 */
   due: Record<string, string>;
   state?: string;
   tier?: string;
+  /** When the SLA state next changes by time alone: the transition finder queries it by JQL. */
+  next?: string;
 }
 
 export interface Plan {
@@ -21,19 +23,23 @@ export interface Plan {
 
 
 /** What an issue event should write, computed from the issue alone. Pure. */
-export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: JiraIssue, now: number, organizationTier: string | null = null): Plan {
-  const timeline = TimelineSchema.parse(timelineOfIssue(policy, map, issue, organizationTier));
+export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: JiraIssue, now: number, ctx: TimelineContext = {}): Plan {
+  const timeline = TimelineSchema.parse(timelineOfIssue(policy, map, issue, ctx));
   const decision = evaluate(policy, timeline, now);
   const current = issue.fields.priority?.name ?? null;
   // With no impact or urgency yet there is no priority: leave the issue's alone.
   const priority = policy.classification.method === 'matrix' && decision.priority.jira && decision.priority.jira !== current ? decision.priority.jira : null;
   const wanted: { fieldId: string; value: unknown }[] = [];
   for (const m of decision.metrics) {
-    const id = fields.due[m.metric];
+    const id = Object.hasOwn(fields.due, m.metric) ? fields.due[m.metric] : undefined;
     if (id) wanted.push({ fieldId: id, value: m.due === null ? null : new Date(m.due).toISOString() });
   }
   if (fields.state) wanted.push({ fieldId: fields.state, value: worstState(decision) });
   if (fields.tier) wanted.push({ fieldId: fields.tier, value: decision.tier.label });
+  if (fields.next) {
+    const next = nextTransition(policy, decision);
+    wanted.push({ fieldId: fields.next, value: next ? new Date(next.at).toISOString() : null });
+  }
   const fieldValues = wanted.filter((w) => !same(issue.fields[w.fieldId], w.value));
   return { decision, timeline, priority, fieldValues };
 }

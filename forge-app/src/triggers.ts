@@ -1,78 +1,145 @@
+import { Queue, type AsyncEvent } from '@forge/events';
 import { kvs } from '@forge/kvs';
-import { appFieldIds, loadConfig, policyOf } from './config';
-import { worstState } from '@sla-desk/core';
-import { JiraClient } from './jira/client';
-import { relevantChange } from './sla';
+import { worstState, type Policy } from '@sla-desk/core';
+import { appFieldIds, loadConfig, policyOf, type Config } from './config';
+import { JiraClient, type JiraIssue } from './jira/client';
+import { relevantChange, type Plan } from './sla';
 import { applyPlan, planIssue } from './issue';
+import { effectiveFields, siteFacts, type Site } from './site';
 
-/** The part of a Jira issue event SLA Desk reads. */
+/** The part of a Jira issue event SLA Desk reads (created, updated and commented events). */
 export interface IssueEvent {
   issue: { id: string; key: string };
   changelog?: { items?: { field?: string; fieldId?: string }[] };
 }
 
 export interface Outcome {
-  skipped?: 'not-relevant' | 'invalid-policy';
+  skipped?: 'not-relevant' | 'invalid-policy' | 'no-issue';
   wrote: { priority: boolean; fields: number };
+  notified?: boolean;
+}
+
+/** Reads an issue with every field an evaluation needs, the site's facts first. */
+export async function readIssue(client: JiraClient, config: Config, key: string, now: number): Promise<{ site: Site; issue: JiraIssue }> {
+  const site = await siteFacts(client, now);
+  return { site, issue: await client.getIssue(key, appFieldIds(config, site)) };
 }
 
 /**
- * avi:jira:created:issue and avi:jira:updated:issue. Loops are guarded three ways: the manifest's
- * ignoreSelf drops events the app caused, a changelog that touches nothing SLA Desk reads is
- * ignored, and nothing is written when nothing changed. One read; at most one write for the app's
- * fields, plus one for the priority when the matrix changes it.
+ * Writes what a plan says, and comments (internally) when the issue's SLA state turned at risk or
+ * breached since it was last seen, once per state: the last state is kept in storage.
+ */
+export async function settle(client: JiraClient, issue: JiraIssue, p: Plan): Promise<{ wrote: Outcome['wrote']; notified: boolean }> {
+  const wrote = await applyPlan(client, issue, p);
+  const worst = worstState(p.decision);
+  const state = worst === 'breached' || worst === 'at_risk' ? worst : 'ok';
+  const key = stateKey(issue.id);
+  const last = await kvs.get(key).catch(() => undefined);
+  if (state === last) return { wrote, notified: false };
+  const metric = p.decision.metrics.find((m) => m.state === state);
+  let notified = false;
+  if (metric && metric.due !== null) {
+    const words = state === 'breached' ? 'was breached at' : 'is at risk: due';
+    await client.addComment(issue.key, `SLA Desk: ${metric.label} ${words} ${new Date(metric.due).toISOString()}.`, true);
+    notified = true;
+  }
+  // After the comment: a retry may comment twice, but a transition is never lost.
+  await kvs.set(key, state);
+  return { wrote, notified };
+}
+
+const stateKey = (issueId: string) => `sla-desk-state-${issueId}`;
+
+/**
+ * avi:jira:created:issue, avi:jira:updated:issue and avi:jira:commented:issue (a reply stops the
+ * first-response clock at once). Loops are guarded three ways: the manifest's ignoreSelf drops
+ * events the app caused, a changelog that touches nothing SLA Desk reads is ignored, and nothing is
+ * written when nothing changed.
  */
 export async function onIssueEvent(event: IssueEvent, client = new JiraClient('app'), now = Date.now()): Promise<Outcome> {
   const config = await loadConfig();
   const { policy, problems } = policyOf(config);
   if (!policy) {
-    // Logged without ticket content: which issue, and what is wrong with the policy.
+    // Logged without ticket content: which issue, and how many problems the policy has.
     console.error(JSON.stringify({ level: 'error', msg: 'invalid SLA policy', issueId: event.issue.id, problems: problems.length }));
     return { skipped: 'invalid-policy', wrote: { priority: false, fields: 0 } };
   }
   if (!relevantChange(config.map, event.changelog?.items)) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
-  const issue = await client.getIssue(event.issue.key, appFieldIds(config));
-  const p = await planIssue(client, config, policy, issue, now);
-  return { wrote: await applyPlan(client, issue, p) };
+  const { site, issue } = await readIssue(client, config, event.issue.key, now);
+  const p = await planIssue(client, config, policy, issue, now, site);
+  const out = await settle(client, issue, p);
+  return { wrote: out.wrote, notified: out.notified };
 }
 
-export const SWEEP_JQL = 'statusCategory != Done ORDER BY updated DESC';
-const stateKey = (issueId: string) => `sla-desk-state-${issueId}`;
+export const TRANSITION_QUEUE = 'sla-desk-transitions';
+/** How far ahead the finder looks: one run's interval and one more, so nothing falls between runs. */
+export const LOOKAHEAD_MINUTES = 10;
+/** Forge delays a queued event by at most 900 s. */
+const MAX_DELAY_S = 900;
+const queuedKey = (issueId: string) => `sla-desk-queued-${issueId}`;
+
+export interface TransitionJob extends Record<string, unknown> {
+  issueId: string;
+  key: string;
+  /** The instant the transition is due (ms). */
+  at: number;
+}
 
 /**
- * The scheduled trigger: finds open issues whose SLA state changed since the last sweep, comments
- * (internally) when one turns at risk or breached, and refreshes the app's fields. It remembers
- * each issue's last state in storage, so a state change is reported once.
+ * The fiveMinute scheduled trigger. It does not walk open issues: it asks Jira, by JQL on the app's
+ * own "next transition" field, which issues turn at risk or breached before the run after next, and
+ * queues each to be evaluated at its instant (a delayed event). A transition so lands seconds after
+ * its instant, whatever the site's size. Each issue is queued once per instant.
  */
-export async function sweep(client = new JiraClient('app'), now = Date.now()): Promise<{ checked: number; notified: number; wrote: number }> {
+export async function findTransitions(queue: Pick<Queue, 'push'> = new Queue({ key: TRANSITION_QUEUE }), client = new JiraClient('app'), now = Date.now(), budgetMs = 40_000): Promise<{ found: number; queued: number; complete: boolean }> {
+  const started = Date.now();
   const config = await loadConfig();
-  const { policy } = policyOf(config);
-  const out = { checked: 0, notified: 0, wrote: 0 };
-  if (!policy) return out;
+  if (!policyOf(config).policy) return { found: 0, queued: 0, complete: true };
+  const next = effectiveFields(await siteFacts(client, now), config.fields).next;
+  const cf = next && /^customfield_(\d+)$/.exec(next)?.[1];
+  if (!cf) return { found: 0, queued: 0, complete: true };
+  const jql = `statusCategory != Done AND cf[${cf}] <= "${LOOKAHEAD_MINUTES}m" ORDER BY cf[${cf}] ASC`;
+  const out = { found: 0, queued: 0, complete: true };
   let token: string | undefined;
   do {
-    const page = await client.searchIssues(SWEEP_JQL, appFieldIds(config), token);
-    for (const issue of page.issues) {
-      out.checked++;
-      const p = await planIssue(client, config, policy, issue, now);
-      const worst = worstState(p.decision);
-      const state = worst === 'breached' || worst === 'at_risk' ? worst : 'ok';
-      const last = await kvs.get(stateKey(issue.id)).catch(() => undefined);
-      if (state !== last) {
-        const metric = p.decision.metrics.find((m) => m.state === state);
-        if (metric && metric.due !== null) {
-          const words = state === 'breached' ? 'was breached at' : 'is at risk: due';
-          await client.addComment(issue.key, `SLA Desk: ${metric.label} ${words} ${new Date(metric.due).toISOString()}.`, true);
-          out.notified++;
-        }
-        await kvs.set(stateKey(issue.id), state);
-      }
-      if (p.fieldValues.length) {
-        await client.setAppFieldValues(issue.id, p.fieldValues);
-        out.wrote++;
-      }
+    if (Date.now() - started > budgetMs) return { ...out, complete: false }; // the next run goes on: the rest still match
+    const page = await client.searchKeys(jql, [next!], token);
+    const jobs: { body: TransitionJob; delayInSeconds: number }[] = [];
+    for (const i of page.issues) {
+      out.found++;
+      const at = Date.parse(String(i.fields[next!]));
+      if (Number.isNaN(at)) continue;
+      const queued = await kvs.get(queuedKey(i.id)).catch(() => undefined);
+      // Queued once per instant; one still here long after its instant was lost, so it goes again.
+      if (queued === at && at >= now - LOOKAHEAD_MINUTES * 60_000) continue;
+      jobs.push({ body: { issueId: i.id, key: i.key, at }, delayInSeconds: Math.min(MAX_DELAY_S, Math.max(0, Math.ceil((at - now) / 1000))) });
+    }
+    // Forge takes at most 50 events per push.
+    for (let k = 0; k < jobs.length; k += 50) {
+      await queue.push(jobs.slice(k, k + 50));
+      for (const j of jobs.slice(k, k + 50)) await kvs.set(queuedKey(j.body.issueId), j.body.at);
+      out.queued += Math.min(50, jobs.length - k);
     }
     token = page.nextPageToken;
   } while (token);
   return out;
+}
+
+/** The transition queue's consumer: one issue, evaluated at its instant, written and noted once. */
+export async function onTransition(event: Pick<AsyncEvent<TransitionJob>, 'body'>, client = new JiraClient('app'), now = Date.now()): Promise<Outcome> {
+  const config = await loadConfig();
+  const { policy } = policyOf(config);
+  if (!policy) return { skipped: 'invalid-policy', wrote: { priority: false, fields: 0 } };
+  return evaluateAndSettle(client, config, policy, event.body.key, now);
+}
+
+async function evaluateAndSettle(client: JiraClient, config: Config, policy: Policy, key: string, now: number): Promise<Outcome> {
+  const { site, issue } = await readIssue(client, config, key, now);
+  const out = await settle(client, issue, await planIssue(client, config, policy, issue, now, site));
+  return { wrote: out.wrote, notified: out.notified };
+}
+
+/** Recalculates one issue now: the override resolver writes its SLA fields in the same pass. */
+export async function refreshIssue(client: JiraClient, config: Config, policy: Policy, key: string, now: number): Promise<Outcome> {
+  return evaluateAndSettle(client, config, policy, key, now);
 }

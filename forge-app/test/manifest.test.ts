@@ -3,6 +3,9 @@ import { join } from 'path';
 import { validate } from '@forge/manifest';
 import { parse } from 'yaml';
 import { QUEUE } from '../src/recalculate';
+import { TRANSITION_QUEUE } from '../src/triggers';
+import { allowed, routeOf, ROUTE_SCOPES } from '../../test/jira/scopes';
+import { APP_FIELD_MODULES } from '../src/site';
 
 /** `forge lint` needs a login, so the manifest is checked offline with Atlassian's own validator. */
 const MANIFEST = join(__dirname, '..', 'manifest.yml');
@@ -17,16 +20,21 @@ test('runtime, modules, loop guard and the fewest scopes', () => {
   const m = parse(readFileSync(MANIFEST, 'utf8'));
   expect(m.app.runtime.name).toBe('nodejs22.x');
   expect(Object.keys(m.modules).sort()).toEqual(['consumer', 'function', 'jira:adminPage', 'jira:customField', 'jira:issueGlance', 'jira:issuePanel', 'scheduledTrigger', 'trigger']);
-  expect(m.modules.scheduledTrigger[0].interval).toBe('hour');
-  expect(m.modules.trigger[0].events).toEqual(['avi:jira:created:issue', 'avi:jira:updated:issue']);
+  expect(m.modules.scheduledTrigger[0]).toEqual({ key: 'sla-desk-transitions', function: 'find-transitions', interval: 'fiveMinute' });
+  expect(m.modules.trigger[0].events).toEqual(['avi:jira:created:issue', 'avi:jira:updated:issue', 'avi:jira:commented:issue']);
   expect(m.modules.trigger[0].filter.ignoreSelf).toBe(true);
   expect(m.modules['jira:customField'].every((f: { readOnly: boolean }) => f.readOnly)).toBe(true);
-  // manage:jira-configuration only for the admin page's "create the fields" action.
-  // read:servicedesk-request only for the tier from a JSM organization property.
-  expect(m.permissions.scopes).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'manage:jira-configuration', 'storage:app', 'read:servicedesk-request']);
+  // manage:jira-configuration for the admin page's "create the fields" action and project roles;
+  // the organization-property scope only for the tier from a JSM organization property.
+  expect(m.permissions.scopes).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'manage:jira-configuration', 'storage:app', 'write:app-data:jira', 'read:organization.property:jira-service-management']);
   for (const mod of ['jira:issueGlance', 'jira:issuePanel', 'jira:adminPage']) expect(m.modules[mod][0].render).toBe('native');
   // @forge/events 2+: the consumer names a function (no resolver), on the queue the code pushes to.
   expect(m.modules.consumer[0]).toEqual({ key: 'sla-desk-recalculate-consumer', queue: QUEUE, function: 'recalculate-page' });
+  expect(m.modules.consumer[1]).toEqual({ key: 'sla-desk-transition-consumer', queue: TRANSITION_QUEUE, function: 'on-transition' });
+  // The admin page has a resolver of its own; the glance and the panel share one with no admin function.
+  expect(m.modules['jira:adminPage'][0].resolver.function).toBe('admin-resolver');
+  expect(m.modules['jira:issuePanel'][0].resolver.function).toBe('resolver');
+  expect(m.modules['jira:issueGlance'][0].resolver.function).toBe('resolver');
   expect(m.modules.function.find((f: { key: string }) => f.key === 'recalculate-page').handler).toBe('index.recalculatePage');
 });
 
@@ -50,3 +58,39 @@ test('the same linters do catch a broken manifest: a trigger whose handler is no
   expect(r.count.warnings).toBe(1);
   expect(r.results.flatMap((x) => x.warnings.map((e) => e.message)).join('\n')).toMatch(/noSuchHandler/);
 }, 60_000);
+
+/** Every Jira route the app's client calls, read from its route`...` templates: method and path. */
+function clientRoutes(): { method: string; path: string }[] {
+  const src = readFileSync(join(__dirname, '..', 'src', 'jira', 'client.ts'), 'utf8');
+  const out: { method: string; path: string }[] = [];
+  for (const m of src.matchAll(/route`(\/rest[^`?]+)[^`]*`(?:,\s*\{\s*method:\s*'(\w+)')?/g)) {
+    out.push({ method: m[2] ?? 'GET', path: m[1].replace(/\$\{[^}]+\}/g, 'X') });
+  }
+  return out;
+}
+
+describe('OAuth scopes, checked offline (@forge/lint\'s permission linter downloads a schema)', () => {
+  const scopes = parse(readFileSync(MANIFEST, 'utf8')).permissions.scopes as string[];
+
+  test('every route the app calls has its scopes from Atlassian\'s reference, and the manifest holds them', () => {
+    const routes = clientRoutes();
+    expect(routes.length).toBeGreaterThanOrEqual(18);
+    const missing = routes.filter((r) => !routeOf(r.method, r.path)).map((r) => `${r.method} ${r.path}`);
+    expect(missing).toEqual([]);
+    const refused = routes.filter((r) => !allowed(routeOf(r.method, r.path)!, scopes)).map((r) => `${r.method} ${r.path}`);
+    expect(refused).toEqual([]);
+    // Scopes Atlassian recommends today and will require are there too.
+    for (const r of ROUTE_SCOPES) for (const s of r.recommended ?? []) expect(scopes).toContain(s);
+  });
+
+  test('the check fails when the manifest lacks a scope', () => {
+    const without = scopes.filter((s) => s !== 'read:organization.property:jira-service-management');
+    const refused = clientRoutes().filter((r) => !allowed(routeOf(r.method, r.path)!, without)).map((r) => r.path);
+    expect(refused).toEqual(['/rest/servicedeskapi/organization/X/property/X']);
+  });
+
+  test('the app finds each of its own custom fields by the module key the manifest declares', () => {
+    const keys = parse(readFileSync(MANIFEST, 'utf8')).modules['jira:customField'].map((f: { key: string }) => f.key);
+    expect(Object.keys(APP_FIELD_MODULES).sort()).toEqual([...keys].sort());
+  });
+});

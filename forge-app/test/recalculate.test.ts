@@ -1,5 +1,5 @@
 import type { InvocationError } from '@forge/events';
-import { jira, store, testConfig } from './setup';
+import { deploy, FIELD, jira, store, testConfig } from './setup';
 import { CONFIG_KEY } from '../src/config';
 import { JiraClient } from '../src/jira/client';
 import { PROGRESS_KEY, recalculatePage, startRecalculation, type Progress } from '../src/recalculate';
@@ -19,6 +19,7 @@ beforeEach(() => {
   jira.reset();
   store.clear();
   store.set(CONFIG_KEY, testConfig);
+  deploy();
   for (let n = 1; n <= 120; n++) {
     jira.addIssue({
       id: String(10000 + n),
@@ -51,7 +52,7 @@ test('"Recalculate open issues" goes page by page through the queue; a failed pa
   expect(progress).toMatchObject({ state: 'done', pages: 3, issues: 120, retries: 1 });
   expect(deliveries).toBe(4);
   for (const issue of jira.issues.values()) {
-    expect(issue.fields.customfield_10103).toBeTruthy(); // the SLA state field
+    expect(issue.fields[FIELD.state]).toBeTruthy(); // the SLA state field
   }
   // The matrix set the priorities: most cells of KIWI's matrix are not Medium (P3).
   expect([...jira.issues.values()].filter((i) => (i.fields.priority as { name: string }).name !== 'Medium').length).toBeGreaterThan(60);

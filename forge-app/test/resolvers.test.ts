@@ -1,25 +1,35 @@
-import { addSupportIssue, jira, store, testConfig } from './setup';
+import { addSupportIssue, deploy, FIELD, jira, store, testConfig } from './setup';
 import { adfText } from '../src/jira/timeline';
 import { CONFIG_KEY } from '../src/config';
-import { definitions } from '../src/resolvers';
+import { adminDefinitions, definitions, NOT_ADMIN } from '../src/resolvers';
 
 const config = testConfig;
 
 // The resolver as Forge calls it: a function key, a payload and the product context from the UI,
 // and the caller's identity from the runtime (the principal), which the UI cannot forge.
-const handler = definitions() as unknown as (req: { call: { functionKey: string; payload?: unknown }; context: unknown }, runtime: unknown) => Promise<any>;
-const call = (functionKey: string, accountId: string, payload: unknown = {}) =>
-  handler(
+type Handler = (req: { call: { functionKey: string; payload?: unknown }; context: unknown }, runtime: unknown) => Promise<any>;
+const panelHandler = definitions() as unknown as Handler;
+const adminHandler = adminDefinitions() as unknown as Handler;
+/** A resolver call as Forge makes it: the caller is the runtime's principal, whom asUser acts as. */
+const invoke = (handler: Handler) => (functionKey: string, accountId: string, payload: unknown = {}) => {
+  jira.currentUser = accountId;
+  return handler(
     { call: { functionKey, payload }, context: { accountId: 'lead-1', locale: 'en-US', timezone: 'America/Toronto', extension: { issue: { key: 'SUP-1', id: '10001' } } } },
     { principal: { accountId } },
   );
+};
+const call = invoke(panelHandler);
+const admin = invoke(adminHandler);
 
 beforeEach(() => {
   jira.reset();
   store.clear();
   store.set(CONFIG_KEY, config);
-  jira.groups.set('lead-1', ['jira-users', 'triage-leads']);
-  jira.groups.set('agent-1', ['jira-users']);
+  deploy();
+  jira.addUser({ accountId: 'lead-1', displayName: 'Sam Lead' }, ['jira-users', 'triage-leads']);
+  jira.addUser({ accountId: 'agent-1', displayName: 'Lea Agent' }, ['jira-users']);
+  jira.addUser({ accountId: 'site-admin', displayName: 'Ada Admin', global: ['ADMINISTER'] }, ['jira-admins']);
+  jira.addUser({ accountId: 'project-admin', displayName: 'Pat Project', projects: { SUP: ['ADMINISTER_PROJECTS'] } }, ['jira-users']);
   addSupportIssue(new Date(Date.now() - 10 * 60_000).toISOString(), { id: '2', name: 'High' });
 });
 
@@ -45,39 +55,52 @@ test('a lead\'s override needs a reason, then writes an internal comment and the
   jira.requests = [];
   const r = await call('override', 'lead-1', { to: 'P1', reason: 'Production is down' });
   expect(r.ok).toBe(true);
-  // One lead check, one read, then the comment and the priority.
-  expect(jira.requests.map((q) => `${q.method} ${q.path.split('?')[0]}`)).toEqual(['GET /rest/api/3/user/groups', 'GET /rest/api/3/issue/SUP-1', 'POST /rest/api/3/issue/SUP-1/comment', 'PUT /rest/api/3/issue/SUP-1']);
+  // The lead check, a read, the lead's name, the comment and the priority; then the SLA fields in the same pass.
+  expect(jira.requests.map((q) => `${q.method} ${q.path.split('?')[0]}`)).toEqual([
+    'GET /rest/api/3/user/groups',
+    'GET /rest/api/3/issue/SUP-1',
+    'GET /rest/api/3/user',
+    'POST /rest/api/3/issue/SUP-1/comment',
+    'PUT /rest/api/3/issue/SUP-1',
+    'GET /rest/api/3/issue/SUP-1',
+    'POST /rest/api/3/app/field/value',
+  ]);
   const issue = jira.issues.get('SUP-1')!;
   expect(issue.comments).toHaveLength(1);
   expect(issue.comments[0].jsdPublic).toBe(false);
-  expect(adfText(issue.comments[0].body)).toMatch(/^Priority override by lead-1 at .*: P2 → P1\.\nReason: Production is down$/);
+  // Named by display name; the account id stays with the comment as a property.
+  expect(adfText(issue.comments[0].body)).toMatch(/^Priority override by Sam Lead at .*: P2 → P1\.\nReason: Production is down$/);
+  expect(issue.comments[0].properties).toContainEqual({ key: 'sla-desk-override', value: { accountId: 'lead-1' } });
   expect(issue.fields.priority).toEqual({ id: '1', name: 'Highest' });
+  // The fields are fresh at once: P1's first response is due, not P2's.
+  expect(issue.fields[FIELD.tier]).toBe('Plus');
+  expect(issue.fields[FIELD.firstResponse]).toBeDefined();
   // The override is kept in the timeline: read back from its comment, it now sets the priority.
   const after = await call('panel', 'agent-1');
   expect(after.view.priority).toMatchObject({ label: 'P1', overridden: true });
 });
 
 test('an invalid policy is refused with its paths, and the stored configuration is kept', async () => {
-  const r = await call('setConfig', 'lead-1', { config: { ...config, policy: { document: 'sla: 1\nid: x\nname: x\nclassification: { method: vote }\npriorities: {}' } } });
+  const r = await admin('setConfig', 'site-admin', { config: { ...config, policy: { document: 'sla: 1\nid: x\nname: x\nclassification: { method: vote }\npriorities: {}' } } });
   expect(r.ok).toBe(false);
   expect(r.problems).toEqual(expect.arrayContaining(['classification.method: expected method: matrix, requester or severity']));
   expect(store.get(CONFIG_KEY)).toEqual(config);
-  expect((await call('setConfig', 'lead-1', { config: { ...config, policy: { preset: 'scalr' } } })).ok).toBe(true);
-  expect((await call('getConfig', 'lead-1')).config.policy).toEqual({ preset: 'scalr' });
+  expect((await admin('setConfig', 'site-admin', { config: { ...config, policy: { preset: 'scalr' } } })).ok).toBe(true);
+  expect((await admin('getConfig', 'site-admin')).config.policy).toEqual({ preset: 'scalr' });
 });
 
 test('a policy naming a Jira priority the site lacks is refused, and nothing is saved', async () => {
   jira.priorities = jira.priorities.filter((p) => p.name !== 'Lowest');
-  const r = await call('setConfig', 'lead-1', { config: { ...config, policy: { preset: 'bespoke-s1-s5' } } });
+  const r = await admin('setConfig', 'site-admin', { config: { ...config, policy: { preset: 'bespoke-s1-s5' } } });
   expect(r).toEqual({ ok: false, problems: ['priorities.S5.jira: this Jira site has no priority named "Lowest"'] });
   expect(store.get(CONFIG_KEY)).toEqual(config);
 });
 
 test('the admin page creates the Impact, Urgency and Tier fields that are not mapped, with the policy\'s levels', async () => {
   store.set(CONFIG_KEY, { ...config, map: { pauseStatuses: [], doneStatuses: ['Done'] } });
-  const r = await call('createFields', 'lead-1');
+  const r = await admin('createFields', 'site-admin');
   expect(r.created).toEqual(['Impact', 'Urgency', 'Tier']);
-  const fields = [...jira.fields.values()];
+  const fields = [...jira.fields.values()].filter((f) => !f.moduleKey);
   expect(fields.map((f) => [f.name, f.options])).toEqual([
     ['Impact', ['1. Extended', '2. Important', '3. Moderate', '4. Minor']],
     ['Urgency', ['1. Critical', '2. High', '3. Medium', '4. Low']],
@@ -85,7 +108,7 @@ test('the admin page creates the Impact, Urgency and Tier fields that are not ma
   ]);
   expect((store.get(CONFIG_KEY) as typeof config).map.impact).toBe(r.map.impact);
   // Nothing left to create the second time.
-  expect((await call('createFields', 'lead-1')).created).toEqual([]);
+  expect((await admin('createFields', 'site-admin')).created).toEqual([]);
 });
 
 test('a lead by project role: a member of the role, directly or by a group, may override; others are refused', async () => {
@@ -98,4 +121,44 @@ test('a lead by project role: a member of the role, directly or by a group, may 
   expect(await call('override', 'agent-1', { to: 'P1', reason: 'Production is down' })).toEqual({ ok: false, problems: ['Only triage leads can override the priority.'] });
   expect(jira.writes()).toEqual([]);
   expect((await call('override', 'role-lead', { to: 'P1', reason: 'Production is down' })).ok).toBe(true);
+});
+
+describe('the admin resolver: Administer Jira, checked on the server as the caller', () => {
+  const probe = { config: { ...config, leadGroups: ['jira-users'] } };
+  test.each([
+    ['a plain user', 'agent-1'],
+    ['a triage lead', 'lead-1'],
+    ['a project admin', 'project-admin'],
+  ])('%s is refused every admin function, and nothing is written', async (_who, accountId) => {
+    for (const fn of ['getConfig', 'setConfig', 'createFields', 'recalculate', 'recalculationProgress']) {
+      expect(await admin(fn, accountId, probe)).toEqual({ ok: false, problems: [NOT_ADMIN] });
+    }
+    expect(store.get(CONFIG_KEY)).toEqual(config);
+    expect(jira.writes()).toEqual([]);
+    // The check asked Jira as the caller, not as the app (whose own account is an admin).
+    const checks = jira.requests.filter((r) => r.path.startsWith('/rest/api/3/mypermissions'));
+    expect(checks.every((r) => r.as === 'user' && r.path.includes('permissions=ADMINISTER'))).toBe(true);
+  });
+
+  test('a site admin may change the configuration', async () => {
+    expect((await admin('setConfig', 'site-admin', probe)).ok).toBe(true);
+    expect((store.get(CONFIG_KEY) as typeof config).leadGroups).toEqual(['jira-users']);
+  });
+
+  test('the glance and panel resolver defines no admin function at all', async () => {
+    for (const fn of ['getConfig', 'setConfig', 'createFields', 'recalculate']) await expect(call(fn, 'site-admin', probe)).rejects.toThrow(/no definition/);
+  });
+});
+
+describe('the lead check survives what Jira refuses', () => {
+  test('reading a project role needs project admin: a 403 means "not a lead", and the panel still renders', async () => {
+    store.set(CONFIG_KEY, { ...config, leadGroups: [], leadRoles: ['Triage leads'] });
+    jira.projectRoles.set('SUP', { 'Triage leads': { id: 10002, accountIds: ['agent-1'], groups: [] } });
+    // The app's account without Administer Jira, as on a site that took it away.
+    jira.users.get('app-sla-desk')!.global = [];
+    const r = await call('panel', 'agent-1');
+    expect(r.ok).toBe(true);
+    expect(r.lead).toBe(false);
+    expect(jira.requests.some((q) => q.path.endsWith('/project/SUP/role'))).toBe(true);
+  });
 });

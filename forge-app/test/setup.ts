@@ -1,15 +1,41 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { parse } from 'yaml';
 import { route as realRoute } from '@forge/api';
 import { JiraEmulator } from '../../test/jira/emulator';
 import { DEFAULT_CONFIG, type Config } from '../src/config';
 
-/** One emulated Jira site per test file; @forge/api's requestJira goes to it. */
-export const jira = new JiraEmulator();
+/** The app's manifest: the emulator grants exactly its scopes, and creates its custom fields. */
+export const manifest = parse(readFileSync(join(__dirname, '..', 'manifest.yml'), 'utf8'));
+
+/** One emulated Jira site per test file; @forge/api's requestJira goes to it, with the manifest's scopes. */
+export const jira = new JiraEmulator(manifest.permissions.scopes);
 export const store = new Map<string, unknown>();
+
+/** Reads the site's facts once (app account, statuses, field ids), as the first event of the hour does, and forgets those requests. */
+export async function warmSite(now = Date.now()): Promise<void> {
+  const { siteFacts } = await import('../src/site');
+  const { JiraClient } = await import('../src/jira/client');
+  await siteFacts(new JiraClient('app'), now);
+  jira.requests = [];
+}
+
+/** Deploys the app on the emulated site: Forge creates its custom fields, with ids of the site's own. */
+export function deploy(): Record<string, string> {
+  return jira.deployAppFields(manifest.modules['jira:customField']);
+}
 
 jest.mock('@forge/api', () => {
   const actual = jest.requireActual('@forge/api');
-  const requester = { requestJira: (r: { value: string }, init: object) => jira.requestJira(r, init) };
-  return { __esModule: true, ...actual, route: actual.route, default: { asApp: () => requester, asUser: () => requester } };
+  // asApp acts as the app's account; asUser as the invoking user, whom the runtime knows (currentUser).
+  const app = { requestJira: (r: { value: string }, init: object) => jira.requestJira(r, init, { as: 'app' }) };
+  const user = {
+    requestJira: (r: { value: string }, init: object) => {
+      if (!jira.currentUser) throw new Error('asUser() outside a user invocation');
+      return jira.requestJira(r, init, { as: 'user', accountId: jira.currentUser });
+    },
+  };
+  return { __esModule: true, ...actual, route: actual.route, default: { asApp: () => app, asUser: () => user } };
 });
 
 jest.mock('@forge/kvs', () => ({
@@ -31,9 +57,13 @@ export { realRoute };
 export const testConfig: Config = {
   ...DEFAULT_CONFIG,
   map: { impact: 'customfield_10050', urgency: 'customfield_10051', tier: 'customfield_10052', pauseStatuses: ['Waiting for customer'], doneStatuses: ['Done'] },
-  fields: { due: { first_response: 'customfield_10101', resolution: 'customfield_10102' }, state: 'customfield_10103', tier: 'customfield_10104' },
+  // No field ids: the app finds its own fields on the site by their module keys.
+  fields: { due: {} },
   leadGroups: ['triage-leads'],
 };
+
+/** The ids deploy() gives the app's fields on a reset site, in manifest order. */
+export const FIELD = { firstResponse: 'customfield_10500', resolution: 'customfield_10501', state: 'customfield_10502', tier: 'customfield_10503', next: 'customfield_10504' };
 
 /** SUP-1: Impact 2, Urgency 1, Plus, created at `created`, with the given native priority. */
 export function addSupportIssue(created: string, priority: { id: string; name: string }) {

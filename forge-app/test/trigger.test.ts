@@ -1,4 +1,4 @@
-import { addSupportIssue, jira, store, testConfig } from './setup';
+import { addSupportIssue, deploy, FIELD, jira, store, testConfig, warmSite } from './setup';
 import { CONFIG_KEY } from '../src/config';
 import { JiraClient } from '../src/jira/client';
 import { onIssueEvent } from '../src/triggers';
@@ -13,18 +13,24 @@ beforeEach(() => {
   store.clear();
   store.set(CONFIG_KEY, config);
   addSupportIssue('2026-11-20T14:00:00.000+0000', { id: '3', name: 'Medium' });
+  deploy();
+  return warmSite(NOW);
 });
 
 test('an issue event sets the priority from the matrix and writes the SLA fields: one read, two writes', async () => {
   const out = await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' } }, client(), NOW);
-  expect(out).toEqual({ wrote: { priority: true, fields: 4 } });
+  // Two due times, the state, the tier and the next transition.
+  expect(out).toEqual({ wrote: { priority: true, fields: 5 }, notified: true });
   const issue = jira.issues.get('SUP-1')!;
   expect(issue.fields.priority).toEqual({ id: '2', name: 'High' });
   // Plus P2: first response 1 business hour from Friday 09:00 Toronto.
-  expect(issue.fields.customfield_10101).toBe('2026-11-20T15:00:00.000Z');
-  expect(issue.fields.customfield_10103).toBe('breached');
-  expect(issue.fields.customfield_10104).toBe('Plus');
-  expect(jira.requests.map((r) => r.method)).toEqual(['GET', 'PUT', 'POST']);
+  expect(issue.fields[FIELD.firstResponse]).toBe('2026-11-20T15:00:00.000Z');
+  expect(issue.fields[FIELD.state]).toBe('breached');
+  expect(issue.fields[FIELD.tier]).toBe('Plus');
+  // One read; the priority, the app's fields without a changelog entry, and the breach notice.
+  expect(jira.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual(['GET /rest/api/3/issue/SUP-1', 'PUT /rest/api/3/issue/SUP-1', 'POST /rest/api/3/app/field/value', 'POST /rest/api/3/issue/SUP-1/comment']);
+  expect(jira.requests[2].path).toContain('generateChangelog=false');
+  expect(issue.histories.map((h) => h.items[0].field)).toEqual(['priority']);
 });
 
 test('nothing is written when nothing changed', async () => {
@@ -36,7 +42,7 @@ test('nothing is written when nothing changed', async () => {
 });
 
 test('a change that touches only the app\'s own fields is ignored without a request (loop guard)', async () => {
-  const out = await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' }, changelog: { items: [{ field: 'SLA state', fieldId: 'customfield_10103' }] } }, client(), NOW);
+  const out = await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' }, changelog: { items: [{ field: 'SLA state', fieldId: FIELD.state }] } }, client(), NOW);
   expect(out.skipped).toBe('not-relevant');
   expect(jira.requests).toEqual([]);
 });

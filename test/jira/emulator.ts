@@ -1,15 +1,50 @@
 /**
- * A Jira Cloud REST emulator for the Forge app's tests: stateful issues with changelogs, comments,
- * priorities, app field values and user groups. It stands in for @forge/api's requestJira, counts
- * every request, and can be told to answer the next requests with 429 or 500.
+ * A Jira Cloud REST emulator for the Forge app's tests, the workbench and the benchmark. It copies
+ * Jira's published contract, not the app's assumptions: each route names its source (Atlassian's
+ * REST v3 reference, or a recorded payload in ../shared/host-payloads), and it enforces the limits a
+ * real site has:
+ *  - GET issue with expand=changelog returns only the latest 100 histories; the enhanced JQL search
+ *    only the latest 40; embedded comments are capped too (the rest must be paged);
+ *  - POST /app/field/value writes a changelog entry unless generateChangelog=false;
+ *  - jsdPublic means something only in service projects;
+ *  - every route needs its OAuth scopes (./scopes.ts): a call the manifest has no scope for is a 401,
+ *    as Forge answers "Unauthorized; scope does not match";
+ *  - asUser calls run with that user's permissions (Administer Jira, project roles need project admin).
+ * It counts every request and can be told to fail the next ones with 429 or 500.
  */
+import { allowed, routeOf } from './scopes';
+
+export interface History {
+  id: string;
+  created: string;
+  author?: { accountId: string };
+  items: { field: string; fieldId?: string; fieldtype?: string; from: string | null; fromString: string | null; to: string | null; toString: string | null }[];
+}
+export interface Comment {
+  id: string;
+  created: string;
+  author?: { accountId: string; displayName?: string };
+  body: unknown;
+  jsdPublic?: boolean;
+  properties?: { key: string; value: unknown }[];
+}
 export interface EmulatedIssue {
   id: string;
   key: string;
   fields: Record<string, unknown>;
-  histories: { id: string; created: string; author?: { accountId: string }; items: { field: string; fieldId?: string; from: string | null; fromString: string | null; to: string | null; toString: string | null }[] }[];
-  comments: { id: string; created: string; author?: { accountId: string }; body: unknown; jsdPublic?: boolean }[];
+  histories: History[];
+  comments: Comment[];
 }
+export interface User {
+  accountId: string;
+  displayName: string;
+  accountType?: 'atlassian' | 'app' | 'customer';
+  /** Global permissions, e.g. ADMINISTER. */
+  global?: string[];
+  /** Project key -> project permissions, e.g. ADMINISTER_PROJECTS. */
+  projects?: Record<string, string[]>;
+}
+export type Principal = { as: 'app' } | { as: 'user'; accountId: string };
 
 interface Fault {
   status: number;
@@ -17,43 +52,107 @@ interface Fault {
 }
 
 export const APP_ACCOUNT = 'app-sla-desk';
+/** The app's id and environment, as Forge puts them in its custom fields' type. */
+export const APP_ID = '00000000-0000-0000-0000-000000000000';
+export const ENV_ID = 'b6b5a5e4-0000-4000-8000-000000000001';
+
+/** GET issue?expand=changelog: "returns only the latest 100 histories" (REST v3, Get issue; HOSTS.md). */
+export const ISSUE_CHANGELOG_CAP = 100;
+/** Enhanced JQL search with expand=changelog: at most 40 histories per issue (REST v3, Search for issues using JQL enhanced search). */
+export const SEARCH_CHANGELOG_CAP = 40;
+/**
+ * Comments embedded in an issue's `comment` field. Atlassian publishes no number for this cap; the
+ * app pages whenever `total` exceeds what came, so the emulator keeps it small to prove that.
+ */
+export const EMBEDDED_COMMENT_CAP = 20;
+/** GET /issue/{key}/changelog: maxResults at most 100 (REST v3, Get changelogs). */
+export const CHANGELOG_PAGE_CAP = 100;
+/** GET /issue/{key}/comment: maxResults default 5000 (REST v3, Get comments); the emulator caps at 100 to make paging visible. */
+export const COMMENT_PAGE_CAP = 100;
+/** POST /search/jql: maxResults at most 5000, but far fewer with expand=changelog; the emulator caps at 100. */
+export const SEARCH_PAGE_CAP = 100;
+
+/** Status name -> category key (GET /rest/api/3/status; statusCategory.key is new, indeterminate or done). */
+const DEFAULT_STATUSES: Record<string, { id: string; category: 'new' | 'indeterminate' | 'done' }> = {
+  Open: { id: '1', category: 'new' },
+  'In Progress': { id: '3', category: 'indeterminate' },
+  'Waiting for support': { id: '10010', category: 'indeterminate' },
+  'Waiting for customer': { id: '10011', category: 'indeterminate' },
+  Pending: { id: '10012', category: 'indeterminate' },
+  Resolved: { id: '5', category: 'done' },
+  Done: { id: '10001', category: 'done' },
+  Closed: { id: '6', category: 'done' },
+};
 
 export class JiraEmulator {
   issues = new Map<string, EmulatedIssue>();
   priorities: { id: string; name: string }[] = [];
+  statuses = { ...DEFAULT_STATUSES };
   groups = new Map<string, string[]>();
+  users = new Map<string, User>();
+  /** Project key -> its type ("service_desk" for JSM, "software", "business"). */
+  projectTypes = new Map<string, string>();
   /** JSM organization id -> its properties. */
   organizationProperties = new Map<string, Record<string, unknown>>();
   /** Project key -> role name -> role id and actors. */
   projectRoles = new Map<string, Record<string, { id: number; accountIds: string[]; groups: string[] }>>();
-  /** Custom fields created through the API: id -> name, type and options. */
-  fields = new Map<string, { name: string; type: string; options: string[] }>();
-  requests: { method: string; path: string; body?: unknown }[] = [];
+  /** Custom fields: id -> name, type, options, and for the app's own fields the module key. */
+  fields = new Map<string, { name: string; type: string; options: string[]; moduleKey?: string; schemaType?: string }>();
+  requests: { method: string; path: string; body?: unknown; as: string }[] = [];
+  /** The invoking user, whom api.asUser() acts as. */
+  currentUser: string | null = null;
   private faults: Fault[] = [];
+  /** Path prefixes Jira answers 403 to, as a site whose permissions refuse the app. */
+  private forbidden: string[] = [];
   private seq = 100;
+  private deployed = 0;
   /** The clock the emulator stamps its changes with. */
   now = () => new Date().toISOString();
 
-  constructor() {
+  /** `scopes`: the manifest's permissions.scopes; a call none of them allows is refused. */
+  constructor(readonly scopes: readonly string[]) {
     this.reset();
   }
 
-  /** Back to an empty site with the default priorities. */
+  /** Back to an empty site with the default priorities, and the app's account. */
   reset(): void {
-    this.issues.clear();
-    this.groups.clear();
-    this.organizationProperties.clear();
-    this.projectRoles.clear();
-    this.fields.clear();
+    for (const m of [this.issues, this.groups, this.users, this.projectTypes, this.organizationProperties, this.projectRoles, this.fields]) m.clear();
     this.requests = [];
     this.faults = [];
+    this.currentUser = null;
+    this.deployed = 0;
+    this.forbidden = [];
+    this.statuses = { ...DEFAULT_STATUSES };
     this.priorities = ['Highest', 'High', 'Medium', 'Low', 'Lowest'].map((name, i) => ({ id: String(i + 1), name }));
+    // Forge's app user sits in atlassian-addons-admin, which holds Administer Jira on a default site.
+    this.users.set(APP_ACCOUNT, { accountId: APP_ACCOUNT, displayName: 'SLA Desk', accountType: 'app', global: ['ADMINISTER'] });
+  }
+
+  /** The fields Forge creates from the manifest's jira:customField modules at deploy, with site-specific ids. */
+  deployAppFields(modules: { key: string; name: string; type: string }[]): Record<string, string> {
+    const ids: Record<string, string> = {};
+    for (const m of modules) {
+      const id = `customfield_${10500 + this.deployed++}`;
+      this.fields.set(id, { name: m.name, type: `ari:cloud:ecosystem::extension/${APP_ID}/${ENV_ID}/static/${m.key}`, options: [], moduleKey: m.key, schemaType: m.type });
+      ids[m.key] = id;
+    }
+    return ids;
+  }
+
+  addUser(u: User, groups: string[] = []): void {
+    this.users.set(u.accountId, u);
+    this.groups.set(u.accountId, groups);
   }
 
   addIssue(issue: Omit<EmulatedIssue, 'histories' | 'comments'> & Partial<Pick<EmulatedIssue, 'histories' | 'comments'>>): EmulatedIssue {
     const full = { histories: [], comments: [], ...issue };
     this.issues.set(issue.key, full);
     return full;
+  }
+
+  /** Requests under this path prefix get 403 from now on. */
+  forbid(prefix: string): void {
+    this.forbidden.push(prefix);
   }
 
   /** The next `count` requests fail with `status` (and Retry-After, if given). */
@@ -66,67 +165,165 @@ export class JiraEmulator {
     return this.requests.filter((r) => r.method !== 'GET' && !r.path.startsWith('/rest/api/3/search/'));
   }
 
-  private view(issue: EmulatedIssue, changelog: boolean) {
+  private isServiceProject(issue: EmulatedIssue): boolean {
+    return this.projectTypes.get(issue.key.split('-')[0]) === 'service_desk';
+  }
+
+  /** A comment as Jira returns it: jsdPublic only in service projects, and the author's display name. */
+  private commentView(issue: EmulatedIssue, c: Comment) {
+    const { jsdPublic, properties: _p, ...rest } = c;
+    const author = c.author ? { accountId: c.author.accountId, displayName: this.users.get(c.author.accountId)?.displayName ?? c.author.accountId } : undefined;
+    return { ...rest, author, ...(this.isServiceProject(issue) ? { jsdPublic: jsdPublic !== false } : {}) };
+  }
+
+  private fieldsView(issue: EmulatedIssue, wanted: string[] | null, commentCap: number) {
+    const status = issue.fields.status as { name: string } | undefined;
+    const st = status ? this.statuses[status.name] : undefined;
+    const all: Record<string, unknown> = {
+      ...issue.fields,
+      status: status ? { name: status.name, id: st?.id, statusCategory: st ? { key: st.category } : undefined } : undefined,
+      project: { key: issue.key.split('-')[0], projectTypeKey: this.projectTypes.get(issue.key.split('-')[0]) ?? 'software' },
+      // The embedded comment field pages like GET /comment: the oldest first, capped, with its total.
+      comment: { comments: issue.comments.slice(0, commentCap).map((c) => this.commentView(issue, c)), startAt: 0, maxResults: commentCap, total: issue.comments.length },
+    };
+    if (!wanted || wanted.includes('*all')) return all;
+    return Object.fromEntries(wanted.filter((f) => f in all).map((f) => [f, all[f]]));
+  }
+
+  private view(issue: EmulatedIssue, fields: string[] | null, changelogCap: number | null) {
+    const latest = changelogCap === null ? undefined : issue.histories.slice(-changelogCap);
     return {
       id: issue.id,
       key: issue.key,
-      fields: { ...issue.fields, comment: { comments: issue.comments } },
-      changelog: changelog ? { histories: issue.histories } : undefined,
+      fields: this.fieldsView(issue, fields, EMBEDDED_COMMENT_CAP),
+      changelog: latest ? { startAt: 0, maxResults: latest.length, total: issue.histories.length, histories: latest } : undefined,
     };
   }
 
-  /** As @forge/api's requestJira: a route (from the real `route` tag) and fetch-like options. */
-  async requestJira(route: { value: string }, init: { method?: string; body?: string } = {}) {
+  private permissionsOf(accountId: string, projectKey?: string): Set<string> {
+    const u = this.users.get(accountId);
+    return new Set([...(u?.global ?? []), ...(projectKey ? (u?.projects?.[projectKey] ?? []) : Object.values(u?.projects ?? {}).flat())]);
+  }
+
+  private findField(idOrKey: string) {
+    if (this.fields.has(idOrKey)) return idOrKey;
+    // Forge fields are also addressed by key (REST v3, Update custom fields: "The ID or key of the custom field").
+    return [...this.fields.entries()].find(([, f]) => f.moduleKey && `${APP_ID}__${ENV_ID}__${f.moduleKey}` === idOrKey)?.[0];
+  }
+
+  /** As @forge/api's requestJira: a route (from the real `route` tag), fetch-like options, and who calls. */
+  async requestJira(route: { value: string }, init: { method?: string; body?: string } = {}, principal: Principal = { as: 'app' }) {
     const method = init.method ?? 'GET';
     const url = new URL(route.value, 'https://site.atlassian.net');
     const body = init.body ? JSON.parse(init.body) : undefined;
-    this.requests.push({ method, path: url.pathname + url.search, body });
+    const caller = principal.as === 'app' ? APP_ACCOUNT : principal.accountId;
+    this.requests.push({ method, path: url.pathname + url.search, body, as: principal.as });
+    const p = url.pathname;
+    const known = routeOf(method, p);
+    if (!known) return respond(404, { errorMessages: [`not emulated: ${method} ${p}`] });
+    if (!allowed(known, this.scopes)) return respond(401, { code: 401, message: 'Unauthorized; scope does not match' });
+    if (this.forbidden.some((f) => p.startsWith(f))) return respond(403, { errorMessages: ['You do not have permission to perform this operation.'] });
     const fault = this.faults.shift();
     if (fault) return respond(fault.status, { errorMessages: ['injected'] }, fault.retryAfter);
-    const p = url.pathname;
+    return this.route(method, p, url.searchParams, body, caller);
+  }
+
+  private route(method: string, p: string, q: URLSearchParams, body: any, caller: string) {
     let m: RegExpExecArray | null;
+    const issueOf = (k: string) => this.issues.get(decodeURIComponent(k)) ?? [...this.issues.values()].find((i) => i.id === k);
+    // Get issue: fields (comma list), expand=changelog (latest 100 histories).
     if (method === 'GET' && (m = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(p))) {
-      const issue = this.issues.get(decodeURIComponent(m[1]));
-      if (!issue) return respond(404, { errorMessages: ['Issue does not exist'] });
-      return respond(200, this.view(issue, url.searchParams.get('expand')?.includes('changelog') ?? false));
+      const issue = issueOf(m[1]);
+      if (!issue) return respond(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
+      const fields = q.get('fields')?.split(',') ?? null;
+      return respond(200, this.view(issue, fields, q.get('expand')?.split(',').includes('changelog') ? ISSUE_CHANGELOG_CAP : null));
     }
+    // Get changelogs: PageBeanChangelog (startAt, maxResults, total, isLast, values), oldest first
+    // (shape: host-payloads/jira_issue_changelog.doc-example.json).
+    if (method === 'GET' && (m = /^\/rest\/api\/3\/issue\/([^/]+)\/changelog$/.exec(p))) {
+      const issue = issueOf(m[1]);
+      if (!issue) return respond(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
+      return respond(200, page(issue.histories, q, CHANGELOG_PAGE_CAP, 'values'));
+    }
+    // Get comments: PageOfComments (startAt, maxResults, total, comments), oldest first
+    // (shape: host-payloads/jira_issue_comments.doc-example.json, jsdPublic as in the real-edited capture).
+    if (method === 'GET' && (m = /^\/rest\/api\/3\/issue\/([^/]+)\/comment$/.exec(p))) {
+      const issue = issueOf(m[1]);
+      if (!issue) return respond(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
+      const out = page(issue.comments, q, COMMENT_PAGE_CAP, 'comments');
+      return respond(200, { ...out, comments: (out.comments as Comment[]).map((c) => this.commentView(issue, c)) });
+    }
+    // Edit issue: fields.priority by name or id; 400 with errors{} on a bad value; 204.
     if (method === 'PUT' && (m = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(p))) {
-      const issue = this.issues.get(decodeURIComponent(m[1]));
-      if (!issue) return respond(404, {});
-      const name = body?.fields?.priority?.name;
-      const prio = this.priorities.find((x) => x.name === name);
-      if (!prio) return respond(400, { errors: { priority: `Priority name '${name}' is not valid` } });
-      const before = issue.fields.priority as { name: string } | null;
+      const issue = issueOf(m[1]);
+      if (!issue) return respond(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
+      const want = body?.fields?.priority;
+      const prio = this.priorities.find((x) => x.name === want?.name || x.id === want?.id);
+      if (!prio) return respond(400, { errorMessages: [], errors: { priority: `Specify a valid value for priority` } });
+      const before = issue.fields.priority as { id: string; name: string } | null;
       issue.fields.priority = prio;
-      issue.histories.push({ id: String(this.seq++), created: this.now(), author: { accountId: APP_ACCOUNT }, items: [{ field: 'priority', fieldId: 'priority', from: null, fromString: before?.name ?? null, to: prio.id, toString: prio.name }] });
+      this.history(issue, caller, [{ field: 'priority', fieldId: 'priority', fieldtype: 'jira', from: before?.id ?? null, fromString: before?.name ?? null, to: prio.id, toString: prio.name }]);
       return respond(204, undefined);
     }
+    // Update custom fields (apps): only the app's own fields; a changelog entry unless generateChangelog=false.
     if (method === 'POST' && p === '/rest/api/3/app/field/value') {
-      for (const u of body.updates ?? []) {
-        for (const id of u.issueIds) {
-          const issue = [...this.issues.values()].find((i) => Number(i.id) === id);
-          if (issue) issue.fields[u.customField] = u.value;
+      const changelog = q.get('generateChangelog') !== 'false';
+      for (const u of body?.updates ?? []) {
+        const id = this.findField(String(u.customField));
+        const field = id ? this.fields.get(id) : undefined;
+        if (!id || !field) return respond(404, { errorMessages: [`The custom field ${u.customField} was not found.`] });
+        if (!field.moduleKey || caller !== APP_ACCOUNT) return respond(403, { errorMessages: ['Only the app that owns the custom field can update its values.'] });
+        if (field.schemaType === 'datetime' && u.value !== null && Number.isNaN(Date.parse(u.value))) return respond(400, { errorMessages: [`Invalid datetime for ${id}`] });
+        for (const issueId of u.issueIds ?? []) {
+          const issue = [...this.issues.values()].find((i) => Number(i.id) === issueId);
+          if (!issue) return respond(404, { errorMessages: [`Issue ${issueId} not found`] });
+          const before = issue.fields[id];
+          issue.fields[id] = u.value;
+          if (changelog) this.history(issue, caller, [{ field: field.name, fieldId: id, fieldtype: 'custom', from: null, fromString: before == null ? null : String(before), to: null, toString: u.value == null ? null : String(u.value) }]);
         }
       }
       return respond(204, undefined);
     }
+    // Add comment: ADF body; properties sd.public.comment {internal:true} makes a JSM comment internal.
     if (method === 'POST' && (m = /^\/rest\/api\/3\/issue\/([^/]+)\/comment$/.exec(p))) {
-      const issue = this.issues.get(decodeURIComponent(m[1]));
-      if (!issue) return respond(404, {});
+      const issue = issueOf(m[1]);
+      if (!issue) return respond(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
       const internal = (body.properties ?? []).some((x: { key: string; value?: { internal?: boolean } }) => x.key === 'sd.public.comment' && x.value?.internal);
-      const comment = { id: String(this.seq++), created: this.now(), author: { accountId: APP_ACCOUNT }, body: body.body, jsdPublic: !internal };
+      const comment: Comment = { id: String(this.seq++), created: this.now(), author: { accountId: caller }, body: body.body, jsdPublic: !internal, properties: body.properties };
       issue.comments.push(comment);
-      return respond(201, comment);
+      return respond(201, this.commentView(issue, comment));
     }
+    // Search for issues using JQL (enhanced search, POST): nextPageToken paging, no total
+    // (shape: host-payloads/jira_search_jql.real.json); expand=changelog gives the latest 40 histories.
     if (method === 'POST' && p === '/rest/api/3/search/jql') {
-      // JQL is not interpreted: every issue matches. Pages follow nextPageToken.
-      const all = [...this.issues.values()];
+      let found: EmulatedIssue[];
+      try {
+        found = this.jql(String(body?.jql ?? ''));
+      } catch (e) {
+        return respond(400, { errorMessages: [(e as Error).message], errors: {} });
+      }
       const start = Number(body.nextPageToken ?? 0);
-      const page = all.slice(start, start + (body.maxResults ?? 50));
-      const next = start + page.length < all.length ? String(start + page.length) : undefined;
-      return respond(200, { issues: page.map((i) => this.view(i, true)), nextPageToken: next });
+      const size = Math.min(Number(body.maxResults ?? 50), SEARCH_PAGE_CAP);
+      const slice = found.slice(start, start + size);
+      const next = start + slice.length < found.length ? String(start + slice.length) : undefined;
+      const expand = String(body.expand ?? '').split(',').includes('changelog');
+      return respond(200, { issues: slice.map((i) => this.view(i, body.fields ?? null, expand ? SEARCH_CHANGELOG_CAP : null)), nextPageToken: next, isLast: !next });
+    }
+    // Get fields: id, key, name, custom, schema{type, custom, customId}; a Forge field's schema.custom
+    // is its type, ari:cloud:ecosystem::extension/{app}/{env}/static/{module key} (Forge jira:customField docs).
+    if (method === 'GET' && p === '/rest/api/3/field') {
+      const system = ['summary', 'status', 'priority', 'created'].map((id) => ({ id, key: id, name: id, custom: false }));
+      const custom = [...this.fields.entries()].map(([id, f]) => ({
+        id,
+        key: f.moduleKey ? `${APP_ID}__${ENV_ID}__${f.moduleKey}` : id,
+        name: f.name,
+        custom: true,
+        schema: { type: f.schemaType ?? 'option', custom: f.type, customId: Number(id.replace('customfield_', '')) },
+      }));
+      return respond(200, [...system, ...custom]);
     }
     if (method === 'POST' && p === '/rest/api/3/field') {
+      if (!this.permissionsOf(caller).has('ADMINISTER')) return respond(403, { errorMessages: ['You do not have permission to create custom fields.'] });
       const id = `customfield_${this.seq++}`;
       this.fields.set(id, { name: body.name, type: body.type, options: [] });
       return respond(201, { id, name: body.name });
@@ -142,27 +339,111 @@ export class JiraEmulator {
       return respond(200, { options: body.options });
     }
     if (method === 'GET' && p === '/rest/api/3/priority') return respond(200, this.priorities);
-    if (method === 'GET' && p === '/rest/api/3/user/groups') {
-      return respond(200, (this.groups.get(url.searchParams.get('accountId') ?? '') ?? []).map((name) => ({ name })));
+    // Get all statuses: each with its statusCategory {key}.
+    if (method === 'GET' && p === '/rest/api/3/status') {
+      return respond(200, Object.entries(this.statuses).map(([name, s]) => ({ id: s.id, name, statusCategory: { key: s.category } })));
     }
+    // Get user: needs "Browse users and groups"; every licensed user and the app have it here.
+    if (method === 'GET' && p === '/rest/api/3/user') {
+      const u = this.users.get(q.get('accountId') ?? '');
+      if (!u) return respond(404, { errorMessages: ['Specified user does not exist or you do not have required permissions'] });
+      return respond(200, { accountId: u.accountId, displayName: u.displayName, accountType: u.accountType ?? 'atlassian', active: true });
+    }
+    if (method === 'GET' && p === '/rest/api/3/myself') {
+      const u = this.users.get(caller);
+      return respond(200, { accountId: caller, displayName: u?.displayName ?? caller, accountType: u?.accountType ?? 'atlassian', active: true });
+    }
+    if (method === 'GET' && p === '/rest/api/3/user/groups') {
+      return respond(200, (this.groups.get(q.get('accountId') ?? '') ?? []).map((name) => ({ name })));
+    }
+    // Get my permissions: the permissions parameter is required (change notice, 2019).
+    if (method === 'GET' && p === '/rest/api/3/mypermissions') {
+      const keys = q.get('permissions')?.split(',').filter(Boolean);
+      if (!keys?.length) return respond(400, { errorMessages: ['The permissions query parameter is required.'] });
+      const have = this.permissionsOf(caller, q.get('projectKey') ?? undefined);
+      return respond(200, { permissions: Object.fromEntries(keys.map((k) => [k, { key: k, type: k === 'ADMINISTER' ? 'GLOBAL' : 'PROJECT', havePermission: have.has(k) }])) });
+    }
+    // Get organization property (JSM): 404 when the property is missing.
     if (method === 'GET' && (m = /^\/rest\/servicedeskapi\/organization\/([^/]+)\/property\/([^/]+)$/.exec(p))) {
       const props = this.organizationProperties.get(m[1]);
-      if (!props || !(m[2] in props)) return respond(404, { errorMessage: 'The property was not found' });
+      if (!props || !Object.hasOwn(props, m[2])) return respond(404, { errorMessage: 'The property was not found' });
       return respond(200, { key: m[2], value: props[m[2]] });
     }
-    if (method === 'GET' && (m = /^\/rest\/api\/3\/project\/([^/]+)\/role$/.exec(p))) {
-      const roles = this.projectRoles.get(m[1]);
+    // Project roles: "Administer Projects project permission for the project or Administer Jira".
+    if (method === 'GET' && (m = /^\/rest\/api\/3\/project\/([^/]+)\/role(?:\/(\d+))?$/.exec(p))) {
+      const project = m[1];
+      const perms = this.permissionsOf(caller, project);
+      if (!perms.has('ADMINISTER') && !perms.has('ADMINISTER_PROJECTS')) return respond(403, { errorMessages: ['You cannot view the roles of this project.'] });
+      const roles = this.projectRoles.get(project);
       if (!roles) return respond(404, {});
-      return respond(200, Object.fromEntries(Object.entries(roles).map(([name, r]) => [name, `https://site.atlassian.net/rest/api/3/project/${m![1]}/role/${r.id}`])));
-    }
-    if (method === 'GET' && (m = /^\/rest\/api\/3\/project\/([^/]+)\/role\/(\d+)$/.exec(p))) {
-      const role = Object.entries(this.projectRoles.get(m[1]) ?? {}).find(([, r]) => String(r.id) === m![2]);
+      if (!m[2]) return respond(200, Object.fromEntries(Object.entries(roles).map(([name, r]) => [name, `https://site.atlassian.net/rest/api/3/project/${project}/role/${r.id}`])));
+      const role = Object.entries(roles).find(([, r]) => String(r.id) === m![2]);
       if (!role) return respond(404, {});
       const actors = [...role[1].accountIds.map((accountId) => ({ type: 'atlassian-user-role-actor', actorUser: { accountId } })), ...role[1].groups.map((name) => ({ type: 'atlassian-group-role-actor', actorGroup: { name } }))];
       return respond(200, { id: role[1].id, name: role[0], actors });
     }
     return respond(404, { errorMessages: [`not emulated: ${method} ${p}`] });
   }
+
+  private history(issue: EmulatedIssue, author: string, items: History['items']): void {
+    issue.histories.push({ id: String(this.seq++), created: this.now(), author: { accountId: author }, items });
+  }
+
+  /**
+   * The JQL the app sends, interpreted: clauses joined by AND (statusCategory = / != key,
+   * project = KEY, cf[N] <= "<relative>" or "<yyyy-MM-dd HH:mm>", cf[N] is not EMPTY), and ORDER BY
+   * created or cf[N]. Anything else is a 400, as Jira answers JQL it cannot parse.
+   */
+  jql(text: string): EmulatedIssue[] {
+    const [where, order] = text.split(/\s+ORDER\s+BY\s+/i);
+    const tests: ((i: EmulatedIssue) => boolean)[] = [];
+    for (const clause of where.trim() ? where.split(/\s+AND\s+/i) : []) {
+      let m: RegExpExecArray | null;
+      if ((m = /^statusCategory\s*(!?=)\s*"?(\w+)"?$/i.exec(clause.trim()))) {
+        const [op, key] = [m[1], m[2].toLowerCase()];
+        tests.push((i) => ((this.statuses[(i.fields.status as { name: string })?.name]?.category ?? 'new') === key) === (op === '='));
+      } else if ((m = /^project\s*=\s*"?([A-Z0-9]+)"?$/i.exec(clause.trim()))) {
+        const key = m[1];
+        tests.push((i) => i.key.split('-')[0] === key);
+      } else if ((m = /^cf\[(\d+)\]\s*<=\s*"([^"]+)"$/i.exec(clause.trim()))) {
+        const [id, limit] = [`customfield_${m[1]}`, this.instantOf(m[2])];
+        tests.push((i) => typeof i.fields[id] === 'string' && Date.parse(i.fields[id] as string) <= limit);
+      } else if ((m = /^cf\[(\d+)\]\s+is\s+not\s+EMPTY$/i.exec(clause.trim()))) {
+        const id = `customfield_${m[1]}`;
+        tests.push((i) => i.fields[id] != null);
+      } else {
+        throw new Error(`Error in the JQL Query: '${clause.trim()}' is not understood here`);
+      }
+    }
+    const found = [...this.issues.values()].filter((i) => tests.every((t) => t(i)));
+    const om = order ? /^(created|cf\[(\d+)\])\s*(ASC|DESC)?$/i.exec(order.trim()) : null;
+    if (order && !om) throw new Error(`Error in the JQL Query: cannot order by '${order.trim()}' here`);
+    if (om) {
+      const field = om[2] ? `customfield_${om[2]}` : 'created';
+      const sign = (om[3] ?? 'ASC').toUpperCase() === 'DESC' ? -1 : 1;
+      const at = (i: EmulatedIssue) => (typeof i.fields[field] === 'string' ? Date.parse(i.fields[field] as string) : Infinity);
+      found.sort((a, b) => sign * (at(a) - at(b)) || Number(a.id) - Number(b.id));
+    }
+    return found;
+  }
+
+  /** A JQL date: relative ("5m", "-1h", "2d", "1w") from now, or an absolute "yyyy-MM-dd HH:mm" in UTC. */
+  private instantOf(text: string): number {
+    const now = Date.parse(this.now());
+    const rel = /^(-?\d+)([wdhm])$/.exec(text.trim());
+    if (rel) return now + Number(rel[1]) * { w: 604_800_000, d: 86_400_000, h: 3_600_000, m: 60_000 }[rel[2] as 'w' | 'd' | 'h' | 'm'];
+    const abs = /^(\d{4})[-/](\d\d)[-/](\d\d) (\d\d):(\d\d)$/.exec(text.trim());
+    if (abs) return Date.UTC(+abs[1], +abs[2] - 1, +abs[3], +abs[4], +abs[5]);
+    throw new Error(`Date value '${text}' for field is invalid`);
+  }
+}
+
+/** startAt/maxResults paging over a list, oldest first, as Jira's PageBean. */
+function page<T>(list: T[], q: URLSearchParams, cap: number, key: 'values' | 'comments') {
+  const startAt = Math.max(0, Number(q.get('startAt') ?? 0));
+  const maxResults = Math.min(Math.max(1, Number(q.get('maxResults') ?? cap)), cap);
+  const values = list.slice(startAt, startAt + maxResults);
+  return { startAt, maxResults, total: list.length, isLast: startAt + values.length >= list.length, [key]: values };
 }
 
 function respond(status: number, body: unknown, retryAfter?: string) {

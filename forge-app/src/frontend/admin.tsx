@@ -87,7 +87,7 @@ export function Admin() {
           </>
         )}
         <Label labelFor="pause">Statuses that pause the clock (comma-separated)</Label>
-        <Textfield id="pause" value={config.map.pauseStatuses.join(', ')} onChange={(e) => set({ map: { ...config.map, pauseStatuses: list(valueOf(e)) } })} />
+        <Textfield id="pause" value={(config.map.pauseStatuses ?? []).join(', ')} onChange={(e) => set({ map: { ...config.map, pauseStatuses: list(valueOf(e)) } })} />
         <Button
           onClick={async () => {
             const r = await call<{ ok: boolean; map?: Config['map']; problems?: string[] }>('createFields');

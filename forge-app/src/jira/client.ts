@@ -13,18 +13,20 @@ export interface JiraIssue {
   key: string;
   fields: Record<string, unknown> & {
     created: string;
-    status?: { name: string };
+    status?: { name: string; id?: string; statusCategory?: { key: string } };
     priority?: { id: string; name: string } | null;
-    comment?: { comments: JiraComment[] };
+    comment?: { comments: JiraComment[]; total?: number };
+    project?: { key: string; projectTypeKey?: string };
   };
-  changelog?: { histories: JiraHistory[] };
+  changelog?: { histories: JiraHistory[]; total?: number };
 }
 
 export interface JiraComment {
   id: string;
   created: string;
-  author?: { accountId: string };
+  author?: { accountId: string; displayName?: string };
   body?: unknown;
+  /** Present on service projects only: whether the customer sees the comment. */
   jsdPublic?: boolean;
 }
 
@@ -87,36 +89,77 @@ export class JiraClient {
     }
   }
 
-  /** The issue with the fields SLA Desk reads, its changelog and its comments: one request. */
-  getIssue(key: string, fieldIds: readonly string[]): Promise<JiraIssue> {
-    const fields = ['created', 'status', 'priority', 'comment', 'reporter', ...fieldIds].join(',');
-    return this.call(route`/rest/api/3/issue/${key}?fields=${fields}&expand=changelog`);
+  /**
+   * The issue with the fields SLA Desk reads, its whole changelog and all its comments. One request
+   * when the embedded history is complete; Jira embeds only the latest 100 histories and a capped
+   * page of comments, so a busy issue's history is paged from /changelog and /comment.
+   */
+  async getIssue(key: string, fieldIds: readonly string[]): Promise<JiraIssue> {
+    const fields = [...ISSUE_FIELDS, ...fieldIds].join(',');
+    const issue = await this.call<JiraIssue>(route`/rest/api/3/issue/${key}?fields=${fields}&expand=changelog`);
+    return this.complete(issue);
   }
 
-  /** A page of issues matching JQL, with the same fields, changelog and comments as getIssue. */
-  searchIssues(jql: string, fieldIds: readonly string[], nextPageToken?: string): Promise<{ issues: JiraIssue[]; nextPageToken?: string }> {
-    const fields = ['created', 'status', 'priority', 'comment', 'reporter', ...fieldIds];
-    return this.call(route`/rest/api/3/search/jql`, { method: 'POST', body: { jql, fields, expand: 'changelog', maxResults: 50, nextPageToken } });
+  /** A page of issues matching JQL, each completed as getIssue does (search embeds only 40 histories). */
+  async searchIssues(jql: string, fieldIds: readonly string[], nextPageToken?: string, maxResults = 50): Promise<{ issues: JiraIssue[]; nextPageToken?: string }> {
+    const fields = [...ISSUE_FIELDS, ...fieldIds];
+    const page = await this.call<{ issues: JiraIssue[]; nextPageToken?: string }>(route`/rest/api/3/search/jql`, { method: 'POST', body: { jql, fields, expand: 'changelog', maxResults, nextPageToken } });
+    const issues: JiraIssue[] = [];
+    for (const issue of page.issues) issues.push(await this.complete(issue));
+    return { issues, nextPageToken: page.nextPageToken };
+  }
+
+  /** Keys only, for the transition finder: no history needed to know which issues are due. */
+  async searchKeys(jql: string, fields: readonly string[], nextPageToken?: string, maxResults = 100): Promise<{ issues: { id: string; key: string; fields: Record<string, unknown> }[]; nextPageToken?: string }> {
+    return this.call(route`/rest/api/3/search/jql`, { method: 'POST', body: { jql, fields, maxResults, nextPageToken } });
+  }
+
+  private async complete(issue: JiraIssue): Promise<JiraIssue> {
+    const log = issue.changelog;
+    if (log && typeof log.total === 'number' && log.total > log.histories.length) {
+      issue.changelog = { histories: await this.pages<JiraHistory>((startAt) => route`/rest/api/3/issue/${issue.key}/changelog?startAt=${startAt}&maxResults=100`, 'values'), total: log.total };
+    }
+    const c = issue.fields.comment;
+    if (c && typeof c.total === 'number' && c.total > c.comments.length) {
+      issue.fields.comment = { comments: await this.pages<JiraComment>((startAt) => route`/rest/api/3/issue/${issue.key}/comment?startAt=${startAt}&maxResults=100&orderBy=created`, 'comments'), total: c.total };
+    }
+    return issue;
+  }
+
+  /** Every item of a startAt/maxResults paged list. */
+  private async pages<T>(at: (startAt: number) => Route, key: 'values' | 'comments'): Promise<T[]> {
+    const out: T[] = [];
+    for (;;) {
+      const page = await this.call<{ total?: number; isLast?: boolean } & Record<string, unknown>>(at(out.length));
+      const items = (page[key] as T[] | undefined) ?? [];
+      out.push(...items);
+      if (!items.length || page.isLast === true || (typeof page.total === 'number' && out.length >= page.total)) return out;
+    }
   }
 
   setPriority(key: string, priorityName: string): Promise<void> {
     return this.call(route`/rest/api/3/issue/${key}`, { method: 'PUT', body: { fields: { priority: { name: priorityName } } } });
   }
 
-  /** The app's own (read-only) custom fields: one request for every field of the issue. */
+  /**
+   * The app's own (read-only) custom fields: one request for every field of the issue. No changelog
+   * entry: the app's writes would otherwise push the issue's real history out of Jira's capped views.
+   */
   setAppFieldValues(issueId: string, values: { fieldId: string; value: unknown }[]): Promise<void> {
-    return this.call(route`/rest/api/3/app/field/value`, {
+    return this.call(route`/rest/api/3/app/field/value?generateChangelog=false`, {
       method: 'POST',
       body: { updates: values.map((v) => ({ issueIds: [Number(issueId)], customField: v.fieldId, value: v.value })) },
     });
   }
 
-  addComment(key: string, text: string, internal: boolean): Promise<void> {
+  /**
+   * A comment. `internal` makes it internal on Jira Service Management (sd.public.comment); other
+   * projects have no customer-visible comments. `properties` are kept with it (the override audit).
+   */
+  addComment(key: string, text: string, internal: boolean, properties: { key: string; value: unknown }[] = []): Promise<void> {
     const body = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] };
-    return this.call(route`/rest/api/3/issue/${key}/comment`, {
-      method: 'POST',
-      body: internal ? { body, properties: [{ key: 'sd.public.comment', value: { internal: true } }] } : { body },
-    });
+    const props = [...(internal ? [{ key: 'sd.public.comment', value: { internal: true } }] : []), ...properties];
+    return this.call(route`/rest/api/3/issue/${key}/comment`, { method: 'POST', body: props.length ? { body, properties: props } : { body } });
   }
 
   /** A single-select custom field with these options, in a global context: three requests. */
@@ -134,27 +177,64 @@ export class JiraClient {
     return this.call(route`/rest/api/3/priority`);
   }
 
+  /** Every field of the site: the app finds its own by their module key in schema.custom. */
+  getFields(): Promise<{ id: string; key?: string; name: string; schema?: { custom?: string } }[]> {
+    return this.call(route`/rest/api/3/field`);
+  }
+
+  /** Every workflow status with its category key: changelog items name a status, not its category. */
+  getStatuses(): Promise<{ id: string; name: string; statusCategory?: { key: string } }[]> {
+    return this.call(route`/rest/api/3/status`);
+  }
+
+  /** Who this client acts as: the app's own account when asApp. */
+  myself(): Promise<{ accountId: string; displayName?: string }> {
+    return this.call(route`/rest/api/3/myself`);
+  }
+
+  /** A user's display name, or null when Jira will not say (deleted, or hidden by privacy). */
+  async displayName(accountId: string): Promise<string | null> {
+    const u = await orNull(this.call<{ displayName?: string }>(route`/rest/api/3/user?accountId=${accountId}`), [403, 404]);
+    return u?.displayName ?? null;
+  }
+
+  /** Does the caller hold these permissions (global, or in a project)? Ask asUser, so it is the caller's. */
+  async hasPermissions(keys: string[], projectKey?: string): Promise<Record<string, boolean>> {
+    const perms = keys.join(',');
+    const path = projectKey ? route`/rest/api/3/mypermissions?permissions=${perms}&projectKey=${projectKey}` : route`/rest/api/3/mypermissions?permissions=${perms}`;
+    const r = await this.call<{ permissions: Record<string, { havePermission?: boolean }> }>(path);
+    return Object.fromEntries(keys.map((k) => [k, r.permissions?.[k]?.havePermission === true]));
+  }
+
   /** Group names of a user: the server-side check of who is a triage lead. */
   async userGroups(accountId: string): Promise<string[]> {
     const groups = await this.call<{ name: string }[]>(route`/rest/api/3/user/groups?accountId=${accountId}`);
     return groups.map((g) => g.name);
   }
 
-  /** A JSM organization's property value, or null when the organization has no such property. */
+  /**
+   * A JSM organization's property value, or null when the organization has none, or when the app may
+   * not read it (403: the site has not granted the organization-property scope). The tier is then
+   * the policy's default, and the panel still renders.
+   */
   async organizationProperty(organizationId: string, key: string): Promise<unknown> {
-    const r = await orNull(this.call<{ value: unknown }>(route`/rest/servicedeskapi/organization/${organizationId}/property/${key}`));
+    const r = await orNull(this.call<{ value: unknown }>(route`/rest/servicedeskapi/organization/${organizationId}/property/${key}`), [403, 404]);
     return r ? r.value : null;
   }
 
-  /** Members of a project role, by the role's name: account ids and group names. */
+  /**
+   * Members of a project role, by the role's name: account ids and group names. Null when the role
+   * is missing, or when reading it is refused: it needs Administer Projects, and a 403 must not
+   * break the panel for every viewer.
+   */
   async projectRoleActors(projectKey: string, roleName: string): Promise<{ accountIds: string[]; groups: string[] } | null> {
     // The project's roles come as name -> URL, and the role's id ends that URL.
-    const roles = await orNull(this.call<Record<string, string>>(route`/rest/api/3/project/${projectKey}/role`));
+    const roles = await orNull(this.call<Record<string, string>>(route`/rest/api/3/project/${projectKey}/role`), [403, 404]);
     const url = roles && Object.entries(roles).find(([name]) => name.toLowerCase() === roleName.toLowerCase())?.[1];
     const id = url ? /\/(\d+)$/.exec(url)?.[1] : undefined;
     if (!id) return null;
-    const role = await this.call<{ actors?: { actorUser?: { accountId: string }; actorGroup?: { name: string } }[] }>(route`/rest/api/3/project/${projectKey}/role/${id}`);
-    const actors = role.actors ?? [];
+    const role = await orNull(this.call<{ actors?: { actorUser?: { accountId: string }; actorGroup?: { name: string } }[] }>(route`/rest/api/3/project/${projectKey}/role/${id}`), [403, 404]);
+    const actors = role?.actors ?? [];
     return {
       accountIds: actors.flatMap((a) => (a.actorUser ? [a.actorUser.accountId] : [])),
       groups: actors.flatMap((a) => (a.actorGroup ? [a.actorGroup.name] : [])),
@@ -162,12 +242,19 @@ export class JiraClient {
   }
 }
 
-/** A 404 as null: a missing property or role is an answer, not a failure. */
-async function orNull<T>(p: Promise<T>): Promise<T | null> {
+/** Fields every evaluation reads: project tells a service project, where jsdPublic means something. */
+const ISSUE_FIELDS = ['created', 'status', 'priority', 'comment', 'reporter', 'project'];
+
+/** These statuses as null: a missing or forbidden optional read is an answer, not a failure. */
+async function orNull<T>(p: Promise<T>, statuses: number[] = [404]): Promise<T | null> {
   try {
     return await p;
   } catch (e) {
-    if (e instanceof JiraError && e.status === 404) return null;
+    if (e instanceof JiraError && statuses.includes(e.status)) {
+      // Which read was refused, never what it was about: no ticket content in logs.
+      if (e.status === 403) console.warn(JSON.stringify({ level: 'warn', msg: 'optional Jira read refused', status: 403 }));
+      return null;
+    }
     throw e;
   }
 }

@@ -1,12 +1,12 @@
-import { parseOverrideNote, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
+import { parseOverrideNote, statusWord, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
 import type { JiraComment, JiraIssue } from './client';
 
 /**
  * A Jira issue (fields, changelog, comments: one GET) as the host-neutral timeline core evaluates.
  *
- * Statuses are mapped onto the policy's own words, so core stays host-neutral: a status the admin
- * lists as pausing becomes the policy's first pause status, a status in the Done category becomes
- * its first solved status, and any other becomes "open".
+ * Statuses are mapped onto the policy's own words by core's statusWord (the policy's
+ * clock.hosts.jira: names or status categories), so core stays host-neutral. A status the admin
+ * lists on the admin page still pauses or solves, for a site whose workflow the policy cannot know.
  */
 export interface FieldMap {
   impact?: string;
@@ -21,18 +21,28 @@ export interface FieldMap {
   organizations?: string;
   /** The organization property that holds the tier id or label; "sla-tier" by default. */
   organizationTierKey?: string;
-  /** Jira status names that pause the clock (waiting for customer). */
-  pauseStatuses: string[];
-  /** Jira status names that count as solved (the Done category). */
-  doneStatuses: string[];
+  /** Extra Jira status names that pause the clock, beyond the policy's clock.hosts.jira. */
+  pauseStatuses?: string[];
+  /** Extra Jira status names that count as solved, beyond the policy's (the Done category by default). */
+  doneStatuses?: string[];
 }
 
-/**
- * `organizationTier` is the tier read from the organization property, when that is the tier source:
- * the caller fetches it (a side effect), so this stays pure.
- */
-export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue, organizationTier: string | null = null): TimelineInput {
+/** What the adapter knows of the site, fetched by the caller (side effects stay out of here). */
+export interface TimelineContext {
+  /** The tier read from the organization property, when that is the tier source. */
+  organizationTier?: string | null;
+  /** The app's own account: only its comments can carry an override note. */
+  appAccountId?: string | null;
+  /** Status name or id (lower case) -> its category key (new, indeterminate, done). */
+  statusCategories?: Record<string, string>;
+}
+
+export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue, ctx: TimelineContext = {}): TimelineInput {
   const f = issue.fields;
+  const organizationTier = ctx.organizationTier ?? null;
+  const categories = ctx.statusCategories ?? {};
+  const status = (name: string | null, id?: string | null, category?: string) =>
+    statusOf(policy, map, name, category ?? categories[(id ?? '').toLowerCase()] ?? categories[(name ?? '').toLowerCase()]);
   const reporter = (f.reporter as { accountId?: string } | undefined)?.accountId;
   const events: TimelineEvent[] = [];
   const histories = [...(issue.changelog?.histories ?? [])].sort((a, b) => Date.parse(a.created) - Date.parse(b.created));
@@ -42,7 +52,9 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue,
   for (const h of histories) for (const it of h.items) if (!initial.has(key(it))) initial.set(key(it), it.fromString);
   const now = (fieldKey: string, current: string | null) => (initial.has(fieldKey) ? initial.get(fieldKey)! : current);
 
-  const fields: NonNullable<TimelineInput['fields']> = { status: statusWord(policy, map, now('status', f.status?.name ?? null)) };
+  // The status at creation is the first change's "from"; with no change, the current status and its category.
+  const firstStatus = initial.has('status') ? status(initial.get('status')!, histories.flatMap((h) => h.items).find((it) => key(it) === 'status')?.from) : status(f.status?.name ?? null, f.status?.id, f.status?.statusCategory?.key);
+  const fields: NonNullable<TimelineInput['fields']> = { status: firstStatus };
   const c = policy.classification;
   if (c.method === 'matrix') {
     if (map.impact) fields.impact = levelOf(c.impact, now(map.impact, optionText(f[map.impact])));
@@ -58,14 +70,18 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue,
     for (const it of h.items) {
       const k = key(it);
       const at = h.created;
-      if (k === 'status') events.push({ type: 'field', at, field: 'status', value: statusWord(policy, map, it.toString) });
+      if (k === 'status') events.push({ type: 'field', at, field: 'status', value: status(it.toString, it.to) });
       else if (k === 'priority' && c.method !== 'matrix') events.push({ type: 'field', at, field: 'priority', value: priorityOfJira(policy, it.toString) });
       else if (c.method === 'matrix' && k === map.impact) events.push({ type: 'field', at, field: 'impact', value: levelOf(c.impact, it.toString) });
       else if (c.method === 'matrix' && k === map.urgency) events.push({ type: 'field', at, field: 'urgency', value: levelOf(c.urgency, it.toString) });
       else if (!byOrganization && k === map.tier) events.push({ type: 'field', at, field: 'tier', value: tierOf(policy, it.toString) });
     }
   }
-  for (const cm of f.comment?.comments ?? []) events.push(commentEvent(cm, reporter));
+  const service = f.project?.projectTypeKey === 'service_desk';
+  for (const cm of f.comment?.comments ?? []) {
+    const e = commentEvent(cm, reporter, ctx.appAccountId ?? null, service);
+    if (e) events.push(e);
+  }
   return { id: issue.key, createdAt: f.created, fields, events };
 }
 
@@ -73,13 +89,24 @@ function key(it: { field: string; fieldId?: string }): string {
   return it.fieldId ?? it.field;
 }
 
-function commentEvent(cm: JiraComment, reporter: string | undefined): TimelineEvent {
-  const text = adfText(cm.body);
-  const override = text ? parseOverrideNote(text) : null;
-  if (override) return { ...override, at: cm.created };
+/**
+ * A comment as a timeline event. An override note counts only when the app itself wrote it (after
+ * its server-side lead check) and the customer cannot see it: anyone can type the note's words. The
+ * app's other comments (at-risk and breach notices, the notice to the requester) are never replies.
+ * `jsdPublic` means something only in a service project; elsewhere every comment is visible to the
+ * reporter, and no customer reads the project.
+ */
+function commentEvent(cm: JiraComment, reporter: string | undefined, appAccountId: string | null, service: boolean): TimelineEvent | null {
+  const visible = service ? cm.jsdPublic !== false : true;
+  if (appAccountId !== null && cm.author?.accountId === appAccountId) {
+    const text = adfText(cm.body);
+    const override = text && !(service && visible) ? parseOverrideNote(text) : null;
+    // The app wrote the note, so its own instant holds: it is the one the override was decided at,
+    // and not later than the refresh that follows it (Jira stamps the comment a moment after).
+    return override;
+  }
   const agent = cm.author?.accountId !== undefined && cm.author.accountId !== reporter;
-  // On Jira Service Management, jsdPublic says whether the customer sees the comment.
-  return { type: 'reply', at: cm.created, public: cm.jsdPublic !== false, author: agent ? 'agent' : 'requester' };
+  return { type: 'reply', at: cm.created, public: visible, author: agent ? 'agent' : 'requester' };
 }
 
 /** The plain text of an Atlassian Document Format body (or a plain string). */
@@ -126,10 +153,10 @@ export function priorityOfJira(policy: Policy, name: string | null): string | nu
   return Object.entries(policy.priorities).find(([, p]) => p.jira.toLowerCase() === name.toLowerCase())?.[0] ?? null;
 }
 
-function statusWord(policy: Policy, map: FieldMap, name: string | null): string | null {
+function statusOf(policy: Policy, map: FieldMap, name: string | null, category: string | undefined): string | null {
   if (!name) return null;
   const n = name.toLowerCase();
-  if (map.pauseStatuses.some((s) => s.toLowerCase() === n)) return policy.clock.pauseStatuses[0] ?? 'pending';
-  if (map.doneStatuses.some((s) => s.toLowerCase() === n)) return policy.clock.solvedStatuses[0] ?? 'solved';
-  return 'open';
+  if ((map.pauseStatuses ?? []).some((s) => s.toLowerCase() === n)) return policy.clock.pauseStatuses[0] ?? 'pending';
+  if ((map.doneStatuses ?? []).some((s) => s.toLowerCase() === n)) return policy.clock.solvedStatuses[0] ?? 'solved';
+  return statusWord(policy, 'jira', { name, category });
 }

@@ -1,0 +1,34 @@
+import type { Decision, MetricDecision } from './evaluate';
+import { getCompiled } from './policy';
+import type { Policy } from './schema';
+
+/**
+ * When a decision next changes by time alone: a running Metric turns at risk, or an at-risk one is
+ * breached. Hosts store this instant, so a scheduled job can find the tickets due for a transition
+ * by querying it instead of re-evaluating every open ticket. A paused Metric waits for an event (a
+ * status change), not for time, so it has none.
+ */
+export function nextTransition(policy: Policy, d: Decision): { at: number; metric: string; to: 'at_risk' | 'breached' } | null {
+  let best: { at: number; metric: string; to: 'at_risk' | 'breached' } | null = null;
+  for (const m of d.metrics) {
+    const t = transitionOf(policy, m, d.now);
+    if (t && (!best || t.at < best.at)) best = { ...t, metric: m.metric };
+  }
+  return best;
+}
+
+function transitionOf(policy: Policy, m: MetricDecision, now: number): { at: number; to: 'at_risk' | 'breached' } | null {
+  if (m.due === null || m.calendar === null) return null;
+  if (m.state === 'at_risk') return { at: m.due, to: 'breached' };
+  if (m.state !== 'running') return null;
+  const cp = getCompiled(policy);
+  const cal = cp.calendars.get(m.calendar);
+  if (!cal) return { at: m.due, to: 'breached' };
+  const total = m.elapsedWorkingMs + m.remainingWorkingMs;
+  // Working time left once the Metric is at risk: a share of the Target, or a fixed remainder.
+  const leftAtRisk = cp.atRiskPercent !== null ? total * (1 - cp.atRiskPercent / 100) : (cp.atRiskRemainingMs ?? 0);
+  const untilRisk = m.remainingWorkingMs - leftAtRisk;
+  if (untilRisk <= 0) return { at: m.due, to: 'breached' };
+  // A running Metric has no pause ahead of it, so the at-risk instant is plain working time away.
+  return { at: Math.min(m.due, cal.addWorking(now, Math.ceil(untilRisk))), to: 'at_risk' };
+}
