@@ -3,6 +3,27 @@
  * https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js and implements the part
  * of the client SLA Desk uses (get, set, invoke, request, on, metadata, context) over a seeded
  * ticket with audits. The seed comes from window.__ZAF_SEED__; tests drive it through window.__zaf.
+ *
+ * Sources, per feature (developer.zendesk.com, "Apps" > "ZAF Client API" unless said otherwise):
+ *  - ZAFClient.init() returns false without origin and app_guid in the URL: the SDK's own source
+ *    (zendesk/zendesk_app_framework_sdk, lib/index.js).
+ *  - client.get(paths) resolves one object keyed by path, with failed paths under `errors`
+ *    ("Client object: get"). Paths served from the seed: ticket.* of the Ticket sidebar's "Ticket
+ *    object" (ticket.id, ticket.createdAt, ticket.status, ticket.priority, ticket.tags,
+ *    ticket.requester, ticket.organization, ticket.customField:custom_field_<id>), the user and
+ *    organization custom fields by key (ticket.requester.customField:<key>,
+ *    ticket.organization.customField:<key>), currentUser ("Core API: currentUser", with role and
+ *    groups), and requirement:<identifier> ("Apps requirements": { requirement_id, requirement_type }).
+ *  - client.set(path, value) edits the form and fires ticket.custom_field_<id>.changed /
+ *    ticket.priority.changed ("Ticket sidebar: events").
+ *  - client.invoke('resize' | 'ticketFields:priority.disable'): "Core API: resize" and "Ticket
+ *    sidebar: ticketFields actions"; recorded, no effect here.
+ *  - client.request(options): "Client object: request"; a failure rejects with the XHR-like object
+ *    { status, statusText, responseText }. The REST answers it gives are Zendesk's (audits with
+ *    include=users; Groups API "List Groups" for a user); with seed.rest they come from the
+ *    workbench's REST emulation.
+ *  - client.metadata(): "Client object: metadata" ({ settings, installationId, ... }).
+ *  - ticket.save hooks: "Ticket sidebar: ticket.save hook" (false, a string or an Error blocks).
  */
 (function () {
   var seed = window.__ZAF_SEED__ || {};
@@ -102,7 +123,12 @@
       var url = options.url;
       // The workbench answers Zendesk's REST API from its own store: forward the request there.
       if (seed.rest) return forward(seed.rest, options);
-      if (/\/audits\.json/.test(url)) return Promise.resolve({ audits: copy(state.audits), users: copy(state.users) });
+      if (/\/audits\.json/.test(url)) return Promise.resolve({ audits: copy(state.audits), users: copy(state.users), next_page: null, previous_page: null, count: state.audits.length });
+      var g = /^\/api\/v2\/users\/(\d+)\/groups\.json$/.exec(url);
+      if (g) {
+        var groups = (seed.groups || {})[g[1]] || [];
+        return Promise.resolve({ groups: copy(groups), next_page: null, previous_page: null, count: groups.length });
+      }
       if ((options.type || 'GET') === 'PUT' && /^\/api\/v2\/tickets\/\d+\.json$/.test(url)) {
         var body = JSON.parse(options.data || '{}');
         if (body.ticket && body.ticket.comment) state.comments.push(body.ticket.comment);

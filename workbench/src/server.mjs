@@ -74,6 +74,7 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     ['POST', /^\/api\/zendesk\/tickets\/(\d+)$/, async (req, m) => wb.submitZendesk(m[1], await readJson(req))],
     // Zendesk's REST API, as the sidebar's client.request reaches it through the ZAF emulator.
     ['GET', /^\/zendesk\/as\/\w+\/api\/v2\/tickets\/(\d+)\/audits\.json$/, async (_req, m) => ({ audits: wb.ticket(m[1]).audits, users: wb.zendesk.users })],
+    ['GET', /^\/zendesk\/as\/\w+\/api\/v2\/users\/(\d+)\/groups\.json$/, async (_req, m) => wb.rest.groups(m[1])],
     ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/tickets\/(\d+)\.json$/, async (req, m) => wb.commentZendesk(m[2], await readJson(req), m[1])],
     ['GET', /^\/api\/zendesk\/fields$/, async () => wb.zendesk.fieldOptions(wb.policy)],
     ['POST', /^\/api\/zendesk\/email$/, async (req) => wb.emailTicket(await readJson(req))],
@@ -87,7 +88,7 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
   const restRoutes = [
     ['GET', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\.json$/, (m) => ({ status: 200, body: wb.rest.ticket(m[1]) })],
     ['GET', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\/audits\.json$/, (m) => ({ status: 200, body: wb.rest.audits(m[1]) })],
-    ['GET', /^\/zendesk-rest\/api\/v2\/users\/(\d+)\/group_memberships\.json$/, (m) => ({ status: 200, body: wb.rest.groups(m[1]) })],
+    ['GET', /^\/zendesk-rest\/api\/v2\/users\/(\d+)\/groups\.json$/, (m) => ({ status: 200, body: wb.rest.groups(m[1]) })],
     ['PUT', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\.json$/, (m, body) => wb.rest.update(m[1], body)],
   ];
 

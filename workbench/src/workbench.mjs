@@ -61,11 +61,14 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   const syncService = () => Object.assign(serviceCfg, { policy, fieldIds: zendesk.fieldIdsFor(policy), lockPriority: settings().lock_priority === true });
 
   /** What Zendesk's trigger does on ticket create and update: a signed webhook to the service. */
+  let deliveries = 0;
   async function deliverWebhook(id) {
     if (!service) return null;
     const body = JSON.stringify({ ticket_id: String(id) });
     // Zendesk and the service both live on the workbench clock, so the signature's time is its time.
-    const ts = new Date(state.clock).toISOString();
+    // Zendesk signs each delivery with its own time; on a clock that stands still, a millisecond
+    // apart, or the service would take a second delivery for a replay.
+    const ts = new Date(state.clock + (++deliveries % 1000)).toISOString();
     const signature = serviceCode('signature.js').signWebhook(serviceCfg.webhookSecret, ts, body);
     const res = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': ts }, body });
     return (await res.json()).outcome ?? null;
@@ -120,7 +123,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   };
 
   function evaluateZendesk(t) {
-    const timeline = core.TimelineSchema.parse(zendesk.timelineOf(policy, t));
+    const timeline = core.TimelineSchema.parse(zendesk.timelineOf(policy, t, settings().lead_groups));
     return core.evaluate(policy, timeline, state.clock);
   }
 
@@ -257,7 +260,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     rest: {
       ticket: (id) => ({ ticket: zendesk.restTicket(ticket(id)) }),
       audits: (id) => ({ audits: ticket(id).audits, users: zendesk.users, next_page: null }),
-      groups: (userId) => ({ group_memberships: (GROUPS[userId] ?? []).map((g) => ({ user_id: Number(userId), group_id: g })) }),
+      groups: (userId) => zendesk.groupsOf(userId),
       update(id, body) {
         const t = ticket(id);
         const u = body?.ticket ?? {};
@@ -292,7 +295,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     },
     /** The Zendesk desk as timelines, one JSON line each: what `sla report` and `sla evaluate` read. */
     timelines() {
-      return state.zendesk.map((t) => JSON.stringify(core.TimelineSchema.parse(zendesk.timelineOf(policy, t)))).join('\n') + '\n';
+      return state.zendesk.map((t) => JSON.stringify(core.TimelineSchema.parse(zendesk.timelineOf(policy, t, settings().lead_groups)))).join('\n') + '\n';
     },
     report() {
       const b = new core.ReportBuilder();

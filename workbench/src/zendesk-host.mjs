@@ -14,8 +14,8 @@ const REQUESTER = { id: 1, name: 'Customer', role: 'end-user' };
 /** The API user the SLA Desk service writes as. */
 export const SERVICE_USER = { id: 99, name: 'SLA Desk service', role: 'admin' };
 const ZENDESK_USERS = [REQUESTER, USERS.agent, USERS.lead, SERVICE_USER].map((u) => ({ id: u.id, name: u.name, role: u.role }));
-/** Group memberships, as /api/v2/users/{id}/group_memberships gives them. */
-export const GROUPS = Object.fromEntries(Object.values(USERS).map((u) => [u.id, u.groups.map((g) => g.id)]));
+/** Each agent's groups, as GET /api/v2/users/{id}/groups gives them (Groups API, "List Groups"). */
+export const GROUPS = Object.fromEntries(Object.values(USERS).map((u) => [u.id, u.groups]));
 
 /** Zendesk's statuses for the policy's status words. */
 const STATUS = { open: 'open', new: 'new', pending: 'pending', 'on-hold': 'hold', hold: 'hold', solved: 'solved', closed: 'closed' };
@@ -29,6 +29,7 @@ export function zendeskHost(root) {
   const req = createRequire(join(root, 'zendesk-app', 'package.json'));
   const { timelineFromAudits } = req(join(build, 'audits.js'));
   const { resolveFieldIds } = req(join(build, 'fields.js'));
+  const { isLeadOf } = req(join(build, 'leads.js'));
   const path = (key) => `ticket.customField:custom_field_${ids[key]}`;
   // The tag values are the app's contract (zendesk-app/scripts/requirements.cjs): use its formula.
   const { options, tagPart } = req(join(root, 'zendesk-app', 'scripts', 'requirements.cjs'));
@@ -157,9 +158,20 @@ export function zendeskHost(root) {
     };
   }
 
-  function timelineOf(policy, ticket) {
-    return timelineFromAudits({ policy, fieldIds: fieldIdsFor(policy), ticketId: ticket.id, users: ZENDESK_USERS }, ticket.audits);
+  /** The Groups API's answer for a user: { groups: [{ id, name }] }. */
+  function groupsOf(userId) {
+    return { groups: GROUPS[userId] ?? [], next_page: null, previous_page: null, count: (GROUPS[userId] ?? []).length };
   }
 
-  return { ids, path, users: ZENDESK_USERS, fieldOptions, fieldIdsFor, ticketOf, newTicket, submit, comment, seedOf, timelineOf, restTicket, applyRest, stampOf };
+  /** Who may override, by the app's own rule (leads.ts): admins, the API user, members of a lead group. */
+  function trustedOf(leadGroups) {
+    const groups = String(leadGroups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+    return new Set(ZENDESK_USERS.filter((u) => u.id === SERVICE_USER.id || isLeadOf(u.role, GROUPS[u.id] ?? [], groups)).map((u) => u.id));
+  }
+
+  function timelineOf(policy, ticket, leadGroups = 'Triage') {
+    return timelineFromAudits({ policy, fieldIds: fieldIdsFor(policy), ticketId: ticket.id, users: ZENDESK_USERS, trusted: trustedOf(leadGroups) }, ticket.audits);
+  }
+
+  return { ids, path, users: ZENDESK_USERS, groupsOf, fieldOptions, fieldIdsFor, ticketOf, newTicket, submit, comment, seedOf, timelineOf, restTicket, applyRest, stampOf };
 }

@@ -36,6 +36,17 @@ function requirementsFor(defaultPolicy, allPolicies) {
     // Text, not date: a date field holds no time of day. ISO-8601 UTC text sorts in views.
     ticketFields[`sla_due_${tagPart(id)}`] = { type: 'text', title: `SLA due: ${label}`, description: 'Due instant, ISO-8601 UTC, written by SLA Desk' };
   }
+  // The policy priority in a field of its own: policies can have more priorities than Zendesk's
+  // four (S3 and S4 are both "normal"). Options for the priorities of every bundled preset; a
+  // pasted policy with other ids needs its options added by hand (value sla_priority_<id>).
+  const priorities = new Map();
+  for (const p of [defaultPolicy, ...allPolicies]) for (const [id, pr] of Object.entries(p.priorities)) if (!priorities.has(id)) priorities.set(id, pr.label);
+  ticketFields.sla_priority = {
+    type: 'tagger',
+    title: 'SLA priority',
+    description: 'The policy priority; SLA Desk maps the native priority from it',
+    custom_field_options: [...priorities].map(([id, label]) => ({ name: label.startsWith(id) ? label : `${id}. ${label}`, value: `sla_priority_${tagPart(id)}` })),
+  };
   ticketFields.sla_state = { type: 'text', title: 'SLA state', description: 'The most urgent SLA state of the ticket, written by SLA Desk' };
   // Entitlements (seed 003): the product version's release date on the ticket, whether the
   // requester is a designated contact, and how many designated contacts an organization has.
@@ -46,12 +57,16 @@ function requirementsFor(defaultPolicy, allPolicies) {
     organization_fields: { sla_designated_contacts: { type: 'integer', key: 'sla_designated_contacts', title: 'Designated contacts' } },
     // The service (zendesk-app/service) gives tickets nobody opens their priority and SLA fields.
     // Zendesk generates the webhook's signing secret at install: the admin copies it into the
-    // service's SLA_WEBHOOK_SECRET, and sets the endpoint to where the service runs.
+    // service's SLA_WEBHOOK_SECRET, sets the endpoint to where the service runs, and activates it.
+    // It is installed inactive because the endpoint is not known at install: an active webhook on a
+    // placeholder would send every ticket event nowhere and trip Zendesk's circuit breaker.
+    // A webhook has no `title` (Webhooks API; zendesk_apps_support's validator checks name,
+    // status, endpoint, http_method and request_format for webhooks instead).
     webhooks: {
       sla_desk_service: {
-        title: 'SLA Desk service',
         name: 'SLA Desk service',
-        status: 'active',
+        description: 'Set the endpoint to https://<your SLA Desk service>/webhook, then activate it.',
+        status: 'inactive',
         endpoint: 'https://sla-desk.invalid/webhook',
         http_method: 'POST',
         request_format: 'json',

@@ -19,7 +19,12 @@ test('the manifest names the two sidebars, frameworkVersion 2.0 and the settings
 
 test('requirements create the service\'s webhook and a trigger that sends it the ticket id on create and update', () => {
   const r = JSON.parse(readFileSync(join(DIST, 'requirements.json'), 'utf8'));
-  expect(r.webhooks.sla_desk_service).toMatchObject({ http_method: 'POST', request_format: 'json', subscriptions: ['conditional_ticket_events'] });
+  const w = r.webhooks.sla_desk_service;
+  expect(w).toMatchObject({ name: 'SLA Desk service', http_method: 'POST', request_format: 'json', subscriptions: ['conditional_ticket_events'] });
+  // Not live on a placeholder: installed inactive until the admin gives the endpoint. No `title`,
+  // which the Webhooks API does not have.
+  expect(w.status).toBe('inactive');
+  expect(w).not.toHaveProperty('title');
   const t = r.triggers.sla_desk_evaluate;
   expect(t.conditions.any.map((c: { value: string }) => c.value)).toEqual(['Create', 'Change']);
   const [webhook, payload] = t.actions[0].value;
@@ -36,6 +41,10 @@ test('requirements create Impact, Urgency and Tier taggers from the policy, due 
   expect(f.sla_tier.custom_field_options).toEqual([{ name: 'Basic', value: 'sla_tier_basic' }, { name: 'Plus', value: 'sla_tier_plus' }]);
   expect(Object.keys(f).filter((k) => k.startsWith('sla_due_')).sort()).toEqual(['sla_due_critical_notice', 'sla_due_findings', 'sla_due_first_response', 'sla_due_resolution']);
   expect(f.sla_state.type).toBe('text');
+  // The SLA priority: one option per priority of every bundled preset, so S3 and S4 stay apart.
+  const prio = f.sla_priority.custom_field_options.map((o: { value: string }) => o.value);
+  expect(prio).toEqual(expect.arrayContaining(['sla_priority_p1', 'sla_priority_p4', 'sla_priority_s3', 'sla_priority_s4', 'sla_priority_s5']));
+  expect(new Set(prio).size).toBe(prio.length);
 });
 
 describe('the validator catches what Zendesk would refuse', () => {
@@ -72,10 +81,11 @@ describe('the validator catches what Zendesk would refuse', () => {
       broken((d) =>
         edit(d, 'requirements.json', (r) => {
           delete r.ticket_fields.sla_state.title;
+          delete r.webhooks.sla_desk_service.status;
           r.widgets = {};
         }),
       ),
-    ).toEqual(expect.arrayContaining(['requirements.json: unknown types widgets', 'requirements.json: ticket_fields.sla_state has no title']));
+    ).toEqual(expect.arrayContaining(['requirements.json: unknown types widgets', 'requirements.json: ticket_fields.sla_state has no title', 'requirements.json: webhooks.sla_desk_service has no status']));
   });
   test('a translation without the public-app keys or a parameter label', () => {
     expect(

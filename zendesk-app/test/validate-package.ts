@@ -91,6 +91,12 @@ export function validatePackage(dir: string): Finding[] {
         if (['channel_integrations', 'custom_objects', 'custom_objects_v2'].includes(type)) continue;
         for (const [id, fields] of Object.entries<any>(group ?? {})) {
           count++;
+          // validations/requirements.rb at zendesk_apps_support f3de3c7 (2026-08): webhooks are
+          // exempt from title and need name, status, endpoint, http_method and request_format.
+          if (type === 'webhooks') {
+            for (const key of ['name', 'status', 'endpoint', 'http_method', 'request_format']) if (!fields || !(key in fields)) add('requirements.rb missing_required_fields', `requirements.json: ${type}.${id} has no ${key}`);
+            continue;
+          }
           if (!fields || !('title' in fields)) add('requirements.rb missing_required_fields', `requirements.json: ${type}.${id} has no title`);
           if ((type === 'user_fields' || type === 'organization_fields') && !('key' in fields)) add('requirements.rb missing_required_fields', `requirements.json: ${type}.${id} has no key`);
           if (type === 'ticket_fields' && fields.type === 'tagger') {
