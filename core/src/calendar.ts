@@ -28,6 +28,17 @@ export class NoWorkingTimeError extends Error {
 
 export class OutOfRangeError extends Error {}
 
+/**
+ * utcYear clamps to the table's ends, so an instant in 9999 would be reported as "year 2201":
+ * name the instant's own year instead.
+ */
+function checkedYear(t: number): number {
+  const y = utcYear(t);
+  if (y >= SUPPORTED_YEARS.min && y <= SUPPORTED_YEARS.max) return y;
+  const real = new Date(t).getUTCFullYear();
+  throw new OutOfRangeError(`${Number.isNaN(real) ? `instant ${t}` : `year ${real}`} is outside ${SUPPORTED_YEARS.min}-${SUPPORTED_YEARS.max}`);
+}
+
 const MAX_EMPTY_YEARS = 8;
 const NO_YEAR: YearTable = {
   year: 0,
@@ -115,8 +126,8 @@ export class Calendar {
     if (!(b > a)) return 0;
     const ta = this.tableAt(a);
     if (b < ta.to) return cumAt(ta, b) - cumAt(ta, a);
-    const ya = utcYear(a);
-    const yb = utcYear(b);
+    const ya = checkedYear(a);
+    const yb = checkedYear(b);
     let sum = ta.total - cumAt(ta, a);
     for (let y = ya + 1; y < yb; y++) sum += this.year(y).total;
     return sum + cumAt(this.year(yb), b);
@@ -130,7 +141,7 @@ export class Calendar {
 
   /** The working interval containing t, or null. */
   intervalAt(t: number): { start: number; end: number } | null {
-    const tab = this.year(utcYear(t));
+    const tab = this.year(checkedYear(t));
     const i = lastStartAtOrBefore(tab.starts, t);
     if (i < 0 || t >= tab.ends[i]) return null;
     // An interval cut at a year boundary continues in the next year's table.
@@ -202,7 +213,7 @@ export class Calendar {
   private tableAt(t: number): YearTable {
     const l = this.last;
     if (t >= l.from && t < l.to) return l;
-    const tab = this.year(utcYear(t));
+    const tab = this.year(checkedYear(t));
     this.last = tab;
     return tab;
   }
@@ -359,6 +370,21 @@ function locate(tab: YearTable, w: number): number {
 }
 
 function mergePairs(raw: number[], from: number, to: number): number[] {
+  let sorted = true;
+  for (let i = 2; i < raw.length && sorted; i += 2) sorted = raw[i] >= raw[i - 2];
+  if (sorted) {
+    // The usual case (a calendar's windows are merged once, in order): no pairs to allocate and sort.
+    const out: number[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const s = Math.max(raw[i], from);
+      const e = Math.min(raw[i + 1], to);
+      if (!(e > s)) continue;
+      const last = out.length - 1;
+      if (last > 0 && s <= out[last]) out[last] = Math.max(out[last], e);
+      else out.push(s, e);
+    }
+    return out;
+  }
   const pairs: [number, number][] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const s = Math.max(raw[i], from);

@@ -8,11 +8,14 @@ import { formatMs } from './duration';
 import { checkPolicyText } from './lint';
 import { getCompiled, Policy, PolicyError } from './policy';
 import { formatProblem, zodProblems } from './problem';
-import { listPresets, loadPolicy, resolvePolicyPath, UnknownPolicyError } from './presets';
+import { listPresets, loadPolicy, readPolicyFile, resolvePolicyPath, UnknownPolicyError } from './presets';
 import { readRecords, RecordSyntaxError } from './records';
 import { ReportBuilder } from './report';
 import { TimelineSchema } from './timeline';
 import { addPause, dueOf } from './clock';
+import { isRealInstant } from './instant';
+import { formatBytes, MAX_RECORD_BYTES } from './limits';
+import { SUPPORTED_YEARS } from './zone';
 
 /** Errors the user can fix: printed as one clear line, never as a stack trace. */
 class UsageError extends Error {}
@@ -126,7 +129,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
 
 function check(file: string, io: Io): number {
   const path = resolvePolicyPath(file);
-  const { problems } = checkPolicyText(readFileSync(path, 'utf8'));
+  const { problems } = checkPolicyText(readPolicyFile(path));
   const errors = problems.filter((p) => p.level === 'error');
   const warnings = problems.filter((p) => p.level === 'warning');
   const assumptions = problems.filter((p) => p.level === 'assumption');
@@ -142,9 +145,15 @@ function check(file: string, io: Io): number {
   return errors.length ? 1 : 0;
 }
 
+/** An instant from the command line: a real date (not 2026-02-30), with an offset, in the years the calendars cover. */
 function instant(value: string, what: string): number {
-  const t = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(t)) throw new UsageError(`${what}: expected an ISO-8601 instant with an offset, like 2026-03-02T09:30:00Z; got "${value}"`);
+  if (!isRealInstant(value)) {
+    const shaped = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && /(Z|[+-]\d{2}:?\d{2})$/.test(value);
+    throw new UsageError(shaped ? `${what}: "${printable(value)}" is not a real date and time` : `${what}: expected an ISO-8601 instant with an offset, like 2026-03-02T09:30:00Z; got "${printable(value)}"`);
+  }
+  const t = Date.parse(value);
+  const year = new Date(t).getUTCFullYear();
+  if (year < SUPPORTED_YEARS.min || year > SUPPORTED_YEARS.max) throw new UsageError(`${what}: year ${year} is outside ${SUPPORTED_YEARS.min}-${SUPPORTED_YEARS.max}`);
   return t;
 }
 
@@ -152,7 +161,7 @@ function due(o: { policy?: string; tier: string; priority: string; metric: strin
   const policy = loadPolicy(o.policy);
   const cp = getCompiled(policy);
   const known = (what: string, value: string, list: object) => {
-    if (!(value in list)) throw new UsageError(`--${what}: unknown ${what} "${value}" (known: ${Object.keys(list).join(', ')})`);
+    if (!Object.hasOwn(list, value)) throw new UsageError(`--${what}: unknown ${what} "${value}" (known: ${Object.keys(list).join(', ')})`);
   };
   known('tier', o.tier, policy.tiers);
   known('priority', o.priority, policy.priorities);
@@ -168,8 +177,10 @@ function due(o: { policy?: string; tier: string; priority: string; metric: strin
   const pauses: number[] = [];
   for (const p of o.pause) {
     const [a, b] = p.split('/');
-    if (!a || !b) throw new UsageError(`--pause: expected FROM/TO, got "${p}"`);
-    addPause(pauses, instant(a, '--pause'), instant(b, '--pause'));
+    if (!a || !b) throw new UsageError(`--pause: expected FROM/TO, got "${printable(p)}"`);
+    const [from, to] = [instant(a, '--pause'), instant(b, '--pause')];
+    if (!(to > from)) throw new UsageError(`--pause: ${to === from ? 'an empty pause' : 'TO is before FROM'} in "${p}"; expected FROM/TO with FROM first`);
+    addPause(pauses, from, to);
   }
   const t = dueOf(target, from, pauses);
   const local = DateTime.fromMillis(t, { zone: target.calendar.zone });
@@ -196,23 +207,44 @@ function rowsOf(d: Decision): string[][] {
   ]);
 }
 
-const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+/** Control characters as visible escapes, so a ticket id cannot move the cursor or split a row. */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * A CSV cell that a spreadsheet shows as text: one starting with = + - @ would be run as a formula
+ * (OWASP's "CSV injection"), so it gets a leading apostrophe. That includes an overdue "-1h 05m".
+ */
+export function csvCell(raw: string): string {
+  let s = printable(raw);
+  // A lone "-" (our "no value") is not a formula.
+  if (s.length > 1 && /^[=+\-@]/.test(s)) s = `'${s}`;
+  return /[",]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
 
 function emitter(format: string): { head: string; emit: Emit; sep: string; tail: string } {
   if (format === 'json') return { head: '[\n', emit: (d) => JSON.stringify(decisionToJSON(d)), sep: ',\n', tail: '\n]\n' };
   if (format === 'csv') return { head: COLS.join(',') + '\n', emit: (d) => rowsOf(d).map((r) => r.map(csvCell).join(',')).join('\n'), sep: '\n', tail: '\n' };
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(WIDTHS[i])).join(' ').trimEnd();
+  const line = (r: string[]) => r.map((c, i) => printable(c).padEnd(WIDTHS[i])).join(' ').trimEnd();
   return { head: line(COLS) + '\n', emit: (d) => rowsOf(d).map(line).join('\n'), sep: '\n', tail: '\n' };
 }
 
 /** The input's size in bytes (0 for standard input), with a clear error for an unreadable file. */
 function sizeOf(file: string): number {
   if (file === '-') return 0;
+  let st;
   try {
-    return statSync(file).size;
+    st = statSync(file);
   } catch (e) {
     throw new UsageError(`cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  if (st.isDirectory()) throw new UsageError(`"${file}" is a directory: give a file of timelines (a JSON array or JSON lines), or - for standard input`);
+  return st.size;
 }
 
 function inputOf(file: string, io: Io): AsyncIterable<string | Buffer> {
@@ -225,6 +257,11 @@ async function forEachTimeline(file: string, policy: Policy, now: number, io: Io
   const stream = inputOf(file, io);
   let bad = 0;
   for await (const rec of readRecords(stream, onBytes)) {
+    if (rec.tooLarge !== undefined) {
+      bad++;
+      io.err.write(`line ${rec.line}: the record is ${rec.tooLarge} bytes, more than the ${formatBytes(MAX_RECORD_BYTES)} a timeline may have; skipped\n`);
+      continue;
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(rec.text);
@@ -266,6 +303,8 @@ function write(out: NodeJS.WritableStream, s: string): Promise<void> | void {
 async function evaluateCmd(file: string, o: { policy?: string; now?: string; format: string }, io: Io): Promise<number> {
   const policy = loadPolicy(o.policy);
   const now = o.now ? instant(o.now, '--now') : Date.now();
+  // Before the header: a directory or a missing file is a usage error, not a half-written table.
+  sizeOf(file);
   const e = emitter(o.format);
   io.out.write(e.head);
   let first = true;

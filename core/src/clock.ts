@@ -67,18 +67,34 @@ export function dueOf(target: CompiledTarget, start: number, pauses: readonly nu
   return due;
 }
 
-/** Adds [from, to) to sorted disjoint pauses, merging overlaps. */
+/**
+ * Adds [from, to) to sorted disjoint pauses, merging overlaps. Pauses nearly always arrive in time
+ * order, so that case appends in O(1); sorting them all on every call made a ticket with 20,000
+ * status changes take seconds. Out of order, it finds its place by binary search.
+ */
 export function addPause(pauses: number[], from: number, to: number): void {
   if (!(to > from)) return;
-  pauses.push(from, to);
-  if (pauses.length === 2) return;
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < pauses.length; i += 2) pairs.push([pauses[i], pauses[i + 1]]);
-  pairs.sort((x, y) => x[0] - y[0]);
-  pauses.length = 0;
-  for (const [s, e] of pairs) {
-    const last = pauses.length - 1;
-    if (last > 0 && s <= pauses[last]) pauses[last] = Math.max(pauses[last], e);
-    else pauses.push(s, e);
+  const n = pauses.length;
+  if (n === 0 || from > pauses[n - 1]) {
+    pauses.push(from, to);
+    return;
   }
+  if (from >= pauses[n - 2]) {
+    if (to > pauses[n - 1]) pauses[n - 1] = to;
+    return;
+  }
+  // The first pair that ends at or after `from`, and the first that starts after `to`: every pair
+  // between them touches [from, to) and merges into one.
+  let lo = 0;
+  let hi = n / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pauses[2 * mid + 1] < from) lo = mid + 1;
+    else hi = mid;
+  }
+  let last = lo;
+  while (last < n / 2 && pauses[2 * last] <= to) last++;
+  const start = last > lo ? Math.min(from, pauses[2 * lo]) : from;
+  const end = last > lo ? Math.max(to, pauses[2 * last - 1]) : to;
+  pauses.splice(2 * lo, 2 * (last - lo), start, end);
 }

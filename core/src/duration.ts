@@ -1,3 +1,5 @@
+import { MAX_BUSINESS_DAYS, MAX_TARGET_MS } from './limits';
+
 /**
  * Target durations as written in a policy: "30m", "4h", "1h30m" are working time on a calendar;
  * "2d" is business days; "none" promises nothing; "agreement" marks a value the contract leaves
@@ -9,13 +11,29 @@ export type Duration =
   | { kind: 'none'; text: 'none' }
   | { kind: 'agreement'; text: 'agreement' };
 
-const HM = /^(?:(\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hours?))?\s*(?:(\d+(?:\.\d+)?)\s*(?:m|min|mins|minutes?))?$/i;
-const DAYS = /^(\d+)\s*(?:d|days?|business days?)$/i;
+// The unit follows the number directly ("4h", not "4 hours"), except the spelled-out "2 business
+// days": a bare number or a loose word is more likely a slip than a promise, so it is refused.
+const HM = /^(?:(\d+(?:\.\d+)?)(?:h|hr))?(?:(\d+(?:\.\d+)?)(?:m|min))?$/i;
+const DAYS = /^(\d+)(?:d| business days?)$/i;
+
+/** Why a written duration is refused, or null when it is a duration: what `sla check` prints. */
+export function durationProblem(input: unknown): string | null {
+  const shown = typeof input === 'string' ? `"${input}"` : String(input);
+  if (typeof input === 'number') return `expected a duration with a unit, like 30m or 4h; got the bare number ${shown}`;
+  if (typeof input !== 'string') return 'expected a duration';
+  const d = read(input);
+  if (!d) return `expected a duration like 30m, 4h, 1h30m, 2d, none or agreement; got ${shown}`;
+  if ((d.kind === 'working' && d.ms > MAX_TARGET_MS) || (d.kind === 'days' && d.days > MAX_BUSINESS_DAYS)) {
+    return `${shown} is longer than the longest target SLA Desk accepts: ${MAX_TARGET_MS / 3_600_000}h (10 years) or ${MAX_BUSINESS_DAYS}d`;
+  }
+  return null;
+}
 
 export function parseDuration(input: string | number): Duration | null {
-  if (typeof input === 'number') {
-    return Number.isFinite(input) && input >= 0 ? { kind: 'working', ms: input * 60_000, text: `${input}m` } : null;
-  }
+  return durationProblem(input) === null ? read(input as string) : null;
+}
+
+function read(input: string): Duration | null {
   const text = input.trim();
   if (text === 'none') return { kind: 'none', text: 'none' };
   if (text === 'agreement') return { kind: 'agreement', text: 'agreement' };

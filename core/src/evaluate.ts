@@ -1,6 +1,7 @@
 import { netWorking, addPause, dueOf } from './clock';
 import type { Classified } from './matrix';
 import { parseInstant } from './instant';
+import { own as ownKey } from './limits';
 import { FieldValues, K_AGENT_REPLY, K_CATEGORY, K_IMPACT, K_MET, K_OVERRIDE, K_PRIORITY, K_REOPENED, K_SOLVED, K_STATUS, K_TIER, K_URGENCY, FIELD_OF_KIND, Prepared, prepare } from './prepare';
 import { CompiledMetric, CompiledPolicy, getCompiled, Policy, STOP_MET, STOP_REPLY, STOP_SOLVED } from './policy';
 import type { OverrideEvent, Timeline } from './timeline';
@@ -67,7 +68,9 @@ interface Walked {
   override: OverrideEvent | null;
   /** [t, priority] whenever the effective priority changed, first entry at creation. */
   priorities: { t: number; id: string | null }[];
-  statuses: { t: number; status: string | null }[];
+  /** Each status from creation on, and when it was set: two flat lists, since a ticket can have tens of thousands. */
+  statusTimes: number[];
+  statusValues: (string | null)[];
   publicReplies: number[];
   solved: number[];
   reopened: number[];
@@ -123,7 +126,8 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
     fields,
     override: null,
     priorities: NONE_YET as Walked['priorities'],
-    statuses: [{ t: created, status: fields.status }],
+    statusTimes: [created],
+    statusValues: [fields.status],
     publicReplies: NONE_YET,
     solved: NONE_YET,
     reopened: NONE_YET,
@@ -157,7 +161,8 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
         const before = fields.status;
         const value = values[k] as string | null;
         fields.status = value;
-        w.statuses.push({ t, status: value });
+        w.statusTimes.push(t);
+        w.statusValues.push(value);
         const wasSolved = before !== null && solvedStatuses.includes(before);
         const isSolved = value !== null && solvedStatuses.includes(value);
         if (isSolved && !wasSolved) (w.solved = own(w.solved)).push(t);
@@ -190,7 +195,8 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
 
 function notePriority(cp: CompiledPolicy, w: Walked, t: number, reclassify: boolean): void {
   if (reclassify) w.classified = cp.classify(w.fields);
-  const id = w.override?.to ?? w.classified.priority;
+  // An override to a priority the policy lacks is ignored here too, as priorityOf reports it.
+  const id = w.override && ownKey(cp.policy.priorities, w.override.to) ? w.override.to : w.classified.priority;
   const last = w.priorities[w.priorities.length - 1];
   if (!last || last.id !== id) (w.priorities = own(w.priorities)).push({ t, id });
 }
@@ -223,11 +229,11 @@ function categoryOf(cp: CompiledPolicy, value: string | null | undefined, warnin
 function priorityOf(cp: CompiledPolicy, w: Walked, warnings: Warning[]): Decision['priority'] {
   const p = cp.policy;
   const c = w.classified;
-  const o = w.override && p.priorities[w.override.to] ? w.override : null;
+  const o = w.override && ownKey(p.priorities, w.override.to) ? w.override : null;
   if (w.override && !o) warnings.push({ code: 'unknown-priority', message: `Override to unknown priority "${w.override.to}" is ignored` });
   if (!o && c.missing.length) warnings.push({ code: 'missing-fields', message: c.reason });
   const id = o ? o.to : c.priority;
-  const def = id ? p.priorities[id] : undefined;
+  const def = ownKey(p.priorities, id);
   return {
     id,
     label: def?.label ?? null,
@@ -240,7 +246,7 @@ function priorityOf(cp: CompiledPolicy, w: Walked, warnings: Warning[]): Decisio
 }
 
 function entitlements(cp: CompiledPolicy, tl: Timeline, tier: string, created: number, warnings: Warning[]): void {
-  const ent = cp.policy.tiers[tier].entitlements;
+  const ent = ownKey(cp.policy.tiers, tier)?.entitlements;
   if (tl.requester?.designated === false) {
     warnings.push({ code: 'not-designated', message: 'The requester is not a designated contact' });
   }
@@ -307,10 +313,14 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, t
 
   let pauses = pausesFor(w, metric.pauseStatuses, start, end);
   if (metric.stop === STOP_SOLVED && !restartOnReopen) {
+    // Both lists are in time order: one pass finds each solve's reopening.
+    let j = 0;
     for (let i = 0; i < w.solved.length; i++) {
       const s = w.solved[i];
-      const r = firstAtOrAfter(w.reopened, s);
-      if (r !== null && r <= end && s >= start) addPause((pauses = own(pauses)), s, r);
+      while (j < w.reopened.length && w.reopened[j] < s) j++;
+      if (j === w.reopened.length) break;
+      const r = w.reopened[j];
+      if (r <= end && s >= start) addPause((pauses = own(pauses)), s, r);
     }
   }
   const openPause = stop === null && isPausedAt(w, metric.pauseStatuses, end);
@@ -378,11 +388,13 @@ function isAtRisk(cp: CompiledPolicy, used: number, remaining: number): boolean 
 
 function pausesFor(w: Walked, statuses: readonly string[], start: number, end: number): number[] {
   let out: number[] = NONE_YET;
-  const s = w.statuses;
-  for (let i = 0; i < s.length; i++) {
-    if (s[i].status === null || !statuses.includes(s[i].status!)) continue;
-    const from = Math.max(s[i].t, start);
-    const to = Math.min(i + 1 < s.length ? s[i + 1].t : end, end);
+  const times = w.statusTimes;
+  const values = w.statusValues;
+  for (let i = 0; i < times.length; i++) {
+    const status = values[i];
+    if (status === null || !statuses.includes(status)) continue;
+    const from = Math.max(times[i], start);
+    const to = Math.min(i + 1 < times.length ? times[i + 1] : end, end);
     if (to > from) addPause((out = own(out)), from, to);
   }
   return out;
@@ -390,7 +402,7 @@ function pausesFor(w: Walked, statuses: readonly string[], start: number, end: n
 
 function isPausedAt(w: Walked, statuses: readonly string[], t: number): boolean {
   let status: string | null = null;
-  for (const s of w.statuses) if (s.t <= t) status = s.status;
+  for (let i = 0; i < w.statusTimes.length && w.statusTimes[i] <= t; i++) status = w.statusValues[i];
   return status !== null && statuses.includes(status);
 }
 

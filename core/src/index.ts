@@ -27,3 +27,5 @@ export { retryAfterMs } from './retry';
 export { statusWord, matcherFor, clockWords, HOSTS, ZENDESK_STATUSES, JIRA_STATUS_CATEGORIES, RUNNING } from './status';
 export type { Host, HostStatus, StatusMatcher } from './status';
 export { nextTransition } from './transition';
+export { LIMITS, MAX_POLICY_BYTES, MAX_RECORD_BYTES, MAX_TARGET_MS, MAX_BUSINESS_DAYS } from './limits';
+export { policySizeProblem } from './parse';

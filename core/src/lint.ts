@@ -1,4 +1,5 @@
 import { parseDuration } from './duration';
+import { own } from './limits';
 import { parsePolicy } from './parse';
 import { buildCalendar, compilePolicy, PolicyError } from './policy';
 import { Problem } from './problem';
@@ -55,20 +56,20 @@ function references(p: Policy, out: Problem[]): void {
   const prios = Object.keys(p.priorities);
   const metrics = Object.keys(p.metrics);
   checkCal(p.calendar, 'calendar');
-  if (p.defaultTier && !p.tiers[p.defaultTier]) err(out, 'defaultTier', `unknown tier "${p.defaultTier}" (known: ${tiers.join(', ')})`, 'unknown-tier');
-  if (p.defaultCategory && !p.categories[p.defaultCategory]) {
+  if (p.defaultTier && !own(p.tiers, p.defaultTier)) err(out, 'defaultTier', `unknown tier "${p.defaultTier}" (known: ${tiers.join(', ')})`, 'unknown-tier');
+  if (p.defaultCategory && !own(p.categories, p.defaultCategory)) {
     err(out, 'defaultCategory', `unknown category "${p.defaultCategory}" (known: ${Object.keys(p.categories).join(', ')})`, 'unknown-category');
   }
   for (const [tid, t] of Object.entries(p.tiers)) {
     checkCal(t.calendar, `tiers.${tid}.calendar`);
-    if (t.claims && !p.tiers[t.claims.fasterThan]) {
+    if (t.claims && !own(p.tiers, t.claims.fasterThan)) {
       err(out, `tiers.${tid}.claims.fasterThan`, `unknown tier "${t.claims.fasterThan}" (known: ${tiers.join(', ')})`, 'unknown-tier');
     }
     for (const [prio, byMetric] of Object.entries(t.targets)) {
-      if (!p.priorities[prio]) err(out, `tiers.${tid}.targets.${prio}`, `unknown priority "${prio}" (known: ${prios.join(', ')})`, 'unknown-priority');
+      if (!own(p.priorities, prio)) err(out, `tiers.${tid}.targets.${prio}`, `unknown priority "${prio}" (known: ${prios.join(', ')})`, 'unknown-priority');
       for (const [m, spec] of Object.entries(byMetric)) {
         const path = `tiers.${tid}.targets.${prio}.${m}`;
-        if (!p.metrics[m]) err(out, path, `unknown metric "${m}" (known: ${metrics.join(', ')})`, 'unknown-metric');
+        if (!own(p.metrics, m)) err(out, path, `unknown metric "${m}" (known: ${metrics.join(', ')})`, 'unknown-metric');
         if (typeof spec === 'object') checkCal(spec.calendar, `${path}.calendar`);
       }
     }
@@ -76,12 +77,12 @@ function references(p: Policy, out: Problem[]): void {
   for (const [cid, c] of Object.entries(p.categories)) {
     for (const [m, spec] of Object.entries(c.targets ?? {})) {
       const path = `categories.${cid}.targets.${m}`;
-      if (!p.metrics[m]) err(out, path, `unknown metric "${m}" (known: ${metrics.join(', ')})`, 'unknown-metric');
+      if (!own(p.metrics, m)) err(out, path, `unknown metric "${m}" (known: ${metrics.join(', ')})`, 'unknown-metric');
       if (typeof spec === 'object') checkCal(spec.calendar, `${path}.calendar`);
     }
   }
   for (const [prio, list] of Object.entries(p.coverage)) {
-    if (!p.priorities[prio]) err(out, `coverage.${prio}`, `unknown priority "${prio}" (known: ${prios.join(', ')})`, 'unknown-priority');
+    if (!own(p.priorities, prio)) err(out, `coverage.${prio}`, `unknown priority "${prio}" (known: ${prios.join(', ')})`, 'unknown-priority');
     checkCal(list, `coverage.${prio}`);
   }
   p.maintenance.forEach((m, i) => checkCal(m.calendar, `maintenance[${i}].calendar`));
@@ -97,42 +98,58 @@ function matrix(p: Policy, out: Problem[]): void {
     for (const [urg, prio] of Object.entries(row)) {
       const path = `classification.matrix.${imp}.${urg}`;
       if (!urgencies.includes(urg)) err(out, path, `unknown urgency "${urg}" (known: ${urgencies.join(', ')})`, 'unknown-urgency');
-      if (!p.priorities[prio]) err(out, path, `unknown priority "${prio}" (known: ${Object.keys(p.priorities).join(', ')})`, 'unknown-priority');
+      if (!own(p.priorities, prio)) err(out, path, `unknown priority "${prio}" (known: ${Object.keys(p.priorities).join(', ')})`, 'unknown-priority');
     }
   }
   for (const imp of impacts) {
     for (const urg of urgencies) {
-      if (!c.matrix[imp]?.[urg]) {
+      if (!own(own(c.matrix, imp), urg)) {
         warn(out, `classification.matrix.${imp}.${urg}`, `incomplete matrix: Impact ${imp} x Urgency ${urg} gives no priority`, 'incomplete-matrix');
       }
     }
   }
 }
 
+/**
+ * Each calendar's average working day, built at most once per check: building a calendar's year
+ * per target made a large policy take most of a minute to lint.
+ */
+type DayLengths = (name: string) => number | null;
+function dayLengths(p: Policy): DayLengths {
+  const memo = new Map<string, number | null>();
+  return (name) => {
+    if (memo.has(name)) return memo.get(name)!;
+    const cal: CalendarSpec | undefined = name === '24x7' ? '24x7' : own(p.calendars, name);
+    let ms: number | null = null;
+    try {
+      if (cal) ms = buildCalendar(name, cal).averageDayMs(2026);
+    } catch {
+      ms = null;
+    }
+    memo.set(name, ms);
+    return ms;
+  };
+}
+
 /** A target's nominal length in ms, business days taken at the calendar's average day. */
-function nominalMs(p: Policy, spec: TargetSpec, defaultCal: string | string[]): number | null {
+function nominalMs(spec: TargetSpec, defaultCal: string | string[], dayMs: DayLengths): number | null {
   const d = parseDuration(typeof spec === 'object' ? spec.in : spec);
   if (!d) return null;
   if (d.kind === 'working') return d.ms;
   if (d.kind !== 'days') return null;
   const ref = typeof spec === 'object' && spec.calendar ? spec.calendar : defaultCal;
-  const name = Array.isArray(ref) ? ref[0] : ref;
-  const cal: CalendarSpec | undefined = name === '24x7' ? '24x7' : p.calendars[name];
-  if (!cal) return null;
-  try {
-    return d.days * buildCalendar(name, cal).averageDayMs(2026);
-  } catch {
-    return null;
-  }
+  const day = dayMs(Array.isArray(ref) ? ref[0] : ref);
+  return day === null ? null : d.days * day;
 }
 
 function targets(p: Policy, out: Problem[]): void {
   const response = Object.entries(p.metrics).filter(([, m]) => m.stopsAt === 'first_public_reply').map(([id]) => id);
   const resolution = Object.entries(p.metrics).filter(([, m]) => m.stopsAt === 'solved').map(([id]) => id);
+  const dayMs = dayLengths(p);
   for (const [tid, t] of Object.entries(p.tiers)) {
-    const cal = (prio: string) => p.coverage[prio] ?? t.calendar ?? p.calendar;
+    const cal = (prio: string) => own(p.coverage, prio) ?? t.calendar ?? p.calendar;
     for (const prio of Object.keys(p.priorities)) {
-      const row = t.targets[prio];
+      const row = own(t.targets, prio);
       if (!row) {
         warn(out, `tiers.${tid}.targets.${prio}`, `priority ${prio} has no targets in tier "${t.label}"`, 'priority-without-targets');
         continue;
@@ -143,31 +160,37 @@ function targets(p: Policy, out: Problem[]): void {
         if (written === 'agreement') warn(out, path, 'left "defined in agreement" with no value: no clock runs until one is set', 'defined-in-agreement');
         if (typeof spec === 'object' && spec.assumed) out.push({ level: 'assumption', path, message: spec.assumed, code: 'assumed-value' });
       }
+      // Each target's length once per row, not once per pair of metrics.
+      const nominal = new Map<string, number | null>();
+      const lengthOf = (m: string) => {
+        if (!nominal.has(m)) nominal.set(m, nominalMs(row[m], cal(prio), dayMs));
+        return nominal.get(m)!;
+      };
       for (const r of resolution) {
         for (const f of response) {
-          if (!row[r] || !row[f]) continue;
-          const rm = nominalMs(p, row[r], cal(prio));
-          const fm = nominalMs(p, row[f], cal(prio));
+          if (!own(row, r) || !own(row, f)) continue;
+          const rm = lengthOf(r);
+          const fm = lengthOf(f);
           if (rm !== null && fm !== null && rm < fm) {
             warn(out, `tiers.${tid}.targets.${prio}.${r}`, `resolution target (${text(row[r])}) is shorter than the ${p.metrics[f].label.toLowerCase()} target (${text(row[f])})`, 'resolution-before-response');
           }
         }
       }
     }
-    if (t.claims && p.tiers[t.claims.fasterThan]) speedClaim(p, tid, out, cal);
+    if (t.claims && own(p.tiers, t.claims.fasterThan)) speedClaim(p, tid, out, cal, dayMs);
   }
 }
 
-function speedClaim(p: Policy, tid: string, out: Problem[], cal: (prio: string) => string | string[]): void {
+function speedClaim(p: Policy, tid: string, out: Problem[], cal: (prio: string) => string | string[], dayMs: DayLengths): void {
   const t = p.tiers[tid];
   const { fasterThan, factor } = t.claims!;
-  const base = p.tiers[fasterThan];
+  const base = own(p.tiers, fasterThan)!;
   for (const [prio, row] of Object.entries(t.targets)) {
     for (const [m, spec] of Object.entries(row)) {
-      const other = base.targets[prio]?.[m];
+      const other = own(own(base.targets, prio), m);
       if (!other) continue;
-      const mine = nominalMs(p, spec, cal(prio));
-      const theirs = nominalMs(p, other, base.calendar ?? p.calendar);
+      const mine = nominalMs(spec, cal(prio), dayMs);
+      const theirs = nominalMs(other, base.calendar ?? p.calendar, dayMs);
       if (mine === null || theirs === null) continue;
       if (mine * factor > theirs + 1) {
         warn(

@@ -1,3 +1,4 @@
+import { own } from './limits';
 import type { Policy } from './policy';
 
 /**
@@ -26,11 +27,11 @@ export function classify(policy: Policy, fields: { impact?: string | null; urgen
     const missing: Classified['missing'] = impact && urgency ? NONE : [];
     if (!impact) missing.push('impact');
     if (!urgency) missing.push('urgency');
-    const p = missing.length ? null : (c.matrix[impact!]?.[urgency!] ?? null);
+    const p = missing.length ? null : (own(own(c.matrix, impact), urgency) ?? null);
     return withReason({ priority: p, missing, method: 'matrix', impact, urgency, unknown: null });
   }
   const p = fields.priority ?? null;
-  const known = p !== null && policy.priorities[p] !== undefined;
+  const known = own(policy.priorities, p) !== undefined;
   return withReason({ priority: known ? p : null, missing: p ? NONE : ['priority'], method: c.method, impact: null, urgency: null, unknown: known ? null : p });
 }
 

@@ -1,3 +1,4 @@
+import { own } from './limits';
 import type { Policy } from './policy';
 import type { OverrideEvent } from './timeline';
 import type { Problem } from './problem';
@@ -25,7 +26,7 @@ export function makeOverride(policy: Policy, req: unknown, at: Date | number): {
   const from = r.from === undefined || r.from === null ? null : text(r.from);
   if (!by) fail('by', 'who made the override is required');
   if (!to) fail('to', 'the new priority is required');
-  else if (!policy.priorities[to]) fail('to', `unknown priority "${to}" (known: ${Object.keys(policy.priorities).join(', ')})`);
+  else if (!own(policy.priorities, to)) fail('to', `unknown priority "${to}" (known: ${Object.keys(policy.priorities).join(', ')})`);
   else if (from === to) fail('to', `the priority is already ${to}`);
   if (reason.length < 3) fail('reason', 'a reason of at least 3 characters is required');
   else if (reason.length > 1000) fail('reason', 'a reason of at most 1000 characters is allowed');

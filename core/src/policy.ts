@@ -1,5 +1,6 @@
 import { Calendar, WEEKDAYS, WindowsOf, localDayOf, parseWindow } from './calendar';
 import { Duration, parseDuration } from './duration';
+import { own } from './limits';
 import type { Problem } from './problem';
 import { classify, Classified } from './matrix';
 import type { CalendarSpec, Policy, TargetSpec } from './schema';
@@ -75,9 +76,24 @@ export function windowsOfSpec(spec: CalendarSpec): WindowsOf {
       for (const d of days) for (const w of windows ?? []) weekly[d].push(...parseWindow(w));
     }
   }
+  // Sorted and merged once here, so that building a year takes each day's windows as they are.
+  for (let d = 0; d < 7; d++) weekly[d] = mergeMinutes(weekly[d]);
   const holidays = new Set(spec.holidays.map((h) => localDayOf(typeof h === 'string' ? h : h.date)));
-  const onHoliday = spec.holidayHours.flatMap(parseWindow);
+  const onHoliday = mergeMinutes(spec.holidayHours.flatMap(parseWindow));
   return (day, weekday) => (holidays.has(day) ? onHoliday : weekly[weekday]);
+}
+
+/** Flat [start, end) minute pairs, sorted by start, overlapping or touching ones joined. */
+function mergeMinutes(flat: number[]): number[] {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [s, e] of pairs) {
+    if (out.length && s <= out[out.length - 1]) out[out.length - 1] = Math.max(out[out.length - 1], e);
+    else out.push(s, e);
+  }
+  return out;
 }
 
 export function buildCalendar(name: string, spec: CalendarSpec): Calendar {
@@ -87,7 +103,7 @@ export function buildCalendar(name: string, spec: CalendarSpec): Calendar {
 export const BUILTIN_CALENDARS: Record<string, CalendarSpec> = { '24x7': '24x7' };
 
 export function compilePolicy(policy: Policy): CompiledPolicy {
-  const specs: Record<string, CalendarSpec> = { ...BUILTIN_CALENDARS, ...policy.calendars };
+  const specs = new Map<string, CalendarSpec>([...Object.entries(BUILTIN_CALENDARS), ...Object.entries(policy.calendars)]);
   const calendars = new Map<string, Calendar>();
   const missing: Problem[] = [];
   const calendar = (names: string | string[], path: string): Calendar | undefined => {
@@ -95,30 +111,30 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     const key = list.join('+');
     const hit = calendars.get(key);
     if (hit) return hit;
-    const unknown = list.filter((n) => !specs[n]);
+    const unknown = list.filter((n) => !specs.has(n));
     if (unknown.length) {
       missing.push({ level: 'error', path, message: `unknown calendar ${unknown.map((u) => `"${u}"`).join(', ')}`, code: 'unknown-calendar' });
       return undefined;
     }
     if (list.length === 1) {
-      const c = buildCalendar(key, specs[key]);
+      const c = buildCalendar(key, specs.get(key)!);
       calendars.set(key, c);
       return c;
     }
     // 24x7 reads the same in every zone, so it joins a union in any zone.
-    const zoned = list.filter((n) => specs[n] !== '24x7');
-    const zones = new Set(zoned.map((n) => (specs[n] as Exclude<CalendarSpec, '24x7'>).zone));
+    const zoned = list.filter((n) => specs.get(n) !== '24x7');
+    const zones = new Set(zoned.map((n) => (specs.get(n) as Exclude<CalendarSpec, '24x7'>).zone));
     if (zones.size > 1) {
       missing.push({ level: 'error', path, message: `calendars ${list.join(', ')} are in different zones (${[...zones].join(', ')}); a coverage union needs one zone`, code: 'mixed-zones' });
       return undefined;
     }
-    const fns = list.map((n) => windowsOfSpec(specs[n]));
+    const fns = list.map((n) => windowsOfSpec(specs.get(n)!));
     const u = new Calendar(key, zones.size ? [...zones][0] : 'UTC', (day, weekday) => fns.flatMap((f) => f(day, weekday)));
     calendars.set(key, u);
     return u;
   };
 
-  for (const name of Object.keys(specs)) calendar(name, `calendars.${name}`);
+  for (const name of specs.keys()) calendar(name, `calendars.${name}`);
   const defaultTier = policy.defaultTier ?? Object.keys(policy.tiers)[0];
   const defaultCategory = policy.defaultCategory ?? Object.keys(policy.categories)[0];
 
@@ -133,7 +149,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     return d.kind === 'working' ? { kind: 'working', ms: d.ms, text: d.text, calendar: c } : { kind: 'days', days: d.days, text: d.text, calendar: c };
   };
   const calendarFor = (tierId: string, priority: string): string | string[] =>
-    policy.coverage[priority] ?? policy.tiers[tierId]?.calendar ?? policy.calendar;
+    own(policy.coverage, priority) ?? own(policy.tiers, tierId)?.calendar ?? policy.calendar;
 
   for (const [tierId, tier] of Object.entries(policy.tiers)) {
     for (const [prio, metrics] of Object.entries(tier.targets)) {

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'fs';
+import { formatBytes, MAX_POLICY_BYTES } from './limits';
 import { join } from 'path';
 import { parsePolicy } from './parse';
 import { Policy, PolicyError } from './policy';
@@ -38,15 +39,31 @@ export function resolvePolicyPath(ref: string | undefined): string {
   throw new UnknownPolicyError(`"${id}" is neither a preset (${names.join(', ')}) nor a readable file`);
 }
 
+/**
+ * A policy file's text, reading no more than MAX_POLICY_BYTES and one byte: `sla check /dev/zero`
+ * once grew to 16 GB before it failed.
+ */
+export function readPolicyFile(path: string): string {
+  const buf = Buffer.alloc(MAX_POLICY_BYTES + 1);
+  let n = 0;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UnknownPolicyError(code === 'EISDIR' ? `"${path}" is a directory, not a policy file` : `cannot read policy file "${path}": ${code ?? (e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (n > MAX_POLICY_BYTES) throw new UnknownPolicyError(`policy file "${path}" is larger than ${formatBytes(MAX_POLICY_BYTES)}, the most SLA Desk accepts`);
+  return buf.toString('utf8', 0, n);
+}
+
 /** Loads a preset or a policy file, throwing PolicyError with the paths of any problems. */
 export function loadPolicy(ref: string | undefined): Policy {
   const path = resolvePolicyPath(ref);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UnknownPolicyError(`cannot read policy file "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readPolicyFile(path);
   const { policy, problems } = parsePolicy(text);
   if (!policy) throw new PolicyError(problems);
   return policy;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { durationProblem } from './duration';
+import { LIMITS } from './limits';
 import { isValidZone } from './zone';
 import { localDayOf, parseWindow, WEEKDAYS } from './calendar';
 
@@ -12,13 +13,22 @@ export { WEEKDAYS };
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: 'expected an id: letters, digits, _ . -' });
 
+/**
+ * A record keyed by the admin's ids, as a null-prototype object: "constructor" or "toString" as
+ * an id then finds only what the admin wrote, never Object.prototype's, wherever it is looked up.
+ */
+function ownRecord<K extends z.core.$ZodRecordKey, V extends z.ZodType>(key: K, value: V, max?: number, what?: string) {
+  const r = z.record(key, value);
+  const capped = max === undefined ? r : r.refine((o) => Object.keys(o).length <= max, { error: `at most ${max} ${what ?? 'entries'}` });
+  return capped.transform((o) => Object.assign(Object.create(null) as typeof o, o));
+}
+
 const duration = z.union([z.string(), z.number()], { error: 'expected a duration' }).superRefine((v, ctx) => {
-  if (!parseDuration(v)) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 30m, 4h, 1h30m, 2d, none or agreement; got "${v}"` });
-  }
+  const problem = durationProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const calendarRef = z.union([id, z.array(id).min(1)], { error: 'expected a calendar name or a list of names' });
+const calendarRef = z.union([id, z.array(id).min(1).max(LIMITS.coverageCalendars)], { error: 'expected a calendar name or a list of names' });
 
 export const TargetSchema = z.union(
   [
@@ -48,6 +58,9 @@ const localDate = z.string({ error: 'expected a date like 2026-12-25' }).superRe
   }
 });
 
+// Each window is a loop in building a calendar's year: bounded, so every calendar builds fast.
+const windows = z.array(window).max(LIMITS.windowsPerDay, { error: `at most ${LIMITS.windowsPerDay} windows a day` });
+
 const holiday = z.union([localDate, z.strictObject({ date: localDate, name: z.string().optional() })]);
 
 const dayKeys = [...WEEKDAYS, 'weekdays', 'weekend', 'daily'] as const;
@@ -58,14 +71,25 @@ export const CalendarSchema = z.union([
     zone: z.string().refine(isValidZone, { error: 'expected an IANA time zone like Europe/Berlin' }),
     hours: z.union([
       z.literal('24x7'),
-      z.partialRecord(z.enum(dayKeys, { error: `expected a day: ${dayKeys.join(', ')}` }), z.array(window)),
+      z.partialRecord(z.enum(dayKeys, { error: `expected a day: ${dayKeys.join(', ')}` }), windows),
     ]),
-    holidays: z.array(holiday).default([]),
-    holidayHours: z.array(window).default([]),
+    holidays: z.array(holiday).max(LIMITS.holidaysPerCalendar, { error: `at most ${LIMITS.holidaysPerCalendar} holidays in one calendar` }).default([]),
+    holidayHours: windows.default([]),
     holidaysFrom: z
-      .strictObject({ region: z.string(), years: z.array(z.number().int()).optional() })
+      .strictObject({ region: z.string(), years: z.array(z.number().int().min(1901).max(2200)).max(LIMITS.holidayYears).optional() })
       .optional(),
     label: z.string().optional(),
+  }).superRefine((c, ctx) => {
+    // The keys stack (mon, weekdays and daily all fall on a Monday): the cap is on the day's total.
+    if (c.hours === '24x7') return;
+    for (const day of WEEKDAYS) {
+      const keys = dayKeys.filter((k) => k === day || k === 'daily' || (k === 'weekdays' ? !['sat', 'sun'].includes(day) : k === 'weekend' && ['sat', 'sun'].includes(day)));
+      const count = keys.reduce((n, k) => n + ((c.hours as Record<string, string[] | undefined>)[k]?.length ?? 0), 0);
+      if (count > LIMITS.windowsPerDay) {
+        ctx.addIssue({ code: 'custom', path: ['hours'], message: `at most ${LIMITS.windowsPerDay} windows a day; ${day} has ${count} (from ${keys.filter((k) => (c.hours as Record<string, unknown>)[k]).join(', ')})` });
+        return;
+      }
+    }
   }),
 ]);
 
@@ -76,9 +100,9 @@ export const ClassificationSchema = z.discriminatedUnion(
   [
     z.strictObject({
       method: z.literal('matrix'),
-      impact: z.array(level).min(1),
-      urgency: z.array(level).min(1),
-      matrix: z.record(z.string(), z.record(z.string(), id)),
+      impact: z.array(level).min(1).max(LIMITS.levels),
+      urgency: z.array(level).min(1).max(LIMITS.levels),
+      matrix: ownRecord(z.string(), ownRecord(z.string(), id)),
     }),
     z.strictObject({ method: z.literal('requester'), reclassify: z.boolean().default(true) }),
     z.strictObject({ method: z.literal('severity') }),
@@ -104,20 +128,20 @@ const metric = z.strictObject({
   description: z.string().optional(),
 });
 
-const targetsByMetric = z.record(id, TargetSchema);
+const targetsByMetric = ownRecord(id, TargetSchema);
 
 const tier = z.strictObject({
   label: z.string(),
   calendar: id.optional(),
   entitlements: z
     .strictObject({
-      designatedContacts: z.number().int().positive().optional(),
-      supportedVersionMonths: z.number().int().positive().optional(),
-      notes: z.array(z.string()).optional(),
+      designatedContacts: z.number().int().positive().max(LIMITS.designatedContacts).optional(),
+      supportedVersionMonths: z.number().int().positive().max(LIMITS.supportedVersionMonths).optional(),
+      notes: z.array(z.string()).max(LIMITS.notes).optional(),
     })
     .optional(),
-  claims: z.strictObject({ fasterThan: id, factor: z.number().positive() }).optional(),
-  targets: z.record(id, targetsByMetric).default({}),
+  claims: z.strictObject({ fasterThan: id, factor: z.number().positive().max(LIMITS.claimFactor) }).optional(),
+  targets: ownRecord(id, targetsByMetric).prefault({}),
 });
 
 const category = z.strictObject({
@@ -149,15 +173,15 @@ export const PolicySchema = z.strictObject({
   source: z.string().optional(),
   locale: z.string().default('en'),
   classification: ClassificationSchema,
-  priorities: z.record(id, priority).refine((r) => Object.keys(r).length > 0, { error: 'expected at least one priority' }),
-  metrics: z.record(id, metric).refine((r) => Object.keys(r).length > 0, { error: 'expected at least one metric' }),
-  calendars: z.record(id, CalendarSchema).default({}),
+  priorities: ownRecord(id, priority, LIMITS.priorities, 'priorities').refine((r) => Object.keys(r).length > 0, { error: 'expected at least one priority' }),
+  metrics: ownRecord(id, metric, LIMITS.metrics, 'metrics').refine((r) => Object.keys(r).length > 0, { error: 'expected at least one metric' }),
+  calendars: ownRecord(id, CalendarSchema, LIMITS.calendars, 'calendars').prefault({}),
   calendar: id.default('24x7'),
-  categories: z.record(id, category).default({ incident: { label: 'Incident', sla: true } }),
+  categories: ownRecord(id, category, LIMITS.categories, 'categories').prefault({ incident: { label: 'Incident', sla: true } }),
   defaultCategory: id.optional(),
-  tiers: z.record(id, tier).refine((r) => Object.keys(r).length > 0, { error: 'expected at least one tier' }),
+  tiers: ownRecord(id, tier, LIMITS.tiers, 'tiers').refine((r) => Object.keys(r).length > 0, { error: 'expected at least one tier' }),
   defaultTier: id.optional(),
-  coverage: z.record(id, z.array(id).min(1)).default({}),
+  coverage: ownRecord(id, z.array(id).min(1).max(LIMITS.coverageCalendars)).prefault({}),
   clock: z
     .strictObject({
       // Zendesk's own word is "hold"; "on-hold" is kept only as a word a policy may still map.
@@ -174,8 +198,8 @@ export const PolicySchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
-  maintenance: z.array(z.strictObject({ label: z.string(), calendar: id })).default([]),
-  assumptions: z.array(z.strictObject({ path: z.string(), note: z.string() })).default([]),
+  maintenance: z.array(z.strictObject({ label: z.string(), calendar: id })).max(LIMITS.maintenance).default([]),
+  assumptions: z.array(z.strictObject({ path: z.string(), note: z.string() })).max(LIMITS.assumptions).default([]),
 });
 
 export type PolicyInput = z.input<typeof PolicySchema>;

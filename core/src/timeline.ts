@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRealInstant } from './instant';
 
 /**
  * The host-neutral ticket timeline: what a host adapter reads from Zendesk or Jira, and all that
@@ -11,7 +12,7 @@ const instant = z
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/, {
     error: 'expected an ISO-8601 instant with a zone offset, like 2026-03-02T09:30:00Z',
   })
-  .refine((s) => !Number.isNaN(Date.parse(s)), { error: 'not a real date and time' });
+  .refine(isRealInstant, { error: 'not a real date and time' });
 
 export const FIELDS = ['impact', 'urgency', 'priority', 'tier', 'category', 'status'] as const;
 export type FieldName = (typeof FIELDS)[number];

@@ -44,7 +44,21 @@ function offsetMs(z: IANAZone, ts: number): number {
 }
 
 /** Segments covering the UTC year `year` with a week of margin on each side. */
+let lastZone = '';
+let lastYear = 0;
+let lastSeg: OffsetSegments | null = null;
+
 export function segmentsForYear(zone: string, year: number): OffsetSegments {
+  // Building a calendar's year asks once per window of every day: skip building the key string.
+  if (lastSeg !== null && year === lastYear && zone === lastZone) return lastSeg;
+  const seg = segmentsFor(zone, year);
+  lastZone = zone;
+  lastYear = year;
+  lastSeg = seg;
+  return seg;
+}
+
+function segmentsFor(zone: string, year: number): OffsetSegments {
   const key = `${zone}|${year}`;
   const hit = segmentCache.get(key);
   if (hit) return hit;

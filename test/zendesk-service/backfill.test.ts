@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'fs';
+import { overrideNote } from '@sla-desk/core';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { backfill } from '../../zendesk-app/service/src/backfill';
@@ -87,4 +88,74 @@ test('`sla backfill zendesk` runs from the command line with its configuration f
   // The command line evaluates at the real now; these tickets are days past every target by then.
   expect(wrongTickets(z, cfg(), Date.now())).toEqual([]);
   expect(z.writes.size).toBe(N - 1);
+});
+
+describe('the exports as Zendesk documents them', () => {
+  const query = (path: string) => z.requests.filter((r) => r.path === path).map((r) => new URLSearchParams(r.query));
+
+  test('cursor export: start_time and exclude_deleted first, the cursor alone after; events with comments on every page; roles by users/show_many', async () => {
+    // A long ticket, one audit a second: the events export needs more than one page.
+    for (let i = 0; i < 1500; i++) z.addComment(1, 2, `note ${i}`, false);
+    await backfill(http(), cfg(), { dryRun: true, checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
+    const pages = query('/api/v2/incremental/tickets/cursor.json');
+    expect(pages.length).toBe(2); // 1,200 tickets, 1,000 a page
+    expect(Object.fromEntries(pages[0])).toEqual({ start_time: '0', exclude_deleted: 'true' });
+    expect([...pages[1].keys()]).toEqual(['cursor']);
+    const events = query('/api/v2/incremental/ticket_events.json');
+    expect(events.length).toBeGreaterThan(1);
+    for (const q of events) expect(q.get('include')).toBe('comment_events');
+    expect(query('/api/v2/users/show_many.json').length).toBeGreaterThan(0);
+  });
+
+  test('a deleted ticket is not read and not written', async () => {
+    z.deleted.add(5);
+    const s = await backfill(http(), cfg(), { checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
+    expect(s.read).toBe(N - 1);
+    expect(z.writes.get(5)).toBeUndefined();
+  });
+
+  test('--since picks the tickets updated since then, and still reads each one\'s whole history', async () => {
+    // Ticket 7 was paused before --since and touched after it: the pause must still count.
+    z.agentEdit(7, { status: 'pending' });
+    const since = z.stamp();
+    z.addComment(7, 2, 'internal', false);
+    const s = await backfill(http(), cfg(), { since, checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
+    expect(s).toMatchObject({ read: 1, changed: 1 });
+    expect(z.tickets.get(7)!.custom_fields.find((f) => f.id === 14)?.value).toBe('paused');
+    expect(wrongTickets(z, cfg()).includes(7)).toBe(false);
+    // The events export started at the ticket's creation, not at --since.
+    expect(Number(query('/api/v2/incremental/ticket_events.json')[0].get('start_time'))).toBeLessThanOrEqual(Date.parse('2026-11-20T14:00:00Z') / 1000);
+  });
+
+  test("tags change by additional_tags/remove_tags: an agent's tag added meanwhile survives", async () => {
+    z.tickets.get(3)!.tags = ['sla_tier_basic']; // ticket 3 is Plus: the Basic badge must go
+    let raced = false;
+    z.beforeWrite = (id) => {
+      if (id !== 3 || raced) return;
+      raced = true;
+      z.agentEdit(3, { tags: ['sla_tier_basic', 'vip'] });
+    };
+    await backfill(http(), cfg(), { checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
+    expect(raced).toBe(true);
+    expect(z.tickets.get(3)!.tags.sort()).toEqual(['sla_tier_plus', 'vip']);
+  });
+
+  test('an API user who is not an admin: the export refuses, and the error says why', async () => {
+    z.apiUserRole = 'agent';
+    await expect(backfill(http(), cfg(), { dryRun: true, checkpointFile: join(dir, 'cp.json'), now: () => NOW })).rejects.toThrow(/403: the incremental exports are for admins only/);
+  });
+
+  test('overrides: a lead\'s note counts, a forged one from an agent does not, as in the service', async () => {
+    const note = (by: string) => overrideNote({ type: 'override', at: '2026-11-20T14:30:00.000Z', by, from: null, to: 'P1', reason: 'Production is down', notify: false });
+    z.groupMemberships.set(3, [7]);
+    z.addComment(9, 2, note('Lea'), false); // agent 2 is no lead
+    z.addComment(10, 3, note('Sam'), false); // agent 3 is
+    await backfill(http(), cfg(), { checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
+    // wrongTickets plans with the emulator's own leads: the backfill wrote what the service would.
+    expect(wrongTickets(z, cfg())).toEqual([]);
+    expect(z.tickets.get(10)!.priority).toBe('urgent');
+    expect(z.tickets.get(9)!.priority).not.toBe('urgent');
+    // The lead's groups were read from the account; the agent's too, and found wanting.
+    expect(z.requests.filter((r) => /^\/api\/v2\/users\/(2|3)\/groups\.json$/.test(r.path)).length).toBe(2);
+  });
 });

@@ -71,7 +71,7 @@ export class ZendeskEmulator {
   requests: { method: string; path: string; query: string }[] = [];
   /** Successful writes per ticket (a PUT or an update_many item that changed it). */
   writes = new Map<number, number>();
-  /** Runs after a request for a PUT is received and before its stamp is checked. */
+  /** Runs after a write is received (a PUT, or a ticket of an update_many job) and before it is applied. */
   beforeWrite?: (id: number) => void;
   /** Called after a ticket changes, as a Zendesk trigger would call the webhook. */
   onChange?: (id: number) => void;
@@ -219,6 +219,7 @@ export class ZendeskEmulator {
       this.jobs.set(job.id, job);
       setImmediate(() => {
         for (const u of list) {
+          this.beforeWrite?.(u.id);
           const t = this.tickets.get(u.id);
           if (!t || this.deleted.has(u.id)) job.results.push({ id: u.id, success: false, errors: 'RecordNotFound' });
           else if (t.status === 'closed') job.results.push({ id: u.id, success: false, errors: 'Status: closed prevents ticket update' });
@@ -356,6 +357,11 @@ export class ZendeskEmulator {
     const page = all.slice(0, n);
     const endTime = page.length ? second(page[page.length - 1]) : Math.floor(start / 1000);
     const endOfStream = n >= all.length;
+    // A page that ran past 1,000 to keep its last second whole leaves nothing of that second: the
+    // next page starts after it (else a second with over 1,000 events would repeat forever). This
+    // is the emulator's reading of the documented "pages can overlap at their last second"; the
+    // exact rule for such a second is not documented.
+    const nextStart = n > 1000 ? endTime + 1 : endTime;
     return {
       ticket_events: page.map((a) => ({
         id: a.id,
@@ -368,7 +374,7 @@ export class ZendeskEmulator {
         event_type: 'Audit',
         child_events: a.events.map((e, k) => this.childEvent(a, e, k, withComments)),
       })),
-      next_page: `${this.url}/api/v2/incremental/ticket_events.json?start_time=${endTime}`,
+      next_page: `${this.url}/api/v2/incremental/ticket_events.json?start_time=${nextStart}`,
       count: page.length,
       end_time: endTime,
       end_of_stream: endOfStream,

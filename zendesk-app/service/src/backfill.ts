@@ -61,6 +61,16 @@ const MAX_PENDING_JOBS = 10;
 const EXPORT_PAGE_GUARD = 100_000;
 
 export async function backfill(http: AxiosInstance, cfg: ServiceConfig, opts: BackfillOptions): Promise<BackfillSummary> {
+  try {
+    return await run(http, cfg, opts);
+  } catch (e) {
+    // The incremental exports are for admins only (Incremental Exports API, "Allowed for: Admins").
+    if ((e as { response?: { status?: number } }).response?.status === 403) throw new Error('Zendesk answered 403: the incremental exports are for admins only; the API user (ZENDESK_EMAIL or the OAuth token\'s user) must be an admin');
+    throw e;
+  }
+}
+
+async function run(http: AxiosInstance, cfg: ServiceConfig, opts: BackfillOptions): Promise<BackfillSummary> {
   const cp = loadCheckpoint(opts.checkpointFile, opts.since ?? null);
   const save = () => saveCheckpoint(opts.checkpointFile, cp);
   save();
@@ -179,8 +189,10 @@ async function readHistory(http: AxiosInstance, tickets: Map<number, { created_a
     // end_of_stream is the documented stop; older responses lack it and end with a short page.
     const end = data.end_of_stream === true || (data.end_of_stream === undefined && (data.count ?? 0) < 1000) || !data.next_page;
     const start = data.next_page ? new URL(data.next_page, 'https://zendesk.invalid').searchParams.get('start_time') : null;
-    // A page of nothing new from the same start would repeat forever.
-    if (end || (fresh === 0 && start === lastStart)) break;
+    if (end) break;
+    // A page of nothing new from the same start would repeat forever; stopping quietly would plan
+    // tickets on a history cut short, so this is an error.
+    if (fresh === 0 && start === lastStart) throw new Error(`the ticket-events export repeats itself at start_time=${start}; stopping rather than writing from an incomplete history`);
     lastStart = start;
     const u = new URL(data.next_page!, 'https://zendesk.invalid');
     u.searchParams.set('include', 'comment_events');

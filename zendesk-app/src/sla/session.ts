@@ -179,7 +179,13 @@ function withForm(data: Loaded, now: number): Timeline {
 /** What to write into the form on save: due instants, the state, the tier tag. */
 export function fieldWrites(data: Loaded, decision: Decision): { path: string; value: unknown }[] {
   const v = slaValues(decision, data.fieldIds, data.tags);
-  return [...v.fields.map((f) => ({ path: `ticket.customField:custom_field_${f.id}`, value: f.value })), { path: 'ticket.tags', value: v.tags }];
+  const writes: { path: string; value: unknown }[] = [...v.fields.map((f) => ({ path: `ticket.customField:custom_field_${f.id}`, value: f.value })), { path: 'ticket.tags', value: v.tags }];
+  // With an SLA priority field, the native priority is mapped from the policy's (as the service does);
+  // the matrix sets it as Impact and Urgency change.
+  if (data.policy.classification.method !== 'matrix' && data.fieldIds.priority !== undefined && decision.priority.zendesk && decision.priority.zendesk !== data.form.priority) {
+    writes.push({ path: 'ticket.priority', value: decision.priority.zendesk });
+  }
+  return writes;
 }
 
 
