@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { dueWithPauses } from '../src/clock';
-import { cal, MIN } from './helpers';
+import { cal, MIN, unionOf } from './helpers';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const reference: typeof import('../../test/reference/minute-calendar.cjs') = require('../../test/reference/minute-calendar.cjs');
 
@@ -58,13 +58,7 @@ const caseArb = specArb.chain((spec) =>
 );
 
 function pausesOf(start: number, raw: [number, number][]): number[] {
-  const pairs = raw.map(([o, len]) => [start + o * MIN, start + (o + len) * MIN]).sort((a, b) => a[0] - b[0]);
-  const out: number[] = [];
-  for (const [a, b] of pairs) {
-    if (out.length && a <= out[out.length - 1]) out[out.length - 1] = Math.max(out[out.length - 1], b);
-    else out.push(a, b);
-  }
-  return out;
+  return unionOf(raw.map(([o, len]) => [start + o * MIN, start + (o + len) * MIN]));
 }
 
 describe('calendar engine vs minute-stepping reference', () => {

@@ -47,3 +47,14 @@ export function variant(id: string, change: (p: PolicyInput & Record<string, any
 export function timeline(t: TimelineInput): Timeline {
   return TimelineSchema.parse(t);
 }
+
+/** The union of [from, to) spans as sorted disjoint flat pairs, touching ones joined: the plain way, to check the engine's. */
+export function unionOf(spans: readonly (readonly [number, number] | number[])[]): number[] {
+  const sorted = spans.filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  const out: number[] = [];
+  for (const [a, b] of sorted) {
+    if (out.length && a <= out[out.length - 1]) out[out.length - 1] = Math.max(out[out.length - 1], b);
+    else out.push(a, b);
+  }
+  return out;
+}
