@@ -69,6 +69,7 @@ describe('only the app\'s own internal notes are overrides (anyone can type the 
       project: { key: 'SUP', projectTypeKey },
       customfield_10050: { value: '2. Important' },
       customfield_10051: { value: '1. Critical' },
+      customfield_10052: { value: 'Plus' },
       comment: { comments: [{ id: 'c1', created: '2026-11-20T14:30:00.000+0000', ...comment }] },
     },
   });
