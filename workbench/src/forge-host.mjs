@@ -3,7 +3,9 @@
 // workbench and by npm run bench; the app's code is not changed or copied.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 
 /** Compiles the app code the hosts run (Forge resolvers and triggers, the ZAF adapter, the Jira emulator). */
 export function compileHosts(root, outDir) {
@@ -20,10 +22,15 @@ export function compileHosts(root, outDir) {
 export function loadForge(root, buildDir, store, jiraOf) {
   const req = createRequire(join(root, 'forge-app', 'package.json'));
   const { JiraEmulator } = req(join(buildDir, 'test', 'jira', 'emulator.js'));
-  const jira = jiraOf ? jiraOf(JiraEmulator) : new JiraEmulator();
+  // The emulated site grants exactly the manifest's scopes, and has the fields Forge creates from it.
+  const manifest = parse(readFileSync(join(root, 'forge-app', 'manifest.yml'), 'utf8'));
+  const jira = jiraOf ? jiraOf(JiraEmulator, manifest) : new JiraEmulator(manifest.permissions.scopes);
+  jira.deployAppFields(manifest.modules['jira:customField']);
   const actual = req('@forge/api');
-  const requester = { requestJira: (r, init) => jira.requestJira(r, init) };
-  req.cache[req.resolve('@forge/api')].exports = { ...actual, __esModule: true, route: actual.route, default: { asApp: () => requester, asUser: () => requester } };
+  const asApp = { requestJira: (r, init) => jira.requestJira(r, init, { as: 'app' }) };
+  // asUser acts as the invoking user, whom the host sets on jira.currentUser for each resolver call.
+  const asUser = { requestJira: (r, init) => jira.requestJira(r, init, { as: 'user', accountId: jira.currentUser ?? 'anonymous' }) };
+  req.cache[req.resolve('@forge/api')].exports = { ...actual, __esModule: true, route: actual.route, default: { asApp: () => asApp, asUser: () => asUser } };
   req('@forge/kvs');
   req.cache[req.resolve('@forge/kvs')].exports = {
     __esModule: true,
@@ -39,12 +46,14 @@ export function loadForge(root, buildDir, store, jiraOf) {
   const src = join(buildDir, 'forge-app', 'src');
   return {
     jira,
+    manifest,
     JiraEmulator,
     triggers: req(join(src, 'triggers.js')),
     resolvers: req(join(src, 'resolvers.js')),
     config: req(join(src, 'config.js')),
     recalculate: req(join(src, 'recalculate.js')),
     JiraClient: req(join(src, 'jira', 'client.js')).JiraClient,
+    site: req(join(src, 'site.js')),
     adfText: req(join(src, 'jira', 'timeline.js')).adfText,
   };
 }

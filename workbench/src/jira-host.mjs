@@ -7,30 +7,27 @@ import { loadForge } from './forge-host.mjs';
 export const JIRA_USERS = {
   agent: { accountId: 'agent-1', name: 'Lea (agent)', groups: ['jira-users'] },
   lead: { accountId: 'lead-1', name: 'Sam (triage lead)', groups: ['jira-users', 'triage-leads'] },
+  admin: { accountId: 'admin-1', name: 'Ada (Jira admin)', groups: ['jira-admins'], admin: true },
 };
 const STATUS = { open: 'Open', new: 'Open', pending: 'Waiting for customer', 'on-hold': 'Waiting for customer', hold: 'Waiting for customer', solved: 'Done', closed: 'Done' };
 export const JIRA_STATUSES = ['Open', 'In Progress', 'Waiting for customer', 'Done'];
 const F = { impact: 'customfield_10050', urgency: 'customfield_10051', tier: 'customfield_10052' };
-// One due field per metric any preset names, as the admin page's set-up would create them.
-const METRIC_FIELDS = ['first_response', 'critical_notice', 'resolution', 'findings'];
-const dueFieldOf = (metric) => {
-  if (!METRIC_FIELDS.includes(metric)) METRIC_FIELDS.push(metric);
-  return `customfield_${10101 + METRIC_FIELDS.indexOf(metric)}`;
-};
 
 export function jiraHost(root, kvs) {
   const forge = loadForge(root, join(root, 'workbench', '.build'), kvs);
   const { jira, JiraClient, resolvers, triggers, config } = forge;
   jira.now = () => new Date(host.clock()).toISOString();
-  for (const u of Object.values(JIRA_USERS)) jira.groups.set(u.accountId, u.groups);
+  for (const u of Object.values(JIRA_USERS)) jira.addUser({ accountId: u.accountId, displayName: u.name, global: u.admin ? ['ADMINISTER'] : [] }, u.groups);
+  jira.projectTypes.set('DESK', 'service_desk');
 
   /** The app's configuration for a policy: the fields an admin would map on the admin page. */
-  function configFor(policy) {
-    const due = Object.fromEntries(Object.keys(policy.metrics).map((m) => [m, dueFieldOf(m)]));
+  function configFor() {
+    // The app finds its own fields (first response and resolution due, state, tier, next
+    // transition) by module key; other metrics' due times are shown in the panel only.
     return {
       ...config.DEFAULT_CONFIG,
-      map: { ...F, pauseStatuses: ['Waiting for customer'], doneStatuses: ['Done'] },
-      fields: { due, state: 'customfield_10120', tier: 'customfield_10121' },
+      map: { ...F },
+      fields: { due: {} },
       leadGroups: ['triage-leads'],
     };
   }
@@ -137,6 +134,7 @@ export function jiraHost(root, kvs) {
     const issue = jira.issues.get(issueKey);
     const context = { accountId: user.accountId, locale: 'en-US', timezone: 'America/Toronto', extension: issue ? { issue: { key: issue.key, id: issue.id } } : {} };
     const client = new JiraClient('app');
+    jira.currentUser = user.accountId;
     if (functionKey === 'panel') return resolvers.panel(context, client, host.clock());
     if (functionKey === 'override') return resolvers.override(payload, context, client, host.clock());
     throw Object.assign(new Error(`no resolver "${functionKey}" in this module`), { status: 400 });
@@ -153,6 +151,7 @@ export function jiraHost(root, kvs) {
     recalculate,
     /** Jira fires avi:jira:created:issue for a new issue: the app sets its priority and fields. */
     created: (key) => triggers.onIssueEvent({ issue: { id: jira.issues.get(key).id, key } }, new JiraClient('app'), host.clock()),
+    // The workbench's policy page acts as the site admin: through the admin resolver's own function.
     setConfig: (config) => resolvers.setConfig({ config }, new JiraClient('app')),
     serialize: () => [...jira.issues.values()],
     restore(issues) {
