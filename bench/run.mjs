@@ -160,6 +160,10 @@ rows.push([`\`sla evaluate\` on ${TICKETS.toLocaleString('en')} tickets (${(byte
 rows.push([`\`sla evaluate\` on ${TICKETS.toLocaleString('en')} tickets: peak RSS`, cli.mb.toFixed(0), 'MB', '< 300 MB', cli.mb < 300]);
 rows.push([`\`sla evaluate\` throughput (read, validate, evaluate, write CSV)`, fmt(TICKETS / cli.seconds), 'tickets/s', '', null]);
 
+// --- hostile inputs (issue 12) ---------------------------------------------------------------------
+const { hostileRows } = await import('./hostile.mjs');
+rows.push(...(await hostileRows(root, log)));
+
 // --- the Zendesk sidebar ---------------------------------------------------------------------------
 log('zendesk sidebar...');
 const { zendeskRows } = await import('./zendesk.mjs');
@@ -201,6 +205,7 @@ const md = [
   '- moment-business-time is a dev dependency used only here, on the same hours (it computes in the machine zone, so its answers are not compared, only its speed).',
   `- Evaluations: \`evaluate()\` on ${EV.toLocaleString('en')} generated KIWI timelines (bench/generate.cjs), validated beforehand, in ${PROCS} separate processes one after another (bench/evaluate-worker.cjs): on this shared VM a whole process can land on a slow core and run about 1.6 times slower in every function, so the table gives the best and the median. \"Each timeline once\" uses fresh objects so nothing is cached; \"re-evaluated\" is what a sidebar or a scheduled check does on every tick, when the timeline's instants are already parsed.`,
   '- `sla evaluate`: the real command line in a child process, output to /dev/null as CSV; peak RSS from `process.resourceUsage().maxRSS` at exit.',
+  '- Hostile inputs (bench/hostile.mjs): the largest policy is core/test/fixtures/largest-policy.cjs, every count at its limit in core/src/limits.ts, linted after a fresh parse each round; the busy ticket alternates open and pending every minute, 20,000 times, under KIWI STAGE+; the 200 MB line is one timeline whose impact is 200 MB of text, between two ordinary lines.',
   '- Forge app: its TypeScript compiled to forge-app/.bench, with @forge/api and @forge/kvs pointed at the Jira REST emulator (test/jira/emulator.ts); requests are counted by the emulator (a JQL search counts as a read). Setting a priority and writing the app\'s read-only fields are two writes, because Jira takes app field values only through /rest/api/3/app/field/value.',
   '- Zendesk service and backfill: the code compiled by the workbench build, against the Zendesk REST emulator (test/zendesk/rest-emulator.ts) on loopback HTTP in the same process, so the figure includes the emulator\'s own work. Deliveries carry real signatures. The backfill reads history from the ticket-events export and tickets from the cursor export, and writes with update_many (100 a job, polled together); its requests are counted by the emulator. Against a real Zendesk the rate limit decides the pace: at about 12 requests per 1,000 tickets, a 700-a-minute plan allows some 58,000 tickets a minute, and the incremental exports allow 10 requests a minute.',
   '- Workbench: `npm start -- --port 0` (its install-and-build check finds everything up to date: the builds are skipped when their stamps are newer than their sources), and `node workbench/src/server.mjs --port 0` alone, each in a child process, timed from the spawn to the end of the first `GET /`. With `--reset` it builds the sample desk (each story\'s age is searched with the engine) and runs the Forge trigger on every issue.',
