@@ -159,3 +159,11 @@ describe('the exports as Zendesk documents them', () => {
     expect(z.requests.filter((r) => /^\/api\/v2\/users\/(2|3)\/groups\.json$/.test(r.path)).length).toBe(2);
   });
 });
+
+test('the exports\' rate limit (10 a minute): a 429 with Retry-After is waited out, and the run completes', async () => {
+  z.fail(2, { kind: 'status', status: 429, retryAfter: '60' }, /^\/api\/v2\/incremental\//);
+  const s = await backfill(http(), cfg(), { dryRun: true, checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
+  expect(s).toMatchObject({ read: N, failed: 0 });
+  // Both refused requests were asked again (the test client caps the wait at 10 ms).
+  expect(z.requests.filter((r) => r.path.startsWith('/api/v2/incremental/')).length).toBeGreaterThanOrEqual(2 + 2);
+});

@@ -193,3 +193,18 @@ describe('overrides only from leads, checked against the account', () => {
     expect(z.requests.filter((r) => r.path === '/api/v2/users/3/groups.json').length).toBeGreaterThan(0);
   });
 });
+
+test('a pass slower than Zendesk will wait is answered 503 in time, and still writes', async () => {
+  await boot({}, { answerWithinMs: 200 });
+  addKiwiTicket(z, 1);
+  z.fail(1, { kind: 'slow', ms: 600 }, /^\/api\/v2\/tickets\/1\.json$/);
+  const started = Date.now();
+  const r = await deliver(svc.url, 1);
+  expect(r.status).toBe(503);
+  expect(Date.now() - started).toBeLessThan(550);
+  await new Promise((res) => setTimeout(res, 800));
+  expect(z.writes.get(1)).toBe(1);
+  expect(logs.some((l) => l.msg === 'ticket handled after the answer' && l.outcome === 'written')).toBe(true);
+  // Zendesk's retry of that delivery finds the work done.
+  expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('unchanged');
+});

@@ -171,7 +171,8 @@ async function readHistory(http: AxiosInstance, tickets: Map<number, { created_a
   if (!tickets.size) return history;
   let oldest = Infinity;
   for (const t of tickets.values()) oldest = Math.min(oldest, Date.parse(t.created_at));
-  const seen = new Set<number>();
+  // Ids of the events at the overlap: pages overlap only at their last second, so only those are kept.
+  let seen = new Map<number, number>();
   let next: string | null = `/api/v2/incremental/ticket_events.json?start_time=${Math.max(0, Math.floor(oldest / 1000))}&include=comment_events`;
   let lastStart: string | null = null;
   for (let page = 0; next && page < EXPORT_PAGE_GUARD; page++) {
@@ -179,7 +180,7 @@ async function readHistory(http: AxiosInstance, tickets: Map<number, { created_a
     let fresh = 0;
     for (const e of data.ticket_events ?? []) {
       if (seen.has(e.id)) continue;
-      seen.add(e.id);
+      seen.set(e.id, Math.floor(Date.parse(e.created_at) / 1000));
       fresh++;
       if (!tickets.has(e.ticket_id)) continue;
       const list = history.get(e.ticket_id) ?? [];
@@ -194,6 +195,8 @@ async function readHistory(http: AxiosInstance, tickets: Map<number, { created_a
     // tickets on a history cut short, so this is an error.
     if (fresh === 0 && start === lastStart) throw new Error(`the ticket-events export repeats itself at start_time=${start}; stopping rather than writing from an incomplete history`);
     lastStart = start;
+    const from = Number(start);
+    if (Number.isFinite(from)) seen = new Map([...seen].filter(([, second]) => second >= from));
     const u = new URL(data.next_page!, 'https://zendesk.invalid');
     u.searchParams.set('include', 'comment_events');
     next = u.pathname + u.search;

@@ -35,7 +35,14 @@ export type Delivery = { outcome: Outcome; coalesced: boolean };
  * copies scale behind a load balancer; within one copy, deliveries for a ticket already being
  * handled wait for one more pass, and each is answered with the outcome of the pass that covered it.
  */
-export async function startService(cfg: ServiceConfig, opts: { now?: () => number; log?: Log; host?: string; bodyTimeoutMs?: number } = {}): Promise<Service> {
+/**
+ * Zendesk waits about 10 s for a webhook's answer (webhook docs) and trips a circuit breaker on many
+ * failures. A pass that waits out a long Retry-After would outlast that: the delivery is then
+ * answered 503 (Zendesk delivers it again later) while the pass goes on and writes.
+ */
+export const ANSWER_WITHIN_MS = 8_000;
+
+export async function startService(cfg: ServiceConfig, opts: { now?: () => number; log?: Log; host?: string; bodyTimeoutMs?: number; answerWithinMs?: number } = {}): Promise<Service> {
   const now = opts.now ?? Date.now;
   const log: Log = opts.log ?? ((e) => process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), ...e })}\n`));
   const http = zendeskClient(cfg.baseURL, cfg.auth);
@@ -157,8 +164,28 @@ export async function startService(cfg: ServiceConfig, opts: { now?: () => numbe
     }
     const secondOver = Math.floor(Date.parse(timestamp!) / 1000) * 1000 + 1000;
     const startedAt = now();
+    const work = handle(parsed);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), opts.answerWithinMs ?? ANSWER_WITHIN_MS)));
+    const first = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late]);
+    clearTimeout(timer);
+    if (first === 'late') {
+      // The pass goes on; its end is logged, not answered. Not remembered: the retry is handled.
+      work.then(
+        (d) => {
+          remember(key, true);
+          log({ level: 'info', msg: 'ticket handled after the answer', ticketId: parsed, outcome: d.outcome, ms: Date.now() - started });
+        },
+        (e) => {
+          stats.failed++;
+          log({ level: 'error', msg: 'ticket failed', ticketId: parsed, error: (e as Error).message });
+        },
+      );
+      log({ level: 'warn', msg: 'slow pass, answered 503', ticketId: parsed, ms: Date.now() - started });
+      return reply.code(503).send({ ticket_id: parsed, error: 'still working; retry' });
+    }
     try {
-      const { outcome, coalesced } = await handle(parsed);
+      const { outcome, coalesced } = await work;
       // Only a delivery that was handled is remembered: Zendesk may send a failed one again.
       remember(key, !!before || startedAt >= secondOver);
       log({ level: 'info', msg: 'ticket handled', ticketId: parsed, outcome, coalesced, ms: Date.now() - started });
