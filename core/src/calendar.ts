@@ -193,12 +193,16 @@ export class Calendar {
 
   /** Average working ms per working day over a year: used by lint to compare "2d" with "8h". */
   averageDayMs(year: number): number {
+    const { workingMs, days } = this.yearTotals(year);
+    return days ? workingMs / days : 0;
+  }
+
+  /** Working ms and working days in a local year: lint's measure of how long a Target can take. */
+  yearTotals(year: number): { workingMs: number; days: number } {
     const t = this.dayTable(year);
-    const n = t.wallMidnight.length;
-    if (!n) return 0;
     let sum = 0;
     for (let i = 0; i < t.winStarts.length; i++) sum += t.winEnds[i] - t.winStarts[i];
-    return sum / n;
+    return { workingMs: sum, days: t.wallMidnight.length };
   }
 
   private seg(y: number): OffsetSegments {

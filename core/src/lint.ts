@@ -114,21 +114,46 @@ function matrix(p: Policy, out: Problem[]): void {
  * Each calendar's average working day, built at most once per check: building a calendar's year
  * per target made a large policy take most of a minute to lint.
  */
-type DayLengths = (name: string) => number | null;
+type YearOf = { dayMs: number; workingMs: number; days: number };
+type DayLengths = (name: string) => YearOf | null;
 function dayLengths(p: Policy): DayLengths {
-  const memo = new Map<string, number | null>();
+  const memo = new Map<string, YearOf | null>();
   return (name) => {
     if (memo.has(name)) return memo.get(name)!;
     const cal: CalendarSpec | undefined = name === '24x7' ? '24x7' : own(p.calendars, name);
-    let ms: number | null = null;
+    let year: YearOf | null = null;
     try {
-      if (cal) ms = buildCalendar(name, cal).averageDayMs(2026);
+      if (cal) {
+        const c = buildCalendar(name, cal);
+        year = { dayMs: c.averageDayMs(2026), ...c.yearTotals(2026) };
+      }
     } catch {
-      ms = null;
+      year = null;
     }
-    memo.set(name, ms);
-    return ms;
+    memo.set(name, year);
+    return year;
   };
+}
+
+const MAX_YEARS = 10;
+
+/**
+ * A Target that needs more than 10 years of its Calendar's working time: within the schema's
+ * bound, but on a Calendar that works ten minutes a week it would take centuries, and evaluation
+ * would build every year up to 2200 before it failed. For a union, its largest member counts.
+ */
+function tooLong(spec: TargetSpec, defaultCal: string | string[], years: DayLengths): string | null {
+  const d = parseDuration(typeof spec === 'object' ? spec.in : spec);
+  if (!d || (d.kind !== 'working' && d.kind !== 'days')) return null;
+  const ref = typeof spec === 'object' && spec.calendar ? spec.calendar : defaultCal;
+  const names = Array.isArray(ref) ? ref : [ref];
+  const known = names.map(years).filter((y): y is YearOf => y !== null);
+  if (!known.length) return null;
+  const most = (f: (y: YearOf) => number) => Math.max(...known.map(f));
+  const needs = d.kind === 'working' ? d.ms / most((y) => y.workingMs) : d.days / most((y) => y.days);
+  if (needs <= MAX_YEARS) return null;
+  const per = d.kind === 'working' ? `${Math.round(most((y) => y.workingMs) / 3_600_000)} working hours` : `${most((y) => y.days)} working days`;
+  return `${text(spec)} would take ${Number.isFinite(needs) ? `about ${Math.ceil(needs)} years` : 'forever'} on calendar ${names.join('+')}, which has ${per} a year; the most a target may take is ${MAX_YEARS} years`;
 }
 
 /** A target's nominal length in ms, business days taken at the calendar's average day. */
@@ -138,14 +163,20 @@ function nominalMs(spec: TargetSpec, defaultCal: string | string[], dayMs: DayLe
   if (d.kind === 'working') return d.ms;
   if (d.kind !== 'days') return null;
   const ref = typeof spec === 'object' && spec.calendar ? spec.calendar : defaultCal;
-  const day = dayMs(Array.isArray(ref) ? ref[0] : ref);
-  return day === null ? null : d.days * day;
+  const year = dayMs(Array.isArray(ref) ? ref[0] : ref);
+  return year === null ? null : d.days * year.dayMs;
 }
 
 function targets(p: Policy, out: Problem[]): void {
   const response = Object.entries(p.metrics).filter(([, m]) => m.stopsAt === 'first_public_reply').map(([id]) => id);
   const resolution = Object.entries(p.metrics).filter(([, m]) => m.stopsAt === 'solved').map(([id]) => id);
   const dayMs = dayLengths(p);
+  for (const [cid, c] of Object.entries(p.categories)) {
+    for (const [m, spec] of Object.entries(c.targets ?? {})) {
+      const long = tooLong(spec, p.calendar, dayMs);
+      if (long) err(out, `categories.${cid}.targets.${m}`, long, 'target-too-long');
+    }
+  }
   for (const [tid, t] of Object.entries(p.tiers)) {
     const cal = (prio: string) => own(p.coverage, prio) ?? t.calendar ?? p.calendar;
     for (const prio of Object.keys(p.priorities)) {
@@ -159,6 +190,8 @@ function targets(p: Policy, out: Problem[]): void {
         const written = typeof spec === 'object' ? spec.in : spec;
         if (written === 'agreement') warn(out, path, 'left "defined in agreement" with no value: no clock runs until one is set', 'defined-in-agreement');
         if (typeof spec === 'object' && spec.assumed) out.push({ level: 'assumption', path, message: spec.assumed, code: 'assumed-value' });
+        const long = tooLong(spec, cal(prio), dayMs);
+        if (long) err(out, path, long, 'target-too-long');
       }
       // Each target's length once per row, not once per pair of metrics.
       const nominal = new Map<string, number | null>();

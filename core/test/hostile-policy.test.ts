@@ -33,10 +33,21 @@ describe('absurd targets are bounded and refused with their path', () => {
   });
 
   test('10 years is the longest target, and it evaluates', () => {
-    const text = kiwi((p) => (p.tiers.plus.targets.P1.resolution = `${10 * 365 * 24}h`));
+    const text = kiwi((p) => (p.tiers.plus.targets.P1.resolution = { in: `${10 * 365 * 24}h`, calendar: '24x7' }));
     expect(errorsOf(text)).toEqual([]);
     const d = evaluate(parsePolicy(text).policy!, timeline({ id: '1', createdAt: '2026-01-05T14:00:00Z', fields: { impact: '1', urgency: '1', tier: 'plus' } }), '2026-01-06T00:00:00Z');
-    expect(d.metrics.find((m) => m.metric === 'resolution')!.state).toBe('running');
+    expect(d.metrics.find((m) => m.metric === 'resolution')!).toMatchObject({ state: 'running', due: Date.parse('2036-01-03T14:00:00Z') });
+  });
+
+  test('a target needing more than 10 years of its calendar\'s working time is refused with its path', () => {
+    const sparse = (p: any) => (p.calendars.sparse = { zone: 'UTC', hours: { mon: ['09:00-09:10'] } });
+    expect(errorsOf(kiwi((p) => (sparse(p), (p.tiers.plus.targets.P1.resolution = { in: '100h', calendar: 'sparse' }))))).toEqual([
+      'tiers.plus.targets.P1.resolution: 100h would take about 12 years on calendar sparse, which has 9 working hours a year; the most a target may take is 10 years',
+    ]);
+    expect(errorsOf(kiwi((p) => (sparse(p), (p.categories = { incident: { label: 'I', targets: { resolution: { in: '600d', calendar: 'sparse' } } } }))))).toEqual([
+      expect.stringMatching(/^categories\.incident\.targets\.resolution: 600d would take about 12 years on calendar sparse, which has 52 working days a year/),
+    ]);
+    expect(errorsOf(kiwi((p) => (sparse(p), (p.tiers.plus.targets.P1.resolution = { in: '80h', calendar: 'sparse' }))))).toEqual([]);
   });
 
   test('the same bound holds inside { in: ... } and for atRisk.remaining', () => {
