@@ -85,6 +85,9 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
   ];
 
   // Zendesk's REST API for the SLA Desk service, over the same store (it needs a token, as Zendesk does).
+  // Sources, as in test/zendesk/rest-emulator.ts: Tickets API "Show Ticket" and "Update Ticket"
+  // (safe_update, 409), Ticket Audits API "List Audits for a Ticket" (include=users), Groups API
+  // "List Groups" for a user. One page of audits only: the desk's tickets are short.
   const restRoutes = [
     ['GET', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\.json$/, (m) => ({ status: 200, body: wb.rest.ticket(m[1]) })],
     ['GET', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\/audits\.json$/, (m) => ({ status: 200, body: wb.rest.audits(m[1]) })],
