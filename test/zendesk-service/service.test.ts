@@ -208,3 +208,31 @@ test('configuration comes from the environment, and a missing value is named', (
   expect(c.baseURL).toBe('https://acme.zendesk.com');
   expect(c.fieldIds.due).toEqual({ resolution: 16 });
 });
+
+test('priorities that share a native value: S4 stays S4 in the SLA priority field, the native priority follows it', async () => {
+  const { loadPolicy } = await import('@sla-desk/core/dist/presets');
+  const PRIO = 20;
+  const fieldIds = { tier: IDS.tier, state: IDS.state, priority: PRIO, due: { first_response: IDS.first_response }, source: 'settings' as const, missing: [] };
+  await boot({ policy: loadPolicy('bespoke-s1-s5'), fieldIds });
+  const cfg = serviceConfig(z.url, { policy: loadPolicy('bespoke-s1-s5'), fieldIds });
+  z.addTicket({ id: 1, subject: 'Ticket 1', status: 'open', priority: null, tags: [], created_at: '2026-11-20T10:00:00Z', custom_fields: [{ id: PRIO, value: 'sla_priority_s4' }, { id: IDS.tier, value: 'sla_tier_agreement' }] });
+  expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('written');
+  const t = z.tickets.get(1)!;
+  const value = (id: number) => t.custom_fields.find((f) => f.id === id)?.value;
+  // S4 maps to Zendesk's "normal", as S3 does; the SLA priority field keeps it S4 and its target (1 business day).
+  expect(t.priority).toBe('normal');
+  expect(value(PRIO)).toBe('sla_priority_s4');
+  expect(value(IDS.first_response)).toBe('2026-11-23T10:00:00.000Z');
+  // The service's own write of "normal" did not turn S4 into S3: the next delivery finds nothing to do.
+  expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('unchanged');
+  // An agent picks S3 in the SLA priority field: the native value stays, the target becomes 4 office hours.
+  z.agentEdit(1, { custom_fields: [{ id: PRIO, value: 'sla_priority_s3' }] });
+  expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('written');
+  expect(t.priority).toBe('normal');
+  expect(value(IDS.first_response)).toBe('2026-11-20T14:00:00.000Z');
+  // An agent sets the native priority to urgent by hand: that is S1, and the SLA priority says so.
+  z.agentEdit(1, { priority: 'urgent' });
+  await deliver(svc.url, 1);
+  expect(value(PRIO)).toBe('sla_priority_s1');
+  expect(wrongTickets(z, cfg)).toEqual([]);
+});
