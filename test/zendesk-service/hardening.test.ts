@@ -208,3 +208,15 @@ test('a pass slower than Zendesk will wait is answered 503 in time, and still wr
   // Zendesk's retry of that delivery finds the work done.
   expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('unchanged');
 });
+
+test("a real Zendesk delivery that is not the trigger's (a recorded user.deleted event) is signed but refused with 400, untouched", async () => {
+  const { readFileSync } = await import('fs');
+  const { join } = await import('path');
+  // Recorded by zenpy's test suite (../shared/host-payloads, with its .source.md); re-signed with our secret.
+  const body = readFileSync(join(__dirname, '..', '..', '..', 'shared', 'host-payloads', 'zendesk_webhook_delivery_user_deleted.body.real.json'), 'utf8');
+  await boot();
+  const r = await deliver(svc.url, 0, undefined, SECRET, body);
+  expect(r.status).toBe(400);
+  expect(await r.json()).toEqual({ error: 'ticket_id: required' });
+  expect(z.requests).toEqual([]);
+});
