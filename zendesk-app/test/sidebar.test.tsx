@@ -283,3 +283,21 @@ describe('an override counts only from a triage lead, checked against the accoun
     expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', MATRIX);
   });
 });
+
+test('severity policies: the SLA priority field keeps S4 apart from S3, and the native priority follows the field', async () => {
+  const audits = [
+    { id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'status', value: 'open' }, { type: 'Create', field_name: 'priority', value: 'normal' }, { type: 'Create', field_name: '18', value: 'sla_priority_s4' }] },
+  ];
+  const t = ticket({ settings: { policy_preset: 'bespoke-s1-s5' }, audits });
+  t.values['requirement:sla_priority'] = { requirement_id: 18 };
+  t.values['ticket.customField:custom_field_18'] = 'sla_priority_s4';
+  mount(t.client);
+  // Native "normal" alone would read as S3, the first to map to it.
+  expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Severity S4, Bespoke Software Support Agreement Support Agreement');
+  await t.fire('ticket.custom_field_18.changed', 'sla_priority_s2');
+  expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'high'] });
+  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Severity S2, Bespoke Software Support Agreement Support Agreement'));
+  // Save writes the SLA priority with the rest.
+  await t.fire('ticket.save');
+  expect(t.values['ticket.customField:custom_field_18']).toBe('sla_priority_s2');
+});

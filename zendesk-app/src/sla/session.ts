@@ -16,7 +16,10 @@ export interface Form {
   impact: string | null;
   urgency: string | null;
   tier: string | null;
+  /** The native priority. */
   priority: string | null;
+  /** The policy priority the SLA priority field holds (severity or requester policies). */
+  slaPriority: string | null;
 }
 
 export interface User {
@@ -67,7 +70,7 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
   if (unseen.length) first = { ...first, ...(await twice(() => client.get(requirementPaths(unseen).slice(FIELD_KEYS.length)))) };
   const fieldIds = resolveFieldIds(policy, first, settings.fieldIdsSetting);
   const ticketId = typeof first['ticket.id'] === 'number' ? (first['ticket.id'] as number) : null;
-  const custom = [fieldIds.impact, fieldIds.urgency, fieldIds.tier, fieldIds.versionReleased].filter((x): x is number => x !== undefined).map((id) => `ticket.customField:custom_field_${id}`);
+  const custom = [fieldIds.impact, fieldIds.urgency, fieldIds.tier, fieldIds.versionReleased, fieldIds.priority].filter((x): x is number => x !== undefined).map((id) => `ticket.customField:custom_field_${id}`);
   // User and organization fields by their keys, through ZAF's documented paths (Ticket sidebar
   // API: ticket.requester.customField:<key>, ticket.organization.customField:<key>).
   custom.push(REQUESTER_DESIGNATED, ORG_CONTACTS);
@@ -100,6 +103,7 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
     urgency: c.method === 'matrix' ? levelOfTag(value(fieldIds.urgency), 'sla_urgency_', c.urgency.map((l) => l.id)) : null,
     tier: settings.tierSource.kind === 'organization_field' ? tierOfOrganization(policy, second[orgField(settings.tierSource.key)]) : tierOfForm(policy, value(fieldIds.tier)),
     priority: (first['ticket.priority'] as string | null) ?? null,
+    slaPriority: c.method === 'matrix' ? null : slaPriorityOf(policy, value(fieldIds.priority)),
   };
   const entitlements = entitlementsOf(second[REQUESTER_DESIGNATED], second[ORG_CONTACTS], value(fieldIds.versionReleased));
   return { ok: true, data: { settings, policy, fieldIds, ticketId, history, form, tags: (first['ticket.tags'] as string[]) ?? [], user, stale, entitlements } };
@@ -126,6 +130,11 @@ export function tierOfOrganization(policy: Policy, raw: unknown): string | null 
   const v = raw.trim();
   const byLabel = Object.entries(policy.tiers).find(([id, t]) => id === v || t.label.toLowerCase() === v.toLowerCase());
   return byLabel ? byLabel[0] : tierOfForm(policy, v);
+}
+
+/** The policy priority an SLA priority option stands for: "sla_priority_s4" -> "S4". */
+export function slaPriorityOf(policy: Policy, tag: string | null): string | null {
+  return levelOfTag(tag, 'sla_priority_', Object.keys(policy.priorities));
 }
 
 function tierOfForm(policy: Policy, tag: string | null): string | null {
@@ -157,13 +166,13 @@ function withForm(data: Loaded, now: number): Timeline {
   const events = [...(h.events ?? [])];
   const current = { ...(h.fields ?? {}) } as Record<string, string | null | undefined>;
   for (const e of events) if (e.type === 'field') current[e.field] = e.value === null ? null : String(e.value);
-  const set = (field: 'impact' | 'urgency' | 'tier', value: string | null) => {
+  const set = (field: 'impact' | 'urgency' | 'tier' | 'priority', value: string | null) => {
     if ((current[field] ?? null) !== value) events.push({ type: 'field', at, field, value });
   };
   if (data.policy.classification.method === 'matrix') {
     set('impact', data.form.impact);
     set('urgency', data.form.urgency);
-  }
+  } else if (data.form.slaPriority) set('priority', data.form.slaPriority);
   // The form's tier comes from the configured source (the Tier field or an organization field).
   set('tier', data.form.tier);
   // Built by our own adapter, so the shape is known: fill the defaults rather than validate.

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { localeOf } from '@sla-desk/core';
-import { decide, fieldWrites, isLead, loadTicket, submitOverride, type Loaded } from '../../sla/session';
+import { decide, fieldWrites, isLead, loadTicket, slaPriorityOf, submitOverride, type Loaded } from '../../sla/session';
 import { lockPriority, onFieldChange, onSave, resize, setPriority, writeFields } from '../../zaf/host';
 import { useClient } from '../ClientProvider';
 import { stringsFor } from '../i18n';
@@ -61,6 +61,20 @@ export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
     watch(ids.impact, 'impact', 'sla_impact_');
     watch(ids.urgency, 'urgency', 'sla_urgency_');
     watch(ids.tier, 'tier', 'sla_tier_');
+    // Severity and requester policies: the SLA priority field is the agent's choice, and the native
+    // priority follows it at once (S4 sets "normal"), as the service would.
+    if (ids.priority !== undefined && data.policy.classification.method !== 'matrix') {
+      onFieldChange(client, ids.priority, (value) => {
+        const d = dataRef.current!;
+        d.form.slaPriority = slaPriorityOf(d.policy, value);
+        const native = d.form.slaPriority ? d.policy.priorities[d.form.slaPriority]?.zendesk : undefined;
+        if (native && native !== d.form.priority) {
+          d.form.priority = native;
+          void setPriority(client, native);
+        }
+        bump();
+      });
+    }
     onSave(
       client,
       async () => {
