@@ -104,3 +104,13 @@ test('built-in property names are unknown ids on the command line, not matches',
     expect(sla(['due', '--tier', 'plus', '--priority', 'P2', '--metric', name, '--from', NOW]).err).toMatch(new RegExp(`^sla: --metric: unknown metric "${name}"`));
   }
 });
+
+test('sla check escapes control characters that a policy carries into its messages', () => {
+  const file = join(tmp, 'escape.yaml');
+  writeFileSync(file, JSON.stringify({ sla: 1, id: 'p', name: 'p', classification: { method: 'matrix', impact: [{ id: '1', label: 'a' }], urgency: [{ id: '1', label: 'b' }], matrix: { '1\u001b[2J': { '1': 'P1' } } }, priorities: { P1: { label: 'P', zendesk: 'high', jira: 'High' } }, metrics: { r: { label: 'R', stopsAt: 'solved' } }, tiers: { t: { label: 'T' } } }));
+  const r = sla(['check', file]);
+  expect(r.code).toBe(1);
+  expect(r.out).toContain('classification.matrix.1\\u001b[2J: unknown impact "1\\u001b[2J"');
+  // eslint-disable-next-line no-control-regex
+  expect(r.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+});

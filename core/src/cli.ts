@@ -136,7 +136,7 @@ function check(file: string, io: Io): number {
   const section = (title: string, list: typeof problems) => {
     if (!list.length) return;
     io.out.write(`${title} (${list.length})\n`);
-    for (const p of list) io.out.write(`  ${formatProblem(p)}\n`);
+    for (const p of list) io.out.write(`  ${printable(formatProblem(p))}\n`);
   };
   section('errors', errors);
   section('warnings', warnings);
