@@ -200,7 +200,8 @@ function jiraIssue(wb, key) {
     key,
     fields: issue.fields,
     comments: issue.comments.map((cm) => ({ created: cm.created, author: cm.author?.accountId, internal: cm.jsdPublic === false, text: wb.jira.forge.adfText(cm.body) })),
-    appFields: [...Object.entries(config.fields.due).map(([m, id]) => ({ label: `${policy.metrics[m].label} due`, id })), { label: 'SLA state', id: config.fields.state }, { label: 'SLA tier', id: config.fields.tier }],
+    // The app's own fields, as Forge created them from the manifest (the app finds them by module key).
+    appFields: [...wb.jira.jira.fields.entries()].filter(([, f]) => f.moduleKey).map(([id, f]) => ({ label: f.name, id })),
     options: {
       impact: c.method === 'matrix' ? c.impact.map((l) => ({ value: l.id, label: `${l.id}. ${l.label}` })) : null,
       urgency: c.method === 'matrix' ? c.urgency.map((l) => ({ value: l.id, label: `${l.id}. ${l.label}` })) : null,
