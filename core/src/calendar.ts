@@ -40,6 +40,18 @@ function checkedYear(t: number): number {
 }
 
 const MAX_EMPTY_YEARS = 8;
+/**
+ * No due lies further than this from its start: `sla check` refuses a target its calendar needs
+ * more than 10 years for, and this stops one that got in some other way after a dozen year tables,
+ * not after every year up to 2200.
+ */
+const MAX_SPAN_YEARS = 12;
+
+export class TooLongError extends Error {
+  constructor(calendar: string) {
+    super(`the target takes more than ${MAX_SPAN_YEARS} years on calendar "${calendar}"`);
+  }
+}
 const NO_YEAR: YearTable = {
   year: 0,
   from: 0,
@@ -110,12 +122,14 @@ export class Calendar {
     }
     let tab = this.tableAt(start);
     let y = tab.year;
+    const first = y;
     let w = cumAt(tab, start) + ms;
     let empty = 0;
     while (w > tab.total) {
       w -= tab.total;
       empty = tab.total === 0 ? empty + 1 : 0;
       if (empty >= MAX_EMPTY_YEARS) throw new NoWorkingTimeError(this.id);
+      if (y - first >= MAX_SPAN_YEARS) throw new TooLongError(this.id);
       tab = this.year(++y);
     }
     return locate(tab, w);
@@ -179,9 +193,11 @@ export class Calendar {
     const timeOfDay = wall - table.wallMidnight[d];
     let idx = d + n;
     let ly = localYear(table.wallMidnight[d]);
+    const first = ly;
     let empty = 0;
     while (idx >= table.wallMidnight.length) {
       idx -= table.wallMidnight.length;
+      if (ly - first >= MAX_SPAN_YEARS) throw new TooLongError(this.id);
       table = this.dayTable(++ly);
       empty = table.wallMidnight.length === 0 ? empty + 1 : 0;
       if (empty >= MAX_EMPTY_YEARS) throw new NoWorkingTimeError(this.id);

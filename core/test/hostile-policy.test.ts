@@ -57,6 +57,16 @@ describe('absurd targets are bounded and refused with their path', () => {
     expect(errorsOf(kiwi((p) => (p.clock = { atRisk: { remaining: '99999999999999h' } })))[0]).toMatch(/^clock\.atRisk/);
   });
 
+  test('a too-long target that got past sla check stops evaluation after a dozen years, not at 2200', () => {
+    // parsePolicy alone (as the Zendesk service reads SLA_POLICY) does not lint.
+    const { policy } = parsePolicy(kiwi((p) => {
+      p.calendars.sparse = { zone: 'UTC', hours: { mon: ['09:00-09:10'] } };
+      p.tiers.plus.targets.P1.resolution = { in: '87600h', calendar: 'sparse' };
+    }));
+    const tl = timeline({ id: '1', createdAt: '2026-01-05T14:00:00Z', fields: { impact: '1', urgency: '1', tier: 'plus' } });
+    expect(() => evaluate(policy!, tl, '2026-01-06T00:00:00Z')).toThrow('the target takes more than 12 years on calendar "sparse"');
+  });
+
   test('a unit is required: "1 hour" and a bare 60 are refused', () => {
     expect(errorsOf(kiwi((p) => (p.tiers.plus.targets.P1.resolution = '1 hour')))).toEqual([
       'tiers.plus.targets.P1.resolution: expected a duration like 30m, 4h, 1h30m, 2d, none or agreement; got "1 hour"',
