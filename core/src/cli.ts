@@ -13,6 +13,7 @@ import { readRecords, RecordSyntaxError } from './records';
 import { ReportBuilder } from './report';
 import { TimelineSchema } from './timeline';
 import { addPause, dueOf } from './clock';
+import { csvCell, printable } from './escape';
 import { isRealInstant } from './instant';
 import { formatBytes, MAX_RECORD_BYTES } from './limits';
 import { SUPPORTED_YEARS } from './zone';
@@ -205,26 +206,6 @@ function rowsOf(d: Decision): string[][] {
     m.state,
     m.state === 'not_applicable' || m.state === 'met' ? '-' : formatMs(m.remainingWorkingMs),
   ]);
-}
-
-/** Control characters as visible escapes, so a ticket id cannot move the cursor or split a row. */
-export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-}
-
-/**
- * A CSV cell that a spreadsheet shows as text: one starting with = + - @ would be run as a formula
- * (OWASP's "CSV injection"), so it gets a leading apostrophe. That includes an overdue "-1h 05m".
- */
-export function csvCell(raw: string): string {
-  let s = printable(raw);
-  // A lone "-" (our "no value") is not a formula.
-  if (s.length > 1 && /^[=+\-@]/.test(s)) s = `'${s}`;
-  return /[",]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 function emitter(format: string): { head: string; emit: Emit; sep: string; tail: string } {
