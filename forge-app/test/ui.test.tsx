@@ -148,3 +148,10 @@ test('the admin page takes an uploaded policy file into the policy text, and sav
   await act(async () => void fireEvent.submit(document.querySelector('form')!));
   expect(invoke.mock.calls.at(-1)![1].config.policy).toEqual({ document: yaml });
 });
+
+test('the admin page tells a non-admin the server refused, and shows no form', async () => {
+  invoke.mockResolvedValueOnce({ ok: false, problems: ['Only Jira administrators can change SLA Desk (Administer Jira).'] });
+  await act(async () => void render(<Admin />));
+  expect(await screen.findByText('Only Jira administrators can change SLA Desk (Administer Jira).')).toBeTruthy();
+  expect(document.querySelector('form')).toBeNull();
+});

@@ -13,6 +13,7 @@ export function Admin() {
   const [problems, setProblems] = useState<string[]>([]);
   const [saved, setSaved] = useState(false);
   const [recalc, setRecalc] = useState<Progress | null>(null);
+  const [denied, setDenied] = useState<string[] | null>(null);
   // While a recalculation runs, its progress is read every few seconds.
   useEffect(() => {
     if (recalc?.state !== 'running') return;
@@ -20,13 +21,24 @@ export function Admin() {
     return () => clearInterval(id);
   }, [recalc?.state]);
   useEffect(() => {
-    void call<{ config: Config; presets: { id: string; name: string }[]; problems: string[] }>('getConfig').then((r) => {
+    void call<{ config?: Config; presets?: { id: string; name: string }[]; problems: string[] }>('getConfig').then((r) => {
+      // The server refuses anyone without Administer Jira: say so instead of an empty form.
+      if (!r.config || !r.presets) return setDenied(r.problems);
       setConfig(r.config);
       setPresets(r.presets);
       setProblems(r.problems);
       if ('document' in r.config.policy) setDoc(r.config.policy.document);
     });
   }, []);
+  if (denied) {
+    return (
+      <SectionMessage appearance="error" title="SLA Desk settings">
+        {denied.map((p) => (
+          <Text key={p}>{p}</Text>
+        ))}
+      </SectionMessage>
+    );
+  }
   if (!config) return <Text>Loading…</Text>;
   const set = (patch: Partial<Config>) => setConfig({ ...config, ...patch });
   const map = (key: 'impact' | 'urgency' | 'tier' | 'organizations' | 'organizationTierKey') => (e: { target?: { value?: unknown } }) => set({ map: { ...config.map, [key]: valueOf(e) || undefined } });
