@@ -62,3 +62,33 @@ test('"Recalculate open issues" goes page by page through the queue; a failed pa
   while (queue.events.length) await recalculatePage({ queueName: 'q', jobId: 'job-2', eventId: 'x', ...queue.events.shift()! }, queue as never, client(), NOW);
   expect(jira.writes()).toEqual([]);
 });
+
+test('a page is never done twice into a second chain: a failed push is retried from saved progress, a duplicate event is dropped', async () => {
+  const queue = new MemoryQueue();
+  const client = () => new JiraClient('app', { sleep: async () => undefined });
+  await startRecalculation(queue as never, NOW);
+  // The push of the second page's event fails once: the consumer asks Forge to retry page one.
+  const push = queue.push.bind(queue);
+  let failPush = true;
+  queue.push = async (e) => {
+    if (failPush) {
+      failPush = false;
+      throw new Error('queue unavailable');
+    }
+    return push(e);
+  };
+  const first = queue.events.shift()!;
+  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const r = (await recalculatePage({ queueName: 'q', jobId: 'j', eventId: '1', ...first }, queue as never, client(), NOW)) as InvocationError | undefined;
+  expect(r?.retryOptions).toBeDefined();
+  expect(queue.events).toEqual([]);
+  // Forge redelivers page one: now its successor is queued, once.
+  await recalculatePage({ queueName: 'q', jobId: 'j', eventId: '2', ...first, retryContext: { retryCount: 1, retryReason: 'FUNCTION_RETRY_REQUEST', retryData: undefined } } as never, queue as never, client(), NOW);
+  expect(queue.events).toHaveLength(1);
+  // A duplicate delivery of page one (at-least-once queues) is dropped: no second chain.
+  await recalculatePage({ queueName: 'q', jobId: 'j', eventId: '3', ...first }, queue as never, client(), NOW);
+  expect(queue.events).toHaveLength(1);
+  while (queue.events.length) await recalculatePage({ queueName: 'q', jobId: 'j', eventId: 'n', ...queue.events.shift()! }, queue as never, client(), NOW);
+  error.mockRestore();
+  expect(store.get(PROGRESS_KEY)).toMatchObject({ state: 'done', pages: 3, issues: 120, token: null });
+});
