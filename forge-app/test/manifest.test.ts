@@ -89,6 +89,15 @@ describe('OAuth scopes, checked offline (@forge/lint\'s permission linter downlo
     expect(refused).toEqual(['/rest/servicedeskapi/organization/X/property/X']);
   });
 
+  test('the emulated site refuses a call whose scope the manifest lacks, as Forge does (401)', async () => {
+    const { JiraEmulator } = await import('../../test/jira/emulator');
+    const { route } = jest.requireActual('@forge/api');
+    const site = new JiraEmulator(scopes.filter((s) => s !== 'read:jira-user'));
+    expect((await site.requestJira(route`/rest/api/3/myself`)).status).toBe(401);
+    expect((await site.requestJira(route`/rest/api/3/priority`)).status).toBe(200);
+    expect((await new JiraEmulator(scopes).requestJira(route`/rest/api/3/myself`)).status).toBe(200);
+  });
+
   test('the app finds each of its own custom fields by the module key the manifest declares', () => {
     const keys = parse(readFileSync(MANIFEST, 'utf8')).modules['jira:customField'].map((f: { key: string }) => f.key);
     expect(Object.keys(APP_FIELD_MODULES).sort()).toEqual([...keys].sort());

@@ -228,6 +228,7 @@ export class JiraEmulator {
     return this.route(method, p, url.searchParams, body, caller);
   }
 
+  /** Each route below follows the REST v3 reference page named for it in scopes.ts (ROUTE_SCOPES[].source). */
   private route(method: string, p: string, q: URLSearchParams, body: any, caller: string) {
     let m: RegExpExecArray | null;
     const issueOf = (k: string) => this.issues.get(decodeURIComponent(k)) ?? [...this.issues.values()].find((i) => i.id === k);
@@ -322,22 +323,26 @@ export class JiraEmulator {
       }));
       return respond(200, [...system, ...custom]);
     }
+    // Create custom field: Administer Jira; 201 with the new id.
     if (method === 'POST' && p === '/rest/api/3/field') {
       if (!this.permissionsOf(caller).has('ADMINISTER')) return respond(403, { errorMessages: ['You do not have permission to create custom fields.'] });
       const id = `customfield_${this.seq++}`;
       this.fields.set(id, { name: body.name, type: body.type, options: [] });
       return respond(201, { id, name: body.name });
     }
+    // Create custom field context: 201 with the context id; 404 for an unknown field.
     if (method === 'POST' && (m = /^\/rest\/api\/3\/field\/([^/]+)\/context$/.exec(p))) {
       if (!this.fields.has(m[1])) return respond(404, {});
       return respond(201, { id: String(this.seq++), name: body.name });
     }
+    // Create custom field options (context): 200 with the options.
     if (method === 'POST' && (m = /^\/rest\/api\/3\/field\/([^/]+)\/context\/[^/]+\/option$/.exec(p))) {
       const field = this.fields.get(m[1]);
       if (!field) return respond(404, {});
       field.options.push(...body.options.map((o: { value: string }) => o.value));
       return respond(200, { options: body.options });
     }
+    // Get priorities: the site's priorities (deprecated in favour of /priority/search, still served).
     if (method === 'GET' && p === '/rest/api/3/priority') return respond(200, this.priorities);
     // Get all statuses: each with its statusCategory {key}.
     if (method === 'GET' && p === '/rest/api/3/status') {
@@ -349,10 +354,12 @@ export class JiraEmulator {
       if (!u) return respond(404, { errorMessages: ['Specified user does not exist or you do not have required permissions'] });
       return respond(200, { accountId: u.accountId, displayName: u.displayName, accountType: u.accountType ?? 'atlassian', active: true });
     }
+    // Get current user: asApp, the app's own account (accountType "app").
     if (method === 'GET' && p === '/rest/api/3/myself') {
       const u = this.users.get(caller);
       return respond(200, { accountId: caller, displayName: u?.displayName ?? caller, accountType: u?.accountType ?? 'atlassian', active: true });
     }
+    // Get user groups: the groups' names.
     if (method === 'GET' && p === '/rest/api/3/user/groups') {
       return respond(200, (this.groups.get(q.get('accountId') ?? '') ?? []).map((name) => ({ name })));
     }
