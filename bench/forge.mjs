@@ -51,15 +51,16 @@ export async function forgeRows(root, log) {
   issue.comments.push({ id: 'c1', created: '2026-11-20T14:08:00.000+0000', author: { accountId: 'agent-1' }, body: 'On it' });
   const commented = await count({ issue: { id: '10001', key: 'SUP-1' } });
   rows.push(['Jira requests: comment added (first reply stops the clock)', fmt(commented), '', '≤ 1 read, ≤ 1 write', commented.reads <= 1 && commented.writes <= 1]);
+  const same = await count({ issue: { id: '10001', key: 'SUP-1' }, changelog: { items: [{ field: 'status', fieldId: 'status' }] } });
+  rows.push(['Jira requests: event with nothing to change', fmt(same), '', '0 writes', same.writes === 0]);
+  const own = await count({ issue: { id: '10001', key: 'SUP-1' }, changelog: { items: [{ field: 'SLA state', fieldId: stateField }] } });
+  rows.push(['Jira requests: event touching only the app\'s own fields (loop guard)', fmt(own), '', '0 writes', own.writes === 0]);
+
   // A busy issue: Jira embeds only the latest 100 histories and a capped page of comments.
   for (let i = 0; i < 300; i++) issue.histories.push({ id: `b${i}`, created: '2026-11-20T14:09:00.000+0000', items: [{ field: 'labels', fieldId: 'labels', from: null, fromString: null, to: null, toString: `l${i}` }] });
   for (let i = 0; i < 150; i++) issue.comments.push({ id: `bc${i}`, created: '2026-11-20T14:09:00.000+0000', author: { accountId: 'c' }, body: `n${i}` });
   const busy = await count({ issue: { id: '10001', key: 'SUP-1' }, changelog: { items: [{ field: 'status', fieldId: 'status' }] } });
   rows.push(['Jira requests: event on a busy issue (301 histories, 151 comments: history paged)', fmt(busy), '', '1 + ⌈histories/100⌉ + ⌈comments/100⌉ reads', busy.reads <= 1 + 4 + 2]);
-  const same = await count({ issue: { id: '10001', key: 'SUP-1' }, changelog: { items: [{ field: 'status', fieldId: 'status' }] } });
-  rows.push(['Jira requests: event with nothing to change', fmt(same), '', '0 writes', same.writes === 0]);
-  const own = await count({ issue: { id: '10001', key: 'SUP-1' }, changelog: { items: [{ field: 'SLA state', fieldId: stateField }] } });
-  rows.push(['Jira requests: event touching only the app\'s own fields (loop guard)', fmt(own), '', '0 writes', own.writes === 0]);
 
   // The panel resolver: one read, the evaluation and the view model, on one core.
   const ctx = { accountId: 'lead-1', locale: 'en-US', timezone: 'America/Toronto', extension: { issue: { key: 'SUP-1', id: '10001' } } };
