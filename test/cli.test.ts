@@ -29,8 +29,8 @@ describe('sla check', () => {
     const r = sla(['check', 'kiwi-stage-plus']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('warnings (2)\n  tiers.basic.targets.P3.resolution: resolution target (4h) is shorter than the initial response target (8h)');
-    expect(r.out).toContain('assumptions to confirm (3)');
-    expect(r.out).toMatch(/0 error\(s\), 2 warning\(s\), 3 assumption\(s\) to confirm/);
+    expect(r.out).toContain('assumptions to confirm (4)');
+    expect(r.out).toMatch(/0 error\(s\), 2 warning\(s\), 4 assumption\(s\) to confirm/);
   });
 
   test('a schema error: exit 1, with its path', () => {

@@ -17,6 +17,7 @@ import { csvCell, printable } from './escape';
 import { isRealInstant } from './instant';
 import { formatBytes, MAX_RECORD_BYTES } from './limits';
 import { SUPPORTED_YEARS } from './zone';
+import { explainCommand, ExplainUsageError } from './explain-cli';
 
 /** Errors the user can fix: printed as one clear line, never as a stack trace. */
 class UsageError extends Error {}
@@ -71,6 +72,25 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .action(async (file: string, o) => {
       code = await evaluateCmd(file, o, io);
+    });
+
+  program
+    .command('explain')
+    .description('why a ticket\'s due times are what they are: the working time counted, the closed and paused time skipped')
+    .argument('[file]', 'the ticket\'s timeline (JSON, an array or JSON lines), or - for standard input', '-')
+    .option('--policy <policy>', 'a preset id or a policy file')
+    .option('--now <iso>', 'explain as of this instant (default: the current time)')
+    .option('--ticket <id>', 'the ticket to explain, when the file holds several')
+    .option('--metric <metric>', 'only this metric')
+    .option('--locale <locale>', 'en or fr (default: the policy\'s locale)')
+    .option('--zone <zone>', 'the time zone to show the start and due in (default: UTC)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((file: string, o) => {
+      try {
+        io.out.write(explainCommand(loadPolicy(o.policy), file, o, () => readFileSync(0, 'utf8')));
+      } catch (e) {
+        throw e instanceof ExplainUsageError ? new UsageError(e.message) : e;
+      }
     });
 
   program

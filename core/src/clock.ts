@@ -31,6 +31,9 @@ export function netWorking(cal: Calendar, pauses: readonly number[], a: number, 
 
 /** The earliest T such that [start, T) holds `ms` working ms outside the pauses. */
 export function dueWithPauses(cal: Calendar, start: number, ms: number, pauses: readonly number[]): number {
+  // A zero Target is due at its start, whatever pauses follow: without this the loop below would
+  // take the first pause's available time from nothing and ask for negative working time.
+  if (!(ms > 0)) return cal.addWorking(start, ms);
   let cur = start;
   let left = ms;
   for (let i = 0; i < pauses.length; i += 2) {

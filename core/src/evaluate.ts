@@ -3,7 +3,7 @@ import type { Classified } from './matrix';
 import { parseInstant } from './instant';
 import { own as ownKey } from './limits';
 import { FieldValues, K_AGENT_REPLY, K_CATEGORY, K_IMPACT, K_MET, K_OVERRIDE, K_PRIORITY, K_REOPENED, K_SOLVED, K_STATUS, K_TIER, K_URGENCY, FIELD_OF_KIND, Prepared, prepare } from './prepare';
-import { CompiledMetric, CompiledPolicy, getCompiled, Policy, STOP_MET, STOP_REPLY, STOP_SOLVED } from './policy';
+import { CompiledMetric, CompiledPolicy, CompiledTarget, getCompiled, Policy, STOP_MET, STOP_REPLY, STOP_SOLVED, STOP_TRIAGE } from './policy';
 import type { OverrideEvent, Timeline } from './timeline';
 
 export type MetricState = 'running' | 'paused' | 'at_risk' | 'breached' | 'met' | 'not_applicable';
@@ -53,11 +53,16 @@ export interface Decision {
     override: OverrideEvent | null;
     zendesk: string | null;
     jira: string | null;
+    /** The Impact and Urgency ids the matrix read (null under other methods or when not set). */
+    impact: string | null;
+    urgency: string | null;
   };
   /** Shared between decisions of one policy: read, never change. */
   tier: Readonly<{ id: string; label: string; tag: string; fallback: boolean }>;
   category: Readonly<{ id: string; label: string; sla: boolean }>;
   metrics: MetricDecision[];
+  /** The policy's triage clock (null when the policy has none): runs until the ticket has a Priority. */
+  triage: MetricDecision | null;
   warnings: Warning[];
   maintenance: { label: string; active: boolean; until: number | null; next: number | null }[];
 }
@@ -84,6 +89,28 @@ interface Walked {
  * give the same decision on any machine, in any zone.
  */
 export function evaluate(policy: Policy, timeline: Timeline, now: number | string): Decision {
+  return run(policy, timeline, now, null);
+}
+
+/** What a metric's clock ran on, kept for `explain`: the same numbers the decision came from. */
+export interface ClockTrace {
+  start: number;
+  end: number;
+  stop: number | null;
+  /** Sorted, disjoint [from, to) pairs. */
+  pauses: readonly number[];
+  target: CompiledTarget;
+  /** Each Priority the ticket had, and from when: the first entry is at creation. */
+  priorities: readonly { t: number; id: string | null }[];
+}
+
+/** The decision and, per metric id (and "triage"), the clock behind it. */
+export function evaluateWithTrace(policy: Policy, timeline: Timeline, now: number | string): { decision: Decision; clocks: Map<string, ClockTrace> } {
+  const clocks = new Map<string, ClockTrace>();
+  return { decision: run(policy, timeline, now, clocks), clocks };
+}
+
+function run(policy: Policy, timeline: Timeline, now: number | string, sink: Map<string, ClockTrace> | null): Decision {
   const cp = getCompiled(policy);
   const nowMs = typeof now === 'number' ? now : parseInstant(now);
   const prepared = prepare(timeline);
@@ -98,7 +125,8 @@ export function evaluate(policy: Policy, timeline: Timeline, now: number | strin
   if (!category.sla) warnings.push({ code: 'no-sla', message: `${category.label}: no SLA applies` });
 
   const metrics: MetricDecision[] = new Array(cp.metrics.length);
-  for (let i = 0; i < metrics.length; i++) metrics[i] = metricDecision(cp, w, cp.metrics[i], tier.id, category.id, created, nowMs);
+  for (let i = 0; i < metrics.length; i++) metrics[i] = metricDecision(cp, w, cp.metrics[i], tier.id, category.id, created, nowMs, sink);
+  const triage = cp.triage ? metricDecision(cp, w, cp.triage.metric, tier.id, category.id, created, nowMs, sink) : null;
   return {
     ticketId: timeline.id,
     now: nowMs,
@@ -106,6 +134,7 @@ export function evaluate(policy: Policy, timeline: Timeline, now: number | strin
     tier,
     category,
     metrics,
+    triage,
     warnings,
     maintenance: maintenance(cp, nowMs),
   };
@@ -242,6 +271,8 @@ function priorityOf(cp: CompiledPolicy, w: Walked, warnings: Warning[]): Decisio
     override: o,
     zendesk: def?.zendesk ?? null,
     jira: def?.jira ?? null,
+    impact: c.impact,
+    urgency: c.urgency,
   };
 }
 
@@ -270,6 +301,12 @@ function firstAtOrAfter(times: readonly number[], t: number): number | null {
   return null;
 }
 
+/** When the ticket first had a Priority: where its triage clock stops. */
+function firstPriority(w: Walked): number | null {
+  for (const p of w.priorities) if (p.id !== null) return p.t;
+  return null;
+}
+
 function priorityAt(w: Walked, t: number): string | null {
   let id: string | null = null;
   for (const p of w.priorities) {
@@ -279,7 +316,7 @@ function priorityAt(w: Walked, t: number): string | null {
   return id;
 }
 
-function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, tier: string, category: string, created: number, now: number): MetricDecision {
+function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, tier: string, category: string, created: number, now: number, sink: Map<string, ClockTrace> | null): MetricDecision {
   const clock = cp.policy.clock;
   const restartOnReopen = clock.reopen === 'restart';
   const lastReopen = w.reopened.length ? w.reopened[w.reopened.length - 1] : null;
@@ -290,6 +327,7 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, t
   let stop: number | null;
   if (metric.stop === STOP_REPLY) stop = firstAtOrAfter(w.publicReplies, cycleStart) ?? firstAtOrAfter(w.solved, cycleStart);
   else if (metric.stop === STOP_MET) stop = w.met?.get(metric.id) ?? firstAtOrAfter(w.solved, cycleStart);
+  else if (metric.stop === STOP_TRIAGE) stop = firstPriority(w) ?? firstAtOrAfter(w.solved, cycleStart);
   else {
     const lastSolved = w.solved.length ? w.solved[w.solved.length - 1] : null;
     stop = lastSolved !== null && (lastReopen === null || lastSolved > lastReopen) && lastSolved >= cycleStart ? lastSolved : null;
@@ -297,13 +335,13 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, t
 
   const end = stop ?? Math.max(now, cycleStart);
   const priority = priorityAt(w, end);
-  if (!priority) return notApplicable(metric, stop, 'no priority yet');
-  const target = cp.targetRow(tier, priority, category)?.[metric.index] ?? null;
-
-  if (!target) return notApplicable(metric, stop, 'no target for this tier, priority and category');
+  // A category's own promise (SCALE's findings for a data issue) needs no Priority; '' is no
+  // Priority id, so the tier's rows are not consulted without one.
+  const target = metric.stop === STOP_TRIAGE ? cp.triage!.target : (cp.targetRow(tier, priority ?? '', category)?.[metric.index] ?? null);
+  if (!target) return notApplicable(metric, stop, priority ? 'no target for this tier, priority and category' : 'no priority yet');
 
   let start = cycleStart;
-  if (clock.priorityChange === 'restart') {
+  if (clock.priorityChange === 'restart' && metric.stop !== STOP_TRIAGE) {
     for (let i = 1; i < w.priorities.length; i++) {
       const p = w.priorities[i];
       if (p.t > end) break;
@@ -335,6 +373,8 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, t
   const used = total > 0 ? elapsed / total : end >= due ? 1 : 0;
   let pausedWall = 0;
   for (let i = 0; i < pauses.length; i += 2) pausedWall += Math.min(pauses[i + 1], end) - Math.max(pauses[i], start);
+
+  if (sink) sink.set(metric.id, { start, end, stop, pauses, target, priorities: w.priorities });
 
   let state: MetricState;
   if (stop !== null) state = stop <= due ? 'met' : 'breached';
@@ -427,10 +467,12 @@ export function worstState(d: Decision): MetricState {
 /** The decision with instants as ISO-8601 UTC strings, for JSON output and host fields. */
 export function decisionToJSON(d: Decision) {
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  const metric = (m: MetricDecision) => ({ ...m, start: iso(m.start), due: iso(m.due), breachAt: iso(m.breachAt), stoppedAt: iso(m.stoppedAt) });
   return {
     ...d,
     now: iso(d.now),
-    metrics: d.metrics.map((m) => ({ ...m, start: iso(m.start), due: iso(m.due), breachAt: iso(m.breachAt), stoppedAt: iso(m.stoppedAt) })),
+    metrics: d.metrics.map(metric),
+    triage: d.triage ? metric(d.triage) : null,
     maintenance: d.maintenance.map((m) => ({ ...m, until: iso(m.until), next: iso(m.next) })),
   };
 }

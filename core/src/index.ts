@@ -17,8 +17,8 @@ export type { Decision, MetricDecision, MetricState, Warning } from './evaluate'
 export { dueWithPauses, dueOf } from './clock';
 export { makeOverride, overrideNote, overrideNotice, parseOverrideNote } from './override';
 export type { OverrideRequest } from './override';
-export { ticketView, metricView, formatSpan, localeOf, summaryLine } from './view';
-export type { TicketView, MetricView, Tone, Locale } from './view';
+export { ticketView, metricView, formatSpan, localeOf, summaryLine, mostUrgent, stateAnnouncement, calendarInfo, zoneName, formatInstantIn } from './view';
+export type { TicketView, MetricView, Tone, Locale, CalendarInfo } from './view';
 export { formatProblem } from './problem';
 export type { Problem } from './problem';
 export { ReportBuilder } from './report';
@@ -29,3 +29,7 @@ export type { Host, HostStatus, StatusMatcher } from './status';
 export { nextTransition } from './transition';
 export { LIMITS, MAX_POLICY_BYTES, MAX_RECORD_BYTES, MAX_TARGET_MS, MAX_BUSINESS_DAYS } from './limits';
 export { policySizeProblem } from './parse';
+export { explain, explanationLines, explanationText } from './explain';
+export type { Explanation, MetricExplanation, ExplainedSpan, PriorityStep } from './explain';
+export { evaluateWithTrace } from './evaluate';
+export type { ClockTrace } from './evaluate';

@@ -17,13 +17,15 @@ export type CompiledTarget =
 export const STOP_REPLY = 0;
 export const STOP_SOLVED = 1;
 export const STOP_MET = 2;
+/** The triage clock stops when the ticket first has a Priority. */
+export const STOP_TRIAGE = 3;
 
 export interface CompiledMetric {
   readonly id: string;
   /** Its position in `metrics` and in every target row. */
   readonly index: number;
   readonly label: string;
-  readonly stop: typeof STOP_REPLY | typeof STOP_SOLVED | typeof STOP_MET;
+  readonly stop: typeof STOP_REPLY | typeof STOP_SOLVED | typeof STOP_MET | typeof STOP_TRIAGE;
   readonly pauseStatuses: readonly string[];
 }
 
@@ -40,6 +42,8 @@ export interface CompiledPolicy {
   target(tier: string, priority: string, metric: string, category: string): CompiledTarget | null;
   readonly defaultTier: string;
   readonly defaultCategory: string;
+  /** The policy's triage clock (`triage:`), for a ticket that has no Priority yet; null when it has none. */
+  readonly triage: { readonly metric: CompiledMetric; readonly target: CompiledTarget } | null;
   readonly atRiskPercent: number | null;
   readonly atRiskRemainingMs: number | null;
   /** Each tier's badge (tag such as sla_tier_plus), built once and shared by every decision. */
@@ -170,6 +174,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     }
     categoryTargets.set(catId, t);
   }
+  const triageTarget = policy.triage ? compileTarget({ in: policy.triage.in, calendar: policy.triage.calendar }, policy.calendar, 'triage') : null;
   for (const m of policy.maintenance) calendar(m.calendar, 'maintenance.calendar');
   for (const [prio, list] of Object.entries(policy.coverage)) calendar(list, `coverage.${prio}`);
   if (missing.length) throw new PolicyError(missing);
@@ -206,6 +211,10 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     targetRow,
     defaultTier,
     defaultCategory,
+    triage:
+      policy.triage && triageTarget
+        ? { metric: { id: 'triage', index: -1, label: policy.triage.label, stop: STOP_TRIAGE, pauseStatuses: policy.clock.pauseStatuses }, target: triageTarget }
+        : null,
     atRiskPercent: 'percentElapsed' in atRisk ? atRisk.percentElapsed : null,
     atRiskRemainingMs: remaining?.kind === 'working' ? remaining.ms : null,
     tierBadges: new Map(

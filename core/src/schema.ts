@@ -198,6 +198,10 @@ export const PolicySchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  // A ticket with no Priority yet (no Impact or Urgency) is still on a clock: this one, until it has one.
+  triage: z
+    .strictObject({ in: duration, calendar: calendarRef.optional(), label: z.string().default('Triage') })
+    .optional(),
   maintenance: z.array(z.strictObject({ label: z.string(), calendar: id })).max(LIMITS.maintenance).default([]),
   assumptions: z.array(z.strictObject({ path: z.string(), note: z.string() })).max(LIMITS.assumptions).default([]),
 });

@@ -1,4 +1,7 @@
 import type { Decision, MetricDecision, MetricState } from './evaluate';
+import { own } from './limits';
+import { getCompiled, type Policy } from './policy';
+import type { CalendarSpec } from './schema';
 
 /**
  * What agents see, computed once for both hosts so that the Zendesk sidebar and the Jira panel
@@ -13,15 +16,25 @@ export interface MetricView {
   state: MetricState;
   stateLabel: string;
   tone: Tone;
-  /** The countdown: "2h 05m left", "Breached 12m 30s ago", "En pause · 3 h 10 min restantes". */
+  /** The countdown: "3h 20m business time left", "Paused · 40m 00s left", "Met at Fri 20 Nov, 09:40 Toronto". */
   text: string;
-  /** The due instant in the display zone, or null. */
+  /** The calendar that counts it: "KIWI business hours (assumed), Toronto", "24/7"; null when there is no clock. */
+  clockText: string | null;
+  /** Outside working hours, when the countdown moves again: "resumes Mon 08:30 Toronto". */
+  resumesText: string | null;
+  /** text, clockText and resumesText in one line, for places with room for one line. */
+  line: string;
+  /** The due instant in the agent's zone, the zone named; null when paused, met or without a Target. */
   dueText: string | null;
+  /** True when the countdown counts working hours of a calendar, not clock time. */
+  businessTime: boolean;
 }
 
 export interface TicketView {
   priority: { label: string; reason: string; overridden: boolean };
   tier: { label: string; tag: string; fallback: boolean };
+  /** "KIWI STAGE+ · Plus": the policy and the tier, kept apart. Empty without the policy. */
+  context: string;
   metrics: MetricView[];
   maintenance: { label: string; text: string }[];
   warnings: string[];
@@ -41,15 +54,22 @@ const TONE: Record<MetricState, Tone> = {
 const WORDS = {
   en: {
     state: { running: 'On track', at_risk: 'At risk', breached: 'Breached', paused: 'Paused', met: 'Met', not_applicable: 'No SLA' },
-    left: (d: string) => `${d} left`,
-    atRisk: (d: string) => `${d} left · at risk`,
-    paused: (d: string) => `Paused · ${d} left`,
-    breachedAgo: (d: string) => `Breached ${d} ago`,
-    missedBy: (d: string) => `Missed by ${d}`,
+    left: (d: string, business: boolean) => `${d} ${business ? 'business time ' : ''}left`,
+    atRisk: (d: string, business: boolean) => `${d} ${business ? 'business time ' : ''}left · at risk`,
+    paused: (d: string, business: boolean) => `Paused · ${d} ${business ? 'business time ' : ''}left`,
+    breachedAgo: (d: string, business: boolean) => `Breached ${d} ${business ? 'business time ' : ''}ago`,
+    missedBy: (d: string, business: boolean) => `Missed by ${d}${business ? ' business time' : ''}`,
+    metAt: (t: string) => `Met at ${t}`,
     met: 'Met',
     noSla: 'No SLA',
     noPriority: 'No priority yet',
+    resumes: (t: string) => `resumes ${t}`,
+    allHours: '24/7',
     maintenance: (t: string) => `Maintenance window until ${t}`,
+    fillIn: (f: string[]) => `Fill in ${f.join(' and ')}`,
+    field: { impact: 'Impact', urgency: 'Urgency', priority: 'Priority' } as Record<string, string>,
+    overrideBy: (by: string, from: string, to: string, reason: string) => `Override by ${by}: ${from} → ${to} (${reason})`,
+    notInMatrix: (i: string, u: string) => `${i} × ${u} is not in the matrix`,
     due: 'Due',
     h: 'h',
     m: 'm',
@@ -58,15 +78,22 @@ const WORDS = {
   },
   fr: {
     state: { running: 'Dans les temps', at_risk: 'À risque', breached: 'Dépassé', paused: 'En pause', met: 'Respecté', not_applicable: 'Sans SLA' },
-    left: (d: string) => `${d} restantes`,
-    atRisk: (d: string) => `${d} restantes · à risque`,
-    paused: (d: string) => `En pause · ${d} restantes`,
-    breachedAgo: (d: string) => `Dépassé depuis ${d}`,
-    missedBy: (d: string) => `Manqué de ${d}`,
+    left: (d: string, business: boolean) => `${d} restantes${business ? ' en heures ouvrées' : ''}`,
+    atRisk: (d: string, business: boolean) => `${d} restantes${business ? ' en heures ouvrées' : ''} · à risque`,
+    paused: (d: string, business: boolean) => `En pause · ${d} restantes${business ? ' en heures ouvrées' : ''}`,
+    breachedAgo: (d: string, business: boolean) => `Dépassé depuis ${d}${business ? ' ouvrées' : ''}`,
+    missedBy: (d: string, business: boolean) => `Manqué de ${d}${business ? ' ouvrées' : ''}`,
+    metAt: (t: string) => `Respecté le ${t}`,
     met: 'Respecté',
     noSla: 'Sans SLA',
     noPriority: 'Pas encore de priorité',
+    resumes: (t: string) => `reprend ${t}`,
+    allHours: '24 h/24, 7 j/7',
     maintenance: (t: string) => `Fenêtre de maintenance jusqu’à ${t}`,
+    fillIn: (f: string[]) => `Renseignez ${f.join(' et ')}`,
+    field: { impact: 'l’impact', urgency: 'l’urgence', priority: 'la priorité' } as Record<string, string>,
+    overrideBy: (by: string, from: string, to: string, reason: string) => `Modifiée par ${by} : ${from} → ${to} (${reason})`,
+    notInMatrix: (i: string, u: string) => `${i} × ${u} n’est pas dans la matrice`,
     due: 'Échéance',
     h: 'h',
     m: 'min',
@@ -91,41 +118,98 @@ export function formatSpan(ms: number, locale: Locale): string {
   return h > 0 ? `${h}${w.sep}${w.h} ${pad(m)}${w.sep}${w.m}` : `${m}${w.sep}${w.m} ${pad(s)}${w.sep}${w.s}`;
 }
 
-function formatInstant(t: number, locale: Locale, zone: string): string {
+/** The place a zone is named after: "America/St_Johns" is "St Johns"; UTC stays UTC. */
+export function zoneName(zone: string): string {
+  const last = zone.split('/').pop() ?? zone;
+  return last.replace(/_/g, ' ');
+}
+
+function formatInstant(t: number, locale: Locale, zone: string, withDate = true): string {
   return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-CA' : 'en-GB', {
     timeZone: zone,
     weekday: 'short',
-    day: 'numeric',
-    month: 'short',
+    ...(withDate ? { day: 'numeric', month: 'short' } : {}),
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
   }).format(t);
 }
 
-export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC'): MetricView {
+/** An instant for people who may be elsewhere: in `zone`, and the zone named ("Fri 20 Nov, 10:00 Toronto"). */
+export function formatInstantIn(t: number, locale: Locale, zone: string): string {
+  return `${formatInstant(t, locale, zone)} ${zoneName(zone)}`;
+}
+
+export interface CalendarInfo {
+  id: string;
+  /** "KIWI business hours (assumed), Toronto"; "24/7" for a calendar that never closes. */
+  label: string;
+  zone: string;
+  /** False for a calendar open around the clock, whose time is clock time. */
+  business: boolean;
+}
+
+function isAllHours(spec: CalendarSpec | undefined): boolean {
+  return spec === '24x7' || (spec !== undefined && spec.hours === '24x7' && spec.holidays.length === 0 && !spec.holidaysFrom);
+}
+
+/** How a calendar (or a coverage union "a+b") is named to agents. */
+export function calendarInfo(policy: Policy, id: string, locale: Locale = 'en'): CalendarInfo {
+  const cal = getCompiled(policy).calendars.get(id);
+  const parts = id.split('+');
+  const specs = parts.map((p) => (p === '24x7' ? ('24x7' as const) : own(policy.calendars, p)));
+  const zone = cal?.zone ?? 'UTC';
+  if (specs.some(isAllHours)) return { id, label: WORDS[locale].allHours, zone, business: false };
+  const names = parts.map((p, i) => {
+    const s = specs[i];
+    return s && s !== '24x7' && s.label ? s.label : p;
+  });
+  const label = names.join(' + ');
+  const place = zoneName(zone);
+  return { id, label: label.includes(place) ? label : `${label}, ${place}`, zone, business: true };
+}
+
+/**
+ * One metric's view. `zone` is the agent's: due and met times are shown there. With the policy,
+ * the view also names the calendar and says when a closed calendar opens again.
+ */
+export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC', policy?: Policy, now?: number): MetricView {
   const w = WORDS[locale];
   const span = (ms: number) => formatSpan(ms, locale);
+  const cal = policy && m.calendar ? calendarInfo(policy, m.calendar, locale) : null;
+  const business = cal?.business ?? false;
   let text: string;
   switch (m.state) {
     case 'running':
-      text = w.left(span(m.remainingWorkingMs));
+      text = w.left(span(m.remainingWorkingMs), business);
       break;
     case 'at_risk':
-      text = w.atRisk(span(m.remainingWorkingMs));
+      text = w.atRisk(span(m.remainingWorkingMs), business);
       break;
     case 'paused':
-      text = w.paused(span(m.remainingWorkingMs));
+      text = w.paused(span(m.remainingWorkingMs), business);
       break;
     case 'breached':
-      text = m.stoppedAt !== null ? w.missedBy(span(m.remainingWorkingMs)) : w.breachedAgo(span(m.remainingWorkingMs));
+      text = m.stoppedAt !== null ? w.missedBy(span(m.remainingWorkingMs), business) : w.breachedAgo(span(m.remainingWorkingMs), business);
       break;
     case 'met':
-      text = w.met;
+      text = m.stoppedAt !== null ? w.metAt(formatInstantIn(m.stoppedAt, locale, zone)) : w.met;
       break;
     default:
       text = m.note === 'no priority yet' ? w.noPriority : w.noSla;
   }
+  // A running countdown on a closed calendar looks frozen: say when it moves again, in the
+  // calendar's own zone, since that is where the hours are kept.
+  let resumesText: string | null = null;
+  if (policy && cal?.business && now !== undefined && (m.state === 'running' || m.state === 'at_risk')) {
+    const c = getCompiled(policy).calendars.get(m.calendar!);
+    if (c && !c.isWorking(now)) {
+      const next = c.nextOpen(now);
+      resumesText = w.resumes(`${formatInstant(next, locale, c.zone, next - now > 6 * 86_400_000)} ${zoneName(c.zone)}`);
+    }
+  }
+  const live = m.state === 'running' || m.state === 'at_risk' || (m.state === 'breached' && m.stoppedAt === null);
+  const clockText = m.state === 'not_applicable' || m.state === 'met' ? null : (cal?.label ?? null);
   return {
     metric: m.metric,
     label: m.label,
@@ -133,33 +217,75 @@ export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC'): Met
     stateLabel: w.state[m.state],
     tone: TONE[m.state],
     text,
-    dueText: m.due === null ? null : formatInstant(m.due, locale, zone),
+    clockText,
+    resumesText,
+    line: [text, clockText, resumesText].filter(Boolean).join(' · '),
+    // Paused, the due would hold only if the clock resumed this instant: it is not shown.
+    dueText: live && m.due !== null ? formatInstantIn(m.due, locale, zone) : null,
+    businessTime: business,
   };
 }
 
 const LIVE_ORDER: MetricState[] = ['breached', 'at_risk', 'running', 'paused'];
 const TONE_RANK: Tone[] = ['danger', 'warning', 'success', 'neutral', 'info'];
 
-export function ticketView(d: Decision, locale: Locale, zone = 'UTC'): TicketView {
+function levelLabel(levels: { id: string; label: string }[], id: string): string {
+  return levels.find((l) => l.id === id)?.label ?? id;
+}
+
+/** The reason for the Priority in the policy's own words: "Important × Critical → P2". */
+export function priorityReason(d: Decision, locale: Locale, policy: Policy): string {
   const w = WORDS[locale];
-  const metrics = d.metrics.map((m) => metricView(m, locale, zone));
-  const tone = TONE_RANK.find((t) => metrics.some((m) => m.tone === t)) ?? 'neutral';
+  const p = d.priority;
+  const label = (id: string | null | undefined) => (id ? (own(policy.priorities, id)?.label ?? id) : '—');
+  if (p.source === 'override' && p.override) return w.overrideBy(p.override.by, label(p.override.from), label(p.override.to), p.override.reason);
+  const c = policy.classification;
+  if (c.method === 'matrix') {
+    if (!p.impact || !p.urgency) return w.fillIn([!p.impact && w.field.impact, !p.urgency && w.field.urgency].filter(Boolean) as string[]);
+    const i = levelLabel(c.impact, p.impact);
+    const u = levelLabel(c.urgency, p.urgency);
+    return p.id ? `${i} × ${u} → ${label(p.id)}` : w.notInMatrix(i, u);
+  }
+  return p.reason;
+}
+
+export function ticketView(d: Decision, locale: Locale, zone = 'UTC', policy?: Policy): TicketView {
+  const w = WORDS[locale];
+  const metrics = d.metrics.map((m) => metricView(m, locale, zone, policy, d.now));
+  // The triage clock shows while the ticket waits for a Priority, and once met after a wait; a
+  // ticket classified at creation never had one worth showing.
+  const t = d.triage;
+  if (t && !(t.state === 'met' && t.stoppedAt === t.start)) metrics.unshift(metricView(t, locale, zone, policy, d.now));
+  const tone = TONE_RANK.find((x) => metrics.some((m) => m.tone === x)) ?? 'neutral';
   return {
-    priority: { label: d.priority.label ?? w.noPriority, reason: d.priority.reason, overridden: d.priority.source === 'override' },
+    priority: { label: d.priority.label ?? w.noPriority, reason: policy ? priorityReason(d, locale, policy) : d.priority.reason, overridden: d.priority.source === 'override' },
     tier: { label: d.tier.label, tag: d.tier.tag, fallback: d.tier.fallback },
+    context: policy ? `${policy.name} · ${d.tier.label}` : '',
     metrics,
-    maintenance: d.maintenance.filter((m) => m.active && m.until !== null).map((m) => ({ label: m.label, text: w.maintenance(formatInstant(m.until!, locale, zone)) })),
+    maintenance: d.maintenance.filter((m) => m.active && m.until !== null).map((m) => ({ label: m.label, text: w.maintenance(formatInstantIn(m.until!, locale, zone)) })),
     warnings: d.warnings.map((x) => x.message),
     tone,
   };
 }
 
+/** The metric a one-line summary is about: the most urgent (breached, at risk, running, paused), the first among equals. */
+export function mostUrgent(view: TicketView): MetricView | undefined {
+  return LIVE_ORDER.map((s) => view.metrics.find((m) => m.state === s)).find(Boolean);
+}
+
 /**
  * One line for a place with room for a few words, such as Jira's issue glance or a ticket list:
- * "P2 · Plus · 3h 20m left". The countdown shown is the most urgent one (breached, then at risk,
- * running, paused), the first metric among equals.
+ * "P2 · Plus · Resolution: 3h 20m business time left". It names the metric it counts down.
  */
 export function summaryLine(view: TicketView): string {
-  const live = LIVE_ORDER.map((s) => view.metrics.find((m) => m.state === s)).find(Boolean);
-  return [view.priority.label, view.tier.label, live?.text].filter(Boolean).join(' · ');
+  const live = mostUrgent(view);
+  return [view.priority.label, view.tier.label, live && `${live.label}: ${live.text}`].filter(Boolean).join(' · ');
+}
+
+/** What a screen reader hears when a countdown changes state: "Initial response: At risk". */
+export function stateAnnouncement(view: TicketView): string {
+  return view.metrics
+    .filter((m) => m.state !== 'not_applicable')
+    .map((m) => `${m.label}: ${m.stateLabel}`)
+    .join('. ');
 }
