@@ -15,10 +15,10 @@ export type { Timeline, TimelineInput, TimelineEvent, OverrideEvent } from './ti
 export { evaluate, decisionToJSON, worstState } from './evaluate';
 export type { Decision, MetricDecision, MetricState, Warning } from './evaluate';
 export { dueWithPauses, dueOf } from './clock';
-export { makeOverride, overrideNote, overrideNotice, parseOverrideNote } from './override';
+export { makeOverride, overrideNote, overrideNotice, parseOverrideNote, requesterNotice } from './override';
 export type { OverrideRequest } from './override';
-export { ticketView, metricView, formatSpan, localeOf, summaryLine, mostUrgent, stateAnnouncement, calendarInfo, zoneName, formatInstantIn } from './view';
-export type { TicketView, MetricView, Tone, Locale, CalendarInfo } from './view';
+export { ticketView, metricView, formatSpan, localeOf, summaryLine, mostUrgent, stateAnnouncement, overridePreview, priorityReason, calendarInfo, zoneName, formatInstantIn } from './view';
+export type { TicketView, MetricView, Tone, Locale, CalendarInfo, PreviewRow } from './view';
 export { formatProblem } from './problem';
 export type { Problem } from './problem';
 export { ReportBuilder } from './report';

@@ -75,3 +75,17 @@ export function parseOverrideNote(text: string, notify = false): OverrideEvent |
   }
   return null;
 }
+
+const REQUESTER_NOTICE = {
+  en: (label: string) => `We have changed the priority of your request to ${label}. We will keep you informed of its progress.`,
+  fr: (label: string) => `Nous avons changé la priorité de votre demande : elle est maintenant ${label}. Nous vous tiendrons informé de son avancement.`,
+};
+
+/**
+ * The default notice to the requester of an Override: written for them, in their language, and
+ * without the internal reason, which was written for colleagues. A lead may write their own.
+ */
+export function requesterNotice(policy: Policy, to: string, locale = 'en'): string {
+  const label = own(policy.priorities, to)?.label ?? to;
+  return (locale.toLowerCase().startsWith('fr') ? REQUESTER_NOTICE.fr : REQUESTER_NOTICE.en)(label);
+}

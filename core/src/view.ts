@@ -1,4 +1,5 @@
-import type { Decision, MetricDecision, MetricState } from './evaluate';
+import { evaluate, type Decision, type MetricDecision, type MetricState } from './evaluate';
+import type { Timeline } from './timeline';
 import { own } from './limits';
 import { getCompiled, type Policy } from './policy';
 import type { CalendarSpec } from './schema';
@@ -288,4 +289,30 @@ export function stateAnnouncement(view: TicketView): string {
     .filter((m) => m.state !== 'not_applicable')
     .map((m) => `${m.label}: ${m.stateLabel}`)
     .join('. ');
+}
+
+export interface PreviewRow {
+  metric: string;
+  label: string;
+  /** The due as it stands and as it would be, in the agent's zone ("—" without a Target). */
+  before: string;
+  after: string;
+  /** The change would breach this metric at once. */
+  breachesNow: boolean;
+}
+
+/**
+ * What an Override to `to`, made now, would do to each metric's due: shown before a lead confirms
+ * it, with a warning when a metric would be breached the moment it is applied.
+ */
+export function overridePreview(policy: Policy, timeline: Timeline, to: string, now: number, locale: Locale, zone = 'UTC'): PreviewRow[] {
+  const before = evaluate(policy, timeline, now);
+  const at = new Date(now).toISOString();
+  const next: Timeline = { ...timeline, events: [...timeline.events, { type: 'override', at, by: 'preview', from: before.priority.id, to, reason: 'preview', notify: false }] };
+  const after = evaluate(policy, next, now);
+  const due = (m: MetricDecision) => (m.due === null ? '—' : formatInstantIn(m.due, locale, zone));
+  return after.metrics
+    .map((m, i) => ({ m, b: before.metrics[i] }))
+    .filter(({ m, b }) => m.state !== 'met' && !(m.state === 'not_applicable' && b.state === 'not_applicable'))
+    .map(({ m, b }) => ({ metric: m.metric, label: m.label, before: due(b), after: due(m), breachesNow: m.state === 'breached' && b.state !== 'breached' }));
 }

@@ -17,7 +17,7 @@
  *  - client.set(path, value) edits the form and fires ticket.custom_field_<id>.changed /
  *    ticket.priority.changed ("Ticket sidebar: events").
  *  - client.invoke('resize' | 'ticketFields:priority.disable'): "Core API: resize" and "Ticket
- *    sidebar: ticketFields actions"; recorded, no effect here.
+ *    sidebar: ticketFields actions"; recorded, no effect here. 'ticket.tags.add' adds to ticket.tags.
  *  - client.request(options): "Client object: request"; a failure rejects with the XHR-like object
  *    { status, statusText, responseText }. The REST answers it gives are Zendesk's (audits with
  *    include=users; Groups API "List Groups" for a user); with seed.rest they come from the
@@ -116,6 +116,15 @@
     invoke: function (name) {
       var args = Array.prototype.slice.call(arguments, 1);
       state.calls.push({ method: 'invoke', args: [name].concat(copy(args)) });
+      // "Ticket sidebar: ticket.tags.add": the tags join the form's, saved with the ticket.
+      if (name === 'ticket.tags.add') {
+        var add = Array.isArray(args[0]) ? args[0] : [args[0]];
+        var tags = (state.values['ticket.tags'] || []).slice();
+        add.forEach(function (t) {
+          if (tags.indexOf(t) < 0) tags.push(t);
+        });
+        state.values['ticket.tags'] = tags;
+      }
       return Promise.resolve({});
     },
     request: function (options) {

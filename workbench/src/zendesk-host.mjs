@@ -124,7 +124,7 @@ export function zendeskHost(root) {
     if (Array.isArray(u.tags)) values['ticket.tags'] = u.tags;
     for (const f of u.custom_fields ?? []) values[`ticket.customField:custom_field_${f.id}`] = f.value;
     const changed = submit(ticket, values, SERVICE_USER, at);
-    if (u.comment?.body) comment(ticket, u.comment, SERVICE_USER, at);
+    if (u.comment?.body) comment(ticket, u.comment, SERVICE_USER, at, u.metadata);
     return changed || !!u.comment?.body;
   }
 
@@ -144,8 +144,10 @@ export function zendeskHost(root) {
     return Object.fromEntries(Object.entries(values ?? {}).filter(([k]) => allowed.has(k)));
   }
 
-  function comment(ticket, c, user, at) {
-    ticket.audits.push({ id: ticket.audits.length + 1, created_at: new Date(at).toISOString(), author_id: user.id, events: [{ type: 'Comment', public: c.public !== false, author_id: user.id, body: String(c.body ?? '') }] });
+  // An update's ticket.metadata comes back in its audit as metadata.custom, as Zendesk's does.
+  function comment(ticket, c, user, at, metadata) {
+    const meta = metadata && typeof metadata === 'object' ? { metadata: { custom: metadata } } : {};
+    ticket.audits.push({ id: ticket.audits.length + 1, created_at: new Date(at).toISOString(), author_id: user.id, events: [{ type: 'Comment', public: c.public !== false, author_id: user.id, body: String(c.body ?? '') }], ...meta });
     bump(ticket, at);
   }
 

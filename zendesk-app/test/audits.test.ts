@@ -189,3 +189,18 @@ test('priorities that share a native value: the SLA priority field keeps S4 apar
   // Without the field, native "normal" can only be read as S3.
   expect(timelineFromAudits({ policy: bespoke, fieldIds: ids, ticketId: 1, users }, [{ id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'priority', value: 'normal' }] }]).fields).toEqual({ priority: 'S3' });
 });
+
+test('SLA Desk’s notice of an override is not the first response; an agent’s ordinary reply is', () => {
+  const base = audits.slice(0, 2);
+  const notice: ZendeskAudit = {
+    id: 110,
+    created_at: '2026-11-20T14:20:00Z',
+    author_id: 2,
+    metadata: { custom: { sla_desk: 'override-notice' } },
+    events: [{ type: 'Comment', public: true, author_id: 2, body: 'We have changed the priority of your request to P1.' }],
+  };
+  const tl = TimelineSchema.parse(timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 7, users, trusted: new Set([3]) }, [...base, notice]));
+  expect(tl.events.filter((e) => e.type === 'reply')).toEqual([{ type: 'reply', at: '2026-11-20T14:10:00Z', public: false, author: 'agent' }]);
+  const plain = TimelineSchema.parse(timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 7, users, trusted: new Set([3]) }, [...base, { ...notice, metadata: undefined }]));
+  expect(plain.events.filter((e) => e.type === 'reply' && e.public)).toHaveLength(1);
+});

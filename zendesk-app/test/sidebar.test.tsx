@@ -64,11 +64,24 @@ const mount = (client: ReturnType<typeof ticket>['client']) =>
 test('shows the priority from the matrix with its reason, the tier badge and the countdowns', async () => {
   const t = ticket();
   mount(t.client);
-  expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Impact 2 x Urgency 2 → P2, KIWI STAGE+ Basic');
+  expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Important × High → P2');
   expect(screen.getByTestId('tier-badge').textContent).toBe('Basic');
   // P2 Basic: 2 business hours from 09:00 Toronto; at 10:00 one hour is left.
-  expect(screen.getByTestId('countdown-first_response').textContent).toBe('1h 00m left');
+  expect(screen.getByTestId('countdown-first_response').textContent).toBe('1h 00m business time left');
+  expect(screen.getByTestId('countdown-first_response').getAttribute('role')).toBe('timer');
+  expect(screen.getByTestId('clock-first_response').textContent).toBe('KIWI business hours (assumed), Toronto');
+  expect(screen.getByTestId('policy-context').textContent).toBe('KIWI STAGE+ · Basic');
+  expect(screen.getByTestId('announce').getAttribute('aria-live')).toBe('polite');
   expect(screen.getByTestId('metric-first_response').getAttribute('data-tone')).toBe('success');
+  // "Why this due time?" is worked out when opened: the counted span makes the 2h Target.
+  const why = screen.getByTestId('why-first_response') as HTMLDetailsElement;
+  await act(async () => {
+    why.open = true;
+    fireEvent(why, new Event('toggle'));
+  });
+  const lines = screen.getByTestId('why-lines-first_response').textContent!;
+  expect(lines).toContain('Target 2h of business time, counted on KIWI business hours (assumed), Toronto.');
+  expect(lines).toContain('Counted 2h 00m = the Target 2h.');
 });
 
 /** Wraps a client so each call takes a little while, and counts waves of overlapping calls. */
@@ -108,7 +121,7 @@ test('a change of Urgency sets the native priority at once', async () => {
   await screen.findByTestId('priority-reason');
   await t.fire('ticket.custom_field_12.changed', 'sla_urgency_1');
   expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'high'] });
-  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Impact 2 x Urgency 1 → P2, KIWI STAGE+ Basic'));
+  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Important × Critical → P2'));
   await t.fire('ticket.custom_field_11.changed', 'sla_impact_1');
   expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'urgent'] });
 });
@@ -171,8 +184,46 @@ test('an override needs a reason, then writes the audit note and is honoured', a
   const body = JSON.parse(put.data).ticket.comment;
   expect(body.public).toBe(false);
   expect(body.body).toBe(overrideNote({ type: 'override', at: new Date(NOW).toISOString(), by: 'Lea', from: 'P2', to: 'P1', reason: 'Production is down', notify: false }, 'en'));
-  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Override by Lea: P2 → P1 (Production is down), KIWI STAGE+ Basic'));
+  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Override by Lea: P2 → P1 (Production is down)'));
   expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'urgent'] });
+});
+
+test('an override previews the new due times and warns of a breach at once; the notice is the requester’s own text', async () => {
+  const t = ticket({ role: 'admin' });
+  t.values['ticket.requester'] = { id: 1, name: 'Ana', locale: 'fr-CA' };
+  mount(t.client);
+  fireEvent.click(await screen.findByTestId('override-open'));
+  fireEvent.change(screen.getByTestId('override-to'), { target: { value: 'P1' } });
+  // P2 Basic's first response is due 11:00 Toronto; P1's 1h from 09:00 is already past at 10:00.
+  expect(screen.getByTestId('preview-first_response').textContent).toMatch(/^Initial response: .* → .*breached at once$/);
+  expect(screen.getByTestId('preview-breach-first_response')).toBeTruthy();
+  fireEvent.change(screen.getByTestId('override-to'), { target: { value: 'P4' } });
+  expect(screen.queryByTestId('preview-breach-first_response')).toBeNull();
+  fireEvent.change(screen.getByTestId('override-reason'), { target: { value: 'Internal: customer is noisy' } });
+  const box = screen.queryByTestId('override-notice') ?? (fireEvent.click(screen.getByText('Tell the requester')), screen.getByTestId('override-notice'));
+  // In the requester's language, and without the internal reason.
+  expect((box as HTMLTextAreaElement).value).toBe('Nous avons changé la priorité de votre demande : elle est maintenant P4. Nous vous tiendrons informé de son avancement.');
+  await act(async () => {
+    fireEvent.click(screen.getByTestId('override-apply'));
+  });
+  const puts = t.calls.filter((c) => c.method === 'request' && (c.args[0] as { type?: string }).type === 'PUT').map((c) => JSON.parse((c.args[0] as { data: string }).data).ticket);
+  expect(puts).toHaveLength(2);
+  expect(puts[1]).toEqual({ comment: { body: expect.not.stringContaining('noisy'), public: true }, metadata: { sla_desk: 'override-notice' } });
+});
+
+test('a promise met by an event has a button, and the countdown stops at once', async () => {
+  const created = { id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'status', value: 'open' }, { type: 'Create', field_name: 'tags', value: ['sla_category_data_issue'] }] };
+  const t = ticket({ settings: { policy_preset: 'scale' }, audits: [created] });
+  t.values['ticket.tags'] = ['sla_category_data_issue'];
+  mount(t.client);
+  const button = await screen.findByTestId('met-findings');
+  expect(button.textContent).toBe('Mark as met: Findings');
+  await act(async () => {
+    fireEvent.click(button);
+  });
+  expect(t.calls).toContainEqual({ method: 'invoke', args: ['ticket.tags.add', ['sla_met_findings']] });
+  await waitFor(() => expect(screen.getByTestId('metric-findings').getAttribute('data-state')).toBe('met'));
+  expect(screen.queryByTestId('met-findings')).toBeNull();
 });
 
 test('the priority field is locked for non-leads when the setting is on', async () => {
@@ -256,7 +307,7 @@ describe('an override counts only from a triage lead, checked against the accoun
     { id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'status', value: 'open' }] },
     { id: 2, created_at: '2026-11-20T14:30:00Z', author_id: author, events: [{ type: 'Comment', public: isPublic, author_id: author, body: note('Sam') }] },
   ];
-  const MATRIX = 'Impact 2 x Urgency 2 → P2, KIWI STAGE+ Basic';
+  const MATRIX = 'Important × High → P2';
 
   test.each([
     ['an agent outside the lead groups', 5, false],
@@ -274,7 +325,7 @@ describe('an override counts only from a triage lead, checked against the accoun
   test("a lead's private note is the override", async () => {
     const t = ticket({ audits: audits(6, false), users, requests });
     mount(t.client);
-    expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Override by Sam: P2 → P1 (Production is down), KIWI STAGE+ Basic');
+    expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Override by Sam: P2 → P1 (Production is down)');
   });
 
   test('when the groups cannot be read, the note does not count and the data is marked stale', async () => {
@@ -293,10 +344,12 @@ test('severity policies: the SLA priority field keeps S4 apart from S3, and the 
   t.values['ticket.customField:custom_field_18'] = 'sla_priority_s4';
   mount(t.client);
   // Native "normal" alone would read as S3, the first to map to it.
-  expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Severity S4, Bespoke Software Support Agreement Support Agreement');
+  expect(await screen.findByTestId('priority-reason')).toHaveProperty('textContent', 'Severity S4');
+  // The policy and the tier no longer run together.
+  expect(screen.getByTestId('policy-context').textContent).toBe('Bespoke Software Support Agreement · Support Agreement');
   await t.fire('ticket.custom_field_18.changed', 'sla_priority_s2');
   expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'high'] });
-  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Severity S2, Bespoke Software Support Agreement Support Agreement'));
+  await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Severity S2'));
   // Save writes the SLA priority with the rest.
   await t.fire('ticket.save');
   expect(t.values['ticket.customField:custom_field_18']).toBe('sla_priority_s2');

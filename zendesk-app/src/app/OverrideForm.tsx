@@ -5,11 +5,13 @@ import { SM } from '@zendeskgarden/react-typography';
 import type { Strings } from './i18n';
 import type { OverrideProps } from './SidebarView';
 
-export default function OverrideForm({ t, priorities, current, notifyDefault, onSubmit }: OverrideProps & { t: Strings }) {
+export default function OverrideForm({ t, priorities, current, notifyDefault, preview, defaultNotice, onSubmit }: OverrideProps & { t: Strings }) {
   const [open, setOpen] = useState(false);
   const [to, setTo] = useState(priorities.find((p) => p.id !== current)?.id ?? '');
   const [reason, setReason] = useState('');
   const [notify, setNotify] = useState(notifyDefault);
+  // null: the default text for the chosen priority, until the lead writes their own.
+  const [notice, setNotice] = useState<string | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
   if (!open) {
     return (
@@ -18,12 +20,14 @@ export default function OverrideForm({ t, priorities, current, notifyDefault, on
       </Button>
     );
   }
+  const rows = to ? preview(to) : [];
+  const noticeText = notice ?? (to ? defaultNotice(to) : '');
   return (
     <form
       data-testid="override-form"
       onSubmit={async (e) => {
         e.preventDefault();
-        const problems = await onSubmit(to, reason, notify);
+        const problems = await onSubmit(to, reason, notify, noticeText);
         setErrors(problems);
         if (!problems.length) setOpen(false);
       }}
@@ -38,6 +42,22 @@ export default function OverrideForm({ t, priorities, current, notifyDefault, on
           ))}
         </Select>
       </Field>
+      {rows.length > 0 && (
+        <div className="sla-preview" data-testid="override-preview" aria-live="polite">
+          <SM isBold>{t.preview}</SM>
+          {rows.map((r) => (
+            <SM key={r.metric} data-testid={`preview-${r.metric}`}>
+              {r.label}: {r.before} → {r.after}
+              {r.breachesNow && (
+                <span className="sla-breach" role="alert" data-testid={`preview-breach-${r.metric}`}>
+                  {' '}
+                  ⚠ {t.breachesNow}
+                </span>
+              )}
+            </SM>
+          ))}
+        </div>
+      )}
       <Field>
         <Label>{t.reason}</Label>
         <Textarea value={reason} onChange={(e) => setReason(e.target.value)} data-testid="override-reason" />
@@ -47,6 +67,12 @@ export default function OverrideForm({ t, priorities, current, notifyDefault, on
           <Label>{t.notify}</Label>
         </Checkbox>
       </Field>
+      {notify && (
+        <Field>
+          <Label>{t.noticeLabel}</Label>
+          <Textarea value={noticeText} onChange={(e) => setNotice(e.target.value)} data-testid="override-notice" />
+        </Field>
+      )}
       {errors.map((er) => (
         <SM key={er} className="sla-error" data-testid="override-error">
           {er}

@@ -1,34 +1,57 @@
-import { lazy, Suspense } from 'react';
-import type { TicketView, Tone } from '@sla-desk/core';
+import { lazy, Suspense, useState } from 'react';
+import type { PreviewRow, TicketView, Tone } from '@sla-desk/core';
 import { Alert } from '@zendeskgarden/react-notifications';
 import { Tag } from '@zendeskgarden/react-tags';
 import { MD, SM } from '@zendeskgarden/react-typography';
 import type { Strings } from './i18n';
 
-/** Garden tag hues for the view model's tones. */
+/** Garden tag hues for the view model's tones. Met is blue; the tier badge is kale, so they never match. */
 const HUE: Record<Tone, string> = { success: 'green', warning: 'yellow', danger: 'red', neutral: 'grey', info: 'blue' };
 
 export interface OverrideProps {
   priorities: { id: string; label: string }[];
   current: string | null;
   notifyDefault: boolean;
-  onSubmit(to: string, reason: string, notify: boolean): Promise<string[]>;
+  /** The due times an override to `to` would give, before it is confirmed. */
+  preview(to: string): PreviewRow[];
+  /** The requester's default notice for `to`: their language, no internal reason. */
+  defaultNotice(to: string): string;
+  onSubmit(to: string, reason: string, notify: boolean, notice: string): Promise<string[]>;
 }
 
 export interface SidebarProps {
   t: Strings;
   view: TicketView | null;
-  /** Said after the reason once there is a Priority: the policy and tier ("…→ P2, KIWI STAGE+ Plus"). */
-  reasonContext?: string;
   notices: { kind: 'warning' | 'error' | 'info'; text: string; details?: string[] }[];
   override: OverrideProps | null;
+  /** "Why this due time?" for a metric, computed when the agent opens it. */
+  explain?: (metric: string) => string[];
+  /** Promises met by an event (findings sent) that are still open: a button each. */
+  metButtons?: { metric: string; label: string }[];
+  onMet?: (metric: string) => void;
 }
 
 // Only triage leads see the override form: its Garden form controls load when one does.
 const OverrideForm = lazy(() => import('./OverrideForm'));
 
+function Why({ t, metric, explain }: { t: Strings; metric: string; explain: (metric: string) => string[] }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="sla-why" data-testid={`why-${metric}`} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>{t.why}</summary>
+      {open && (
+        <ul data-testid={`why-lines-${metric}`}>
+          {explain(metric).map((line, i) => (
+            <li key={i}>{line}</li>
+          ))}
+        </ul>
+      )}
+    </details>
+  );
+}
+
 /** Pure: what the sidebar shows for a view model. The container owns ZAF and the clock. */
-export function SidebarView({ t, view, reasonContext, notices, override }: SidebarProps) {
+export function SidebarView({ t, view, notices, override, explain, metButtons, onMet }: SidebarProps) {
   return (
     <div className="sla-sidebar">
       {notices.map((n, i) => (
@@ -47,10 +70,12 @@ export function SidebarView({ t, view, reasonContext, notices, override }: Sideb
             <MD isBold>
               {t.priority}: <span data-testid="priority-label">{view.priority.label}</span>
             </MD>
-            <SM data-testid="priority-reason">
-              {view.priority.reason}
-              {reasonContext ? `, ${reasonContext}` : ''}
-            </SM>
+            <SM data-testid="priority-reason">{view.priority.reason}</SM>
+            {view.context && (
+              <SM className="sla-context" data-testid="policy-context">
+                {view.context}
+              </SM>
+            )}
           </div>
           <div className="sla-row">
             <Tag hue="kale" data-testid="tier-badge">
@@ -62,21 +87,45 @@ export function SidebarView({ t, view, reasonContext, notices, override }: Sideb
               </Tag>
             ))}
           </div>
+          {/* Said once when a state changes (the text is the same from one second to the next). */}
+          <div className="sla-sr-only" role="status" aria-live="polite" data-testid="announce">
+            {view.metrics
+              .filter((m) => m.state !== 'not_applicable')
+              .map((m) => `${m.label}: ${m.stateLabel}`)
+              .join('. ')}
+          </div>
           <ul className="sla-metrics">
             {view.metrics.map((m) => (
               <li key={m.metric} data-testid={`metric-${m.metric}`} data-state={m.state} data-tone={m.tone}>
-                <SM isBold>{m.label}</SM>
-                <Tag hue={HUE[m.tone]} data-testid={`countdown-${m.metric}`}>
+                <div className="sla-metric-head">
+                  <SM isBold>{m.label}</SM>
+                  <Tag hue={HUE[m.tone]} data-testid={`state-${m.metric}`}>
+                    {m.stateLabel}
+                  </Tag>
+                </div>
+                <SM role="timer" aria-live="off" aria-label={`${m.label}: ${m.text}`} data-testid={`countdown-${m.metric}`}>
                   {m.text}
-                </Tag>
+                </SM>
+                {m.clockText && (
+                  <SM className="sla-clock" data-testid={`clock-${m.metric}`}>
+                    {m.clockText}
+                    {m.resumesText ? ` · ${m.resumesText}` : ''}
+                  </SM>
+                )}
                 {m.dueText && (
-                  <SM>
+                  <SM data-testid={`due-${m.metric}`}>
                     {t.due} {m.dueText}
                   </SM>
                 )}
+                {explain && m.state !== 'not_applicable' && <Why t={t} metric={m.metric} explain={explain} />}
               </li>
             ))}
           </ul>
+          {metButtons?.map((b) => (
+            <button key={b.metric} type="button" className="sla-met" data-testid={`met-${b.metric}`} onClick={() => onMet?.(b.metric)}>
+              {t.markMet(b.label)}
+            </button>
+          ))}
           {view.warnings.map((w) => (
             <SM key={w} className="sla-warning" data-testid="warning">
               {w}
@@ -92,4 +141,3 @@ export function SidebarView({ t, view, reasonContext, notices, override }: Sideb
     </div>
   );
 }
-

@@ -18,6 +18,12 @@ const STRINGS = {
     policyError: 'The SLA policy setting is invalid; nothing is written until an admin fixes it:',
     saveError: 'SLA Desk could not update the SLA fields; the ticket is saved without them.',
     due: 'Due',
+    why: 'Why this due time?',
+    markMet: (label: string) => `Mark as met: ${label}`,
+    policy: 'Policy',
+    preview: 'New due times',
+    breachesNow: 'breached at once',
+    noticeLabel: 'Message to the requester (they see this, not the reason)',
   },
   fr: {
     priority: 'Priorité',
@@ -35,6 +41,12 @@ const STRINGS = {
     policyError: 'Le paramètre de politique SLA est invalide ; rien n’est écrit tant qu’un administrateur ne l’a pas corrigé :',
     saveError: 'SLA Desk n’a pas pu mettre à jour les champs SLA ; le billet est enregistré sans eux.',
     due: 'Échéance',
+    why: 'Pourquoi cette échéance ?',
+    markMet: (label: string) => `Marquer comme respecté : ${label}`,
+    policy: 'Politique',
+    preview: 'Nouvelles échéances',
+    breachesNow: 'dépassé dès maintenant',
+    noticeLabel: 'Message au demandeur (il voit ceci, pas la raison)',
   },
 };
 

@@ -1,4 +1,4 @@
-import { evaluate, makeOverride, overrideNote, overrideNotice, ticketView, localeOf, type Decision, type Policy, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
+import { evaluate, explain, explanationLines, makeOverride, overrideNote, overridePreview, requesterNotice, ticketView, localeOf, tagPart, type Decision, type Locale, type Policy, type PreviewRow, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
 import { overrideNoteAuthors, readAllAudits, timelineFromAudits, type AuditPage } from '../zaf/audits';
 import { isLeadOf, trustedUsers, userGroups } from '../zaf/leads';
 import { FIELD_KEYS, levelOfTag, requirementPaths, resolveFieldIds, type FieldIds } from '../zaf/fields';
@@ -28,6 +28,8 @@ export interface User {
   role: string;
   groups: { id: number; name: string }[];
   locale: string;
+  /** The agent's own IANA zone (ZAF currentUser.timeZone.ianaName), when Zendesk gives it. */
+  zone: string | null;
 }
 
 export interface Loaded {
@@ -39,6 +41,8 @@ export interface Loaded {
   form: Form;
   tags: string[];
   user: User;
+  /** The requester's language, for the notice of an override. */
+  requesterLocale: string;
   stale: boolean;
   /** What the ticket's requester, organization and version say about entitlements. */
   entitlements: Pick<Timeline, 'requester' | 'organization' | 'product'>;
@@ -106,7 +110,9 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
     slaPriority: c.method === 'matrix' ? null : slaPriorityOf(policy, value(fieldIds.priority)),
   };
   const entitlements = entitlementsOf(second[REQUESTER_DESIGNATED], second[ORG_CONTACTS], value(fieldIds.versionReleased));
-  return { ok: true, data: { settings, policy, fieldIds, ticketId, history, form, tags: (first['ticket.tags'] as string[]) ?? [], user, stale, entitlements } };
+  const requester = (first['ticket.requester'] ?? {}) as { locale?: unknown };
+  const requesterLocale = typeof requester.locale === 'string' ? requester.locale : policy.locale;
+  return { ok: true, data: { settings, policy, fieldIds, ticketId, history, form, tags: (first['ticket.tags'] as string[]) ?? [], user, requesterLocale, stale, entitlements } };
 }
 
 const REQUESTER_DESIGNATED = 'ticket.requester.customField:sla_designated_contact';
@@ -143,8 +149,9 @@ function tierOfForm(policy: Policy, tag: string | null): string | null {
 }
 
 function userOf(raw: unknown): User {
-  const u = (raw ?? {}) as { id?: number; name?: string; role?: string; groups?: { id: number; name: string }[]; locale?: string };
-  return { id: u.id ?? 0, name: u.name ?? 'agent', role: u.role ?? 'agent', groups: u.groups ?? [], locale: u.locale ?? 'en' };
+  const u = (raw ?? {}) as { id?: number; name?: string; role?: string; groups?: { id: number; name: string }[]; locale?: string; timeZone?: { ianaName?: unknown } };
+  const zone = typeof u.timeZone?.ianaName === 'string' && u.timeZone.ianaName ? u.timeZone.ianaName : null;
+  return { id: u.id ?? 0, name: u.name ?? 'agent', role: u.role ?? 'agent', groups: u.groups ?? [], locale: u.locale ?? 'en', zone };
 }
 
 /** Triage leads: admins, and members of a configured group (by name or id). */
@@ -152,13 +159,54 @@ export function isLead(user: User, settings: Settings): boolean {
   return isLeadOf(user.role, user.groups, settings.leadGroups);
 }
 
+/** The agent's zone: their Zendesk profile's, else the browser's (a zone Intl does not know falls back too). */
+export function agentZone(user: User): string {
+  const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!user.zone) return browser;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: user.zone });
+    return user.zone;
+  } catch {
+    return browser;
+  }
+}
+
 /** The timeline as it stands with the form's unsaved values, evaluated at `now`. */
 export function decide(data: Loaded, now: number): { decision: Decision; view: TicketView; timeline: Timeline } {
   const tl = withForm(data, now);
   const decision = evaluate(data.policy, tl, now);
   const locale = localeOf(data.user.locale);
-  return { decision, view: ticketView(decision, locale, Intl.DateTimeFormat().resolvedOptions().timeZone), timeline: tl };
+  return { decision, view: ticketView(decision, locale, agentZone(data.user), data.policy), timeline: tl };
 }
+
+/** "Why this due time?" for one metric, in the agent's language and zone. */
+export function explainMetric(data: Loaded, now: number, metric: string): string[] {
+  const e = explain(data.policy, withForm(data, now), now, metric);
+  return explanationLines(e, e.metrics[0], localeOf(data.user.locale), agentZone(data.user));
+}
+
+/** What an override to `to` would do to the due times, before the lead confirms it. */
+export function previewOf(data: Loaded, now: number, to: string): PreviewRow[] {
+  return overridePreview(data.policy, withForm(data, now), to, now, localeOf(data.user.locale), agentZone(data.user));
+}
+
+/** The notice the requester gets by default: in their language, without the internal reason. */
+export function defaultNotice(data: Loaded, to: string): string {
+  return requesterNotice(data.policy, to, data.requesterLocale);
+}
+
+/**
+ * A promise met by an event (findings sent): the tag sla_met_<metric> goes on the ticket, where
+ * the audit keeps when it was added, and the countdown stops at once.
+ */
+export async function markMet(client: ZafClient, data: Loaded, metric: string, now: number): Promise<void> {
+  const tag = `sla_met_${tagPart(metric)}`;
+  await client.invoke('ticket.tags.add', [tag]);
+  if (!data.tags.includes(tag)) data.tags = [...data.tags, tag];
+  data.history = { ...data.history, events: [...(data.history.events ?? []), { type: 'met', at: new Date(now).toISOString(), metric }] };
+}
+
+export type { Locale };
 
 function withForm(data: Loaded, now: number): Timeline {
   const h = data.history;
@@ -199,14 +247,17 @@ export function fieldWrites(data: Loaded, decision: Decision): { path: string; v
 
 
 /** An override: the internal note (and the optional public notice) go through the REST API at once. */
-export async function submitOverride(client: ZafClient, data: Loaded, from: string | null, to: string, reason: string, notify: boolean, now: number) {
+export async function submitOverride(client: ZafClient, data: Loaded, from: string | null, to: string, reason: string, notify: boolean, now: number, notice?: string) {
   const { override, problems } = makeOverride(data.policy, { by: data.user.name, from, to, reason, notify }, now);
   if (!override) return { ok: false as const, problems: problems.map((p) => `${p.path}: ${p.message}`) };
+  const text = notify ? (notice ?? '').trim() || defaultNotice(data, to) : '';
   const locale = localeOf(data.user.locale);
-  const comments = [{ body: overrideNote(override, locale), public: false }];
-  if (notify) comments.push({ body: overrideNotice(override, locale), public: true });
-  for (const comment of comments) {
-    await twice(() => client.request({ url: `/api/v2/tickets/${data.ticketId}.json`, type: 'PUT', contentType: 'application/json', data: JSON.stringify({ ticket: { comment } }) }));
+  // The notice is marked in its audit's metadata, so that the timeline does not take it for the
+  // first public reply: telling the requester their priority changed answers nothing they asked.
+  const updates: { comment: { body: string; public: boolean }; metadata?: Record<string, string> }[] = [{ comment: { body: overrideNote(override, locale), public: false } }];
+  if (text) updates.push({ comment: { body: text, public: true }, metadata: { sla_desk: 'override-notice' } });
+  for (const ticket of updates) {
+    await twice(() => client.request({ url: `/api/v2/tickets/${data.ticketId}.json`, type: 'PUT', contentType: 'application/json', data: JSON.stringify({ ticket }) }));
   }
   data.history = { ...data.history, events: [...(data.history.events ?? []), override] };
   const zendesk = data.policy.priorities[to]?.zendesk;

@@ -71,7 +71,11 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
         const agent = roles.get(author) === 'agent' || roles.get(author) === 'admin';
         const mayOverride = c.public === false && trusted.has(author) && trusted.has(audit.author_id);
         const override = mayOverride && typeof c.body === 'string' ? parseOverrideNote(c.body) : null;
+        // SLA Desk's own notice of an override tells the requester about their priority: it answers
+        // nothing they asked, so it is not the first response. It is known by its audit's metadata.
+        const notice = c.public !== false && agent && audit.metadata?.custom?.sla_desk === 'override-notice';
         if (override) events.push({ ...override, at });
+        else if (notice) continue;
         else if (!initial) events.push({ type: 'reply', at, public: c.public !== false, author: agent ? 'agent' : 'requester' });
         continue;
       }

@@ -30,6 +30,8 @@ export interface ZendeskAudit {
   created_at: string;
   author_id: number;
   events: ZendeskAuditEvent[];
+  /** What the update that made the audit sent as ticket.metadata comes back under custom. */
+  metadata?: { custom?: Record<string, unknown> };
 }
 
 export interface ZendeskFieldEvent {

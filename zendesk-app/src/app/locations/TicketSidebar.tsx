@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { localeOf } from '@sla-desk/core';
-import { decide, fieldWrites, isLead, loadTicket, slaPriorityOf, submitOverride, type Loaded } from '../../sla/session';
+import { decide, defaultNotice, explainMetric, fieldWrites, isLead, loadTicket, markMet, previewOf, slaPriorityOf, submitOverride, type Loaded } from '../../sla/session';
 import { lockPriority, onFieldChange, onSave, resize, setPriority, writeFields } from '../../zaf/host';
 import { useClient } from '../ClientProvider';
 import { stringsFor } from '../i18n';
@@ -119,13 +119,36 @@ export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
           priorities: Object.entries(data.policy.priorities).map(([id, p]) => ({ id, label: p.label })),
           current: computed.decision.priority.id,
           notifyDefault: data.settings.notifyOnOverride,
-          onSubmit: async (to, reason, notify) => {
-            const r = await submitOverride(client, data, computed.decision.priority.id, to, reason, notify, clock()).catch((e: Error) => ({ ok: false as const, problems: [e.message] }));
+          preview: (to) => previewOf(data, clock(), to),
+          defaultNotice: (to) => defaultNotice(data, to),
+          onSubmit: async (to, reason, notify, notice) => {
+            const r = await submitOverride(client, data, computed.decision.priority.id, to, reason, notify, clock(), notice).catch((e: Error) => ({ ok: false as const, problems: [e.message] }));
             bump();
             return r.ok ? [] : r.problems;
           },
         }
       : null;
 
-  return <SidebarView t={t} view={computed?.view ?? null} reasonContext={computed?.decision.priority.id ? `${data!.policy.name} ${computed.decision.tier.label}` : undefined} notices={notices} override={override} />;
+  // A promise met by an event gets a button while its clock runs: agents need not know its tag.
+  const metButtons =
+    data && computed && data.ticketId !== null
+      ? computed.decision.metrics
+          .filter((m) => data.policy.metrics[m.metric]?.stopsAt === 'met_event' && m.stoppedAt === null && m.state !== 'not_applicable')
+          .map((m) => ({ metric: m.metric, label: m.label }))
+      : [];
+
+  return (
+    <SidebarView
+      t={t}
+      view={computed?.view ?? null}
+      notices={notices}
+      override={override}
+      explain={data ? (metric) => explainMetric(data, clock(), metric) : undefined}
+      metButtons={metButtons}
+      onMet={(metric) => {
+        if (!data) return;
+        void markMet(client, data, metric, clock()).then(bump, (e: Error) => setStatus({ kind: 'failed', message: e.message }));
+      }}
+    />
+  );
 }
