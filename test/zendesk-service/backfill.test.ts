@@ -59,7 +59,7 @@ test('a crash mid-backfill, then a resume: every ticket ends correct and none is
   ).rejects.toThrow('killed');
   const resumed = await backfill(http(), cfg(), { checkpointFile: file, now: () => NOW, pollMs: 5 });
   expect(resumed.failed).toBe(0);
-  expect(wrongTickets(z, cfg())).toEqual([]);
+  expect(wrongTickets(z, cfg(), NOW, false)).toEqual([]);
   for (let id = 1; id <= N; id++) expect(z.writes.get(id) ?? 0).toBe(id <= 300 ? 0 : 1);
   // Both runs together, the injected 429s and the crash included.
   expect(z.requests.length / (N / 1000)).toBeLessThanOrEqual(20);
@@ -86,7 +86,7 @@ test('`sla backfill zendesk` runs from the command line with its configuration f
   const real = await run(['--checkpoint', join(dir, 'real.json')]);
   expect(real.out).toBe(`${N} tickets read, ${N - 1} changed, 0 unchanged, 0 failed, 1 closed (left as they are)\n`);
   // The command line evaluates at the real now; these tickets are days past every target by then.
-  expect(wrongTickets(z, cfg(), Date.now())).toEqual([]);
+  expect(wrongTickets(z, cfg(), Date.now(), false)).toEqual([]);
   expect(z.writes.size).toBe(N - 1);
 });
 
@@ -122,7 +122,7 @@ describe('the exports as Zendesk documents them', () => {
     const s = await backfill(http(), cfg(), { since, checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
     expect(s).toMatchObject({ read: 1, changed: 1 });
     expect(z.tickets.get(7)!.custom_fields.find((f) => f.id === 14)?.value).toBe('paused');
-    expect(wrongTickets(z, cfg()).includes(7)).toBe(false);
+    expect(wrongTickets(z, cfg(), NOW, false).includes(7)).toBe(false);
     // The events export started at the ticket's creation, not at --since.
     expect(Number(query('/api/v2/incremental/ticket_events.json')[0].get('start_time'))).toBeLessThanOrEqual(Date.parse('2026-11-20T14:00:00Z') / 1000);
   });
@@ -152,7 +152,7 @@ describe('the exports as Zendesk documents them', () => {
     z.addComment(10, 3, note('Sam'), false); // agent 3 is
     await backfill(http(), cfg(), { checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
     // wrongTickets plans with the emulator's own leads: the backfill wrote what the service would.
-    expect(wrongTickets(z, cfg())).toEqual([]);
+    expect(wrongTickets(z, cfg(), NOW, false)).toEqual([]);
     expect(z.tickets.get(10)!.priority).toBe('urgent');
     expect(z.tickets.get(9)!.priority).not.toBe('urgent');
     // The lead's groups were read from the account; the agent's too, and found wanting.

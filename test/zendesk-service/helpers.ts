@@ -1,4 +1,6 @@
 import { loadPolicy } from '@sla-desk/core/dist/presets';
+import { migrate, openDb, type Db } from '../../zendesk-app/service/src/db';
+import { startCluster, type Cluster } from './pg-cluster';
 import type { ServiceConfig } from '../../zendesk-app/service/src/config';
 import { signWebhook } from '../../zendesk-app/service/src/signature';
 import { API_USER, ZendeskEmulator } from '../zendesk/rest-emulator';
@@ -52,13 +54,13 @@ export function deliver(url: string, ticketId: number, at?: number, secret = SEC
 }
 
 /**
- * Open tickets whose stored values are not what the policy says they should be now (none, when all
- * is right). Closed tickets are left out: Zendesk refuses to update them.
+ * Open tickets whose stored values are not what the policy says they should be now, transition tags
+ * included unless transitions is false: the backfill does not tag transitions (none, when all is right). Closed tickets are left out: Zendesk refuses to update them.
  */
-export function wrongTickets(z: ZendeskEmulator, cfg: ServiceConfig, now = NOW): number[] {
+export function wrongTickets(z: ZendeskEmulator, cfg: ServiceConfig, now = NOW, transitions = true): number[] {
   return [...z.tickets.values()]
     .filter((t) => t.status !== 'closed' && !z.deleted.has(t.id))
-    .filter((t) => planTicket(cfg.policy, cfg.fieldIds, t, z.audits.get(t.id) as unknown as ZendeskAudit[], z.users as ZendeskUser[], now, leadsOf(z, cfg)).update !== null)
+    .filter((t) => planTicket(cfg.policy, cfg.fieldIds, t, z.audits.get(t.id) as unknown as ZendeskAudit[], z.users as ZendeskUser[], now, leadsOf(z, cfg), { transitions }).update !== null)
     .map((t) => t.id);
 }
 
@@ -70,4 +72,31 @@ export function leadsOf(z: ZendeskEmulator, cfg: ServiceConfig): Set<number> {
     if (u.role === 'agent' && (z.groupMemberships.get(u.id) ?? []).some((g) => cfg.leadGroupIds.includes(g))) out.add(u.id);
   }
   return out;
+}
+
+export type StoreKind = 'pglite' | 'postgres';
+export const STORES: StoreKind[] = ['pglite', 'postgres'];
+
+/** A store for a test file: PGlite in memory, or a throw-away PostgreSQL cluster; migrated. */
+export async function openStore(kind: StoreKind): Promise<{ db: Db; cluster: Cluster | null; close(): Promise<void> }> {
+  const cluster = kind === 'postgres' ? await startCluster() : null;
+  const db = await openDb({ url: cluster?.url });
+  await migrate(db);
+  return {
+    db,
+    cluster,
+    close: async () => {
+      await db.close();
+      await cluster?.stop();
+    },
+  };
+}
+
+export async function resetStore(db: Db): Promise<void> {
+  await db.query('TRUNCATE deliveries, jobs, tickets, tenants');
+}
+
+/** Internal notes on a ticket (bodies), in order. */
+export function notesOf(z: ZendeskEmulator, id: number): string[] {
+  return z.audits.get(id)!.flatMap((a) => a.events).filter((e) => e.type === 'Comment' && e.public === false).map((e) => String(e.body));
 }

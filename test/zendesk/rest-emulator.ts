@@ -82,6 +82,16 @@ export class ZendeskEmulator {
   private tick = Date.parse('2026-11-20T14:00:00Z');
   private server?: Server;
   url = '';
+  /**
+   * OAuth clients (id -> secret) for the client-credentials grant. With oauthOnly, only tokens
+   * issued here are accepted, and an expired or revoked one gets a 401.
+   */
+  oauthClients = new Map<string, string>();
+  oauthOnly = false;
+  /** Lifetime of an issued token, in seconds (the request's expires_in, 300..172800, wins). */
+  tokenLifetimeS = 7200;
+  /** Issued token -> expiry (ms, wall clock). */
+  tokens = new Map<string, number>();
 
   /** A stamp that always moves forward, as Zendesk's updated_at does for every change. */
   stamp(): string {
@@ -165,7 +175,25 @@ export class ZendeskEmulator {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(data));
     };
-    if (!/^(Basic|Bearer) /.test(req.headers.authorization ?? '')) return send(401, ERRORS[401]);
+    // docs: OAuth Tokens API "Create Token" with grant_type client_credentials (confidential clients):
+    // client_id, client_secret, scope, optional expires_in (300..172800 s); answers access_token,
+    // token_type "bearer", scope, expires_in.
+    if (method === 'POST' && p === '/oauth/tokens') {
+      if (body.grant_type !== 'client_credentials') return send(400, { error: 'unsupported_grant_type' });
+      if (!body.client_id || this.oauthClients.get(body.client_id) !== body.client_secret) return send(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+      const life = typeof body.expires_in === 'number' ? body.expires_in : this.tokenLifetimeS;
+      if (life < 300 || life > 172_800) return send(400, { error: 'invalid_request', error_description: 'expires_in: 300..172800' });
+      const token = `tok-${(this.seq++).toString(36)}-${Math.random().toString(36).slice(2)}`;
+      this.tokens.set(token, Date.now() + life * 1000);
+      return send(200, { access_token: token, token_type: 'bearer', scope: body.scope ?? 'read write', expires_in: life });
+    }
+    const authz = req.headers.authorization ?? '';
+    if (!/^(Basic|Bearer) /.test(authz)) return send(401, ERRORS[401]);
+    if (this.oauthOnly) {
+      const until = authz.startsWith('Bearer ') ? this.tokens.get(authz.slice(7)) : undefined;
+      // docs: an expired or revoked token is refused with 401 "invalid_token".
+      if (until === undefined || until <= Date.now()) return send(401, { error: 'invalid_token', error_description: 'The access token provided is expired, revoked, malformed or invalid' });
+    }
     const i = this.faults.findIndex((f) => !f.match || f.match.test(p));
     if (i >= 0) {
       const { fault } = this.faults.splice(i, 1)[0];

@@ -71,8 +71,13 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     const ts = new Date(state.clock + (++deliveries % 1000)).toISOString();
     const signature = serviceCode('signature.js').signWebhook(serviceCfg.webhookSecret, ts, body);
     const res = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': ts }, body });
-    return (await res.json()).outcome ?? null;
+    const answer = await res.json();
+    // The service stores the delivery and answers at once; the page shows what its pass did.
+    if (!res.ok || answer.outcome === 'duplicate') return answer.outcome ?? null;
+    await service.drain(15_000).catch(() => undefined);
+    return lastOutcome.get(id) ?? answer.outcome ?? null;
   }
+  const lastOutcome = new Map();
 
   async function applyPolicy() {
     const config = { ...jira.configFor(policy), policy: state.policy.preset ? { preset: state.policy.preset } : { document: state.policy.document } };
@@ -252,7 +257,15 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       serviceCfg.baseURL = `${workbenchUrl}/zendesk-rest`;
       // The service keeps this very object: later policy and settings changes reach it.
       // Its failures are worth seeing (they carry ids and reasons, never ticket content).
-      service = await startService(serviceCfg, { now: () => state.clock, log: (e) => e.level === 'error' && log(`[workbench] service: ${JSON.stringify(e)}`) });
+      // On the embedded store (PGlite, in memory): the workbench's desk is the durable record.
+      service = await startService(serviceCfg, {
+        now: () => state.clock,
+        pollMs: 250,
+        log: (e) => {
+          if (e.msg === 'ticket handled') lastOutcome.set(e.ticketId, e.outcome);
+          if (e.level === 'error') log(`[workbench] service: ${JSON.stringify(e)}`);
+        },
+      });
       return service;
     },
     closeService: () => service?.close(),

@@ -47,7 +47,7 @@ export async function handleTicket(http: AxiosInstance, cfg: ServiceConfig, id: 
   throw new ZendeskApiError(409, `ticket ${id}: still conflicting after ${MAX_CONFLICTS} attempts`);
 }
 
-async function readTicket(http: AxiosInstance, id: number): Promise<{ ticket: ZendeskTicket; audits: ZendeskAudit[]; users: ZendeskUser[] } | null> {
+export async function readTicket(http: AxiosInstance, id: number): Promise<{ ticket: ZendeskTicket; audits: ZendeskAudit[]; users: ZendeskUser[] } | null> {
   try {
     const [t, a] = await Promise.all([http.get(`/api/v2/tickets/${id}.json`), readAllAudits(async (path) => (await http.get(path)).data as AuditPage, id)]);
     return { ticket: t.data.ticket, audits: a.audits, users: a.users };

@@ -1,4 +1,4 @@
-import { evaluate, TimelineSchema, type Decision, type Policy } from '@sla-desk/core';
+import { evaluate, TimelineSchema, type Decision, type Policy, type TimelineInput } from '@sla-desk/core';
 import { timelineFromAudits } from '../../src/zaf/audits';
 import type { FieldIds } from '../../src/zaf/fields';
 import { slaValues } from '../../src/sla/values';
@@ -20,6 +20,8 @@ export interface TicketPlan {
   update: TicketUpdate | null;
   /** The priority a non-lead changed by hand, set back while the priority is locked. */
   reverted?: { from: string; to: string; by: number };
+  /** Transitions (tags added with a note) in this update. */
+  transitions?: number;
 }
 
 /**
@@ -27,23 +29,66 @@ export interface TicketPlan {
  * the SLA state, the tier tag, the matrix's priority), computed from the ticket and its audits.
  * Pure: the caller reads and writes.
  */
-export function planTicket(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTicket, audits: readonly ZendeskAudit[], users: readonly ZendeskUser[], now: number, trusted: ReadonlySet<number> = new Set()): TicketPlan {
-  const timeline = TimelineSchema.parse(timelineFromAudits({ policy, fieldIds, ticketId: ticket.id, users, trusted }, audits));
-  const decision = evaluate(policy, timeline, now);
+export function planTicket(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTicket, audits: readonly ZendeskAudit[], users: readonly ZendeskUser[], now: number, trusted: ReadonlySet<number> = new Set(), opts: { transitions?: boolean } = {}): TicketPlan {
+  return planFromTimeline(policy, fieldIds, ticket, timelineOf(policy, fieldIds, ticket.id, audits, users, trusted), now, opts);
+}
+
+/** The ticket's host-neutral timeline (plain JSON, as the service keeps it in its store). */
+export function timelineOf(policy: Policy, fieldIds: FieldIds, ticketId: number, audits: readonly ZendeskAudit[], users: readonly ZendeskUser[], trusted: ReadonlySet<number> = new Set()): TimelineInput {
+  return timelineFromAudits({ policy, fieldIds, ticketId, users, trusted }, audits) as TimelineInput;
+}
+
+/**
+ * The plan from a timeline already read: what the service does at a transition's instant, from its
+ * store, without a request to Zendesk. With transitions, it also keeps one tag per Metric that is at
+ * risk or breached (sla_at_risk_<metric>, sla_breached_<metric>, for admins' views and triggers),
+ * and each tag it adds comes with an internal note in the same write: the tag on the ticket is the
+ * proof that the note was written, so a pass that runs again never writes it twice.
+ */
+export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTicket, timeline: TimelineInput, now: number, opts: { transitions?: boolean } = {}): TicketPlan {
+  const decision = evaluate(policy, TimelineSchema.parse(timeline), now);
   // The same values the sidebar writes on save; only those that differ are sent.
   const want = slaValues(decision, fieldIds, ticket.tags);
   const have = new Map(ticket.custom_fields.map((f) => [f.id, f.value ?? '']));
   const custom = want.fields.filter((f) => (have.get(f.id) ?? '') !== f.value);
   const update: TicketUpdate = {};
   if (custom.length) update.custom_fields = custom;
-  const add = want.tags.filter((t) => !ticket.tags.includes(t));
-  const remove = ticket.tags.filter((t) => !want.tags.includes(t));
+  let wantTags = want.tags;
+  const notes: string[] = [];
+  if (opts.transitions) {
+    const states = transitionTags(decision);
+    wantTags = wantTags.filter((t) => !isTransitionTag(t) || states.has(t));
+    for (const [tag, line] of states) {
+      if (wantTags.includes(tag)) continue;
+      wantTags.push(tag);
+      if (!ticket.tags.includes(tag)) notes.push(line);
+    }
+  }
+  const add = wantTags.filter((t) => !ticket.tags.includes(t));
+  const remove = ticket.tags.filter((t) => !wantTags.includes(t));
   if (add.length) update.additional_tags = add;
   if (remove.length) update.remove_tags = remove;
+  if (notes.length) update.comment = { public: false, body: notes.join('\n') };
   // The native priority follows the policy's: from the matrix, or from the SLA priority field.
   const priority = policy.classification.method === 'matrix' || fieldIds.priority !== undefined ? decision.priority.zendesk : null;
   if (priority && priority !== ticket.priority) update.priority = priority;
-  return { decision, update: Object.keys(update).length ? update : null };
+  return { decision, update: Object.keys(update).length ? update : null, transitions: notes.length };
+}
+
+const TRANSITION_TAG = /^sla_(at_risk|breached)_/;
+export function isTransitionTag(tag: string): boolean {
+  return TRANSITION_TAG.test(tag);
+}
+
+/** Tag -> note line, for each Metric now at risk or breached. The note names the Metric and its due instant, nothing of the ticket's content. */
+export function transitionTags(decision: Decision): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of decision.metrics) {
+    const due = m.due === null ? '' : ` (due ${new Date(m.due).toISOString()})`;
+    if (m.state === 'at_risk') out.set(`sla_at_risk_${m.metric}`, `SLA Desk: ${m.label} is at risk${due}.`);
+    if (m.state === 'breached') out.set(`sla_breached_${m.metric}`, `SLA Desk: ${m.label} is breached${due}.`);
+  }
+  return out;
 }
 
 /** The author of the last audit that changed the priority, if any. */

@@ -1,11 +1,17 @@
 import { createServer, type Server } from 'http';
+import { hostname } from 'os';
 import type { AddressInfo } from 'net';
 import { PassThrough } from 'stream';
+import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import Fastify, { type FastifyError } from 'fastify';
-import type { ServiceConfig } from './config';
-import { handleTicket, type Log, type Outcome } from './handler';
+import { ConfigError, type ServiceConfig } from './config';
+import { migrate, openDb, type Db } from './db';
+import type { Log, Outcome } from './handler';
+import { runPass } from './pass';
+import { claimJobs, completeJob, enqueueDelivery, extendLease, failJob, parkedJobs, promoteDue, pruneDeliveries, queueStats, retryParked, type Enqueued, type Job } from './queue';
 import { REPLAY_WINDOW_MS, verifySignature } from './signature';
-import { zendeskClient } from './zendesk';
+import { Tenants, type Tenant, type TenantSettings } from './tenants';
+import { retryAfterOf } from './zendesk';
 
 /** The trigger's body is {"ticket_id": "123"}: a few bytes. Anything near this is not Zendesk. */
 export const MAX_BODY = 64 * 1024;
@@ -14,87 +20,160 @@ export const MAX_BODY = 64 * 1024;
  * in 5 s is not coming, and holding the socket longer only helps a slow-body attack.
  */
 export const BODY_TIMEOUT_MS = 5_000;
-/** Remembered deliveries, for replays: one entry per delivery within the 5-minute window. */
-const MAX_REMEMBERED = 100_000;
 
+/**
+ * The webhook service on fastify, over a durable store (db.ts). POST /webhook: a delivery is
+ * verified (its tenant by x-zendesk-account-id, then the signature on the raw bytes), recorded in
+ * the store and answered 200 at once; the work runs from the store, in this instance or another
+ * (queue.ts). The worker also fires each open ticket's next SLA transition at its instant, from the
+ * stored timeline (pass.ts). GET /healthz; /admin/* with SLA_ADMIN_TOKEN.
+ */
 export interface Service {
   url: string;
   server: Server;
-  /** Passes per outcome (one pass can answer several coalesced deliveries), and deliveries per verdict. */
-  stats: Record<Outcome | 'failed' | 'rejected' | 'coalesced' | 'replayed' | 'invalid', number>;
+  db: Db;
+  /** This instance's name in the queue's leases. */
+  instanceId: string;
+  /** Counts: passes per outcome, deliveries per verdict, Zendesk requests, transitions written. */
+  stats: Stats;
+  tenants: Tenants;
+  /** Runs one round of the worker now (the loop runs it every pollMs anyway). */
+  tick(): Promise<number>;
+  /** Resolves when no job is runnable and no transition is due (tests and the workbench). */
+  drain(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export type Delivery = { outcome: Outcome; coalesced: boolean };
+export type Stats = Record<Outcome | 'failed' | 'parked' | 'rejected' | 'invalid' | Enqueued | 'reads' | 'writes' | 'transitions' | 'passes', number>;
 
-/**
- * The webhook service on fastify: POST /webhook with a signed body {"ticket_id": N} (the trigger's
- * payload), GET /healthz. fastify reads the body with a size limit, and a half-sent body or a
- * hang-up ends that request with an error, never the process. The signature is checked before the
- * body is parsed. Stateless between requests but for a short memory of deliveries (replays), so
- * copies scale behind a load balancer; within one copy, deliveries for a ticket already being
- * handled wait for one more pass, and each is answered with the outcome of the pass that covered it.
- */
-/**
- * Zendesk waits about 10 s for a webhook's answer (webhook docs) and trips a circuit breaker on many
- * failures. A pass that waits out a long Retry-After would outlast that: the delivery is then
- * answered 503 (Zendesk delivers it again later) while the pass goes on and writes.
- */
-export const ANSWER_WITHIN_MS = 8_000;
+export interface ServiceOptions {
+  /** The SLA clock (the workbench moves it); the queue's leases and back-off use the wall clock. */
+  now?: () => number;
+  log?: Log;
+  host?: string;
+  port?: number;
+  bodyTimeoutMs?: number;
+  /** A store to use (shared by instances in one process); otherwise one is opened and closed with the service. */
+  db?: Db;
+  databaseUrl?: string;
+  dataDir?: string;
+  encryptionKey?: Buffer | null;
+  adminToken?: string;
+  instanceId?: string;
+  pollMs?: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+  concurrency?: number;
+  /** Back-off before try n (ms), when Zendesk sent no longer Retry-After. */
+  backoffMs?: (attempts: number) => number;
+  /** false: answer webhooks only; another instance works the queue. */
+  worker?: boolean;
+}
 
-export async function startService(cfg: ServiceConfig, opts: { now?: () => number; log?: Log; host?: string; bodyTimeoutMs?: number; answerWithinMs?: number } = {}): Promise<Service> {
+/** Zendesk retries a webhook that answers 503 with a Retry-After under 60 s (its webhook docs). */
+const RETRY_AFTER_S = 30;
+export const MAX_ATTEMPTS = 8;
+
+export function defaultBackoff(attempts: number): number {
+  const base = Math.min(5 * 60_000, 1_000 * 2 ** attempts);
+  return Math.round(base * (0.5 + Math.random() / 2));
+}
+
+export async function startService(cfg: ServiceConfig | null, opts: ServiceOptions = {}): Promise<Service> {
   const now = opts.now ?? Date.now;
   const log: Log = opts.log ?? ((e) => process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), ...e })}\n`));
-  const http = zendeskClient(cfg.baseURL, cfg.auth);
-  const stats: Service['stats'] = { written: 0, unchanged: 0, 'not-found': 0, closed: 0, failed: 0, rejected: 0, coalesced: 0, replayed: 0, invalid: 0 };
+  const stats = Object.fromEntries(['written', 'unchanged', 'not-found', 'closed', 'failed', 'parked', 'rejected', 'invalid', 'queued', 'folded', 'duplicate', 'rerun', 'reads', 'writes', 'transitions', 'passes'].map((k) => [k, 0])) as Stats;
+  const ownDb = !opts.db;
+  const db = opts.db ?? (await openDb({ url: opts.databaseUrl, dataDir: opts.dataDir, onError: (e) => log({ level: 'warn', msg: 'database connection lost', error: e.message }) }));
+  await migrate(db);
+  const tenants = new Tenants(db, opts.encryptionKey ?? null, cfg);
+  const me = opts.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const pollMs = opts.pollMs ?? 1_000;
+  const leaseMs = opts.leaseMs ?? 60_000;
+  const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
+  const concurrency = opts.concurrency ?? 16;
+  const backoff = opts.backoffMs ?? defaultBackoff;
 
-  // Per ticket: the pass not yet started (shared by every delivery that arrives before it starts:
-  // one pass reads everything they could have changed) and the tail of the chain of passes.
-  const slots = new Map<number, { waiting: Promise<Outcome> | null; tail: Promise<void> }>();
-  const pass = async (id: number): Promise<Outcome> => {
-    const outcome = await handleTicket(http, cfg, id, now, log);
-    stats[outcome]++;
-    return outcome;
-  };
-  const handle = (id: number): Promise<Delivery> => {
-    let slot = slots.get(id);
-    if (!slot) slots.set(id, (slot = { waiting: null, tail: Promise.resolve() }));
-    if (slot.waiting) {
-      stats.coalesced++;
-      return slot.waiting.then((outcome) => ({ outcome, coalesced: true }));
+  // The worker: due transitions become jobs, then up to `concurrency` jobs run at once.
+  let running = 0;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  let lastPrune = 0;
+  const active = new Set<Promise<void>>();
+  const runJob = async (job: Job) => {
+    const lease = setInterval(() => void extendLease(db, job, me, Date.now() + leaseMs).catch(() => undefined), Math.max(500, leaseMs / 3));
+    try {
+      const tenant = await tenants.byId(job.tenant);
+      if (!tenant) throw new Error(`tenant ${job.tenant} is not configured`);
+      const r = await runPass(db, tenant.cfg, tenant.http, job.tenant, job.ticket_id, job.needs_read, now, log);
+      stats[r.outcome]++;
+      stats.passes++;
+      stats.reads += r.reads;
+      stats.writes += r.writes;
+      stats.transitions += r.transitions;
+      await completeJob(db, job, me);
+      log({ level: 'info', msg: 'ticket handled', tenant: job.tenant, ticketId: job.ticket_id, outcome: r.outcome, read: job.needs_read, transitions: r.transitions });
+    } catch (e) {
+      stats.failed++;
+      const after = retryAfterOf(e);
+      const wait = Math.max(after ?? 0, backoff(job.attempts + 1));
+      const verdict = await failJob(db, job, me, (e as Error).message, Date.now() + wait, maxAttempts).catch(() => 'lost' as const);
+      if (verdict === 'parked') stats.parked++;
+      log({ level: verdict === 'parked' ? 'error' : 'warn', msg: verdict === 'parked' ? 'job parked' : 'job failed, will retry', tenant: job.tenant, ticketId: job.ticket_id, attempts: job.attempts + 1, error: (e as Error).message, retryInMs: verdict === 'parked' ? null : wait });
+    } finally {
+      clearInterval(lease);
     }
-    const s = slot;
-    const next = s.tail.then(() => {
-      // From here on, a new delivery may carry a change this pass has already read past: it waits for the next.
-      s.waiting = null;
-      return pass(id);
-    });
-    s.waiting = next;
-    const tail: Promise<void> = next.then(
-      () => undefined,
-      () => undefined,
-    ).then(() => {
-      if (s.tail === tail) slots.delete(id);
-    });
-    s.tail = tail;
-    return next.then((outcome) => ({ outcome, coalesced: false }));
   };
-
-  // Deliveries already handled: timestamp + signature -> expiry, and whether the pass that handled
-  // it began after the delivery's second was over. A replay within the window (beyond it the
-  // signature check refuses it anyway) is answered without a request to Zendesk. Zendesk's
-  // timestamps have whole seconds, so two genuine deliveries for one ticket in one second look
-  // alike; while the first pass may have read before the second change, the twin gets one more
-  // pass. So a signed delivery costs at most two passes, however often it is replayed.
-  const seen = new Map<string, { expiry: number; covered: boolean }>();
-  const remember = (key: string, covered: boolean) => {
-    const t = now();
-    for (const [k, v] of seen) {
-      if (v.expiry > t && seen.size < MAX_REMEMBERED) break;
-      seen.delete(k);
+  const tick = async (): Promise<number> => {
+    const wall = Date.now();
+    if (wall - lastPrune > 60_000) {
+      lastPrune = wall;
+      await pruneDeliveries(db, wall - 2 * REPLAY_WINDOW_MS);
     }
-    seen.delete(key);
-    seen.set(key, { expiry: t + 2 * REPLAY_WINDOW_MS, covered });
+    await promoteDue(db, now(), wall);
+    const free = concurrency - running;
+    if (free <= 0) return 0;
+    const jobs = await claimJobs(db, me, wall, leaseMs, free);
+    for (const job of jobs) {
+      running++;
+      const p: Promise<void> = runJob(job).finally(() => {
+        running--;
+        active.delete(p);
+        wake?.();
+      });
+      active.add(p);
+    }
+    return jobs.length;
+  };
+  let loop: Promise<void> = Promise.resolve();
+  if (opts.worker !== false) {
+    loop = (async () => {
+      while (!stopped) {
+        let claimed = 0;
+        try {
+          claimed = await tick();
+        } catch (e) {
+          log({ level: 'warn', msg: 'worker round failed', error: (e as Error).message });
+        }
+        if (stopped) break;
+        if (claimed > 0 && running < concurrency) continue;
+        await new Promise<void>((r) => {
+          const t = setTimeout(() => ((wake = null), r()), pollMs);
+          wake = () => (clearTimeout(t), (wake = null), r());
+        });
+      }
+    })();
+  }
+  const drain = async (timeoutMs = 30_000) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const [r] = await db.query<{ jobs: number; due: number }>(`SELECT (SELECT count(*)::int FROM jobs WHERE state = 'queued') AS jobs, (SELECT count(*)::int FROM tickets WHERE next_at IS NOT NULL AND next_at <= $1) AS due`, [now()]);
+      if (r.jobs === 0 && r.due === 0 && running === 0) return;
+      if (Date.now() > until) throw new Error(`not drained in ${timeoutMs} ms: ${r.jobs} jobs, ${r.due} due transitions, ${running} running`);
+      if (opts.worker === false) await tick().catch(() => 0);
+      else wake?.();
+      await new Promise((res) => setTimeout(res, 20));
+    }
   };
 
   const app = Fastify({
@@ -137,76 +216,116 @@ export async function startService(cfg: ServiceConfig, opts: { now?: () => numbe
     if (!reply.sent && !req.raw.destroyed) void reply.code(status).send({ error: status === 413 ? 'body too large' : status === 408 ? 'body not received in time' : status >= 500 ? 'internal error' : 'bad request' });
   });
 
-  app.get('/healthz', async () => ({ ok: true, policy: cfg.policy.id }));
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      const queue = await queueStats(db);
+      return { ok: true, policy: cfg?.policy.id ?? null, store: db.kind, queue };
+    } catch (e) {
+      log({ level: 'error', msg: 'health: store unreachable', error: (e as Error).message });
+      return reply.code(503).send({ ok: false, error: 'store unreachable' });
+    }
+  });
+
+  // Admin: bearer SLA_ADMIN_TOKEN, compared in constant time. Without a token, no admin routes.
+  const adminHash = opts.adminToken ? createHash('sha256').update(opts.adminToken).digest() : null;
+  const isAdmin = (auth: string | undefined) => {
+    if (!adminHash || !auth?.startsWith('Bearer ')) return false;
+    return timingSafeEqual(createHash('sha256').update(auth.slice(7)).digest(), adminHash);
+  };
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.url.startsWith('/admin/')) return;
+    if (!isAdmin(req.headers.authorization)) return reply.code(401).send({ error: adminHash ? 'admin token required' : 'admin routes are off: set SLA_ADMIN_TOKEN' });
+  });
+  const jsonBody = (raw: unknown): Record<string, unknown> | null => {
+    try {
+      const v = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : '');
+      return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
+    } catch {
+      return null;
+    }
+  };
+  // Parked jobs: shown, and sent back to the queue on request; a new delivery for the ticket revives its job too.
+  app.get('/admin/jobs/parked', async (req) => ({ parked: await parkedJobs(db, (req.query as { tenant?: string }).tenant) }));
+  app.post('/admin/jobs/parked/retry', async (req) => {
+    const n = await retryParked(db, Date.now(), (req.query as { tenant?: string }).tenant);
+    wake?.();
+    return { requeued: n };
+  });
+  app.put('/admin/tenants/:account', async (req, reply) => {
+    const body = jsonBody(req.body);
+    const settings = body?.settings;
+    if (!settings || typeof settings !== 'object' || Object.values(settings).some((v) => typeof v !== 'string')) return reply.code(400).send({ error: 'body: expected {"settings": {"ZENDESK_SUBDOMAIN": "…", …}} with string values' });
+    try {
+      const t = await tenants.put((req.params as { account: string }).account, settings as TenantSettings);
+      return { ok: true, policy: t.policy.id };
+    } catch (e) {
+      if (e instanceof ConfigError) return reply.code(400).send({ error: e.message });
+      throw e;
+    }
+  });
+  app.delete('/admin/tenants/:account', async (req) => ({ removed: await tenants.remove((req.params as { account: string }).account) }));
 
   app.post('/webhook', async (req, reply) => {
-    const started = Date.now();
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const signature = header(req.headers['x-zendesk-webhook-signature']);
     const timestamp = header(req.headers['x-zendesk-webhook-signature-timestamp']);
-    const verdict = verifySignature(cfg.webhookSecret, signature, timestamp, raw, now());
+    const account = header(req.headers['x-zendesk-account-id']);
+    let tenant: Tenant | null;
+    try {
+      // A stored tenant for this account, else the single tenant of the environment.
+      tenant = (account ? await tenants.stored(account) : null) ?? tenants.envTenant();
+    } catch (e) {
+      log({ level: 'error', msg: 'store unreachable', error: (e as Error).message });
+      return reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send({ error: 'temporarily unavailable; retry' });
+    }
+    if (!tenant) {
+      stats.rejected++;
+      log({ level: 'warn', msg: 'webhook rejected', reason: 'unknown account' });
+      return reply.code(401).send({ error: 'unknown account' });
+    }
+    const verdict = verifySignature(tenant.cfg.webhookSecret, signature, timestamp, raw, now());
     if (!verdict.ok) {
       stats.rejected++;
       log({ level: 'warn', msg: 'webhook rejected', reason: verdict.reason });
       return reply.code(401).send({ error: `signature ${verdict.reason}` });
     }
-    const key = `${timestamp}\n${signature}`;
     const parsed = ticketIdOf(raw);
     if (typeof parsed === 'string') {
       stats.invalid++;
       return reply.code(400).send({ error: parsed });
     }
-    const before = seen.get(key);
-    if (before?.covered) {
-      stats.replayed++;
-      log({ level: 'warn', msg: 'webhook replayed', ticketId: parsed });
-      return reply.code(200).send({ ticket_id: parsed, outcome: 'replayed' });
-    }
-    const secondOver = Math.floor(Date.parse(timestamp!) / 1000) * 1000 + 1000;
-    const startedAt = now();
-    const work = handle(parsed);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), opts.answerWithinMs ?? ANSWER_WITHIN_MS)));
-    const first = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late]);
-    clearTimeout(timer);
-    if (first === 'late') {
-      // The pass goes on; its end is logged, not answered. Not remembered: the retry is handled.
-      work.then(
-        (d) => {
-          remember(key, true);
-          log({ level: 'info', msg: 'ticket handled after the answer', ticketId: parsed, outcome: d.outcome, ms: Date.now() - started });
-        },
-        (e) => {
-          stats.failed++;
-          log({ level: 'error', msg: 'ticket failed', ticketId: parsed, error: (e as Error).message });
-        },
-      );
-      log({ level: 'warn', msg: 'slow pass, answered 503', ticketId: parsed, ms: Date.now() - started });
-      return reply.code(503).send({ ticket_id: parsed, error: 'still working; retry' });
-    }
     try {
-      const { outcome, coalesced } = await work;
-      // Only a delivery that was handled is remembered: Zendesk may send a failed one again.
-      remember(key, !!before || startedAt >= secondOver);
-      log({ level: 'info', msg: 'ticket handled', ticketId: parsed, outcome, coalesced, ms: Date.now() - started });
-      return reply.code(200).send({ ticket_id: parsed, outcome, ...(coalesced ? { coalesced: true } : {}) });
+      const outcome = await enqueueDelivery(db, { tenant: tenant.id, key: `${timestamp}\n${signature}`, ticketId: parsed, at: now(), secondEnd: Math.floor(Date.parse(timestamp!) / 1000) * 1000 + 1000, wall: Date.now() });
+      stats[outcome]++;
+      if (outcome !== 'duplicate') wake?.();
+      return reply.code(200).send({ ticket_id: parsed, outcome });
     } catch (e) {
-      stats.failed++;
-      log({ level: 'error', msg: 'ticket failed', ticketId: parsed, error: (e as Error).message });
-      // A 5xx makes Zendesk retry the delivery later.
-      return reply.code(503).send({ ticket_id: parsed, error: 'temporarily failed; retry' });
+      log({ level: 'error', msg: 'delivery not stored', ticketId: parsed, error: (e as Error).message });
+      // Zendesk retries a 503 that carries a Retry-After under 60 s.
+      return reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send({ ticket_id: parsed, error: 'temporarily unavailable; retry' });
     }
   });
 
-  await app.listen({ port: cfg.port, host: opts.host ?? '127.0.0.1' });
+  await app.listen({ port: opts.port ?? cfg?.port ?? 0, host: opts.host ?? '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     server: app.server,
+    db,
+    instanceId: me,
     stats,
+    tenants,
+    tick,
+    drain,
     close: async () => {
+      stopped = true;
+      wake?.();
       app.server.closeAllConnections();
       await app.close();
+      await loop;
+      // Passes under way finish (their writes land and are recorded) before the store closes.
+      await Promise.allSettled([...active]);
+      if (ownDb) await db.close();
     },
   };
 }

@@ -1,0 +1,147 @@
+import axios, { type AxiosInstance } from 'axios';
+import { nextTransition, type Decision, type TimelineInput } from '@sla-desk/core';
+import { overrideNoteAuthors } from '../../src/zaf/audits';
+import type { ServiceConfig } from './config';
+import type { Db, Query } from './db';
+import { leadLookup, readTicket, type Log, type Outcome } from './handler';
+import { lastPriorityChange, planFromTimeline, timelineOf, type TicketUpdate } from './plan';
+import { retryAfterOf, statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
+
+/** What the service keeps of a ticket: only what a plan compares (no subject, no comment, no requester). */
+export type Snapshot = ZendeskTicket;
+
+export interface PassResult {
+  outcome: Outcome;
+  reads: number;
+  writes: number;
+  transitions: number;
+}
+
+const MAX_CONFLICTS = 5;
+
+/**
+ * One pass over a ticket, from a job. With needsRead (a delivery), the ticket and its audits are
+ * read and its timeline is kept in the store; without (a transition came due), the plan comes
+ * from the stored timeline and snapshot, and costs no read: one write with safe_update and the
+ * stored updated_stamp. A 409 there means the ticket changed since: read it, as for a delivery.
+ * Afterwards the ticket's next transition instant is stored, for promoteDue.
+ */
+export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, tenant: string, ticketId: number, needsRead: boolean, now: () => number, log: Log): Promise<PassResult> {
+  const res: PassResult = { outcome: 'unchanged', reads: 0, writes: 0, transitions: 0 };
+  if (!needsRead) {
+    const [row] = await db.query<{ snapshot: Snapshot; timeline: TimelineInput }>('SELECT snapshot, timeline FROM tickets WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId]);
+    if (row) {
+      const at = now();
+      const plan = planFromTimeline(cfg.policy, cfg.fieldIds, row.snapshot, row.timeline, at, { transitions: true });
+      if (!plan.update) {
+        await saveTicket(db, cfg, tenant, row.snapshot, row.timeline, plan.decision, at, null);
+        return res;
+      }
+      try {
+        const written = await write(http, ticketId, plan.update, row.snapshot.updated_at);
+        res.writes++;
+        res.outcome = 'written';
+        res.transitions = plan.transitions ?? 0;
+        await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), row.timeline, plan.decision, at, null);
+        notify(cfg, ticketId, plan.update, log);
+        return res;
+      } catch (e) {
+        const s = statusOf(e);
+        if (s === 404 || s === 422) {
+          await forget(db, tenant, ticketId);
+          return { ...res, writes: 1, outcome: s === 404 ? 'not-found' : 'closed' };
+        }
+        if (s !== 409) throw new ZendeskApiError(s, `PUT ticket ${ticketId}: ${s ?? 'connection dropped'}`, retryAfterOf(e));
+        res.writes++;
+        log({ level: 'info', msg: 'ticket changed since it was read; reading it', ticketId });
+      }
+    }
+  }
+  for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
+    const at = now();
+    const read = await readTicket(http, ticketId);
+    res.reads += 2;
+    if (!read) {
+      await forget(db, tenant, ticketId);
+      return { ...res, outcome: 'not-found' };
+    }
+    // Zendesk refuses any update to a closed ticket; its SLA is settled anyway.
+    if (read.ticket.status === 'closed') {
+      await forget(db, tenant, ticketId);
+      return { ...res, outcome: 'closed' };
+    }
+    const lookup = leadLookup(http, cfg, read.users);
+    const trusted = await lookup(overrideNoteAuthors(read.audits));
+    const timeline = timelineOf(cfg.policy, cfg.fieldIds, ticketId, read.audits, read.users, trusted);
+    const plan = planFromTimeline(cfg.policy, cfg.fieldIds, read.ticket, timeline, at, { transitions: true });
+    if (!plan.update) {
+      await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan.decision, at, at);
+      return res;
+    }
+    const update: TicketUpdate = { ...plan.update };
+    if (update.priority && cfg.lockPriority) {
+      const change = lastPriorityChange(read.audits);
+      if (change && !(await lookup([change.by])).has(change.by)) {
+        const body = `SLA Desk: the priority is locked to the matrix. ${change.from ?? '-'} → ${change.to ?? '-'} by user ${change.by} was set back to ${update.priority}. A triage lead can override it with a reason.`;
+        update.comment = { public: false, body: update.comment ? `${body}\n${update.comment.body}` : body };
+        log({ level: 'info', msg: 'priority reverted', ticketId, by: change.by });
+      }
+    }
+    try {
+      const written = await write(http, ticketId, update, read.ticket.updated_at);
+      res.writes++;
+      res.transitions = plan.transitions ?? 0;
+      await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), timeline, plan.decision, at, at);
+      notify(cfg, ticketId, plan.update, log);
+      return { ...res, outcome: 'written' };
+    } catch (e) {
+      const s = statusOf(e);
+      if (s !== 409) throw new ZendeskApiError(s, `PUT ticket ${ticketId}: ${s ?? 'connection dropped'}`, retryAfterOf(e));
+      res.writes++;
+      log({ level: 'info', msg: 'conflict, re-reading', ticketId, attempt });
+    }
+  }
+  throw new ZendeskApiError(409, `ticket ${ticketId}: still conflicting after ${MAX_CONFLICTS} attempts`);
+}
+
+async function write(http: AxiosInstance, id: number, update: TicketUpdate, stamp: string): Promise<ZendeskTicket> {
+  const r = await http.put(`/api/v2/tickets/${id}.json`, { ticket: { ...update, safe_update: true, updated_stamp: stamp } });
+  return r.data.ticket as ZendeskTicket;
+}
+
+function snapshotOf(cfg: ServiceConfig, t: ZendeskTicket): Snapshot {
+  const ids = new Set([cfg.fieldIds.state, cfg.fieldIds.priority, ...Object.values(cfg.fieldIds.due)].filter((x): x is number => x !== undefined));
+  return { id: t.id, status: t.status, priority: t.priority, tags: t.tags, custom_fields: t.custom_fields.filter((f) => ids.has(f.id)), updated_at: t.updated_at, ...(t as { custom_status_id?: number }).custom_status_id !== undefined ? { custom_status_id: (t as { custom_status_id?: number }).custom_status_id } : {} } as Snapshot;
+}
+
+/** Never sooner than a second ahead: an instant that evaluates to no change cannot spin. */
+const MIN_STEP_MS = 1_000;
+
+async function saveTicket(q: Query, cfg: ServiceConfig, tenant: string, snapshot: Snapshot, timeline: TimelineInput, decision: Decision, at: number, readAt: number | null): Promise<void> {
+  const next = nextTransition(cfg.policy, decision);
+  const nextAt = next ? Math.max(next.at, at + MIN_STEP_MS) : null;
+  const what = next ? `${next.metric}:${next.to}` : null;
+  await q.query(
+    `INSERT INTO tickets (tenant, ticket_id, snapshot, timeline, next_at, next_what, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (tenant, ticket_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, timeline = EXCLUDED.timeline, next_at = EXCLUDED.next_at,
+       next_what = EXCLUDED.next_what, read_at = CASE WHEN $8::boolean THEN EXCLUDED.read_at ELSE tickets.read_at END`,
+    [tenant, snapshot.id, JSON.stringify(snapshot), JSON.stringify(timeline), nextAt, what, readAt ?? at, readAt !== null],
+  );
+}
+
+async function forget(q: Query, tenant: string, ticketId: number): Promise<void> {
+  await q.query('DELETE FROM tickets WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId]);
+}
+
+/**
+ * The optional notice to an admin's URL (SLA_NOTIFY_URL): a Slack-compatible {"text": …} with the
+ * ticket's id and the transitions, nothing of its content. Best effort, after the write: a notice
+ * that fails is logged, and never holds up or repeats the ticket's write.
+ */
+function notify(cfg: ServiceConfig, ticketId: number, update: TicketUpdate, log: Log): void {
+  if (!cfg.notifyUrl || !update.comment) return;
+  const lines = update.comment.body.split('\n').filter((l) => / is (at risk|breached)/.test(l));
+  if (!lines.length) return;
+  const text = `Ticket #${ticketId}: ${lines.map((l) => l.replace(/^SLA Desk: /, '')).join(' ')}`;
+  axios.post(cfg.notifyUrl, { text }, { timeout: 5_000 }).catch((e) => log({ level: 'warn', msg: 'notification failed', ticketId, status: statusOf(e) }));
+}

@@ -1,0 +1,139 @@
+import type { Db } from './db';
+
+/**
+ * The durable work queue, in the store. One row per ticket in `jobs`: deliveries for a ticket fold
+ * into it (seq counts them), so a ticket has at most one pass queued and one running. Instances
+ * claim due rows with FOR UPDATE SKIP LOCKED and hold them under a lease; a killed instance's lease
+ * runs out and another instance takes the row. A pass that ends deletes the row only if no delivery
+ * came in meanwhile (same seq); otherwise the row stays queued for one more pass.
+ *
+ * Two clocks: `wall` (Date.now) times the queue itself (leases, back-off, pruning), and `at`, the SLA
+ * clock (the workbench moves it), decides which transitions are due.
+ */
+export interface Job {
+  tenant: string;
+  ticket_id: number;
+  needs_read: boolean;
+  seq: number;
+  attempts: number;
+  deliveries: number;
+}
+
+export type Enqueued = 'queued' | 'folded' | 'duplicate' | 'rerun';
+
+/**
+ * A verified delivery: recorded once by its key (timestamp and signature), and its ticket's job
+ * queued or folded into the one waiting. A delivery seen before is one job, not two. Zendesk's
+ * timestamps have whole seconds, so a second genuine delivery for one ticket within the same
+ * second looks like the first: if the ticket's pass is running, or last read the ticket before
+ * that second ended, it gets one more pass (once per key); otherwise it is a duplicate.
+ */
+export async function enqueueDelivery(db: Db, d: { tenant: string; key: string; ticketId: number; at: number; secondEnd: number; wall: number }): Promise<Enqueued> {
+  return db.tx(async (q) => {
+    const fresh = await q.query('INSERT INTO deliveries (tenant, key, ticket_id, received_at, second_end) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1 AS one', [d.tenant, d.key, d.ticketId, d.wall, d.secondEnd]);
+    if (!fresh.length) {
+      const running = await q.query<{ one: number }>('SELECT 1 AS one FROM jobs WHERE tenant = $1 AND ticket_id = $2 AND locked_until IS NOT NULL AND locked_until > $3', [d.tenant, d.ticketId, d.wall]);
+      const read = await q.query<{ read_at: number }>('SELECT read_at FROM tickets WHERE tenant = $1 AND ticket_id = $2', [d.tenant, d.ticketId]);
+      const stale = running.length > 0 || (read.length > 0 && read[0].read_at < d.secondEnd);
+      if (!stale) return 'duplicate';
+      const once = await q.query('UPDATE deliveries SET rerun = true WHERE tenant = $1 AND key = $2 AND rerun = false RETURNING 1 AS one', [d.tenant, d.key]);
+      if (!once.length) return 'duplicate';
+      await upsertJob(q, d);
+      return 'rerun';
+    }
+    return (await upsertJob(q, d)) ? 'queued' : 'folded';
+  });
+}
+
+async function upsertJob(q: Pick<Db, 'query'>, d: { tenant: string; ticketId: number; wall: number }): Promise<boolean> {
+  // A parked job comes back to life with a new delivery; a job backing off keeps its Retry-After.
+  const r = await q.query<{ inserted: boolean }>(
+    `INSERT INTO jobs (tenant, ticket_id, needs_read, deliveries, run_at, created_at) VALUES ($1, $2, true, 1, $3, $3)
+     ON CONFLICT (tenant, ticket_id) DO UPDATE SET
+       needs_read = true, seq = jobs.seq + 1, deliveries = jobs.deliveries + 1, state = 'queued',
+       attempts = CASE WHEN jobs.state = 'parked' THEN 0 ELSE jobs.attempts END,
+       run_at = CASE WHEN jobs.state = 'queued' AND jobs.attempts > 0 THEN jobs.run_at ELSE LEAST(jobs.run_at, EXCLUDED.run_at) END
+     RETURNING (xmax = 0) AS inserted`,
+    [d.tenant, d.ticketId, d.wall],
+  );
+  return !!r[0]?.inserted;
+}
+
+/** Tickets whose next transition is due on the SLA clock become jobs that need no read. */
+export async function promoteDue(db: Db, at: number, wall: number, limit = 500): Promise<number> {
+  const r = await db.query(
+    `WITH due AS (
+       SELECT t.tenant, t.ticket_id FROM tickets t
+       WHERE t.next_at IS NOT NULL AND t.next_at <= $1
+         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.tenant = t.tenant AND j.ticket_id = t.ticket_id)
+       ORDER BY t.next_at LIMIT $3 FOR UPDATE SKIP LOCKED),
+     ins AS (
+       INSERT INTO jobs (tenant, ticket_id, needs_read, deliveries, run_at, created_at)
+       SELECT tenant, ticket_id, false, 0, $2, $2 FROM due ON CONFLICT DO NOTHING RETURNING tenant, ticket_id)
+     UPDATE tickets t SET next_at = NULL FROM ins WHERE t.tenant = ins.tenant AND t.ticket_id = ins.ticket_id RETURNING 1 AS one`,
+    [at, wall, limit],
+  );
+  return r.length;
+}
+
+export async function claimJobs(db: Db, me: string, wall: number, leaseMs: number, limit: number): Promise<Job[]> {
+  return db.query<Job>(
+    `UPDATE jobs j SET locked_by = $1, locked_until = $2::bigint + $3::bigint FROM (
+       SELECT tenant, ticket_id FROM jobs
+       WHERE state = 'queued' AND run_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
+       ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) d
+     WHERE j.tenant = d.tenant AND j.ticket_id = d.ticket_id
+     RETURNING j.tenant, j.ticket_id, j.needs_read, j.seq, j.attempts, j.deliveries`,
+    [me, wall, leaseMs, limit],
+  );
+}
+
+/** The pass is done: the row goes, unless a delivery came in meanwhile (then it runs once more). */
+export async function completeJob(db: Db, job: Job, me: string): Promise<'done' | 'again'> {
+  const gone = await db.query('DELETE FROM jobs WHERE tenant = $1 AND ticket_id = $2 AND seq = $3 AND locked_by = $4 RETURNING 1 AS one', [job.tenant, job.ticket_id, job.seq, me]);
+  if (gone.length) return 'done';
+  await db.query('UPDATE jobs SET locked_by = NULL, locked_until = NULL, attempts = 0 WHERE tenant = $1 AND ticket_id = $2 AND locked_by = $3', [job.tenant, job.ticket_id, me]);
+  return 'again';
+}
+
+/** A failed pass backs off (honouring Retry-After); after maxAttempts the job is parked, never dropped. */
+export async function failJob(db: Db, job: Job, me: string, error: string, runAt: number, maxAttempts: number): Promise<'retry' | 'parked'> {
+  const r = await db.query<{ state: string }>(
+    `UPDATE jobs SET attempts = attempts + 1, last_error = $4, locked_by = NULL, locked_until = NULL, run_at = $5,
+       state = CASE WHEN attempts + 1 >= $6 THEN 'parked' ELSE 'queued' END
+     WHERE tenant = $1 AND ticket_id = $2 AND locked_by = $3 RETURNING state`,
+    [job.tenant, job.ticket_id, me, error.slice(0, 300), runAt, maxAttempts],
+  );
+  return r[0]?.state === 'parked' ? 'parked' : 'retry';
+}
+
+/** Keeps a running pass's lease (a pass waiting out a long Retry-After outlives one lease). */
+export async function extendLease(db: Db, job: Job, me: string, until: number): Promise<void> {
+  await db.query('UPDATE jobs SET locked_until = $4 WHERE tenant = $1 AND ticket_id = $2 AND locked_by = $3', [job.tenant, job.ticket_id, me, until]);
+}
+
+/** Delivery keys older than the signature window can never be accepted again: forget them. */
+export async function pruneDeliveries(db: Db, before: number): Promise<void> {
+  await db.query('DELETE FROM deliveries WHERE received_at < $1', [before]);
+}
+
+export async function queueStats(db: Db): Promise<{ queued: number; running: number; parked: number; scheduled: number }> {
+  const [r] = await db.query<{ queued: number; running: number; parked: number; scheduled: number }>(
+    `SELECT
+       (SELECT count(*)::int FROM jobs WHERE state = 'queued' AND locked_by IS NULL) AS queued,
+       (SELECT count(*)::int FROM jobs WHERE state = 'queued' AND locked_by IS NOT NULL) AS running,
+       (SELECT count(*)::int FROM jobs WHERE state = 'parked') AS parked,
+       (SELECT count(*)::int FROM tickets WHERE next_at IS NOT NULL) AS scheduled`,
+  );
+  return r;
+}
+
+export async function parkedJobs(db: Db, tenant?: string): Promise<{ tenant: string; ticket_id: number; attempts: number; last_error: string | null }[]> {
+  return db.query(`SELECT tenant, ticket_id, attempts, last_error FROM jobs WHERE state = 'parked' ${tenant ? 'AND tenant = $1' : ''} ORDER BY ticket_id LIMIT 1000`, tenant ? [tenant] : []);
+}
+
+/** An admin's "try again" for parked jobs. */
+export async function retryParked(db: Db, wall: number, tenant?: string): Promise<number> {
+  const r = await db.query(`UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1 WHERE state = 'parked' ${tenant ? 'AND tenant = $2' : ''} RETURNING 1 AS one`, tenant ? [wall, tenant] : [wall]);
+  return r.length;
+}
