@@ -1,7 +1,7 @@
 import Resolver from '@forge/resolver';
-import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, overrideNotice, summaryLine, ticketView } from '@sla-desk/core';
+import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
 import { CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config } from './config';
-import { JiraClient } from './jira/client';
+import { JiraClient, JiraError } from './jira/client';
 import { PRESETS } from './presets';
 import { planIssue } from './issue';
 import { recalculationProgress, startRecalculation } from './recalculate';
@@ -39,7 +39,7 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
   if (!policy || !key) return { ok: false as const, problems: policy ? ['no issue in context'] : problems };
   const { site, issue } = await readIssue(client, config, key, now);
   const { decision, timeline } = await planIssue(client, config, policy, issue, now, site);
-  const view = ticketView(decision, localeOf(context.locale), context.timezone ?? 'UTC');
+  const view = ticketView(decision, localeOf(context.locale), context.timezone ?? 'UTC', policy);
   return {
     ok: true as const,
     view,
@@ -52,7 +52,7 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
     priorities: Object.entries(policy.priorities).map(([id, p]) => ({ id, label: p.label })),
     current: decision.priority.id,
     lead: await isLead(client, config, context.accountId, key),
-    // The glance's first line, e.g. "P2 · Plus · 3h 20m left".
+    // The glance's first line, e.g. "P2 · Plus · Resolution: 3h 20m business time left".
     label: summaryLine(view),
   };
 }
@@ -74,7 +74,8 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   // The internal comment, written as the app after the lead check above, is the audit trail; the
   // timeline reads the override back only from the app's own internal comments.
   await client.addComment(issue.key, overrideNote(made.override, locale), true, [{ key: 'sla-desk-override', value: { accountId: context.accountId } }]);
-  if (made.override.notify) await client.addComment(issue.key, overrideNotice(made.override, locale), false);
+  // The requester's notice is written for them: it never quotes the reason, which is for colleagues.
+  if (made.override.notify) await client.addComment(issue.key, requesterNotice(policy, made.override.to, locale), false);
   const to = made.override.to;
   const jira = Object.hasOwn(policy.priorities, to) ? policy.priorities[to].jira : undefined;
   if (jira) await client.setPriority(issue.key, jira);
@@ -151,8 +152,11 @@ export async function createFields(client = new JiraClient('app')) {
 export async function isJiraAdmin(userClient = new JiraClient('user')): Promise<boolean> {
   try {
     return (await userClient.hasPermissions(['ADMINISTER'])).ADMINISTER === true;
-  } catch {
-    return false;
+  } catch (e) {
+    // Jira's refusal is a "no". Anything else (Forge asking the user to grant access first) goes
+    // up, so the admin sees the consent prompt instead of a refusal.
+    if (e instanceof JiraError) return false;
+    throw e;
   }
 }
 

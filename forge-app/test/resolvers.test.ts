@@ -36,7 +36,7 @@ beforeEach(() => {
 test('the panel gets the shared view model, the glance label and whether the caller is a lead', async () => {
   const r = await call('panel', 'agent-1');
   expect(r.ok).toBe(true);
-  expect(r.view.priority).toEqual({ label: 'P2', reason: 'Impact 2 x Urgency 1 → P2', overridden: false });
+  expect(r.view.priority).toEqual({ label: 'P2', reason: 'Important × Critical → P2', overridden: false });
   expect(r.view.tier.label).toBe('Plus');
   expect(r.label).toMatch(/^P2 · Plus · /);
   expect(r.lead).toBe(false);
@@ -137,6 +137,7 @@ describe('the admin resolver: Administer Jira, checked on the server as the call
     expect(jira.writes()).toEqual([]);
     // The check asked Jira as the caller, not as the app (whose own account is an admin).
     const checks = jira.requests.filter((r) => r.path.startsWith('/rest/api/3/mypermissions'));
+    expect(checks).toHaveLength(5);
     expect(checks.every((r) => r.as === 'user' && r.path.includes('permissions=ADMINISTER'))).toBe(true);
   });
 
@@ -161,4 +162,17 @@ describe('the lead check survives what Jira refuses', () => {
     expect(r.lead).toBe(false);
     expect(jira.requests.some((q) => q.path.endsWith('/project/SUP/role'))).toBe(true);
   });
+});
+
+test('an agent who edits the app\'s override note (Edit all comments) makes it no override at all', async () => {
+  expect((await call('override', 'lead-1', { to: 'P3', reason: 'Customer unreachable' })).ok).toBe(true);
+  const note = jira.issues.get('SUP-1')!.comments[0];
+  const forged = adfText(note.body).replace('→ P3', '→ P1');
+  jira.currentUser = 'agent-1';
+  const { route } = jest.requireActual('@forge/api');
+  const body = JSON.stringify({ body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: forged }] }] } });
+  expect((await jira.requestJira(route`/rest/api/3/issue/SUP-1/comment/${note.id}`, { method: 'PUT', body }, { as: 'user', accountId: 'agent-1' })).status).toBe(200);
+  const after = await call('panel', 'agent-1');
+  // Neither the forged P1 nor the lead's P3: the edited note is only text, and the matrix's P2 stands.
+  expect(after.view.priority).toMatchObject({ label: 'P2', overridden: false });
 });

@@ -51,19 +51,28 @@ const created = new Date(Date.now() - 20 * 60_000).toISOString();
 const timeline = TimelineSchema.parse({ id: 'SUP-1', createdAt: created, fields: { impact: '2', urgency: '1', tier: 'plus', status: 'open' } });
 
 function panelData(lead: boolean) {
-  const view = ticketView(evaluate(kiwi, timeline, Date.now()), 'en', 'UTC');
+  const view = ticketView(evaluate(kiwi, timeline, Date.now()), 'en', 'UTC', kiwi);
   return { ok: true, view, policy: kiwi, timeline, locale: 'en', timezone: 'UTC', policyName: kiwi.name, priorities: [{ id: 'P1', label: 'P1' }, { id: 'P2', label: 'P2' }], current: 'P2', lead };
 }
 
 beforeEach(() => invoke.mockReset());
 
-test('the panel shows the view model: reason, tier, and a countdown lozenge per metric', async () => {
+test('the panel shows the view model: reason in labels, policy and tier apart, a state lozenge and a countdown per metric', async () => {
   invoke.mockResolvedValueOnce(panelData(false));
   await act(async () => void render(<Panel />));
-  expect(await screen.findByText('Impact 2 x Urgency 1 → P2, KIWI STAGE+ Plus')).toBeTruthy();
+  expect(await screen.findByText('Important × Critical → P2')).toBeTruthy();
+  expect(screen.getByText('KIWI STAGE+ · Plus')).toBeTruthy();
   const lozenges = [...document.querySelectorAll('[data-ui="Lozenge"]')].map((l) => [l.textContent, l.getAttribute('data-appearance')]);
-  expect(lozenges[0]).toEqual(['Plus', 'inprogress']);
-  expect(lozenges.slice(1).every(([text]) => /left|Breached|No SLA|Paused/.test(text ?? ''))).toBe(true);
+  // The tier is purple ("new"): never the blue of "Met".
+  expect(lozenges[0]).toEqual(['Plus', 'new']);
+  // Lozenges upper-case their text: they carry state words, never a duration such as "59M 56S".
+  expect(lozenges.slice(1).every(([text]) => ['On track', 'At risk', 'Breached', 'Paused', 'Met', 'No SLA'].includes(text ?? ''))).toBe(true);
+  expect(screen.getAllByText(/business time left|business time ago/).length).toBeGreaterThan(0);
+  expect(screen.getAllByText('KIWI business hours (assumed), Toronto', { exact: false }).length).toBeGreaterThan(0);
+  // "Why this due time?" opens the explanation, worked out by core from the same timeline.
+  await act(async () => void fireEvent.click(screen.getAllByText('Why this due time?')[0]));
+  expect(screen.getByText(/^Target 1h of business time, counted on KIWI business hours/)).toBeTruthy();
+  expect(screen.getByText(/^Counted 1h 00m = the Target 1h\.$/)).toBeTruthy();
   expect(document.querySelector('[data-ui="Form"]')).toBeNull();
 });
 
@@ -83,7 +92,7 @@ test('a configuration problem is shown instead of the view', async () => {
   expect(await screen.findByText('policy: unknown preset "gold"')).toBeTruthy();
 });
 
-test('the glance heads its view with the live line "P2 · Plus · … left"', async () => {
+test('the glance heads its view with the live line "P2 · Plus · <metric>: … left"', async () => {
   // A fixed clock, so the line is known: the glance's view and this expectation read the same now.
   const now = jest.spyOn(Date, 'now').mockReturnValue(Date.parse(created) + 20 * 60_000);
   try {
@@ -91,7 +100,7 @@ test('the glance heads its view with the live line "P2 · Plus · … left"', as
     invoke.mockResolvedValueOnce(data);
     await act(async () => void render(<Glance />));
     const live = data.view.metrics.find((m) => m.state !== 'met' && m.state !== 'not_applicable')!;
-    expect(await screen.findByText(`P2 · Plus · ${live.text}`)).toBeTruthy();
+    expect(await screen.findByText(`P2 · Plus · ${live.label}: ${live.text}`)).toBeTruthy();
   } finally {
     now.mockRestore();
   }

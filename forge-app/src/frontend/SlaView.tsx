@@ -1,15 +1,24 @@
 import { useEffect, useState } from 'react';
 import { Box, Button, Form, Heading, Inline, Label, Lozenge, SectionMessage, Select, Stack, Text, TextArea } from '@forge/react';
 import { valueOf } from './call';
-import { evaluate, ticketView, type Locale, type Policy, type Timeline, type Tone, type TicketView } from '@sla-desk/core';
+import { evaluate, explain, explanationLines, overridePreview, ticketView, type Locale, type Policy, type Timeline, type Tone, type TicketView } from '@sla-desk/core';
 
-/** UI Kit lozenge appearances for the view model's tones, so Jira shows what Zendesk shows. */
+/**
+ * UI Kit lozenge appearances for the view model's tones, so Jira shows what Zendesk shows. The
+ * tier badge is "new" (purple): "Met" (blue) never shares its colour.
+ */
 const APPEARANCE: Record<Tone, 'success' | 'moved' | 'removed' | 'default' | 'inprogress'> = {
   success: 'success',
   warning: 'moved',
   danger: 'removed',
   neutral: 'default',
   info: 'inprogress',
+};
+
+/** The panel's own words; the SLA texts come from core's view model. */
+const WORDS = {
+  en: { due: 'Due', why: 'Why this due time?', hide: 'Hide', newPriority: 'New priority', reason: 'Reason (required)', override: 'Override priority', preview: 'New due times', breachesNow: 'breached at once' },
+  fr: { due: 'Échéance', why: 'Pourquoi cette échéance ?', hide: 'Masquer', newPriority: 'Nouvelle priorité', reason: 'Raison (obligatoire)', override: 'Modifier la priorité', preview: 'Nouvelles échéances', breachesNow: 'dépassé dès maintenant' },
 };
 
 export interface PanelData {
@@ -33,55 +42,92 @@ export function useLiveView(data: PanelData | null, clock: () => number = Date.n
     return () => clearInterval(id);
   }, [clock]);
   if (!data) return null;
-  return ticketView(evaluate(data.policy, data.timeline, now), data.locale, data.timezone);
+  return ticketView(evaluate(data.policy, data.timeline, now), data.locale, data.timezone, data.policy);
 }
 
-export function SlaView({ view, policyName }: { view: TicketView; policyName: string }) {
+function Why({ data, metric }: { data: PanelData; metric: string }) {
+  const [open, setOpen] = useState(false);
+  const w = WORDS[data.locale];
+  // Worked out when opened, at that instant: the explanation does not tick with the countdown.
+  const [lines, setLines] = useState<string[]>([]);
+  return (
+    <Stack space="space.050">
+      <Button
+        appearance="subtle"
+        onClick={() => {
+          if (!open) {
+            const e = explain(data.policy, data.timeline, Date.now(), metric);
+            setLines(explanationLines(e, e.metrics[0], data.locale, data.timezone));
+          }
+          setOpen(!open);
+        }}
+      >
+        {open ? w.hide : w.why}
+      </Button>
+      {open && lines.map((l, i) => <Text key={i}>{l}</Text>)}
+    </Stack>
+  );
+}
+
+export function SlaView({ view, data }: { view: TicketView; data?: PanelData }) {
+  const w = WORDS[data?.locale ?? 'en'];
   return (
     <Stack space="space.100">
       <Inline space="space.100" alignBlock="center">
         <Heading as="h4">{view.priority.label}</Heading>
-        <Lozenge appearance="inprogress">{view.tier.label}</Lozenge>
+        <Lozenge appearance="new">{view.tier.label}</Lozenge>
         {view.maintenance.map((m) => (
           <Lozenge key={m.label} appearance="moved">
             {m.text}
           </Lozenge>
         ))}
       </Inline>
-      <Text>
-        {view.priority.reason}, {policyName} {view.tier.label}
-      </Text>
+      <Text>{view.priority.reason}</Text>
+      {view.context && <Text>{view.context}</Text>}
       {view.metrics.map((m) => (
-        <Inline key={m.metric} space="space.100" spread="space-between">
-          <Text>{m.label}</Text>
-          <Lozenge appearance={APPEARANCE[m.tone]}>{m.text}</Lozenge>
-        </Inline>
+        <Stack key={m.metric} space="space.050">
+          <Inline space="space.100" spread="space-between">
+            <Text>{m.label}</Text>
+            {/* A lozenge upper-cases its text: it carries the state's words, never a duration. */}
+            <Lozenge appearance={APPEARANCE[m.tone]}>{m.stateLabel}</Lozenge>
+          </Inline>
+          <Text>{m.text}</Text>
+          {m.clockText && <Text>{m.resumesText ? `${m.clockText} · ${m.resumesText}` : m.clockText}</Text>}
+          {m.dueText && <Text>{`${w.due} ${m.dueText}`}</Text>}
+          {data && m.state !== 'not_applicable' && <Why data={data} metric={m.metric} />}
+        </Stack>
       ))}
-      {view.warnings.map((w) => (
-        <SectionMessage key={w} appearance="warning">
-          <Text>{w}</Text>
+      {view.warnings.map((x) => (
+        <SectionMessage key={x} appearance="warning">
+          <Text>{x}</Text>
         </SectionMessage>
       ))}
     </Stack>
   );
 }
 
-export function OverrideForm({ priorities, current, onSubmit }: { priorities: PanelData['priorities']; current: string | null; onSubmit(to: string, reason: string): Promise<string[]> }) {
+export function OverrideForm({ data, priorities, current, onSubmit }: { data?: PanelData; priorities: PanelData['priorities']; current: string | null; onSubmit(to: string, reason: string): Promise<string[]> }) {
   const [to, setTo] = useState(priorities.find((p) => p.id !== current)?.id ?? '');
   const [reason, setReason] = useState('');
   const [problems, setProblems] = useState<string[]>([]);
+  const w = WORDS[data?.locale ?? 'en'];
+  const rows = data && to ? overridePreview(data.policy, data.timeline, to, Date.now(), data.locale, data.timezone) : [];
   return (
     <Form onSubmit={async () => setProblems(await onSubmit(to, reason))}>
       <Box>
-        <Label labelFor="sla-override-to">New priority</Label>
+        <Label labelFor="sla-override-to">{w.newPriority}</Label>
         <Select id="sla-override-to" options={priorities.map((p) => ({ label: p.label, value: p.id }))} onChange={(o: { value: string }) => setTo(o.value)} />
-        <Label labelFor="sla-override-reason">Reason (required)</Label>
+        {rows.length > 0 && <Text>{w.preview}</Text>}
+        {rows.map((r) => (
+          <Text key={r.metric}>{`${r.label}: ${r.before} → ${r.after}${r.breachesNow ? ` ⚠ ${w.breachesNow}` : ''}`}</Text>
+        ))}
+        <Label labelFor="sla-override-reason">{w.reason}</Label>
         <TextArea id="sla-override-reason" value={reason} onChange={(e) => setReason(valueOf(e))} />
         {problems.map((p) => (
           <Text key={p}>{p}</Text>
         ))}
         <Button type="submit" appearance="primary">
-          Override priority
+          {w.override}
         </Button>
       </Box>
     </Form>

@@ -6,7 +6,7 @@ import { SlaView, useLiveView, type PanelData } from './SlaView';
 
 /**
  * The issue glance: the same live view as the panel, without the override. Forge's glance label
- * in the manifest is static text, so the live "P2 · Plus · 3h 20m left" heads the glance instead.
+ * in the manifest is static text, so the live "P2 · Plus · Resolution: 3h 20m business time left" heads the glance instead.
  */
 export function Glance() {
   const [data, setData] = useState<PanelData | { ok: false; problems: string[] } | null>(null);
@@ -18,7 +18,7 @@ export function Glance() {
   return (
     <Stack space="space.100">
       <Heading as="h3">{summaryLine(view)}</Heading>
-      <SlaView view={view} policyName={data.policyName} />
+      <SlaView view={view} data={data} />
     </Stack>
   );
 }

@@ -23,9 +23,10 @@ export function Panel() {
   }
   return (
     <Stack space="space.200">
-      {view && <SlaView view={view} policyName={data.policyName} />}
+      {view && <SlaView view={view} data={data} />}
       {data.lead && (
         <OverrideForm
+          data={data}
           priorities={data.priorities}
           current={data.current}
           onSubmit={async (to, reason) => {
