@@ -1,3 +1,6 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { parsePolicy, type Policy } from '@sla-desk/core';
 import { loadPolicy } from '@sla-desk/core/dist/presets';
 import { migrate, openDb, type Db } from '../../zendesk-app/service/src/db';
 import { startCluster, type Cluster } from './pg-cluster';
@@ -99,4 +102,11 @@ export async function resetStore(db: Db): Promise<void> {
 /** Internal notes on a ticket (bodies), in order. */
 export function notesOf(z: ZendeskEmulator, id: number): string[] {
   return z.audits.get(id)!.flatMap((a) => a.events).filter((e) => e.type === 'Comment' && e.public === false).map((e) => String(e.body));
+}
+
+/** test/zendesk-service/fast-24x7.yaml: 24x7, P1 first response in 10 minutes (at risk after 5), P2 in 20. */
+export function fastPolicy(): Policy {
+  const parsed = parsePolicy(readFileSync(join(__dirname, 'fast-24x7.yaml'), 'utf8'));
+  if (!parsed.policy) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.policy;
 }
