@@ -29,6 +29,8 @@ export interface MetricView {
   dueText: string | null;
   /** True when the countdown counts working hours of a calendar, not clock time. */
   businessTime: boolean;
+  /** The clock has stopped (met, or missed and then done): history, not a countdown. */
+  stopped: boolean;
 }
 
 export interface TicketView {
@@ -224,6 +226,7 @@ export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC', poli
     // Paused, the due would hold only if the clock resumed this instant: it is not shown.
     dueText: live && m.due !== null ? formatInstantIn(m.due, locale, zone) : null,
     businessTime: business,
+    stopped: m.stoppedAt !== null,
   };
 }
 
@@ -256,7 +259,12 @@ export function ticketView(d: Decision, locale: Locale, zone = 'UTC', policy?: P
   // The triage clock shows while the ticket waits for a Priority, and once met after a wait; a
   // ticket classified at creation never had one worth showing.
   const t = d.triage;
-  if (t && !(t.state === 'met' && t.stoppedAt === t.start)) metrics.unshift(metricView(t, locale, zone, policy, d.now));
+  // Once the ticket has its Priority, the triage clock is history: it moves after the live ones.
+  if (t && !(t.state === 'met' && t.stoppedAt === t.start)) {
+    const v = metricView(t, locale, zone, policy, d.now);
+    if (t.stoppedAt === null) metrics.unshift(v);
+    else metrics.push(v);
+  }
   const tone = TONE_RANK.find((x) => metrics.some((m) => m.tone === x)) ?? 'neutral';
   return {
     priority: { label: d.priority.label ?? w.noPriority, reason: policy ? priorityReason(d, locale, policy) : d.priority.reason, overridden: d.priority.source === 'override' },
@@ -271,7 +279,9 @@ export function ticketView(d: Decision, locale: Locale, zone = 'UTC', policy?: P
 
 /** The metric a one-line summary is about: the most urgent (breached, at risk, running, paused), the first among equals. */
 export function mostUrgent(view: TicketView): MetricView | undefined {
-  return LIVE_ORDER.map((s) => view.metrics.find((m) => m.state === s)).find(Boolean);
+  // A clock still running comes before one that stopped late: the line is about what to do now.
+  const pick = (stopped: boolean) => LIVE_ORDER.map((s) => view.metrics.find((m) => m.state === s && m.stopped === stopped)).find(Boolean);
+  return pick(false) ?? pick(true);
 }
 
 /**

@@ -98,6 +98,14 @@ describe('ticket view', () => {
     expect(ticketView(evaluate(kiwi, tl(), '2026-11-20T14:20:00Z'), 'en', 'UTC', kiwi).metrics.map((m) => m.metric)).toEqual(['first_response', 'resolution']);
   });
 
+  test('a triage clock missed and then done is history: listed last, and the line is about the live clocks', () => {
+    const late = tl([{ type: 'field', at: '2026-11-20T16:00:00Z', field: 'impact', value: '2' }, { type: 'field', at: '2026-11-20T16:00:00Z', field: 'urgency', value: '2' }], { tier: 'plus' });
+    const v = ticketView(evaluate(kiwi, late, '2026-11-20T16:10:00Z'), 'en', 'UTC', kiwi);
+    expect(v.metrics.map((m) => m.metric)).toEqual(['first_response', 'resolution', 'triage']);
+    expect(v.metrics[2]).toMatchObject({ state: 'breached', stopped: true, text: 'Missed by 1h 00m business time' });
+    expect(summaryLine(v)).toMatch(/^P2 · Plus · Initial response: /);
+  });
+
   test('an override reads in labels', () => {
     const p = variant('kiwi-stage-plus', (r) => {
       r.priorities.P2.label = 'P2 High';

@@ -59,7 +59,8 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   page.on('dialog', (d) => void d.dismiss());
   await page.goto(url);
   const row = page.locator('tr', { hasText: 'Plus' }).filter({ hasText: 'triage' });
-  await row.getByText('No priority yet · Plus').first().waitFor();
+  // A ticket nobody has triaged is on the policy's triage clock, named in its line.
+  await row.getByText(/^No priority yet · Plus · Triage: /).first().waitFor();
   await page.screenshot({ path: join(DOCS, 'workbench-desk.png') });
   const id = await row.first().getAttribute('data-ticket');
   await row.first().getByRole('link', { name: `#${id}` }).click();
@@ -67,15 +68,22 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   // Impact and Urgency set in the ticket form; the real sidebar sets the priority, Submit saves.
   let frame = await sidebar(page);
   expect(await frame.getByTestId('priority-reason').textContent()).toMatch(/^Fill in Impact and Urgency/);
+  expect(await frame.getByTestId('countdown-triage').textContent()).toMatch(/business time left$/);
   await page.getByTestId('field-impact').selectOption('sla_impact_1');
   await page.getByTestId('field-urgency').selectOption('sla_urgency_1');
-  await frame.getByText('Impact 1 x Urgency 1 → P1, KIWI STAGE+ Plus').waitFor();
+  await frame.getByText('Extended × Critical → P1').waitFor();
   await page.getByTestId('submit').click();
   // Zendesk's trigger also called the service; the sidebar's save had written everything already.
   await page.getByText("Saved. The SLA Desk service (by webhook): unchanged.").waitFor();
   frame = await sidebar(page);
-  expect(await frame.getByTestId('priority-reason').textContent()).toBe('Impact 1 x Urgency 1 → P1, KIWI STAGE+ Plus');
+  expect(await frame.getByTestId('priority-reason').textContent()).toBe('Extended × Critical → P1');
+  expect(await frame.getByTestId('policy-context').textContent()).toBe('KIWI STAGE+ · Plus');
+  // KIWI Plus P1 runs around the clock ("30min (24x7)"): clock time, and the countdown says so.
   expect(await frame.getByTestId('countdown-first_response').textContent()).toMatch(/^\d+m \d\ds left$/);
+  expect(await frame.getByTestId('countdown-first_response').getAttribute('role')).toBe('timer');
+  expect(await frame.getByTestId('clock-first_response').textContent()).toBe('24/7');
+  // The agent's own zone (their Zendesk profile's), named.
+  expect(await frame.getByTestId('due-first_response').textContent()).toMatch(/^Due Fri 20 Nov, \d\d:\d\d Toronto$/);
   expect(await page.getByTestId('field-priority').inputValue()).toBe('urgent');
   // The save wrote the due field the app owns.
   await page.getByTestId('sla_due_first_response').filter({ hasText: /^2026-11-20T/ }).waitFor();
@@ -84,7 +92,7 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   // A day later on the workbench clock, the first response is breached.
   await page.getByRole('button', { name: '+1d' }).click();
   frame = await sidebar(page);
-  await frame.getByTestId('countdown-first_response').filter({ hasText: /^Breached / }).waitFor();
+  await frame.getByTestId('countdown-first_response').filter({ hasText: /^Breached \d/ }).waitFor();
   expect(await frame.getByTestId('metric-first_response').getAttribute('data-tone')).toBe('danger');
 
   // As an agent there is no override; as the triage lead there is, and it leaves an audit note.
@@ -93,7 +101,10 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   frame = await sidebar(page);
   await frame.getByTestId('override-open').click();
   await frame.getByTestId('override-to').selectOption('P2');
+  // The new due times show before the lead confirms.
+  expect(await frame.getByTestId('preview-resolution').textContent()).toMatch(/^Resolution: .* Toronto → .* Toronto/);
   await frame.getByTestId('override-reason').fill('Workaround in place, customer confirmed');
+  await page.screenshot({ path: join(DOCS, 'workbench-override-preview.png') });
   await frame.getByTestId('override-apply').click();
   await frame.getByText(/Override by Sam \(triage lead\): P1 → P2/).waitFor();
   await page.reload();
@@ -103,13 +114,17 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   // The same ticket in Jira: the Forge app's own panel and glance against the Jira emulator.
   await page.goto(`${url}/jira.html?issue=DESK-${id}`);
   const glance = (await (await page.waitForSelector('iframe#glance')).contentFrame())!;
-  await glance.getByText(/^No priority yet · Plus$/).waitFor();
+  await glance.getByText(/^No priority yet · Plus · Triage: /).waitFor();
   await page.getByTestId('field-impact').selectOption('1');
   await page.getByTestId('field-urgency').selectOption('1');
   await page.getByTestId('update').click();
   await page.getByText("Updated; the app's trigger ran.").waitFor();
   const glance2 = (await (await page.waitForSelector('iframe#glance')).contentFrame())!;
-  await glance2.getByText(/^P1 · Plus · Breached /).waitFor();
+  await glance2.getByText(/^P1 · Plus · Initial response: Breached /).waitFor();
+  // Lozenges hold state words, never an upper-cased duration; the tier is not Met's blue.
+  const lozenges = await glance2.locator('.uik-lozenge').allTextContents();
+  expect(lozenges.every((l) => !/\d/.test(l))).toBe(true);
+  expect(await glance2.locator('.uik-lozenge', { hasText: 'Plus' }).first().getAttribute('data-appearance')).toBe('new');
   expect(await page.getByTestId('field-priority').inputValue()).toBe('Highest');
   await page.getByTestId('app-customfield_10502') /* SLA state: the third field Forge creates from the manifest */.filter({ hasText: 'breached' }).waitFor();
   await page.screenshot({ path: join(DOCS, 'workbench-jira.png') });
@@ -140,8 +155,86 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   expect(await page.locator('[data-testid="desk"] tbody tr').count()).toBe(15);
   await page.getByText(/^Severity \d · Premium Support · /).first().waitFor();
 
+  await page.close();
+});
+
+test('every clock is explained: business time, the calendar, the due in the agent\'s zone, and why, in Zendesk and in Jira', async () => {
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  expect((await post('/api/clock', { reset: true })).status).toBe(200);
+  const desk = await (await fetch(`${url}/api/desk`)).json();
+  // A running Basic ticket: Basic counts KIWI's business hours, so Friday's resolution runs into Monday.
+  const running = desk.tickets.find((r: { key?: string; zendesk: { line: string } }) => /^P1 · Basic · Initial response: .*business time left$/.test(r.zendesk.line) && r.key);
+  expect(running).toBeTruthy();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${url}/zendesk.html?ticket=${running.id}`);
+  const frame = await sidebar(page);
+  expect(await frame.getByTestId('clock-resolution').textContent()).toMatch(/^KIWI business hours \(assumed\), Toronto/);
+  expect(await frame.getByTestId('countdown-resolution').textContent()).toMatch(/business time left/);
+  await frame.getByTestId('why-resolution').locator('summary').click();
+  const why = (await frame.getByTestId('why-lines-resolution').textContent())!;
+  expect(why).toContain('counted on KIWI business hours (assumed), Toronto.');
+  expect(why).toMatch(/Counted (\d+h \d\dm) = the Target/);
+  await page.screenshot({ path: join(DOCS, 'workbench-zendesk-why.png') });
+
+  await page.goto(`${url}/jira.html?issue=${running.key}`);
+  const panel = (await (await page.waitForSelector('iframe#panel')).contentFrame())!;
+  await panel.getByText('KIWI business hours (assumed), Toronto', { exact: false }).first().waitFor();
+  await panel.getByRole('button', { name: 'Why this due time?' }).last().click();
+  await panel.getByText(/^Counted .* = the Target /).waitFor();
+  await page.screenshot({ path: join(DOCS, 'workbench-jira-why.png') });
+  await page.close();
+});
+
+test('the matrix colours pass 4.5:1 contrast, measured; the report labels every row by its labels and shows the median; the clock takes a date', async () => {
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  expect((await post('/api/clock', { reset: true })).status).toBe(200);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${url}/policy.html`);
+  await page.getByTestId('matrix').locator('td').first().waitFor();
+  const ratios = await page.getByTestId('matrix').locator('td').evaluateAll((cells) => {
+    const rgb = (s: string) => (s.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+    const lum = (c: number[]) => {
+      const [r, g, b] = c.map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    return cells.map((td) => {
+      const st = getComputedStyle(td);
+      const [a, b] = [lum(rgb(st.color)), lum(rgb(st.backgroundColor))].sort((x, y) => y - x);
+      return { text: td.textContent, ratio: (a + 0.05) / (b + 0.05) };
+    });
+  });
+  expect(ratios).toHaveLength(16);
+  for (const r of ratios) expect(r.ratio).toBeGreaterThanOrEqual(4.5);
+  // P2 to P4 were 2.1 to 2.9 before: each priority's cell is measured, not only P1's.
+  expect(new Set(ratios.map((r) => r.text))).toEqual(new Set(['P1', 'P2', 'P3', 'P4']));
+
+  // The clock takes a date; a date the desk cannot be evaluated at is refused and not saved.
+  await page.getByTestId('clock-date').fill('2026-11-23T14:00');
+  await page.getByRole('button', { name: 'Set', exact: true }).click();
+  await page.getByTestId('clock').getByText('Mon, 23 Nov 2026, 09:00 Toronto · 14:00 UTC').waitFor();
+  let r = await post('/api/clock', { at: '2026-11-23' });
+  expect(r.status).toBe(400);
+  expect((await r.json()).error).toMatch(/^clock\.at: expected an ISO-8601 instant with its offset/);
+  r = await post('/api/clock', { at: '2999-01-01T00:00:00Z' });
+  expect(r.status).toBe(400);
+  expect((await r.json()).error).toBe("clock: 2999-01-01 is outside the years the workbench's desk can be evaluated in (2000-2099)");
+  expect((await (await fetch(`${url}/api/desk`)).json()).clock).toBe('2026-11-23T14:00:00.000Z');
+
   await page.goto(`${url}/report.html`);
   await page.getByTestId('report').locator('tbody tr').first().waitFor();
+  const rows = await page.getByTestId('report').locator('tbody tr').count();
+  const charts = await page.evaluate(() => {
+    const C = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { labels: string[] }; options: { scales: { x: { ticks: { precision?: number } }; y: { ticks: { autoSkip?: boolean } } } } } } }).Chart;
+    return ['met', 'breaches'].map((id) => {
+      const c = C.getChart(document.getElementById(id) as HTMLCanvasElement);
+      return { labels: c.data.labels, autoSkip: c.options.scales.y.ticks.autoSkip, precision: c.options.scales.x.ticks.precision };
+    });
+  });
+  expect(charts[0].labels).toHaveLength(rows);
+  expect(charts[0].autoSkip).toBe(false);
+  expect(charts[1].precision).toBe(0);
+  expect(charts[0].labels).toContain('Basic · P1 · Initial response');
+  expect(await page.getByTestId('median').first().textContent()).toMatch(/^(\d+h \d\dm|\d+m \d\ds|—)$/);
   await page.screenshot({ path: join(DOCS, 'workbench-report.png'), fullPage: true });
   await page.close();
 });

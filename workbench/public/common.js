@@ -20,7 +20,7 @@ export async function header(onChange) {
   const here = location.pathname;
   el.innerHTML = `<h1>SLA Desk workbench</h1><nav>${PAGES.map(([href, label]) => `<a href="${href}" class="${href === here ? 'here' : ''}">${label}</a>`).join('')}</nav>
     <label>Signed in as <select id="user"><option value="agent">Lea (agent)</option><option value="lead">Sam (triage lead)</option></select></label>
-    <div class="clock" data-testid="clock"><output id="now"></output>${SHIFTS.map(([label, m]) => `<button data-shift="${m}">${label}</button>`).join('')}<button data-reset="1" title="Back to the desk's start">Reset</button></div>`;
+    <div class="clock" data-testid="clock"><output id="now"></output><form id="clock-at" class="clock-at"><label>Set (UTC) <input type="datetime-local" id="clock-date" data-testid="clock-date" required step="60"></label><button type="submit">Set</button><span id="clock-error" class="error-inline" role="alert"></span></form>${SHIFTS.map(([label, m]) => `<button data-shift="${m}">${label}</button>`).join('')}<button data-reset="1" title="Back to the desk's start">Reset</button></div>`;
   document.body.prepend(el);
   const sel = el.querySelector('#user');
   sel.value = user();
@@ -28,8 +28,29 @@ export async function header(onChange) {
     localStorage.setItem('sla-desk-user', sel.value);
     onChange && onChange();
   };
-  const show = (iso) => (el.querySelector('#now').textContent = new Date(iso).toUTCString().replace('GMT', 'UTC'));
-  el.querySelectorAll('.clock button').forEach((b) => {
+  // The agents of the sample desk work in Toronto: the clock reads as they see it, and in UTC.
+  const toronto = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/Toronto', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const show = (iso) => {
+    el.querySelector('#now').textContent = `${toronto.format(new Date(iso))} Toronto · ${new Date(iso).toISOString().slice(11, 16)} UTC`;
+    el.querySelector('#clock-date').value = new Date(iso).toISOString().slice(0, 16);
+  };
+  const form = el.querySelector('#clock-at');
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    const err = el.querySelector('#clock-error');
+    err.textContent = '';
+    const v = el.querySelector('#clock-date').value;
+    // The server checks the instant too; this names the mistake before the round trip.
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v)) return void (err.textContent = 'expected a date and time, like 2026-11-20T15:00');
+    try {
+      const r = await api('/api/clock', { at: `${v}:00Z` });
+      show(r.clock);
+      onChange && onChange();
+    } catch (x) {
+      err.textContent = x.message;
+    }
+  };
+  el.querySelectorAll('.clock button[data-shift], .clock button[data-reset]').forEach((b) => {
     b.onclick = async () => {
       const r = await api('/api/clock', b.dataset.reset ? { reset: true } : { shiftMinutes: Number(b.dataset.shift) });
       show(r.clock);

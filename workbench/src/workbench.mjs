@@ -136,7 +136,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     const rows = [];
     for (const d of state.desk) {
       const t = ticket(d.id);
-      const z = core.ticketView(evaluateZendesk(t), 'en', 'America/Toronto');
+      const z = core.ticketView(evaluateZendesk(t), 'en', 'America/Toronto', policy);
       // A ticket that came in by email exists in Zendesk only.
       const panel = d.key ? await jira.invoke('panel', {}, d.key, JIRA_USERS.agent.accountId) : { ok: false, problems: ['Zendesk only'] };
       rows.push({
@@ -192,7 +192,13 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       if (body.reset) at = DESK_NOW;
       else if (typeof body.at === 'string') at = Date.parse(body.at);
       else if (typeof body.shiftMinutes === 'number') at = state.clock + body.shiftMinutes * 60_000;
+      // An instant without its offset would be read in the server's zone; one the calendars cannot
+      // count (outside their years) would leave a desk that cannot be drawn. Neither is saved.
+      if (typeof body.at === 'string' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(body.at)) {
+        throw new BadRequest(`clock.at: expected an ISO-8601 instant with its offset, like 2026-11-20T15:00:00Z; got "${String(body.at).slice(0, 40)}"`);
+      }
       if (at === undefined || !Number.isFinite(at)) throw new BadRequest('clock: expected {"at": "<ISO instant>"}, {"shiftMinutes": <number>} or {"reset": true}');
+      if (at < Date.UTC(2000, 0, 1) || at >= Date.UTC(2100, 0, 1)) throw new BadRequest(`clock: ${new Date(at).toISOString().slice(0, 10)} is outside the years the workbench's desk can be evaluated in (2000-2099)`);
       state.clock = at;
       save();
       return { clock: new Date(at).toISOString() };
@@ -313,7 +319,9 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     report() {
       const b = new core.ReportBuilder();
       for (const t of state.zendesk) b.add(evaluateZendesk(t));
-      return { policy: policy.name, clock: new Date(state.clock).toISOString(), rows: b.rows() };
+      // Ids are for files; the page names tiers, priorities and metrics as the policy labels them.
+      const labels = (rec) => Object.fromEntries(Object.entries(rec).map(([id, v]) => [id, v.label]));
+      return { policy: policy.name, clock: new Date(state.clock).toISOString(), rows: b.rows(), labels: { tiers: labels(policy.tiers), priorities: labels(policy.priorities), metrics: labels(policy.metrics) } };
     },
   };
 }

@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const USERS = {
-  agent: { id: 2, name: 'Lea (agent)', role: 'agent', groups: [{ id: 1, name: 'Support' }], locale: 'en-US' },
-  lead: { id: 3, name: 'Sam (triage lead)', role: 'agent', groups: [{ id: 2, name: 'Triage' }], locale: 'en-US' },
+  // ZAF's currentUser carries the agent's own zone (timeZone.ianaName): the sidebar shows due times there.
+  agent: { id: 2, name: 'Lea (agent)', role: 'agent', groups: [{ id: 1, name: 'Support' }], locale: 'en-US', timeZone: { ianaName: 'America/Toronto' } },
+  lead: { id: 3, name: 'Sam (triage lead)', role: 'agent', groups: [{ id: 2, name: 'Triage' }], locale: 'en-US', timeZone: { ianaName: 'America/Toronto' } },
 };
 const REQUESTER = { id: 1, name: 'Customer', role: 'end-user' };
 /** The API user the SLA Desk service writes as. */
