@@ -39,10 +39,10 @@ const zaf = <T>(page: Page, fn: string): Promise<T> => page.evaluate(fn) as Prom
 
 test('sets the priority from the matrix, and writes the SLA fields on save', async () => {
   const page = await open({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2' });
-  expect(await page.getByTestId('priority-reason').textContent()).toBe('Impact 2 x Urgency 2 → P2, KIWI STAGE+ Basic');
+  expect(await page.getByTestId('priority-reason').textContent()).toBe('Important × High → P2');
   await zaf(page, `window.__zaf.edit('ticket.customField:custom_field_${ids.urgency}', 'sla_urgency_1')`);
   await zaf(page, `window.__zaf.edit('ticket.customField:custom_field_${ids.impact}', 'sla_impact_1')`);
-  await page.getByText('Impact 1 x Urgency 1 → P1, KIWI STAGE+ Basic').waitFor();
+  await page.getByText('Extended × Critical → P1').waitFor();
   expect(await zaf(page, `window.__zaf.state.values['ticket.priority']`)).toBe('urgent');
   expect(await zaf(page, `window.__zaf.fire('ticket.save')`)).toBe(true);
   const values = await zaf<Record<string, unknown>>(page, 'window.__zaf.state.values');
@@ -59,7 +59,8 @@ async function countdown(page: Page, metric: string) {
   const [text, tone, color] = await Promise.all([
     el.textContent(),
     page.getByTestId(`metric-${metric}`).getAttribute('data-tone'),
-    el.evaluate((e) => getComputedStyle(e).backgroundColor),
+    // The state's tag carries the colour; the countdown beside it is plain text.
+    page.getByTestId(`state-${metric}`).evaluate((e) => getComputedStyle(e).backgroundColor),
   ]);
   const [r, g, b] = (color.match(/\d+/g) ?? []).map(Number);
   return { text, tone, r, g, b };
@@ -68,7 +69,7 @@ async function countdown(page: Page, metric: string) {
 test('running, paused and breached countdowns, with their colours', async () => {
   const running = await open({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2' });
   const a = await countdown(running, 'first_response');
-  expect(a).toMatchObject({ text: '1h 00m left', tone: 'success' });
+  expect(a).toMatchObject({ text: '1h 00m business time left', tone: 'success' });
   expect(a.g).toBeGreaterThan(a.r);
   await running.screenshot({ path: join(ROOT, 'docs', 'zendesk-sidebar.png') });
   await running.close();
@@ -82,13 +83,14 @@ test('running, paused and breached countdowns, with their colours', async () => 
     ],
   });
   const p = await countdown(paused, 'resolution');
-  expect(p.text).toMatch(/^Paused · \d+h \d\dm left$/);
+  expect(p.text).toMatch(/^Paused · \d+h \d\dm business time left$/);
+  expect(await paused.getByTestId('due-resolution').count()).toBe(0);
   expect(p.tone).toBe('neutral');
   await paused.close();
 
   const breached = await open({ createdAt: '2026-11-18T14:00:00Z', impact: '1', urgency: '1' });
   const b = await countdown(breached, 'first_response');
-  expect(b.text).toMatch(/^Breached \d+h \d\dm ago$/);
+  expect(b.text).toMatch(/^Breached \d+h \d\dm business time ago$/);
   expect(b.tone).toBe('danger');
   expect(b.r).toBeGreaterThan(b.g);
   await breached.close();
@@ -100,7 +102,7 @@ test('the override is there for a triage lead and absent for an agent', async ()
   await lead.getByTestId('override-to').selectOption('P1');
   await lead.getByTestId('override-reason').fill('Production is down for every user');
   await lead.getByTestId('override-apply').click();
-  await lead.getByText('Override by Lea: P2 → P1 (Production is down for every user), KIWI STAGE+ Basic').waitFor();
+  await lead.getByText('Override by Lea: P2 → P1 (Production is down for every user)').waitFor();
   const comments = await zaf<{ body: string; public: boolean }[]>(lead, 'window.__zaf.state.comments');
   expect(comments).toEqual([{ body: expect.stringMatching(/^Priority override by Lea at 2026-11-20T15:00:00.000Z: P2 → P1\.\nReason: Production is down for every user$/), public: false }]);
   await lead.close();

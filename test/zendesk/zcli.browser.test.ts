@@ -112,7 +112,7 @@ describe('in the browser', () => {
     const page = await openSidebar(browser, site, seed, { now: '2026-11-20T15:00:00Z' });
     await page.getByTestId('priority-reason').waitFor();
     // policy_preset kiwi-stage-plus and lead group Triage came from zcli.apps.config.json.
-    expect(await page.getByTestId('priority-reason').textContent()).toBe('Impact 2 x Urgency 2 → P2, KIWI STAGE+ Basic');
+    expect(await page.getByTestId('priority-reason').textContent()).toBe('Important × High → P2');
     await page.close();
   });
 });
