@@ -16,6 +16,8 @@ export interface Cluster {
   bin: string;
   /** A fast shutdown (connections are cut), then a start on the same port and data. */
   restart(downMs?: number): Promise<void>;
+  /** One query on a connection of its own (for a test's look at the store). */
+  query(sql: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,16 @@ export async function startCluster(): Promise<Cluster> {
       await down();
       await new Promise((r) => setTimeout(r, downMs));
       await up();
+    },
+    query: async (sql) => {
+      const { Client } = require('pg') as typeof import('pg');
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      try {
+        return Number((await c.query(sql)).rows[0]?.n ?? 0);
+      } finally {
+        await c.end();
+      }
     },
     stop: async () => {
       await down();

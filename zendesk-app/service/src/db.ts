@@ -58,6 +58,9 @@ async function openPostgres(url: string, onError?: (e: Error) => void, max = 10)
     tx: async (fn) => {
       const c = await pool.connect();
       let broken: Error | undefined;
+      // A server that goes away mid-transaction errors the checked-out client: the query fails too.
+      const onError = (e: Error) => (broken = e);
+      c.on('error', onError);
       try {
         await c.query('BEGIN');
         const out = await fn({ query: (sql, params) => run(c, sql, params) });
@@ -68,6 +71,7 @@ async function openPostgres(url: string, onError?: (e: Error) => void, max = 10)
         await c.query('ROLLBACK').catch(() => undefined);
         throw e;
       } finally {
+        c.off('error', onError);
         // A connection whose transaction failed may be dead (the server restarted): drop it.
         c.release(broken && !(broken as { code?: string }).code ? broken : undefined);
       }
