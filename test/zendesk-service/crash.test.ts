@@ -26,9 +26,10 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-function instance(zendesk: string, name: string): Promise<{ url: string; child: ChildProcess }> {
+function instance(zendesk: string, name: string, store: Record<string, string> = { DATABASE_URL: cluster.url }): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [main], {
     env: {
+      ...store,
       PATH: process.env.PATH,
       ZENDESK_BASE_URL: zendesk,
       ZENDESK_EMAIL: 'svc@example.com',
@@ -38,7 +39,6 @@ function instance(zendesk: string, name: string): Promise<{ url: string; child: 
       SLA_WEBHOOK_SECRET: SECRET,
       SLA_POLICY: policyFile,
       SLA_FIELD_IDS: FIELD_IDS,
-      DATABASE_URL: cluster.url,
       PORT: '0',
       HOST: '127.0.0.1',
       SLA_INSTANCE_ID: name,
@@ -197,5 +197,57 @@ test('PostgreSQL restarted mid-run: the service reconnects, deliveries refused m
   } finally {
     await svc.close();
     await z.stop();
+  }
+});
+
+test('kill -9 on the embedded store (PGlite in a data directory): after the restart, the transitions that fell due meanwhile land, once', async () => {
+  const { mkdtempSync, rmSync } = await import('fs');
+  const { tmpdir } = await import('os');
+  const dir = mkdtempSync(join(tmpdir(), 'sla-pglite-'));
+  const z = new ZendeskEmulator();
+  await z.start();
+  let last = 0;
+  z.stamp = () => new Date((last = Math.max(Date.now(), last + 1))).toISOString();
+  const children: ChildProcess[] = [];
+  try {
+    const N = 20;
+    const t0 = Date.now();
+    for (let id = 1; id <= N; id++) {
+      const created = new Date(t0 - 10 * 60_000 + 8_000).toISOString();
+      addKiwiTicket(z, id, '1', '1', 'plus');
+      z.tickets.get(id)!.created_at = created;
+      z.audits.get(id)![0].created_at = created;
+    }
+    const store = { SLA_DATA_DIR: join(dir, 'data') };
+    const a = await instance(z.url, 'a', store);
+    children.push(a.child);
+    for (let id = 1; id <= N; id++) await deliverUntilTaken(() => [a.url], id, id);
+    for (;;) {
+      const h = await (await fetch(`${a.url}/healthz`)).json();
+      if (h.queue.queued === 0 && h.queue.running === 0 && h.queue.scheduled === N) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (let id = 1; id <= N; id++) expect(notesOf(z, id)).toEqual([expect.stringMatching(/ is at risk/)]);
+    a.child.kill('SIGKILL');
+    await new Promise((r) => a.child.once('exit', r));
+    // Down while the breaches fall due.
+    while (Date.now() < t0 + 9_000) await new Promise((r) => setTimeout(r, 200));
+    const b = await instance(z.url, 'b', store);
+    children.push(b.child);
+    for (;;) {
+      const h = await (await fetch(`${b.url}/healthz`)).json();
+      if (h.queue.queued === 0 && h.queue.running === 0 && h.queue.scheduled === 0) break;
+      if (Date.now() - t0 > 60_000) throw new Error(`not done: ${JSON.stringify(h.queue)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(wrongTickets(z, serviceConfig(z.url, { policy: fastPolicy() }), Date.now())).toEqual([]);
+    expect(duplicates(z)).toEqual([]);
+    for (let id = 1; id <= N; id++) expect(notesOf(z, id)).toEqual([expect.stringMatching(/ is at risk/), expect.stringMatching(/ is breached/)]);
+    // The breaches came from the store: no ticket was read after the restart.
+    expect(z.requests.filter((r) => r.method === 'GET')).toHaveLength(N * 2);
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await z.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
