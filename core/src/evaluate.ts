@@ -422,7 +422,8 @@ function notApplicable(m: CompiledMetric, stoppedAt: number | null, note: string
 }
 
 function isAtRisk(cp: CompiledPolicy, used: number, remaining: number): boolean {
-  if (cp.atRiskPercent !== null) return used * 100 >= cp.atRiskPercent;
+  // A hair of tolerance: used is a ratio of floats, and 29% of an hour must be at risk at 29%.
+  if (cp.atRiskPercent !== null) return used * 100 >= cp.atRiskPercent - 1e-9;
   return cp.atRiskRemainingMs !== null && remaining <= cp.atRiskRemainingMs;
 }
 

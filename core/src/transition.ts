@@ -27,8 +27,10 @@ function transitionOf(policy: Policy, m: MetricDecision, now: number): { at: num
   const total = m.elapsedWorkingMs + m.remainingWorkingMs;
   // Working time left once the Metric is at risk: a share of the Target, or a fixed remainder.
   const leftAtRisk = cp.atRiskPercent !== null ? total * (1 - cp.atRiskPercent / 100) : (cp.atRiskRemainingMs ?? 0);
-  const untilRisk = m.remainingWorkingMs - leftAtRisk;
-  if (untilRisk <= 0) return { at: m.due, to: 'breached' };
   // A running Metric has no pause ahead of it, so the at-risk instant is plain working time away.
-  return { at: Math.min(m.due, cal.addWorking(now, Math.ceil(untilRisk))), to: 'at_risk' };
+  // It is running now, so the point is never behind us, even when rounding says so.
+  const untilRisk = Math.max(0, Math.ceil(m.remainingWorkingMs - leftAtRisk));
+  // Hosts keep whole seconds (Jira drops a datetime's milliseconds): round up, never down.
+  const at = Math.ceil(cal.addWorking(now, untilRisk) / 1000) * 1000;
+  return at < m.due ? { at, to: 'at_risk' } : { at: m.due, to: 'breached' };
 }

@@ -1,3 +1,4 @@
+import { getAppContext } from '@forge/api';
 import { kvs } from '@forge/kvs';
 import type { JiraClient } from './jira/client';
 import type { AppFields } from './sla';
@@ -30,10 +31,25 @@ export const APP_FIELD_MODULES: Record<string, (f: AppFields, id: string) => voi
   'sla-next-transition': (f, id) => void (f.next = id),
 };
 
-export async function siteFacts(client: JiraClient, now: number): Promise<Site> {
+/**
+ * The type prefix of this app's own fields in this environment. Another app, or another environment
+ * of this one (development beside production), may declare the same module keys.
+ */
+function ownFieldPrefix(): string | null {
+  try {
+    const ctx = getAppContext();
+    return `ari:cloud:ecosystem::extension/${ctx.appAri.appId}/${ctx.environmentAri.environmentId}/static/`;
+  } catch {
+    return null; // outside the Forge runtime (tests give one)
+  }
+}
+
+export async function siteFacts(client: JiraClient, now: number, refresh = false): Promise<Site> {
   const cached = (await kvs.get(SITE_KEY).catch(() => undefined)) as Site | undefined;
-  if (cached && now - cached.at < SITE_TTL_MS && cached.appAccountId) return cached;
+  if (!refresh && cached && now - cached.at < SITE_TTL_MS && cached.appAccountId) return cached;
   const [me, statuses, fields] = await Promise.all([client.myself(), client.getStatuses(), client.getFields()]);
+  // Only the app's own account may carry override notes: never cache a person as "the app".
+  if (me.accountType !== 'app') throw new Error('siteFacts needs an asApp client: /myself did not answer with the app account');
   const statusCategories: Record<string, string> = {};
   for (const s of statuses) {
     if (!s.statusCategory?.key) continue;
@@ -41,8 +57,11 @@ export async function siteFacts(client: JiraClient, now: number): Promise<Site> 
     statusCategories[String(s.id).toLowerCase()] = s.statusCategory.key;
   }
   const appFields: AppFields = { due: {} };
+  const prefix = ownFieldPrefix();
   for (const f of fields) {
-    const module = /\/static\/([A-Za-z0-9_-]+)$/.exec(f.schema?.custom ?? '')?.[1];
+    const type = f.schema?.custom ?? '';
+    if (prefix && !type.startsWith(prefix)) continue;
+    const module = /\/static\/([A-Za-z0-9_-]+)$/.exec(type)?.[1];
     if (module && Object.hasOwn(APP_FIELD_MODULES, module)) APP_FIELD_MODULES[module](appFields, f.id);
   }
   const site: Site = { appAccountId: me.accountId, statusCategories, appFields, at: now };

@@ -1,6 +1,6 @@
 import { Queue, type AsyncEvent } from '@forge/events';
 import { kvs } from '@forge/kvs';
-import { worstState, type Policy } from '@sla-desk/core';
+import type { Policy } from '@sla-desk/core';
 import { appFieldIds, loadConfig, policyOf, type Config } from './config';
 import { JiraClient, type JiraIssue } from './jira/client';
 import { relevantChange, type Plan } from './sla';
@@ -31,20 +31,22 @@ export async function readIssue(client: JiraClient, config: Config, key: string,
  */
 export async function settle(client: JiraClient, issue: JiraIssue, p: Plan): Promise<{ wrote: Outcome['wrote']; notified: boolean }> {
   const wrote = await applyPlan(client, issue, p);
-  const worst = worstState(p.decision);
-  const state = worst === 'breached' || worst === 'at_risk' ? worst : 'ok';
   const key = stateKey(issue.id);
-  const last = await kvs.get(key).catch(() => undefined);
-  if (state === last) return { wrote, notified: false };
-  const metric = p.decision.metrics.find((m) => m.state === state);
+  const stored = await kvs.get(key).catch(() => undefined);
+  // Per Metric: a second Metric's breach is news even when another one is breached already.
+  const before = stored && typeof stored === 'object' ? (stored as Record<string, string>) : {};
+  const after: Record<string, string> = {};
   let notified = false;
-  if (metric && metric.due !== null) {
+  for (const m of p.decision.metrics) {
+    const state = m.state === 'breached' || m.state === 'at_risk' ? m.state : 'ok';
+    after[m.metric] = state;
+    if (state === 'ok' || before[m.metric] === state || m.due === null) continue;
     const words = state === 'breached' ? 'was breached at' : 'is at risk: due';
-    await client.addComment(issue.key, `SLA Desk: ${metric.label} ${words} ${new Date(metric.due).toISOString()}.`, true);
+    await client.addComment(issue.key, `SLA Desk: ${m.label} ${words} ${new Date(m.due).toISOString()}.`, true);
     notified = true;
   }
-  // After the comment: a retry may comment twice, but a transition is never lost.
-  await kvs.set(key, state);
+  // After the comments: a retry may comment twice, but a transition is never lost.
+  if (JSON.stringify(after) !== JSON.stringify(before)) await kvs.set(key, after);
   return { wrote, notified };
 }
 
@@ -95,9 +97,14 @@ export async function findTransitions(queue: Pick<Queue, 'push'> = new Queue({ k
   const started = Date.now();
   const config = await loadConfig();
   if (!policyOf(config).policy) return { found: 0, queued: 0, complete: true };
-  const next = effectiveFields(await siteFacts(client, now), config.fields).next;
+  let next = effectiveFields(await siteFacts(client, now), config.fields).next;
+  // An upgrade that added the field: look again now rather than in an hour.
+  if (!next) next = effectiveFields(await siteFacts(client, now, true), config.fields).next;
   const cf = next && /^customfield_(\d+)$/.exec(next)?.[1];
-  if (!cf) return { found: 0, queued: 0, complete: true };
+  if (!cf) {
+    console.warn(JSON.stringify({ level: 'warn', msg: 'no SLA next transition field on this site: transitions wait for issue events' }));
+    return { found: 0, queued: 0, complete: true };
+  }
   const jql = `statusCategory != Done AND cf[${cf}] <= "${LOOKAHEAD_MINUTES}m" ORDER BY cf[${cf}] ASC`;
   const out = { found: 0, queued: 0, complete: true };
   let token: string | undefined;

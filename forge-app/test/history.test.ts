@@ -65,3 +65,29 @@ test('the app\'s own field writes add no changelog entry, so they never push rea
   expect(issue.histories).toHaveLength(301);
   expect(issue.histories[300].items[0].field).toBe('priority');
 });
+
+describe('the site facts the app trusts', () => {
+  test('a field of another app (or environment) with the same module key is not taken for the app\'s own', async () => {
+    jira.reset();
+    store.clear();
+    jira.fields.set('customfield_19999', { name: 'SLA state', type: 'ari:cloud:ecosystem::extension/other-app/other-env/static/sla-state', options: [], moduleKey: 'sla-state', schemaType: 'string' });
+    deploy();
+    const { siteFacts } = await import('../src/site');
+    const site = await siteFacts(client(), NOW, true);
+    expect(site.appFields.state).toBe(FIELD.state);
+  });
+
+  test('the app\'s account is only ever read as the app: a user client is refused', async () => {
+    const { siteFacts } = await import('../src/site');
+    jira.addUser({ accountId: 'agent-9', displayName: 'Someone' });
+    jira.currentUser = 'agent-9';
+    await expect(siteFacts(new JiraClient('user'), NOW, true)).rejects.toThrow(/asApp/);
+  });
+
+  test('a search result whose changelog carries no total but sits at Jira\'s cap is paged too', async () => {
+    // Whether Jira reports the true total of a capped search changelog is not documented.
+    jira.omitChangelogTotal = true;
+    const page = await client().searchIssues('statusCategory != Done', []);
+    expect(page.issues[0].changelog!.histories).toHaveLength(300);
+  });
+});

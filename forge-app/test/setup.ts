@@ -35,7 +35,10 @@ jest.mock('@forge/api', () => {
       return jira.requestJira(r, init, { as: 'user', accountId: jira.currentUser });
     },
   };
-  return { __esModule: true, ...actual, route: actual.route, default: { asApp: () => app, asUser: () => user } };
+  // The Forge runtime's app context: the app and environment whose fields the site created.
+  const { APP_ID, ENV_ID } = jest.requireActual('../../test/jira/emulator');
+  const getAppContext = () => ({ appAri: { appId: APP_ID }, environmentAri: { environmentId: ENV_ID } });
+  return { __esModule: true, ...actual, route: actual.route, getAppContext, default: { asApp: () => app, asUser: () => user } };
 });
 
 jest.mock('@forge/kvs', () => ({

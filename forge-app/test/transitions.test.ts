@@ -40,7 +40,7 @@ beforeEach(async () => {
 test('an issue event stores when the SLA state next changes by time alone', () => {
   const issue = jira.issues.get('SUP-1')!;
   expect(issue.fields[FIELD.state]).toBe('running');
-  expect(issue.fields[FIELD.next]).toBe('2026-11-20T14:45:00.000Z');
+  expect(issue.fields[FIELD.next]).toBe('2026-11-20T14:45:00.000+0000');
 });
 
 test('the finder queues, by JQL on that field, only the issues due before the run after next, delayed to their instant', async () => {
@@ -67,7 +67,7 @@ test('at its instant the consumer writes the state and comments once; the breach
   const issue = jira.issues.get('SUP-1')!;
   expect(issue.fields[FIELD.state]).toBe('at_risk');
   expect(adfText(issue.comments[0].body)).toBe('SLA Desk: Initial response is at risk: due 2026-11-20T15:00:00.000Z.');
-  expect(issue.fields[FIELD.next]).toBe('2026-11-20T15:00:00.000Z');
+  expect(issue.fields[FIELD.next]).toBe('2026-11-20T15:00:00.000+0000');
   // A redelivered event writes and notes nothing more.
   jira.requests = [];
   expect(await onTransition({ body: { issueId: '10001', key: 'SUP-1', at: T('2026-11-20T14:45:00Z') } }, client(), clock)).toEqual({ wrote: { priority: false, fields: 0 }, notified: false });
@@ -93,6 +93,6 @@ test('a reply (avi:jira:commented:issue, no changelog) stops the first-response 
   await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' } }, client(), clock);
   const issue = jira.issues.get('SUP-1')!;
   // First response met: the next transition is the resolution's at-risk instant, not 14:45.
-  expect(issue.fields[FIELD.next]).not.toBe('2026-11-20T14:45:00.000Z');
+  expect(issue.fields[FIELD.next]).not.toBe('2026-11-20T14:45:00.000+0000');
   expect(Date.parse(issue.fields[FIELD.next] as string)).toBeGreaterThan(T('2026-11-20T15:00:00Z'));
 });

@@ -24,7 +24,7 @@ test('an issue event sets the priority from the matrix and writes the SLA fields
   const issue = jira.issues.get('SUP-1')!;
   expect(issue.fields.priority).toEqual({ id: '2', name: 'High' });
   // Plus P2: first response 1 business hour from Friday 09:00 Toronto.
-  expect(issue.fields[FIELD.firstResponse]).toBe('2026-11-20T15:00:00.000Z');
+  expect(issue.fields[FIELD.firstResponse]).toBe('2026-11-20T15:00:00.000+0000');
   expect(issue.fields[FIELD.state]).toBe('breached');
   expect(issue.fields[FIELD.tier]).toBe('Plus');
   // One read; the priority, the app's fields without a changelog entry, and the breach notice.

@@ -24,6 +24,9 @@ export interface Comment {
   id: string;
   created: string;
   author?: { accountId: string; displayName?: string };
+  /** Who last edited it: Jira sets it on every edit ("Edit all comments" lets others edit). */
+  updateAuthor?: { accountId: string };
+  updated?: string;
   body: unknown;
   jsdPublic?: boolean;
   properties?: { key: string; value: unknown }[];
@@ -99,6 +102,8 @@ export class JiraEmulator {
   /** Custom fields: id -> name, type, options, and for the app's own fields the module key. */
   fields = new Map<string, { name: string; type: string; options: string[]; moduleKey?: string; schemaType?: string }>();
   requests: { method: string; path: string; body?: unknown; as: string }[] = [];
+  /** Leave `total` out of embedded changelogs: Jira does not document it on a capped search. */
+  omitChangelogTotal = false;
   /** The invoking user, whom api.asUser() acts as. */
   currentUser: string | null = null;
   private faults: Fault[] = [];
@@ -122,6 +127,7 @@ export class JiraEmulator {
     this.currentUser = null;
     this.deployed = 0;
     this.forbidden = [];
+    this.omitChangelogTotal = false;
     this.statuses = { ...DEFAULT_STATUSES };
     this.priorities = ['Highest', 'High', 'Medium', 'Low', 'Lowest'].map((name, i) => ({ id: String(i + 1), name }));
     // Forge's app user sits in atlassian-addons-admin, which holds Administer Jira on a default site.
@@ -172,8 +178,11 @@ export class JiraEmulator {
   /** A comment as Jira returns it: jsdPublic only in service projects, and the author's display name. */
   private commentView(issue: EmulatedIssue, c: Comment) {
     const { jsdPublic, properties: _p, ...rest } = c;
-    const author = c.author ? { accountId: c.author.accountId, displayName: this.users.get(c.author.accountId)?.displayName ?? c.author.accountId } : undefined;
-    return { ...rest, author, ...(this.isServiceProject(issue) ? { jsdPublic: jsdPublic !== false } : {}) };
+    const person = (accountId: string) => ({ accountId, displayName: this.users.get(accountId)?.displayName ?? accountId });
+    const author = c.author ? person(c.author.accountId) : undefined;
+    // updateAuthor and updated are on every comment: the author and created until someone edits it.
+    const updateAuthor = c.updateAuthor ? person(c.updateAuthor.accountId) : author;
+    return { ...rest, author, updateAuthor, updated: c.updated ?? c.created, ...(this.isServiceProject(issue) ? { jsdPublic: jsdPublic !== false } : {}) };
   }
 
   private fieldsView(issue: EmulatedIssue, wanted: string[] | null, commentCap: number) {
@@ -196,7 +205,7 @@ export class JiraEmulator {
       id: issue.id,
       key: issue.key,
       fields: this.fieldsView(issue, fields, EMBEDDED_COMMENT_CAP),
-      changelog: latest ? { startAt: 0, maxResults: latest.length, total: issue.histories.length, histories: latest } : undefined,
+      changelog: latest ? { startAt: 0, maxResults: latest.length, ...(this.omitChangelogTotal ? {} : { total: issue.histories.length }), histories: latest } : undefined,
     };
   }
 
@@ -275,12 +284,15 @@ export class JiraEmulator {
         if (!id || !field) return respond(404, { errorMessages: [`The custom field ${u.customField} was not found.`] });
         if (!field.moduleKey || caller !== APP_ACCOUNT) return respond(403, { errorMessages: ['Only the app that owns the custom field can update its values.'] });
         if (field.schemaType === 'datetime' && u.value !== null && Number.isNaN(Date.parse(u.value))) return respond(400, { errorMessages: [`Invalid datetime for ${id}`] });
+        // A datetime keeps whole seconds ("if milliseconds are provided, they are ignored", Forge
+        // jira:customField docs) and reads back in Jira's own form, 2026-11-20T14:45:00.000+0000.
+        const value = field.schemaType === 'datetime' && u.value !== null ? new Date(Math.floor(Date.parse(u.value) / 1000) * 1000).toISOString().replace('Z', '+0000') : u.value;
         for (const issueId of u.issueIds ?? []) {
           const issue = [...this.issues.values()].find((i) => Number(i.id) === issueId);
           if (!issue) return respond(404, { errorMessages: [`Issue ${issueId} not found`] });
           const before = issue.fields[id];
-          issue.fields[id] = u.value;
-          if (changelog) this.history(issue, caller, [{ field: field.name, fieldId: id, fieldtype: 'custom', from: null, fromString: before == null ? null : String(before), to: null, toString: u.value == null ? null : String(u.value) }]);
+          issue.fields[id] = value;
+          if (changelog) this.history(issue, caller, [{ field: field.name, fieldId: id, fieldtype: 'custom', from: null, fromString: before == null ? null : String(before), to: null, toString: value == null ? null : String(value) }]);
         }
       }
       return respond(204, undefined);
@@ -293,6 +305,15 @@ export class JiraEmulator {
       const comment: Comment = { id: String(this.seq++), created: this.now(), author: { accountId: caller }, body: body.body, jsdPublic: !internal, properties: body.properties };
       issue.comments.push(comment);
       return respond(201, this.commentView(issue, comment));
+    }
+    // Update comment: the body changes; updateAuthor becomes the caller. Needs "Edit all comments"
+    // (or "Edit own comments" for one's own): the emulator lets any site user edit, as a generous scheme does.
+    if (method === 'PUT' && (m = /^\/rest\/api\/3\/issue\/([^/]+)\/comment\/([^/]+)$/.exec(p))) {
+      const issue = issueOf(m[1]);
+      const comment = issue?.comments.find((c) => c.id === m![2]);
+      if (!issue || !comment) return respond(404, { errorMessages: ['Can not find a comment for the id.'] });
+      Object.assign(comment, { body: body.body, updateAuthor: { accountId: caller }, updated: this.now() });
+      return respond(200, this.commentView(issue, comment));
     }
     // Search for issues using JQL (enhanced search, POST): nextPageToken paging, no total
     // (shape: host-payloads/jira_search_jql.real.json); expand=changelog gives the latest 40 histories.

@@ -25,6 +25,7 @@ export const ROUTE_SCOPES: RouteScopes[] = [
   { method: 'GET', path: '/rest/api/3/issue/{key}/changelog', anyOf: [['read:jira-work']], source: `${V3}/api-group-issues/#api-rest-api-3-issue-issueidorkey-changelog-get` },
   { method: 'GET', path: '/rest/api/3/issue/{key}/comment', anyOf: [['read:jira-work']], source: `${V3}/api-group-issue-comments/#api-rest-api-3-issue-issueidorkey-comment-get` },
   { method: 'POST', path: '/rest/api/3/issue/{key}/comment', anyOf: [['write:jira-work']], source: `${V3}/api-group-issue-comments/#api-rest-api-3-issue-issueidorkey-comment-post` },
+  { method: 'PUT', path: '/rest/api/3/issue/{key}/comment/{id}', anyOf: [['write:jira-work']], source: `${V3}/api-group-issue-comments/#api-rest-api-3-issue-issueidorkey-comment-id-put` },
   { method: 'POST', path: '/rest/api/3/search/jql', anyOf: [['read:jira-work']], source: `${V3}/api-group-issue-search/#api-rest-api-3-search-jql-post` },
   {
     method: 'POST',

@@ -30,7 +30,9 @@ export function loadForge(root, buildDir, store, jiraOf) {
   const asApp = { requestJira: (r, init) => jira.requestJira(r, init, { as: 'app' }) };
   // asUser acts as the invoking user, whom the host sets on jira.currentUser for each resolver call.
   const asUser = { requestJira: (r, init) => jira.requestJira(r, init, { as: 'user', accountId: jira.currentUser ?? 'anonymous' }) };
-  req.cache[req.resolve('@forge/api')].exports = { ...actual, __esModule: true, route: actual.route, default: { asApp: () => asApp, asUser: () => asUser } };
+  const { APP_ID, ENV_ID } = req(join(buildDir, 'test', 'jira', 'emulator.js'));
+  const getAppContext = () => ({ appAri: { appId: APP_ID }, environmentAri: { environmentId: ENV_ID } });
+  req.cache[req.resolve('@forge/api')].exports = { ...actual, __esModule: true, route: actual.route, getAppContext, default: { asApp: () => asApp, asUser: () => asUser } };
   req('@forge/kvs');
   req.cache[req.resolve('@forge/kvs')].exports = {
     __esModule: true,

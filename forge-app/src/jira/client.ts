@@ -25,6 +25,8 @@ export interface JiraComment {
   id: string;
   created: string;
   author?: { accountId: string; displayName?: string };
+  /** Who last edited the comment (the author, when nobody else did). */
+  updateAuthor?: { accountId: string };
   body?: unknown;
   /** Present on service projects only: whether the customer sees the comment. */
   jsdPublic?: boolean;
@@ -116,11 +118,13 @@ export class JiraClient {
 
   private async complete(issue: JiraIssue): Promise<JiraIssue> {
     const log = issue.changelog;
-    if (log && typeof log.total === 'number' && log.total > log.histories.length) {
+    // Page when Jira says there is more, or says nothing and returned as many as its caps allow.
+    const capped = (n: number, total: number | undefined) => (typeof total === 'number' ? total > n : n >= EMBEDDED_HISTORY_CAP);
+    if (log && capped(log.histories.length, log.total)) {
       issue.changelog = { histories: await this.pages<JiraHistory>((startAt) => route`/rest/api/3/issue/${issue.key}/changelog?startAt=${startAt}&maxResults=100`, 'values'), total: log.total };
     }
     const c = issue.fields.comment;
-    if (c && typeof c.total === 'number' && c.total > c.comments.length) {
+    if (c && (typeof c.total === 'number' ? c.total > c.comments.length : c.comments.length >= EMBEDDED_COMMENT_MIN_CAP)) {
       issue.fields.comment = { comments: await this.pages<JiraComment>((startAt) => route`/rest/api/3/issue/${issue.key}/comment?startAt=${startAt}&maxResults=100&orderBy=created`, 'comments'), total: c.total };
     }
     return issue;
@@ -188,7 +192,7 @@ export class JiraClient {
   }
 
   /** Who this client acts as: the app's own account when asApp. */
-  myself(): Promise<{ accountId: string; displayName?: string }> {
+  myself(): Promise<{ accountId: string; displayName?: string; accountType?: string }> {
     return this.call(route`/rest/api/3/myself`);
   }
 
@@ -241,6 +245,11 @@ export class JiraClient {
     };
   }
 }
+
+/** The smaller of Jira's embedded-history caps (40 in the JQL search, 100 in GET issue). */
+const EMBEDDED_HISTORY_CAP = 40;
+/** Jira publishes no cap for embedded comments: with no total, any sizeable page is paged to be sure. */
+const EMBEDDED_COMMENT_MIN_CAP = 20;
 
 /** Fields every evaluation reads: project tells a service project, where jsdPublic means something. */
 const ISSUE_FIELDS = ['created', 'status', 'priority', 'comment', 'reporter', 'project'];

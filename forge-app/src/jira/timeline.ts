@@ -99,8 +99,10 @@ function key(it: { field: string; fieldId?: string }): string {
 function commentEvent(cm: JiraComment, reporter: string | undefined, appAccountId: string | null, service: boolean): TimelineEvent | null {
   const visible = service ? cm.jsdPublic !== false : true;
   if (appAccountId !== null && cm.author?.accountId === appAccountId) {
+    // Anyone with "Edit all comments" can rewrite the app's note: only a note nobody else edited counts.
+    const untouched = !cm.updateAuthor || cm.updateAuthor.accountId === appAccountId;
     const text = adfText(cm.body);
-    const override = text && !(service && visible) ? parseOverrideNote(text) : null;
+    const override = untouched && text && !(service && visible) ? parseOverrideNote(text) : null;
     // The app wrote the note, so its own instant holds: it is the one the override was decided at,
     // and not later than the refresh that follows it (Jira stamps the comment a moment after).
     return override;
