@@ -147,19 +147,31 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   await page.getByTestId('save-policy').click();
   await page.getByRole('alert').filter({ hasText: 'the policy does not check; nothing was saved' }).waitFor();
   expect(await (await fetch(`${url}/api/policy`)).json()).toMatchObject({ source: { preset: 'kiwi-stage-plus' } });
+  // Another preset re-evaluates the same desk: its tickets and the override stay.
   await page.getByTestId('preset').selectOption('scalr');
   await page.getByTestId('use-preset').click();
   await page.getByText('Saved: Scalr').waitFor();
   await page.goto(url);
   await page.getByText(/^Scalr/).waitFor();
-  expect(await page.locator('[data-testid="desk"] tbody tr').count()).toBe(15);
+  await page.locator('[data-testid="desk"] tbody tr').nth(11).waitFor();
+  expect(await page.locator('[data-testid="desk"] tbody tr').count()).toBe(12);
+  const kept = await (await fetch(`${url}/api/zendesk/tickets/${id}`)).json();
+  expect(kept.audits.some((a: { events: { body?: string }[] }) => a.events.some((e) => /^Priority override by Sam/.test(e.body ?? '')))).toBe(true);
+  // Starting over with the preset's own sample desk is an explicit choice.
+  await page.goto(`${url}/policy.html`);
+  await page.getByTestId('preset').selectOption('scalr');
+  await page.getByTestId('wipe-desk').check();
+  await page.getByTestId('use-preset').click();
+  await page.getByText('Saved: Scalr').waitFor();
+  await page.goto(url);
   await page.getByText(/^Severity \d · Premium Support · /).first().waitFor();
+  expect(await page.locator('[data-testid="desk"] tbody tr').count()).toBe(15);
 
   await page.close();
 });
 
 test('every clock is explained: business time, the calendar, the due in the agent\'s zone, and why, in Zendesk and in Jira', async () => {
-  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
   expect((await post('/api/clock', { reset: true })).status).toBe(200);
   const desk = await (await fetch(`${url}/api/desk`)).json();
   // A running Basic ticket: Basic counts KIWI's business hours, so Friday's resolution runs into Monday.
@@ -186,7 +198,7 @@ test('every clock is explained: business time, the calendar, the due in the agen
 });
 
 test('the matrix colours pass 4.5:1 contrast, measured; the report labels every row by its labels and shows the median; the clock takes a date', async () => {
-  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
   expect((await post('/api/clock', { reset: true })).status).toBe(200);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${url}/policy.html`);
@@ -239,8 +251,55 @@ test('the matrix colours pass 4.5:1 contrast, measured; the report labels every 
   await page.close();
 });
 
+test('a public reply meets the first response the natural way; an unknown ticket has an error page', async () => {
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
+  expect((await post('/api/clock', { reset: true })).status).toBe(200);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${url}/zendesk.html?ticket=8`);
+  let frame = await sidebar(page);
+  expect(await frame.getByTestId('metric-first_response').getAttribute('data-state')).toBe('running');
+  await page.getByTestId('reply-body').fill('We are looking at the CSV export now.');
+  await page.getByTestId('reply-send').click();
+  await page.getByTestId('comment').filter({ hasText: 'We are looking at the CSV export now.' }).waitFor();
+  frame = await sidebar(page);
+  await frame.locator('[data-testid="metric-first_response"][data-state="met"]').waitFor();
+  expect(await frame.getByTestId('countdown-first_response').textContent()).toMatch(/^Met at Fri 20 Nov, 10:00 Toronto$/);
+
+  await page.goto(`${url}/zendesk.html?ticket=999`);
+  await page.getByTestId('not-found').getByRole('heading', { name: 'No ticket #999' }).waitFor();
+  await page.goto(`${url}/jira.html?issue=DESK-999`);
+  await page.getByTestId('not-found').getByRole('heading', { name: 'No issue DESK-999' }).waitFor();
+  await page.close();
+});
+
+test('writes from another origin and requests for another Host are refused, and change nothing', async () => {
+  const before = await (await fetch(`${url}/api/policy`)).json();
+  // A page on another site posting to the workbench through the user's browser.
+  let r = await fetch(`${url}/api/policy`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: JSON.stringify({ preset: 'scale' }) });
+  expect(r.status).toBe(403);
+  expect((await r.json()).error).toBe('a write from another origin (http://evil.example) is refused');
+  r = await fetch(`${url}/api/clock`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'null' }, body: JSON.stringify({ shiftMinutes: 60 }) });
+  expect(r.status).toBe(403);
+  // The same origin may write.
+  r = await fetch(`${url}/api/clock`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ shiftMinutes: 0 }) });
+  expect(r.status).toBe(200);
+  // A DNS name rebound to 127.0.0.1 arrives with its own Host: refused, even for reading.
+  const { request } = await import('http');
+  const status = await new Promise<number>((resolve, reject) => {
+    const u = new URL(url);
+    request({ host: u.hostname, port: u.port, path: '/api/desk', headers: { host: 'attacker.example:80' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+  expect(status).toBe(421);
+  expect((await (await fetch(`${url}/api/policy`)).json()).source).toEqual(before.source);
+});
+
 test('with the priority locked in the app settings, an agent\'s priority field is read-only and a lead\'s is not', async () => {
-  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${url}/policy.html`);
   await page.getByTestId('lock-priority').check();
@@ -262,7 +321,7 @@ test('with the priority locked in the app settings, an agent\'s priority field i
 });
 
 test('a ticket that arrives by email gets its priority and SLA fields from the service, without anyone opening it', async () => {
-  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(url);
   await page.getByText('A ticket arrives by email').click();
@@ -290,7 +349,7 @@ test('a ticket that arrives by email gets its priority and SLA fields from the s
 });
 
 test('"Recalculate open issues" runs the Forge app\'s own queue consumer over the Jira desk', async () => {
-  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
   expect((await post('/api/clock', { reset: true })).status).toBe(200);
   // The desk's open issues only: the JQL (statusCategory != Done) leaves out the two it solved.
   expect(await (await post('/api/jira/recalculate', {})).json()).toMatchObject({ state: 'done', issues: 10 });
@@ -319,7 +378,7 @@ test('the report page\'s figures are the ones `sla report` gives for the same de
 });
 
 test('bad input is refused with a clear message, and nothing saved is lost', async () => {
-  expect((await post('/api/policy', { preset: 'kiwi-stage-plus' })).status).toBe(200);
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
   const before = await (await fetch(`${url}/api/desk`)).json();
   let r = await post('/api/policy', { preset: 'gold' });
   expect(r.status).toBe(400);

@@ -95,9 +95,19 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     ['PUT', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\.json$/, (m, body) => wb.rest.update(m[1], body)],
   ];
 
+  // Filled once the port is bound. A page on another site must not drive the workbench through the
+  // agent's browser (a write from another Origin), nor a DNS name rebound to 127.0.0.1 (a Host
+  // that is not ours): both are refused before any route runs.
+  const hosts = new Set();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://workbench');
     const p = url.pathname;
+    const hostHeader = String(req.headers.host ?? '').toLowerCase();
+    if (!hosts.has(hostHeader)) return sendJson(res, 421, { error: `unknown Host "${hostHeader.slice(0, 100)}": the workbench answers only to ${[...hosts].join(', ')}` });
+    const origin = req.headers.origin;
+    if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !hosts.has(String(origin).toLowerCase().replace(/^http:\/\//, ''))) {
+      return sendJson(res, 403, { error: `a write from another origin (${String(origin).slice(0, 100)}) is refused` });
+    }
     try {
       if (p.startsWith('/zendesk-rest/')) {
         if (!/^(Basic|Bearer) /.test(req.headers.authorization ?? '')) return sendJson(res, 401, { error: "Couldn't authenticate you" });
@@ -135,6 +145,7 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     server.listen(port, host, resolve);
   });
   const { port: bound } = server.address();
+  for (const h of [host, '127.0.0.1', 'localhost', '[::1]']) hosts.add(`${h}:${bound}`.toLowerCase());
   const base = `http://${host}:${bound}`;
   await wb.attachService(base);
   return {

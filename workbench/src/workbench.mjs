@@ -208,7 +208,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       if (!source) throw new BadRequest('policy: expected {"preset": "<id>"} or {"document": "<YAML or JSON>"}');
       const next = policyOfSource(source);
       const before = { policy, source: state.policy };
-      const baseChanged = (source.preset ?? source.basePreset) !== (state.policy.preset ?? state.policy.basePreset);
+      if (body.wipe !== undefined && typeof body.wipe !== 'boolean') throw new BadRequest('policy.wipe: expected true or false');
       policy = next;
       state.policy = source;
       try {
@@ -218,8 +218,9 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
         state.policy = before.source;
         throw e;
       }
-      // Another preset brings its own sample desk; an edited policy re-evaluates the same desk.
-      if (baseChanged) {
+      // The desk's tickets and overrides stay and are re-evaluated under the new policy: starting over
+      // with the preset's own sample desk is the admin's explicit choice (wipe).
+      if (body.wipe === true) {
         seedDesk();
         for (const d of state.desk) await jira.created(d.key);
       }
@@ -292,7 +293,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       const t = ticket(id);
       const c = body?.ticket?.comment;
       if (!c || typeof c.body !== 'string' || !c.body.trim()) throw new BadRequest('ticket.comment.body: expected the comment text');
-      zendesk.comment(t, c, userOf(userKey), state.clock);
+      zendesk.comment(t, c, userOf(userKey), state.clock, body.ticket.metadata);
       save();
       return { ticket: { id: t.id } };
     },
