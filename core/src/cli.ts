@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createReadStream, readFileSync, statSync, writeFileSync } from 'fs';
 import { DateTime } from 'luxon';
-import { parseDocument } from 'yaml';
+import { Document, parseDocument } from 'yaml';
 import { SingleBar, Presets } from 'cli-progress';
 import { Decision, decisionToJSON, evaluate } from './evaluate';
 import { formatMs } from './duration';
@@ -18,6 +18,7 @@ import { isRealInstant } from './instant';
 import { formatBytes, MAX_RECORD_BYTES } from './limits';
 import { SUPPORTED_YEARS } from './zone';
 import { explainCommand, ExplainUsageError } from './explain-cli';
+import { spliceMapValues } from './yaml-splice';
 
 /** Errors the user can fix: printed as one clear line, never as a stack trace. */
 class UsageError extends Error {}
@@ -368,14 +369,35 @@ function holidays(region: string, o: { years: string; write?: string; calendar?:
   try {
     text = readFileSync(o.write, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read "${o.write}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new UsageError(`cannot read "${o.write}": ${code ?? (e as Error).message}`);
+    // No file yet: a new one holds the calendar's holidays alone, to merge into a policy. It is
+    // not a policy, so it is not checked as one.
+    const doc = new Document({ calendars: { [o.calendar]: { holidaysFrom: { region, years }, holidays: list.map((h) => ({ date: h.date, name: h.name })) } } });
+    doc.commentBefore = ` Public holidays of ${region}, ${years.join(', ')}, from \`sla holidays\`.\n Merge calendars.${o.calendar} into a policy's calendars (its zone and hours are the policy's).`;
+    (doc.getIn(['calendars', o.calendar, 'holidaysFrom'], true) as { flow?: boolean }).flow = true;
+    try {
+      writeFileSync(o.write, doc.toString(), { flag: 'wx' });
+    } catch (err) {
+      throw new UsageError(`cannot create "${o.write}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    io.out.write(`created ${o.write} with ${list.length} holidays in calendars.${o.calendar}\n`);
+    return;
   }
   const doc = parseDocument(text);
   const cal = doc.getIn(['calendars', o.calendar]);
   if (!cal || typeof cal !== 'object') throw new UsageError(`calendars.${o.calendar}: no such calendar in ${o.write}`);
-  doc.setIn(['calendars', o.calendar, 'holidays'], doc.createNode(list.map((h) => ({ date: h.date, name: h.name })), { flow: false }));
-  doc.setIn(['calendars', o.calendar, 'holidaysFrom'], doc.createNode({ region, years }, { flow: true }));
-  const next = doc.toString();
+  const holidayList = list.map((h) => ({ date: h.date, name: h.name }));
+  // Only the two values change in the text: the rest of the admin's file stays byte for byte.
+  let next = spliceMapValues(text, doc, ['calendars', o.calendar], [
+    { key: 'holidaysFrom', value: { region, years }, flow: true },
+    { key: 'holidays', value: holidayList, flow: false },
+  ]);
+  if (next === null) {
+    doc.setIn(['calendars', o.calendar, 'holidays'], doc.createNode(holidayList, { flow: false }));
+    doc.setIn(['calendars', o.calendar, 'holidaysFrom'], doc.createNode({ region, years }, { flow: true }));
+    next = doc.toString({ lineWidth: 0 });
+  }
   // Never leave a file that no longer checks: validate before writing.
   const { problems } = checkPolicyText(next);
   const errors = problems.filter((p) => p.level === 'error');
