@@ -226,6 +226,35 @@ test('a promise met by an event has a button, and the countdown stops at once', 
   expect(screen.queryByTestId('met-findings')).toBeNull();
 });
 
+test('a tier changed in the form that would breach at once is said before saving', async () => {
+  const t = ticket();
+  mount(t.client);
+  await screen.findByTestId('priority-reason');
+  expect(screen.queryByText(/would be breached as soon as you save/)).toBeNull();
+  // Plus promises P2 a first response within 1h: from 09:00 Toronto that is now, 10:00.
+  await t.fire('ticket.custom_field_13.changed', 'sla_tier_plus');
+  expect(await screen.findByText('With this tier, Initial response would be breached as soon as you save.')).toBeTruthy();
+  await t.fire('ticket.custom_field_13.changed', 'sla_tier_basic');
+  await waitFor(() => expect(screen.queryByText(/would be breached as soon as you save/)).toBeNull());
+});
+
+test('in French: the countdown, the calendar and why this due time', async () => {
+  const t = ticket();
+  t.values.currentUser = { id: 2, name: 'Léa', role: 'agent', groups: [], locale: 'fr-CA', timeZone: { ianaName: 'America/Toronto' } };
+  mount(t.client);
+  await screen.findByTestId('priority-reason');
+  expect(screen.getByTestId('countdown-first_response').textContent).toBe('1 h 00 min restantes en heures ouvrées');
+  expect(screen.getByTestId('due-first_response').textContent).toMatch(/^Échéance ven\. 20 nov\..* 11 h 00 Toronto$/);
+  expect(screen.getByTestId('priority-reason').textContent).toBe('Important × High → P2');
+  const why = screen.getByTestId('why-first_response') as HTMLDetailsElement;
+  expect(why.querySelector('summary')!.textContent).toBe('Pourquoi cette échéance ?');
+  await act(async () => {
+    why.open = true;
+    fireEvent(why, new Event('toggle'));
+  });
+  expect(screen.getByTestId('why-lines-first_response').textContent).toContain('Compté 2 h 00 min = la cible 2h.');
+});
+
 test('the priority field is locked for non-leads when the setting is on', async () => {
   const t = ticket({ settings: { lock_priority: true } });
   mount(t.client);

@@ -24,6 +24,7 @@ const STRINGS = {
     preview: 'New due times',
     breachesNow: 'breached at once',
     noticeLabel: 'Message to the requester (they see this, not the reason)',
+    tierBreach: (labels: string) => `With this tier, ${labels} would be breached as soon as you save.`,
   },
   fr: {
     priority: 'Priorité',
@@ -47,6 +48,7 @@ const STRINGS = {
     preview: 'Nouvelles échéances',
     breachesNow: 'dépassé dès maintenant',
     noticeLabel: 'Message au demandeur (il voit ceci, pas la raison)',
+    tierBreach: (labels: string) => `Avec ce niveau, ${labels} serait dépassé dès l’enregistrement.`,
   },
 };
 

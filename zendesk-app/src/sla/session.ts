@@ -179,6 +179,25 @@ export function decide(data: Loaded, now: number): { decision: Decision; view: T
   return { decision, view: ticketView(decision, locale, agentZone(data.user), data.policy), timeline: tl };
 }
 
+/**
+ * The metrics a tier changed in the form (not saved yet) would breach at once: the agent is warned
+ * before saving, as a lead is before an override.
+ */
+export function tierChangeBreaches(data: Loaded, now: number): string[] {
+  const saved = { ...data, form: { ...data.form, tier: savedTier(data) } };
+  if (saved.form.tier === data.form.tier) return [];
+  const before = evaluate(data.policy, withForm(saved, now), now);
+  const after = evaluate(data.policy, withForm(data, now), now);
+  return after.metrics.filter((m, i) => m.state === 'breached' && before.metrics[i].state !== 'breached').map((m) => m.label);
+}
+
+/** The tier as the ticket's history has it, before the form's unsaved change. */
+function savedTier(data: Loaded): string | null {
+  let tier = (data.history.fields as Record<string, unknown> | undefined)?.tier ?? null;
+  for (const e of data.history.events ?? []) if (e.type === 'field' && e.field === 'tier') tier = e.value;
+  return tier === null || tier === undefined ? null : String(tier);
+}
+
 /** "Why this due time?" for one metric, in the agent's language and zone. */
 export function explainMetric(data: Loaded, now: number, metric: string): string[] {
   const e = explain(data.policy, withForm(data, now), now, metric);

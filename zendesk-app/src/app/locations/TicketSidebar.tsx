@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { localeOf } from '@sla-desk/core';
-import { decide, defaultNotice, explainMetric, fieldWrites, isLead, loadTicket, markMet, previewOf, slaPriorityOf, submitOverride, type Loaded } from '../../sla/session';
+import { decide, defaultNotice, explainMetric, fieldWrites, isLead, loadTicket, markMet, previewOf, slaPriorityOf, submitOverride, tierChangeBreaches, type Loaded } from '../../sla/session';
 import { lockPriority, onFieldChange, onSave, resize, setPriority, writeFields } from '../../zaf/host';
 import { useClient } from '../ClientProvider';
 import { stringsFor } from '../i18n';
@@ -111,6 +111,8 @@ export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
   if (data && data.fieldIds.source === 'settings') notices.push({ kind: 'info', text: t.settingsFallback });
   if (data && data.settings.problems.length) notices.push({ kind: 'warning', text: data.settings.problems.join('; ') });
   if (saveFailed) notices.push({ kind: 'error', text: t.saveError });
+  const tierBreaches = data ? tierChangeBreaches(data, now) : [];
+  if (tierBreaches.length) notices.push({ kind: 'warning', text: t.tierBreach(tierBreaches.join(', ')) });
 
   const lead = data ? isLead(data.user, data.settings) && data.ticketId !== null : false;
   const override: SidebarProps['override'] =
