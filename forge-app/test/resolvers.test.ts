@@ -176,3 +176,13 @@ test('an agent who edits the app\'s override note (Edit all comments) makes it n
   // Neither the forged P1 nor the lead's P3: the edited note is only text, and the matrix's P2 stands.
   expect(after.view.priority).toMatchObject({ label: 'P2', overridden: false });
 });
+
+test('the requester\'s notice of an override is written for them: public, in their words, without the internal reason', async () => {
+  const r = await call('override', 'lead-1', { to: 'P1', reason: 'Internal: their CTO called our CEO', notify: true });
+  expect(r.ok).toBe(true);
+  const comments = jira.issues.get('SUP-1')!.comments;
+  expect(comments).toHaveLength(2);
+  const notice = comments.find((c) => c.jsdPublic !== false)!;
+  expect(adfText(notice.body)).toBe('We have changed the priority of your request to P1. We will keep you informed of its progress.');
+  expect(adfText(notice.body)).not.toContain('CTO');
+});

@@ -86,6 +86,15 @@ test('a lead sees the override form; a refused override shows why', async () => 
   expect(await screen.findByText('reason: a reason of at least 3 characters is required')).toBeTruthy();
 });
 
+test('a lead sees the new due times before confirming an override', async () => {
+  invoke.mockResolvedValueOnce(panelData(true));
+  await act(async () => void render(<Panel />));
+  await screen.findByText('Override priority');
+  // The first priority other than the current one is chosen to begin with: P1.
+  expect(screen.getByText('New due times')).toBeTruthy();
+  expect(screen.getByText(/^Initial response: .* → .*/)).toBeTruthy();
+});
+
 test('a configuration problem is shown instead of the view', async () => {
   invoke.mockResolvedValueOnce({ ok: false, problems: ['policy: unknown preset "gold"'] });
   await act(async () => void render(<Panel />));
