@@ -68,7 +68,9 @@ const MAX_SPANS = 200;
 /** Explains every metric of a ticket (and its triage clock), or only `metricId`. */
 export function explain(policy: Policy, timeline: Timeline, now: number | string, metricId?: string): Explanation {
   const { decision, clocks } = evaluateWithTrace(policy, timeline, now);
-  const all = decision.triage ? [decision.triage, ...decision.metrics] : decision.metrics;
+  // A ticket that had its Priority when created never waited for triage: nothing to explain there.
+  const t = decision.triage;
+  const all = t && !(metricId === undefined && t.stoppedAt !== null && t.stoppedAt === t.start) ? [t, ...decision.metrics] : decision.metrics;
   const chosen = metricId === undefined ? all : all.filter((m) => m.metric === metricId);
   if (metricId !== undefined && !chosen.length) {
     throw new Error(`unknown metric "${metricId}" (known: ${all.map((m) => m.metric).join(', ')})`);

@@ -57,6 +57,17 @@ describe('why this due time', () => {
     expect(explanationText(e, 'en')).toContain('Priority P4 → P2 at Fri 20 Nov, 15:00 UTC. Override by Lea: CEO is blocked.');
   });
 
+  test('coverage calendars are named, and a ticket classified at creation has no triage to explain', () => {
+    const bespoke = preset('bespoke-s1-s5');
+    const tl = timeline({ id: 'b1', createdAt: '2026-12-24T18:00:00Z', fields: { priority: 'S1' } });
+    const e = explain(bespoke, tl, '2026-12-26T10:00:00Z');
+    expect(e.metrics.map((m) => m.metric)).not.toContain('triage');
+    const m = e.metrics[0];
+    expect(m.coverage).toBe(true);
+    expect(m.calendar!.label).toBe('Office hours (assumed) + Out of hours (assumed) + Weekends + Bank holidays, London');
+    expect(m.countedMs).toBe(m.targetMs);
+  });
+
   test('an unknown metric is refused with the known ones', () => {
     const tl = timeline({ id: '1', createdAt: '2026-11-20T14:00:00Z', fields: { impact: '2', urgency: '2' } });
     expect(() => explain(kiwi, tl, '2026-11-20T15:00:00Z', 'nope')).toThrow('unknown metric "nope" (known: triage, first_response, resolution)');
