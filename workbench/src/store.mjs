@@ -17,6 +17,8 @@ export function loadStore(dataDir, log = console.log) {
   try {
     const state = JSON.parse(readFileSync(file, 'utf8'));
     if (state.version !== STORE_VERSION) throw new Error(`store version ${state.version}, expected ${STORE_VERSION}`);
+    const problem = unusable(state);
+    if (problem) throw new Error(problem);
     return state;
   } catch (e) {
     const aside = `${file}.unreadable-${Date.now()}`;
@@ -32,4 +34,17 @@ export function saveStore(dataDir, state) {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(state));
   renameSync(tmp, file);
+}
+
+/**
+ * Why a stored desk cannot be used, or null: a file edited by hand (or by an older workbench) must
+ * not start a server whose every page fails. Such a file is set aside like an unreadable one.
+ */
+export function unusable(state) {
+  if (!state || typeof state !== 'object') return 'not a desk';
+  if (typeof state.clock !== 'number' || !(state.clock >= Date.UTC(2000, 0, 1) && state.clock < Date.UTC(2100, 0, 1))) return `clock ${JSON.stringify(state.clock)} is not an instant in 2000-2099`;
+  const p = state.policy;
+  if (!p || (typeof p.preset !== 'string' && typeof p.document !== 'string')) return 'no policy (preset or document)';
+  if (!Array.isArray(state.zendesk) || !Array.isArray(state.desk)) return 'no tickets';
+  return null;
 }

@@ -1,0 +1,39 @@
+import { execFileSync } from 'child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+/** The workbench's store (an ES module, run in its own Node process) never hands back a desk it cannot use. */
+const ROOT = join(__dirname, '..', '..');
+
+function load(dir: string): { state: unknown; logged: string[] } {
+  const script = `import(${JSON.stringify(join(ROOT, 'workbench', 'src', 'store.mjs'))}).then((m) => {
+    const logged = [];
+    const state = m.loadStore(${JSON.stringify(dir)}, (t) => logged.push(t));
+    process.stdout.write(JSON.stringify({ state, logged }));
+  });`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+}
+
+const good = { version: 1, clock: Date.parse('2026-11-20T15:00:00Z'), policy: { preset: 'kiwi-stage-plus' }, zendesk: [], desk: [] };
+
+test.each([
+  ['a clock that is not an instant', { ...good, clock: 'tomorrow' }, 'clock "tomorrow" is not an instant in 2000-2099'],
+  ['a clock far in the future', { ...good, clock: Date.parse('2999-01-01T00:00:00Z') }, 'clock 32472144000000 is not an instant in 2000-2099'],
+  ['no policy', { ...good, policy: {} }, 'no policy (preset or document)'],
+  ['no tickets', { ...good, zendesk: undefined }, 'no tickets'],
+])('%s: set aside, named in the log, and the sample desk restored', (_name, state, why) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sla-store-'));
+  writeFileSync(join(dir, 'desk.json'), JSON.stringify(state));
+  const r = load(dir);
+  expect(r.state).toBeNull();
+  expect(r.logged[0]).toContain(`could not be read (${why})`);
+  expect(existsSync(join(dir, 'desk.json'))).toBe(false);
+  expect(readdirSync(dir).some((f) => f.startsWith('desk.json.unreadable-'))).toBe(true);
+});
+
+test('a usable desk is loaded as it is', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sla-store-'));
+  writeFileSync(join(dir, 'desk.json'), JSON.stringify(good));
+  expect(load(dir)).toEqual({ state: good, logged: [] });
+});
