@@ -17,8 +17,11 @@ export interface ExplainedSpan {
   to: number;
   /** Working ms: counted (kind counted) or skipped (kind paused); 0 for closed. */
   ms: number;
-  /** closed: "weekend", "holiday", "outside hours"; paused: the status that paused it, or "solved". */
-  why?: 'weekend' | 'holiday' | 'outside hours' | 'solved' | string;
+  /**
+   * closed: "weekend", "holiday", "outside hours". A paused span says no more than "paused": the
+   * clock keeps its pauses, not the statuses behind them, which the host shows beside the ticket.
+   */
+  why?: 'weekend' | 'holiday' | 'outside hours' | 'paused';
   /** The holidays a closed span covers, by name (or date when unnamed). */
   holidays?: string[];
 }
@@ -156,7 +159,7 @@ function walk(policy: Policy, calId: string, trace: ClockTrace, start: number, d
     const p = pauseAt(pauses, t);
     if (p >= 0) {
       const e = Math.min(to, pauses[p + 1]);
-      push({ kind: 'paused', from: t, to: e, ms: e - t, why: pauseWhy(trace, t) });
+      push({ kind: 'paused', from: t, to: e, ms: e - t, why: 'paused' });
       t = e;
     } else {
       const next = nextPauseStart(pauses, t);
@@ -176,12 +179,6 @@ function pauseAt(pauses: readonly number[], t: number): number {
 function nextPauseStart(pauses: readonly number[], t: number): number {
   for (let i = 0; i < pauses.length; i += 2) if (pauses[i] > t) return pauses[i];
   return Infinity;
-}
-
-// The trace keeps pauses, not their statuses: the explanation names them generically, and the
-// status a host shows for the ticket says which.
-function pauseWhy(_trace: ClockTrace, _t: number): string {
-  return 'paused';
 }
 
 const DAY = 86_400_000;
