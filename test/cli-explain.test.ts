@@ -50,7 +50,7 @@ describe('sla explain', () => {
     expect(r.code).toBe(0);
     const e = JSON.parse(r.out);
     expect(e.ticketId).toBe('42');
-    expect(e.metrics[0].spans.map((s: { kind: string; why?: string }) => s.why ?? s.kind)).toEqual(['counted', 'weekend', 'counted', 'paused', 'counted']);
+    expect(e.metrics[0].spans.map((s: { kind: string; why?: string }) => s.why ?? s.kind)).toEqual(['counted', 'weekend', 'counted', 'pending', 'counted']);
     const fr = sla(['explain', '-', '--ticket', '42', '--now', '2026-11-23T16:00:00Z', '--locale', 'fr'], lines);
     expect(fr.out).toContain('non compté (fin de semaine)');
   });

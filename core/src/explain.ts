@@ -17,11 +17,8 @@ export interface ExplainedSpan {
   to: number;
   /** Working ms: counted (kind counted) or skipped (kind paused); 0 for closed. */
   ms: number;
-  /**
-   * closed: "weekend", "holiday", "outside hours". A paused span says no more than "paused": the
-   * clock keeps its pauses, not the statuses behind them, which the host shows beside the ticket.
-   */
-  why?: 'weekend' | 'holiday' | 'outside hours' | 'paused';
+  /** closed: "weekend", "holiday", "outside hours"; paused: the status that paused it ("pending"), or "solved" until reopened. */
+  why?: string;
   /** The holidays a closed span covers, by name (or date when unnamed). */
   holidays?: string[];
 }
@@ -84,7 +81,7 @@ export function explain(policy: Policy, timeline: Timeline, now: number | string
     now: decision.now,
     priority: { id: decision.priority.id, label: decision.priority.label, reason: priorityReason(decision, 'en', policy), reasonFr: priorityReason(decision, 'fr', policy) },
     priorities: anyTrace ? prioritySteps(policy, timeline, anyTrace) : [],
-    metrics: chosen.map((m) => explainMetric(policy, decision, m, clocks.get(m.metric), Date.parse(timeline.createdAt))),
+    metrics: chosen.map((m) => explainMetric(policy, decision, m, clocks.get(m.metric), Date.parse(timeline.createdAt), statusAt(policy, timeline))),
   };
 }
 
@@ -101,13 +98,31 @@ function prioritySteps(policy: Policy, timeline: Timeline, trace: ClockTrace): P
   });
 }
 
-function explainMetric(policy: Policy, d: Decision, m: MetricDecision, trace: ClockTrace | undefined, created: number): MetricExplanation {
+/**
+ * The ticket's status at an instant, as its timeline says: what a pause is named after. A solved
+ * status reads "solved" (the clock waits for a reopening).
+ */
+function statusAt(policy: Policy, timeline: Timeline): (t: number) => string {
+  const changes = timeline.events.filter((e) => e.type === 'field' && e.field === 'status').map((e) => ({ t: Date.parse(e.at), value: (e as { value: string | null }).value }));
+  changes.sort((a, b) => a.t - b.t);
+  return (t) => {
+    let status = timeline.fields.status ?? null;
+    for (const c of changes) {
+      if (c.t > t) break;
+      status = c.value;
+    }
+    if (status !== null && policy.clock.solvedStatuses.includes(status)) return 'solved';
+    return status ?? 'paused';
+  };
+}
+
+function explainMetric(policy: Policy, d: Decision, m: MetricDecision, trace: ClockTrace | undefined, created: number, status: (t: number) => string): MetricExplanation {
   const base = { metric: m.metric, label: m.label, state: m.state, target: m.target };
   if (!trace || m.due === null || m.start === null || m.calendar === null) {
     return { ...base, note: m.note, targetMs: null, calendar: null, coverage: false, start: null, restarted: false, due: null, stop: m.stoppedAt, spans: [], omitted: 0, countedMs: 0, pausedMs: 0 };
   }
   const cal = trace.target.calendar;
-  const spans = walk(policy, cal.id, trace, m.start, m.due);
+  const spans = walk(policy, cal.id, trace, m.start, m.due, status);
   let countedMs = 0;
   let pausedMs = 0;
   for (const s of spans) {
@@ -132,7 +147,7 @@ function explainMetric(policy: Policy, d: Decision, m: MetricDecision, trace: Cl
 }
 
 /** [start, due) cut into counted, paused and closed spans, in time order, touching end to end. */
-function walk(policy: Policy, calId: string, trace: ClockTrace, start: number, due: number): ExplainedSpan[] {
+function walk(policy: Policy, calId: string, trace: ClockTrace, start: number, due: number, status: (t: number) => string): ExplainedSpan[] {
   const cal = getCompiled(policy).calendars.get(calId)!;
   const out: ExplainedSpan[] = [];
   const push = (s: ExplainedSpan) => {
@@ -159,7 +174,7 @@ function walk(policy: Policy, calId: string, trace: ClockTrace, start: number, d
     const p = pauseAt(pauses, t);
     if (p >= 0) {
       const e = Math.min(to, pauses[p + 1]);
-      push({ kind: 'paused', from: t, to: e, ms: e - t, why: 'paused' });
+      push({ kind: 'paused', from: t, to: e, ms: e - t, why: status(pauses[p]) });
       t = e;
     } else {
       const next = nextPauseStart(pauses, t);
@@ -234,7 +249,7 @@ const WORDS = {
     start: (at: string) => `The clock started at ${at}.`,
     restarted: (at: string) => `The clock restarted at ${at} (reopened, or the Priority changed and the policy restarts it).`,
     counted: (a: string, b: string, d: string) => `${a} – ${b}: ${d} counted`,
-    paused: (a: string, b: string, d: string) => `${a} – ${b}: paused, ${d} not counted`,
+    paused: (a: string, b: string, d: string, why: string) => `${a} – ${b}: paused (${why}), ${d} not counted`,
     closed: (a: string, b: string, why: string) => `${a} – ${b}: not counted (${why})`,
     why: { weekend: 'weekend', holiday: 'holiday', 'outside hours': 'outside working hours' } as Record<string, string>,
     omitted: (n: number) => `… ${n} more spans …`,
@@ -256,7 +271,7 @@ const WORDS = {
     start: (at: string) => `Le chrono a démarré le ${at}.`,
     restarted: (at: string) => `Le chrono a redémarré le ${at} (réouverture, ou changement de priorité que la politique fait redémarrer).`,
     counted: (a: string, b: string, d: string) => `${a} – ${b} : ${d} comptées`,
-    paused: (a: string, b: string, d: string) => `${a} – ${b} : en pause, ${d} non comptées`,
+    paused: (a: string, b: string, d: string, why: string) => `${a} – ${b} : en pause (${why}), ${d} non comptées`,
     closed: (a: string, b: string, why: string) => `${a} – ${b} : non compté (${why})`,
     why: { weekend: 'fin de semaine', holiday: 'jour férié', 'outside hours': 'hors des heures ouvrées' } as Record<string, string>,
     omitted: (n: number) => `… ${n} autres périodes …`,
@@ -304,7 +319,7 @@ export function explanationLines(e: Explanation, m: MetricExplanation, locale: L
   m.spans.forEach((s, i) => {
     if (i === half) lines.push(w.omitted(m.omitted));
     if (s.kind === 'counted') lines.push(w.counted(here(s.from), until(s.from, s.to), formatSpan(s.ms, locale)));
-    else if (s.kind === 'paused') lines.push(w.paused(here(s.from), until(s.from, s.to), formatSpan(s.ms, locale)));
+    else if (s.kind === 'paused') lines.push(w.paused(here(s.from), until(s.from, s.to), formatSpan(s.ms, locale), s.why ?? ''));
     else lines.push(w.closed(here(s.from), until(s.from, s.to), s.holidays?.length ? `${w.why.holiday}: ${s.holidays.join(', ')}` : (w.why[s.why ?? ''] ?? s.why ?? '')));
   });
   if (m.targetMs !== null) lines.push(w.total(formatSpan(m.countedMs, locale), m.target ?? ''));

@@ -32,10 +32,10 @@ describe('why this due time', () => {
     // Christmas runs into the weekend: one closed span from Thursday 16:30 to Monday 08:30.
     expect(iso(closed[0].from)).toBe('2026-12-24T21:30:00.000Z');
     expect(iso(closed[0].to)).toBe('2026-12-28T13:30:00.000Z');
-    expect(m.spans.find((s) => s.kind === 'paused')).toMatchObject({ from: T('2026-12-28T14:30:00Z'), to: T('2026-12-28T15:30:00Z'), ms: HOUR });
+    expect(m.spans.find((s) => s.kind === 'paused')).toMatchObject({ from: T('2026-12-28T14:30:00Z'), to: T('2026-12-28T15:30:00Z'), ms: HOUR, why: 'pending' });
     const text = explanationText(e, 'en', 'America/Vancouver');
     expect(text).toContain('not counted (holiday: Christmas Day)');
-    expect(text).toContain('paused, 1h 00m not counted');
+    expect(text).toContain('paused (pending), 1h 00m not counted');
     expect(text).toContain('Priority P2: Important × High → P2.');
     expect(text).toContain('Counted 8h 00m = the Target 8h.');
     expect(text).toMatch(/Due Mon 28 Dec, \d\d:\d\d Vancouver\./);
