@@ -341,6 +341,18 @@ test('a ticket that arrives by email gets its priority and SLA fields from the s
   expect(t.values['ticket.priority']).toBe('high');
   expect(t.audits).toHaveLength(2);
   expect(t.audits[1].author_id).toBe(99);
+  expect(t.values['ticket.tags']).not.toContain('sla_breached_first_response');
+  // Time alone moves it: two days later on the workbench clock, nobody has touched the ticket, and
+  // the service has written the breach (its tag and its note) from its embedded store.
+  expect((await post('/api/clock', { shiftMinutes: 2 * 24 * 60 })).status).toBe(200);
+  const later = await (await fetch(`${url}/api/zendesk/tickets/${id}`)).json();
+  expect(later.values['ticket.tags']).toContain('sla_breached_first_response');
+  expect(later.audits.length).toBeGreaterThan(2);
+  expect(later.audits.slice(2).every((a: { author_id: number }) => a.author_id === 99)).toBe(true);
+  expect(JSON.stringify(later.audits.slice(2))).toMatch(/SLA Desk: Initial response is breached/);
+  await page.reload();
+  await row.waitFor();
+  expect((await post('/api/clock', { reset: true })).status).toBe(200);
   // Bad input is named.
   const bad = await post('/api/zendesk/email', { subject: 'x', impact: '9', tier: 'gold' });
   expect(bad.status).toBe(400);

@@ -71,11 +71,14 @@ test('a checkpoint from another --since is refused rather than mixed up', async 
   await expect(backfill(http(), cfg(), { since: '2026-01-01', checkpointFile: file, now: () => NOW })).rejects.toThrow(/this checkpoint is for --since \(none\); delete it to start over/);
 });
 
-test('`sla backfill zendesk` runs from the command line with its configuration from the environment', async () => {
+test('`sla backfill zendesk` runs from the command line with its configuration from the environment, as an OAuth client', async () => {
+  // API tokens end on 2027-04-30: the backfill authenticates with the client-credentials grant.
+  z.oauthOnly = true;
+  z.oauthClients.set('sla-desk-backfill', 'backfill-secret');
   const { execFile } = await import('child_process');
   const run = (args: string[]) =>
     new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      execFile(process.execPath, [join(__dirname, '..', '..', 'core', 'bin', 'sla.js'), 'backfill', 'zendesk', ...args], { env: { ...process.env, ZENDESK_BASE_URL: z.url, ZENDESK_OAUTH_TOKEN: 'token', SLA_POLICY: 'kiwi-stage-plus', SLA_FIELD_IDS: JSON.stringify({ impact: 11, urgency: 12, tier: 13, state: 14, due_first_response: 15, due_resolution: 16 }) } }, (e, out, err) =>
+      execFile(process.execPath, [join(__dirname, '..', '..', 'core', 'bin', 'sla.js'), 'backfill', 'zendesk', ...args], { env: { ...process.env, ZENDESK_BASE_URL: z.url, ZENDESK_CLIENT_ID: 'sla-desk-backfill', ZENDESK_CLIENT_SECRET: 'backfill-secret', SLA_POLICY: 'kiwi-stage-plus', SLA_FIELD_IDS: JSON.stringify({ impact: 11, urgency: 12, tier: 13, state: 14, due_first_response: 15, due_resolution: 16 }) } }, (e, out, err) =>
         resolve({ code: e ? (e as { code?: number }).code ?? 1 : 0, out, err }),
       );
     });
@@ -88,6 +91,8 @@ test('`sla backfill zendesk` runs from the command line with its configuration f
   // The command line evaluates at the real now; these tickets are days past every target by then.
   expect(wrongTickets(z, cfg(), Date.now(), false)).toEqual([]);
   expect(z.writes.size).toBe(N - 1);
+  // One token per run, kept for all of its requests.
+  expect(z.requests.filter((r) => r.path === '/oauth/tokens')).toHaveLength(2);
 });
 
 describe('the exports as Zendesk documents them', () => {

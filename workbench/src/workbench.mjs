@@ -187,7 +187,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       save();
       return next;
     },
-    setClock(body) {
+    async setClock(body) {
       let at;
       if (body.reset) at = DESK_NOW;
       else if (typeof body.at === 'string') at = Date.parse(body.at);
@@ -201,6 +201,9 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       if (at < Date.UTC(2000, 0, 1) || at >= Date.UTC(2100, 0, 1)) throw new BadRequest(`clock: ${new Date(at).toISOString().slice(0, 10)} is outside the years the workbench's desk can be evaluated in (2000-2099)`);
       state.clock = at;
       save();
+      // Time moves the SLA state on its own: the service fires the transitions now due (at risk,
+      // breached) for the tickets it keeps, and the list shows them when this answers.
+      if (service) await service.drain(15_000).catch((e) => log(`[workbench] service: ${e.message}`));
       return { clock: new Date(at).toISOString() };
     },
     async setPolicy(body) {

@@ -26,6 +26,8 @@ async function main() {
     instanceId: env.SLA_INSTANCE_ID || undefined,
     pollMs: env.SLA_POLL_MS ? Number(env.SLA_POLL_MS) : undefined,
     leaseMs: env.SLA_LEASE_MS ? Number(env.SLA_LEASE_MS) : undefined,
+    // SLA_WORKER=false: this instance only answers webhooks; others work the queue.
+    worker: env.SLA_WORKER !== 'false',
   });
   process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'listening', url: s.url, store: s.db.kind, policy: cfg?.policy.id ?? null, tenants: !!key })}\n`);
   const stop = () => void s.close().then(() => process.exit(0));

@@ -21,42 +21,92 @@ export interface Job {
 
 export type Enqueued = 'queued' | 'folded' | 'duplicate' | 'rerun';
 
+/** A verified delivery: recorded once by its key (timestamp and signature), its ticket's job queued or folded into the one waiting. */
+export async function enqueueDelivery(db: Db, d: Delivery): Promise<Enqueued> {
+  return (await enqueueDeliveries(db, [d]))[0];
+}
+
+export interface Delivery {
+  tenant: string;
+  key: string;
+  ticketId: number;
+  at: number;
+  secondEnd: number;
+  wall: number;
+}
+
 /**
- * A verified delivery: recorded once by its key (timestamp and signature), and its ticket's job
- * queued or folded into the one waiting. A delivery seen before is one job, not two. Zendesk's
- * timestamps have whole seconds, so a second genuine delivery for one ticket within the same
- * second looks like the first: if the ticket's pass is running, or last read the ticket before
- * that second ended, it gets one more pass (once per key); otherwise it is a duplicate.
+ * Many deliveries in one statement (the webhook batches those that arrive together, as a group
+ * commit): new keys are recorded and their tickets' jobs queued or folded, atomically. Keys seen
+ * before take the duplicate path, one by one.
  */
-export async function enqueueDelivery(db: Db, d: { tenant: string; key: string; ticketId: number; at: number; secondEnd: number; wall: number }): Promise<Enqueued> {
+export async function enqueueDeliveries(db: Db, ds: Delivery[]): Promise<Enqueued[]> {
+  const rows = await db.query<{ kind: string; tenant: string; key: string | null; ticket_id: number; inserted: boolean | null }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) AS t(tenant, key, ticket_id, received_at, second_end)),
+     fresh AS (
+       INSERT INTO deliveries (tenant, key, ticket_id, received_at, second_end)
+       SELECT DISTINCT ON (tenant, key) tenant, key, ticket_id, received_at, second_end FROM input
+       ON CONFLICT DO NOTHING RETURNING tenant, key, ticket_id, received_at),
+     per_ticket AS (
+       SELECT tenant, ticket_id, count(*)::int AS n, min(received_at) AS at FROM fresh GROUP BY tenant, ticket_id),
+     jobs_up AS (
+       INSERT INTO jobs (tenant, ticket_id, needs_read, deliveries, run_at, created_at)
+       SELECT tenant, ticket_id, true, n, at, at FROM per_ticket
+       ON CONFLICT (tenant, ticket_id) DO UPDATE SET
+         needs_read = true, seq = jobs.seq + 1, deliveries = jobs.deliveries + EXCLUDED.deliveries, state = 'queued',
+         attempts = CASE WHEN jobs.state = 'parked' THEN 0 ELSE jobs.attempts END,
+         run_at = CASE WHEN jobs.state = 'queued' AND jobs.attempts > 0 THEN jobs.run_at ELSE LEAST(jobs.run_at, EXCLUDED.run_at) END
+       RETURNING tenant, ticket_id, (xmax = 0) AS inserted)
+     SELECT 'fresh' AS kind, tenant, key, ticket_id, NULL::boolean AS inserted FROM fresh
+     UNION ALL SELECT 'job', tenant, NULL, ticket_id, inserted FROM jobs_up`,
+    [ds.map((d) => d.tenant), ds.map((d) => d.key), ds.map((d) => d.ticketId), ds.map((d) => d.wall), ds.map((d) => d.secondEnd)],
+  );
+  const fresh = new Set(rows.filter((r) => r.kind === 'fresh').map((r) => `${r.tenant}\n${r.key}`));
+  const created = new Set(rows.filter((r) => r.kind === 'job' && r.inserted).map((r) => `${r.tenant}\n${r.ticket_id}`));
+  const out: Enqueued[] = [];
+  const seen = new Set<string>();
+  for (const d of ds) {
+    const k = `${d.tenant}\n${d.key}`;
+    if (fresh.has(k) && !seen.has(k)) {
+      seen.add(k);
+      const t = `${d.tenant}\n${d.ticketId}`;
+      // The first delivery of a job that this statement created queued it; the rest folded into it.
+      out.push(created.delete(t) ? 'queued' : 'folded');
+    } else out.push(await seenBefore(db, d));
+  }
+  return out;
+}
+
+/**
+ * A key recorded before: Zendesk's timestamps have whole seconds, so a second genuine delivery for
+ * one ticket within the same second looks like the first. If the ticket's pass is running, or last
+ * read the ticket before that second ended, it gets one more pass (once per key); otherwise it is
+ * a duplicate.
+ */
+async function seenBefore(db: Db, d: Delivery): Promise<Enqueued> {
   return db.tx(async (q) => {
-    const fresh = await q.query('INSERT INTO deliveries (tenant, key, ticket_id, received_at, second_end) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1 AS one', [d.tenant, d.key, d.ticketId, d.wall, d.secondEnd]);
-    if (!fresh.length) {
-      const running = await q.query<{ one: number }>('SELECT 1 AS one FROM jobs WHERE tenant = $1 AND ticket_id = $2 AND locked_until IS NOT NULL AND locked_until > $3', [d.tenant, d.ticketId, d.wall]);
-      const read = await q.query<{ read_at: number }>('SELECT read_at FROM tickets WHERE tenant = $1 AND ticket_id = $2', [d.tenant, d.ticketId]);
-      const stale = running.length > 0 || (read.length > 0 && read[0].read_at < d.secondEnd);
-      if (!stale) return 'duplicate';
-      const once = await q.query('UPDATE deliveries SET rerun = true WHERE tenant = $1 AND key = $2 AND rerun = false RETURNING 1 AS one', [d.tenant, d.key]);
-      if (!once.length) return 'duplicate';
-      await upsertJob(q, d);
-      return 'rerun';
-    }
-    return (await upsertJob(q, d)) ? 'queued' : 'folded';
+    const running = await q.query<{ one: number }>('SELECT 1 AS one FROM jobs WHERE tenant = $1 AND ticket_id = $2 AND locked_until IS NOT NULL AND locked_until > $3', [d.tenant, d.ticketId, d.wall]);
+    const read = await q.query<{ read_at: number }>('SELECT read_at FROM tickets WHERE tenant = $1 AND ticket_id = $2', [d.tenant, d.ticketId]);
+    const stale = running.length > 0 || (read.length > 0 && read[0].read_at < d.secondEnd);
+    if (!stale) return 'duplicate';
+    const once = await q.query('UPDATE deliveries SET rerun = true WHERE tenant = $1 AND key = $2 AND rerun = false RETURNING 1 AS one', [d.tenant, d.key]);
+    if (!once.length) return 'duplicate';
+    await upsertJob(q, d);
+    return 'rerun';
   });
 }
 
-async function upsertJob(q: Pick<Db, 'query'>, d: { tenant: string; ticketId: number; wall: number }): Promise<boolean> {
+async function upsertJob(q: Pick<Db, 'query'>, d: { tenant: string; ticketId: number; wall: number }): Promise<void> {
   // A parked job comes back to life with a new delivery; a job backing off keeps its Retry-After.
-  const r = await q.query<{ inserted: boolean }>(
+  await q.query(
     `INSERT INTO jobs (tenant, ticket_id, needs_read, deliveries, run_at, created_at) VALUES ($1, $2, true, 1, $3, $3)
      ON CONFLICT (tenant, ticket_id) DO UPDATE SET
        needs_read = true, seq = jobs.seq + 1, deliveries = jobs.deliveries + 1, state = 'queued',
        attempts = CASE WHEN jobs.state = 'parked' THEN 0 ELSE jobs.attempts END,
-       run_at = CASE WHEN jobs.state = 'queued' AND jobs.attempts > 0 THEN jobs.run_at ELSE LEAST(jobs.run_at, EXCLUDED.run_at) END
-     RETURNING (xmax = 0) AS inserted`,
+       run_at = CASE WHEN jobs.state = 'queued' AND jobs.attempts > 0 THEN jobs.run_at ELSE LEAST(jobs.run_at, EXCLUDED.run_at) END`,
     [d.tenant, d.ticketId, d.wall],
   );
-  return !!r[0]?.inserted;
 }
 
 /** Tickets whose next transition is due on the SLA clock become jobs that need no read. */
