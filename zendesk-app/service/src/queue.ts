@@ -46,13 +46,14 @@ export async function enqueueDeliveries(db: Db, ds: Delivery[]): Promise<Enqueue
        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) AS t(tenant, key, ticket_id, received_at, second_end)),
      fresh AS (
        INSERT INTO deliveries (tenant, key, ticket_id, received_at, second_end)
-       SELECT DISTINCT ON (tenant, key) tenant, key, ticket_id, received_at, second_end FROM input
+       SELECT DISTINCT ON (tenant, key) tenant, key, ticket_id, received_at, second_end FROM input ORDER BY tenant, key
        ON CONFLICT DO NOTHING RETURNING tenant, key, ticket_id, received_at),
      per_ticket AS (
        SELECT tenant, ticket_id, count(*)::int AS n, min(received_at) AS at FROM fresh GROUP BY tenant, ticket_id),
      jobs_up AS (
        INSERT INTO jobs (tenant, ticket_id, needs_read, deliveries, run_at, created_at)
-       SELECT tenant, ticket_id, true, n, at, at FROM per_ticket
+       -- In one order, so that batches written at once lock rows alike and never deadlock.
+       SELECT tenant, ticket_id, true, n, at, at FROM per_ticket ORDER BY tenant, ticket_id
        ON CONFLICT (tenant, ticket_id) DO UPDATE SET
          needs_read = true, seq = jobs.seq + 1, deliveries = jobs.deliveries + EXCLUDED.deliveries, state = 'queued',
          attempts = CASE WHEN jobs.state = 'parked' THEN 0 ELSE jobs.attempts END,

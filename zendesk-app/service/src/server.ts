@@ -173,10 +173,12 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   // batch gathers while one is being written (a group commit). At 500 at once this keeps the
   // answers fast; alone, a delivery waits for nothing.
   let batch: { d: Delivery; resolve: (e: Enqueued) => void; reject: (e: Error) => void }[] = [];
-  let writing = false;
+  // PGlite runs one statement at a time; PostgreSQL takes a few batches at once on its pool.
+  const maxWriting = db.kind === 'postgres' ? 4 : 1;
+  let writing = 0;
   const flush = async () => {
-    if (writing || !batch.length) return;
-    writing = true;
+    if (writing >= maxWriting || !batch.length) return;
+    writing++;
     const b = batch.splice(0, 1_000);
     try {
       const out = await enqueueDeliveries(db, b.map((x) => x.d));
@@ -184,7 +186,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     } catch (e) {
       b.forEach((x) => x.reject(e as Error));
     } finally {
-      writing = false;
+      writing--;
       void flush();
     }
   };
