@@ -265,6 +265,17 @@ test('a public reply meets the first response the natural way; an unknown ticket
   await frame.locator('[data-testid="metric-first_response"][data-state="met"]').waitFor();
   expect(await frame.getByTestId('countdown-first_response').textContent()).toMatch(/^Met at Fri 20 Nov, 10:00 Toronto$/);
 
+  // The same in Jira: a reply to the customer, and the app's trigger stops the first response.
+  await page.goto(`${url}/jira.html?issue=DESK-9`);
+  await page.getByTestId('reply-body').fill('Looking at the login page now.');
+  await page.getByTestId('reply-send').click();
+  await page.getByTestId('comment').filter({ hasText: 'Looking at the login page now.' }).waitFor();
+  const panel = (await (await page.waitForSelector('iframe#panel')).contentFrame())!;
+  await panel.getByText(/^Met at Fri 20 Nov, 10:00 Toronto$/).waitFor();
+  const r = await post('/api/jira/issues/DESK-9/comment', { body: '', public: true });
+  expect(r.status).toBe(400);
+  expect((await r.json()).error).toBe('body: expected the comment text');
+
   await page.goto(`${url}/zendesk.html?ticket=999`);
   await page.getByTestId('not-found').getByRole('heading', { name: 'No ticket #999' }).waitFor();
   await page.goto(`${url}/jira.html?issue=DESK-999`);

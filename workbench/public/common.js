@@ -62,6 +62,23 @@ export async function header(onChange) {
   return desk;
 }
 
+/** The reply box of a ticket page: `send(text, isPublic)` posts it, then the page reloads. */
+export function wireReply(send, reload) {
+  document.getElementById('reply').onsubmit = async (e) => {
+    e.preventDefault();
+    const body = document.getElementById('reply-body');
+    const err = document.getElementById('reply-error');
+    err.textContent = '';
+    try {
+      await send(body.value, document.getElementById('reply-public').checked);
+      body.value = '';
+      await reload();
+    } catch (x) {
+      err.textContent = x.message;
+    }
+  };
+}
+
 export function showError(target, e) {
   target.innerHTML = `<div class="error" role="alert">${esc(e.message)}${(e.problems || []).map((p) => `\n• ${esc(p)}`).join('')}</div>`;
 }

@@ -112,6 +112,22 @@ export function jiraHost(root, kvs) {
   }
 
   /**
+   * An agent's comment, as Jira's issue view adds it: visible to the customer or internal
+   * (jsdPublic), then avi:jira:commented:issue runs the app's trigger, and a first public reply
+   * stops the first response.
+   */
+  async function comment(key, text, isPublic, user) {
+    const issue = jira.issues.get(key);
+    if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
+    if (typeof text !== 'string' || !text.trim()) throw Object.assign(new Error('body: expected the comment text'), { status: 400 });
+    if (typeof isPublic !== 'boolean') throw Object.assign(new Error('public: expected true or false'), { status: 400 });
+    const body = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] };
+    issue.comments.push({ id: `c${issue.comments.length + 1}`, created: jira.now(), author: { accountId: user.accountId }, body, jsdPublic: isPublic });
+    const outcome = await triggers.onIssueEvent({ issue: { id: issue.id, key } }, new JiraClient('app'), host.clock());
+    return { ok: true, outcome };
+  }
+
+  /**
    * The admin page's "Recalculate open issues", with Forge's queue emulated in memory: the app's own
    * start, its own consumer page by page, and a page the consumer asks to retry is delivered again.
    */
@@ -147,6 +163,7 @@ export function jiraHost(root, kvs) {
     configFor,
     issueOf,
     edit,
+    comment,
     invoke,
     recalculate,
     /** Jira fires avi:jira:created:issue for a new issue: the app sets its priority and fields. */

@@ -80,6 +80,7 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     ['POST', /^\/api\/zendesk\/email$/, async (req) => wb.emailTicket(await readJson(req))],
     ['GET', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (_req, m) => jiraIssue(wb, m[1])],
     ['POST', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (req, m) => wb.editJira(m[1], await readJson(req))],
+    ['POST', /^\/api\/jira\/issues\/([A-Z]+-\d+)\/comment$/, async (req, m) => wb.commentJira(m[1], await readJson(req))],
     ['POST', /^\/api\/jira\/recalculate$/, async () => wb.recalculateJira()],
     ['POST', /^\/api\/jira\/invoke$/, async (req) => wb.invokeJira(await readJson(req))],
   ];

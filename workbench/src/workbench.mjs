@@ -300,6 +300,12 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       save();
       return { ticket: { id: t.id } };
     },
+    async commentJira(key, body) {
+      const user = Object.values(JIRA_USERS).find((u) => u.accountId === body.user) ?? JIRA_USERS.agent;
+      const r = await jira.comment(key, body.body, body.public, user);
+      save();
+      return r;
+    },
     async editJira(key, body) {
       const user = Object.values(JIRA_USERS).find((u) => u.accountId === body.user) ?? JIRA_USERS.agent;
       const r = await jira.edit(policy, key, body.changes ?? {}, user);
