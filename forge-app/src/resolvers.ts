@@ -75,7 +75,9 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   // timeline reads the override back only from the app's own internal comments.
   await client.addComment(issue.key, overrideNote(made.override, locale), true, [{ key: 'sla-desk-override', value: { accountId: context.accountId } }]);
   // The requester's notice is written for them: it never quotes the reason, which is for colleagues.
-  if (made.override.notify) await client.addComment(issue.key, requesterNotice(policy, made.override.to, locale), false);
+  // Jira's issue does not carry the reporter's language, so it is the policy's (the customers'),
+  // not the lead's, as the Zendesk sidebar falls back to when the requester has none.
+  if (made.override.notify) await client.addComment(issue.key, requesterNotice(policy, made.override.to, policy.locale), false);
   const to = made.override.to;
   const jira = Object.hasOwn(policy.priorities, to) ? policy.priorities[to].jira : undefined;
   if (jira) await client.setPriority(issue.key, jira);

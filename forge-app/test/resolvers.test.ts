@@ -177,12 +177,13 @@ test('an agent who edits the app\'s override note (Edit all comments) makes it n
   expect(after.view.priority).toMatchObject({ label: 'P2', overridden: false });
 });
 
-test('the requester\'s notice of an override is written for them: public, in their words, without the internal reason', async () => {
+test('the requester\'s notice of an override is written for them: public, in the policy\'s language, without the internal reason', async () => {
   const r = await call('override', 'lead-1', { to: 'P1', reason: 'Internal: their CTO called our CEO', notify: true });
   expect(r.ok).toBe(true);
   const comments = jira.issues.get('SUP-1')!.comments;
   expect(comments).toHaveLength(2);
   const notice = comments.find((c) => c.jsdPublic !== false)!;
-  expect(adfText(notice.body)).toBe('We have changed the priority of your request to P1. We will keep you informed of its progress.');
+  // KIWI's customers are in Quebec: the policy's language (fr), not the English-speaking lead's.
+  expect(adfText(notice.body)).toBe('Nous avons changé la priorité de votre demande : elle est maintenant P1. Nous vous tiendrons informé de son avancement.');
   expect(adfText(notice.body)).not.toContain('CTO');
 });
