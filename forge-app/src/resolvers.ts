@@ -57,7 +57,7 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
   };
 }
 
-export async function override(payload: { to?: string; reason?: string; notify?: boolean }, context: Ctx, client = new JiraClient('app'), now = Date.now()) {
+export async function override(payload: { to?: string; reason?: string; notify?: boolean; notice?: string }, context: Ctx, client = new JiraClient('app'), now = Date.now()) {
   const config = await loadConfig();
   const { policy, problems } = policyOf(config);
   const issue = context.extension?.issue;
@@ -77,7 +77,8 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   // The requester's notice is written for them: it never quotes the reason, which is for colleagues.
   // Jira's issue does not carry the reporter's language, so it is the policy's (the customers'),
   // not the lead's, as the Zendesk sidebar falls back to when the requester has none.
-  if (made.override.notify) await client.addComment(issue.key, requesterNotice(policy, made.override.to, policy.locale), false);
+  const written = typeof payload.notice === 'string' ? payload.notice.trim().slice(0, 2000) : '';
+  if (made.override.notify) await client.addComment(issue.key, written || requesterNotice(policy, made.override.to, policy.locale), false);
   const to = made.override.to;
   const jira = Object.hasOwn(policy.priorities, to) ? policy.priorities[to].jira : undefined;
   if (jira) await client.setPriority(issue.key, jira);
@@ -171,7 +172,7 @@ export const NOT_ADMIN = 'Only Jira administrators can change SLA Desk (Administ
 export function definitions() {
   const resolver = new Resolver();
   resolver.define('panel', ({ context }) => panel(context as Ctx));
-  resolver.define('override', ({ payload, context }) => override(payload as { to?: string; reason?: string; notify?: boolean }, context as Ctx));
+  resolver.define('override', ({ payload, context }) => override(payload as { to?: string; reason?: string; notify?: boolean; notice?: string }, context as Ctx));
   return resolver.getDefinitions();
 }
 

@@ -187,3 +187,10 @@ test('the requester\'s notice of an override is written for them: public, in the
   expect(adfText(notice.body)).toBe('Nous avons changé la priorité de votre demande : elle est maintenant P1. Nous vous tiendrons informé de son avancement.');
   expect(adfText(notice.body)).not.toContain('CTO');
 });
+
+test('a notice the lead wrote is sent as written', async () => {
+  const r = await call('override', 'lead-1', { to: 'P1', reason: 'Outage', notify: true, notice: '  We are treating your request as urgent.  ' });
+  expect(r.ok).toBe(true);
+  const notice = jira.issues.get('SUP-1')!.comments.find((c) => c.jsdPublic !== false)!;
+  expect(adfText(notice.body)).toBe('We are treating your request as urgent.');
+});

@@ -36,6 +36,8 @@ jest.mock('@forge/react', () => {
     FilePicker: (props: { label: string; onChange(files: { data: string; name: string }[]): void }) =>
       React.createElement('input', { type: 'file', 'aria-label': props.label, 'data-ui': 'FilePicker', onChange: (e: { target: { files: { data: string; name: string }[] } }) => props.onChange(e.target.files) }),
     Textfield: (props: { id: string; value: string; onChange(e: unknown): void }) => React.createElement('input', { id: props.id, value: props.value, onChange: props.onChange }),
+    Checkbox: (props: { id: string; label: string; isChecked: boolean; onChange(e: unknown): void }) =>
+      React.createElement('label', null, React.createElement('input', { type: 'checkbox', id: props.id, checked: props.isChecked, onChange: (e: { target: { checked: boolean } }) => props.onChange({ target: { checked: e.target.checked } }) }), props.label),
   };
 });
 
@@ -93,6 +95,15 @@ test('a lead sees the new due times before confirming an override', async () => 
   // The first priority other than the current one is chosen to begin with: P1.
   expect(screen.getByText('New due times')).toBeTruthy();
   expect(screen.getByText(/^Initial response: .* → .*/)).toBeTruthy();
+  // Telling the requester: the default text is theirs (the policy's language), without the reason.
+  await act(async () => void fireEvent.click(document.getElementById('sla-override-notify')!));
+  const notice = document.getElementById('sla-override-notice') as HTMLTextAreaElement;
+  expect(notice.value).toBe('Nous avons changé la priorité de votre demande : elle est maintenant P1. Nous vous tiendrons informé de son avancement.');
+  fireEvent.change(document.getElementById('sla-override-reason')!, { target: { value: 'Outage for all users' } });
+  invoke.mockResolvedValueOnce({ ok: true });
+  invoke.mockResolvedValueOnce(panelData(true));
+  await act(async () => void fireEvent.submit(document.querySelector('form')!));
+  expect(invoke).toHaveBeenCalledWith('override', { to: 'P1', reason: 'Outage for all users', notify: true, notice: notice.value });
 });
 
 test('a configuration problem is shown instead of the view', async () => {

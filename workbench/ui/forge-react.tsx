@@ -38,7 +38,7 @@ export const Select = (p: Props) => {
   const options = (p.options as { label: string; value: string }[]) ?? [];
   return createElement(
     'select',
-    { id: p.id as string, className: 'uik-select', defaultValue: '', onChange: (e: { target: { value: string } }) => (p.onChange as (o: { label: string; value: string }) => void)(options.find((o) => o.value === e.target.value) ?? { label: '', value: e.target.value }) },
+    { id: p.id as string, className: 'uik-select', defaultValue: (p.defaultValue as { value?: string } | undefined)?.value ?? '', onChange: (e: { target: { value: string } }) => (p.onChange as (o: { label: string; value: string }) => void)(options.find((o) => o.value === e.target.value) ?? { label: '', value: e.target.value }) },
     createElement('option', { value: '', disabled: true }, 'Select…'),
     ...options.map((o) => createElement('option', { key: o.value, value: o.value }, o.label)),
   );
@@ -47,6 +47,14 @@ export const Select = (p: Props) => {
 const field = (tag: 'input' | 'textarea') => (p: Props) =>
   createElement(tag, { id: p.id as string, className: `uik-${tag}`, value: (p.value as string) ?? '', onChange: (e: { target: { value: string } }) => (p.onChange as (e: unknown) => void)({ target: { value: e.target.value } }) });
 export const TextArea = field('textarea');
+export const Checkbox = (p: Props) =>
+  createElement(
+    'label',
+    { className: 'uik-checkbox' },
+    createElement('input', { type: 'checkbox', id: p.id as string, checked: p.isChecked === true, onChange: (e: { target: { checked: boolean } }) => (p.onChange as (e: unknown) => void)({ target: { checked: e.target.checked } }) }),
+    ' ',
+    p.label as ReactNode,
+  );
 export const Textfield = field('input');
 
 const ForgeReconciler = {

@@ -29,8 +29,8 @@ export function Panel() {
           data={data}
           priorities={data.priorities}
           current={data.current}
-          onSubmit={async (to, reason) => {
-            const r = await call<{ ok: boolean; problems?: string[] }>('override', { to, reason });
+          onSubmit={async (to, reason, notify, notice) => {
+            const r = await call<{ ok: boolean; problems?: string[] }>('override', notify ? { to, reason, notify, notice } : { to, reason });
             if (r.ok) await load();
             return r.problems ?? [];
           }}
