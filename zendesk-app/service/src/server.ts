@@ -133,11 +133,11 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
       lastPrune = wall;
       await pruneDeliveries(db, wall - 2 * REPLAY_WINDOW_MS);
     }
-    await promoteDue(db, now(), wall);
     // Answering Zendesk comes first: during a burst of deliveries the worker runs two passes at a
-    // time, not `concurrency`, so that the answers keep the CPU; the work catches up after it.
+    // time (so that it never stops under a steady load), and the answers keep the CPU and the store.
     const free = (inflight > BURST ? 2 : concurrency) - running;
     if (free <= 0) return 0;
+    await promoteDue(db, now(), wall);
     const jobs = await claimJobs(db, me, wall, leaseMs, free);
     for (const job of jobs) {
       running++;
@@ -334,7 +334,8 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     try {
       const outcome = await store({ tenant: tenant.id, key: `${timestamp}\n${signature}`, ticketId: parsed, at: now(), secondEnd: Math.floor(Date.parse(timestamp!) / 1000) * 1000 + 1000, wall: Date.now() });
       stats[outcome]++;
-      if (outcome !== 'duplicate') wake?.();
+      // A new job wakes an idle worker at once (not during a burst: it would only ask the store again).
+      if (outcome !== 'duplicate' && inflight <= BURST) wake?.();
       return reply.code(200).send({ ticket_id: parsed, outcome });
     } catch (e) {
       log({ level: 'error', msg: 'delivery not stored', ticketId: parsed, error: (e as Error).message });

@@ -52,7 +52,7 @@ export interface Tenant {
   http: AxiosInstance;
 }
 
-/** Tenants by account id, read from the store and cached for a minute (an admin's change reaches every instance within it). */
+/** Tenants by account id, read from the store and cached for a minute (an admin's change reaches every instance within it; a new account within 5 s). */
 export class Tenants {
   private cache = new Map<string, { t: Tenant | null; until: number }>();
   constructor(
@@ -87,7 +87,8 @@ export class Tenants {
       const cfg = tenantConfig(unseal<TenantSettings>(this.key, row.sealed));
       t = { id: accountId, cfg, http: zendeskClient(cfg.baseURL, cfg.auth, SERVICE_CLIENT) };
     }
-    this.cache.set(accountId, { t, until: Date.now() + this.ttlMs });
+    // An account not (yet) installed is asked again soon: another instance may be adding it now.
+    this.cache.set(accountId, { t, until: Date.now() + (t ? this.ttlMs : Math.min(this.ttlMs, 5_000)) });
     return t;
   }
 
