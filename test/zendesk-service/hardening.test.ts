@@ -162,8 +162,10 @@ test('deliveries for one ticket fold into one pass; one that arrives while the p
   z.agentEdit(1, { status: 'pending' });
   z.fail(1, { kind: 'slow', ms: 400 }, /^\/api\/v2\/tickets\/1\.json$/);
   await deliver(svc.url, 1);
+  const mark = z.requests.length;
   const draining = svc.drain();
-  await new Promise((r) => setTimeout(r, 150));
+  // Once the pass has asked for the ticket (its answer is slow), the next delivery arrives.
+  while (!z.requests.slice(mark).some((r) => r.path === '/api/v2/tickets/1.json')) await new Promise((r) => setTimeout(r, 5));
   expect((await (await deliver(svc.url, 1)).json()).outcome).toBe('folded');
   await draining;
   await svc.drain();
