@@ -33,3 +33,4 @@ export { explain, explanationLines, explanationText } from './explain';
 export type { Explanation, MetricExplanation, ExplainedSpan, PriorityStep } from './explain';
 export { evaluateWithTrace } from './evaluate';
 export type { ClockTrace } from './evaluate';
+export { metNote, parseMetNote } from './met';

@@ -1,5 +1,5 @@
 import Resolver from '@forge/resolver';
-import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
+import { checkPolicyText, formatProblem, metNote, localeOf, makeOverride, overrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
 import { CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config } from './config';
 import { JiraClient, JiraError } from './jira/client';
 import { PRESETS } from './presets';
@@ -52,6 +52,10 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
     priorities: Object.entries(policy.priorities).map(([id, p]) => ({ id, label: p.label })),
     current: decision.priority.id,
     lead: await isLead(client, config, context.accountId, key),
+    // Promises kept by an event, still open: a button each, so nobody needs to know a tag.
+    metButtons: decision.metrics
+      .filter((m) => policy.metrics[m.metric]?.stopsAt === 'met_event' && m.stoppedAt === null && m.state !== 'not_applicable')
+      .map((m) => ({ metric: m.metric, label: m.label })),
     // The glance's first line, e.g. "P2 · Plus · Resolution: 3h 20m business time left".
     label: summaryLine(view),
   };
@@ -78,13 +82,48 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   // Jira's issue does not carry the reporter's language, so it is the policy's (the customers'),
   // not the lead's, as the Zendesk sidebar falls back to when the requester has none.
   const written = typeof payload.notice === 'string' ? payload.notice.trim().slice(0, 2000) : '';
-  if (made.override.notify) await client.addComment(issue.key, written || requesterNotice(policy, made.override.to, policy.locale), false);
+  if (made.override.notify && !written) {
+    // In the reporter's own language where Jira tells it, else the policy's (the customers').
+    const reporter = (read.issue.fields.reporter as { accountId?: string } | undefined)?.accountId;
+    const lang = (reporter && (await client.userLocale(reporter))) || policy.locale;
+    await client.addComment(issue.key, requesterNotice(policy, made.override.to, lang), false);
+  } else if (made.override.notify) await client.addComment(issue.key, written, false);
   const to = made.override.to;
   const jira = Object.hasOwn(policy.priorities, to) ? policy.priorities[to].jira : undefined;
   if (jira) await client.setPriority(issue.key, jira);
   // The app's own edits fire no trigger (ignoreSelf): write the SLA fields in this same pass.
   await refreshIssue(client, config, policy, issue.key, now);
   return { ok: true as const, override: made.override };
+}
+
+/**
+ * "Mark as met" for a promise kept by an event (findings sent): an agent should not need to know a
+ * tag. The caller must be able to edit the issue, checked as the caller; the app then writes an
+ * internal note, which the timeline reads back only from the app's own unedited comments.
+ */
+export async function markMet(payload: { metric?: string }, context: Ctx, client = new JiraClient('app'), now = Date.now(), userClient = new JiraClient('user')) {
+  const config = await loadConfig();
+  const { policy, problems } = policyOf(config);
+  const issue = context.extension?.issue;
+  if (!policy || !issue || !context.accountId) return { ok: false as const, problems };
+  const metric = typeof payload.metric === 'string' ? payload.metric : '';
+  if (!Object.hasOwn(policy.metrics, metric) || policy.metrics[metric].stopsAt !== 'met_event') {
+    return { ok: false as const, problems: [`metric: "${metric}" is not a promise kept by an event (known: ${Object.entries(policy.metrics).filter(([, m]) => m.stopsAt === 'met_event').map(([id]) => id).join(', ')})`] };
+  }
+  let allowed = false;
+  try {
+    allowed = (await userClient.hasPermissions(['EDIT_ISSUES'], issue.key)).EDIT_ISSUES === true;
+  } catch (e) {
+    if (!(e instanceof JiraError)) throw e;
+  }
+  if (!allowed) return { ok: false as const, problems: ['Only people who can edit this issue can mark a promise as kept.'] };
+  const read = await readIssue(client, config, issue.key, now);
+  const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
+  if (decision.metrics.find((m) => m.metric === metric)?.stoppedAt != null) return { ok: false as const, problems: [`${policy.metrics[metric].label} is kept already.`] };
+  const by = (await client.displayName(context.accountId)) ?? 'an agent';
+  await client.addComment(issue.key, metNote({ metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }), true);
+  await refreshIssue(client, config, policy, issue.key, now);
+  return { ok: true as const };
 }
 
 export async function getConfig() {
@@ -172,6 +211,7 @@ export const NOT_ADMIN = 'Only Jira administrators can change SLA Desk (Administ
 export function definitions() {
   const resolver = new Resolver();
   resolver.define('panel', ({ context }) => panel(context as Ctx));
+  resolver.define('markMet', ({ payload, context }) => markMet(payload as { metric?: string }, context as Ctx));
   resolver.define('override', ({ payload, context }) => override(payload as { to?: string; reason?: string; notify?: boolean; notice?: string }, context as Ctx));
   return resolver.getDefinitions();
 }

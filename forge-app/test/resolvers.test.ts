@@ -194,3 +194,48 @@ test('a notice the lead wrote is sent as written', async () => {
   const notice = jira.issues.get('SUP-1')!.comments.find((c) => c.jsdPublic !== false)!;
   expect(adfText(notice.body)).toBe('We are treating your request as urgent.');
 });
+
+describe('a promise kept by an event: "Mark as met" instead of a tag', () => {
+  // Interopion: a P1 request promises a critical-issue notice within 4 hours.
+  beforeEach(() => {
+    store.set(CONFIG_KEY, { ...config, policy: { preset: 'interopion' } });
+    jira.issues.get('SUP-1')!.fields.priority = { id: '1', name: 'Highest' };
+    jira.users.get('agent-1')!.projects = { SUP: ['EDIT_ISSUES'] };
+  });
+
+  test('the panel offers the button; an agent who can edit the issue keeps the promise, once', async () => {
+    const before = await call('panel', 'agent-1');
+    expect(before.metButtons).toEqual([{ metric: 'critical_notice', label: 'Critical issue notification' }]);
+    expect(await call('markMet', 'agent-1', { metric: 'critical_notice' })).toEqual({ ok: true });
+    const note = jira.issues.get('SUP-1')!.comments.at(-1)!;
+    expect(note.jsdPublic).toBe(false);
+    expect(adfText(note.body)).toMatch(/^SLA Desk: Critical issue notification kept \(critical_notice\), marked by Lea Agent at /);
+    const after = await call('panel', 'agent-1');
+    expect(after.metButtons).toEqual([]);
+    expect(after.view.metrics.find((m: { metric: string }) => m.metric === 'critical_notice').state).toBe('met');
+    expect(await call('markMet', 'agent-1', { metric: 'critical_notice' })).toEqual({ ok: false, problems: ['Critical issue notification is kept already.'] });
+  });
+
+  test('refused, with nothing written, to a user who cannot edit the issue, for a metric kept otherwise, and for "constructor"', async () => {
+    jira.users.get('agent-1')!.projects = {};
+    expect((await call('markMet', 'agent-1', { metric: 'critical_notice' })).problems).toEqual(['Only people who can edit this issue can mark a promise as kept.']);
+    jira.users.get('agent-1')!.projects = { SUP: ['EDIT_ISSUES'] };
+    expect((await call('markMet', 'agent-1', { metric: 'first_response' })).ok).toBe(false);
+    expect((await call('markMet', 'agent-1', { metric: 'constructor' })).ok).toBe(false);
+    expect(jira.writes()).toEqual([]);
+  });
+
+  test('the same words typed by an agent keep nothing', async () => {
+    jira.issues.get('SUP-1')!.comments.push({ id: 'x1', created: new Date().toISOString(), author: { accountId: 'agent-1' }, body: `SLA Desk: Critical issue notification kept (critical_notice), marked by Lea Agent at ${new Date().toISOString()}.` });
+    const r = await call('panel', 'agent-1');
+    expect(r.view.metrics.find((m: { metric: string }) => m.metric === 'critical_notice').state).not.toBe('met');
+  });
+});
+
+test('the notice to the requester is in the reporter\'s language when Jira tells it', async () => {
+  jira.addUser({ accountId: 'customer-1', displayName: 'Client', accountType: 'customer', locale: 'fr_FR' });
+  expect((await call('override', 'lead-1', { to: 'P1', reason: 'Production is down', notify: true })).ok).toBe(true);
+  const notice = jira.issues.get('SUP-1')!.comments.find((c) => c.jsdPublic !== false)!;
+  expect(adfText(notice.body)).toMatch(/priorité/i);
+  expect(adfText(notice.body)).not.toContain('Production is down');
+});

@@ -44,8 +44,10 @@ export interface User {
   accountType?: 'atlassian' | 'app' | 'customer';
   /** Global permissions, e.g. ADMINISTER. */
   global?: string[];
-  /** Project key -> project permissions, e.g. ADMINISTER_PROJECTS. */
+  /** Project key -> project permissions, e.g. ADMINISTER_PROJECTS, EDIT_ISSUES. */
   projects?: Record<string, string[]>;
+  /** The user's language as Jira gives it, e.g. fr_FR. */
+  locale?: string;
 }
 export type Principal = { as: 'app' } | { as: 'user'; accountId: string };
 
@@ -373,7 +375,7 @@ export class JiraEmulator {
     if (method === 'GET' && p === '/rest/api/3/user') {
       const u = this.users.get(q.get('accountId') ?? '');
       if (!u) return respond(404, { errorMessages: ['Specified user does not exist or you do not have required permissions'] });
-      return respond(200, { accountId: u.accountId, displayName: u.displayName, accountType: u.accountType ?? 'atlassian', active: true });
+      return respond(200, { accountId: u.accountId, displayName: u.displayName, accountType: u.accountType ?? 'atlassian', active: true, ...(u.locale ? { locale: u.locale } : {}) });
     }
     // Get current user: asApp, the app's own account (accountType "app").
     if (method === 'GET' && p === '/rest/api/3/myself') {
@@ -388,7 +390,9 @@ export class JiraEmulator {
     if (method === 'GET' && p === '/rest/api/3/mypermissions') {
       const keys = q.get('permissions')?.split(',').filter(Boolean);
       if (!keys?.length) return respond(400, { errorMessages: ['The permissions query parameter is required.'] });
-      const have = this.permissionsOf(caller, q.get('projectKey') ?? undefined);
+      // A project or issue context asks about that project; none, about any project.
+      const project = q.get('projectKey') ?? q.get('issueKey')?.split('-')[0];
+      const have = this.permissionsOf(caller, project ?? undefined);
       return respond(200, { permissions: Object.fromEntries(keys.map((k) => [k, { key: k, type: k === 'ADMINISTER' ? 'GLOBAL' : 'PROJECT', havePermission: have.has(k) }])) });
     }
     // Get organization property (JSM): 404 when the property is missing.

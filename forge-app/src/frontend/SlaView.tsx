@@ -32,6 +32,8 @@ export interface PanelData {
   priorities: { id: string; label: string }[];
   current: string | null;
   lead: boolean;
+  /** Promises kept by an event that are still open ("findings sent"). */
+  metButtons?: { metric: string; label: string }[];
 }
 
 /** Re-evaluates the timeline every second: the countdown runs without calling Jira again. */

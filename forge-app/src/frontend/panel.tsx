@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import ForgeReconciler, { SectionMessage, Stack, Text } from '@forge/react';
+import ForgeReconciler, { Button, SectionMessage, Stack, Text } from '@forge/react';
 import { call } from './call';
 import { OverrideForm, SlaView, useLiveView, type PanelData } from './SlaView';
 
@@ -24,6 +24,18 @@ export function Panel() {
   return (
     <Stack space="space.200">
       {view && <SlaView view={view} data={data} />}
+      {(data.metButtons ?? []).map((b) => (
+        <Button
+          key={b.metric}
+          onClick={async () => {
+            const r = await call<{ ok: boolean; problems?: string[] }>('markMet', { metric: b.metric });
+            if (r.ok) await load();
+            else setData({ ok: false, problems: r.problems ?? [] });
+          }}
+        >
+          {data.locale === 'fr' ? `Marquer comme tenu : ${b.label}` : `Mark as met: ${b.label}`}
+        </Button>
+      ))}
       {data.lead && (
         <OverrideForm
           data={data}

@@ -202,10 +202,16 @@ export class JiraClient {
     return u?.displayName ?? null;
   }
 
-  /** Does the caller hold these permissions (global, or in a project)? Ask asUser, so it is the caller's. */
-  async hasPermissions(keys: string[], projectKey?: string): Promise<Record<string, boolean>> {
+  /** A user's language (Jira's locale, e.g. fr_FR), or null when Jira will not say. */
+  async userLocale(accountId: string): Promise<string | null> {
+    const u = await orNull(this.call<{ locale?: string }>(route`/rest/api/3/user?accountId=${accountId}`), [403, 404]);
+    return u?.locale ?? null;
+  }
+
+  /** Does the caller hold these permissions (global, or on an issue)? Ask asUser, so it is the caller's. */
+  async hasPermissions(keys: string[], issueKey?: string): Promise<Record<string, boolean>> {
     const perms = keys.join(',');
-    const path = projectKey ? route`/rest/api/3/mypermissions?permissions=${perms}&projectKey=${projectKey}` : route`/rest/api/3/mypermissions?permissions=${perms}`;
+    const path = issueKey ? route`/rest/api/3/mypermissions?permissions=${perms}&issueKey=${issueKey}` : route`/rest/api/3/mypermissions?permissions=${perms}`;
     const r = await this.call<{ permissions: Record<string, { havePermission?: boolean }> }>(path);
     return Object.fromEntries(keys.map((k) => [k, r.permissions?.[k]?.havePermission === true]));
   }

@@ -1,4 +1,4 @@
-import { parseOverrideNote, statusWord, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
+import { parseMetNote, parseOverrideNote, statusWord, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
 import type { JiraComment, JiraIssue } from './client';
 
 /**
@@ -102,7 +102,11 @@ function commentEvent(cm: JiraComment, reporter: string | undefined, appAccountI
     // Anyone with "Edit all comments" can rewrite the app's note: only a note nobody else edited counts.
     const untouched = !cm.updateAuthor || cm.updateAuthor.accountId === appAccountId;
     const text = adfText(cm.body);
-    const override = untouched && text && !(service && visible) ? parseOverrideNote(text) : null;
+    const trusted = untouched && text && !(service && visible);
+    // A promise an agent marked as kept: also written only by the app, after its own check.
+    const met = trusted ? parseMetNote(text) : null;
+    if (met) return met;
+    const override = trusted ? parseOverrideNote(text) : null;
     // The app wrote the note, so its own instant holds: it is the one the override was decided at,
     // and not later than the refresh that follows it (Jira stamps the comment a moment after).
     return override;
