@@ -52,6 +52,8 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
     priorities: Object.entries(policy.priorities).map(([id, p]) => ({ id, label: p.label })),
     current: decision.priority.id,
     lead: await isLead(client, config, context.accountId, key),
+    // With no SLA priority yet, Jira's own (its default, Medium) is not the SLA's: the panel says so.
+    nativePriority: decision.priority.id === null ? (issue.fields.priority?.name ?? null) : null,
     // Promises kept by an event, still open: a button each, so nobody needs to know a tag.
     metButtons: decision.metrics
       .filter((m) => policy.metrics[m.metric]?.stopsAt === 'met_event' && m.stoppedAt === null && m.state !== 'not_applicable')

@@ -239,3 +239,14 @@ test('the notice to the requester is in the reporter\'s language when Jira tells
   expect(adfText(notice.body)).toMatch(/priorité/i);
   expect(adfText(notice.body)).not.toContain('Production is down');
 });
+
+test('with no Impact yet the panel has no SLA priority, and names Jira\'s own only as Jira\'s', async () => {
+  jira.issues.get('SUP-1')!.fields.customfield_10050 = null;
+  jira.issues.get('SUP-1')!.fields.priority = { id: '3', name: 'Medium' };
+  const r = await call('panel', 'agent-1');
+  expect(r.current).toBeNull();
+  expect(r.nativePriority).toBe('Medium');
+  // Once the SLA has a priority, Jira's own is not shown beside it.
+  jira.issues.get('SUP-1')!.fields.customfield_10050 = { value: '2. Important' };
+  expect((await call('panel', 'agent-1')).nativePriority).toBeNull();
+});

@@ -184,3 +184,14 @@ test('the admin page tells a non-admin the server refused, and shows no form', a
   expect(await screen.findByText('Only Jira administrators can change SLA Desk (Administer Jira).')).toBeTruthy();
   expect(document.querySelector('form')).toBeNull();
 });
+
+test('the panel says Jira\'s own priority is not the SLA\'s, and offers "Mark as met" that calls the server', async () => {
+  invoke.mockResolvedValueOnce({ ...panelData(false), nativePriority: 'Medium', metButtons: [{ metric: 'critical_notice', label: 'Critical issue notification' }] });
+  await act(async () => void render(<Panel />));
+  expect(await screen.findByText('Jira\'s own priority "Medium" is not the SLA\'s.')).toBeTruthy();
+  invoke.mockResolvedValueOnce({ ok: true });
+  invoke.mockResolvedValueOnce({ ...panelData(false), metButtons: [] });
+  await act(async () => void fireEvent.click(screen.getByText('Mark as met: Critical issue notification')));
+  expect(invoke).toHaveBeenCalledWith('markMet', { metric: 'critical_notice' });
+  expect(screen.queryByText('Mark as met: Critical issue notification')).toBeNull();
+});

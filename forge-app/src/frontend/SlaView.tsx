@@ -32,6 +32,8 @@ export interface PanelData {
   priorities: { id: string; label: string }[];
   current: string | null;
   lead: boolean;
+  /** Jira's own priority, given only while the SLA has none, so it is not taken for the SLA's. */
+  nativePriority?: string | null;
   /** Promises kept by an event that are still open ("findings sent"). */
   metButtons?: { metric: string; label: string }[];
 }
@@ -85,6 +87,13 @@ export function SlaView({ view, data }: { view: TicketView; data?: PanelData }) 
         ))}
       </Inline>
       <Text>{view.priority.reason}</Text>
+      {data?.nativePriority && (
+        <Text>
+          {data.locale === 'fr'
+            ? `La priorité Jira « ${data.nativePriority} » est celle de Jira, pas celle du SLA.`
+            : `Jira's own priority "${data.nativePriority}" is not the SLA's.`}
+        </Text>
+      )}
       {view.context && <Text>{view.context}</Text>}
       {view.metrics.map((m) => (
         <Stack key={m.metric} space="space.050">
