@@ -250,3 +250,40 @@ test("a real Zendesk delivery that is not the trigger's (a recorded user.deleted
   expect(await r.json()).toEqual({ error: 'ticket_id: required' });
   expect(z.requests).toEqual([]);
 });
+
+test("a known ticket's fields come from its audits alone: Zendesk's recorded audits page replays to its status, priority and tags", async () => {
+  const { readFileSync } = await import('fs');
+  const { join } = await import('path');
+  const { ticketFromAudits } = await import('../../zendesk-app/service/src/pass');
+  // Recorded by zendesk_api_client_rb's live specs (../shared/host-payloads, with its .source.md): Create events,
+  // then Changes; tags come as the whole list each time.
+  const page = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'shared', 'host-payloads', 'zendesk_ticket_audits_include_users.real.json'), 'utf8'));
+  const t = ticketFromAudits(1, page.audits)!;
+  expect(t).toMatchObject({ id: 1, status: 'pending', priority: 'high', tags: ['tag2', 'tag3'], updated_at: '2013-07-08T12:04:18Z' });
+  // No audits, or none that sets a status: the caller reads the ticket itself.
+  expect(ticketFromAudits(1, [])).toBeNull();
+  expect(ticketFromAudits(1, [{ id: 1, created_at: '2026-01-01T00:00:00Z', author_id: 1, events: [{ type: 'Comment', public: true, body: 'x' }] }] as never)).toBeNull();
+});
+
+test('a delivery for a ticket the store knows costs one read (its audits); a 409 there reads the ticket too', async () => {
+  await boot();
+  addKiwiTicket(z, 1);
+  await pass(1);
+  expect(z.requests.filter((r) => r.method === 'GET')).toHaveLength(2);
+  z.requests = [];
+  z.agentEdit(1, { status: 'pending' });
+  await pass(1);
+  expect(z.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v2/tickets/1/audits.json', 'PUT /api/v2/tickets/1.json']);
+  expect(z.tickets.get(1)!.custom_fields.find((f) => f.id === 14)?.value).toBe('paused');
+  // A change that leaves no audit (the emulator's stamp moves alone): the write gets 409, and the pass reads the ticket.
+  z.requests = [];
+  z.agentEdit(1, { status: 'open' });
+  z.tickets.get(1)!.updated_at = z.stamp();
+  await pass(1);
+  const seen = z.requests.map((r) => `${r.method} ${r.path}`);
+  expect(seen.slice(0, 2)).toEqual(['GET /api/v2/tickets/1/audits.json', 'PUT /api/v2/tickets/1.json']);
+  // The ticket and its audits are read together.
+  expect(seen.slice(2, 4).sort()).toEqual(['GET /api/v2/tickets/1.json', 'GET /api/v2/tickets/1/audits.json']);
+  expect(seen.slice(4)).toEqual(['PUT /api/v2/tickets/1.json']);
+  expect(wrongTickets(z, serviceConfig(z.url))).toEqual([]);
+});

@@ -69,7 +69,8 @@ export function zendeskClient(baseURL: string, auth: ZendeskAuth, opts: { retrie
       const config = e.config as (AxiosError['config'] & { _reauth?: boolean }) | undefined;
       if (e.response?.status !== 401 || !config || config._reauth) throw e;
       config._reauth = true;
-      oauth.invalidate();
+      // Only the token that failed is dropped: requests that failed together fetch one new token.
+      oauth.invalidate(String(config.headers?.Authorization ?? '').replace(/^Bearer /, ''));
       return http.request(config);
     });
   }
@@ -125,6 +126,8 @@ export function clientCredentials(baseURL: string, clientId: string, clientSecre
       inflight ??= fetchToken().finally(() => (inflight = null));
       return inflight;
     },
-    invalidate: () => void (cached = null),
+    invalidate: (failed?: string) => {
+      if (!failed || cached?.token === failed) cached = null;
+    },
   };
 }
