@@ -59,6 +59,13 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
   };
   const stateOf = (id: number) => z.tickets.get(id)!.custom_fields.find((f) => f.id === IDS.state)?.value;
 
+  test('migrations are versioned: applied once at start-up, recorded, and a second start applies none', async () => {
+    const { migrate, MIGRATIONS } = await import('../../zendesk-app/service/src/db');
+    expect(await migrate(db)).toEqual([]);
+    const rows = await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+    expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+  });
+
   test('at risk, then breached, each written at its instant from the store: state, tag, one note, no read, nothing twice', async () => {
     await start();
     addKiwiTicket(z, 1, '1', '1');
