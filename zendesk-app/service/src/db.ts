@@ -35,10 +35,20 @@ async function openPglite(dataDir?: string): Promise<Db> {
   const { PGlite } = (loader ? loader(path, null, false) : require(path)) as typeof import('@electric-sql/pglite');
   const pg: PGlite = await PGlite.create(dataDir ? dataDir : undefined);
   const run = async <T>(q: { query: PGlite['query'] }, sql: string, params?: unknown[]) => (await q.query<T>(sql, params as unknown[])).rows;
+  // PGlite runs each statement synchronously, and statements queued behind one another would run
+  // back to back in one chain of promises, keeping the process from reading its sockets for as
+  // long as the queue lasts. A turn of the event loop before each lets the webhook's answers out.
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
   return {
     kind: 'pglite',
-    query: (sql, params) => run(pg, sql, params),
-    tx: (fn) => pg.transaction((t) => fn({ query: (sql, params) => run(t, sql, params) })),
+    query: async (sql, params) => {
+      await turn();
+      return run(pg, sql, params);
+    },
+    tx: async (fn) => {
+      await turn();
+      return pg.transaction((t) => fn({ query: (sql, params) => run(t, sql, params) }));
+    },
     close: () => pg.close(),
   };
 }
