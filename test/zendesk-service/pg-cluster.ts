@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -49,8 +49,32 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Under root the server runs as nobody, who may not be able to reach node_modules (a clone in a
+ * private 0700 directory): the npm package's binaries are then copied once, readable by all, to
+ * the temporary directory, and run from there. Debian's are in /usr/lib, open to every user.
+ */
+function reachableBin(bin: string): string {
+  if (process.getuid?.() !== 0 || bin.startsWith('/usr/')) return bin;
+  const native = join(bin, '..');
+  const version = (JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const dest = join(tmpdir(), `sla-desk-postgres-${version}`);
+  if (!existsSync(join(dest, 'bin', 'postgres'))) {
+    const staging = mkdtempSync(join(tmpdir(), 'sla-desk-postgres-copy-'));
+    cpSync(native, join(staging, 'native'), { recursive: true, verbatimSymlinks: true });
+    chmodSync(staging, 0o755);
+    try {
+      renameSync(join(staging, 'native'), dest);
+    } catch {
+      // Another test process put it there first.
+    }
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return join(dest, 'bin');
+}
+
 export async function startCluster(): Promise<Cluster> {
-  const bin = postgresBin();
+  const bin = reachableBin(postgresBin());
   const dir = mkdtempSync(join(tmpdir(), 'sla-pg-'));
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
