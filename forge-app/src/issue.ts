@@ -3,7 +3,7 @@ import type { Policy } from '@sla-desk/core';
 import type { Config } from './config';
 import type { JiraClient, JiraIssue } from './jira/client';
 import { plan, type Plan } from './sla';
-import { effectiveFields, siteFacts, type Site } from './site';
+import { effectiveFields, type Site } from './site';
 
 /** How long an organization's tier is trusted from storage: tiers change with contracts, not by the minute. */
 export const ORGANIZATION_TIER_TTL_MS = 60 * 60_000;
@@ -30,10 +30,9 @@ export async function organizationTier(client: JiraClient, config: Config, issue
 }
 
 /** The plan for an issue, with the site's facts and its organization's tier when that is the tier source. */
-export async function planIssue(client: JiraClient, config: Config, policy: Policy, issue: JiraIssue, now: number, site?: Site): Promise<Plan> {
-  const s = site ?? (await siteFacts(client, now));
-  const ctx = { organizationTier: await organizationTier(client, config, issue, now), appAccountId: s.appAccountId, statusCategories: s.statusCategories };
-  return plan(policy, config.map, effectiveFields(s, config.fields), issue, now, ctx);
+export async function planIssue(client: JiraClient, config: Config, policy: Policy, issue: JiraIssue, now: number, site: Site): Promise<Plan> {
+  const ctx = { organizationTier: await organizationTier(client, config, issue, now), appAccountId: site.appAccountId, statusCategories: site.statusCategories };
+  return plan(policy, config.map, effectiveFields(site, config.fields), issue, now, ctx);
 }
 
 /** Writes what a plan says differs: the priority (an issue edit), then the app's fields (one request). */

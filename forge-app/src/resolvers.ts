@@ -73,7 +73,7 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   const read = await readIssue(client, config, issue.key, now);
   const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
   // People read the audit note: it names the lead, and keeps the account id as a comment property.
-  const by = (await client.displayName(context.accountId!)) ?? 'a triage lead';
+  const by = (await client.user(context.accountId!))?.displayName ?? 'a triage lead';
   const made = makeOverride(policy, { by, from: decision.priority.id, to: payload.to, reason: payload.reason, notify: payload.notify === true }, now);
   if (!made.override) return { ok: false as const, problems: made.problems.map(formatProblem) };
   const locale = localeOf(context.locale);
@@ -87,7 +87,7 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   if (made.override.notify && !written) {
     // In the reporter's own language where Jira tells it, else the policy's (the customers').
     const reporter = (read.issue.fields.reporter as { accountId?: string } | undefined)?.accountId;
-    const lang = (reporter && (await client.userLocale(reporter))) || policy.locale;
+    const lang = (reporter && (await client.user(reporter))?.locale) || policy.locale;
     await client.addComment(issue.key, requesterNotice(policy, made.override.to, lang), false);
   } else if (made.override.notify) await client.addComment(issue.key, written, false);
   const to = made.override.to;
@@ -112,17 +112,11 @@ export async function markMet(payload: { metric?: string }, context: Ctx, client
   if (!Object.hasOwn(policy.metrics, metric) || policy.metrics[metric].stopsAt !== 'met_event') {
     return { ok: false as const, problems: [`metric: "${metric}" is not a promise kept by an event (known: ${Object.entries(policy.metrics).filter(([, m]) => m.stopsAt === 'met_event').map(([id]) => id).join(', ')})`] };
   }
-  let allowed = false;
-  try {
-    allowed = (await userClient.hasPermissions(['EDIT_ISSUES'], issue.key)).EDIT_ISSUES === true;
-  } catch (e) {
-    if (!(e instanceof JiraError)) throw e;
-  }
-  if (!allowed) return { ok: false as const, problems: ['Only people who can edit this issue can mark a promise as kept.'] };
+  if (!(await callerHolds('EDIT_ISSUES', userClient, issue.key))) return { ok: false as const, problems: ['Only people who can edit this issue can mark a promise as kept.'] };
   const read = await readIssue(client, config, issue.key, now);
   const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
   if (decision.metrics.find((m) => m.metric === metric)?.stoppedAt != null) return { ok: false as const, problems: [`${policy.metrics[metric].label} is kept already.`] };
-  const by = (await client.displayName(context.accountId)) ?? 'an agent';
+  const by = (await client.user(context.accountId))?.displayName ?? 'an agent';
   await client.addComment(issue.key, metNote({ metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }), true);
   await refreshIssue(client, config, policy, issue.key, now);
   return { ok: true as const };
@@ -190,18 +184,23 @@ export async function createFields(client = new JiraClient('app')) {
 }
 
 /**
- * Is the caller a Jira administrator? Asked as the user (asUser), so Jira answers for the caller and
- * not for the app, whose own account holds far more. Any failure counts as no.
+ * Does the caller hold a permission (globally, or on an issue)? Asked as the user (asUser), so Jira
+ * answers for the caller and not for the app, whose own account holds far more. Jira's refusal is a
+ * "no"; anything else (Forge asking the user to grant access first) goes up, so the user sees the
+ * consent prompt instead of a refusal.
  */
-export async function isJiraAdmin(userClient = new JiraClient('user')): Promise<boolean> {
+async function callerHolds(permission: string, userClient: JiraClient, issueKey?: string): Promise<boolean> {
   try {
-    return (await userClient.hasPermissions(['ADMINISTER'])).ADMINISTER === true;
+    return (await userClient.hasPermissions([permission], issueKey))[permission] === true;
   } catch (e) {
-    // Jira's refusal is a "no". Anything else (Forge asking the user to grant access first) goes
-    // up, so the admin sees the consent prompt instead of a refusal.
     if (e instanceof JiraError) return false;
     throw e;
   }
+}
+
+/** Is the caller a Jira administrator (Administer Jira)? */
+export function isJiraAdmin(userClient = new JiraClient('user')): Promise<boolean> {
+  return callerHolds('ADMINISTER', userClient);
 }
 
 export const NOT_ADMIN = 'Only Jira administrators can change SLA Desk (Administer Jira).';

@@ -14,7 +14,7 @@ export interface IssueEvent {
 }
 
 export interface Outcome {
-  skipped?: 'not-relevant' | 'invalid-policy' | 'no-issue';
+  skipped?: 'not-relevant' | 'invalid-policy';
   wrote: { priority: boolean; fields: number };
   notified?: boolean;
 }
@@ -67,10 +67,7 @@ export async function onIssueEvent(event: IssueEvent, client = new JiraClient('a
     return { skipped: 'invalid-policy', wrote: { priority: false, fields: 0 } };
   }
   if (!relevantChange(config.map, event.changelog?.items)) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
-  const { site, issue } = await readIssue(client, config, event.issue.key, now);
-  const p = await planIssue(client, config, policy, issue, now, site);
-  const out = await settle(client, issue, p);
-  return { wrote: out.wrote, notified: out.notified };
+  return refreshIssue(client, config, policy, event.issue.key, now);
 }
 
 export const TRANSITION_QUEUE = 'sla-desk-transitions';
@@ -123,9 +120,10 @@ export async function findTransitions(queue: Pick<Queue, 'push'> = new Queue({ k
     }
     // Forge takes at most 50 events per push.
     for (let k = 0; k < jobs.length; k += 50) {
-      await queue.push(jobs.slice(k, k + 50));
-      for (const j of jobs.slice(k, k + 50)) await kvs.set(queuedKey(j.body.issueId), j.body.at);
-      out.queued += Math.min(50, jobs.length - k);
+      const batch = jobs.slice(k, k + 50);
+      await queue.push(batch);
+      for (const j of batch) await kvs.set(queuedKey(j.body.issueId), j.body.at);
+      out.queued += batch.length;
     }
     token = page.nextPageToken;
   } while (token);
@@ -137,16 +135,14 @@ export async function onTransition(event: Pick<AsyncEvent<TransitionJob>, 'body'
   const config = await loadConfig();
   const { policy } = policyOf(config);
   if (!policy) return { skipped: 'invalid-policy', wrote: { priority: false, fields: 0 } };
-  return evaluateAndSettle(client, config, policy, event.body.key, now);
+  return refreshIssue(client, config, policy, event.body.key, now);
 }
 
-async function evaluateAndSettle(client: JiraClient, config: Config, policy: Policy, key: string, now: number): Promise<Outcome> {
-  const { site, issue } = await readIssue(client, config, key, now);
-  const out = await settle(client, issue, await planIssue(client, config, policy, issue, now, site));
-  return { wrote: out.wrote, notified: out.notified };
-}
-
-/** Recalculates one issue now: the override resolver writes its SLA fields in the same pass. */
+/**
+ * Reads, evaluates, writes and notes one issue now: for an issue event, a due transition, and the
+ * resolvers' own writes (which fire no trigger, so they refresh the SLA fields in the same pass).
+ */
 export async function refreshIssue(client: JiraClient, config: Config, policy: Policy, key: string, now: number): Promise<Outcome> {
-  return evaluateAndSettle(client, config, policy, key, now);
+  const { site, issue } = await readIssue(client, config, key, now);
+  return settle(client, issue, await planIssue(client, config, policy, issue, now, site));
 }

@@ -196,16 +196,9 @@ export class JiraClient {
     return this.call(route`/rest/api/3/myself`);
   }
 
-  /** A user's display name, or null when Jira will not say (deleted, or hidden by privacy). */
-  async displayName(accountId: string): Promise<string | null> {
-    const u = await orNull(this.call<{ displayName?: string }>(route`/rest/api/3/user?accountId=${accountId}`), [403, 404]);
-    return u?.displayName ?? null;
-  }
-
-  /** A user's language (Jira's locale, e.g. fr_FR), or null when Jira will not say. */
-  async userLocale(accountId: string): Promise<string | null> {
-    const u = await orNull(this.call<{ locale?: string }>(route`/rest/api/3/user?accountId=${accountId}`), [403, 404]);
-    return u?.locale ?? null;
+  /** A user's display name and language (Jira's locale, e.g. fr_FR), or null when Jira will not say (deleted, or hidden by privacy). */
+  user(accountId: string): Promise<{ displayName?: string; locale?: string } | null> {
+    return orNull(this.call<{ displayName?: string; locale?: string }>(route`/rest/api/3/user?accountId=${accountId}`), [403, 404]);
   }
 
   /** Does the caller hold these permissions (global, or on an issue)? Ask asUser, so it is the caller's. */
