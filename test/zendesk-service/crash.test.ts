@@ -4,7 +4,10 @@ import { join } from 'path';
 import { startService } from '../../zendesk-app/service/src/server';
 import { signWebhook } from '../../zendesk-app/service/src/signature';
 import { API_USER, ZendeskEmulator } from '../zendesk/rest-emulator';
-import { addKiwiTicket, fastPolicy, IDS, notesOf, SECRET, serviceConfig, wrongTickets } from './helpers';
+import { ADMIN_TOKEN, addKiwiTicket, fastPolicy, IDS, notesOf, SECRET, serviceConfig, wrongTickets } from './helpers';
+
+/** The queue's counts, from the admin surface (/healthz is liveness alone). */
+const stats = async (url: string) => (await (await fetch(`${url}/admin/stats`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { queue: { queued: number; running: number; parked: number; scheduled: number } };
 import { startCluster, type Cluster } from './pg-cluster';
 
 /**
@@ -49,6 +52,7 @@ function instance(zendesk: string, name: string, store: Record<string, string> =
       SLA_INSTANCE_ID: name,
       SLA_POLL_MS: '100',
       SLA_LEASE_MS: '2000',
+      SLA_ADMIN_TOKEN: ADMIN_TOKEN,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -141,7 +145,7 @@ proof('kill -9 of one of two instances in the middle of 2,000 deliveries and 1,0
     // Every breach instant has passed, and the survivor has nothing left to do.
     const lastBreach = t0 + 15_000 + N * 5;
     for (;;) {
-      const h = await (await fetch(`${b.url}/healthz`)).json();
+      const h = await stats(b.url);
       if (Date.now() > lastBreach + 2_000 && h.queue.queued === 0 && h.queue.running === 0 && h.queue.scheduled === 0) break;
       if (Date.now() - t0 > 180_000) throw new Error(`not done: ${JSON.stringify(h.queue)}`);
       await new Promise((r) => setTimeout(r, 200));
@@ -228,7 +232,7 @@ proof('kill -9 on the embedded store (PGlite in a data directory): after the res
     children.push(a.child);
     for (let id = 1; id <= N; id++) await deliverUntilTaken(() => [a.url], id, id);
     for (;;) {
-      const h = await (await fetch(`${a.url}/healthz`)).json();
+      const h = await stats(a.url);
       if (h.queue.queued === 0 && h.queue.running === 0 && h.queue.scheduled === N) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -240,7 +244,7 @@ proof('kill -9 on the embedded store (PGlite in a data directory): after the res
     const b = await instance(z.url, 'b', store);
     children.push(b.child);
     for (;;) {
-      const h = await (await fetch(`${b.url}/healthz`)).json();
+      const h = await stats(b.url);
       if (h.queue.queued === 0 && h.queue.running === 0 && h.queue.scheduled === 0) break;
       if (Date.now() - t0 > 60_000) throw new Error(`not done: ${JSON.stringify(h.queue)}`);
       await new Promise((r) => setTimeout(r, 100));

@@ -31,7 +31,7 @@ async function boot(extra = {}, opts = {}) {
   await resetStore(db);
   z = new ZendeskEmulator();
   await z.start();
-  svc = await startService(serviceConfig(z.url, extra), { db, now: () => NOW, log: (e) => void logs.push(e), bodyTimeoutMs: 300, pollMs: 20, backoffMs: () => 20, ...opts });
+  svc = await startService(serviceConfig(z.url, extra), { db, now: () => NOW, log: (e) => void logs.push(e), bodyTimeoutMs: 300, pollMs: 20, backoffMs: () => 20, catchUpMs: 0, ...opts });
 }
 
 async function pass(id: number) {

@@ -11,6 +11,8 @@ import { planTicket } from '../../zendesk-app/service/src/plan';
 import type { ZendeskAudit, ZendeskUser } from '../../zendesk-app/src/zaf/types';
 
 export const SECRET = 'test-signing-secret';
+/** The service refuses admin tokens under 32 characters. */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123';
 export const NOW = Date.parse('2026-11-20T15:00:00Z');
 export const IDS = { impact: 11, urgency: 12, tier: 13, state: 14, first_response: 15, resolution: 16 };
 
@@ -50,10 +52,12 @@ let sent = 0;
 /**
  * One signed delivery, as Zendesk sends it: the trigger's JSON with the id as a string. Each has
  * its own timestamp (a millisecond apart), as separate deliveries do; `at` pins it, to replay one.
+ * `invocation` sets X-Zendesk-Webhook-Invocation-Id (unique per invocation, the same on its
+ * retries: host-payloads/zendesk_webhook_invocation_attempts.real.json); without it none is sent.
  */
-export function deliver(url: string, ticketId: number, at?: number, secret = SECRET, body = JSON.stringify({ ticket_id: String(ticketId) })) {
+export function deliver(url: string, ticketId: number, at?: number, secret = SECRET, body = JSON.stringify({ ticket_id: String(ticketId) }), invocation?: string) {
   const ts = new Date(at ?? NOW + (++sent % 100_000)).toISOString();
-  return fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signWebhook(secret, ts, body), 'x-zendesk-webhook-signature-timestamp': ts }, body });
+  return fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signWebhook(secret, ts, body), 'x-zendesk-webhook-signature-timestamp': ts, ...(invocation ? { 'x-zendesk-webhook-invocation-id': invocation } : {}) }, body });
 }
 
 /**
@@ -96,7 +100,7 @@ export async function openStore(kind: StoreKind): Promise<{ db: Db; cluster: Clu
 }
 
 export async function resetStore(db: Db): Promise<void> {
-  await db.query('TRUNCATE deliveries, jobs, tickets, tenants');
+  await db.query('TRUNCATE deliveries, jobs, tickets, tenants, watermarks');
 }
 
 /** Internal notes on a ticket (bodies), in order. */

@@ -1,10 +1,13 @@
+import { randomBytes } from 'crypto';
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 import { startService, type Service } from '../../zendesk-app/service/src/server';
 import type { Db } from '../../zendesk-app/service/src/db';
 import { signWebhook } from '../../zendesk-app/service/src/signature';
 import { ZendeskEmulator } from '../zendesk/rest-emulator';
-import { addKiwiTicket, deliver, fastPolicy, IDS, notesOf, openStore, resetStore, serviceConfig, STORES, wrongTickets, type StoreKind } from './helpers';
+import { ADMIN_TOKEN, addKiwiTicket, deliver, fastPolicy, IDS, notesOf, openStore, resetStore, serviceConfig, STORES, wrongTickets, type StoreKind } from './helpers';
 
 /**
  * Time moves the SLA state on its own: at each open ticket's next transition instant the service
@@ -15,8 +18,10 @@ jest.setTimeout(120_000);
 
 const T0 = Date.parse('2026-11-20T14:00:00Z'); // the tickets' creation
 const min = 60_000;
-const ADMIN = 'admin-token-for-tests';
-const KEY = Buffer.alloc(32, 7);
+const ADMIN = ADMIN_TOKEN;
+const KEY = randomBytes(32);
+const SECRET_A = 'secret-a-0123456789abcdef';
+const SECRET_B = 'secret-b-0123456789abcdef';
 
 describe.each(STORES)('on %s', (kind: StoreKind) => {
   let z: ZendeskEmulator;
@@ -48,7 +53,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
   });
 
   const start = async (extra = {}, opts = {}) => {
-    svc = await startService(cfg(extra), { db, now: () => clock, log: (e) => void logs.push(e), pollMs: 20, backoffMs: () => 20, adminToken: ADMIN, ...opts });
+    svc = await startService(cfg(extra), { db, now: () => clock, log: (e) => void logs.push(e), pollMs: 20, backoffMs: () => 20, catchUpMs: 0, adminToken: ADMIN, ...opts });
     return svc;
   };
   let sent = 0;
@@ -191,8 +196,8 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     await db.query('UPDATE jobs SET run_at = 0');
     z.fail(100, { kind: 'status', status: 500 }, /^\/api\/v2\/tickets\/1\.json$/);
     for (let i = 0; i < 1500 && !logs.some((l) => l.msg === 'job parked'); i++) await new Promise((r) => setTimeout(r, 20));
-    const health = await (await fetch(`${svc!.url}/healthz`)).json();
-    expect(health.queue.parked).toBe(1);
+    const stats = async () => (await (await fetch(`${svc!.url}/admin/stats`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()).queue;
+    expect((await stats()).parked).toBe(1);
     expect((await fetch(`${svc!.url}/admin/jobs/parked`)).status).toBe(401);
     const parked = await (await fetch(`${svc!.url}/admin/jobs/parked`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
     expect(parked.parked).toEqual([{ tenant: 'env', ticket_id: 1, attempts: 3, last_error: expect.stringMatching(/500/) }]);
@@ -200,7 +205,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     (z as unknown as { faults: unknown[] }).faults.length = 0;
     await send(1);
     expect(z.writes.get(1)).toBe(1);
-    expect((await (await fetch(`${svc!.url}/healthz`)).json()).queue.parked).toBe(0);
+    expect((await stats()).parked).toBe(0);
   });
 
   test('OAuth client credentials: one token for many requests, fetched again once after a 401', async () => {
@@ -230,13 +235,14 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     const other = new ZendeskEmulator();
     await other.start();
     try {
-      await start({}, { encryptionKey: KEY });
+      // Tenants name a subdomain; where subdomains live is the operator's choice (here, the emulators).
+      const hosts: Record<string, string> = { acme: z.url, other: other.url };
+      await start({}, { encryptionKey: KEY, tenantBaseUrl: (sub: string) => hosts[sub] ?? 'http://127.0.0.1:9' });
       // z is tenant 1001 (fast policy); `other` is 1002 (KIWI, other field ids, other secret).
-      const settings = (url: string, secret: string, policy: string, ids: string) => ({ ZENDESK_BASE_URL: url, ZENDESK_EMAIL: 'svc@example.com', ZENDESK_API_TOKEN: `token-${secret}`, SLA_WEBHOOK_SECRET: secret, SLA_POLICY: policy, SLA_FIELD_IDS: ids });
+      const settings = (sub: string, secret: string, policy: Record<string, string>, ids: string) => ({ ZENDESK_SUBDOMAIN: sub, ZENDESK_EMAIL: 'svc@example.com', ZENDESK_API_TOKEN: `token-${secret}`, SLA_WEBHOOK_SECRET: secret, ...policy, SLA_FIELD_IDS: ids });
       const put = (account: string, body: unknown) => fetch(`${svc!.url}/admin/tenants/${account}`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const { join } = await import('path');
-      expect((await put('1001', { settings: settings(z.url, 'secret-a', join(__dirname, 'fast-24x7.yaml'), JSON.stringify({ impact: 11, urgency: 12, tier: 13, state: 14, due_first_response: 15 })) })).status).toBe(200);
-      expect((await put('1002', { settings: settings(other.url, 'secret-b', 'kiwi-stage-plus', JSON.stringify({ impact: 11, urgency: 12, tier: 13, state: 24, due_first_response: 25 })) })).status).toBe(200);
+      expect((await put('1001', { settings: settings('acme', SECRET_A, { SLA_POLICY_TEXT: readFileSync(join(__dirname, 'fast-24x7.yaml'), 'utf8') }, JSON.stringify({ impact: 11, urgency: 12, tier: 13, state: 14, due_first_response: 15 })) })).status).toBe(200);
+      expect((await put('1002', { settings: settings('other', SECRET_B, { SLA_POLICY: 'kiwi-stage-plus' }, JSON.stringify({ impact: 11, urgency: 12, tier: 13, state: 24, due_first_response: 25 })) })).status).toBe(200);
       // A tenant whose settings are wrong is refused, naming the variable.
       const bad = await put('1003', { settings: { ZENDESK_SUBDOMAIN: 'x' } });
       expect(bad.status).toBe(400);
@@ -245,6 +251,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
       const rows = await db.query<{ sealed: string }>('SELECT sealed FROM tenants');
       expect(rows).toHaveLength(2);
       expect(JSON.stringify(rows)).not.toMatch(/secret-a|secret-b|token-/);
+      expect(rows.every((r) => r.sealed.startsWith('v2:'))).toBe(true);
 
       addKiwiTicket(z, 1, '1', '1');
       addKiwiTicket(other, 1, '1', '1');
@@ -254,14 +261,14 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
         return fetch(`${svc!.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-account-id': account, 'x-zendesk-webhook-signature': signWebhook(secret, ts, body), 'x-zendesk-webhook-signature-timestamp': ts }, body });
       };
       // B's account id with A's secret, or an account nobody installed with a secret of its own: refused.
-      expect((await signed('1002', 'secret-a')).status).toBe(401);
-      expect((await signed('1009', 'secret-x')).status).toBe(401);
+      expect((await signed('1002', SECRET_A)).status).toBe(401);
+      expect((await signed('1009', 'secret-x-0123456789abcdef')).status).toBe(401);
       expect(other.requests).toEqual([]);
-      expect((await signed('1001', 'secret-a')).status).toBe(200);
+      expect((await signed('1001', SECRET_A)).status).toBe(200);
       await svc!.drain();
       expect(z.writes.get(1)).toBe(1);
       expect(other.requests).toEqual([]);
-      expect((await signed('1002', 'secret-b')).status).toBe(200);
+      expect((await signed('1002', SECRET_B)).status).toBe(200);
       await svc!.drain();
       // Each with its own policy's due (fast: 10 minutes; KIWI Plus P1: 30 minutes) in its own field.
       expect(z.tickets.get(1)!.custom_fields.find((f) => f.id === 15)?.value).toBe('2026-11-20T14:10:00.000Z');

@@ -143,6 +143,18 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'watermarks: where the catch-up reads the ticket export from',
+    sql: `
+      CREATE TABLE watermarks (
+        tenant text PRIMARY KEY,
+        since bigint NOT NULL,
+        next_at bigint NOT NULL
+      );
+      CREATE INDEX deliveries_tenant ON deliveries (tenant);
+    `,
+  },
 ];
 
 const LOCK = 7_316_001;

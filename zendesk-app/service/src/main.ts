@@ -1,6 +1,6 @@
 import { configFromEnv, ConfigError, type ServiceConfig } from './config';
 import { startService } from './server';
-import { parseKey } from './tenants';
+import { checkAdminToken, parseKeys } from './tenants';
 
 /**
  * `npm run service -w zendesk-app`: the webhook service, configured from the environment.
@@ -11,25 +11,40 @@ import { parseKey } from './tenants';
  */
 async function main() {
   const env = process.env;
-  const key = parseKey(env.SLA_ENCRYPTION_KEY);
-  const single = !!(env.ZENDESK_SUBDOMAIN || env.ZENDESK_BASE_URL || !key);
+  const keys = parseKeys(env.SLA_ENCRYPTION_KEY);
+  const single = !!(env.ZENDESK_SUBDOMAIN || env.ZENDESK_BASE_URL || !keys.length);
   const cfg: ServiceConfig | null = single ? configFromEnv(env) : null;
-  if (key && !env.SLA_ADMIN_TOKEN) throw new ConfigError('the service is not configured:\n  SLA_ADMIN_TOKEN: required with SLA_ENCRYPTION_KEY (tenants are added through /admin/tenants)');
+  if (keys.length && !env.SLA_ADMIN_TOKEN) throw new ConfigError('the service is not configured:\n  SLA_ADMIN_TOKEN: required with SLA_ENCRYPTION_KEY (tenants are added through /admin/tenants)');
+  checkAdminToken(env.SLA_ADMIN_TOKEN || undefined);
   const port = Number(env.PORT ?? 8080);
+  const int = (name: string) => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    if (!/^[0-9]{1,9}$/.test(v)) throw new ConfigError(`the service is not configured:\n  ${name}: expected a whole number`);
+    return Number(v);
+  };
+  // Tests and the workbench only: where tenants' subdomains live, as a URL with {subdomain}.
+  const template = env.SLA_TENANT_BASE_URL;
+  if (template !== undefined && !/^https?:\/\/[^\s]*\{subdomain\}/.test(template)) throw new ConfigError('the service is not configured:\n  SLA_TENANT_BASE_URL: expected an http(s) URL with {subdomain} in it');
   const s = await startService(cfg, {
     host: env.HOST ?? '0.0.0.0',
     port,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATABASE_URL ? undefined : (env.SLA_DATA_DIR ?? 'sla-desk-data'),
-    encryptionKey: key,
+    encryptionKeys: keys,
     adminToken: env.SLA_ADMIN_TOKEN || undefined,
     instanceId: env.SLA_INSTANCE_ID || undefined,
-    pollMs: env.SLA_POLL_MS ? Number(env.SLA_POLL_MS) : undefined,
-    leaseMs: env.SLA_LEASE_MS ? Number(env.SLA_LEASE_MS) : undefined,
+    pollMs: int('SLA_POLL_MS'),
+    leaseMs: int('SLA_LEASE_MS'),
+    catchUpMs: int('SLA_CATCH_UP_MS'),
+    maxConnectionsPerClient: int('SLA_MAX_CONNECTIONS_PER_CLIENT'),
+    slotsPerTenant: int('SLA_SLOTS_PER_TENANT'),
+    notifyAllowHosts: (env.SLA_NOTIFY_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    ...(template ? { tenantBaseUrl: (sub: string) => template.replace('{subdomain}', sub) } : {}),
     // SLA_WORKER=false: this instance only answers webhooks; others work the queue.
     worker: env.SLA_WORKER !== 'false',
   });
-  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'listening', url: s.url, store: s.db.kind, policy: cfg?.policy.id ?? null, tenants: !!key })}\n`);
+  process.stdout.write(`${JSON.stringify({ level: 'info', msg: 'listening', url: s.url, store: s.db.kind, policy: cfg?.policy.id ?? null, tenants: keys.length > 0 })}\n`);
   const stop = () => void s.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

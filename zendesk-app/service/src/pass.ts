@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { nextTransition, type Decision, type TimelineInput } from '@sla-desk/core';
 import { overrideNoteAuthors, readAllAudits, type AuditPage } from '../../src/zaf/audits';
 import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
@@ -6,6 +6,7 @@ import type { ServiceConfig } from './config';
 import type { Db, Query } from './db';
 import { leadLookup, readTicket, type Log, type Outcome } from './handler';
 import { lastPriorityChange, planFromTimeline, timelineOf, type TicketUpdate } from './plan';
+import { notify, type NotifyPolicy } from './notify';
 import { retryAfterOf, statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
 
 /** What the service keeps of a ticket: only what a plan compares (no subject, no comment, no requester). */
@@ -27,7 +28,7 @@ const MAX_CONFLICTS = 5;
  * stored updated_stamp. A 409 there means the ticket changed since: read it, as for a delivery.
  * Afterwards the ticket's next transition instant is stored, for promoteDue.
  */
-export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, tenant: string, ticketId: number, needsRead: boolean, now: () => number, log: Log): Promise<PassResult> {
+export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, tenant: string, ticketId: number, needsRead: boolean, now: () => number, log: Log, notice: NotifyPolicy): Promise<PassResult> {
   const res: PassResult = { outcome: 'unchanged', reads: 0, writes: 0, transitions: 0 };
   if (!needsRead) {
     const [row] = await db.query<{ snapshot: Snapshot; timeline: TimelineInput }>('SELECT snapshot, timeline FROM tickets WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId]);
@@ -44,7 +45,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
         res.outcome = 'written';
         res.transitions = plan.transitions ?? 0;
         await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), row.timeline, plan.decision, at, null);
-        notify(cfg, ticketId, plan.update, log);
+        notify(cfg.notifyUrl, notice, ticketId, plan.update, log);
         return res;
       } catch (e) {
         const s = statusOf(e);
@@ -63,7 +64,6 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
   // 409 (its audits did not tell the whole story), is read with the ticket itself as well.
   let known = (await db.query('SELECT 1 AS one FROM tickets WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId])).length > 0;
   for (let attempt = 1; attempt <= MAX_CONFLICTS; attempt++) {
-    const at = now();
     let read = known ? await readFromAudits(http, ticketId) : undefined;
     if (read !== undefined) res.reads += Math.max(1, Math.ceil((read?.audits.length ?? 0) / 100));
     else {
@@ -79,6 +79,10 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       await forget(db, tenant, ticketId);
       return { ...res, outcome: 'closed' };
     }
+    // The instant is taken after the read, and never before its newest audit: evaluation ignores
+    // events after its instant, and the write goes against this read's updated_at, so an edit made
+    // during a slow read would otherwise pass safe_update and be undone.
+    const at = Math.max(now(), newestAudit(read.audits));
     const lookup = leadLookup(http, cfg, read.users);
     const trusted = await lookup(overrideNoteAuthors(read.audits));
     const timeline = timelineOf(cfg.policy, cfg.fieldIds, ticketId, read.audits, read.users, trusted);
@@ -101,7 +105,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       res.writes++;
       res.transitions = plan.transitions ?? 0;
       await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), timeline, plan.decision, at, at);
-      notify(cfg, ticketId, plan.update, log);
+      notify(cfg.notifyUrl, notice, ticketId, plan.update, log);
       return { ...res, outcome: 'written' };
     } catch (e) {
       const s = statusOf(e);
@@ -181,15 +185,8 @@ async function forget(q: Query, tenant: string, ticketId: number): Promise<void>
   await q.query('DELETE FROM tickets WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId]);
 }
 
-/**
- * The optional notice to an admin's URL (SLA_NOTIFY_URL): a Slack-compatible {"text": …} with the
- * ticket's id and the transitions, nothing of its content. Best effort, after the write: a notice
- * that fails is logged, and never holds up or repeats the ticket's write.
- */
-function notify(cfg: ServiceConfig, ticketId: number, update: TicketUpdate, log: Log): void {
-  if (!cfg.notifyUrl || !update.comment) return;
-  const lines = update.comment.body.split('\n').filter((l) => / is (at risk|breached)/.test(l));
-  if (!lines.length) return;
-  const text = `Ticket #${ticketId}: ${lines.map((l) => l.replace(/^SLA Desk: /, '')).join(' ')}`;
-  axios.post(cfg.notifyUrl, { text }, { timeout: 5_000 }).catch((e) => log({ level: 'warn', msg: 'notification failed', ticketId, status: statusOf(e) }));
+function newestAudit(audits: readonly ZendeskAudit[]): number {
+  let t = 0;
+  for (const a of audits) t = Math.max(t, Date.parse(a.created_at) || 0);
+  return t;
 }

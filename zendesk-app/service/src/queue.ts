@@ -28,7 +28,10 @@ export async function enqueueDelivery(db: Db, d: Delivery): Promise<Enqueued> {
 
 export interface Delivery {
   tenant: string;
+  /** X-Zendesk-Webhook-Invocation-Id when Zendesk sent one (unique per invocation, the same on its retries); else timestamp and signature. */
   key: string;
+  /** The key is an invocation id: a second delivery with it is a retry, never a distinct update. */
+  unique?: boolean;
   ticketId: number;
   at: number;
   secondEnd: number;
@@ -86,6 +89,7 @@ export async function enqueueDeliveries(db: Db, ds: Delivery[]): Promise<Enqueue
  * a duplicate.
  */
 async function seenBefore(db: Db, d: Delivery): Promise<Enqueued> {
+  if (d.unique) return 'duplicate';
   return db.tx(async (q) => {
     const running = await q.query<{ one: number }>('SELECT 1 AS one FROM jobs WHERE tenant = $1 AND ticket_id = $2 AND locked_until IS NOT NULL AND locked_until > $3', [d.tenant, d.ticketId, d.wall]);
     const read = await q.query<{ read_at: number }>('SELECT read_at FROM tickets WHERE tenant = $1 AND ticket_id = $2', [d.tenant, d.ticketId]);
@@ -127,16 +131,41 @@ export async function promoteDue(db: Db, at: number, wall: number, limit = 500):
   return r.length;
 }
 
-export async function claimJobs(db: Db, me: string, wall: number, leaseMs: number, limit: number): Promise<Job[]> {
+/**
+ * Claims up to `limit` runnable jobs, fairly between tenants: each tenant's jobs are ranked in
+ * run_at order after the ones it already has running (on any instance), and the claim takes rank 1
+ * of every tenant before rank 2 of any, never past `perTenant` running at once. So a tenant with a
+ * slow Zendesk and a deep queue holds at most perTenant slots, and another tenant's job is next
+ * whenever a slot frees. The ranking reads without locks; the UPDATE checks the row is still free,
+ * so two instances that ranked the same row never both claim it.
+ */
+export async function claimJobs(db: Db, me: string, wall: number, leaseMs: number, limit: number, perTenant = limit): Promise<Job[]> {
   return db.query<Job>(
-    `UPDATE jobs j SET locked_by = $1, locked_until = $2::bigint + $3::bigint FROM (
-       SELECT tenant, ticket_id FROM jobs
-       WHERE state = 'queued' AND run_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
-       ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) d
-     WHERE j.tenant = d.tenant AND j.ticket_id = d.ticket_id
+    `WITH busy AS (
+       SELECT tenant, count(*)::int AS n FROM jobs WHERE locked_until IS NOT NULL AND locked_until >= $2 GROUP BY tenant),
+     ranked AS (
+       SELECT j.tenant, j.ticket_id, j.run_at,
+         row_number() OVER (PARTITION BY j.tenant ORDER BY j.run_at, j.ticket_id) + coalesce(b.n, 0) AS rank
+       FROM jobs j LEFT JOIN busy b ON b.tenant = j.tenant
+       WHERE j.state = 'queued' AND j.run_at <= $2 AND (j.locked_until IS NULL OR j.locked_until < $2)),
+     pick AS (
+       SELECT tenant, ticket_id FROM ranked WHERE rank <= $5 ORDER BY rank, run_at LIMIT $4)
+     UPDATE jobs j SET locked_by = $1, locked_until = $2::bigint + $3::bigint FROM pick
+     WHERE j.tenant = pick.tenant AND j.ticket_id = pick.ticket_id
+       AND j.state = 'queued' AND (j.locked_until IS NULL OR j.locked_until < $2)
      RETURNING j.tenant, j.ticket_id, j.needs_read, j.seq, j.attempts, j.deliveries`,
-    [me, wall, leaseMs, limit],
+    [me, wall, leaseMs, limit, perTenant],
   );
+}
+
+/** The embedded store belongs to one process: at its start, no other process can hold a lease, so the dead one's are released at once. */
+export async function releaseLeases(db: Db): Promise<number> {
+  return (await db.query("UPDATE jobs SET locked_by = NULL, locked_until = NULL WHERE locked_by IS NOT NULL RETURNING 1 AS one")).length;
+}
+
+/** Queues a read of a ticket that changed without a delivery reaching the service (the catch-up). */
+export async function queueRead(q: Pick<Db, 'query'>, tenant: string, ticketId: number, wall: number): Promise<void> {
+  await upsertJob(q, { tenant, ticketId, wall });
 }
 
 /** The pass is done: the row goes, unless a delivery came in meanwhile (then it runs once more). */

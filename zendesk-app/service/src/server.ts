@@ -3,14 +3,18 @@ import { hostname } from 'os';
 import type { AddressInfo } from 'net';
 import { PassThrough } from 'stream';
 import { createHash, randomBytes, timingSafeEqual } from 'crypto';
-import Fastify, { type FastifyError } from 'fastify';
+import { readFileSync } from 'fs';
+import type { Socket } from 'net';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { catchUp, CATCH_UP_MS } from './catchup';
 import { ConfigError, type ServiceConfig } from './config';
 import { migrate, openDb, type Db } from './db';
 import type { Log, Outcome } from './handler';
+import type { NotifyPolicy } from './notify';
 import { runPass } from './pass';
-import { claimJobs, completeJob, enqueueDeliveries, extendLease, failJob, parkedJobs, promoteDue, pruneDeliveries, queueStats, retryParked, type Delivery, type Enqueued, type Job } from './queue';
+import { claimJobs, completeJob, enqueueDeliveries, extendLease, failJob, parkedJobs, promoteDue, pruneDeliveries, queueStats, releaseLeases, retryParked, type Delivery, type Enqueued, type Job } from './queue';
 import { REPLAY_WINDOW_MS, verifySignature } from './signature';
-import { Tenants, type Tenant, type TenantSettings } from './tenants';
+import { ACCOUNT_ID, checkAdminToken, ENV_TENANT, Tenants, type Tenant, type TenantSettings } from './tenants';
 import { retryAfterOf } from './zendesk';
 
 /** The trigger's body is {"ticket_id": "123"}: a few bytes. Anything near this is not Zendesk. */
@@ -58,7 +62,21 @@ export interface ServiceOptions {
   databaseUrl?: string;
   dataDir?: string;
   encryptionKey?: Buffer | null;
+  /** The key list (SLA_ENCRYPTION_KEY with commas): the first seals, every one opens. */
+  encryptionKeys?: Buffer[];
+  /** Without one (or unset), there are no admin routes at all. At least 32 characters. */
   adminToken?: string;
+  /** Where a tenant's subdomain lives (tests and the workbench); https://<subdomain>.zendesk.com otherwise. */
+  tenantBaseUrl?: (subdomain: string) => string;
+  /** Hosts (host or host:port) a tenant's SLA_NOTIFY_URL may name whatever they resolve to (SLA_NOTIFY_ALLOW_HOSTS). */
+  notifyAllowHosts?: string[];
+  /** Worker slots one tenant may hold at once (default: all but 4 of them). */
+  slotsPerTenant?: number;
+  /** Open connections per client address (default 256), and in all (default 4,096, and under the process's file limit). */
+  maxConnectionsPerClient?: number;
+  maxConnections?: number;
+  /** How often each tenant's ticket export is read for changes no delivery brought (default 5 minutes; 0: never). */
+  catchUpMs?: number;
   instanceId?: string;
   pollMs?: number;
   leaseMs?: number;
@@ -72,9 +90,13 @@ export interface ServiceOptions {
 
 /** Zendesk retries a webhook that answers 503 with a Retry-After under 60 s (its webhook docs). */
 const RETRY_AFTER_S = 30;
-/** Webhook requests in flight above which the worker slows down for them. */
+/** Verified webhook requests in flight above which the worker slows down for them. */
 const BURST = 32;
 export const MAX_ATTEMPTS = 8;
+/** The longest Retry-After the queue waits out; a longer one counts as a failed try. */
+export const MAX_RETRY_AFTER_MS = 15 * 60_000;
+/** An account id header is digits: anything longer is not Zendesk's. */
+const MAX_ACCOUNT_HEADER = 20;
 
 export function defaultBackoff(attempts: number): number {
   const base = Math.min(5 * 60_000, 1_000 * 2 ** attempts);
@@ -85,16 +107,34 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   const now = opts.now ?? Date.now;
   const log: Log = opts.log ?? ((e) => process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), ...e })}\n`));
   const stats = Object.fromEntries(['written', 'unchanged', 'not-found', 'closed', 'failed', 'parked', 'rejected', 'invalid', 'queued', 'folded', 'duplicate', 'rerun', 'reads', 'writes', 'transitions', 'passes'].map((k) => [k, 0])) as Stats;
+  if (opts.adminToken !== undefined) checkAdminToken(opts.adminToken);
   const ownDb = !opts.db;
   const db = opts.db ?? (await openDb({ url: opts.databaseUrl, dataDir: opts.dataDir, onError: (e) => log({ level: 'warn', msg: 'database connection lost', error: e.message }) }));
-  await migrate(db);
-  const tenants = new Tenants(db, opts.encryptionKey ?? null, cfg);
+  const keys = opts.encryptionKeys ?? (opts.encryptionKey ? [opts.encryptionKey] : []);
+  let tenants: Tenants;
+  try {
+    await migrate(db);
+    tenants = new Tenants(db, keys, cfg, undefined, opts.tenantBaseUrl);
+    // Stored tenants that do not open stop the start here, with the reason, not every delivery later.
+    await tenants.open(log);
+    // The embedded store belongs to this process alone: the leases of a process that died are void.
+    if (ownDb && db.kind === 'pglite') await releaseLeases(db);
+  } catch (e) {
+    if (ownDb) await db.close().catch(() => undefined);
+    throw e;
+  }
+  // Verifies deliveries for accounts that are not tenants, so that they cost what a tenant's do.
+  const unknownSecret = randomBytes(32).toString('base64');
+  const allowHosts = new Set((opts.notifyAllowHosts ?? []).map((h) => h.toLowerCase()));
+  const noticeFor = (tenant: string): NotifyPolicy => ({ trusted: tenant === ENV_TENANT, allowHosts });
   const me = opts.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const pollMs = opts.pollMs ?? 1_000;
   const leaseMs = opts.leaseMs ?? 60_000;
   const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
   const concurrency = opts.concurrency ?? 16;
+  const perTenant = Math.max(1, Math.min(concurrency, opts.slotsPerTenant ?? concurrency - 4));
   const backoff = opts.backoffMs ?? defaultBackoff;
+  const catchUpMs = opts.catchUpMs ?? CATCH_UP_MS;
 
   // The worker: due transitions become jobs, then up to `concurrency` jobs run at once.
   let running = 0;
@@ -108,7 +148,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     try {
       const tenant = await tenants.byId(job.tenant);
       if (!tenant) throw new Error(`tenant ${job.tenant} is not configured`);
-      const r = await runPass(db, tenant.cfg, tenant.http, job.tenant, job.ticket_id, job.needs_read, now, log);
+      const r = await runPass(db, tenant.cfg, tenant.http, job.tenant, job.ticket_id, job.needs_read, now, log, noticeFor(job.tenant));
       stats[r.outcome]++;
       stats.passes++;
       stats.reads += r.reads;
@@ -118,8 +158,11 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
       log({ level: 'info', msg: 'ticket handled', tenant: job.tenant, ticketId: job.ticket_id, outcome: r.outcome, read: job.needs_read, transitions: r.transitions });
     } catch (e) {
       stats.failed++;
+      // A Retry-After is waited out in the queue, never in a slot; one over the cap (a 429 with
+      // Retry-After: 99999999, or a date in 9999) counts as a failed try with the usual back-off,
+      // so the job is parked after maxAttempts rather than moved years ahead.
       const after = retryAfterOf(e);
-      const wait = Math.max(after ?? 0, backoff(job.attempts + 1));
+      const wait = after !== null && after <= MAX_RETRY_AFTER_MS ? Math.max(after, backoff(job.attempts + 1)) : backoff(job.attempts + 1);
       const verdict = await failJob(db, job, me, (e as Error).message, Date.now() + wait, maxAttempts).catch(() => 'lost' as const);
       if (verdict === 'parked') stats.parked++;
       log({ level: verdict === 'parked' ? 'error' : 'warn', msg: verdict === 'parked' ? 'job parked' : 'job failed, will retry', tenant: job.tenant, ticketId: job.ticket_id, attempts: job.attempts + 1, error: (e as Error).message, retryInMs: verdict === 'parked' ? null : wait });
@@ -138,7 +181,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     const free = (inflight > BURST ? 2 : concurrency) - running;
     if (free <= 0) return 0;
     await promoteDue(db, now(), wall);
-    const jobs = await claimJobs(db, me, wall, leaseMs, free);
+    const jobs = await claimJobs(db, me, wall, leaseMs, free, perTenant);
     for (const job of jobs) {
       running++;
       const p: Promise<void> = runJob(job).finally(() => {
@@ -150,12 +193,27 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     }
     return jobs.length;
   };
+  // The catch-up: each tenant's export, at start and every catchUpMs, for updates whose delivery
+  // never came (a restart, an outage). One tenant's failure (no admin rights, a 429) waits for
+  // its next round and touches no other tenant.
+  let lastCatchUp = -Infinity;
+  const catchUpAll = async () => {
+    if (!catchUpMs || Date.now() - lastCatchUp < Math.min(catchUpMs, 30_000)) return;
+    lastCatchUp = Date.now();
+    for (const t of await tenants.all()) {
+      if (stopped) return;
+      await catchUp(db, t, Date.now(), log, catchUpMs).catch((e) => log({ level: 'warn', msg: 'catch-up failed', tenant: t.id, status: (e as { response?: { status?: number } }).response?.status ?? null, error: (e as Error).message.slice(0, 200) }));
+    }
+  };
+  let catching: Promise<void> | null = null;
   let loop: Promise<void> = Promise.resolve();
   if (opts.worker !== false) {
     loop = (async () => {
       while (!stopped) {
         let claimed = 0;
         try {
+          // Beside the worker, not in its way: one round at a time.
+          if (catchUpMs && !catching) catching = catchUpAll().catch(() => undefined).finally(() => (catching = null));
           claimed = await tick();
         } catch (e) {
           log({ level: 'warn', msg: 'worker round failed', error: (e as Error).message });
@@ -211,12 +269,14 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   const app = Fastify({
     bodyLimit: MAX_BODY,
     // Node's own limits, shorter than its defaults, as a backstop to the body timer below; the
-    // check interval makes them bite on time instead of up to 30 s late.
+    // check interval makes them bite on time instead of up to 30 s late. Headers are capped at
+    // 8 KB: a Zendesk delivery's are a few hundred bytes.
     serverFactory: (handler) =>
-      createServer({ requestTimeout: 15_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 }, handler),
+      createServer({ requestTimeout: 15_000, headersTimeout: 5_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000, maxHeaderSize: 8 * 1024 }, handler),
     return503OnClosing: true,
     logger: false,
   });
+  limitConnections(app.server, opts.maxConnectionsPerClient ?? 256, opts.maxConnections ?? defaultMaxConnections());
 
   // A body that trickles in too slowly is cut after bodyTimeoutMs with a 408, through a pass-through
   // stream so that the socket stays open for the answer.
@@ -241,98 +301,82 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Every error gets its answer while the client is there to read it. (Node marks a request
+  // destroyed once its body has been read, so that flag says nothing about the socket.)
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     // The error's code and status only: never the body, which may hold ticket content.
-    log({ level: status >= 500 ? 'error' : 'warn', msg: 'request failed', status, code: err.code ?? null, path: req.url.slice(0, 100) });
-    if (!reply.sent && !req.raw.destroyed) void reply.code(status).send({ error: status === 413 ? 'body too large' : status === 408 ? 'body not received in time' : status >= 500 ? 'internal error' : 'bad request' });
+    log({ level: status >= 500 ? 'error' : 'warn', msg: 'request failed', status, code: err.code ?? null, path: req.routeOptions.url ?? null });
+    if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
+    const body = { error: status === 413 ? 'body too large' : status === 408 ? 'body not received in time' : status >= 500 ? 'internal error' : 'bad request' };
+    if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_S));
+    void reply.code(status).send(body);
   });
 
+  // Liveness, and nothing an unauthenticated caller could learn tenants from: the store answers
+  // and every stored tenant opens. The queue's counts are on /admin/stats.
   app.get('/healthz', async (_req, reply) => {
     try {
-      const queue = await queueStats(db);
-      return { ok: true, policy: cfg?.policy.id ?? null, store: db.kind, queue };
+      await db.query('SELECT 1 AS one');
     } catch (e) {
       log({ level: 'error', msg: 'health: store unreachable', error: (e as Error).message });
-      return reply.code(503).send({ ok: false, error: 'store unreachable' });
+      return reply.code(503).send({ ok: false });
     }
+    if (tenants.unreadable > 0) return reply.code(503).send({ ok: false });
+    return { ok: true };
   });
 
-  // Admin: bearer SLA_ADMIN_TOKEN, compared in constant time. Without a token, no admin routes.
-  const adminHash = opts.adminToken ? createHash('sha256').update(opts.adminToken).digest() : null;
-  const isAdmin = (auth: string | undefined) => {
-    if (!adminHash || !auth?.startsWith('Bearer ')) return false;
-    return timingSafeEqual(createHash('sha256').update(auth.slice(7)).digest(), adminHash);
-  };
-  app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/admin/')) return;
-    if (!isAdmin(req.headers.authorization)) return reply.code(401).send({ error: adminHash ? 'admin token required' : 'admin routes are off: set SLA_ADMIN_TOKEN' });
-  });
-  const jsonBody = (raw: unknown): Record<string, unknown> | null => {
-    try {
-      const v = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : '');
-      return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
-    } catch {
-      return null;
-    }
-  };
-  // Parked jobs: shown, and sent back to the queue on request; a new delivery for the ticket revives its job too.
-  app.get('/admin/jobs/parked', async (req) => ({ parked: await parkedJobs(db, (req.query as { tenant?: string }).tenant) }));
-  app.post('/admin/jobs/parked/retry', async (req) => {
-    const n = await retryParked(db, Date.now(), (req.query as { tenant?: string }).tenant);
-    wake?.();
-    return { requeued: n };
-  });
-  app.put('/admin/tenants/:account', async (req, reply) => {
-    const body = jsonBody(req.body);
-    const settings = body?.settings;
-    if (!settings || typeof settings !== 'object' || Object.values(settings).some((v) => typeof v !== 'string')) return reply.code(400).send({ error: 'body: expected {"settings": {"ZENDESK_SUBDOMAIN": "…", …}} with string values' });
-    try {
-      const t = await tenants.put((req.params as { account: string }).account, settings as TenantSettings);
-      return { ok: true, policy: t.policy.id };
-    } catch (e) {
-      if (e instanceof ConfigError) return reply.code(400).send({ error: e.message });
-      throw e;
-    }
-  });
-  app.delete('/admin/tenants/:account', async (req) => ({ removed: await tenants.remove((req.params as { account: string }).account) }));
+  // Admin routes exist only with a token, in their own scope: the check is a hook on these routes
+  // themselves, so it holds for any spelling of the path the router accepts (%-escapes, an
+  // absolute-form target, //admin), and never depends on the request's text.
+  if (opts.adminToken) {
+    const adminHash = createHash('sha256').update(opts.adminToken).digest();
+    const isAdmin = (auth: string | undefined) => !!auth?.startsWith('Bearer ') && timingSafeEqual(createHash('sha256').update(auth.slice(7)).digest(), adminHash);
+    await app.register(async (admin) => {
+      admin.addHook('onRequest', async (req, reply) => {
+        if (!isAdmin(req.headers.authorization)) return reply.code(401).send({ error: 'admin token required' });
+      });
+      registerAdmin(admin, db, tenants, () => wake?.(), log);
+    });
+  }
 
-  // Requests in flight, until their answer is sent or their client is gone.
-  app.addHook('onRequest', async (_req, reply) => {
-    inflight++;
-    reply.raw.once('close', () => inflight--);
-  });
+  // Requests in flight are counted once they are verified deliveries: unauthenticated sockets must
+  // not slow every tenant's worker.
   app.post('/webhook', async (req, reply) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const signature = header(req.headers['x-zendesk-webhook-signature']);
     const timestamp = header(req.headers['x-zendesk-webhook-signature-timestamp']);
     const account = header(req.headers['x-zendesk-account-id']);
+    const invocation = header(req.headers['x-zendesk-webhook-invocation-id']);
     let tenant: Tenant | null;
     try {
       // A stored tenant for this account, else the single tenant of the environment.
-      tenant = (account ? await tenants.stored(account) : null) ?? tenants.envTenant();
+      tenant = (account && account.length <= MAX_ACCOUNT_HEADER && ACCOUNT_ID.test(account) ? await tenants.stored(account) : null) ?? tenants.envTenant();
     } catch (e) {
       log({ level: 'error', msg: 'store unreachable', error: (e as Error).message });
       return reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send({ error: 'temporarily unavailable; retry' });
     }
-    if (!tenant) {
+    // An unknown account and a bad signature get one answer, after the same work: neither tells
+    // a caller which accounts are tenants here.
+    const verdict = verifySignature(tenant?.cfg.webhookSecret ?? unknownSecret, signature, timestamp, raw, now());
+    if (!tenant || !verdict.ok) {
       stats.rejected++;
-      log({ level: 'warn', msg: 'webhook rejected', reason: 'unknown account' });
-      return reply.code(401).send({ error: 'unknown account' });
+      log({ level: 'warn', msg: 'webhook rejected', reason: !tenant ? 'unknown account' : verdict.ok ? 'ok' : verdict.reason });
+      return reply.code(401).send({ error: 'signature not verified' });
     }
-    const verdict = verifySignature(tenant.cfg.webhookSecret, signature, timestamp, raw, now());
-    if (!verdict.ok) {
-      stats.rejected++;
-      log({ level: 'warn', msg: 'webhook rejected', reason: verdict.reason });
-      return reply.code(401).send({ error: `signature ${verdict.reason}` });
-    }
+    inflight++;
+    reply.raw.once('close', () => inflight--);
     const parsed = ticketIdOf(raw);
     if (typeof parsed === 'string') {
       stats.invalid++;
       return reply.code(400).send({ error: parsed });
     }
+    // The invocation id is unique per invocation and the same on its retries; without one (older
+    // senders, tools), the timestamp and signature stand in, with the one-more-pass rule for twins.
+    const unique = !!invocation && /^[A-Za-z0-9_-]{1,64}$/.test(invocation);
+    const key = unique ? `inv:${invocation}` : `${timestamp}\n${signature}`;
     try {
-      const outcome = await store({ tenant: tenant.id, key: `${timestamp}\n${signature}`, ticketId: parsed, at: now(), secondEnd: Math.floor(Date.parse(timestamp!) / 1000) * 1000 + 1000, wall: Date.now() });
+      const outcome = await store({ tenant: tenant.id, key, unique, ticketId: parsed, at: now(), secondEnd: Math.floor(Date.parse(timestamp!) / 1000) * 1000 + 1000, wall: Date.now() });
       stats[outcome]++;
       // A new job wakes an idle worker at once (not during a burst: it would only ask the store again).
       if (outcome !== 'duplicate' && inflight <= BURST) wake?.();
@@ -361,11 +405,85 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
       app.server.closeAllConnections();
       await app.close();
       await loop;
+      await catching;
       // Passes under way finish (their writes land and are recorded) before the store closes.
       await Promise.allSettled([...active]);
       if (ownDb) await db.close();
     },
   };
+}
+
+/** The admin surface (docs/service.md): parked jobs, the queue's counts, and tenants. Registered only in the token's scope. */
+function registerAdmin(admin: FastifyInstance, db: Db, tenants: Tenants, wake: () => void, log: Log): void {
+  const tenantOf = (req: { query: unknown }) => {
+    const t = (req.query as { tenant?: unknown }).tenant;
+    return typeof t === 'string' && (t === ENV_TENANT || ACCOUNT_ID.test(t)) ? t : undefined;
+  };
+  admin.get('/admin/stats', async () => ({ store: db.kind, queue: await queueStats(db) }));
+  // Parked jobs: shown, and sent back to the queue on request; a new delivery for the ticket revives its job too.
+  admin.get('/admin/jobs/parked', async (req) => ({ parked: await parkedJobs(db, tenantOf(req)) }));
+  admin.post('/admin/jobs/parked/retry', async (req) => {
+    const n = await retryParked(db, Date.now(), tenantOf(req));
+    wake();
+    return { requeued: n };
+  });
+  admin.put('/admin/tenants/:account', async (req, reply) => {
+    const body = jsonBody(req.body);
+    const settings = body?.settings;
+    if (!settings || typeof settings !== 'object' || Array.isArray(settings) || Object.values(settings).some((v) => typeof v !== 'string')) return reply.code(400).send({ error: 'body: expected {"settings": {"ZENDESK_SUBDOMAIN": "…", …}} with string values' });
+    try {
+      const account = (req.params as { account: string }).account;
+      const t = await tenants.put(account, settings as TenantSettings);
+      log({ level: 'info', msg: 'tenant saved', tenant: account });
+      return { ok: true, policy: t.policy.id };
+    } catch (e) {
+      if (e instanceof ConfigError) return reply.code(400).send({ error: e.message });
+      throw e;
+    }
+  });
+  admin.delete('/admin/tenants/:account', async (req) => ({ removed: await tenants.remove((req.params as { account: string }).account) }));
+}
+
+function jsonBody(raw: unknown): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : '');
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Caps open connections per client address, and in all: idle or trickling sockets from one
+ * client must not take the file descriptors every other client (Zendesk, the load balancer's
+ * health check) needs. A connection over a cap is closed at once.
+ */
+function limitConnections(server: Server, perClient: number, total: number): void {
+  server.maxConnections = total;
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const who = socket.remoteAddress ?? '?';
+    const n = (open.get(who) ?? 0) + 1;
+    if (n > perClient) return void socket.destroy();
+    open.set(who, n);
+    socket.once('close', () => {
+      const left = (open.get(who) ?? 1) - 1;
+      if (left > 0) open.set(who, left);
+      else open.delete(who);
+    });
+  });
+}
+
+/** 4,096 connections, or fewer where the process may open fewer files (leaving room for the store, Zendesk and logs). */
+function defaultMaxConnections(): number {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1]);
+    if (Number.isFinite(soft) && soft > 0) return Math.max(16, Math.min(4_096, soft - 128));
+  } catch {
+    // not Linux: Node's own limit stands
+  }
+  return 4_096;
 }
 
 /**

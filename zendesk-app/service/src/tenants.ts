@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'crypto';
 import type { AxiosInstance } from 'axios';
+import { LRUCache } from 'lru-cache';
 import { configFromEnv, ConfigError, type ServiceConfig } from './config';
 import type { Db } from './db';
 import { zendeskClient } from './zendesk';
@@ -8,42 +9,88 @@ import { zendeskClient } from './zendesk';
  * Tenants: one per Zendesk account that installed the app. Each has its own settings, given as the
  * same variables a single-tenant install reads from its environment (ZENDESK_SUBDOMAIN,
  * ZENDESK_CLIENT_ID/SECRET, SLA_WEBHOOK_SECRET, SLA_POLICY or SLA_POLICY_TEXT, SLA_FIELD_IDS, …),
- * kept in the store sealed with AES-256-GCM under SLA_ENCRYPTION_KEY (32 bytes, base64 or hex,
- * from the environment). The store alone reveals no secret. A single-tenant install configured
- * from the environment is the tenant ENV_TENANT.
+ * kept in the store sealed with AES-256-GCM under SLA_ENCRYPTION_KEY, bound to the account id
+ * (GCM's associated data), so the store alone reveals no secret and a row copied onto another
+ * account does not open. A single-tenant install configured from the environment is ENV_TENANT.
  */
 export const ENV_TENANT = 'env';
 
-/** A pass retries a quick failure at once; a long Retry-After goes back to the queue, which waits it out. */
-const SERVICE_CLIENT = { retries: 3, maxDelayMs: 5_000, deferLongWaits: true };
+/** A pass never waits out a Retry-After: the queue does, without holding a worker slot. */
+const SERVICE_CLIENT = { retries: 3, maxDelayMs: 5_000, deferRetryAfter: true };
+
+/** Zendesk account ids: digits, no leading zero (so 0001 and 1 are never two tenants). */
+export const ACCOUNT_ID = /^[1-9][0-9]{0,19}$/;
+/** How many tenants, and how many unknown account ids, are kept in memory at most. */
+const MAX_CACHED = 10_000;
+const MISS_TTL_MS = 5_000;
+/** Admin tokens shorter than this can be guessed online. */
+export const MIN_ADMIN_TOKEN_CHARS = 32;
 
 export type TenantSettings = Record<string, string>;
 
-export function parseKey(raw: string | undefined): Buffer | null {
-  if (!raw) return null;
-  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length !== 32) throw new ConfigError('SLA_ENCRYPTION_KEY: expected 32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)');
-  return key;
+/**
+ * SLA_ENCRYPTION_KEY: one key, or several separated by commas for a rotation: the first seals,
+ * every one opens (rows under an older key are sealed again under the first at start-up). Each is
+ * 32 bytes as 64 hex digits or base64; a key with few distinct bytes (all zeros, a repeated
+ * pattern) is refused, since no random key looks like that.
+ */
+export function parseKeys(raw: string | undefined): Buffer[] {
+  if (!raw) return [];
+  return raw.split(',').map((part, i) => {
+    const s = part.trim();
+    const name = i === 0 ? 'SLA_ENCRYPTION_KEY' : `SLA_ENCRYPTION_KEY (key ${i + 1})`;
+    const key = /^[0-9a-f]{64}$/i.test(s) ? Buffer.from(s, 'hex') : /^[A-Za-z0-9+/]{43}=?$/.test(s) ? Buffer.from(s, 'base64') : Buffer.alloc(0);
+    if (key.length !== 32) throw new ConfigError(`${name}: expected 32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)`);
+    if (new Set(key).size < 16) throw new ConfigError(`${name}: too weak (few distinct bytes); make one with openssl rand -base64 32`);
+    return key;
+  });
 }
 
-export function seal(key: Buffer, value: unknown): string {
+/** The first key, for callers that take one (tests, tools). */
+export function parseKey(raw: string | undefined): Buffer | null {
+  return parseKeys(raw)[0] ?? null;
+}
+
+export function checkAdminToken(token: string | undefined): void {
+  if (token !== undefined && token.length < MIN_ADMIN_TOKEN_CHARS) throw new ConfigError(`the service is not configured:\n  SLA_ADMIN_TOKEN: at least ${MIN_ADMIN_TOKEN_CHARS} characters (openssl rand -hex 32)`);
+}
+
+const keyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 8);
+const aad = (accountId: string) => Buffer.from(`sla-desk tenant ${accountId}`, 'utf8');
+
+export function seal(key: Buffer, accountId: string, value: unknown): string {
   const iv = randomBytes(12);
   const c = createCipheriv('aes-256-gcm', key, iv);
+  c.setAAD(aad(accountId));
   const body = Buffer.concat([c.update(JSON.stringify(value), 'utf8'), c.final()]);
-  return `v1:${Buffer.concat([iv, c.getAuthTag(), body]).toString('base64')}`;
+  return `v2:${keyId(key)}:${Buffer.concat([iv, c.getAuthTag(), body]).toString('base64')}`;
 }
 
-export function unseal<T>(key: Buffer, sealed: string): T {
-  if (!sealed.startsWith('v1:')) throw new Error('sealed tenant settings: unknown format');
-  const raw = Buffer.from(sealed.slice(3), 'base64');
-  const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-  d.setAuthTag(raw.subarray(12, 28));
-  return JSON.parse(Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8')) as T;
+/** Opens a sealed row with whichever key sealed it; `current` says whether it needs sealing again. */
+export function unseal<T>(keys: readonly Buffer[], accountId: string, sealed: string): { value: T; current: boolean } {
+  const [version, a, b] = sealed.split(':');
+  // v1 rows (before binding to the account) open with any key and are sealed again at start-up.
+  const candidates = version === 'v2' ? keys.filter((k) => keyId(k) === a) : version === 'v1' ? [...keys] : [];
+  const payload = version === 'v2' ? b : a;
+  if (!candidates.length || payload === undefined) throw new Error(version === 'v2' || version === 'v1' ? 'sealed under a key that SLA_ENCRYPTION_KEY does not hold' : 'unknown format');
+  for (const key of candidates) {
+    try {
+      const raw = Buffer.from(payload, 'base64');
+      const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+      if (version === 'v2') d.setAAD(aad(accountId));
+      d.setAuthTag(raw.subarray(12, 28));
+      const value = JSON.parse(Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8')) as T;
+      return { value, current: version === 'v2' && key === keys[0] };
+    } catch {
+      // the next key, if any
+    }
+  }
+  throw new Error('does not open: another key, or a row of another account');
 }
 
 /** Checks a tenant's settings as the environment's are checked; the problems name the variables. */
-export function tenantConfig(settings: TenantSettings): ServiceConfig {
-  return configFromEnv({ ...settings, PORT: '0' } as NodeJS.ProcessEnv);
+export function tenantConfig(settings: TenantSettings, baseUrlOf?: (subdomain: string) => string): ServiceConfig {
+  return configFromEnv({ ...settings, PORT: '0' } as NodeJS.ProcessEnv, { source: 'tenant', baseUrlOf });
 }
 
 export interface Tenant {
@@ -52,23 +99,64 @@ export interface Tenant {
   http: AxiosInstance;
 }
 
-/** Tenants by account id, read from the store and cached for a minute (an admin's change reaches every instance within it; a new account within 5 s). */
+/**
+ * Tenants by account id, read from the store and cached (an admin's change reaches every instance
+ * within a minute, a new account within 5 s). Both caches are bounded: unauthenticated deliveries
+ * choose the account id, and must not choose how much memory the service holds.
+ */
 export class Tenants {
-  private cache = new Map<string, { t: Tenant | null; until: number }>();
+  private cache: LRUCache<string, { t: Tenant }>;
+  private misses = new LRUCache<string, true>({ max: MAX_CACHED, ttl: MISS_TTL_MS });
+  private env: Tenant | null = null;
+  /** Rows that did not open at the last look: /healthz fails while there are any. */
+  unreadable = 0;
   constructor(
     private db: Db,
-    private key: Buffer | null,
-    private env: ServiceConfig | null,
-    private ttlMs = 60_000,
-  ) {}
+    private keys: readonly Buffer[],
+    envCfg: ServiceConfig | null,
+    ttlMs = 60_000,
+    private baseUrlOf?: (subdomain: string) => string,
+  ) {
+    this.cache = new LRUCache({ max: MAX_CACHED, ttl: ttlMs });
+    if (envCfg) this.env = { id: ENV_TENANT, cfg: envCfg, http: zendeskClient(envCfg.baseURL, envCfg.auth, SERVICE_CLIENT) };
+  }
 
   envTenant(): Tenant | null {
-    if (!this.env) return null;
-    const hit = this.cache.get(`\0${ENV_TENANT}`);
-    if (hit) return hit.t;
-    const t = { id: ENV_TENANT, cfg: this.env, http: zendeskClient(this.env.baseURL, this.env.auth, SERVICE_CLIENT) };
-    this.cache.set(`\0${ENV_TENANT}`, { t, until: Infinity });
-    return t;
+    return this.env;
+  }
+
+  /**
+   * At start-up: every stored row must open, or the service refuses to start (a wrong or missing
+   * key would otherwise answer every delivery 503 forever, or drop tenants without a word). Rows
+   * under an older key of the list, or from before binding, are sealed again under the first key.
+   */
+  async open(log: (e: Record<string, string | number | boolean | null>) => void): Promise<{ tenants: number; resealed: number }> {
+    const rows = await this.db.query<{ account_id: string; sealed: string }>('SELECT account_id, sealed FROM tenants');
+    if (rows.length && !this.keys.length) throw new ConfigError(`the service is not configured:\n  SLA_ENCRYPTION_KEY: the store holds ${rows.length} tenant(s); set the key they were sealed with`);
+    const bad: string[] = [];
+    let resealed = 0;
+    for (const r of rows) {
+      let opened: { value: TenantSettings; current: boolean };
+      try {
+        opened = unseal<TenantSettings>(this.keys, r.account_id, r.sealed);
+      } catch {
+        bad.push(r.account_id);
+        continue;
+      }
+      if (!opened.current) {
+        await this.db.query('UPDATE tenants SET sealed = $2 WHERE account_id = $1 AND sealed = $3', [r.account_id, seal(this.keys[0], r.account_id, opened.value), r.sealed]);
+        resealed++;
+      }
+      try {
+        tenantConfig(opened.value, this.baseUrlOf);
+      } catch (e) {
+        // Settings that an older version accepted: the tenant stays off until an admin fixes them.
+        log({ level: 'error', msg: 'tenant settings refused; its deliveries are refused until fixed', tenant: r.account_id, error: (e as Error).message.slice(0, 500) });
+      }
+    }
+    this.unreadable = bad.length;
+    if (bad.length) throw new ConfigError(`the service is not configured:\n  SLA_ENCRYPTION_KEY: ${bad.length} of ${rows.length} stored tenant(s) do not open with it (a wrong key, or a key missing from the list): account ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`);
+    return { tenants: rows.length, resealed };
   }
 
   /** The tenant a job belongs to. */
@@ -76,34 +164,59 @@ export class Tenants {
     return id === ENV_TENANT ? this.envTenant() : this.stored(id);
   }
 
-  /** A stored tenant with this account id, or null. */
+  /** A stored tenant with this account id, or null. Anything but a well-formed id is null at once. */
   async stored(accountId: string): Promise<Tenant | null> {
-    if (!this.key || accountId === ENV_TENANT) return null;
+    if (!this.keys.length || !ACCOUNT_ID.test(accountId)) return null;
     const hit = this.cache.get(accountId);
-    if (hit && hit.until > Date.now()) return hit.t;
+    if (hit) return hit.t;
+    // An account not (yet) installed is asked again soon: another instance may be adding it now.
+    if (this.misses.get(accountId)) return null;
     const [row] = await this.db.query<{ sealed: string }>('SELECT sealed FROM tenants WHERE account_id = $1', [accountId]);
     let t: Tenant | null = null;
     if (row) {
-      const cfg = tenantConfig(unseal<TenantSettings>(this.key, row.sealed));
-      t = { id: accountId, cfg, http: zendeskClient(cfg.baseURL, cfg.auth, SERVICE_CLIENT) };
+      try {
+        const cfg = tenantConfig(unseal<TenantSettings>(this.keys, accountId, row.sealed).value, this.baseUrlOf);
+        t = { id: accountId, cfg, http: zendeskClient(cfg.baseURL, cfg.auth, SERVICE_CLIENT) };
+      } catch (e) {
+        if (!(e instanceof ConfigError)) this.unreadable++;
+        t = null;
+      }
     }
-    // An account not (yet) installed is asked again soon: another instance may be adding it now.
-    this.cache.set(accountId, { t, until: Date.now() + (t ? this.ttlMs : Math.min(this.ttlMs, 5_000)) });
+    if (t) this.cache.set(accountId, { t });
+    else this.misses.set(accountId, true);
     return t;
   }
 
   async put(accountId: string, settings: TenantSettings): Promise<ServiceConfig> {
-    if (!this.key) throw new ConfigError('SLA_ENCRYPTION_KEY is not set: this service keeps no tenants');
-    if (!/^[0-9]{1,20}$/.test(accountId)) throw new ConfigError('account id: expected the Zendesk account id (digits), as in x-zendesk-account-id');
-    const cfg = tenantConfig(settings);
-    await this.db.query('INSERT INTO tenants (account_id, sealed, updated_at) VALUES ($1, $2, $3) ON CONFLICT (account_id) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = EXCLUDED.updated_at', [accountId, seal(this.key, settings), Date.now()]);
+    if (!this.keys.length) throw new ConfigError('SLA_ENCRYPTION_KEY is not set: this service keeps no tenants');
+    if (!ACCOUNT_ID.test(accountId)) throw new ConfigError('account id: expected the Zendesk account id (digits, no leading zero), as in x-zendesk-account-id');
+    const cfg = tenantConfig(settings, this.baseUrlOf);
+    await this.db.query('INSERT INTO tenants (account_id, sealed, updated_at) VALUES ($1, $2, $3) ON CONFLICT (account_id) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = EXCLUDED.updated_at', [accountId, seal(this.keys[0], accountId, settings), Date.now()]);
     this.cache.delete(accountId);
+    this.misses.delete(accountId);
     return cfg;
   }
 
+  /** A tenant and everything the store holds for it (timelines with override reasons, snapshots, jobs, deliveries), in one transaction. */
   async remove(accountId: string): Promise<boolean> {
-    const r = await this.db.query('DELETE FROM tenants WHERE account_id = $1 RETURNING 1 AS one', [accountId]);
+    if (!ACCOUNT_ID.test(accountId)) return false;
+    const removed = await this.db.tx(async (q) => {
+      for (const table of ['jobs', 'tickets', 'deliveries', 'watermarks']) await q.query(`DELETE FROM ${table} WHERE tenant = $1`, [accountId]);
+      return (await q.query('DELETE FROM tenants WHERE account_id = $1 RETURNING 1 AS one', [accountId])).length > 0;
+    });
     this.cache.delete(accountId);
-    return r.length > 0;
+    return removed;
+  }
+
+  /** Every tenant this instance serves: the environment's and the stored ones that open (the catch-up reads each). */
+  async all(): Promise<Tenant[]> {
+    const out: Tenant[] = this.env ? [this.env] : [];
+    if (!this.keys.length) return out;
+    const rows = await this.db.query<{ account_id: string }>('SELECT account_id FROM tenants ORDER BY account_id');
+    for (const r of rows) {
+      const t = await this.stored(r.account_id);
+      if (t) out.push(t);
+    }
+    return out;
   }
 }

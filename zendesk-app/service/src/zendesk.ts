@@ -49,7 +49,11 @@ export function retryAfterOf(e: unknown): number | null {
   return retryAfterMs((e as AxiosError)?.response?.headers?.['retry-after']) ?? null;
 }
 
-export function zendeskClient(baseURL: string, auth: ZendeskAuth, opts: { retries?: number; maxDelayMs?: number; deferLongWaits?: boolean } = {}): AxiosInstance {
+/**
+ * deferRetryAfter: an answer with a Retry-After is not waited out here but thrown to the caller
+ * (the service's queue schedules the job for then and frees the worker slot meanwhile).
+ */
+export function zendeskClient(baseURL: string, auth: ZendeskAuth, opts: { retries?: number; maxDelayMs?: number; deferLongWaits?: boolean; deferRetryAfter?: boolean } = {}): AxiosInstance {
   const headers: Record<string, string> = {};
   const oauth = auth.clientId && auth.clientSecret ? clientCredentials(baseURL, auth.clientId, auth.clientSecret, auth.scope ?? 'read write') : null;
   if (oauth) {
@@ -58,7 +62,8 @@ export function zendeskClient(baseURL: string, auth: ZendeskAuth, opts: { retrie
   else if (auth.email && auth.apiToken) headers.Authorization = `Basic ${Buffer.from(`${auth.email}/token:${auth.apiToken}`).toString('base64')}`;
   else throw new Error('Zendesk credentials: set ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET, or ZENDESK_OAUTH_TOKEN, or ZENDESK_EMAIL and ZENDESK_API_TOKEN');
   // Keep-alive: a webhook costs two reads and a write, and a new TLS connection for each would cost more than the work.
-  const http = axios.create({ baseURL, headers, timeout: 30_000, httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }), httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) });
+  // No redirects: a 3xx would carry the credentials (and a 307 the body) to wherever it points.
+  const http = axios.create({ baseURL, headers, timeout: 30_000, maxRedirects: 0, httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }), httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 64 }) });
   if (oauth) {
     http.interceptors.request.use(async (config) => {
       config.headers.set('Authorization', `Bearer ${await oauth.token()}`);
@@ -80,7 +85,9 @@ export function zendeskClient(baseURL: string, auth: ZendeskAuth, opts: { retrie
     retryCondition: (e: AxiosError) => {
       const s = e.response?.status;
       // The service's queue waits out a long Retry-After itself, without holding a worker.
-      if (opts.deferLongWaits && (retryAfterMs(e.response?.headers?.['retry-after']) ?? 0) > maxDelay) return false;
+      const after = retryAfterMs(e.response?.headers?.['retry-after']);
+      if (opts.deferRetryAfter && after !== null && after !== undefined) return false;
+      if (opts.deferLongWaits && (after ?? 0) > maxDelay) return false;
       if (s === 429 || (s !== undefined && s >= 500)) return true;
       return !e.response && (e.config?.method ?? 'get').toLowerCase() === 'get';
     },
@@ -108,7 +115,7 @@ export function clientCredentials(baseURL: string, clientId: string, clientSecre
   const fetchToken = async () => {
     let r;
     try {
-      r = await axios.post(`${baseURL}/oauth/tokens`, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope }, { timeout: 30_000 });
+      r = await axios.post(`${baseURL}/oauth/tokens`, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope }, { timeout: 30_000, maxRedirects: 0 });
     } catch (e) {
       const s = statusOf(e);
       throw new ZendeskApiError(s, `OAuth token request failed: ${s ?? 'connection dropped'}${s === 400 || s === 401 ? ' (check ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET, and that the client is confidential)' : ''}`);

@@ -11,11 +11,17 @@ export function slaValues(decision: Decision, fieldIds: FieldIds, tags: readonly
   const fields: { id: number; value: string }[] = [];
   for (const m of decision.metrics) {
     const id = fieldIds.due[m.metric];
-    if (id !== undefined) fields.push({ id, value: m.due === null ? '' : new Date(m.due).toISOString() });
+    // A paused Metric has no due instant: its projection (now + what remains) moves with the clock
+    // alone, and writing it would make every pass a write, and every write a trigger and a pass.
+    if (id !== undefined) fields.push({ id, value: m.due === null || m.state === 'paused' ? '' : new Date(m.due).toISOString() });
   }
   if (fieldIds.state !== undefined) fields.push({ id: fieldIds.state, value: worstState(decision) });
   // The policy priority in its own field: Zendesk's four native values cannot tell S3 from S4.
   if (fieldIds.priority !== undefined) fields.push({ id: fieldIds.priority, value: decision.priority.id ? tagOfLevel('sla_priority_', decision.priority.id) : '' });
+  // A fallback Tier (none set, or one the policy lacks) is not written as a tag: Zendesk links a
+  // drop-down's options to their tags, so the tag would set the Tier field as if someone chose it,
+  // and a later defaultTier change would no longer apply. Nor is another Tier's tag removed then.
+  if (decision.tier.fallback) return { fields, tags: [...tags] };
   const kept = tags.filter((t) => !t.startsWith('sla_tier_') || t === decision.tier.tag);
   if (!kept.includes(decision.tier.tag)) kept.push(decision.tier.tag);
   return { fields, tags: kept };
