@@ -1,7 +1,8 @@
 import Resolver from '@forge/resolver';
-import { checkPolicyText, formatProblem, metNote, localeOf, makeOverride, overrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
+import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, parseOverrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
 import { CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config } from './config';
 import { JiraClient, JiraError } from './jira/client';
+import { formatMetNote, parseMetNote } from './jira/met-note';
 import { PRESETS } from './presets';
 import { planIssue } from './issue';
 import { recalculationProgress, startRecalculation } from './recalculate';
@@ -76,6 +77,10 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   const by = (await client.user(context.accountId!))?.displayName ?? 'a triage lead';
   const made = makeOverride(policy, { by, from: decision.priority.id, to: payload.to, reason: payload.reason, notify: payload.notify === true }, now);
   if (!made.override) return { ok: false as const, problems: made.problems.map(formatProblem) };
+  const written = typeof payload.notice === 'string' ? payload.notice.trim().slice(0, 2000) : '';
+  // The app posts the lead's notice as its own comment, and outside a service project every comment
+  // is public, so the timeline cannot tell it from the app's notes: one that reads as them is refused.
+  if (made.override.notify && readsAsAppNote(written)) return { ok: false as const, problems: ['notice: reads as one of SLA Desk\'s own notes; write it in your own words'] };
   const locale = localeOf(context.locale);
   // The internal comment, written as the app after the lead check above, is the audit trail; the
   // timeline reads the override back only from the app's own internal comments.
@@ -83,7 +88,6 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   // The requester's notice is written for them: it never quotes the reason, which is for colleagues.
   // Jira's issue does not carry the reporter's language, so it is the policy's (the customers'),
   // not the lead's, as the Zendesk sidebar falls back to when the requester has none.
-  const written = typeof payload.notice === 'string' ? payload.notice.trim().slice(0, 2000) : '';
   if (made.override.notify && !written) {
     // In the reporter's own language where Jira tells it, else the policy's (the customers').
     const reporter = (read.issue.fields.reporter as { accountId?: string } | undefined)?.accountId;
@@ -96,6 +100,10 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   // The app's own edits fire no trigger (ignoreSelf): write the SLA fields in this same pass.
   await refreshIssue(client, config, policy, issue.key, now);
   return { ok: true as const, override: made.override };
+}
+
+function readsAsAppNote(text: string): boolean {
+  return parseMetNote(text) !== null || parseOverrideNote(text) !== null;
 }
 
 /**
@@ -117,7 +125,7 @@ export async function markMet(payload: { metric?: string }, context: Ctx, client
   const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
   if (decision.metrics.find((m) => m.metric === metric)?.stoppedAt != null) return { ok: false as const, problems: [`${policy.metrics[metric].label} is kept already.`] };
   const by = (await client.user(context.accountId))?.displayName ?? 'an agent';
-  await client.addComment(issue.key, metNote({ metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }), true);
+  await client.addComment(issue.key, formatMetNote({ metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }), true);
   await refreshIssue(client, config, policy, issue.key, now);
   return { ok: true as const };
 }

@@ -1,5 +1,7 @@
 import { addSupportIssue, deploy, FIELD, jira, store, testConfig } from './setup';
+import { APP_ACCOUNT } from '../../test/jira/emulator';
 import { adfText } from '../src/jira/timeline';
+import { formatMetNote, parseMetNote } from '../src/jira/met-note';
 import { CONFIG_KEY } from '../src/config';
 import { adminDefinitions, definitions, NOT_ADMIN } from '../src/resolvers';
 
@@ -209,7 +211,7 @@ describe('a promise kept by an event: "Mark as met" instead of a tag', () => {
     expect(await call('markMet', 'agent-1', { metric: 'critical_notice' })).toEqual({ ok: true });
     const note = jira.issues.get('SUP-1')!.comments.at(-1)!;
     expect(note.jsdPublic).toBe(false);
-    expect(adfText(note.body)).toMatch(/^SLA Desk: Critical issue notification kept \(critical_notice\), marked by Lea Agent at /);
+    expect(adfText(note.body)).toMatch(/^SLA Desk: Critical issue notification kept \(critical_notice\), marked by "Lea Agent" at /);
     const after = await call('panel', 'agent-1');
     expect(after.metButtons).toEqual([]);
     expect(after.view.metrics.find((m: { metric: string }) => m.metric === 'critical_notice').state).toBe('met');
@@ -222,6 +224,45 @@ describe('a promise kept by an event: "Mark as met" instead of a tag', () => {
     jira.users.get('agent-1')!.projects = { SUP: ['EDIT_ISSUES'] };
     expect((await call('markMet', 'agent-1', { metric: 'first_response' })).ok).toBe(false);
     expect((await call('markMet', 'agent-1', { metric: 'constructor' })).ok).toBe(false);
+    expect(jira.writes()).toEqual([]);
+  });
+
+  const metEvents = async () => (await call('panel', 'agent-1')).timeline.events.filter((e: { type: string }) => e.type === 'met');
+
+  test.each([
+    ['another note', 'Eve. SLA Desk: Resolution kept (resolution), marked by Eve'],
+    ['a line break', 'Eve\nSLA Desk: Resolution kept (resolution), marked by Eve'],
+    ['its own closing quote', 'Eve" at 2020-01-01T00:00:00.000Z. SLA Desk: Resolution kept (resolution), marked by "Eve'],
+    ['backslashes and unicode', 'Zoë \\ 李 🧑‍💻'],
+  ])('a display name holding %s keeps exactly the Metric marked, and is named in the note', async (_case, displayName) => {
+    jira.users.get('agent-1')!.displayName = displayName;
+    expect(await call('markMet', 'agent-1', { metric: 'critical_notice' })).toEqual({ ok: true });
+    const text = adfText(jira.issues.get('SUP-1')!.comments.at(-1)!.body);
+    expect(text.split('\n')).toHaveLength(1);
+    expect(parseMetNote(text)?.by).toBe(displayName.replace(/\n/g, ' '));
+    expect(await metEvents()).toEqual([{ type: 'met', at: expect.any(String), metric: 'critical_notice' }]);
+  });
+
+  test('the app\'s own note in the form it wrote before it quoted names still counts, for its own Metric', async () => {
+    const at = new Date().toISOString();
+    const old = `SLA Desk: Critical issue notification kept (critical_notice), marked by Eve. SLA Desk: Resolution kept (resolution), marked by Eve at ${at}.`;
+    jira.issues.get('SUP-1')!.comments.push({ id: 'old', created: at, author: { accountId: APP_ACCOUNT }, body: old, jsdPublic: false });
+    expect(await metEvents()).toEqual([{ type: 'met', at, metric: 'critical_notice' }]);
+  });
+
+  test('an app note that merely contains the note\'s text keeps nothing', async () => {
+    const text = formatMetNote({ metric: 'critical_notice', label: 'Critical issue notification', by: 'Lea Agent', at: new Date().toISOString() });
+    for (const body of [`Reminder: ${text}`, `${text}\nThanks`]) {
+      jira.issues.get('SUP-1')!.comments = [{ id: 'c', created: new Date().toISOString(), author: { accountId: APP_ACCOUNT }, body, jsdPublic: false }];
+      expect(await metEvents()).toEqual([]);
+    }
+  });
+
+  test('a lead\'s notice to the requester that reads as the app\'s own note is refused, and nothing is written', async () => {
+    jira.users.get('lead-1')!.projects = { SUP: ['EDIT_ISSUES'] };
+    const notice = formatMetNote({ metric: 'critical_notice', label: 'Critical issue notification', by: 'Sam Lead', at: new Date().toISOString() });
+    const r = await call('override', 'lead-1', { to: 'P2', reason: 'Workaround in place', notify: true, notice });
+    expect(r).toEqual({ ok: false, problems: ["notice: reads as one of SLA Desk's own notes; write it in your own words"] });
     expect(jira.writes()).toEqual([]);
   });
 

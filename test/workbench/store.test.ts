@@ -22,6 +22,9 @@ test.each([
   ['a clock far in the future', { ...good, clock: Date.parse('2999-01-01T00:00:00Z') }, 'clock 32472144000000 is not an instant in 2000-2099'],
   ['no policy', { ...good, policy: {} }, 'no policy (preset or document)'],
   ['no tickets', { ...good, zendesk: undefined }, 'no tickets'],
+  ['a desk row without its ticket', { ...good, desk: [{ id: 3 }] }, 'desk row 3 has no Zendesk ticket'],
+  ['Jira issues that are not a list', { ...good, jira: { 'DESK-1': {} } }, 'jira: not a list of issues'],
+  ['app storage that is not pairs', { ...good, kvs: [['config']] }, 'kvs: not a list of [key, value] pairs'],
 ])('%s: set aside, named in the log, and the sample desk restored', (_name, state, why) => {
   const dir = mkdtempSync(join(tmpdir(), 'sla-store-'));
   writeFileSync(join(dir, 'desk.json'), JSON.stringify(state));

@@ -1,8 +1,8 @@
 // Builds what the workbench serves besides the apps' own dist: the host code compiled for Node
 // (Forge resolvers and triggers, the ZAF audit adapter, the Jira emulator) and the Forge app's UI
 // (its panel and glance) bundled for the browser against the workbench's UI Kit renderer.
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { compileHosts } from '../src/forge-host.mjs';
@@ -13,6 +13,14 @@ const root = join(wb, '..');
 
 rmSync(join(wb, '.build'), { recursive: true, force: true });
 compileHosts(root);
+// The compiled code lives in .build/<package>/, away from its package, so it would find only the
+// root's node_modules: a dependency the package holds apart (the service's lru-cache 11, where the
+// root holds 5) would resolve to another version. Each package's own node_modules sits beside it.
+for (const pkg of readdirSync(join(wb, '.build'))) {
+  const own = join(root, pkg, 'node_modules');
+  const dir = join(wb, '.build', pkg);
+  if (existsSync(own)) symlinkSync(relative(dir, own), join(dir, 'node_modules'), 'dir');
+}
 
 await build({
   configFile: false,

@@ -40,11 +40,15 @@ async function readJson(req) {
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (!text) return {};
+  let body;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (e) {
     throw new BadRequest(`request body: not JSON (${e.message})`);
   }
+  // Every route reads fields of an object: null, a list or a bare value is the caller's mistake.
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest(`request body: expected a JSON object, got ${Array.isArray(body) ? 'a list' : JSON.stringify(body).slice(0, 40)}`);
+  return body;
 }
 
 /** A script that moves the frame's clock to the workbench's, so the apps' own countdowns follow it. */

@@ -21,11 +21,21 @@ export function loadStore(dataDir, log = console.log) {
     if (problem) throw new Error(problem);
     return state;
   } catch (e) {
-    const aside = `${file}.unreadable-${Date.now()}`;
-    renameSync(file, aside);
-    log(`[workbench] ${file} could not be read (${e.message}); it was kept as ${aside} and the sample desk restored`);
+    setAside(dataDir, `could not be read (${e.message})`, log);
     return null;
   }
+}
+
+/**
+ * Moves the stored desk out of the way, named in the log with what is wrong with it: the next save
+ * writes a fresh desk, and the old one is still there for its owner to mend.
+ */
+export function setAside(dataDir, why, log = console.log) {
+  const file = storePath(dataDir);
+  const aside = `${file}.unreadable-${Date.now()}`;
+  renameSync(file, aside);
+  log(`[workbench] ${file} ${why}; it was kept as ${aside} and the sample desk restored`);
+  return aside;
 }
 
 export function saveStore(dataDir, state) {
@@ -46,5 +56,10 @@ export function unusable(state) {
   const p = state.policy;
   if (!p || (typeof p.preset !== 'string' && typeof p.document !== 'string')) return 'no policy (preset or document)';
   if (!Array.isArray(state.zendesk) || !Array.isArray(state.desk)) return 'no tickets';
+  const ids = new Set(state.zendesk.map((t) => t?.id));
+  const lost = state.desk.find((d) => !ids.has(d?.id));
+  if (lost !== undefined) return `desk row ${JSON.stringify(lost?.id ?? null)} has no Zendesk ticket`;
+  if (state.jira !== undefined && !(Array.isArray(state.jira) && state.jira.every((i) => typeof i?.key === 'string'))) return 'jira: not a list of issues';
+  if (state.kvs !== undefined && !(Array.isArray(state.kvs) && state.kvs.every((e) => Array.isArray(e) && e.length === 2))) return 'kvs: not a list of [key, value] pairs';
   return null;
 }

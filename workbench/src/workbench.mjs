@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DESK_NOW, deskOf } from './desk.mjs';
-import { loadStore, saveStore, STORE_VERSION } from './store.mjs';
+import { loadStore, saveStore, setAside, STORE_VERSION } from './store.mjs';
 import { randomBytes } from 'node:crypto';
 import { GROUPS, USERS, zendeskHost } from './zendesk-host.mjs';
 import { jiraHost, JIRA_USERS } from './jira-host.mjs';
@@ -31,15 +31,55 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   const presetIds = () => listPresets().map((p) => p.id);
   const presetText = (id) => readFileSync(resolvePolicyPath(id), 'utf8');
 
-  function policyOfSource(source) {
-    if (source.preset) {
-      if (!presetIds().includes(source.preset)) throw new BadRequest(`unknown preset "${source.preset}" (known: ${presetIds().join(', ')})`);
-      return loadPolicy(source.preset);
-    }
+  const unknownPreset = (id) => `unknown preset "${id}" (known: ${presetIds().join(', ')})`;
+
+  /** The policy a source names, or what is wrong with it: the field, a message, the policy's own errors. */
+  function resolveSource(source) {
+    if (source.preset) return presetIds().includes(source.preset) ? { policy: loadPolicy(source.preset) } : { field: 'policy.preset', message: unknownPreset(source.preset), problems: [] };
     const { policy: p, problems } = core.checkPolicyText(source.document);
-    const errors = problems.filter((x) => x.level === 'error');
-    if (!p || errors.length) throw new BadRequest('the policy does not check; nothing was saved', errors.map(core.formatProblem));
-    return p;
+    const errors = problems.filter((x) => x.level === 'error').map(core.formatProblem);
+    return p && !errors.length ? { policy: p } : { field: 'policy.document', message: 'the policy does not check', problems: errors };
+  }
+
+  function policyOfSource(source) {
+    const r = resolveSource(source);
+    if (r.policy) return r.policy;
+    throw new BadRequest(r.field === 'policy.document' ? `${r.message}; nothing was saved` : r.message, r.problems);
+  }
+
+  /**
+   * The stored desk's policy, or why it cannot be used. A desk file edited by hand (or by another
+   * version) must not stop the workbench at start: it is set aside, and this names the reason.
+   */
+  function storedPolicy(source) {
+    const r = resolveSource(source);
+    if (!r.policy) return { problem: `${r.field}: ${r.message}${listed(r.problems)}` };
+    // A pasted policy reseeds its desk from this preset when the admin wipes it.
+    if (source.basePreset !== undefined && !presetIds().includes(source.basePreset)) return { problem: `policy.basePreset: ${unknownPreset(source.basePreset)}` };
+    return r;
+  }
+
+  /** Restores the stored desk; false, with the file set aside, when it holds one the apps refuse. */
+  async function restoreStored() {
+    const { policy: p, problem } = storedPolicy(state.policy);
+    if (problem) return refuseStored(problem);
+    policy = p;
+    jira.restore(state.jira ?? []);
+    for (const [k, v] of state.kvs ?? []) kvs.set(k, v);
+    try {
+      await applyPolicy();
+    } catch (e) {
+      if (!(e instanceof BadRequest)) throw e;
+      return refuseStored(`policy: the Jira app refuses it${listed(e.problems ?? [])}`);
+    }
+    return true;
+  }
+
+  function refuseStored(problem) {
+    setAside(dataDir, `holds a desk the workbench cannot use: ${problem}`, log);
+    kvs.clear();
+    jira.restore([]);
+    return false;
   }
 
   /** The desk for the policy's preset (a pasted policy keeps the desk of the preset it started from). */
@@ -96,13 +136,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
 
   async function init() {
     jira.clock = () => state.clock;
-    if (state) {
-      policy = policyOfSource(state.policy);
-      jira.restore(state.jira);
-      for (const [k, v] of state.kvs ?? []) kvs.set(k, v);
-      await applyPolicy();
-      return;
-    }
+    if (state && (await restoreStored())) return;
     state = { version: STORE_VERSION, clock: DESK_NOW, policy: { preset: 'kiwi-stage-plus' } };
     policy = policyOfSource(state.policy);
     seedDesk();
@@ -188,17 +222,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       return next;
     },
     async setClock(body) {
-      let at;
-      if (body.reset) at = DESK_NOW;
-      else if (typeof body.at === 'string') at = Date.parse(body.at);
-      else if (typeof body.shiftMinutes === 'number') at = state.clock + body.shiftMinutes * 60_000;
-      // An instant without its offset would be read in the server's zone; one the calendars cannot
-      // count (outside their years) would leave a desk that cannot be drawn. Neither is saved.
-      if (typeof body.at === 'string' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(body.at)) {
-        throw new BadRequest(`clock.at: expected an ISO-8601 instant with its offset, like 2026-11-20T15:00:00Z; got "${String(body.at).slice(0, 40)}"`);
-      }
-      if (at === undefined || !Number.isFinite(at)) throw new BadRequest('clock: expected {"at": "<ISO instant>"}, {"shiftMinutes": <number>} or {"reset": true}');
-      if (at < Date.UTC(2000, 0, 1) || at >= Date.UTC(2100, 0, 1)) throw new BadRequest(`clock: ${new Date(at).toISOString().slice(0, 10)} is outside the years the workbench's desk can be evaluated in (2000-2099)`);
+      const at = clockTarget(body, state.clock);
       state.clock = at;
       save();
       // Time moves the SLA state on its own: the service fires the transitions now due (at risk,
@@ -335,6 +359,55 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     },
   };
 }
+
+const CLOCK_FIELDS = ['at', 'shiftMinutes', 'reset'];
+const CLOCK_USAGE = 'clock: expected {"at": "<ISO instant>"}, {"shiftMinutes": <number>} or {"reset": true}';
+// Ten years either way: more than anyone steps a desk, and the sum stays a Date (JSON's numbers do not).
+const MAX_SHIFT_MINUTES = 10 * 366 * 24 * 60;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** The instant a clock request asks for, from the clock's current one; a 400 naming the field otherwise. */
+export function clockTarget(body, now) {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest(CLOCK_USAGE);
+  const fields = Object.keys(body);
+  const unknown = fields.find((k) => !CLOCK_FIELDS.includes(k));
+  if (unknown !== undefined) throw new BadRequest(`clock.${unknown.slice(0, 40)}: not a field of the clock (${CLOCK_FIELDS.join(', ')})`);
+  if (fields.length !== 1) throw new BadRequest(`${CLOCK_USAGE}; got ${fields.length ? fields.join(' and ') : 'none of them'}`);
+  const at = instantOf(fields[0], body[fields[0]], now);
+  // One the calendars cannot count (outside their years) would leave a desk that cannot be drawn.
+  if (at < Date.UTC(2000, 0, 1) || at >= Date.UTC(2100, 0, 1)) throw new BadRequest(`clock: ${new Date(at).toISOString().slice(0, 10)} is outside the years the workbench's desk can be evaluated in (2000-2099)`);
+  return at;
+}
+
+function instantOf(field, v, now) {
+  if (field === 'reset') {
+    if (v !== true) throw new BadRequest(`clock.reset: expected true, got ${shown(v)}`);
+    return DESK_NOW;
+  }
+  if (field === 'shiftMinutes') {
+    if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > MAX_SHIFT_MINUTES) throw new BadRequest(`clock.shiftMinutes: expected a number of minutes from -${MAX_SHIFT_MINUTES} to ${MAX_SHIFT_MINUTES} (ten years), got ${shown(v)}`);
+    return now + Math.round(v * 60_000);
+  }
+  // An instant without its offset would be read in the server's zone.
+  if (typeof v !== 'string' || !INSTANT.test(v)) throw new BadRequest(`clock.at: expected an ISO-8601 instant with its offset, like 2026-11-20T15:00:00Z; got ${shown(v)}`);
+  const at = Date.parse(v);
+  // Date.parse rolls 30 February over into March: a day the calendar lacks is a typo, not an instant.
+  if (!Number.isFinite(at) || !onCalendar(v)) throw new BadRequest(`clock.at: ${shown(v)} is not a day on the calendar`);
+  return at;
+}
+
+function onCalendar(iso) {
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d); // not Date.UTC, which reads years 0-99 as 1900-1999
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
+// JSON.stringify writes an overflowing number (1e400 parses to Infinity) as null.
+const shown = (v) => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v))).slice(0, 40);
+
+/** A policy's problems after its message, the first few: enough to find them in the file. */
+const listed = (problems) => (problems.length ? ` (${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''})` : '');
 
 /** Values a ticket form may hold: the policy's levels and tiers, and Zendesk's statuses and priorities. */
 function validateZendeskValues(policy, zendesk, values) {

@@ -1,5 +1,6 @@
-import { parseMetNote, parseOverrideNote, statusWord, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
+import { parseOverrideNote, statusWord, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
 import type { JiraComment, JiraIssue } from './client';
+import { parseMetNote } from './met-note';
 
 /**
  * A Jira issue (fields, changelog, comments: one GET) as the host-neutral timeline core evaluates.
@@ -105,7 +106,7 @@ function commentEvent(cm: JiraComment, reporter: string | undefined, appAccountI
     const trusted = untouched && text && !(service && visible);
     // A promise an agent marked as kept: also written only by the app, after its own check.
     const met = trusted ? parseMetNote(text) : null;
-    if (met) return met;
+    if (met) return { type: 'met', at: met.at, metric: met.metric };
     const override = trusted ? parseOverrideNote(text) : null;
     // The app wrote the note, so its own instant holds: it is the one the override was decided at,
     // and not later than the refresh that follows it (Jira stamps the comment a moment after).
