@@ -237,11 +237,13 @@ function own<T>(list: T[]): T[] {
   return list === NONE_YET ? [] : list;
 }
 
+/** A Tier nobody chose (none set, or one the policy lacks) is the default, marked fallback: hosts show it apart and never write it back as a choice. */
 function tierOf(cp: CompiledPolicy, value: string | null | undefined, warnings: Warning[]): Decision['tier'] {
-  const id = value ?? cp.defaultTier;
+  const fallback = cp.tierBadges.get(cp.defaultTier)!;
+  if (value === null || value === undefined || value === '') return { ...fallback, fallback: true };
+  const id = value;
   const known = cp.tierBadges.get(id);
   if (known) return known;
-  const fallback = cp.tierBadges.get(cp.defaultTier)!;
   warnings.push({ code: 'unknown-tier', message: `Unknown tier "${id}": using the default tier "${fallback.label}"` });
   return { ...fallback, fallback: true };
 }
@@ -463,6 +465,15 @@ const URGENCY: readonly MetricState[] = ['breached', 'at_risk', 'running', 'paus
 /** The most urgent state among a decision's metrics: what the hosts' "SLA state" field holds. */
 export function worstState(d: Decision): MetricState {
   return URGENCY.find((s) => d.metrics.some((m) => m.state === s)) ?? 'not_applicable';
+}
+
+/**
+ * The due instant a host keeps in its field: none while the Metric is paused. A paused Metric's
+ * due is projected from now (now + what remains), so it moves with the clock alone; a saved copy
+ * would be rewritten on every pass, and every write fires the host's triggers again.
+ */
+export function savedDue(m: MetricDecision): number | null {
+  return m.state === 'paused' ? null : m.due;
 }
 
 /** The decision with instants as ISO-8601 UTC strings, for JSON output and host fields. */

@@ -1,4 +1,4 @@
-import { evaluate, nextTransition, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
+import { evaluate, nextTransition, savedDue, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
 import type { JiraIssue } from './jira/client';
 import { timelineOfIssue, type FieldMap, type TimelineContext } from './jira/timeline';
 
@@ -32,7 +32,8 @@ export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: Ji
   const wanted: { fieldId: string; value: unknown }[] = [];
   for (const m of decision.metrics) {
     const id = Object.hasOwn(fields.due, m.metric) ? fields.due[m.metric] : undefined;
-    if (id) wanted.push({ fieldId: id, value: m.due === null ? null : new Date(m.due).toISOString() });
+    const due = savedDue(m);
+    if (id) wanted.push({ fieldId: id, value: due === null ? null : new Date(due).toISOString() });
   }
   if (fields.state) wanted.push({ fieldId: fields.state, value: worstState(decision) });
   if (fields.tier) wanted.push({ fieldId: fields.tier, value: decision.tier.label });

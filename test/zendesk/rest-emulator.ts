@@ -69,6 +69,9 @@ export class ZendeskEmulator {
   /** The role of the identity the API credentials stand for: the exports need an admin. */
   apiUserRole: 'agent' | 'admin' = 'admin';
   requests: { method: string; path: string; query: string }[] = [];
+  /** Requests being answered now, and the most there were at once. */
+  inFlight = 0;
+  peakInFlight = 0;
   /** Successful writes per ticket (a PUT or an update_many item that changed it). */
   writes = new Map<number, number>();
   /** Runs after a write is received (a PUT, or a ticket of an update_many job) and before it is applied. */
@@ -151,7 +154,13 @@ export class ZendeskEmulator {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => {
+      // Observation only (tests read how many requests a client had open at once); not a host behaviour.
+      this.inFlight++;
+      this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+      res.once('close', () => this.inFlight--);
+      void this.handle(req, res);
+    });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;

@@ -72,9 +72,11 @@ export interface ServiceOptions {
   notifyAllowHosts?: string[];
   /** Worker slots one tenant may hold at once (default: all but 4 of them). */
   slotsPerTenant?: number;
-  /** Open connections per client address (default 256), and in all (default 4,096, and under the process's file limit). */
+  /** Open connections per client address (default 256, at most a quarter of all), and in all (default 4,096, and under the process's file limit). */
   maxConnectionsPerClient?: number;
   maxConnections?: number;
+  /** Tenants and unknown account ids kept in memory, each (default 10,000). */
+  tenantCacheMax?: number;
   /** How often each tenant's ticket export is read for changes no delivery brought (default 5 minutes; 0: never). */
   catchUpMs?: number;
   instanceId?: string;
@@ -114,7 +116,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   let tenants: Tenants;
   try {
     await migrate(db);
-    tenants = new Tenants(db, keys, cfg, undefined, opts.tenantBaseUrl);
+    tenants = new Tenants(db, keys, cfg, undefined, opts.tenantBaseUrl, opts.tenantCacheMax);
     // Stored tenants that do not open stop the start here, with the reason, not every delivery later.
     await tenants.open(log);
     // The embedded store belongs to this process alone: the leases of a process that died are void.
@@ -276,7 +278,10 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     return503OnClosing: true,
     logger: false,
   });
-  limitConnections(app.server, opts.maxConnectionsPerClient ?? 256, opts.maxConnections ?? defaultMaxConnections());
+  // One client may hold at most a quarter of all connections, so that others (Zendesk, the load
+  // balancer's health check) always find room.
+  const maxConnections = opts.maxConnections ?? defaultMaxConnections();
+  limitConnections(app.server, Math.min(opts.maxConnectionsPerClient ?? 256, Math.max(1, Math.floor(maxConnections / 4))), maxConnections);
 
   // A body that trickles in too slowly is cut after bodyTimeoutMs with a 408, through a pass-through
   // stream so that the socket stays open for the answer.

@@ -106,7 +106,7 @@ export interface Tenant {
  */
 export class Tenants {
   private cache: LRUCache<string, { t: Tenant }>;
-  private misses = new LRUCache<string, true>({ max: MAX_CACHED, ttl: MISS_TTL_MS });
+  private misses: LRUCache<string, true>;
   private env: Tenant | null = null;
   /** Rows that did not open at the last look: /healthz fails while there are any. */
   unreadable = 0;
@@ -116,9 +116,16 @@ export class Tenants {
     envCfg: ServiceConfig | null,
     ttlMs = 60_000,
     private baseUrlOf?: (subdomain: string) => string,
+    maxCached = MAX_CACHED,
   ) {
-    this.cache = new LRUCache({ max: MAX_CACHED, ttl: ttlMs });
+    this.cache = new LRUCache({ max: maxCached, ttl: ttlMs });
+    this.misses = new LRUCache({ max: maxCached, ttl: MISS_TTL_MS });
     if (envCfg) this.env = { id: ENV_TENANT, cfg: envCfg, http: zendeskClient(envCfg.baseURL, envCfg.auth, SERVICE_CLIENT) };
+  }
+
+  /** Entries held in memory, tenants and unknown ids (bounded, whatever callers send). */
+  cached(): number {
+    return this.cache.size + this.misses.size;
   }
 
   envTenant(): Tenant | null {

@@ -1,4 +1,4 @@
-import { worstState, type Decision } from '@sla-desk/core';
+import { savedDue, worstState, type Decision } from '@sla-desk/core';
 import { tagOfLevel, type FieldIds } from '../zaf/fields';
 
 /**
@@ -11,9 +11,8 @@ export function slaValues(decision: Decision, fieldIds: FieldIds, tags: readonly
   const fields: { id: number; value: string }[] = [];
   for (const m of decision.metrics) {
     const id = fieldIds.due[m.metric];
-    // A paused Metric has no due instant: its projection (now + what remains) moves with the clock
-    // alone, and writing it would make every pass a write, and every write a trigger and a pass.
-    if (id !== undefined) fields.push({ id, value: m.due === null || m.state === 'paused' ? '' : new Date(m.due).toISOString() });
+    const due = savedDue(m);
+    if (id !== undefined) fields.push({ id, value: due === null ? '' : new Date(due).toISOString() });
   }
   if (fieldIds.state !== undefined) fields.push({ id: fieldIds.state, value: worstState(decision) });
   // The policy priority in its own field: Zendesk's four native values cannot tell S3 from S4.
