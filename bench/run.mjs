@@ -177,6 +177,8 @@ rows.push(...(await forgeRows(root, log)));
 // --- the Zendesk service --------------------------------------------------------------------------------
 const { zendeskServiceRows } = await import('./zendesk-service.mjs');
 rows.push(...(await zendeskServiceRows(root, log)));
+const { serviceFairnessRows } = await import('./service-fairness.mjs');
+rows.push(...(await serviceFairnessRows(root, log)));
 
 // --- the workbench -------------------------------------------------------------------------------------
 const { workbenchRows } = await import('./workbench.mjs');
