@@ -110,7 +110,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     // apart, or the service would take a second delivery for a replay.
     const ts = new Date(state.clock + (++deliveries % 1000)).toISOString();
     const signature = serviceCode('signature.js').signWebhook(serviceCfg.webhookSecret, ts, body);
-    const res = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': ts }, body });
+    // Each invocation carries its own id, as Zendesk's do: the service keys deliveries by it.
+    const res = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': ts, 'x-zendesk-webhook-invocation-id': `workbench-${process.pid}-${deliveries}` }, body });
     const answer = await res.json();
     // The service stores the delivery and answers at once; the page shows what its pass did.
     if (!res.ok || answer.outcome === 'duplicate') return answer.outcome ?? null;
@@ -295,6 +296,9 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       service = await startService(serviceCfg, {
         now: () => state.clock,
         pollMs: 250,
+        // Every change here is delivered as it happens, and the service never misses one: no
+        // catch-up from a ticket export (the workbench's REST API has none).
+        catchUpMs: 0,
         log: (e) => {
           if (e.msg === 'ticket handled') lastOutcome.set(e.ticketId, e.outcome);
           if (e.level === 'error') log(`[workbench] service: ${JSON.stringify(e)}`);
