@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { mkdtempSync, writeFileSync } from 'fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -113,4 +113,47 @@ test('sla check escapes control characters that a policy carries into its messag
   expect(r.out).toContain('classification.matrix.1\\u001b[2J: unknown impact "1\\u001b[2J"');
   // eslint-disable-next-line no-control-regex
   expect(r.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+});
+
+// Issue 17, point 19: every read is capped, whatever size the file claims. /dev/zero says it is
+// empty and never ends; read whole, it grew a process to 16.8 GB in 60 s. The timeout only keeps a
+// regression from hanging the suite: the test asserts the exit, never how long it took.
+describe('every input the CLI reads whole stops at 1 MB', () => {
+  test('sla explain /dev/zero', () => {
+    const r = sla(['explain', '--now', NOW, '/dev/zero']);
+    expect(r).toMatchObject({ code: 1, signal: null, out: '' });
+    expect(r.err).toBe('sla: "/dev/zero" holds more than 1 MB, the most a timeline may have: give the one ticket to explain (sla evaluate reads files of any size)\n');
+  });
+
+  test('sla explain - with /dev/zero on standard input', () => {
+    const zero = openSync('/dev/zero', 'r');
+    try {
+      const r = spawnSync(process.execPath, [join(ROOT, 'core', 'bin', 'sla.js'), 'explain', '--now', NOW, '-'], { stdio: [zero, 'pipe', 'pipe'], encoding: 'utf8', cwd: ROOT, timeout: 60_000 });
+      expect({ code: r.status, signal: r.signal, out: r.stdout }).toEqual({ code: 1, signal: null, out: '' });
+      expect(r.stderr).toBe('sla: standard input holds more than 1 MB, the most a timeline may have: give the one ticket to explain (sla evaluate reads files of any size)\n');
+    } finally {
+      closeSync(zero);
+    }
+  });
+
+  test('sla explain still reads a timeline from a pipe', () => {
+    const tl = JSON.stringify({ id: '7', createdAt: '2026-11-20T14:00:00Z', fields: { impact: '1', urgency: '1', tier: 'plus' } });
+    const r = sla(['explain', '--now', NOW, '--format', 'json', '-'], tl);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).ticketId).toBe('7');
+  });
+
+  test('sla holidays --write /dev/zero', () => {
+    const r = sla(['holidays', 'US', '--years', '2026', '--write', '/dev/zero', '--calendar', 'office']);
+    expect(r).toMatchObject({ code: 1, signal: null, out: '' });
+    expect(r.err).toBe('sla: policy file "/dev/zero" is larger than 1 MB, the most SLA Desk accepts\n');
+  });
+
+  test('sla holidays --write refuses a policy file over 1 MB and leaves it as it was', () => {
+    const file = join(tmp, 'big-policy.yaml');
+    const text = `# ${'x'.repeat(1 << 20)}\ncalendars: { office: { zone: UTC, hours: { weekdays: ["09:00-17:00"] } } }\n`;
+    writeFileSync(file, text);
+    expect(sla(['holidays', 'US', '--years', '2026', '--write', file, '--calendar', 'office'])).toMatchObject({ code: 1, err: `sla: policy file "${file}" is larger than 1 MB, the most SLA Desk accepts\n` });
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
 });

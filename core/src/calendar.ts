@@ -10,15 +10,17 @@ import {
   yearStart,
   zoneOf,
 } from './zone';
+import { WallWorking, weekdayOf, type WeekPattern, type WindowsOf } from './week';
+
+export type { WeekPattern, WindowsOf };
 
 /**
  * Business time. A Calendar is compiled lazily, one UTC year at a time, into sorted working
  * intervals with running sums, so that "due after N working ms" and "working ms between" are a
- * binary search each. All arithmetic is on UTC epoch milliseconds: the machine's zone never enters.
+ * binary search each. Only the years a span starts and ends in are compiled: the years between
+ * count their total from the Calendar's week, so a Clock running since 1901 costs two years, not
+ * 126. All arithmetic is on UTC epoch milliseconds: the machine's zone never enters.
  */
-
-/** Working windows of one local date as flat [startMinute, endMinute) pairs; end may pass 1440. */
-export type WindowsOf = (localDay: number, weekday: number) => readonly number[];
 
 export class NoWorkingTimeError extends Error {
   constructor(calendar: string) {
@@ -105,13 +107,28 @@ export class Calendar {
   private readonly days = new Map<number, DayTable>();
   // The zone's offsets per year, held here so the hot path does no keyed cache lookup.
   private readonly segs: (OffsetSegments | undefined)[] = new Array(SUPPORTED_YEARS.max + 2).fill(undefined);
+  // Working ms of the years between a span's ends, by year (NaN: not counted yet).
+  private readonly totals = new Float64Array(SUPPORTED_YEARS.max + 2).fill(NaN);
+  private wall: WallWorking | null = null;
 
+  /**
+   * `week`, when given, is what `windowsOf` follows off its special dates: the years a span crosses
+   * are then counted from it, and only the years it starts and ends in are built.
+   */
   constructor(
     readonly id: string,
     readonly zone: string,
     private readonly windowsOf: WindowsOf,
+    private readonly week?: WeekPattern,
   ) {
     zoneOf(zone);
+  }
+
+  /** The UTC years whose tables this Calendar has built, in order: the work evaluation paid for. */
+  compiledYears(): number[] {
+    const out: number[] = [];
+    this.years.forEach((t, y) => t && out.push(y));
+    return out;
   }
 
   /** The earliest T >= start such that [start, T) holds `ms` working ms. Zero gives start. */
@@ -120,19 +137,20 @@ export class Calendar {
       if (ms === 0) return start;
       throw new RangeError(`negative working duration ${ms}`);
     }
-    let tab = this.tableAt(start);
+    const tab = this.tableAt(start);
     let y = tab.year;
     const first = y;
     let w = cumAt(tab, start) + ms;
+    let total = tab.total;
     let empty = 0;
-    while (w > tab.total) {
-      w -= tab.total;
-      empty = tab.total === 0 ? empty + 1 : 0;
+    while (w > total) {
+      w -= total;
+      empty = total === 0 ? empty + 1 : 0;
       if (empty >= MAX_EMPTY_YEARS) throw new NoWorkingTimeError(this.id);
       if (y - first >= MAX_SPAN_YEARS) throw new TooLongError(this.id);
-      tab = this.year(++y);
+      total = this.yearTotal(++y);
     }
-    return locate(tab, w);
+    return locate(y === first ? tab : this.year(y), w);
   }
 
   /** Working ms in [a, b); 0 when b <= a. */
@@ -143,7 +161,7 @@ export class Calendar {
     const ya = checkedYear(a);
     const yb = checkedYear(b);
     let sum = ta.total - cumAt(ta, a);
-    for (let y = ya + 1; y < yb; y++) sum += this.year(y).total;
+    for (let y = ya + 1; y < yb; y++) sum += this.yearTotal(y);
     return sum + cumAt(this.year(yb), b);
   }
 
@@ -238,10 +256,35 @@ export class Calendar {
     return tab;
   }
 
-  private year(y: number): YearTable {
-    if (y < SUPPORTED_YEARS.min || y > SUPPORTED_YEARS.max) {
-      throw new OutOfRangeError(`year ${y} is outside ${SUPPORTED_YEARS.min}-${SUPPORTED_YEARS.max}`);
+  /**
+   * A UTC year's working ms. Without its table, it is the wall clock's working time over each of
+   * the year's offset segments: the same set of instants the table would hold, so the same sum.
+   */
+  private yearTotal(y: number): number {
+    checkRange(y);
+    const tab = this.years[y];
+    if (tab) return tab.total;
+    if (!this.week) return this.year(y).total;
+    let total = this.totals[y];
+    if (Number.isNaN(total)) {
+      // Built on first use: most Clocks never span a whole year, and holidays make it cost.
+      this.wall ??= new WallWorking(this.windowsOf, this.week);
+      total = 0;
+      const from = yearStart(y);
+      const to = yearStart(y + 1);
+      const { starts, offsets } = this.seg(y);
+      for (let k = 0; k < starts.length; k++) {
+        const lo = Math.max(from, starts[k]);
+        const hi = Math.min(to, k + 1 < starts.length ? starts[k + 1] : Infinity);
+        if (hi > lo) total += this.wall.between(lo + offsets[k], hi + offsets[k]);
+      }
+      this.totals[y] = total;
     }
+    return total;
+  }
+
+  private year(y: number): YearTable {
+    checkRange(y);
     let tab = this.years[y];
     if (!tab) {
       tab = this.buildYear(y);
@@ -300,7 +343,8 @@ export class Calendar {
   }
 
   private buildDayTable(localYearNo: number): DayTable {
-    if (localYearNo < SUPPORTED_YEARS.min || localYearNo > SUPPORTED_YEARS.max) {
+    // A local year, so one past each end: 1901-01-01T00:00Z is still 1900 in America.
+    if (localYearNo < SUPPORTED_YEARS.min - 1 || localYearNo > SUPPORTED_YEARS.max + 1) {
       throw new OutOfRangeError(`year ${localYearNo} is outside ${SUPPORTED_YEARS.min}-${SUPPORTED_YEARS.max}`);
     }
     let t = this.days.get(localYearNo);
@@ -342,9 +386,10 @@ export class Calendar {
   }
 }
 
-function weekdayOf(localDay: number): number {
-  // 1970-01-01 was a Thursday (4); 0 is Sunday.
-  return (((localDay + 4) % 7) + 7) % 7;
+function checkRange(y: number): void {
+  if (y < SUPPORTED_YEARS.min || y > SUPPORTED_YEARS.max) {
+    throw new OutOfRangeError(`year ${y} is outside ${SUPPORTED_YEARS.min}-${SUPPORTED_YEARS.max}`);
+  }
 }
 
 // A wall reading is on the same scale as UTC ms, so the UTC year function reads its local year.

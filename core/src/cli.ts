@@ -1,21 +1,22 @@
 import { Command, CommanderError, Option } from 'commander';
-import { createReadStream, readFileSync, statSync, writeFileSync } from 'fs';
+import { createReadStream, statSync, writeFileSync } from 'fs';
 import { DateTime } from 'luxon';
 import { Document, parseDocument } from 'yaml';
 import { SingleBar, Presets } from 'cli-progress';
 import { Decision, decisionToJSON, evaluate } from './evaluate';
 import { formatMs } from './duration';
-import { checkPolicyText } from './lint';
+import { validatePolicyText } from './lint';
 import { getCompiled, Policy, PolicyError } from './policy';
 import { formatProblem, zodProblems } from './problem';
-import { listPresets, loadPolicy, readPolicyFile, resolvePolicyPath, UnknownPolicyError } from './presets';
+import { listPresets, loadPolicy, policyTooLarge, readPolicyFile, resolvePolicyPath, UnknownPolicyError } from './presets';
 import { readRecords, RecordSyntaxError } from './records';
 import { ReportBuilder } from './report';
 import { TimelineSchema } from './timeline';
 import { addPause, dueOf } from './clock';
 import { csvCell, printable } from './escape';
 import { isRealInstant } from './instant';
-import { formatBytes, MAX_RECORD_BYTES } from './limits';
+import { formatBytes, MAX_POLICY_BYTES, MAX_RECORD_BYTES } from './limits';
+import { readCapped } from './read-capped';
 import { SUPPORTED_YEARS } from './zone';
 import { explainCommand, ExplainUsageError } from './explain-cli';
 import { spliceMapValues } from './yaml-splice';
@@ -88,7 +89,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((file: string, o) => {
       try {
-        io.out.write(explainCommand(loadPolicy(o.policy), file, o, () => readFileSync(0, 'utf8')));
+        io.out.write(explainCommand(loadPolicy(o.policy), file, o));
       } catch (e) {
         throw e instanceof ExplainUsageError ? new UsageError(e.message) : e;
       }
@@ -141,7 +142,8 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       return 1;
     }
     if (e instanceof PolicyError) {
-      io.err.write(`sla: the policy is not valid:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+      const what = e.source ? `policy file "${e.source}"` : 'the policy';
+      io.err.write(`sla: ${what} does not check (run sla check on it):\n${e.problems.map((p) => `  ${printable(formatProblem(p))}`).join('\n')}\n`);
       return 1;
     }
     throw e;
@@ -151,7 +153,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
 
 function check(file: string, io: Io): number {
   const path = resolvePolicyPath(file);
-  const { problems } = checkPolicyText(readPolicyFile(path));
+  const { problems } = validatePolicyText(readPolicyFile(path));
   const errors = problems.filter((p) => p.level === 'error');
   const warnings = problems.filter((p) => p.level === 'warning');
   const assumptions = problems.filter((p) => p.level === 'assumption');
@@ -365,9 +367,9 @@ function holidays(region: string, o: { years: string; write?: string; calendar?:
     return;
   }
   if (!o.calendar) throw new UsageError('--write needs --calendar NAME: the calendar to write the holidays into');
-  let text: string;
+  let read;
   try {
-    text = readFileSync(o.write, 'utf8');
+    read = readCapped(o.write, MAX_POLICY_BYTES);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') throw new UsageError(`cannot read "${o.write}": ${code ?? (e as Error).message}`);
@@ -384,6 +386,9 @@ function holidays(region: string, o: { years: string; write?: string; calendar?:
     io.out.write(`created ${o.write} with ${list.length} holidays in calendars.${o.calendar}\n`);
     return;
   }
+  // The file is a policy, so it holds at most what a policy may: /dev/zero is refused, not read on.
+  if (read.over) throw new UsageError(policyTooLarge(o.write));
+  const text = read.text;
   const doc = parseDocument(text);
   const cal = doc.getIn(['calendars', o.calendar]);
   if (!cal || typeof cal !== 'object') throw new UsageError(`calendars.${o.calendar}: no such calendar in ${o.write}`);
@@ -399,7 +404,7 @@ function holidays(region: string, o: { years: string; write?: string; calendar?:
     next = doc.toString({ lineWidth: 0 });
   }
   // Never leave a file that no longer checks: validate before writing.
-  const { problems } = checkPolicyText(next);
+  const { problems } = validatePolicyText(next);
   const errors = problems.filter((p) => p.level === 'error');
   if (errors.length) throw new UsageError(`not written: the result would not check:\n${errors.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
   writeFileSync(o.write, next);

@@ -1,9 +1,11 @@
-import { readFileSync, statSync } from 'fs';
+import { statSync } from 'fs';
 import { explain, explanationText } from './explain';
 import { isRealInstant } from './instant';
+import { formatBytes, MAX_RECORD_BYTES } from './limits';
 import { formatProblem, zodProblems } from './problem';
 import type { Policy } from './policy';
 import { TimelineSchema, type Timeline } from './timeline';
+import { readCapped } from './read-capped';
 import { localeOf } from './view';
 import { isValidZone } from './zone';
 
@@ -19,25 +21,9 @@ export interface ExplainOptions {
   format?: string;
 }
 
-/** One explanation is for one ticket: the input is small, so it is read whole, unlike `sla evaluate`'s. */
-const MAX_INPUT = 64 * 1024 * 1024;
-
 /** `sla explain`: reads timelines (one object, an array, or JSON lines) and explains one ticket's due times. */
-export function explainCommand(policy: Policy, file: string, o: ExplainOptions, readStdin: () => string): string {
-  if (file !== '-') {
-    let size: number;
-    try {
-      const st = statSync(file);
-      if (st.isDirectory()) throw new ExplainUsageError(`"${file}" is a directory: give a file with the ticket's timeline`);
-      size = st.size;
-    } catch (e) {
-      if (e instanceof ExplainUsageError) throw e;
-      throw new ExplainUsageError(`cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    if (size > MAX_INPUT) throw new ExplainUsageError(`"${file}" is larger than 64 MB: give the one ticket to explain`);
-  }
-  const text = file === '-' ? readStdin() : readFileSync(file, 'utf8');
-  const records = recordsOf(text, file);
+export function explainCommand(policy: Policy, file: string, o: ExplainOptions): string {
+  const records = recordsOf(readInput(file), file);
   const chosen = o.ticket === undefined ? records : records.filter((r) => r && typeof r === 'object' && String((r as { id?: unknown }).id) === o.ticket);
   if (!chosen.length) throw new ExplainUsageError(o.ticket === undefined ? `${file}: no timeline in it` : `${file}: no ticket with id "${o.ticket}"`);
   if (chosen.length > 1) throw new ExplainUsageError(`${file} holds ${chosen.length} timelines: choose one with --ticket <id>`);
@@ -56,6 +42,26 @@ export function explainCommand(policy: Policy, file: string, o: ExplainOptions, 
   }
   if (o.format === 'json') return `${JSON.stringify(e, null, 2)}\n`;
   return `${explanationText(e, localeOf(o.locale ?? policy.locale), zone)}\n`;
+}
+
+/**
+ * One explanation is for one ticket, so its input is read whole, but never more than a timeline may
+ * hold: the size a file claims says nothing of /dev/zero or of a pipe.
+ */
+function readInput(file: string): string {
+  let read;
+  try {
+    if (file !== '-' && statSync(file).isDirectory()) throw new ExplainUsageError(`"${file}" is a directory: give a file with the ticket's timeline`);
+    read = readCapped(file === '-' ? 0 : file, MAX_RECORD_BYTES);
+  } catch (e) {
+    if (e instanceof ExplainUsageError) throw e;
+    throw new ExplainUsageError(`cannot read "${file}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (read.over) {
+    const what = file === '-' ? 'standard input' : `"${file}"`;
+    throw new ExplainUsageError(`${what} holds more than ${formatBytes(MAX_RECORD_BYTES)}, the most a timeline may have: give the one ticket to explain (sla evaluate reads files of any size)`);
+  }
+  return read.text;
 }
 
 function recordsOf(text: string, file: string): unknown[] {

@@ -7,7 +7,7 @@ export type { Policy, PolicyInput, CalendarSpec, TargetSpec } from './schema';
 export { compilePolicy, getCompiled, buildCalendar, PolicyError, tagPart } from './policy';
 export { parsePolicy } from './parse';
 export type { CompiledPolicy, CompiledTarget } from './policy';
-export { lintPolicy, checkPolicyText } from './lint';
+export { lintPolicy, validatePolicyText, checkPolicyText } from './lint';
 export { classify } from './matrix';
 export type { Classified } from './matrix';
 export { TimelineSchema, EventSchema } from './timeline';

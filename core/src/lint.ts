@@ -1,7 +1,7 @@
 import { parseDuration } from './duration';
 import { own } from './limits';
 import { parsePolicy } from './parse';
-import { buildCalendar, compilePolicy, PolicyError } from './policy';
+import { buildCalendar, compilePolicy, PolicyError, tagPart } from './policy';
 import { Problem } from './problem';
 import { CalendarSpec, Policy, TargetSpec } from './schema';
 import { clockWords, HOSTS, JIRA_STATUS_CATEGORIES, matcherFor, ZENDESK_STATUS_CATEGORIES, ZENDESK_STATUSES, type Host, type StatusMatcher } from './status';
@@ -13,10 +13,11 @@ import { clockWords, HOSTS, JIRA_STATUS_CATEGORIES, matcherFor, ZENDESK_STATUS_C
  */
 export function lintPolicy(policy: Policy): Problem[] {
   const out: Problem[] = [];
-  references(policy, out);
+  const refs = references(policy, out);
+  tagCollisions(policy, out);
   matrix(policy, out);
   targets(policy, out);
-  calendars(policy, out);
+  calendars(policy, refs, out);
   statuses(policy, out);
   nativePriorities(policy, out);
   for (const a of policy.assumptions) out.push({ level: 'assumption', path: a.path, message: a.note, code: 'assumption' });
@@ -31,12 +32,21 @@ export function lintPolicy(policy: Policy): Problem[] {
   return out;
 }
 
-/** Schema errors first, then lint findings: what `sla check` prints. */
-export function checkPolicyText(text: string): { policy?: Policy; problems: Problem[] } {
+/**
+ * The one validation of a policy's text: its size, YAML, the schema, then lint. `sla check` and every
+ * `--policy`, the sidebar's settings, Forge's setConfig and the service's tenant settings all call
+ * it, so none accepts a policy another refuses. `policy` is set only when no problem is an error;
+ * `problems` holds every finding (errors, warnings, assumptions to confirm), for `sla check` to print.
+ */
+export function validatePolicyText(text: string): { policy?: Policy; problems: Problem[] } {
   const parsed = parsePolicy(text);
   if (!parsed.policy) return parsed;
-  return { policy: parsed.policy, problems: lintPolicy(parsed.policy) };
+  const problems = lintPolicy(parsed.policy);
+  return problems.some((p) => p.level === 'error') ? { problems } : { policy: parsed.policy, problems };
 }
+
+/** The name the hosts first called it by: the same function, so there is still one check. */
+export const checkPolicyText = validatePolicyText;
 
 const err = (out: Problem[], path: string, message: string, code: string) => out.push({ level: 'error', path, message, code });
 const warn = (out: Problem[], path: string, message: string, code: string) => out.push({ level: 'warning', path, message, code });
@@ -45,10 +55,17 @@ function calendarNames(p: Policy): Set<string> {
   return new Set(['24x7', ...Object.keys(p.calendars)]);
 }
 
-function references(p: Policy, out: Problem[]): void {
+/** Where a Clock can run on calendars: a reference's path and the calendars it names (a union when several). */
+type CalendarRef = { path: string; names: string[] };
+
+/** Unknown tiers, priorities, metrics and calendars; returns every calendar reference it checked. */
+function references(p: Policy, out: Problem[]): CalendarRef[] {
   const cals = calendarNames(p);
+  const refs: CalendarRef[] = [];
   const checkCal = (ref: string | string[] | undefined, path: string) => {
-    for (const c of ref === undefined ? [] : Array.isArray(ref) ? ref : [ref]) {
+    const names = ref === undefined ? [] : Array.isArray(ref) ? ref : [ref];
+    if (names.length) refs.push({ path, names });
+    for (const c of names) {
       if (!cals.has(c)) err(out, path, `unknown calendar "${c}" (known: ${[...cals].join(', ')})`, 'unknown-calendar');
     }
   };
@@ -86,6 +103,39 @@ function references(p: Policy, out: Problem[]): void {
     checkCal(list, `coverage.${prio}`);
   }
   p.maintenance.forEach((m, i) => checkCal(m.calendar, `maintenance[${i}].calendar`));
+  checkCal(p.triage?.calendar, 'triage.calendar');
+  return refs;
+}
+
+/** What each kind of id becomes on a host: a tag, a drop-down option's value or a due field's key. */
+const ON_HOSTS: readonly { kind: string; key: string; ids: (p: Policy) => [id: string, path: string][] }[] = [
+  { kind: 'tier', key: 'tag sla_tier_', ids: (p) => Object.keys(p.tiers).map((id) => [id, `tiers.${id}`]) },
+  { kind: 'priority', key: 'tag sla_priority_', ids: (p) => Object.keys(p.priorities).map((id) => [id, `priorities.${id}`]) },
+  { kind: 'metric', key: 'due field sla_due_', ids: (p) => Object.keys(p.metrics).map((id) => [id, `metrics.${id}`]) },
+  { kind: 'category', key: 'tag sla_category_', ids: (p) => Object.keys(p.categories).map((id) => [id, `categories.${id}`]) },
+  { kind: 'impact', key: 'tag sla_impact_', ids: (p) => levelIds(p, 'impact') },
+  { kind: 'urgency', key: 'tag sla_urgency_', ids: (p) => levelIds(p, 'urgency') },
+];
+
+function levelIds(p: Policy, axis: 'impact' | 'urgency'): [string, string][] {
+  const c = p.classification;
+  return c.method === 'matrix' ? c[axis].map((l, i) => [l.id, `classification.${axis}[${i}].id`]) : [];
+}
+
+/**
+ * Ids that differ only in case or in - . _ (plus and Plus, plus-x and plus_x) are one tag or one
+ * due field on the hosts: a ticket of one would read as the other.
+ */
+function tagCollisions(p: Policy, out: Problem[]): void {
+  for (const { kind, key, ids } of ON_HOSTS) {
+    const first = new Map<string, string>();
+    for (const [id, path] of ids(p)) {
+      const name = key + tagPart(id);
+      const earlier = first.get(name);
+      if (earlier === undefined) first.set(name, path);
+      else err(out, path, `${kind} "${id}" is the same ${name} as ${earlier} on the hosts: ids must differ in more than case and - . _`, 'same-on-hosts');
+    }
+  }
 }
 
 function matrix(p: Policy, out: Problem[]): void {
@@ -242,13 +292,37 @@ function text(spec: TargetSpec): string {
   return typeof s === 'number' ? `${s}m` : s;
 }
 
-function calendars(p: Policy, out: Problem[]): void {
+/** A calendar's working time comes back every week: 24x7, or a window on some weekday. */
+function worksWeekly(c: CalendarSpec): boolean {
+  return c === '24x7' || c.hours === '24x7' || Object.values(c.hours).some((w) => w && w.length > 0);
+}
+
+function worksOnHolidays(c: CalendarSpec): c is Exclude<CalendarSpec, '24x7'> {
+  return c !== '24x7' && c.holidayHours.length > 0 && c.holidays.length > 0;
+}
+
+/**
+ * A Clock on calendars none of which work weekly runs out of working time (holidayHours work only on
+ * the holidays listed, and the list ends), and every evaluation that reaches it then fails. In a
+ * coverage union beside a weekly calendar, a holidays-only one is fine: that is what it is for.
+ */
+function calendars(p: Policy, refs: readonly CalendarRef[], out: Problem[]): void {
   for (const [name, c] of Object.entries(p.calendars)) {
-    if (c === '24x7' || c.hours === '24x7') continue;
-    const weekly = Object.values(c.hours).some((w) => w && w.length > 0);
-    const onHolidays = c.holidayHours.length > 0 && c.holidays.length > 0;
-    if (!weekly && !onHolidays) warn(out, `calendars.${name}`, 'calendar has no working time', 'no-working-time');
+    if (!worksWeekly(c) && !worksOnHolidays(c)) warn(out, `calendars.${name}`, 'calendar has no working time', 'no-working-time');
   }
+  for (const { path, names } of refs) {
+    const specs = names.map((n) => (n === '24x7' ? '24x7' : own(p.calendars, n)));
+    if (specs.some((c) => c === undefined || worksWeekly(c))) continue;
+    const why = names.map((n) => `calendars.${n} ${finiteHours(own(p.calendars, n)!)}`).join('; ');
+    const clock = names.length > 1 ? 'a Clock on this union' : 'a Clock on it alone';
+    err(out, path, `${why}: ${clock} runs out of working time and every evaluation that uses it fails; give it weekly hours, or use it in a coverage union with a calendar that has them`, 'no-weekly-hours');
+  }
+}
+
+function finiteHours(c: CalendarSpec): string {
+  if (!worksOnHolidays(c)) return 'has no working time';
+  const last = c.holidays.map((h) => (typeof h === 'string' ? h : h.date)).reduce((a, b) => (b > a ? b : a));
+  return `works only on its ${c.holidays.length} holiday(s) (holidayHours), the last on ${last}`;
 }
 
 const HOST_NAMES: Record<Host, string> = { zendesk: 'Zendesk', jira: 'Jira' };

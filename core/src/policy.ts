@@ -1,4 +1,5 @@
-import { Calendar, WEEKDAYS, WindowsOf, localDayOf, parseWindow } from './calendar';
+import { Calendar, WEEKDAYS, WindowsOf, localDayOf, parseWindow, type WeekPattern } from './calendar';
+import { mergeMinutes } from './week';
 import { Duration, parseDuration } from './duration';
 import { own } from './limits';
 import type { Problem } from './problem';
@@ -56,7 +57,11 @@ export interface CompiledPolicy {
 }
 
 export class PolicyError extends Error {
-  constructor(readonly problems: Problem[]) {
+  /** `source`: the file the policy came from, when it came from one. */
+  constructor(
+    readonly problems: Problem[],
+    readonly source?: string,
+  ) {
     super(problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('\n'));
   }
 }
@@ -68,10 +73,16 @@ const DAY_GROUPS: Record<string, readonly number[]> = {
 };
 
 const FULL_DAY = [0, 1440] as const;
+const WEEK = [0, 1, 2, 3, 4, 5, 6] as const;
 
-/** The per-date working windows of a calendar as written. */
-export function windowsOfSpec(spec: CalendarSpec): WindowsOf {
-  if (spec === '24x7') return () => FULL_DAY;
+/** A calendar's hours as written: the windows of each date, and the week they follow off its holidays. */
+export interface Hours {
+  windowsOf: WindowsOf;
+  week: WeekPattern;
+}
+
+export function hoursOfSpec(spec: CalendarSpec): Hours {
+  if (spec === '24x7') return { windowsOf: () => FULL_DAY, week: { weekly: WEEK.map(() => FULL_DAY), special: [] } };
   const weekly: number[][] = [[], [], [], [], [], [], []];
   if (spec.hours === '24x7') weekly.forEach((w) => w.push(...FULL_DAY));
   else {
@@ -84,24 +95,28 @@ export function windowsOfSpec(spec: CalendarSpec): WindowsOf {
   for (let d = 0; d < 7; d++) weekly[d] = mergeMinutes(weekly[d]);
   const holidays = new Set(spec.holidays.map((h) => localDayOf(typeof h === 'string' ? h : h.date)));
   const onHoliday = mergeMinutes(spec.holidayHours.flatMap(parseWindow));
-  return (day, weekday) => (holidays.has(day) ? onHoliday : weekly[weekday]);
+  return {
+    windowsOf: (day, weekday) => (holidays.has(day) ? onHoliday : weekly[weekday]),
+    week: { weekly, special: [...holidays].sort((a, b) => a - b) },
+  };
 }
 
-/** Flat [start, end) minute pairs, sorted by start, overlapping or touching ones joined. */
-function mergeMinutes(flat: number[]): number[] {
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-  pairs.sort((a, b) => a[0] - b[0]);
-  const out: number[] = [];
-  for (const [s, e] of pairs) {
-    if (out.length && s <= out[out.length - 1]) out[out.length - 1] = Math.max(out[out.length - 1], e);
-    else out.push(s, e);
-  }
-  return out;
+/**
+ * A coverage union: each date's windows are all of its members', merged. Off the members'
+ * holidays that is the same week every week, joined once here rather than on every date.
+ */
+function unionHours(members: readonly Hours[]): Hours {
+  const weekly = WEEK.map((d) => mergeMinutes(members.flatMap((m) => m.week.weekly[d])));
+  const special = new Set(members.flatMap((m) => m.week.special));
+  return {
+    windowsOf: (day, weekday) => (special.has(day) ? mergeMinutes(members.flatMap((m) => m.windowsOf(day, weekday))) : weekly[weekday]),
+    week: { weekly, special: [...special].sort((a, b) => a - b) },
+  };
 }
 
 export function buildCalendar(name: string, spec: CalendarSpec): Calendar {
-  return new Calendar(name, spec === '24x7' ? 'UTC' : spec.zone, windowsOfSpec(spec));
+  const { windowsOf, week } = hoursOfSpec(spec);
+  return new Calendar(name, spec === '24x7' ? 'UTC' : spec.zone, windowsOf, week);
 }
 
 export const BUILTIN_CALENDARS: Record<string, CalendarSpec> = { '24x7': '24x7' };
@@ -132,8 +147,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       missing.push({ level: 'error', path, message: `calendars ${list.join(', ')} are in different zones (${[...zones].join(', ')}); a coverage union needs one zone`, code: 'mixed-zones' });
       return undefined;
     }
-    const fns = list.map((n) => windowsOfSpec(specs.get(n)!));
-    const u = new Calendar(key, zones.size ? [...zones][0] : 'UTC', (day, weekday) => fns.flatMap((f) => f(day, weekday)));
+    const { windowsOf, week } = unionHours(list.map((n) => hoursOfSpec(specs.get(n)!)));
+    const u = new Calendar(key, zones.size ? [...zones][0] : 'UTC', windowsOf, week);
     calendars.set(key, u);
     return u;
   };

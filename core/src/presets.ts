@@ -1,8 +1,9 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'fs';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import { formatBytes, MAX_POLICY_BYTES } from './limits';
 import { join } from 'path';
-import { parsePolicy } from './parse';
+import { validatePolicyText } from './lint';
 import { Policy, PolicyError } from './policy';
+import { readCapped } from './read-capped';
 import { parse as parseYaml } from 'yaml';
 
 /** The seeds written as policy files, shipped in core/presets. Node-only: it reads the disk. */
@@ -44,27 +45,29 @@ export function resolvePolicyPath(ref: string | undefined): string {
  * once grew to 16 GB before it failed.
  */
 export function readPolicyFile(path: string): string {
-  const buf = Buffer.alloc(MAX_POLICY_BYTES + 1);
-  let n = 0;
-  let fd: number | undefined;
+  let read;
   try {
-    fd = openSync(path, 'r');
-    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
+    read = readCapped(path, MAX_POLICY_BYTES);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UnknownPolicyError(code === 'EISDIR' ? `"${path}" is a directory, not a policy file` : `cannot read policy file "${path}": ${code ?? (e as Error).message}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
-  if (n > MAX_POLICY_BYTES) throw new UnknownPolicyError(`policy file "${path}" is larger than ${formatBytes(MAX_POLICY_BYTES)}, the most SLA Desk accepts`);
-  return buf.toString('utf8', 0, n);
+  if (read.over) throw new UnknownPolicyError(policyTooLarge(path));
+  return read.text;
 }
 
-/** Loads a preset or a policy file, throwing PolicyError with the paths of any problems. */
+export function policyTooLarge(path: string): string {
+  return `policy file "${path}" is larger than ${formatBytes(MAX_POLICY_BYTES)}, the most SLA Desk accepts`;
+}
+
+/**
+ * Loads a preset or a policy file through the same validation as `sla check`, lint included: a
+ * policy with `defaultTier: constructor` is refused here, not by a TypeError on every ticket.
+ * Throws PolicyError with the file and the path of each error.
+ */
 export function loadPolicy(ref: string | undefined): Policy {
   const path = resolvePolicyPath(ref);
-  const text = readPolicyFile(path);
-  const { policy, problems } = parsePolicy(text);
-  if (!policy) throw new PolicyError(problems);
+  const { policy, problems } = validatePolicyText(readPolicyFile(path));
+  if (!policy) throw new PolicyError(problems.filter((p) => p.level === 'error'), path);
   return policy;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { buildCalendar } from '../src/policy';
+import { validatePolicyText } from '../src/lint';
 import { parsePolicy } from '../src/parse';
 import { Policy } from '../src/policy';
 import { CalendarSchema, PolicyInput } from '../src/schema';
@@ -35,13 +36,23 @@ export function presetRaw(id: string): PolicyInput {
   return parse(presetText(id));
 }
 
-/** A policy from a preset with a change applied to its raw form. */
-export function variant(id: string, change: (p: PolicyInput & Record<string, any>) => void): Policy {
+/** A preset's text with a change applied to its raw form, as an admin would paste it. */
+export function variantText(id: string, change: (p: PolicyInput & Record<string, any>) => void): string {
   const raw = presetRaw(id) as PolicyInput & Record<string, any>;
   change(raw);
-  const { policy, problems } = parsePolicy(JSON.stringify(raw));
+  return JSON.stringify(raw);
+}
+
+/** A policy from a preset with a change applied to its raw form. */
+export function variant(id: string, change: (p: PolicyInput & Record<string, any>) => void): Policy {
+  const { policy, problems } = parsePolicy(variantText(id, change));
   if (!policy) throw new Error(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
   return policy;
+}
+
+/** The errors a check finds in a policy's text, each as "path: message". */
+export function errorsOf(text: string): string[] {
+  return validatePolicyText(text).problems.filter((p) => p.level === 'error').map((p) => `${p.path}: ${p.message}`);
 }
 
 export function timeline(t: TimelineInput): Timeline {

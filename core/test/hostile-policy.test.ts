@@ -6,18 +6,13 @@ import { checkPolicyText } from '../src/lint';
 import { parsePolicy } from '../src/parse';
 import { compilePolicy } from '../src/policy';
 import { ticketView } from '../src/view';
-import { preset, presetRaw, timeline } from './helpers';
+import { errorsOf, preset, timeline, variantText } from './helpers';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { largestPolicy } = require('./fixtures/largest-policy.cjs') as { largestPolicy(limits: typeof LIMITS): Record<string, any> };
 
 /** Policies that pass `sla check` must be safe to run: issue 12's hostile inputs. */
 
-const kiwi = (change: (p: any) => void) => {
-  const raw: any = presetRaw('kiwi-stage-plus');
-  change(raw);
-  return JSON.stringify(raw);
-};
-const errorsOf = (text: string) => checkPolicyText(text).problems.filter((p) => p.level === 'error').map((p) => `${p.path}: ${p.message}`);
+const kiwi = (change: (p: any) => void) => variantText('kiwi-stage-plus', change);
 
 describe('absurd targets are bounded and refused with their path', () => {
   test.each([
