@@ -124,6 +124,19 @@ export class Calendar {
     zoneOf(zone);
   }
 
+  /**
+   * Fills, ahead of an evaluation, what it will read of UTC year y: the year's table when `full`
+   * (the years a Clock starts and ends in), else its working total (the years a span crosses).
+   * False when there was nothing to do. See warm.ts.
+   */
+  warmYear(y: number, full: boolean): boolean {
+    if (y < SUPPORTED_YEARS.min || y > SUPPORTED_YEARS.max || this.years[y]) return false;
+    if (full || !this.week) this.year(y);
+    else if (Number.isNaN(this.totals[y])) this.yearTotal(y);
+    else return false;
+    return true;
+  }
+
   /** The UTC years whose tables this Calendar has built, in order: the work evaluation paid for. */
   compiledYears(): number[] {
     const out: number[] = [];

@@ -13,6 +13,7 @@ export type { Classified } from './matrix';
 export { TimelineSchema, EventSchema } from './timeline';
 export type { Timeline, TimelineInput, TimelineEvent, OverrideEvent } from './timeline';
 export { evaluate, decisionToJSON, savedDue, worstState } from './evaluate';
+export { warmPlan, warmSome } from './warm';
 export type { Decision, MetricDecision, MetricState, Warning } from './evaluate';
 export { dueWithPauses, dueOf } from './clock';
 export { makeOverride, overrideNote, overrideNotice, parseOverrideNote, requesterNotice } from './override';

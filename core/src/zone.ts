@@ -148,6 +148,18 @@ function segmentsFor(zone: string, year: number): OffsetSegments {
   return seg;
 }
 
+/**
+ * Reads the offsets of one zone-year ahead of need, so that an evaluation finds them cached. A
+ * host adapter that serves many accounts on one event loop warms, between turns, the years a
+ * ticket reaches back to (a ticket imported with a creation date in 1901 needs 125 of them), and
+ * the evaluation itself then never holds the loop for long. False when it was cached already.
+ */
+export function warmZoneYear(zone: string, year: number): boolean {
+  if (year < SUPPORTED_YEARS.min || year > SUPPORTED_YEARS.max || segmentCache.has(`${zone}|${year}`)) return false;
+  segmentsFor(zone, year);
+  return true;
+}
+
 /** The local wall-clock reading (as ms on a UTC-less scale) of a UTC instant. */
 export function wallOf(zone: string, utc: number): number {
   return wallIn(segmentsForYear(zone, utcYear(utc)), utc);

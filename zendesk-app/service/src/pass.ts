@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import { nextTransition, type Decision, type TimelineInput } from '@sla-desk/core';
+import { nextTransition, warmPlan, warmSome, type Decision, type Policy, type TimelineInput } from '@sla-desk/core';
 import { overrideNoteAuthors, readAllAudits, type AuditPage } from '../../src/zaf/audits';
 import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
@@ -34,6 +34,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     const [row] = await db.query<{ snapshot: Snapshot; timeline: TimelineInput }>('SELECT snapshot, timeline FROM tickets WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId]);
     if (row) {
       const at = now();
+      await warmZones(cfg.policy, row.timeline, at);
       const plan = planFromTimeline(cfg.policy, cfg.fieldIds, row.snapshot, row.timeline, at, { transitions: true });
       if (!plan.update) {
         await saveTicket(db, cfg, tenant, row.snapshot, row.timeline, plan.decision, at, null);
@@ -86,6 +87,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     const lookup = leadLookup(http, cfg, read.users);
     const trusted = await lookup(overrideNoteAuthors(read.audits));
     const timeline = timelineOf(cfg.policy, cfg.fieldIds, ticketId, read.audits, read.users, trusted);
+    await warmZones(cfg.policy, timeline, at);
     const plan = planFromTimeline(cfg.policy, cfg.fieldIds, read.ticket, timeline, at, { transitions: true });
     if (!plan.update) {
       await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan.decision, at, at);
@@ -183,6 +185,23 @@ async function saveTicket(q: Query, cfg: ServiceConfig, tenant: string, snapshot
 
 async function forget(q: Query, tenant: string, ticketId: number): Promise<void> {
   await q.query('DELETE FROM tickets WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId]);
+}
+
+/**
+ * One event loop serves every tenant: the zone offsets a ticket's history reaches back to (a
+ * ticket imported with a creation date in 1901, on a policy with ten zones, needs over a thousand
+ * zone-years) are read a few at a time, with a turn of the loop between, before the evaluation,
+ * which then finds them cached and stays short.
+ */
+async function warmZones(policy: Policy, timeline: TimelineInput, at: number): Promise<void> {
+  const created = Date.parse(String((timeline as { createdAt?: unknown }).createdAt ?? ''));
+  if (!Number.isFinite(created)) return;
+  const pending = warmPlan(policy, created, at);
+  for (;;) {
+    warmSome(pending, 4);
+    if (!pending.length) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 function newestAudit(audits: readonly ZendeskAudit[]): number {
