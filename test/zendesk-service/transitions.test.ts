@@ -155,6 +155,23 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(z.requests.length).toBe(before);
   });
 
+  test('a 422 on a transition write forgets the ticket only when Zendesk says it is closed; any other 422 is a failed try, parked and shown', async () => {
+    await start({}, { maxAttempts: 2 });
+    addKiwiTicket(z, 1, '1', '1');
+    addKiwiTicket(z, 2, '1', '1');
+    await send(1);
+    await send(2);
+    // Ticket 1's write is refused for another reason (the fault's body names no status); ticket 2 is closed meanwhile.
+    z.fail(10, { kind: 'status', status: 422 }, /^\/api\/v2\/tickets\/1\.json$/);
+    z.tickets.get(2)!.status = 'closed';
+    clock = T0 + 6 * min;
+    await svc!.drain();
+    for (let i = 0; i < 200 && !(await db.query("SELECT 1 FROM jobs WHERE ticket_id = 1 AND state = 'parked'")).length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await db.query<{ ticket_id: number }>('SELECT ticket_id FROM tickets ORDER BY ticket_id')).toEqual([{ ticket_id: 1 }]);
+    const parked = await (await fetch(`${svc!.url}/admin/jobs/parked`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
+    expect(parked.parked).toEqual([{ tenant: 'env', ticket_id: 1, attempts: 2, last_error: expect.stringMatching(/422/) }]);
+  });
+
   test('an admin URL gets a Slack-compatible notice per transition, with the ticket id and nothing of its content', async () => {
     const got: unknown[] = [];
     const hook: Server = createServer((req, res) => {

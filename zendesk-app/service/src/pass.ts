@@ -50,7 +50,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
         return res;
       } catch (e) {
         const s = statusOf(e);
-        if (s === 404 || s === 422) {
+        if (s === 404 || (s === 422 && closedRefusal(e))) {
           await forget(db, tenant, ticketId);
           return { ...res, writes: 1, outcome: s === 404 ? 'not-found' : 'closed' };
         }
@@ -202,6 +202,16 @@ async function warmZones(policy: Policy, timeline: TimelineInput, at: number): P
     if (!pending.length) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * Whether a 422 is Zendesk refusing to update a closed ticket (its RecordInvalid body names the
+ * status: "Status: closed prevents ticket update"). Any other 422 (a field value refused, say) is
+ * a failed try, retried and parked and shown, never a reason to forget the ticket.
+ */
+function closedRefusal(e: unknown): boolean {
+  const details = (e as { response?: { data?: { details?: { status?: { description?: unknown }[] } } } })?.response?.data?.details?.status;
+  return Array.isArray(details) && details.some((d) => typeof d?.description === 'string' && /\bclosed\b/i.test(d.description));
 }
 
 function newestAudit(audits: readonly ZendeskAudit[]): number {
