@@ -155,6 +155,26 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(z.requests.length).toBe(before);
   });
 
+  test("tags on a single-ticket write are the whole list (Update Ticket); an agent's tag added just before the write survives, and the tag and its note share one audit", async () => {
+    await start();
+    addKiwiTicket(z, 1, '1', '1');
+    await send(1);
+    // Between the service's read (here: its stored snapshot) and its write, an agent adds a tag.
+    let once = true;
+    z.beforeWrite = (id) => {
+      if (once && id === 1) z.agentEdit(1, { tags: [...z.tickets.get(1)!.tags, 'vip'] });
+      once = false;
+    };
+    clock = T0 + 6 * min;
+    await svc!.drain();
+    expect(z.tickets.get(1)!.tags).toEqual(['sla_tier_plus', 'vip', 'sla_at_risk_first_response']);
+    const last = z.audits.get(1)!.at(-1)!;
+    expect(last.events.map((e) => e.type === 'Comment' ? 'note' : String(e.field_name))).toEqual(expect.arrayContaining(['tags', 'note']));
+    // The emulator applies no additional_tags to a single ticket, as Update Ticket documents none:
+    // the tag landed because the write carried the whole list. One note, no second one later.
+    expect(notesOf(z, 1)).toEqual(['SLA Desk: Initial response is at risk (due 2026-11-20T14:10:00.000Z).']);
+  });
+
   test('a 422 on a transition write forgets the ticket only when Zendesk says it is closed; any other 422 is a failed try, parked and shown', async () => {
     await start({}, { maxAttempts: 2 });
     addKiwiTicket(z, 1, '1', '1');

@@ -235,8 +235,9 @@ export class ZendeskEmulator {
         count: a.length,
       });
     }
-    // docs: Tickets API "Update Ticket": safe_update with updated_stamp (409 when stale), additional_tags/remove_tags;
-    // a closed ticket cannot be updated (422).
+    // docs: Tickets API "Update Ticket": safe_update with updated_stamp (409 when stale); `tags` replaces the
+    // list, and additional_tags/remove_tags, documented for Update Many Tickets only, are not applied here
+    // (HOSTS.md, checked 2026-12-01); a closed ticket cannot be updated (422).
     if (method === 'PUT' && (m = /^\/api\/v2\/tickets\/(\d+)\.json$/.exec(p))) {
       const id = Number(m[1]);
       this.beforeWrite?.(id);
@@ -245,7 +246,7 @@ export class ZendeskEmulator {
       const u = body.ticket ?? {};
       if (t.status === 'closed') return send(422, ERRORS[422]);
       if (u.safe_update && u.updated_stamp !== t.updated_at) return send(409, ERRORS[409]);
-      this.apply(t, u);
+      this.apply(t, u, false);
       return send(200, { ticket: this.restTicket(t) });
     }
     // docs: Tickets API "Bulk Update Tickets" (PUT /api/v2/tickets/update_many, "tickets": at most 100, answers a job_status).
@@ -261,7 +262,7 @@ export class ZendeskEmulator {
           if (!t || this.deleted.has(u.id)) job.results.push({ id: u.id, success: false, errors: 'RecordNotFound' });
           else if (t.status === 'closed') job.results.push({ id: u.id, success: false, errors: 'Status: closed prevents ticket update' });
           else {
-            this.apply(t, u);
+            this.apply(t, u, true);
             job.results.push({ id: u.id, success: true, action: 'update', status: 'Updated' });
           }
         }
@@ -308,7 +309,8 @@ export class ZendeskEmulator {
   }
 
   /** A write by the API user: changed fields become one audit; nothing changes, nothing is recorded. */
-  private apply(t: Ticket, u: Record<string, unknown>) {
+  /** bulk: an Update Many Tickets item, where additional_tags/remove_tags are documented. */
+  private apply(t: Ticket, u: Record<string, unknown>, bulk: boolean) {
     const events: Record<string, unknown>[] = [];
     if (typeof u.priority === 'string' && u.priority !== t.priority) {
       events.push({ type: 'Change', field_name: 'priority', value: u.priority, previous_value: t.priority });
@@ -316,8 +318,8 @@ export class ZendeskEmulator {
     }
     let tags = [...t.tags];
     if (Array.isArray(u.tags)) tags = u.tags as string[];
-    if (Array.isArray(u.additional_tags)) for (const x of u.additional_tags as string[]) if (!tags.includes(x)) tags.push(x);
-    if (Array.isArray(u.remove_tags)) tags = tags.filter((x) => !(u.remove_tags as string[]).includes(x));
+    if (bulk && Array.isArray(u.additional_tags)) for (const x of u.additional_tags as string[]) if (!tags.includes(x)) tags.push(x);
+    if (bulk && Array.isArray(u.remove_tags)) tags = tags.filter((x) => !(u.remove_tags as string[]).includes(x));
     if (JSON.stringify(tags) !== JSON.stringify(t.tags)) {
       events.push({ type: 'Change', field_name: 'tags', value: tags, previous_value: t.tags });
       t.tags = tags;

@@ -122,14 +122,9 @@ export function zendeskHost(root) {
   function applyRest(ticket, u, at) {
     const values = {};
     if (typeof u.priority === 'string') values['ticket.priority'] = u.priority;
+    // Tickets API "Update Ticket": `tags` replaces the list; additional_tags and remove_tags are
+    // documented for Update Many Tickets only, and are not applied to a single ticket.
     if (Array.isArray(u.tags)) values['ticket.tags'] = u.tags;
-    // Tickets API: additional_tags and remove_tags edit the list (the service's transition tags).
-    if (Array.isArray(u.additional_tags) || Array.isArray(u.remove_tags)) {
-      let tags = [...(values['ticket.tags'] ?? ticket.values['ticket.tags'] ?? [])];
-      for (const x of u.additional_tags ?? []) if (!tags.includes(x)) tags.push(x);
-      tags = tags.filter((x) => !(u.remove_tags ?? []).includes(x));
-      values['ticket.tags'] = tags;
-    }
     for (const f of u.custom_fields ?? []) values[`ticket.customField:custom_field_${f.id}`] = f.value;
     const changed = submit(ticket, values, SERVICE_USER, at);
     if (u.comment?.body) comment(ticket, u.comment, SERVICE_USER, at, u.metadata);

@@ -3,7 +3,7 @@ import { overrideNoteAuthors, readAllAudits, type AuditPage } from '../../src/za
 import { trustedUsers, userGroups } from '../../src/zaf/leads';
 import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
-import { lastPriorityChange, planTicket } from './plan';
+import { lastPriorityChange, planTicket, singleTicketUpdate, type TicketUpdate } from './plan';
 import { statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
 
 export type Outcome = 'written' | 'unchanged' | 'not-found' | 'closed';
@@ -28,7 +28,7 @@ export async function handleTicket(http: AxiosInstance, cfg: ServiceConfig, id: 
     const trusted = await lookup(overrideNoteAuthors(read.audits));
     const plan = planTicket(cfg.policy, cfg.fieldIds, read.ticket, read.audits, read.users, now(), trusted);
     if (!plan.update) return 'unchanged';
-    const update: Record<string, unknown> = { ...plan.update };
+    const update: TicketUpdate = { ...plan.update };
     if (update.priority && cfg.lockPriority) {
       const change = lastPriorityChange(read.audits);
       if (change && !(await lookup([change.by])).has(change.by)) {
@@ -37,7 +37,7 @@ export async function handleTicket(http: AxiosInstance, cfg: ServiceConfig, id: 
       }
     }
     try {
-      await http.put(`/api/v2/tickets/${id}.json`, { ticket: { ...update, safe_update: true, updated_stamp: read.ticket.updated_at } });
+      await http.put(`/api/v2/tickets/${id}.json`, { ticket: { ...singleTicketUpdate(update, read.ticket.tags), safe_update: true, updated_stamp: read.ticket.updated_at } });
       return 'written';
     } catch (e) {
       if (statusOf(e) !== 409) throw new ZendeskApiError(statusOf(e), `PUT ticket ${id}: ${statusOf(e) ?? 'connection dropped'}`);

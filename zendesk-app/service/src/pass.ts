@@ -5,7 +5,7 @@ import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
 import type { Db, Query } from './db';
 import { leadLookup, readTicket, type Log, type Outcome } from './handler';
-import { lastPriorityChange, planFromTimeline, timelineOf, type TicketUpdate } from './plan';
+import { lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketUpdate } from './plan';
 import { notify, type NotifyPolicy } from './notify';
 import { retryAfterOf, statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
 
@@ -41,7 +41,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
         return res;
       }
       try {
-        const written = await write(http, ticketId, plan.update, row.snapshot.updated_at);
+        const written = await write(http, ticketId, plan.update, row.snapshot);
         res.writes++;
         res.outcome = 'written';
         res.transitions = plan.transitions ?? 0;
@@ -103,7 +103,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       }
     }
     try {
-      const written = await write(http, ticketId, update, read.ticket.updated_at);
+      const written = await write(http, ticketId, update, read.ticket);
       res.writes++;
       res.transitions = plan.transitions ?? 0;
       await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), timeline, plan.decision, at, at);
@@ -158,8 +158,9 @@ export function ticketFromAudits(id: number, audits: readonly ZendeskAudit[]): Z
   return t;
 }
 
-async function write(http: AxiosInstance, id: number, update: TicketUpdate, stamp: string): Promise<ZendeskTicket> {
-  const r = await http.put(`/api/v2/tickets/${id}.json`, { ticket: { ...update, safe_update: true, updated_stamp: stamp } });
+/** One update against the version read (its tags and updated_at): a change since is a 409. */
+async function write(http: AxiosInstance, id: number, update: TicketUpdate, read: Pick<ZendeskTicket, 'tags' | 'updated_at'>): Promise<ZendeskTicket> {
+  const r = await http.put(`/api/v2/tickets/${id}.json`, { ticket: { ...singleTicketUpdate(update, read.tags), safe_update: true, updated_stamp: read.updated_at } });
   return r.data.ticket as ZendeskTicket;
 }
 

@@ -8,7 +8,7 @@ import type { ZendeskTicket } from './zendesk';
 /** What the service writes to a ticket: only the values that differ from the ticket's. */
 export interface TicketUpdate {
   priority?: string;
-  /** Tag edits, not the whole list: an agent's tag added meanwhile survives (Tickets API "additional_tags"/"remove_tags"). */
+  /** Tag edits, not the whole list: update_many takes them as they are (the backfill); a single-ticket write turns them into the whole list (singleTicketUpdate). */
   additional_tags?: string[];
   remove_tags?: string[];
   custom_fields?: { id: number; value: string }[];
@@ -73,6 +73,21 @@ export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: Zen
   const priority = policy.classification.method === 'matrix' || fieldIds.priority !== undefined ? decision.priority.zendesk : null;
   if (priority && priority !== ticket.priority) update.priority = priority;
   return { decision, update: Object.keys(update).length ? update : null, transitions: notes.length };
+}
+
+/**
+ * The body of a single-ticket update (PUT /api/v2/tickets/{id}). Zendesk documents
+ * additional_tags/remove_tags for Update Many Tickets only; on Update Ticket, `tags` replaces the
+ * list. So the tag edits become the whole list, computed from the version the write's
+ * updated_stamp names: with safe_update, a tag someone added since makes the write a 409, the pass
+ * reads again, and their tag is kept. The tag and its note stay in one update, one audit.
+ */
+export function singleTicketUpdate(update: TicketUpdate, tagsRead: readonly string[]): Omit<TicketUpdate, 'additional_tags' | 'remove_tags'> & { tags?: string[] } {
+  const { additional_tags: add, remove_tags: remove, ...rest } = update;
+  if (!add && !remove) return rest;
+  const tags = tagsRead.filter((t) => !(remove ?? []).includes(t));
+  for (const t of add ?? []) if (!tags.includes(t)) tags.push(t);
+  return { ...rest, tags };
 }
 
 const TRANSITION_TAG = /^sla_(at_risk|breached)_/;
