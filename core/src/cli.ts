@@ -1,13 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createReadStream, statSync, writeFileSync } from 'fs';
 import { DateTime } from 'luxon';
-import { Document, parseDocument } from 'yaml';
+import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import { SingleBar, Presets } from 'cli-progress';
 import { Decision, decisionToJSON, evaluate } from './evaluate';
 import { formatMs } from './duration';
 import { validatePolicyText } from './lint';
 import { getCompiled, Policy, PolicyError } from './policy';
-import { formatProblem, zodProblems } from './problem';
+import { formatProblem, zodProblems, type Problem } from './problem';
 import { listPresets, loadPolicy, policyTooLarge, readPolicyFile, resolvePolicyPath, UnknownPolicyError } from './presets';
 import { readRecords, RecordSyntaxError } from './records';
 import { ReportBuilder } from './report';
@@ -367,47 +367,114 @@ function holidays(region: string, o: { years: string; write?: string; calendar?:
     return;
   }
   if (!o.calendar) throw new UsageError('--write needs --calendar NAME: the calendar to write the holidays into');
+  const file = o.write;
+  const name = o.calendar;
+  const holidayList = list.map((h) => ({ date: h.date, name: h.name }));
   let read;
   try {
-    read = readCapped(o.write, MAX_POLICY_BYTES);
+    read = readCapped(file, MAX_POLICY_BYTES);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new UsageError(`cannot read "${o.write}": ${code ?? (e as Error).message}`);
-    // No file yet: a new one holds the calendar's holidays alone, to merge into a policy. It is
-    // not a policy, so it is not checked as one.
-    const doc = new Document({ calendars: { [o.calendar]: { holidaysFrom: { region, years }, holidays: list.map((h) => ({ date: h.date, name: h.name })) } } });
-    doc.commentBefore = ` Public holidays of ${region}, ${years.join(', ')}, from \`sla holidays\`.\n Merge calendars.${o.calendar} into a policy's calendars (its zone and hours are the policy's).`;
-    (doc.getIn(['calendars', o.calendar, 'holidaysFrom'], true) as { flow?: boolean }).flow = true;
+    if (code !== 'ENOENT') throw new UsageError(`cannot read "${file}": ${code ?? (e as Error).message}`);
+    read = null;
+  }
+  // The file is a policy, or a holidays file, so it holds at most what a policy may: /dev/zero is
+  // refused, not read on.
+  if (read?.over) throw new UsageError(policyTooLarge(file));
+  if (read === null || read.text.trim() === '') {
+    // No file yet (or an empty one): a new one holds the calendar's holidays alone, to merge into a
+    // policy. It is not a policy, so it is not checked as one.
+    const doc = new Document({ calendars: { [name]: { holidaysFrom: { region, years }, holidays: holidayList } } });
+    doc.commentBefore = holidaysFileHeader([{ name, region, years }]);
+    (doc.getIn(['calendars', name, 'holidaysFrom'], true) as { flow?: boolean }).flow = true;
     try {
-      writeFileSync(o.write, doc.toString(), { flag: 'wx' });
+      writeFileSync(file, doc.toString(), { flag: read === null ? 'wx' : 'w' });
     } catch (err) {
-      throw new UsageError(`cannot create "${o.write}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(`cannot create "${file}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    io.out.write(`created ${o.write} with ${list.length} holidays in calendars.${o.calendar}\n`);
+    io.out.write(`created ${file} with ${list.length} holidays in calendars.${name}\n`);
     return;
   }
-  // The file is a policy, so it holds at most what a policy may: /dev/zero is refused, not read on.
-  if (read.over) throw new UsageError(policyTooLarge(o.write));
   const text = read.text;
   const doc = parseDocument(text);
-  const cal = doc.getIn(['calendars', o.calendar]);
-  if (!cal || typeof cal !== 'object') throw new UsageError(`calendars.${o.calendar}: no such calendar in ${o.write}`);
-  const holidayList = list.map((h) => ({ date: h.date, name: h.name }));
+  if (isHolidaysFile(doc)) {
+    // A file this command created (calendars alone, no policy around them), run again: the
+    // calendar's holidays are replaced, or the calendar added; its other calendars stay.
+    const cal = doc.getIn(['calendars', name], true);
+    if (cal !== undefined && cal !== null && !isMap(cal)) throw new UsageError(`calendars.${name} in ${file} is not a mapping: not written`);
+    if (isMap(cal)) {
+      doc.setIn(['calendars', name, 'holidaysFrom'], doc.createNode({ region, years }, { flow: true }));
+      doc.setIn(['calendars', name, 'holidays'], doc.createNode(holidayList));
+    } else {
+      doc.setIn(['calendars', name], doc.createNode({ holidaysFrom: { region, years }, holidays: holidayList }));
+      (doc.getIn(['calendars', name, 'holidaysFrom'], true) as { flow?: boolean }).flow = true;
+    }
+    // The header this command wrote says which holidays the file holds: it is kept true.
+    if (!doc.commentBefore || doc.commentBefore.includes(HOLIDAYS_MARK)) {
+      let cals: Record<string, { holidaysFrom?: { region?: unknown; years?: unknown } } | null>;
+      try {
+        cals = (doc.toJS() as { calendars: typeof cals }).calendars;
+      } catch (e) {
+        throw new UsageError(`not written: ${file}: ${(e as Error).message}`);
+      }
+      doc.commentBefore = holidaysFileHeader(Object.entries(cals).map(([n, c]) => ({ name: n, region: c?.holidaysFrom?.region, years: c?.holidaysFrom?.years })));
+    }
+    writeFileSync(file, doc.toString());
+    io.out.write(`updated ${file} with ${list.length} holidays in calendars.${name}\n`);
+    return;
+  }
+  // Otherwise the file is a policy: its problems, if it has any, are its own, and said to be so.
+  const errorsOf = (t: string) => validatePolicyText(t).problems.filter((p) => p.level === 'error');
+  const lines = (ps: Problem[]) => ps.map((p) => `  ${printable(formatProblem(p))}`).join('\n');
+  const notAPolicy = (errors: Problem[]) =>
+    new UsageError(
+      `not written: ${file} is neither a policy that checks nor a holidays file from \`sla holidays\` (one that holds calendars alone); as a policy it has ${errors.length} error(s):\n${lines(errors)}\n` +
+        `fix them (\`sla check ${file}\`), or give --write the name of a file that does not exist, to create a holidays file`,
+    );
+  const cal = doc.getIn(['calendars', name]);
+  if (!cal || typeof cal !== 'object') {
+    const before = errorsOf(text);
+    if (before.length) throw notAPolicy(before);
+    const names = Object.keys((doc.toJS() as { calendars?: object }).calendars ?? {});
+    throw new UsageError(`calendars.${name}: no such calendar in ${file} (${names.length ? `it has ${names.join(', ')}` : 'it has none'}); name one with --calendar`);
+  }
   // Only the two values change in the text: the rest of the admin's file stays byte for byte.
-  let next = spliceMapValues(text, doc, ['calendars', o.calendar], [
+  let next = spliceMapValues(text, doc, ['calendars', name], [
     { key: 'holidaysFrom', value: { region, years }, flow: true },
     { key: 'holidays', value: holidayList, flow: false },
   ]);
   if (next === null) {
-    doc.setIn(['calendars', o.calendar, 'holidays'], doc.createNode(holidayList, { flow: false }));
-    doc.setIn(['calendars', o.calendar, 'holidaysFrom'], doc.createNode({ region, years }, { flow: true }));
+    doc.setIn(['calendars', name, 'holidays'], doc.createNode(holidayList, { flow: false }));
+    doc.setIn(['calendars', name, 'holidaysFrom'], doc.createNode({ region, years }, { flow: true }));
     next = doc.toString({ lineWidth: 0 });
   }
   // Never leave a file that no longer checks: validate before writing.
-  const { problems } = validatePolicyText(next);
-  const errors = problems.filter((p) => p.level === 'error');
-  if (errors.length) throw new UsageError(`not written: the result would not check:\n${errors.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
-  writeFileSync(o.write, next);
-  io.out.write(`wrote ${list.length} holidays into calendars.${o.calendar} of ${o.write}\n`);
+  const errors = errorsOf(next);
+  if (errors.length) {
+    const before = errorsOf(text);
+    if (before.length) throw notAPolicy(before);
+    throw new UsageError(`not written: ${file} would not check with these holidays in calendars.${name}:\n${lines(errors)}`);
+  }
+  writeFileSync(file, next);
+  io.out.write(`wrote ${list.length} holidays into calendars.${name} of ${file}\n`);
+}
+
+/** How the header of a holidays file from `sla holidays` says so (and how a later run knows it). */
+const HOLIDAYS_MARK = 'from `sla holidays`';
+
+/** The comment a holidays file starts with: what it holds, and that it is merged into a policy. */
+function holidaysFileHeader(cals: { name: string; region?: unknown; years?: unknown }[]): string {
+  const merge = "into a policy's calendars (its zone and hours are the policy's).";
+  const of = (c: (typeof cals)[number]) => (typeof c.region === 'string' && Array.isArray(c.years) ? `${c.region}, ${c.years.join(', ')}` : null);
+  if (cals.length === 1 && of(cals[0])) return ` Public holidays of ${of(cals[0])}, ${HOLIDAYS_MARK}.\n Merge calendars.${cals[0].name} ${merge}`;
+  const each = cals.map((c) => (of(c) ? `calendars.${c.name} (${of(c)})` : `calendars.${c.name}`)).join(', ');
+  return ` Public holidays ${HOLIDAYS_MARK}: ${each}.\n Merge each calendar ${merge}`;
+}
+
+/** A file `sla holidays --write` created: a mapping of calendars alone, which no policy is. */
+function isHolidaysFile(doc: Document): boolean {
+  if (doc.errors.length || !isMap(doc.contents)) return false;
+  const items = doc.contents.items;
+  return items.length === 1 && isScalar(items[0].key) && items[0].key.value === 'calendars' && isMap(items[0].value);
 }
 

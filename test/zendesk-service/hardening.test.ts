@@ -242,8 +242,8 @@ test('a slow Zendesk does not slow the answer: the delivery is stored and answer
 test("a real Zendesk delivery that is not the trigger's (a recorded user.deleted event) is signed but refused with 400, untouched", async () => {
   const { readFileSync } = await import('fs');
   const { join } = await import('path');
-  // Recorded by zenpy's test suite (../shared/host-payloads, with its .source.md); re-signed with our secret.
-  const body = readFileSync(join(__dirname, '..', '..', '..', 'shared', 'host-payloads', 'zendesk_webhook_delivery_user_deleted.body.real.json'), 'utf8');
+  // Recorded by zenpy's test suite (test/fixtures/host-payloads, with its .source.md); re-signed with our secret.
+  const body = readFileSync(join(__dirname, '..', 'fixtures', 'host-payloads', 'zendesk_webhook_delivery_user_deleted.body.real.json'), 'utf8');
   await boot();
   const r = await deliver(svc.url, 0, undefined, SECRET, body);
   expect(r.status).toBe(400);
@@ -255,9 +255,9 @@ test("a known ticket's fields come from its audits alone: Zendesk's recorded aud
   const { readFileSync } = await import('fs');
   const { join } = await import('path');
   const { ticketFromAudits } = await import('../../zendesk-app/service/src/pass');
-  // Recorded by zendesk_api_client_rb's live specs (../shared/host-payloads, with its .source.md): Create events,
+  // Recorded by zendesk_api_client_rb's live specs (test/fixtures/host-payloads, with its .source.md): Create events,
   // then Changes; tags come as the whole list each time.
-  const page = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'shared', 'host-payloads', 'zendesk_ticket_audits_include_users.real.json'), 'utf8'));
+  const page = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'host-payloads', 'zendesk_ticket_audits_include_users.real.json'), 'utf8'));
   const t = ticketFromAudits(1, page.audits)!;
   expect(t).toMatchObject({ id: 1, status: 'pending', priority: 'high', tags: ['tag2', 'tag3'], updated_at: '2013-07-08T12:04:18Z' });
   // No audits, or none that sets a status: the caller reads the ticket itself.

@@ -9,16 +9,16 @@ import { preset } from './helpers';
 
 /**
  * Zendesk's own payloads, straight into the adapters: recorded responses and documentation examples
- * kept in ../shared/host-payloads (each file's .source.md says where it comes from). These are not
+ * kept in test/fixtures/host-payloads (each file's .source.md says where it comes from). These are not
  * our emulators' shapes; if the adapters misread them, these tests say so event by event.
  */
-const DIR = join(__dirname, '..', '..', '..', 'shared', 'host-payloads');
+const DIR = join(__dirname, '..', '..', 'test', 'fixtures', 'host-payloads');
 const load = <T>(name: string): T => JSON.parse(readFileSync(join(DIR, name), 'utf8')) as T;
 const ids: FieldIds = { due: {}, source: 'settings', missing: [] };
 // S1–S5 by severity: the native priority is read back, so priority changes show in the timeline.
 const bespoke = preset('bespoke-s1-s5');
 
-if (!existsSync(DIR)) throw new Error(`${DIR}: the shared host payloads are missing (CI lays ../shared beside the clone)`);
+if (!existsSync(DIR)) throw new Error(`${DIR}: the recorded host payloads are missing from the repository`);
 
 test('a recorded page of ticket audits (include=users), event by event', () => {
   const page = load<{ audits: ZendeskAudit[]; users: ZendeskUser[] }>('zendesk_ticket_audits_include_users.real.json');
