@@ -118,8 +118,9 @@ describe('1. the admin token cannot be bypassed', () => {
     expect(await db.query('SELECT 1 FROM tenants')).toEqual([]);
   });
 
-  test('a short admin token is refused at start', async () => {
-    await expect(boot({ adminToken: 'short-token' })).rejects.toThrow(/SLA_ADMIN_TOKEN: at least 32 characters/);
+  test('a short or patterned admin token is refused at start', async () => {
+    await expect(boot({ adminToken: 'short-token' })).rejects.toThrow(/SLA_ADMIN_TOKEN: at least 32 random characters/);
+    await expect(boot({ adminToken: '0'.repeat(40) })).rejects.toThrow(/SLA_ADMIN_TOKEN/);
   });
 });
 
@@ -197,7 +198,7 @@ describe('4. a tenant cannot choose where the service sends requests and secrets
 
   test('notices go only to https on public addresses, checked on the resolved address; the allow-list opens a host', async () => {
     const tenant = { trusted: false, allowHosts: new Set<string>(['hooks.internal:8443']) };
-    for (const a of ['127.0.0.1', '10.1.2.3', '169.254.169.254', '192.168.1.1', '172.16.0.1', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '224.0.0.1']) expect([a, isPublicAddress(a)]).toEqual([a, false]);
+    for (const a of ['127.0.0.1', '10.1.2.3', '169.254.169.254', '192.168.1.1', '172.16.0.1', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '224.0.0.1', '64:ff9b:1::a00:1', '2002:7f00:1::1', 'fec0::1']) expect([a, isPublicAddress(a)]).toEqual([a, false]);
     for (const a of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111']) expect([a, isPublicAddress(a)]).toEqual([a, true]);
     expect(notifyRoute('http://hooks.slack.com/x', tenant)).toEqual({ refused: 'not https' });
     expect(notifyRoute('https://169.254.169.254/latest', tenant)).toEqual({ refused: 'not a public address' });
@@ -337,7 +338,8 @@ describe('26. settings are validated as what they are', () => {
     [{ ZENDESK_SERVICE_USER_ID: '0x10' }, /ZENDESK_SERVICE_USER_ID/],
     [{ SLA_LEAD_GROUP_IDS: '0x10,1e3' }, /SLA_LEAD_GROUP_IDS: expected group ids/],
     [{ SLA_LEAD_GROUP_IDS: '7,,8' }, /SLA_LEAD_GROUP_IDS/],
-    [{ SLA_WEBHOOK_SECRET: 'x' }, /SLA_WEBHOOK_SECRET: expected the webhook's signing secret \(at least 16 characters\)/],
+    [{ SLA_WEBHOOK_SECRET: 'x' }, /SLA_WEBHOOK_SECRET: expected the webhook's signing secret \(at least 16 random characters\)/],
+    [{ SLA_WEBHOOK_SECRET: 'a'.repeat(40) }, /SLA_WEBHOOK_SECRET/],
     [{ PORT: '8080x' }, /PORT/],
     [{ SLA_LOCK_PRIORITY: 'yes' }, /SLA_LOCK_PRIORITY/],
   ])('%j is refused, naming the variable', (extra, message) => {

@@ -51,10 +51,10 @@ async function boot(opts: Opts = {}, extra = {}) {
 }
 const admin = (path: string, init: RequestInit = {}) => fetch(`${svc!.url}${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
 const settingsFor = (sub: string, secret: string) => ({ ZENDESK_SUBDOMAIN: sub, ZENDESK_EMAIL: 'svc@example.com', ZENDESK_API_TOKEN: 't', SLA_WEBHOOK_SECRET: secret, SLA_POLICY: 'kiwi-stage-plus', SLA_FIELD_IDS: JSON.stringify({ impact: IDS.impact, urgency: IDS.urgency, tier: IDS.tier, state: IDS.state, due_first_response: IDS.first_response, due_resolution: IDS.resolution }) });
-const signedFor = (account: string, secret: string, id: number, invocation?: string) => {
+const signedFor = (account: string, secret: string, id: number, invocation?: string, url = svc!.url) => {
   const body = JSON.stringify({ ticket_id: String(id) });
   const ts = new Date(clock).toISOString();
-  return fetch(`${svc!.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-account-id': account, 'x-zendesk-webhook-signature': signWebhook(secret, ts, body), 'x-zendesk-webhook-signature-timestamp': ts, ...(invocation ? { 'x-zendesk-webhook-invocation-id': invocation } : {}) }, body });
+  return fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-account-id': account, 'x-zendesk-webhook-signature': signWebhook(secret, ts, body), 'x-zendesk-webhook-signature-timestamp': ts, ...(invocation ? { 'x-zendesk-webhook-invocation-id': invocation } : {}) }, body });
 };
 const value = (zz: ZendeskEmulator, id: number, field: number) => zz.tickets.get(id)!.custom_fields.find((f) => f.id === field)?.value;
 const until = async (cond: () => boolean | Promise<boolean>, ms = 20_000) => {
@@ -76,12 +76,24 @@ describe('6. the encryption key', () => {
     svc = undefined;
     await expect(boot({ encryptionKeys: [B] })).rejects.toThrow(/SLA_ENCRYPTION_KEY: 1 of 1 stored tenant\(s\) do not open with it/);
     await expect(boot({ encryptionKeys: [] })).rejects.toThrow(/SLA_ENCRYPTION_KEY: the store holds 1 tenant\(s\)/);
-    // The rotation: B first, A still listed; the row is sealed again under B, and B alone opens it next time.
-    const before = (await db.query<{ sealed: string }>('SELECT sealed FROM tenants'))[0].sealed;
+    // The rotation: B first, A still listed. The start seals nothing again (an instance that still
+    // has A alone must keep opening the row); the admin's reseal, once every instance has B, does.
+    const sealed = async () => (await db.query<{ sealed: string }>('SELECT sealed FROM tenants'))[0].sealed;
+    const before = await sealed();
     await boot({ encryptionKeys: [B, A] });
-    const after = (await db.query<{ sealed: string }>('SELECT sealed FROM tenants'))[0].sealed;
-    expect(after).not.toBe(before);
-    expect(after.split(':')[1]).not.toBe(before.split(':')[1]);
+    expect(await sealed()).toBe(before);
+    const old = await startService(serviceConfig(z.url), { db, now: () => clock, log: () => undefined, catchUpMs: 0, encryptionKeys: [A] });
+    try {
+      expect((await signedFor('9001', 'secret-0123456789abcdef', 1, undefined, old.url)).status).not.toBe(503);
+      expect(await (await admin('/admin/tenants/reseal', { method: 'POST' })).json()).toEqual({ resealed: 1, current: 0 });
+      expect((await sealed()).split(':')[1]).not.toBe(before.split(':')[1]);
+      // The instance with the old key alone now cannot open it: Zendesk is told to retry (503), not refused (401).
+      old.tenants.forget('9001');
+      expect((await signedFor('9001', 'secret-0123456789abcdef', 1, undefined, old.url)).status).toBe(503);
+      expect((await fetch(`${old.url}/healthz`)).status).toBe(503);
+    } finally {
+      await old.close();
+    }
     await svc!.close();
     svc = undefined;
     await boot({ encryptionKeys: [B] });
@@ -103,29 +115,31 @@ describe('6. the encryption key', () => {
 });
 
 describe('8. no tenant slows another', () => {
-  test('a tenant whose Zendesk answers slowly, with a deep queue, holds only its share of slots; the quiet tenant is written meanwhile', async () => {
-    const noisy = new ZendeskEmulator();
-    await noisy.start();
+  test('two tenants whose Zendesk answers slowly, with deep queues, hold only their shares of slots; the quiet tenant is written meanwhile', async () => {
+    const noisy = [new ZendeskEmulator(), new ZendeskEmulator()];
+    for (const n of noisy) await n.start();
     try {
-      const hosts: Record<string, string> = { noisy: noisy.url, quiet: z.url };
-      await boot({ encryptionKeys: [randomBytes(32)], tenantBaseUrl: (s) => hosts[s], concurrency: 8, slotsPerTenant: 4 });
-      for (const [account, sub] of [['101', 'noisy'], ['202', 'quiet']]) expect((await admin(`/admin/tenants/${account}`, { method: 'PUT', body: JSON.stringify({ settings: settingsFor(sub, `secret-${sub}-0123456789abcdef`) }) })).status).toBe(200);
-      for (let id = 1; id <= 40; id++) addKiwiTicket(noisy, id);
+      const hosts: Record<string, string> = { noisya: noisy[0].url, noisyb: noisy[1].url, quiet: z.url };
+      await boot({ encryptionKeys: [randomBytes(32)], tenantBaseUrl: (s) => hosts[s], concurrency: 8 });
+      for (const [account, sub] of [['101', 'noisya'], ['102', 'noisyb'], ['202', 'quiet']]) expect((await admin(`/admin/tenants/${account}`, { method: 'PUT', body: JSON.stringify({ settings: settingsFor(sub, `secret-${sub}-0123456789abcdef`) }) })).status).toBe(200);
+      for (const n of noisy) for (let id = 1; id <= 30; id++) addKiwiTicket(n, id);
       for (let id = 1; id <= 3; id++) addKiwiTicket(z, id);
-      // Every request of the noisy tenant's Zendesk takes 4 s.
-      noisy.fail(1000, { kind: 'slow', ms: 4_000 });
-      for (let id = 1; id <= 40; id++) expect((await signedFor('101', 'secret-noisy-0123456789abcdef', id)).status).toBe(200);
+      // Every request of the noisy tenants' Zendesks takes 4 s.
+      for (const n of noisy) n.fail(1000, { kind: 'slow', ms: 4_000 });
+      for (let id = 1; id <= 30; id++) {
+        expect((await signedFor('101', 'secret-noisya-0123456789abcdef', id)).status).toBe(200);
+        expect((await signedFor('102', 'secret-noisyb-0123456789abcdef', id)).status).toBe(200);
+      }
       await new Promise((r) => setTimeout(r, 200));
       for (let id = 1; id <= 3; id++) expect((await signedFor('202', 'secret-quiet-0123456789abcdef', id)).status).toBe(200);
       await until(() => [1, 2, 3].every((id) => z.writes.get(id) === 1), 3_500);
-      // The noisy tenant has not finished one pass yet, and it never had more than its 4 slots.
-      expect([...noisy.writes.values()].length).toBe(0);
-      expect(noisy.peakInFlight).toBeLessThanOrEqual(4 * 2);
-      const running = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE tenant = '101' AND locked_by IS NOT NULL");
-      expect(running[0].n).toBeLessThanOrEqual(4);
+      // Neither noisy tenant has finished a pass, and together they never held every slot.
+      expect(noisy.map((n) => n.writes.size)).toEqual([0, 0]);
+      const running = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE tenant IN ('101', '102') AND locked_by IS NOT NULL");
+      expect(running[0].n).toBeLessThan(8);
     } finally {
-      // Its passes under way fail at once, so the service's close does not wait them out.
-      await noisy.stop();
+      // Their passes under way fail at once, so the service's close does not wait them out.
+      for (const n of noisy) await n.stop();
       await svc?.close();
       svc = undefined;
     }
@@ -174,6 +188,27 @@ describe('12. a second update in the same second is never dropped', () => {
     expect(value(z, 1, IDS.first_response)).not.toBe(firstDue);
     // Zendesk retrying inv-2 (its answer was lost) is a duplicate.
     expect((await (await deliver(svc!.url, 1, at, SECRET, undefined, 'inv-2')).json()).outcome).toBe('duplicate');
+  });
+});
+
+describe('12b. the invocation id is not signed', () => {
+  test('one captured delivery replayed under new ids buys at most a few passes; a guessed id never drops a genuine delivery', async () => {
+    await boot();
+    addKiwiTicket(z, 1);
+    addKiwiTicket(z, 2);
+    const at = Math.floor(NOW / 1000) * 1000;
+    const outcomes: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      outcomes.push((await (await deliver(svc!.url, 1, at, SECRET, undefined, `replay-${i}`)).json()).outcome);
+      await svc!.drain();
+    }
+    expect(outcomes.filter((o) => o !== 'duplicate').length).toBeLessThanOrEqual(4);
+    expect(z.requests.filter((r) => r.path.startsWith('/api/v2/tickets/1')).length).toBeLessThanOrEqual(4 * 2 + 1);
+    // An attacker sends ticket 1's captured delivery under the id Zendesk will give ticket 2's next invocation.
+    expect((await (await deliver(svc!.url, 1, at + 1000, SECRET, undefined, 'inv-next')).json()).outcome).not.toBe('duplicate');
+    expect((await (await deliver(svc!.url, 2, at + 1000, SECRET, undefined, 'inv-next')).json()).outcome).toBe('queued');
+    await svc!.drain();
+    expect(z.writes.get(2)).toBe(1);
   });
 });
 
@@ -288,6 +323,28 @@ describe('16 and 23. leases after kill -9, and what a deleted tenant leaves', ()
     expect(await count('301')).toEqual({ tickets: 0, jobs: 0, deliveries: 0 });
     expect(await count('302')).toEqual({ tickets: 1, jobs: 0, deliveries: 1 });
     expect((await signedFor('301', 'secret-acme-0123456789abcdef', 1)).status).toBe(401);
+  });
+});
+
+describe('23b. a tenant deleted on one instance', () => {
+  test('is gone on every other at once: its deliveries are refused and nothing is stored for it', async () => {
+    const hosts: Record<string, string> = { acme: z.url };
+    const key = randomBytes(32);
+    await boot({ encryptionKeys: [key], tenantBaseUrl: (s) => hosts[s] });
+    const other = await startService(null, { db, now: () => clock, log: () => undefined, catchUpMs: 0, encryptionKeys: [key], tenantBaseUrl: (s) => hosts[s] });
+    try {
+      expect((await admin('/admin/tenants/401', { method: 'PUT', body: JSON.stringify({ settings: settingsFor('acme', 'secret-acme-0123456789abcdef') }) })).status).toBe(200);
+      addKiwiTicket(z, 1);
+      // The other instance learns the tenant (and caches it) from a delivery.
+      expect((await signedFor('401', 'secret-acme-0123456789abcdef', 1, 'a-1', other.url)).status).toBe(200);
+      await other.drain();
+      expect(await (await admin('/admin/tenants/401', { method: 'DELETE' })).json()).toEqual({ removed: true });
+      expect((await signedFor('401', 'secret-acme-0123456789abcdef', 1, 'a-2', other.url)).status).toBe(401);
+      await other.drain();
+      for (const t of ['tickets', 'jobs', 'deliveries']) expect(await db.query(`SELECT 1 FROM ${t} WHERE tenant = '401'`)).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -52,7 +52,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, opts: { webhook?: boolean;
   if (!(auth.clientId && auth.clientSecret) && !auth.oauthToken && !(auth.email && auth.apiToken)) problems.push('ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET (OAuth), or ZENDESK_EMAIL and ZENDESK_API_TOKEN (until 2027-04-30), or ZENDESK_OAUTH_TOKEN: required');
   // The backfill calls Zendesk but receives no webhooks, so it needs no signing secret.
   const webhookSecret = opts.webhook === false ? '' : need('SLA_WEBHOOK_SECRET');
-  if (webhookSecret && webhookSecret.length < MIN_SECRET_CHARS) problems.push(`SLA_WEBHOOK_SECRET: expected the webhook's signing secret (at least ${MIN_SECRET_CHARS} characters), got ${webhookSecret.length}`);
+  if (webhookSecret && (webhookSecret.length < MIN_SECRET_CHARS || new Set(webhookSecret).size < 8)) problems.push(`SLA_WEBHOOK_SECRET: expected the webhook's signing secret (at least ${MIN_SECRET_CHARS} random characters), got ${webhookSecret.length} characters`);
   const policy = policyFrom(env, source, problems);
   const fieldIds = fieldIdsFrom(env.SLA_FIELD_IDS, problems);
   const port = Number(env.PORT ?? 8080);

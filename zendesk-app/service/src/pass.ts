@@ -176,8 +176,10 @@ async function saveTicket(q: Query, cfg: ServiceConfig, tenant: string, snapshot
   const next = nextTransition(cfg.policy, decision);
   const nextAt = next ? Math.max(next.at, at + MIN_STEP_MS) : null;
   const what = next ? `${next.metric}:${next.to}` : null;
+  // Nothing is kept for a tenant deleted while its pass ran.
   await q.query(
-    `INSERT INTO tickets (tenant, ticket_id, snapshot, timeline, next_at, next_what, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO tickets (tenant, ticket_id, snapshot, timeline, next_at, next_what, read_at)
+     SELECT $1, $2, $3, $4, $5, $6, $7 WHERE $1 = 'env' OR EXISTS (SELECT 1 FROM tenants WHERE account_id = $1)
      ON CONFLICT (tenant, ticket_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, timeline = EXCLUDED.timeline, next_at = EXCLUDED.next_at,
        next_what = EXCLUDED.next_what, read_at = CASE WHEN $8::boolean THEN EXCLUDED.read_at ELSE tickets.read_at END`,
     [tenant, snapshot.id, JSON.stringify(snapshot), JSON.stringify(timeline), nextAt, what, readAt ?? at, readAt !== null],

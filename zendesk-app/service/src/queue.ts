@@ -3,7 +3,7 @@ import type { Db } from './db';
 /**
  * The durable work queue, in the store. One row per ticket in `jobs`: deliveries for a ticket fold
  * into it (seq counts them), so a ticket has at most one pass queued and one running. Instances
- * claim due rows with FOR UPDATE SKIP LOCKED and hold them under a lease; a killed instance's lease
+ * claim due rows with a conditional UPDATE (claimJobs) and hold them under a lease; a killed instance's lease
  * runs out and another instance takes the row. A pass that ends deletes the row only if no delivery
  * came in meanwhile (same seq); otherwise the row stays queued for one more pass.
  *
@@ -19,7 +19,8 @@ export interface Job {
   deliveries: number;
 }
 
-export type Enqueued = 'queued' | 'folded' | 'duplicate' | 'rerun';
+/** refused: the tenant is gone (deleted on another instance); nothing is stored. */
+export type Enqueued = 'queued' | 'folded' | 'duplicate' | 'rerun' | 'refused';
 
 /** A verified delivery: recorded once by its key (timestamp and signature), its ticket's job queued or folded into the one waiting. */
 export async function enqueueDelivery(db: Db, d: Delivery): Promise<Enqueued> {
@@ -49,7 +50,10 @@ export async function enqueueDeliveries(db: Db, ds: Delivery[]): Promise<Enqueue
        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) AS t(tenant, key, ticket_id, received_at, second_end)),
      fresh AS (
        INSERT INTO deliveries (tenant, key, ticket_id, received_at, second_end)
-       SELECT DISTINCT ON (tenant, key) tenant, key, ticket_id, received_at, second_end FROM input ORDER BY tenant, key
+       -- A tenant deleted on another instance (still in this one's cache) gets nothing stored.
+       SELECT DISTINCT ON (tenant, key) tenant, key, ticket_id, received_at, second_end FROM input
+       WHERE tenant = 'env' OR EXISTS (SELECT 1 FROM tenants WHERE account_id = input.tenant)
+       ORDER BY tenant, key
        ON CONFLICT DO NOTHING RETURNING tenant, key, ticket_id, received_at),
      per_ticket AS (
        SELECT tenant, ticket_id, count(*)::int AS n, min(received_at) AS at FROM fresh GROUP BY tenant, ticket_id),
@@ -89,6 +93,7 @@ export async function enqueueDeliveries(db: Db, ds: Delivery[]): Promise<Enqueue
  * a duplicate.
  */
 async function seenBefore(db: Db, d: Delivery): Promise<Enqueued> {
+  if (!(await tenantExists(db, d.tenant))) return 'refused';
   if (d.unique) return 'duplicate';
   return db.tx(async (q) => {
     const running = await q.query<{ one: number }>('SELECT 1 AS one FROM jobs WHERE tenant = $1 AND ticket_id = $2 AND locked_until IS NOT NULL AND locked_until > $3', [d.tenant, d.ticketId, d.wall]);
@@ -100,6 +105,11 @@ async function seenBefore(db: Db, d: Delivery): Promise<Enqueued> {
     await upsertJob(q, d);
     return 'rerun';
   });
+}
+
+/** The environment's tenant always exists; a stored one until an admin deletes it (on any instance). */
+export async function tenantExists(q: Pick<Db, 'query'>, tenant: string): Promise<boolean> {
+  return tenant === 'env' || (await q.query('SELECT 1 AS one FROM tenants WHERE account_id = $1', [tenant])).length > 0;
 }
 
 async function upsertJob(q: Pick<Db, 'query'>, d: { tenant: string; ticketId: number; wall: number }): Promise<void> {
@@ -134,27 +144,34 @@ export async function promoteDue(db: Db, at: number, wall: number, limit = 500):
 /**
  * Claims up to `limit` runnable jobs, fairly between tenants: each tenant's jobs are ranked in
  * run_at order after the ones it already has running (on any instance), and the claim takes rank 1
- * of every tenant before rank 2 of any, never past `perTenant` running at once. So a tenant with a
- * slow Zendesk and a deep queue holds at most perTenant slots, and another tenant's job is next
- * whenever a slot frees. The ranking reads without locks; the UPDATE checks the row is still free,
- * so two instances that ranked the same row never both claim it.
+ * of every tenant before rank 2 of any. A quarter of the `slots` is kept for tenants that have
+ * nothing running; no tenant runs more than its share of the rest (over the tenants that have work,
+ * at least one) nor more than `perTenant`. So tenants with a slow Zendesk and deep queues hold
+ * their shares, a tenant whose work arrives later finds a slot free, and another tenant's job is
+ * next whenever a slot frees. The ranking reads without locks; the UPDATE checks the row is still free, so two
+ * instances that ranked the same row never both claim it.
  */
-export async function claimJobs(db: Db, me: string, wall: number, leaseMs: number, limit: number, perTenant = limit): Promise<Job[]> {
+export async function claimJobs(db: Db, me: string, wall: number, leaseMs: number, limit: number, perTenant = limit, slots = limit): Promise<Job[]> {
   return db.query<Job>(
     `WITH busy AS (
        SELECT tenant, count(*)::int AS n FROM jobs WHERE locked_until IS NOT NULL AND locked_until >= $2 GROUP BY tenant),
+     active AS (
+       SELECT count(DISTINCT tenant)::int AS n FROM jobs
+       WHERE state = 'queued' AND (run_at <= $2 OR (locked_until IS NOT NULL AND locked_until >= $2))),
      ranked AS (
        SELECT j.tenant, j.ticket_id, j.run_at,
          row_number() OVER (PARTITION BY j.tenant ORDER BY j.run_at, j.ticket_id) + coalesce(b.n, 0) AS rank
        FROM jobs j LEFT JOIN busy b ON b.tenant = j.tenant
        WHERE j.state = 'queued' AND j.run_at <= $2 AND (j.locked_until IS NULL OR j.locked_until < $2)),
      pick AS (
-       SELECT tenant, ticket_id FROM ranked WHERE rank <= $5 ORDER BY rank, run_at LIMIT $4)
+       SELECT tenant, ticket_id FROM ranked, active
+       WHERE rank <= LEAST($5::int, GREATEST(1, FLOOR(($6::float8 - GREATEST(1, FLOOR($6::float8 / 4))) / GREATEST(active.n, 1))::int))
+       ORDER BY rank, run_at LIMIT $4)
      UPDATE jobs j SET locked_by = $1, locked_until = $2::bigint + $3::bigint FROM pick
      WHERE j.tenant = pick.tenant AND j.ticket_id = pick.ticket_id
        AND j.state = 'queued' AND (j.locked_until IS NULL OR j.locked_until < $2)
      RETURNING j.tenant, j.ticket_id, j.needs_read, j.seq, j.attempts, j.deliveries`,
-    [me, wall, leaseMs, limit, perTenant],
+    [me, wall, leaseMs, limit, perTenant, slots],
   );
 }
 

@@ -6,15 +6,16 @@ import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import { readFileSync } from 'fs';
 import type { Socket } from 'net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { catchUp, CATCH_UP_MS } from './catchup';
 import { ConfigError, type ServiceConfig } from './config';
 import { migrate, openDb, type Db } from './db';
 import type { Log, Outcome } from './handler';
 import type { NotifyPolicy } from './notify';
 import { runPass } from './pass';
-import { claimJobs, completeJob, enqueueDeliveries, extendLease, failJob, parkedJobs, promoteDue, pruneDeliveries, queueStats, releaseLeases, retryParked, type Delivery, type Enqueued, type Job } from './queue';
+import { claimJobs, completeJob, enqueueDeliveries, extendLease, failJob, parkedJobs, promoteDue, pruneDeliveries, queueStats, releaseLeases, retryParked, tenantExists, type Delivery, type Enqueued, type Job } from './queue';
 import { REPLAY_WINDOW_MS, verifySignature } from './signature';
-import { ACCOUNT_ID, checkAdminToken, ENV_TENANT, Tenants, type Tenant, type TenantSettings } from './tenants';
+import { ACCOUNT_ID, checkAdminToken, ENV_TENANT, TenantUnavailableError, Tenants, type Tenant, type TenantSettings } from './tenants';
 import { retryAfterOf } from './zendesk';
 
 /** The trigger's body is {"ticket_id": "123"}: a few bytes. Anything near this is not Zendesk. */
@@ -108,7 +109,7 @@ export function defaultBackoff(attempts: number): number {
 export async function startService(cfg: ServiceConfig | null, opts: ServiceOptions = {}): Promise<Service> {
   const now = opts.now ?? Date.now;
   const log: Log = opts.log ?? ((e) => process.stdout.write(`${JSON.stringify({ t: new Date().toISOString(), ...e })}\n`));
-  const stats = Object.fromEntries(['written', 'unchanged', 'not-found', 'closed', 'failed', 'parked', 'rejected', 'invalid', 'queued', 'folded', 'duplicate', 'rerun', 'reads', 'writes', 'transitions', 'passes'].map((k) => [k, 0])) as Stats;
+  const stats = Object.fromEntries(['written', 'unchanged', 'not-found', 'closed', 'failed', 'parked', 'rejected', 'invalid', 'queued', 'folded', 'duplicate', 'rerun', 'refused', 'reads', 'writes', 'transitions', 'passes'].map((k) => [k, 0])) as Stats;
   if (opts.adminToken !== undefined) checkAdminToken(opts.adminToken);
   const ownDb = !opts.db;
   const db = opts.db ?? (await openDb({ url: opts.databaseUrl, dataDir: opts.dataDir, onError: (e) => log({ level: 'warn', msg: 'database connection lost', error: e.message }) }));
@@ -125,6 +126,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     if (ownDb) await db.close().catch(() => undefined);
     throw e;
   }
+  const replays = new InvocationLimit();
   // Verifies deliveries for accounts that are not tenants, so that they cost what a tenant's do.
   const unknownSecret = randomBytes(32).toString('base64');
   const allowHosts = new Set((opts.notifyAllowHosts ?? []).map((h) => h.toLowerCase()));
@@ -148,6 +150,12 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   const runJob = async (job: Job) => {
     const lease = setInterval(() => void extendLease(db, job, me, Date.now() + leaseMs).catch(() => undefined), Math.max(500, leaseMs / 3));
     try {
+      // A tenant deleted on another instance may still be in this one's cache: its job ends here.
+      if (!(await tenantExists(db, job.tenant))) {
+        tenants.forget(job.tenant);
+        await db.query('DELETE FROM jobs WHERE tenant = $1 AND ticket_id = $2', [job.tenant, job.ticket_id]);
+        return;
+      }
       const tenant = await tenants.byId(job.tenant);
       if (!tenant) throw new Error(`tenant ${job.tenant} is not configured`);
       const r = await runPass(db, tenant.cfg, tenant.http, job.tenant, job.ticket_id, job.needs_read, now, log, noticeFor(job.tenant));
@@ -183,7 +191,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     const free = (inflight > BURST ? 2 : concurrency) - running;
     if (free <= 0) return 0;
     await promoteDue(db, now(), wall);
-    const jobs = await claimJobs(db, me, wall, leaseMs, free, perTenant);
+    const jobs = await claimJobs(db, me, wall, leaseMs, free, perTenant, concurrency);
     for (const job of jobs) {
       running++;
       const p: Promise<void> = runJob(job).finally(() => {
@@ -202,10 +210,15 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   const catchUpAll = async () => {
     if (!catchUpMs || Date.now() - lastCatchUp < Math.min(catchUpMs, 30_000)) return;
     lastCatchUp = Date.now();
-    for (const t of await tenants.all()) {
-      if (stopped) return;
-      await catchUp(db, t, Date.now(), log, catchUpMs).catch((e) => log({ level: 'warn', msg: 'catch-up failed', tenant: t.id, status: (e as { response?: { status?: number } }).response?.status ?? null, error: (e as Error).message.slice(0, 200) }));
-    }
+    // Four tenants at a time: one whose Zendesk hangs holds up only its own round.
+    const queue = await tenants.all();
+    const one = async () => {
+      for (let t = queue.shift(); t && !stopped; t = queue.shift()) {
+        const tenant = t;
+        await catchUp(db, tenant, Date.now(), log, catchUpMs).catch((e) => log({ level: 'warn', msg: 'catch-up failed', tenant: tenant.id, status: (e as { response?: { status?: number } }).response?.status ?? null, error: (e as Error).message.slice(0, 200) }));
+      }
+    };
+    await Promise.all([one(), one(), one(), one()]);
   };
   let catching: Promise<void> | null = null;
   let loop: Promise<void> = Promise.resolve();
@@ -358,7 +371,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
       // A stored tenant for this account, else the single tenant of the environment.
       tenant = (account && account.length <= MAX_ACCOUNT_HEADER && ACCOUNT_ID.test(account) ? await tenants.stored(account) : null) ?? tenants.envTenant();
     } catch (e) {
-      log({ level: 'error', msg: 'store unreachable', error: (e as Error).message });
+      log({ level: 'error', msg: e instanceof TenantUnavailableError ? 'tenant settings do not open with this instance\'s key' : 'store unreachable', tenant: e instanceof TenantUnavailableError ? e.accountId : null, error: (e as Error).message });
       return reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send({ error: 'temporarily unavailable; retry' });
     }
     // An unknown account and a bad signature get one answer, after the same work: neither tells
@@ -378,11 +391,23 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     }
     // The invocation id is unique per invocation and the same on its retries; without one (older
     // senders, tools), the timestamp and signature stand in, with the one-more-pass rule for twins.
+    // The id is not signed: it keys a delivery together with the signed part, so a guessed id
+    // never makes a genuine delivery a "duplicate", and one captured delivery replayed under new
+    // ids buys at most REPLAYS_PER_SIGNATURE passes.
     const unique = !!invocation && /^[A-Za-z0-9_-]{1,64}$/.test(invocation);
-    const key = unique ? `inv:${invocation}` : `${timestamp}\n${signature}`;
+    const signed = `${timestamp}\n${signature}`;
+    const key = unique ? `inv:${invocation}\n${signed}` : signed;
+    if (unique && !replays.admit(`${tenant.id}\n${signed}`, invocation)) {
+      stats.duplicate++;
+      return reply.code(200).send({ ticket_id: parsed, outcome: 'duplicate' });
+    }
     try {
       const outcome = await store({ tenant: tenant.id, key, unique, ticketId: parsed, at: now(), secondEnd: Math.floor(Date.parse(timestamp!) / 1000) * 1000 + 1000, wall: Date.now() });
       stats[outcome]++;
+      if (outcome === 'refused') {
+        tenants.forget(tenant.id);
+        return reply.code(401).send({ error: 'signature not verified' });
+      }
       // A new job wakes an idle worker at once (not during a burst: it would only ask the store again).
       if (outcome !== 'duplicate' && inflight <= BURST) wake?.();
       return reply.code(200).send({ ticket_id: parsed, outcome });
@@ -418,6 +443,24 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   };
 }
 
+/**
+ * Distinct invocation ids seen per signed delivery (timestamp and signature), within the signature
+ * window. Genuine invocations share one only when they fall in one second for one ticket, a few at
+ * most; a captured delivery replayed under ever new ids is held to REPLAYS_PER_SIGNATURE.
+ */
+export const REPLAYS_PER_SIGNATURE = 4;
+class InvocationLimit {
+  private seen = new LRUCache<string, Set<string>>({ max: 100_000, ttl: 2 * REPLAY_WINDOW_MS });
+  admit(signed: string, invocation: string): boolean {
+    const ids = this.seen.get(signed) ?? new Set<string>();
+    if (ids.has(invocation)) return true;
+    if (ids.size >= REPLAYS_PER_SIGNATURE) return false;
+    ids.add(invocation);
+    this.seen.set(signed, ids);
+    return true;
+  }
+}
+
 /** The admin surface (docs/service.md): parked jobs, the queue's counts, and tenants. Registered only in the token's scope. */
 function registerAdmin(admin: FastifyInstance, db: Db, tenants: Tenants, wake: () => void, log: Log): void {
   const tenantOf = (req: { query: unknown }) => {
@@ -446,6 +489,8 @@ function registerAdmin(admin: FastifyInstance, db: Db, tenants: Tenants, wake: (
       throw e;
     }
   });
+  // After a key rotation, once every instance runs with the new key first in its list.
+  admin.post('/admin/tenants/reseal', async () => tenants.reseal());
   admin.delete('/admin/tenants/:account', async (req) => ({ removed: await tenants.remove((req.params as { account: string }).account) }));
 }
 
@@ -466,17 +511,39 @@ function jsonBody(raw: unknown): Record<string, unknown> | null {
 function limitConnections(server: Server, perClient: number, total: number): void {
   server.maxConnections = total;
   const open = new Map<string, number>();
+  let all = 0;
+  let pruned = 0;
   server.on('connection', (socket: Socket) => {
-    const who = socket.remoteAddress ?? '?';
+    const who = clientOf(socket.remoteAddress ?? '?');
     const n = (open.get(who) ?? 0) + 1;
     if (n > perClient) return void socket.destroy();
     open.set(who, n);
+    all++;
+    // Near the total, connections that are not serving a request (idle keep-alive, or never sent a
+    // byte) make room, so that many clients each under their cap still cannot lock out a new one.
+    if (all > total * 0.9 && Date.now() - pruned > 100) {
+      pruned = Date.now();
+      server.closeIdleConnections();
+    }
     socket.once('close', () => {
+      all--;
       const left = (open.get(who) ?? 1) - 1;
       if (left > 0) open.set(who, left);
       else open.delete(who);
     });
   });
+}
+
+/** A client for the caps: an IPv4 address (also when IPv4-mapped), or an IPv6 /64, which one host can hold whole. */
+function clientOf(address: string): string {
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (v4) return v4[1];
+  if (!address.includes(':')) return address;
+  const [head, tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 /** 4,096 connections, or fewer where the process may open fewer files (leaving room for the store, Zendesk and logs). */

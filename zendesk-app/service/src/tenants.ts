@@ -28,6 +28,13 @@ export const MIN_ADMIN_TOKEN_CHARS = 32;
 
 export type TenantSettings = Record<string, string>;
 
+/** A stored tenant that this instance cannot open now: its deliveries get a 503, which Zendesk retries. */
+export class TenantUnavailableError extends Error {
+  constructor(readonly accountId: string) {
+    super(`tenant ${accountId}: its settings do not open with this instance's SLA_ENCRYPTION_KEY`);
+  }
+}
+
 /**
  * SLA_ENCRYPTION_KEY: one key, or several separated by commas for a rotation: the first seals,
  * every one opens (rows under an older key are sealed again under the first at start-up). Each is
@@ -52,7 +59,9 @@ export function parseKey(raw: string | undefined): Buffer | null {
 }
 
 export function checkAdminToken(token: string | undefined): void {
-  if (token !== undefined && token.length < MIN_ADMIN_TOKEN_CHARS) throw new ConfigError(`the service is not configured:\n  SLA_ADMIN_TOKEN: at least ${MIN_ADMIN_TOKEN_CHARS} characters (openssl rand -hex 32)`);
+  if (token === undefined) return;
+  // Length alone lets "000…0" through: a random token of this length has far more distinct characters.
+  if (token.length < MIN_ADMIN_TOKEN_CHARS || new Set(token).size < 10) throw new ConfigError(`the service is not configured:\n  SLA_ADMIN_TOKEN: at least ${MIN_ADMIN_TOKEN_CHARS} random characters (openssl rand -hex 32)`);
 }
 
 const keyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 8);
@@ -108,8 +117,11 @@ export class Tenants {
   private cache: LRUCache<string, { t: Tenant }>;
   private misses: LRUCache<string, true>;
   private env: Tenant | null = null;
-  /** Rows that did not open at the last look: /healthz fails while there are any. */
-  unreadable = 0;
+  /** Accounts whose rows did not open at their last look: /healthz fails while there are any. */
+  private unopened = new Set<string>();
+  get unreadable(): number {
+    return this.unopened.size;
+  }
   constructor(
     private db: Db,
     private keys: readonly Buffer[],
@@ -121,6 +133,11 @@ export class Tenants {
     this.cache = new LRUCache({ max: maxCached, ttl: ttlMs });
     this.misses = new LRUCache({ max: maxCached, ttl: MISS_TTL_MS });
     if (envCfg) this.env = { id: ENV_TENANT, cfg: envCfg, http: zendeskClient(envCfg.baseURL, envCfg.auth, SERVICE_CLIENT) };
+  }
+
+  /** Drops a tenant from this instance's cache (deleted on another instance). */
+  forget(accountId: string): void {
+    this.cache.delete(accountId);
   }
 
   /** Entries held in memory, tenants and unknown ids (bounded, whatever callers send). */
@@ -135,7 +152,9 @@ export class Tenants {
   /**
    * At start-up: every stored row must open, or the service refuses to start (a wrong or missing
    * key would otherwise answer every delivery 503 forever, or drop tenants without a word). Rows
-   * under an older key of the list, or from before binding, are sealed again under the first key.
+   * from before binding (v1) are sealed again, bound to their account. Rows under an older key of
+   * the list stay as they are: other instances may not hold the new key yet. POST
+   * /admin/tenants/reseal seals them under the first key once every instance has the new list.
    */
   async open(log: (e: Record<string, string | number | boolean | null>) => void): Promise<{ tenants: number; resealed: number }> {
     const rows = await this.db.query<{ account_id: string; sealed: string }>('SELECT account_id, sealed FROM tenants');
@@ -150,7 +169,7 @@ export class Tenants {
         bad.push(r.account_id);
         continue;
       }
-      if (!opened.current) {
+      if (r.sealed.startsWith('v1:')) {
         await this.db.query('UPDATE tenants SET sealed = $2 WHERE account_id = $1 AND sealed = $3', [r.account_id, seal(this.keys[0], r.account_id, opened.value), r.sealed]);
         resealed++;
       }
@@ -161,7 +180,7 @@ export class Tenants {
         log({ level: 'error', msg: 'tenant settings refused; its deliveries are refused until fixed', tenant: r.account_id, error: (e as Error).message.slice(0, 500) });
       }
     }
-    this.unreadable = bad.length;
+    this.unopened = new Set(bad);
     if (bad.length) throw new ConfigError(`the service is not configured:\n  SLA_ENCRYPTION_KEY: ${bad.length} of ${rows.length} stored tenant(s) do not open with it (a wrong key, or a key missing from the list): account ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`);
     return { tenants: rows.length, resealed };
   }
@@ -181,17 +200,40 @@ export class Tenants {
     const [row] = await this.db.query<{ sealed: string }>('SELECT sealed FROM tenants WHERE account_id = $1', [accountId]);
     let t: Tenant | null = null;
     if (row) {
+      let settings: TenantSettings;
       try {
-        const cfg = tenantConfig(unseal<TenantSettings>(this.keys, accountId, row.sealed).value, this.baseUrlOf);
+        // Only bound rows open here: a v1 row (from before binding) written since start is not trusted.
+        if (!row.sealed.startsWith('v2:')) throw new Error('not bound to its account');
+        settings = unseal<TenantSettings>(this.keys, accountId, row.sealed).value;
+      } catch {
+        // The account is a tenant, but this instance cannot open it (a key it lacks): Zendesk retries a 503.
+        this.unopened.add(accountId);
+        throw new TenantUnavailableError(accountId);
+      }
+      this.unopened.delete(accountId);
+      try {
+        const cfg = tenantConfig(settings, this.baseUrlOf);
         t = { id: accountId, cfg, http: zendeskClient(cfg.baseURL, cfg.auth, SERVICE_CLIENT) };
-      } catch (e) {
-        if (!(e instanceof ConfigError)) this.unreadable++;
+      } catch {
         t = null;
       }
     }
     if (t) this.cache.set(accountId, { t });
     else this.misses.set(accountId, true);
     return t;
+  }
+
+  /** Seals every row under the first key (after a rotation, once every instance holds the new list). */
+  async reseal(): Promise<{ resealed: number; current: number }> {
+    const rows = await this.db.query<{ account_id: string; sealed: string }>('SELECT account_id, sealed FROM tenants');
+    let resealed = 0;
+    for (const r of rows) {
+      const opened = unseal<TenantSettings>(this.keys, r.account_id, r.sealed);
+      if (opened.current) continue;
+      await this.db.query('UPDATE tenants SET sealed = $2 WHERE account_id = $1 AND sealed = $3', [r.account_id, seal(this.keys[0], r.account_id, opened.value), r.sealed]);
+      resealed++;
+    }
+    return { resealed, current: rows.length - resealed };
   }
 
   async put(accountId: string, settings: TenantSettings): Promise<ServiceConfig> {
@@ -221,7 +263,7 @@ export class Tenants {
     if (!this.keys.length) return out;
     const rows = await this.db.query<{ account_id: string }>('SELECT account_id FROM tenants ORDER BY account_id');
     for (const r of rows) {
-      const t = await this.stored(r.account_id);
+      const t = await this.stored(r.account_id).catch(() => null);
       if (t) out.push(t);
     }
     return out;
