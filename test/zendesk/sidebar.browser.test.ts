@@ -54,6 +54,19 @@ test('sets the priority from the matrix, and writes the SLA fields on save', asy
   await page.close();
 });
 
+test("the save changes only the tier tag: a tag a macro applied while the sidebar was open stays", async () => {
+  const page = await open({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2' });
+  await page.getByTestId('priority-reason').waitFor();
+  // A macro (or the agent) adds a tag after the sidebar read the ticket.
+  await zaf(page, `window.__zaf.edit('ticket.tags', ['macro_applied', 'sla_tier_plus'])`);
+  expect(await zaf(page, `window.__zaf.fire('ticket.save')`)).toBe(true);
+  const values = await zaf<Record<string, unknown>>(page, 'window.__zaf.state.values');
+  expect(values['ticket.tags']).toEqual(['macro_applied', 'sla_tier_plus', 'sla_tier_basic']);
+  const calls = await zaf<{ method: string; args: unknown[] }[]>(page, 'window.__zaf.state.calls');
+  expect(calls.filter((c) => c.method === 'set' && c.args[0] === 'ticket.tags')).toEqual([]);
+  await page.close();
+});
+
 async function countdown(page: Page, metric: string) {
   const el = page.getByTestId(`countdown-${metric}`);
   const [text, tone, color] = await Promise.all([

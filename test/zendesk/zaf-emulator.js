@@ -17,7 +17,8 @@
  *  - client.set(path, value) edits the form and fires ticket.custom_field_<id>.changed /
  *    ticket.priority.changed ("Ticket sidebar: events").
  *  - client.invoke('resize' | 'ticketFields:priority.disable'): "Core API: resize" and "Ticket
- *    sidebar: ticketFields actions"; recorded, no effect here. 'ticket.tags.add' adds to ticket.tags.
+ *    sidebar: ticketFields actions"; recorded, no effect here. 'ticket.tags.add' adds to ticket.tags,
+ *    'ticket.tags.remove' removes from it; neither touches the other tags.
  *  - client.request(options): "Client object: request"; a failure rejects with the XHR-like object
  *    { status, statusText, responseText }. The REST answers it gives are Zendesk's (audits with
  *    include=users; Groups API "List Groups" for a user); with seed.rest they come from the
@@ -124,6 +125,13 @@
           if (tags.indexOf(t) < 0) tags.push(t);
         });
         state.values['ticket.tags'] = tags;
+      }
+      // "Ticket sidebar: ticket.tags.remove": the named tags leave the form's, the others stay.
+      if (name === 'ticket.tags.remove') {
+        var drop = Array.isArray(args[0]) ? args[0] : [args[0]];
+        state.values['ticket.tags'] = (state.values['ticket.tags'] || []).filter(function (t) {
+          return drop.indexOf(t) < 0;
+        });
       }
       return Promise.resolve({});
     },

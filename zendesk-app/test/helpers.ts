@@ -26,6 +26,11 @@ export function stubClient(values: Record<string, unknown>, requests: Record<str
     },
     async invoke(name, ...args) {
       calls.push({ method: 'invoke', args: [name, ...args] });
+      // ZAF's ticket.tags.add / ticket.tags.remove change only the tags they name.
+      const named = (Array.isArray(args[0]) ? args[0] : [args[0]]) as string[];
+      const tags = (values['ticket.tags'] as string[] | undefined) ?? [];
+      if (name === 'ticket.tags.add') values['ticket.tags'] = [...tags, ...named.filter((x) => !tags.includes(x))];
+      if (name === 'ticket.tags.remove') values['ticket.tags'] = tags.filter((x) => !named.includes(x));
       return {};
     },
     async request<T>(options: { url: string }) {

@@ -144,6 +144,9 @@ test('on save it writes the due instants, the state and the tier tag, and lets t
   expect(t.values['ticket.customField:custom_field_16']).toBe('2026-11-24T14:00:00.000Z');
   expect(t.values['ticket.customField:custom_field_14']).toBe('running');
   expect(t.values['ticket.tags']).toEqual(['vip', 'sla_tier_basic']);
+  // The tier tag is added by itself; the list is never set whole (it would drop tags added since).
+  expect(t.calls).toContainEqual({ method: 'invoke', args: ['ticket.tags.add', ['sla_tier_basic']] });
+  expect(t.calls.filter((c) => c.method === 'set' && c.args[0] === 'ticket.tags')).toEqual([]);
 });
 
 test('a failing write on save is shown and never blocks the save', async () => {

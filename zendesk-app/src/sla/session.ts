@@ -252,10 +252,19 @@ function withForm(data: Loaded, now: number): Timeline {
   };
 }
 
-/** What to write into the form on save: due instants, the state, the tier tag. */
-export function fieldWrites(data: Loaded, decision: Decision): { path: string; value: unknown }[] {
+/**
+ * What to write into the form on save: due instants, the state, and the tier tag, as the one tag
+ * to add and the others to remove (ticket.tags.add / ticket.tags.remove), never the whole list:
+ * `ticket.tags` set to the list read when the ticket opened would drop the tags an agent typed
+ * or a macro applied since.
+ */
+export function fieldWrites(data: Loaded, decision: Decision): FormWrite[] {
   const v = slaValues(decision, data.fieldIds, data.tags);
-  const writes: { path: string; value: unknown }[] = [...v.fields.map((f) => ({ path: `ticket.customField:custom_field_${f.id}`, value: f.value })), { path: 'ticket.tags', value: v.tags }];
+  const add = v.tags.filter((t) => !data.tags.includes(t));
+  const remove = data.tags.filter((t) => !v.tags.includes(t));
+  const writes: FormWrite[] = v.fields.map((f) => ({ path: `ticket.customField:custom_field_${f.id}`, value: f.value }));
+  if (add.length) writes.push({ tags: 'add', value: add });
+  if (remove.length) writes.push({ tags: 'remove', value: remove });
   // With an SLA priority field, the native priority is mapped from the policy's (as the service does);
   // the matrix sets it as Impact and Urgency change.
   if (data.policy.classification.method !== 'matrix' && data.fieldIds.priority !== undefined && decision.priority.zendesk && decision.priority.zendesk !== data.form.priority) {
@@ -264,6 +273,9 @@ export function fieldWrites(data: Loaded, decision: Decision): { path: string; v
   return writes;
 }
 
+
+/** One change to the ticket form: a field set by path, or tags added or removed one by one. */
+export type FormWrite = { path: string; value: unknown } | { tags: 'add' | 'remove'; value: string[] };
 
 /** An override: the internal note (and the optional public notice) go through the REST API at once. */
 export async function submitOverride(client: ZafClient, data: Loaded, from: string | null, to: string, reason: string, notify: boolean, now: number, notice?: string) {

@@ -25,8 +25,12 @@ export function onSave(client: ZafClient, work: () => Promise<void>, onFailure: 
   });
 }
 
-export async function writeFields(client: ZafClient, writes: readonly { path: string; value: unknown }[]): Promise<void> {
-  for (const w of writes) await client.set(w.path, w.value);
+/** Writes into the form: fields with set, tags with ticket.tags.add / ticket.tags.remove (HOSTS.md: each changes only the tags named). */
+export async function writeFields(client: ZafClient, writes: readonly ({ path: string; value: unknown } | { tags: 'add' | 'remove'; value: string[] })[]): Promise<void> {
+  for (const w of writes) {
+    if ('path' in w) await client.set(w.path, w.value);
+    else await client.invoke(`ticket.tags.${w.tags}`, w.value);
+  }
 }
 
 /** Sets the native priority in the form; a failure leaves the agent's value and is not fatal. */
