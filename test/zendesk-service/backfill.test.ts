@@ -98,25 +98,30 @@ test('`sla backfill zendesk` runs from the command line with its configuration f
 describe('the exports as Zendesk documents them', () => {
   const query = (path: string) => z.requests.filter((r) => r.path === path).map((r) => new URLSearchParams(r.query));
 
-  test('cursor export: start_time and exclude_deleted first, the cursor alone after; events with comments on every page; roles by users/show_many', async () => {
+  test('cursor export: start_time and exclude_deleted first, then after_url as given, its parameters kept; events with comments on every page; roles by users/show_many', async () => {
     // A long ticket, one audit a second: the events export needs more than one page.
     for (let i = 0; i < 1500; i++) z.addComment(1, 2, `note ${i}`, false);
     await backfill(http(), cfg(), { dryRun: true, checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
     const pages = query('/api/v2/incremental/tickets/cursor.json');
     expect(pages.length).toBe(2); // 1,200 tickets, 1,000 a page
     expect(Object.fromEntries(pages[0])).toEqual({ start_time: '0', exclude_deleted: 'true' });
-    expect([...pages[1].keys()]).toEqual(['cursor']);
+    expect([...pages[1].keys()]).toEqual(['cursor', 'exclude_deleted']);
+    expect(pages[1].get('exclude_deleted')).toBe('true');
     const events = query('/api/v2/incremental/ticket_events.json');
     expect(events.length).toBeGreaterThan(1);
     for (const q of events) expect(q.get('include')).toBe('comment_events');
     expect(query('/api/v2/users/show_many.json').length).toBeGreaterThan(0);
   });
 
-  test('a deleted ticket is not read and not written', async () => {
+  test('a deleted ticket is not read and not written, on the second page of the export too', async () => {
     z.deleted.add(5);
+    // The export orders by updated_at: a late change puts ticket 1100 on the second page.
+    z.agentEdit(1100, { tags: ['late'] });
+    z.deleted.add(1100);
     const s = await backfill(http(), cfg(), { checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
-    expect(s.read).toBe(N - 1);
+    expect(s.read).toBe(N - 2);
     expect(z.writes.get(5)).toBeUndefined();
+    expect(z.writes.get(1100)).toBeUndefined();
   });
 
   test('--since picks the tickets updated since then, and still reads each one\'s whole history', async () => {

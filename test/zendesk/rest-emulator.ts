@@ -341,31 +341,38 @@ export class ZendeskEmulator {
   }
 
   /**
-   * The cursor-based ticket export: the first request gives start_time, every next one only the
-   * cursor ("after_cursor" of the previous page, docs). The docs do not say what a request with
-   * both does; this emulator refuses it, holding the client to the documented form. Deleted
-   * tickets come with status "deleted" (as in the recorded real page) unless exclude_deleted=true.
-   * Zendesk gives up to 1,000 tickets a page, ordered by updated_at.
+   * The cursor-based ticket export: the first request gives start_time, every next one the cursor
+   * ("after_cursor" of the previous page, docs). The docs do not say what a request with both
+   * does; this emulator refuses it, holding the client to the documented form. The cursor holds
+   * the position only: options such as exclude_deleted and per_page apply as each request gives
+   * them, and after_url repeats them (recorded: ...cursor.json?cursor=…&per_page=1 in
+   * host-payloads/zendesk_incremental_tickets_cursor_per_page1.real.json), so a client that drops
+   * after_url's parameters gets other pages. At the end of the stream after_url and after_cursor
+   * are still given (recorded: zendesk_incremental_tickets_cursor.real.json), for the next poll.
+   * Deleted tickets come with status "deleted" (as in the recorded real page) unless
+   * exclude_deleted=true. Zendesk gives up to 1,000 tickets a page, ordered by updated_at.
    */
   private exportTickets(url: URL): Record<string, unknown> {
     const cursor = url.searchParams.get('cursor');
     const start = url.searchParams.get('start_time');
     if (cursor && start !== null) return { error: 'InvalidPaginationParameter', description: 'cursor and start_time cannot be combined' };
     if (!cursor && start === null) return { error: 'InvalidPaginationParameter', description: 'start_time is required' };
-    // The cursor carries the first request's options; this one encodes them in plain JSON.
-    const state = cursor ? (JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { o: number; s: number; x: boolean }) : { o: 0, s: Number(start) * 1000, x: url.searchParams.get('exclude_deleted') === 'true' };
+    // The cursor carries the position (in plain JSON here): the start and how far the stream went.
+    const pos = cursor ? (JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { o: number; s: number }) : { o: 0, s: Number(start) * 1000 };
+    const exclude = url.searchParams.get('exclude_deleted') === 'true';
     const all = [...this.tickets.values()]
-      .filter((t) => Date.parse(t.updated_at) >= state.s && !(state.x && this.deleted.has(t.id)))
+      .filter((t) => Date.parse(t.updated_at) >= pos.s && !(exclude && this.deleted.has(t.id)))
       .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at) || a.id - b.id);
     const size = Math.min(1000, Number(url.searchParams.get('per_page') ?? 1000));
-    const page = all.slice(state.o, state.o + size);
-    const next = state.o + page.length;
-    const after = Buffer.from(JSON.stringify({ ...state, o: next })).toString('base64');
+    const page = all.slice(pos.o, pos.o + size);
+    const next = pos.o + page.length;
+    const after = Buffer.from(JSON.stringify({ ...pos, o: next })).toString('base64');
+    const params = new URLSearchParams([...url.searchParams].filter(([k]) => k !== 'cursor' && k !== 'start_time'));
     const end = next >= all.length;
     return {
       tickets: page.map((t) => this.restTicket(t)),
-      after_url: end ? null : `${this.url}/api/v2/incremental/tickets/cursor.json?cursor=${encodeURIComponent(after)}`,
-      after_cursor: end ? null : after,
+      after_url: `${this.url}/api/v2/incremental/tickets/cursor.json?cursor=${encodeURIComponent(after)}${params.size ? `&${params}` : ''}`,
+      after_cursor: after,
       before_url: null,
       before_cursor: null,
       end_of_stream: end,

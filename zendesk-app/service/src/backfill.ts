@@ -141,9 +141,9 @@ function keptFields(cfg: ServiceConfig): Set<string> {
  */
 async function readOpenTickets(http: AxiosInstance, since: number, keep: Set<string>, summary: BackfillSummary): Promise<Map<number, ZendeskTicket & { created_at: string }>> {
   const out = new Map<number, ZendeskTicket & { created_at: string }>();
-  let params: Record<string, string | number> = { start_time: since, exclude_deleted: 'true' };
+  let next = `/api/v2/incremental/tickets/cursor.json?start_time=${since}&exclude_deleted=true`;
   for (let page = 0; page < EXPORT_PAGE_GUARD; page++) {
-    const data = (await http.get('/api/v2/incremental/tickets/cursor.json', { params })).data as { tickets: (ZendeskTicket & { created_at: string })[]; after_cursor: string | null; end_of_stream: boolean };
+    const data = (await http.get(next)).data as { tickets: (ZendeskTicket & { created_at: string })[]; after_url: string | null; after_cursor: string | null; end_of_stream: boolean };
     for (const t of data.tickets) {
       // A ticket updated during the export comes again on a later page; the later copy is newer.
       out.delete(t.id);
@@ -154,11 +154,20 @@ async function readOpenTickets(http: AxiosInstance, since: number, keep: Set<str
       }
       out.set(t.id, { id: t.id, status: t.status, priority: t.priority ?? null, tags: t.tags ?? [], custom_fields: (t.custom_fields ?? []).filter((f) => keep.has(String(f.id))), updated_at: t.updated_at, created_at: t.created_at });
     }
-    if (data.end_of_stream || !data.after_cursor) break;
-    // The documented form: the next page is asked for by its cursor alone.
-    params = { cursor: data.after_cursor };
+    if (data.end_of_stream || !data.after_url) break;
+    // The next page is after_url as Zendesk gives it, its parameters (exclude_deleted, per_page)
+    // included, and only on the account's own address: the credentials go nowhere else.
+    next = sameOrigin(http, data.after_url);
   }
   return out;
+}
+
+/** A next-page URL from Zendesk, as a path on the client's own base URL; anything else is an error. */
+export function sameOrigin(http: AxiosInstance, next: string): string {
+  const base = new URL(String(http.defaults.baseURL));
+  const u = new URL(next, base);
+  if (u.origin !== base.origin) throw new Error(`the export's next page points to another address (${u.origin}); stopping`);
+  return `${u.pathname}${u.search}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { sameOrigin } from './backfill';
 import type { Db } from './db';
 import type { Log } from './handler';
 import { queueRead } from './queue';
@@ -29,18 +30,18 @@ export async function catchUp(db: Db, tenant: Tenant, wall: number, log: Log, ev
   const [claim] = await db.query<{ since: number }>('UPDATE watermarks SET next_at = $2 WHERE tenant = $1 AND next_at <= $3 RETURNING since', [tenant.id, wall + everyMs, wall]);
   if (!claim) return null;
   const start = Math.floor(Math.min(claim.since, wall - EXPORT_LAG_MS) / 1000) - 1;
-  let params: Record<string, string | number> = { start_time: Math.max(0, start), exclude_deleted: 'true' };
+  let next = `/api/v2/incremental/tickets/cursor.json?start_time=${Math.max(0, start)}&exclude_deleted=true`;
   let newest = claim.since;
   let read = 0;
   let queued = 0;
   for (let page = 0; page < PAGES_PER_ROUND; page++) {
-    const data = (await tenant.http.get('/api/v2/incremental/tickets/cursor.json', { params })).data as { tickets: ZendeskTicket[]; after_cursor: string | null; end_of_stream: boolean };
+    const data = (await tenant.http.get(next)).data as { tickets: ZendeskTicket[]; after_url: string | null; end_of_stream: boolean };
     const tickets = (data.tickets ?? []).filter((t) => t.status !== 'deleted');
     read += tickets.length;
     queued += await queueChanged(db, tenant.id, tickets, wall);
     for (const t of tickets) newest = Math.max(newest, Date.parse(t.updated_at) || 0);
-    if (data.end_of_stream || !data.after_cursor) break;
-    params = { cursor: data.after_cursor };
+    if (data.end_of_stream || !data.after_url) break;
+    next = sameOrigin(tenant.http, data.after_url);
   }
   await db.query('UPDATE watermarks SET since = GREATEST(since, $2) WHERE tenant = $1', [tenant.id, newest]);
   if (queued) log({ level: 'info', msg: 'catch-up queued tickets changed without a delivery', tenant: tenant.id, read, queued });
