@@ -101,6 +101,21 @@ describe('6. the encryption key', () => {
     expect(await (await fetch(`${svc!.url}/healthz`)).json()).toEqual({ ok: true });
   });
 
+  test('a tenant re-read after its cache time keeps its HTTP client (and OAuth token) while its row is unchanged', async () => {
+    const { Tenants } = await import('../../zendesk-app/service/src/tenants');
+    const tenants = new Tenants(db, [A], null, 1);
+    await tenants.put('9003', settingsFor('acme', 'secret-0123456789abcdef'));
+    const first = await tenants.stored('9003');
+    await new Promise((r) => setTimeout(r, 10));
+    const again = await tenants.stored('9003');
+    expect(again).toBe(first);
+    expect(again!.http).toBe(first!.http);
+    await tenants.put('9003', { ...settingsFor('acme', 'secret-0123456789abcdef'), SLA_LOCK_PRIORITY: 'true' });
+    const changed = await tenants.stored('9003');
+    expect(changed).not.toBe(first);
+    expect(changed!.cfg.lockPriority).toBe(true);
+  });
+
   test('a sealed row copied onto another account does not open there', async () => {
     await db.query('INSERT INTO tenants (account_id, sealed, updated_at) VALUES ($1, $2, 0)', ['9002', seal(A, '9001', settingsFor('acme', 'secret-0123456789abcdef'))]);
     await expect(boot({ encryptionKeys: [A] })).rejects.toThrow(/do not open with it.*9002/s);

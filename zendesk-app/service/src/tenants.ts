@@ -115,6 +115,8 @@ export interface Tenant {
  */
 export class Tenants {
   private cache: LRUCache<string, { t: Tenant }>;
+  /** The last tenant built from each sealed row: a re-read that finds the row unchanged keeps its HTTP client and OAuth token. */
+  private built = new LRUCache<string, { sealed: string; t: Tenant }>({ max: MAX_CACHED });
   private misses: LRUCache<string, true>;
   private env: Tenant | null = null;
   /** Accounts whose rows did not open at their last look: /healthz fails while there are any. */
@@ -138,6 +140,7 @@ export class Tenants {
   /** Drops a tenant from this instance's cache (deleted on another instance). */
   forget(accountId: string): void {
     this.cache.delete(accountId);
+    this.built.delete(accountId);
   }
 
   /** Entries held in memory, tenants and unknown ids (bounded, whatever callers send). */
@@ -199,6 +202,11 @@ export class Tenants {
     if (this.misses.get(accountId)) return null;
     const [row] = await this.db.query<{ sealed: string }>('SELECT sealed FROM tenants WHERE account_id = $1', [accountId]);
     let t: Tenant | null = null;
+    const same = row ? this.built.get(accountId) : undefined;
+    if (row && same && same.sealed === row.sealed) {
+      this.cache.set(accountId, { t: same.t });
+      return same.t;
+    }
     if (row) {
       let settings: TenantSettings;
       try {
@@ -214,6 +222,7 @@ export class Tenants {
       try {
         const cfg = tenantConfig(settings, this.baseUrlOf);
         t = { id: accountId, cfg, http: zendeskClient(cfg.baseURL, cfg.auth, SERVICE_CLIENT) };
+        this.built.set(accountId, { sealed: row.sealed, t });
       } catch {
         t = null;
       }
@@ -242,6 +251,7 @@ export class Tenants {
     const cfg = tenantConfig(settings, this.baseUrlOf);
     await this.db.query('INSERT INTO tenants (account_id, sealed, updated_at) VALUES ($1, $2, $3) ON CONFLICT (account_id) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = EXCLUDED.updated_at', [accountId, seal(this.keys[0], accountId, settings), Date.now()]);
     this.cache.delete(accountId);
+    this.built.delete(accountId);
     this.misses.delete(accountId);
     return cfg;
   }
@@ -253,7 +263,7 @@ export class Tenants {
       for (const table of ['jobs', 'tickets', 'deliveries', 'watermarks']) await q.query(`DELETE FROM ${table} WHERE tenant = $1`, [accountId]);
       return (await q.query('DELETE FROM tenants WHERE account_id = $1 RETURNING 1 AS one', [accountId])).length > 0;
     });
-    this.cache.delete(accountId);
+    this.forget(accountId);
     return removed;
   }
 
