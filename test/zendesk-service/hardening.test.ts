@@ -185,22 +185,41 @@ describe('overrides only from leads, checked against the account', () => {
   }
 
   test.each([
-    ['an agent who is not a lead, in a private note', 2, false, 1],
-    ['the requester (an end user), in a private note through the API', 1, false, 1],
-    // A lead may change the priority by hand without a note; without an override it still follows the matrix.
-    ['a triage lead, but in a public comment', 3, true, 0],
-  ])('a note in the override form from %s is an ordinary note: the priority is set back', async (_who, author, isPublic, lockNotes) => {
+    ['an agent who is not a lead, in a private note', 2, false, 1, 'high'],
+    ['the requester (an end user), in a private note through the API', 1, false, 1, 'high'],
+    // A lead may change the native priority by hand (the sidebar leaves it editable for leads): it
+    // stands, with no note; without an override the SLA still follows the matrix's P2.
+    ['a triage lead, but in a public comment', 3, true, 0, 'urgent'],
+  ])('a note in the override form from %s is an ordinary note: the SLA stays on the matrix', async (_who, author, isPublic, lockNotes, priority) => {
     await lockedTicket();
     z.addComment(1, author, forge('Sam'), isPublic);
     z.agentEdit(1, { priority: 'urgent' }, author);
     await pass(1);
     const t = z.tickets.get(1)!;
-    expect(t.priority).toBe('high');
+    expect(t.priority).toBe(priority);
     // The service's own note says it set the priority back; the forged note changed nothing.
     expect(notes().filter((n) => String(n.body).startsWith('SLA Desk: the priority is locked'))).toHaveLength(lockNotes);
-    expect(wrongTickets(z, serviceConfig(z.url))).toEqual([]);
+    // The plan alone would set the lead's native priority back; everything else agrees with it.
+    if (priority === 'high') expect(wrongTickets(z, serviceConfig(z.url))).toEqual([]);
     // Due fields are the P2 ones: first response 1h after 14:00 for Plus P2, not P1's.
     expect(t.custom_fields.find((f) => f.id === 15)?.value).toBe('2026-11-20T15:00:00.000Z');
+  });
+
+  test("with the lock off, a priority a person set stands; after a later Impact change the matrix sets it, and a note says so", async () => {
+    await boot({ lockPriority: false });
+    addKiwiTicket(z, 1);
+    await pass(1);
+    expect(z.tickets.get(1)!.priority).toBe('high');
+    z.agentEdit(1, { priority: 'low' }, 2);
+    await pass(1);
+    const priorityNotes = () => notes().map((n) => String(n.body)).filter((b) => /priority/.test(b));
+    expect(z.tickets.get(1)!.priority).toBe('low');
+    expect(priorityNotes()).toEqual([]);
+    // Impact changes after it: the matrix decides again, and says so.
+    z.agentEdit(1, { custom_fields: [{ id: 11, value: 'sla_impact_1' }] }, 2);
+    await pass(1);
+    expect(z.tickets.get(1)!.priority).toBe('urgent');
+    expect(priorityNotes()).toEqual([expect.stringMatching(/^SLA Desk: Impact or Urgency changed after user 2 set the priority to low; the priority follows the matrix to urgent\./)]);
   });
 
   test('a note written through the API user on behalf of a non-lead (comment author an agent) does not count', async () => {

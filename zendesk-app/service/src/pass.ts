@@ -5,7 +5,7 @@ import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
 import type { Db, Query } from './db';
 import { leadLookup, readTicket, type Log, type Outcome } from './handler';
-import { lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketUpdate } from './plan';
+import { lastMatrixInputChange, lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketUpdate } from './plan';
 import { notify, type NotifyPolicy } from './notify';
 import { retryAfterOf, statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
 
@@ -36,6 +36,9 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       const at = now();
       await warmZones(cfg.policy, row.timeline, at);
       const plan = planFromTimeline(cfg.policy, cfg.fieldIds, row.snapshot, row.timeline, at, { transitions: true });
+      // The priority is decided only where the audits show who set it (a read): a transition never touches it.
+      if (plan.update) delete plan.update.priority;
+      if (plan.update && !Object.keys(plan.update).length) plan.update = null;
       if (!plan.update) {
         await saveTicket(db, cfg, tenant, row.snapshot, row.timeline, plan.decision, at, null);
         return res;
@@ -94,13 +97,10 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       return res;
     }
     const update: TicketUpdate = { ...plan.update };
-    if (update.priority && cfg.lockPriority) {
-      const change = lastPriorityChange(read.audits);
-      if (change && !(await lookup([change.by])).has(change.by)) {
-        const body = `SLA Desk: the priority is locked to the matrix. ${change.from ?? '-'} → ${change.to ?? '-'} by user ${change.by} was set back to ${update.priority}. A triage lead can override it with a reason.`;
-        update.comment = { public: false, body: update.comment ? `${body}\n${update.comment.body}` : body };
-        log({ level: 'info', msg: 'priority reverted', ticketId, by: change.by });
-      }
+    await priorityByPeople(update, read.audits, cfg, lookup, (e) => log({ ...e, ticketId }));
+    if (!Object.keys(update).length) {
+      await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan.decision, at, at);
+      return res;
     }
     try {
       const written = await write(http, ticketId, update, read.ticket);
@@ -205,6 +205,33 @@ async function warmZones(policy: Policy, timeline: TimelineInput, at: number): P
     if (!pending.length) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * A priority a person set is theirs (never undo someone else's work), but for two cases, each
+ * said in an internal note in the same update:
+ *  - Impact or Urgency changed after it: the matrix sets the priority again;
+ *  - the priority is locked (SLA_LOCK_PRIORITY) and the person is no triage lead: it is set back,
+ *    as the sidebar, which keeps the field read-only for them, says.
+ * Otherwise the planned priority is dropped: the person's stands (with the lock off, as in the
+ * sidebar, anyone's; with it on, a lead's). The service's own writes and a ticket nobody has set a
+ * priority on are not a person's choice.
+ */
+async function priorityByPeople(update: TicketUpdate, audits: readonly ZendeskAudit[], cfg: ServiceConfig, lookup: (ids: readonly number[]) => Promise<Set<number>>, log: Log): Promise<void> {
+  if (!update.priority) return;
+  const change = lastPriorityChange(audits);
+  if (!change || change.by === cfg.serviceUserId) return;
+  const note = (body: string) => (update.comment = { public: false, body: update.comment ? `${body}\n${update.comment.body}` : body });
+  if (lastMatrixInputChange(audits, cfg.fieldIds) > change.index) {
+    note(`SLA Desk: Impact or Urgency changed after user ${change.by} set the priority to ${change.to ?? '-'}; the priority follows the matrix to ${update.priority}.`);
+    return;
+  }
+  if (cfg.lockPriority && !(await lookup([change.by])).has(change.by)) {
+    note(`SLA Desk: the priority is locked to the matrix. ${change.from ?? '-'} → ${change.to ?? '-'} by user ${change.by} was set back to ${update.priority}. A triage lead can override it with a reason.`);
+    log({ level: 'info', msg: 'priority reverted', by: change.by });
+    return;
+  }
+  delete update.priority;
 }
 
 /**

@@ -106,11 +106,20 @@ export function transitionTags(decision: Decision): Map<string, string> {
   return out;
 }
 
-/** The author of the last audit that changed the priority, if any. */
-export function lastPriorityChange(audits: readonly ZendeskAudit[]): { by: number; from: string | null; to: string | null } | null {
+/** The author of the last audit that changed the priority, if any, and that audit's place. */
+export function lastPriorityChange(audits: readonly ZendeskAudit[]): { by: number; from: string | null; to: string | null; index: number } | null {
   for (let i = audits.length - 1; i >= 0; i--) {
     const e = audits[i].events.find((x) => x.type === 'Change' && (x as { field_name?: string }).field_name === 'priority') as { value: string | null; previous_value?: string | null } | undefined;
-    if (e) return { by: audits[i].author_id, from: e.previous_value ?? null, to: e.value };
+    if (e) return { by: audits[i].author_id, from: e.previous_value ?? null, to: e.value, index: i };
   }
   return null;
+}
+
+/** The place of the last audit that changed what the matrix reads (Impact, Urgency, the SLA priority field), or -1. */
+export function lastMatrixInputChange(audits: readonly ZendeskAudit[], fieldIds: FieldIds): number {
+  const inputs = new Set([fieldIds.impact, fieldIds.urgency, fieldIds.priority].filter((x): x is number => x !== undefined).map(String));
+  for (let i = audits.length - 1; i >= 0; i--) {
+    if (audits[i].events.some((x) => (x.type === 'Change' || x.type === 'Create') && inputs.has(String((x as { field_name?: string }).field_name)))) return i;
+  }
+  return -1;
 }
