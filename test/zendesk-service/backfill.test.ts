@@ -168,6 +168,22 @@ describe('the exports as Zendesk documents them', () => {
     // The lead's groups were read from the account; the agent's too, and found wanting.
     expect(z.requests.filter((r) => /^\/api\/v2\/users\/(2|3)\/groups\.json$/.test(r.path)).length).toBe(2);
   });
+
+  test("a lead's notice to the requester (marked in its audit's metadata, which the export drops) is not the first response", async () => {
+    const note = overrideNote({ type: 'override', at: '2026-11-20T14:30:00.000Z', by: 'Sam', from: null, to: 'P1', reason: 'Production is down', notify: true });
+    z.groupMemberships.set(3, [7]);
+    // As the sidebar writes them: the note, then the notice with the sidebar's metadata (Ticket Audits API: metadata.custom).
+    z.addComment(11, 3, note, false);
+    const t = z.tickets.get(11)!;
+    t.updated_at = z.stamp();
+    z.audits.get(11)!.push({ id: 99_001, ticket_id: 11, created_at: t.updated_at, author_id: 3, metadata: { custom: { sla_desk: 'override-notice' } }, events: [{ id: 99_002, type: 'Comment', public: true, author_id: 3, body: 'We raised the priority of your request.' }] } as never);
+    await backfill(http(), cfg(), { checkpointFile: join(dir, 'cp.json'), now: () => NOW, pollMs: 5 });
+    // The plan from the ticket's audits (metadata and all) is what the backfill wrote.
+    expect(wrongTickets(z, cfg(), NOW, false)).toEqual([]);
+    expect(z.tickets.get(11)!.custom_fields.find((f) => f.id === 14)?.value).not.toBe('met');
+    // Its audits were read; the other tickets' were not.
+    expect(z.requests.filter((r) => /^\/api\/v2\/tickets\/\d+\/audits\.json$/.test(r.path)).map((r) => r.path)).toEqual(['/api/v2/tickets/11/audits.json']);
+  });
 });
 
 test('the exports\' rate limit (10 a minute): a 429 with Retry-After is waited out, and the run completes', async () => {

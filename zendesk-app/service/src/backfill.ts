@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import type { AxiosInstance } from 'axios';
-import { overrideNoteAuthors } from '../../src/zaf/audits';
+import { overrideNoteAuthors, readAllAudits, type AuditPage } from '../../src/zaf/audits';
 import type { ZendeskAudit, ZendeskCommentEvent, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
 import { auditOfTicketEvent, type ExportEvent } from './export';
@@ -86,7 +86,8 @@ async function run(http: AxiosInstance, cfg: ServiceConfig, opts: BackfillOption
   const tickets = await readOpenTickets(http, since, keep, summary);
   const done = new Set(cp.written);
   const history = await readHistory(http, tickets, keep);
-  const users = await readUsers(http, history);
+  const audited = await withAuditsWhereOverridden(http, history);
+  const users = [...(await readUsers(http, history)), ...audited];
   const trusted = await leadLookup(http, cfg, users)([...history.values()].flatMap((a) => overrideNoteAuthors(a)));
 
   let batch: ({ id: number } & TicketUpdate)[] = [];
@@ -212,6 +213,24 @@ async function readHistory(http: AxiosInstance, tickets: Map<number, { created_a
   }
   for (const list of history.values()) list.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
   return history;
+}
+
+/**
+ * A lead's notice to the requester is marked in its audit's metadata (the sidebar's
+ * `sla_desk: override-notice`), which the ticket-events export does not carry: read that way, the
+ * notice would count as the first agent reply. So the tickets whose history holds an override
+ * note (few) are read again from their audits, metadata included. Returns the users those audits
+ * sideload.
+ */
+async function withAuditsWhereOverridden(http: AxiosInstance, history: Map<number, ZendeskAudit[]>): Promise<ZendeskUser[]> {
+  const users: ZendeskUser[] = [];
+  for (const [id, audits] of history) {
+    if (!overrideNoteAuthors(audits).length) continue;
+    const read = await readAllAudits(async (path) => (await http.get(path)).data as AuditPage, id);
+    history.set(id, read.audits);
+    for (const u of read.users) users.push({ id: u.id, role: u.role });
+  }
+  return users;
 }
 
 /** The roles of everyone who commented or updated, 100 a request (Users API "Show Many Users"). */
