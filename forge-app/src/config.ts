@@ -25,13 +25,39 @@ export const DEFAULT_CONFIG: Config = {
   leadGroups: [],
 };
 
+/**
+ * The stored configuration; the default only when nothing was ever stored. @forge/kvs answers a
+ * missing key with undefined (1.6.5: StorageApi.get turns the KEY_NOT_FOUND error into undefined;
+ * older builds let that error through, so it is taken as absent too). Any other storage error (a
+ * rate limit, a timeout, an outage) fails the invocation: evaluating issues under the default
+ * preset would write wrong fields, and an admin page showing the default would let Save overwrite
+ * the real configuration.
+ */
 export async function loadConfig(): Promise<Config> {
-  // @forge/kvs reports a missing key as an error, not as undefined.
+  let stored: unknown;
   try {
-    const stored = (await kvs.get(CONFIG_KEY)) as Config | undefined;
-    return stored ?? DEFAULT_CONFIG;
-  } catch {
+    stored = await kvs.get(CONFIG_KEY);
+  } catch (e) {
+    if (!isKeyNotFound(e)) throw new StorageError(e);
     return DEFAULT_CONFIG;
+  }
+  if (stored === undefined || stored === null) return DEFAULT_CONFIG;
+  return stored as Config;
+}
+
+/** @forge/kvs's error for a key that is not there (ForgeKvsAPIError, code KEY_NOT_FOUND). */
+export function isKeyNotFound(e: unknown): boolean {
+  return !!e && typeof e === 'object' && (e as { code?: unknown }).code === 'KEY_NOT_FOUND';
+}
+
+/** Forge storage could not be read: the configuration is unknown, so nothing is evaluated or saved. */
+export class StorageError extends Error {
+  readonly code: string;
+  constructor(readonly storageError: unknown) {
+    const e = storageError as { code?: unknown } | null;
+    const code = e && typeof e === 'object' && typeof e.code === 'string' ? e.code : 'UNKNOWN';
+    super(`Forge storage could not be read (${code}); the SLA Desk configuration is unknown, so nothing was evaluated or saved. Try again.`);
+    this.code = code;
   }
 }
 

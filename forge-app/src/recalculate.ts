@@ -49,11 +49,12 @@ export async function recalculatePage(event: AsyncEvent<{ runId: string; token?:
   // Only the page the run expects next is done: a redelivered or stale event is dropped, never forked.
   const expected = progress.pages === 0 ? undefined : (progress.token ?? null);
   if ((event.body.token ?? undefined) !== expected) return;
-  const config = await loadConfig();
-  const { policy } = policyOf(config);
-  if (!policy) return kvs.set(PROGRESS_KEY, { ...progress, state: 'failed', finishedAt: new Date(now).toISOString() });
   let page;
   try {
+    // Inside the retry: storage that cannot be read now is retried, never taken for the default.
+    const config = await loadConfig();
+    const { policy } = policyOf(config);
+    if (!policy) return kvs.set(PROGRESS_KEY, { ...progress, state: 'failed', finishedAt: new Date(now).toISOString() });
     const site = await siteFacts(client, now);
     page = await client.searchIssues(RECALC_JQL, appFieldIds(config, site), event.body.token);
     let written = 0;

@@ -1,6 +1,6 @@
 import Resolver from '@forge/resolver';
 import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, parseOverrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
-import { CONFIG_KEY, loadConfig, policyOf, saveConfig, type Config } from './config';
+import { CONFIG_KEY, loadConfig, policyOf, saveConfig, StorageError, type Config } from './config';
 import { JiraClient, JiraError } from './jira/client';
 import { formatMetNote, parseMetNote } from './jira/met-note';
 import { PRESETS } from './presets';
@@ -130,8 +130,24 @@ export async function markMet(payload: { metric?: string }, context: Ctx, client
   return { ok: true as const };
 }
 
+/** The stored configuration, or, when storage cannot be read, the admin page's answer saying so. */
+async function storedConfig(): Promise<{ config: Config } | { ok: false; problems: string[] }> {
+  try {
+    return { config: await loadConfig() };
+  } catch (e) {
+    if (e instanceof StorageError) return { ok: false as const, problems: [e.message] };
+    throw e;
+  }
+}
+
+/**
+ * The admin page's form. When storage cannot be read, the page gets no configuration at all, only
+ * the problem: a form filled with the default would let Save overwrite the real configuration.
+ */
 export async function getConfig() {
-  const config = await loadConfig();
+  const read = await storedConfig();
+  if (!('config' in read)) return read;
+  const { config } = read;
   return { config, presets: Object.values(PRESETS).map((p) => ({ id: p.id, name: p.name })), problems: policyOf(config).problems };
 }
 
@@ -169,7 +185,10 @@ export async function setConfig(payload: { config?: Config }, client = new JiraC
  * are the policy's levels ("2. Important") and tiers, for those not mapped yet. Saves the mapping.
  */
 export async function createFields(client = new JiraClient('app')) {
-  const config = await loadConfig();
+  // Never on the default: the mapping is saved with the configuration it was read with.
+  const read = await storedConfig();
+  if (!('config' in read)) return read;
+  const { config } = read;
   const { policy, problems } = policyOf(config);
   if (!policy) return { ok: false as const, problems };
   const map = { ...config.map };

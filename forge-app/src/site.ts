@@ -11,13 +11,42 @@ import type { AppFields } from './sla';
  */
 export interface Site {
   appAccountId: string | null;
+  /** Status id, and status name in lower case, -> its category key (new, indeterminate, done). */
   statusCategories: Record<string, string>;
   appFields: AppFields;
   at: number;
 }
 
+/**
+ * A @forge/kvs value holds at most 240 KiB (Forge storage limits; a larger one is refused with
+ * MAX_SIZE), and a large site has tens of thousands of statuses (every team-managed project brings
+ * its own). So the facts are stored small: the statuses grouped by category, a name shared by
+ * statuses of two categories left to their ids, and the list split into parts that each stay well
+ * under the limit. Most sites need one value; the main value keeps the first part inline.
+ */
+export const STORAGE_VALUE_LIMIT = 240 * 1024;
+/** Each stored part's budget (JSON, UTF-8 bytes), with room to spare under the limit. */
+export const STATUS_PART_BUDGET = 96 * 1024;
+
+/** One part of the status list: category key -> status ids and lower-case names. */
+export interface StatusPart {
+  at: number;
+  categories: Record<string, string[]>;
+}
+
+/** What SITE_KEY holds. */
+interface StoredSite {
+  appAccountId: string | null;
+  appFields: AppFields;
+  at: number;
+  /** How many parts the status list has: the first is `statuses`, the others under statusPartKey(i). */
+  parts: number;
+  statuses: StatusPart;
+}
+
 export const SITE_KEY = 'sla-desk-site';
 export const SITE_TTL_MS = 60 * 60_000;
+export const statusPartKey = (i: number) => `sla-desk-site-statuses-${i}`;
 
 /**
  * The app's custom fields by module key (manifest.yml jira:customField). Forge gives each a
@@ -45,17 +74,14 @@ function ownFieldPrefix(): string | null {
 }
 
 export async function siteFacts(client: JiraClient, now: number, refresh = false): Promise<Site> {
-  const cached = (await kvs.get(SITE_KEY).catch(() => undefined)) as Site | undefined;
-  if (!refresh && cached && now - cached.at < SITE_TTL_MS && cached.appAccountId) return cached;
+  if (!refresh) {
+    const cached = await readSite(now);
+    if (cached) return cached;
+  }
   const [me, statuses, fields] = await Promise.all([client.myself(), client.getStatuses(), client.getFields()]);
   // Only the app's own account may carry override notes: never cache a person as "the app".
   if (me.accountType !== 'app') throw new Error('siteFacts needs an asApp client: /myself did not answer with the app account');
-  const statusCategories: Record<string, string> = {};
-  for (const s of statuses) {
-    if (!s.statusCategory?.key) continue;
-    statusCategories[s.name.toLowerCase()] = s.statusCategory.key;
-    statusCategories[String(s.id).toLowerCase()] = s.statusCategory.key;
-  }
+  const statusCategories = categoriesOf(statuses);
   const appFields: AppFields = { due: {} };
   const prefix = ownFieldPrefix();
   for (const f of fields) {
@@ -65,8 +91,82 @@ export async function siteFacts(client: JiraClient, now: number, refresh = false
     if (module && Object.hasOwn(APP_FIELD_MODULES, module)) APP_FIELD_MODULES[module](appFields, f.id);
   }
   const site: Site = { appAccountId: me.accountId, statusCategories, appFields, at: now };
-  await kvs.set(SITE_KEY, site);
+  await writeSite(site);
   return site;
+}
+
+/**
+ * Id and lower-case name -> category. A name that statuses of different categories share (two
+ * workflows' "Review") says nothing on its own: it is left out, and their ids decide.
+ */
+export function categoriesOf(statuses: { id: string; name: string; statusCategory?: { key: string } }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const ambiguous = new Set<string>();
+  for (const s of statuses) {
+    const category = s.statusCategory?.key;
+    if (!category) continue;
+    out[String(s.id).toLowerCase()] = category;
+    const name = s.name.toLowerCase();
+    if (ambiguous.has(name)) continue;
+    if (Object.hasOwn(out, name) && out[name] !== category) {
+      ambiguous.add(name);
+      delete out[name];
+    } else out[name] = category;
+  }
+  return out;
+}
+
+const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v), 'utf8');
+
+/** The status map in parts of at most STATUS_PART_BUDGET bytes each, grouped by category. */
+export function statusParts(categories: Record<string, string>, at: number, budget = STATUS_PART_BUDGET): StatusPart[] {
+  const parts: StatusPart[] = [];
+  let part: StatusPart = { at, categories: {} };
+  // A part's size, counted as it grows: each entry is its JSON string and a comma; each category
+  // adds its key, brackets and a comma. The envelope ({"at":…,"categories":{}}) is counted once.
+  let size = bytes(part);
+  for (const [key, category] of Object.entries(categories)) {
+    const entry = bytes(key) + 1;
+    let opens = Object.hasOwn(part.categories, category) ? 0 : bytes(category) + 4;
+    if (size + entry + opens > budget && Object.keys(part.categories).length) {
+      parts.push(part);
+      part = { at, categories: {} };
+      size = bytes(part);
+      opens = bytes(category) + 4;
+    }
+    (part.categories[category] ??= []).push(key);
+    size += entry + opens;
+  }
+  parts.push(part);
+  return parts;
+}
+
+/** Writes the facts: the other parts first, then the main value that names them (readers check `at`). */
+async function writeSite(site: Site): Promise<void> {
+  const parts = statusParts(site.statusCategories, site.at);
+  for (let i = 1; i < parts.length; i++) await kvs.set(statusPartKey(i), parts[i]);
+  const stored: StoredSite = { appAccountId: site.appAccountId, appFields: site.appFields, at: site.at, parts: parts.length, statuses: parts[0] };
+  await kvs.set(SITE_KEY, stored);
+}
+
+/**
+ * The stored facts, or null when they are missing, stale, from an older version of the app, or
+ * half rewritten by a concurrent refresh (a part of another `at`): then they are read from Jira again.
+ * A storage error here only costs that Jira read.
+ */
+async function readSite(now: number): Promise<Site | null> {
+  const stored = (await kvs.get(SITE_KEY).catch(() => undefined)) as StoredSite | undefined;
+  if (!stored || typeof stored !== 'object' || !stored.appAccountId || typeof stored.parts !== 'number' || !stored.statuses?.categories) return null;
+  if (now - stored.at >= SITE_TTL_MS) return null;
+  const parts: StatusPart[] = [stored.statuses];
+  for (let i = 1; i < stored.parts; i++) {
+    const part = (await kvs.get(statusPartKey(i)).catch(() => undefined)) as StatusPart | undefined;
+    if (!part || part.at !== stored.at || !part.categories) return null;
+    parts.push(part);
+  }
+  const statusCategories: Record<string, string> = {};
+  for (const part of parts) for (const [category, keys] of Object.entries(part.categories)) for (const key of keys) statusCategories[key] = category;
+  return { appAccountId: stored.appAccountId, statusCategories, appFields: stored.appFields, at: stored.at };
 }
 
 /** The app's fields as Forge created them, with any the admin mapped by hand taking precedence. */

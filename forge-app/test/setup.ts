@@ -41,18 +41,60 @@ jest.mock('@forge/api', () => {
   return { __esModule: true, ...actual, route: actual.route, getAppContext, default: { asApp: () => app, asUser: () => user } };
 });
 
-jest.mock('@forge/kvs', () => ({
-  kvs: {
-    // As @forge/kvs: a missing key is an error, not undefined.
-    get: async (key: string) => {
-      if (!store.has(key)) throw Object.assign(new Error(`key ${key} not found`), { code: 'KEY_NOT_FOUND' });
-      return store.get(key);
+/**
+ * Forge storage as @forge/kvs 1.6.5 behaves (node_modules/@forge/kvs/out/storage-api.js and its
+ * own tests): a missing key reads as undefined (the service's 404 KEY_NOT_FOUND is turned into
+ * undefined); any other failure is a ForgeKvsAPIError with the service's code, e.g. a 429
+ * RATE_LIMIT_EXCEEDED ("Any request that exceeds a quota or limit", Forge storage docs) or a 500
+ * INTERNAL_SERVER_ERROR; a value over 240 KiB is refused with 400 MAX_SIZE (Forge KVS limits,
+ * "Error handling for the Key-Value Store").
+ */
+export const kvsFaults: { op: 'get' | 'set'; key?: string; status: number; code: string }[] = [];
+/** The next `count` reads (or writes) fail as the storage service fails them. */
+export function failStorage(count: number, op: 'get' | 'set' = 'get', code = 'RATE_LIMIT_EXCEEDED', status = 429, key?: string): void {
+  for (let i = 0; i < count; i++) kvsFaults.push({ op, key, status, code });
+}
+/** Older @forge/kvs builds (and the Forge docs' wording) let KEY_NOT_FOUND through as an error. */
+export const kvsMode = { missingKeyThrows: false };
+export const KVS_VALUE_LIMIT = 240 * 1024;
+
+jest.mock('@forge/kvs', () => {
+  class ForgeKvsAPIError extends Error {
+    constructor(
+      readonly responseDetails: { status: number },
+      readonly code: string,
+      message: string,
+    ) {
+      super(message);
+      this.name = 'ForgeKvsAPIError';
+    }
+  }
+  const fault = (op: 'get' | 'set', key: string) => {
+    const i = kvsFaults.findIndex((f) => f.op === op && (f.key === undefined || f.key === key));
+    if (i < 0) return;
+    const [f] = kvsFaults.splice(i, 1);
+    throw new ForgeKvsAPIError({ status: f.status }, f.code, `injected ${f.code}`);
+  };
+  return {
+    kvs: {
+      get: async (key: string) => {
+        fault('get', key);
+        if (!store.has(key)) {
+          if (kvsMode.missingKeyThrows) throw new ForgeKvsAPIError({ status: 404 }, 'KEY_NOT_FOUND', 'Provided key does not exist');
+          return undefined;
+        }
+        // A copy, as a value read back from the service is.
+        return JSON.parse(JSON.stringify(store.get(key)));
+      },
+      set: async (key: string, value: unknown) => {
+        fault('set', key);
+        const size = Buffer.byteLength(JSON.stringify(value), 'utf8');
+        if (size > KVS_VALUE_LIMIT) throw new ForgeKvsAPIError({ status: 400 }, 'MAX_SIZE', 'The provided value has exceeded the maximum size limit.');
+        store.set(key, value);
+      },
     },
-    set: async (key: string, value: unknown) => {
-      store.set(key, value);
-    },
-  },
-}));
+  };
+});
 
 export { realRoute };
 

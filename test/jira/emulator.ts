@@ -23,12 +23,18 @@ export interface History {
 export interface Comment {
   id: string;
   created: string;
-  author?: { accountId: string; displayName?: string };
+  /** The author's accountType, when the site has no User for the account (else the User's own). */
+  author?: { accountId: string; displayName?: string; accountType?: 'atlassian' | 'app' | 'customer' };
   /** Who last edited it: Jira sets it on every edit ("Edit all comments" lets others edit). */
   updateAuthor?: { accountId: string };
   updated?: string;
   body: unknown;
   jsdPublic?: boolean;
+  /**
+   * Restricted to a role or a group (REST v3, Get comments: Visibility {type, value, identifier};
+   * recorded: test/fixtures/host-payloads/jira_issue_comments.doc-example.json). Returned as stored.
+   */
+  visibility?: { type: 'role' | 'group'; value: string; identifier?: string };
   properties?: { key: string; value: unknown }[];
 }
 export interface EmulatedIssue {
@@ -177,11 +183,18 @@ export class JiraEmulator {
     return this.projectTypes.get(issue.key.split('-')[0]) === 'service_desk';
   }
 
-  /** A comment as Jira returns it: jsdPublic only in service projects, and the author's display name. */
+  /**
+   * A comment as Jira returns it: jsdPublic only in service projects, and the author as a User
+   * (accountId, displayName, accountType: "atlassian", "app" or "customer", as REST v3's User and
+   * the recorded jira_issue_comments_jsdPublic.real-edited.json carry it).
+   */
   private commentView(issue: EmulatedIssue, c: Comment) {
     const { jsdPublic, properties: _p, ...rest } = c;
-    const person = (accountId: string) => ({ accountId, displayName: this.users.get(accountId)?.displayName ?? accountId });
-    const author = c.author ? person(c.author.accountId) : undefined;
+    const person = (accountId: string, type?: string) => {
+      const u = this.users.get(accountId);
+      return { accountId, displayName: u?.displayName ?? accountId, accountType: u?.accountType ?? type ?? 'atlassian' };
+    };
+    const author = c.author ? person(c.author.accountId, c.author.accountType) : undefined;
     // updateAuthor and updated are on every comment: the author and created until someone edits it.
     const updateAuthor = c.updateAuthor ? person(c.updateAuthor.accountId) : author;
     return { ...rest, author, updateAuthor, updated: c.updated ?? c.created, ...(this.isServiceProject(issue) ? { jsdPublic: jsdPublic !== false } : {}) };
@@ -304,7 +317,9 @@ export class JiraEmulator {
       const issue = issueOf(m[1]);
       if (!issue) return respond(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
       const internal = (body.properties ?? []).some((x: { key: string; value?: { internal?: boolean } }) => x.key === 'sd.public.comment' && x.value?.internal);
-      const comment: Comment = { id: String(this.seq++), created: this.now(), author: { accountId: caller }, body: body.body, jsdPublic: !internal, properties: body.properties };
+      // visibility {type: role | group, value} restricts the comment (REST v3, Add comment).
+      const visibility = body.visibility && (body.visibility.type === 'role' || body.visibility.type === 'group') ? { type: body.visibility.type, value: String(body.visibility.value ?? body.visibility.identifier), ...(body.visibility.identifier ? { identifier: String(body.visibility.identifier) } : {}) } : undefined;
+      const comment: Comment = { id: String(this.seq++), created: this.now(), author: { accountId: caller }, body: body.body, jsdPublic: !internal, properties: body.properties, ...(visibility ? { visibility } : {}) };
       issue.comments.push(comment);
       return respond(201, this.commentView(issue, comment));
     }

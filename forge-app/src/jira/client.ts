@@ -24,12 +24,15 @@ export interface JiraIssue {
 export interface JiraComment {
   id: string;
   created: string;
-  author?: { accountId: string; displayName?: string };
+  /** accountType: atlassian (a user), app, or customer (a JSM customer account); REST v3 User. */
+  author?: { accountId: string; displayName?: string; accountType?: string };
   /** Who last edited the comment (the author, when nobody else did). */
   updateAuthor?: { accountId: string };
   body?: unknown;
   /** Present on service projects only: whether the customer sees the comment. */
   jsdPublic?: boolean;
+  /** A comment restricted to a role or a group (e.g. {type: 'role', value: 'Administrators'}). */
+  visibility?: { type?: string; value?: string; identifier?: string } | null;
 }
 
 export interface JiraHistory {

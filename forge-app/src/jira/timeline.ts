@@ -94,11 +94,21 @@ function key(it: { field: string; fieldId?: string }): string {
  * A comment as a timeline event. An override note counts only when the app itself wrote it (after
  * its server-side lead check) and the customer cannot see it: anyone can type the note's words. The
  * app's other comments (at-risk and breach notices, the notice to the requester) are never replies.
- * `jsdPublic` means something only in a service project; elsewhere every comment is visible to the
- * reporter, and no customer reads the project.
+ *
+ * Who the reporter sees: `jsdPublic` means something only in a service project; elsewhere a comment
+ * is visible to the reporter unless its `visibility` restricts it to a role or a group (REST v3, Get
+ * comments: `visibility` {type: role | group, value, identifier}). A restricted comment is internal
+ * in every project.
+ *
+ * Who wrote it, by `author.accountType` (REST v3 User: atlassian, app or customer): a `customer`
+ * account (a JSM customer: the reporter, a request participant, another customer of the
+ * organization) is the requester's side; an `atlassian` account other than the reporter is an
+ * agent; an `app` other than SLA Desk (Jira Automation's acknowledgement, another Marketplace app)
+ * is neither, and its comment is no reply at all. With no accountType (older payloads, the REST
+ * reference's own example), the reporter is the requester and anyone else an agent.
  */
 function commentEvent(cm: JiraComment, reporter: string | undefined, appAccountId: string | null, service: boolean): TimelineEvent | null {
-  const visible = service ? cm.jsdPublic !== false : true;
+  const visible = !restricted(cm) && (service ? cm.jsdPublic !== false : true);
   if (appAccountId !== null && cm.author?.accountId === appAccountId) {
     // Anyone with "Edit all comments" can rewrite the app's note: only a note nobody else edited counts.
     const untouched = !cm.updateAuthor || cm.updateAuthor.accountId === appAccountId;
@@ -112,8 +122,23 @@ function commentEvent(cm: JiraComment, reporter: string | undefined, appAccountI
     // and not later than the refresh that follows it (Jira stamps the comment a moment after).
     return override;
   }
-  const agent = cm.author?.accountId !== undefined && cm.author.accountId !== reporter;
-  return { type: 'reply', at: cm.created, public: visible, author: agent ? 'agent' : 'requester' };
+  // Another app (Jira Automation's "we got your request", a Marketplace app) answers for nobody.
+  if (cm.author?.accountType === 'app') return null;
+  return { type: 'reply', at: cm.created, public: visible, author: authorOf(cm, reporter) };
+}
+
+/** Restricted to a role or a group: only its members see it, never the reporter (unless a member). */
+function restricted(cm: JiraComment): boolean {
+  const v = cm.visibility;
+  return !!v && typeof v === 'object' && (typeof v.type === 'string' || typeof v.value === 'string' || typeof v.identifier === 'string');
+}
+
+/** The side a comment's author is on; another app's comment never reaches here as a reply. */
+function authorOf(cm: JiraComment, reporter: string | undefined): 'agent' | 'requester' {
+  const a = cm.author;
+  if (!a?.accountId) return 'requester';
+  if (a.accountId === reporter || a.accountType === 'customer') return 'requester';
+  return 'agent';
 }
 
 /** The plain text of an Atlassian Document Format body (or a plain string). */
