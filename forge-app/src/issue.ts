@@ -1,7 +1,7 @@
 import { kvs } from '@forge/kvs';
 import type { Policy } from '@sla-desk/core';
 import type { Config } from './config';
-import type { JiraClient, JiraIssue } from './jira/client';
+import { JiraError, type JiraClient, type JiraIssue } from './jira/client';
 import { plan, type Plan } from './sla';
 import { effectiveFields, type Site } from './site';
 
@@ -29,15 +29,73 @@ export async function organizationTier(client: JiraClient, config: Config, issue
   return tier;
 }
 
-/** The plan for an issue, with the site's facts and its organization's tier when that is the tier source. */
-export async function planIssue(client: JiraClient, config: Config, policy: Policy, issue: JiraIssue, now: number, site: Site): Promise<Plan> {
-  const ctx = { organizationTier: await organizationTier(client, config, issue, now), appAccountId: site.appAccountId, statusCategories: site.statusCategories };
-  return plan(policy, config.map, effectiveFields(site, config.fields), issue, now, ctx);
+/** How long a project's priorities are trusted from storage: priority schemes change rarely. */
+export const PROJECT_PRIORITIES_TTL_MS = 60 * 60_000;
+export const projectPrioritiesKey = (projectId: string) => `sla-desk-project-priorities-${projectId}`;
+
+/**
+ * The priorities the issue's project may have (its priority scheme's), kept in storage for an
+ * hour. Null when Jira does not tell (no project id, or the scheme cannot be read): the write is
+ * then tried, and a refusal handled where it is made.
+ */
+export async function projectPriorities(client: JiraClient, issue: JiraIssue, now: number): Promise<{ scheme: string; names: string[] } | null> {
+  const id = issue.fields.project?.id;
+  if (!id) return null;
+  const key = projectPrioritiesKey(String(id));
+  const cached = (await kvs.get(key).catch(() => undefined)) as { scheme: string; names: string[]; at: number } | undefined;
+  if (cached && Array.isArray(cached.names) && now - cached.at < PROJECT_PRIORITIES_TTL_MS) return cached;
+  try {
+    const found = await client.projectPriorities(String(id));
+    await kvs.set(key, { ...found, at: now });
+    return found;
+  } catch (e) {
+    if (!(e instanceof JiraError) || e.status === 429 || e.status >= 500) throw e;
+    console.warn(JSON.stringify({ level: 'warn', msg: 'priority scheme not readable', status: e.status }));
+    return null;
+  }
 }
 
-/** Writes what a plan says differs: the priority (an issue edit), then the app's fields (one request). */
+/** Is this Jira priority one the issue's project may have? The scheme's name when it is not. */
+export async function priorityInScheme(client: JiraClient, issue: JiraIssue, name: string, now: number): Promise<{ ok: true } | { ok: false; scheme: string }> {
+  const allowed = await projectPriorities(client, issue, now);
+  if (!allowed || allowed.names.some((n) => n.toLowerCase() === name.toLowerCase())) return { ok: true };
+  return { ok: false, scheme: allowed.scheme };
+}
+
+/**
+ * The plan for an issue, with the site's facts and its organization's tier when that is the tier
+ * source. A priority the project's priority scheme lacks is not written (Jira would refuse it with
+ * a 400, and the SLA fields after it would not be written either): Jira's own stays.
+ */
+export async function planIssue(client: JiraClient, config: Config, policy: Policy, issue: JiraIssue, now: number, site: Site): Promise<Plan> {
+  const ctx = { organizationTier: await organizationTier(client, config, issue, now), appAccountId: site.appAccountId, statusCategories: site.statusCategories };
+  const p = plan(policy, config.map, effectiveFields(site, config.fields), issue, now, ctx);
+  if (!p.priority) return p;
+  const inScheme = await priorityInScheme(client, issue, p.priority, now);
+  if (inScheme.ok) return p;
+  // Which priority and which scheme: site configuration, no ticket content.
+  console.warn(JSON.stringify({ level: 'warn', msg: 'priority not in the project\'s priority scheme: left as it is', priority: p.priority, scheme: inScheme.scheme }));
+  return { ...p, priority: null, outsideScheme: { priority: p.priority, scheme: inScheme.scheme } };
+}
+
+/**
+ * Writes what a plan says differs: the priority (an issue edit), then the app's fields (one
+ * request). A priority Jira refuses (400: its scheme changed within the hour) costs only itself.
+ */
 export async function applyPlan(client: JiraClient, issue: JiraIssue, p: Plan): Promise<{ priority: boolean; fields: number }> {
-  if (p.priority) await client.setPriority(issue.key, p.priority);
+  let priority = false;
+  if (p.priority) {
+    try {
+      await client.setPriority(issue.key, p.priority);
+      priority = true;
+    } catch (e) {
+      if (!(e instanceof JiraError) || e.status !== 400) throw e;
+      console.warn(JSON.stringify({ level: 'warn', msg: 'Jira refused the priority', priority: p.priority, status: 400 }));
+      const id = issue.fields.project?.id;
+      // Read the scheme again next time, instead of trusting the hour-old copy.
+      if (id) await kvs.set(projectPrioritiesKey(String(id)), { scheme: '', names: [], at: 0 });
+    }
+  }
   if (p.fieldValues.length) await client.setAppFieldValues(issue.id, p.fieldValues);
-  return { priority: p.priority !== null, fields: p.fieldValues.length };
+  return { priority, fields: p.fieldValues.length };
 }

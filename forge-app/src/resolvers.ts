@@ -1,12 +1,13 @@
+import { Queue } from '@forge/events';
 import Resolver from '@forge/resolver';
 import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, parseOverrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
 import { CONFIG_KEY, loadConfig, policyOf, saveConfig, StorageError, type Config } from './config';
-import { JiraClient, JiraError } from './jira/client';
+import { JiraClient, JiraError, resolverClient } from './jira/client';
 import { formatMetNote, parseMetNote } from './jira/met-note';
 import { PRESETS } from './presets';
-import { planIssue } from './issue';
+import { planIssue, priorityInScheme } from './issue';
 import { recalculationProgress, startRecalculation } from './recalculate';
-import { readIssue, refreshIssue } from './triggers';
+import { readIssue, TRANSITION_QUEUE, type TransitionJob } from './triggers';
 
 interface Ctx {
   accountId?: string;
@@ -33,7 +34,7 @@ export async function isLead(client: JiraClient, config: Config, accountId: stri
   return false;
 }
 
-export async function panel(context: Ctx, client = new JiraClient('app'), now = Date.now()) {
+export async function panel(context: Ctx, client = resolverClient('app'), now = Date.now()) {
   const config = await loadConfig();
   const { policy, problems } = policyOf(config);
   const key = context.extension?.issue?.key;
@@ -64,7 +65,22 @@ export async function panel(context: Ctx, client = new JiraClient('app'), now = 
   };
 }
 
-export async function override(payload: { to?: string; reason?: string; notify?: boolean; notice?: string }, context: Ctx, client = new JiraClient('app'), now = Date.now()) {
+/** Where a resolver queues its issue's re-evaluation: the transition queue, whose consumer refreshes one issue. */
+export type ReevaluationQueue = Pick<Queue, 'push'>;
+const transitionQueue = (): ReevaluationQueue => new Queue({ key: TRANSITION_QUEUE });
+
+/**
+ * The app's own edits fire no trigger (ignoreSelf), so the SLA fields must be rewritten after them:
+ * not in the resolver, whose 25 s the override's own calls already use, but by the transition
+ * queue's consumer (55 s, and retried), a moment later. The panel evaluates the issue itself, so
+ * what the lead sees is right at once.
+ */
+async function queueReevaluation(queue: ReevaluationQueue, issue: { id: string; key: string }, now: number): Promise<void> {
+  const body: TransitionJob = { issueId: issue.id, key: issue.key, at: now };
+  await queue.push({ body });
+}
+
+export async function override(payload: { to?: string; reason?: string; notify?: boolean; notice?: string }, context: Ctx, client = resolverClient('app'), now = Date.now(), queue: ReevaluationQueue = transitionQueue()) {
   const config = await loadConfig();
   const { policy, problems } = policyOf(config);
   const issue = context.extension?.issue;
@@ -81,6 +97,12 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   // The app posts the lead's notice as its own comment, and outside a service project every comment
   // is public, so the timeline cannot tell it from the app's notes: one that reads as them is refused.
   if (made.override.notify && readsAsAppNote(written)) return { ok: false as const, problems: ['notice: reads as one of SLA Desk\'s own notes; write it in your own words'] };
+  // The Jira priority it sets must be one the project's priority scheme holds, or Jira refuses it
+  // (400) after the note is written: refused here, before anything is written.
+  const to = made.override.to;
+  const jira = Object.hasOwn(policy.priorities, to) ? policy.priorities[to].jira : undefined;
+  const inScheme = jira ? await priorityInScheme(client, read.issue, jira, now) : ({ ok: true } as const);
+  if (!inScheme.ok) return { ok: false as const, problems: [`${policy.priorities[to].label}: this project's priority scheme "${inScheme.scheme}" has no Jira priority "${jira}"; a Jira admin can add it to the scheme`] };
   const locale = localeOf(context.locale);
   // The internal comment, written as the app after the lead check above, is the audit trail; the
   // timeline reads the override back only from the app's own internal comments.
@@ -94,11 +116,8 @@ export async function override(payload: { to?: string; reason?: string; notify?:
     const lang = (reporter && (await client.user(reporter))?.locale) || policy.locale;
     await client.addComment(issue.key, requesterNotice(policy, made.override.to, lang), false);
   } else if (made.override.notify) await client.addComment(issue.key, written, false);
-  const to = made.override.to;
-  const jira = Object.hasOwn(policy.priorities, to) ? policy.priorities[to].jira : undefined;
   if (jira) await client.setPriority(issue.key, jira);
-  // The app's own edits fire no trigger (ignoreSelf): write the SLA fields in this same pass.
-  await refreshIssue(client, config, policy, issue.key, now);
+  await queueReevaluation(queue, issue, now);
   return { ok: true as const, override: made.override };
 }
 
@@ -111,7 +130,7 @@ function readsAsAppNote(text: string): boolean {
  * tag. The caller must be able to edit the issue, checked as the caller; the app then writes an
  * internal note, which the timeline reads back only from the app's own unedited comments.
  */
-export async function markMet(payload: { metric?: string }, context: Ctx, client = new JiraClient('app'), now = Date.now(), userClient = new JiraClient('user')) {
+export async function markMet(payload: { metric?: string }, context: Ctx, client = resolverClient('app'), now = Date.now(), userClient = resolverClient('user'), queue: ReevaluationQueue = transitionQueue()) {
   const config = await loadConfig();
   const { policy, problems } = policyOf(config);
   const issue = context.extension?.issue;
@@ -126,7 +145,7 @@ export async function markMet(payload: { metric?: string }, context: Ctx, client
   if (decision.metrics.find((m) => m.metric === metric)?.stoppedAt != null) return { ok: false as const, problems: [`${policy.metrics[metric].label} is kept already.`] };
   const by = (await client.user(context.accountId))?.displayName ?? 'an agent';
   await client.addComment(issue.key, formatMetNote({ metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }), true);
-  await refreshIssue(client, config, policy, issue.key, now);
+  await queueReevaluation(queue, issue, now);
   return { ok: true as const };
 }
 
@@ -151,18 +170,35 @@ export async function getConfig() {
   return { config, presets: Object.values(PRESETS).map((p) => ({ id: p.id, name: p.name })), problems: policyOf(config).problems };
 }
 
-/** Jira priorities the policy names that this site lacks, as admin errors with their paths. */
-export async function missingPriorities(client: JiraClient, config: Config): Promise<string[]> {
+/**
+ * The policy's Jira priorities against the site's priority schemes (REST v3 priority schemes; the
+ * site-wide GET /rest/api/3/priority is deprecated). The default scheme holds every priority of
+ * the site and serves every project no other scheme holds, so a name it lacks is an error: nothing
+ * is saved. A scheme used by some projects that lacks a name is a warning: the configuration is
+ * saved, and on those projects' issues SLA Desk leaves Jira's priority as it is.
+ */
+export async function priorityProblems(client: JiraClient, config: Config): Promise<{ errors: string[]; warnings: string[] }> {
   const { policy } = policyOf(config);
-  if (!policy) return [];
-  const names = new Set((await client.getPriorities()).map((p) => p.name.toLowerCase()));
-  return Object.entries(policy.priorities)
-    .filter(([, p]) => !names.has(p.jira.toLowerCase()))
-    .map(([id, p]) => `priorities.${id}.jira: this Jira site has no priority named "${p.jira}"`);
+  const out = { errors: [] as string[], warnings: [] as string[] };
+  if (!policy) return out;
+  for (const scheme of await client.prioritySchemes()) {
+    const projects = scheme.isDefault ? null : await client.schemeProjects(scheme.id);
+    if (projects && projects.total === 0) continue; // used by no project: nothing is refused by it
+    const names = new Set((await client.schemePriorities(scheme.id)).map((p) => p.name.toLowerCase()));
+    for (const [id, p] of Object.entries(policy.priorities)) {
+      if (names.has(p.jira.toLowerCase())) continue;
+      if (!projects) out.errors.push(`priorities.${id}.jira: this Jira site has no priority named "${p.jira}"`);
+      else {
+        const used = `${projects.keys.slice(0, 5).join(', ')}${projects.total > 5 ? ` and ${projects.total - 5} more` : ''}`;
+        out.warnings.push(`priorities.${id}.jira: the priority scheme "${scheme.name}" (projects ${used}) has no priority "${p.jira}": on those projects SLA Desk leaves Jira's priority as it is, and an override to ${id} is refused`);
+      }
+    }
+  }
+  return out;
 }
 
 /** Saves only a configuration whose policy checks and whose priorities exist; otherwise nothing is written. */
-export async function setConfig(payload: { config?: Config }, client = new JiraClient('app')) {
+export async function setConfig(payload: { config?: Config }, client = resolverClient('app')) {
   const config = payload.config;
   if (!config || typeof config !== 'object' || !config.policy || !config.map || !config.fields) return { ok: false as const, problems: ['config: expected policy, map and fields'] };
   if ('document' in config.policy) {
@@ -174,17 +210,17 @@ export async function setConfig(payload: { config?: Config }, client = new JiraC
   if (config.map.tierSource === 'organization' && !config.map.organizations) {
     return { ok: false as const, problems: ['map.organizations: the tier comes from the JSM organization, so name the Organizations field (e.g. customfield_10002)'] };
   }
-  const missing = await missingPriorities(client, config);
-  if (missing.length) return { ok: false as const, problems: missing };
+  const { errors, warnings } = await priorityProblems(client, config);
+  if (errors.length) return { ok: false as const, problems: errors };
   await saveConfig(config);
-  return { ok: true as const, key: CONFIG_KEY };
+  return { ok: true as const, key: CONFIG_KEY, warnings };
 }
 
 /**
  * The admin page's "create the fields" action: Impact, Urgency and Tier select fields whose options
  * are the policy's levels ("2. Important") and tiers, for those not mapped yet. Saves the mapping.
  */
-export async function createFields(client = new JiraClient('app')) {
+export async function createFields(client = resolverClient('app')) {
   // Never on the default: the mapping is saved with the configuration it was read with.
   const read = await storedConfig();
   if (!('config' in read)) return read;
@@ -226,34 +262,48 @@ async function callerHolds(permission: string, userClient: JiraClient, issueKey?
 }
 
 /** Is the caller a Jira administrator (Administer Jira)? */
-export function isJiraAdmin(userClient = new JiraClient('user')): Promise<boolean> {
+export function isJiraAdmin(userClient = resolverClient('user')): Promise<boolean> {
   return callerHolds('ADMINISTER', userClient);
 }
 
 export const NOT_ADMIN = 'Only Jira administrators can change SLA Desk (Administer Jira).';
 
 /**
+ * One invocation's clients: the app's and the caller's, sharing the resolvers' retry budget, which
+ * starts when Forge invokes the function.
+ */
+function invocationClients(): { app: JiraClient; user: JiraClient } {
+  return { app: resolverClient('app'), user: resolverClient('user') };
+}
+
+/**
  * The glance's and the panel's resolver. @forge/resolver dispatches by function key alone, so a
  * module's resolver must define nothing its viewers may not call: no admin function lives here.
+ * `queue` is where an override or a kept promise queues the issue's re-evaluation.
  */
-export function definitions() {
+export function definitions(queue: () => ReevaluationQueue = transitionQueue) {
   const resolver = new Resolver();
-  resolver.define('panel', ({ context }) => panel(context as Ctx));
-  resolver.define('markMet', ({ payload, context }) => markMet(payload as { metric?: string }, context as Ctx));
-  resolver.define('override', ({ payload, context }) => override(payload as { to?: string; reason?: string; notify?: boolean; notice?: string }, context as Ctx));
+  resolver.define('panel', ({ context }) => panel(context as Ctx, invocationClients().app));
+  resolver.define('markMet', ({ payload, context }) => {
+    const c = invocationClients();
+    return markMet(payload as { metric?: string }, context as Ctx, c.app, Date.now(), c.user, queue());
+  });
+  resolver.define('override', ({ payload, context }) => override(payload as { to?: string; reason?: string; notify?: boolean; notice?: string }, context as Ctx, invocationClients().app, Date.now(), queue()));
   return resolver.getDefinitions();
 }
 
 /** The admin page's resolver: every function checks, on the server and as the caller, Administer Jira. */
-export function adminDefinitions(isAdmin: () => Promise<boolean> = () => isJiraAdmin()) {
+export function adminDefinitions(isAdmin: (userClient: JiraClient) => Promise<boolean> = (u) => isJiraAdmin(u)) {
   const resolver = new Resolver();
   const guarded =
-    <T>(fn: (payload: unknown) => Promise<T>) =>
-    async ({ payload }: { payload: unknown }) =>
-      (await isAdmin()) ? fn(payload) : { ok: false as const, problems: [NOT_ADMIN] };
+    <T>(fn: (payload: unknown, client: JiraClient) => Promise<T>) =>
+    async ({ payload }: { payload: unknown }) => {
+      const c = invocationClients();
+      return (await isAdmin(c.user)) ? fn(payload, c.app) : { ok: false as const, problems: [NOT_ADMIN] };
+    };
   resolver.define('getConfig', guarded(() => getConfig()));
-  resolver.define('setConfig', guarded((payload) => setConfig(payload as { config?: Config })));
-  resolver.define('createFields', guarded(() => createFields()));
+  resolver.define('setConfig', guarded((payload, client) => setConfig(payload as { config?: Config }, client)));
+  resolver.define('createFields', guarded((_payload, client) => createFields(client)));
   resolver.define('recalculate', guarded(() => startRecalculation()));
   resolver.define('recalculationProgress', guarded(() => recalculationProgress()));
   return resolver.getDefinitions();

@@ -19,6 +19,8 @@ export interface Plan {
   priority: string | null;
   /** App field values that differ from the issue's: nothing to write when empty. */
   fieldValues: { fieldId: string; value: unknown }[];
+  /** The priority the policy gives, left unwritten because the project's priority scheme lacks it. */
+  outsideScheme?: { priority: string; scheme: string };
 }
 
 

@@ -24,7 +24,8 @@ test('runtime, modules, loop guard and the fewest scopes', () => {
   expect(m.modules.trigger[0].events).toEqual(['avi:jira:created:issue', 'avi:jira:updated:issue', 'avi:jira:commented:issue']);
   expect(m.modules.trigger[0].filter.ignoreSelf).toBe(true);
   expect(m.modules['jira:customField'].every((f: { readOnly: boolean }) => f.readOnly)).toBe(true);
-  // manage:jira-configuration for the admin page's "create the fields" action and project roles;
+  // manage:jira-configuration for the admin page's "create the fields" action, project roles and
+  // priority schemes;
   // the organization-property scope only for the tier from a JSM organization property.
   expect(m.permissions.scopes).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'manage:jira-configuration', 'storage:app', 'write:app-data:jira', 'read:organization.property:jira-service-management']);
   for (const mod of ['jira:issueGlance', 'jira:issuePanel', 'jira:adminPage']) expect(m.modules[mod][0].render).toBe('native');
@@ -94,7 +95,9 @@ describe('OAuth scopes, checked offline (@forge/lint\'s permission linter downlo
     const { route } = jest.requireActual('@forge/api');
     const site = new JiraEmulator(scopes.filter((s) => s !== 'read:jira-user'));
     expect((await site.requestJira(route`/rest/api/3/myself`)).status).toBe(401);
-    expect((await site.requestJira(route`/rest/api/3/priority`)).status).toBe(200);
+    expect((await site.requestJira(route`/rest/api/3/priorityscheme`)).status).toBe(200);
+    // The project's priority scheme needs manage:jira-configuration (or the granular beta scope).
+    expect((await new JiraEmulator(scopes.filter((s) => s !== 'manage:jira-configuration')).requestJira(route`/rest/api/3/priorityscheme`)).status).toBe(401);
     expect((await new JiraEmulator(scopes).requestJira(route`/rest/api/3/myself`)).status).toBe(200);
   });
 

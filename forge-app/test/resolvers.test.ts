@@ -1,16 +1,19 @@
-import { addSupportIssue, deploy, FIELD, jira, store, testConfig } from './setup';
+import { addSupportIssue, FIELD, freshSite, jira, recordingQueue, store, testConfig } from './setup';
 import { APP_ACCOUNT } from '../../test/jira/emulator';
 import { adfText } from '../src/jira/timeline';
 import { formatMetNote, parseMetNote } from '../src/jira/met-note';
 import { CONFIG_KEY } from '../src/config';
 import { adminDefinitions, definitions, NOT_ADMIN } from '../src/resolvers';
+import { onTransition } from '../src/triggers';
 
 const config = testConfig;
 
 // The resolver as Forge calls it: a function key, a payload and the product context from the UI,
 // and the caller's identity from the runtime (the principal), which the UI cannot forge.
 type Handler = (req: { call: { functionKey: string; payload?: unknown }; context: unknown }, runtime: unknown) => Promise<any>;
-const panelHandler = definitions() as unknown as Handler;
+/** The transition queue, as Forge's: what the resolvers push is kept for the consumer to run. */
+const { pushed: queued, queue } = recordingQueue();
+const panelHandler = definitions(() => queue) as unknown as Handler;
 const adminHandler = adminDefinitions() as unknown as Handler;
 /** A resolver call as Forge makes it: the caller is the runtime's principal, whom asUser acts as. */
 const invoke = (handler: Handler) => (functionKey: string, accountId: string, payload: unknown = {}) => {
@@ -24,11 +27,8 @@ const call = invoke(panelHandler);
 const admin = invoke(adminHandler);
 
 beforeEach(() => {
-  jira.reset();
-  store.clear();
-  store.set(CONFIG_KEY, config);
-  deploy();
-  jira.addUser({ accountId: 'lead-1', displayName: 'Sam Lead' }, ['jira-users', 'triage-leads']);
+  freshSite(config);
+  queued.length = 0;
   jira.addUser({ accountId: 'agent-1', displayName: 'Lea Agent' }, ['jira-users']);
   jira.addUser({ accountId: 'site-admin', displayName: 'Ada Admin', global: ['ADMINISTER'] }, ['jira-admins']);
   jira.addUser({ accountId: 'project-admin', displayName: 'Pat Project', projects: { SUP: ['ADMINISTER_PROJECTS'] } }, ['jira-users']);
@@ -57,16 +57,22 @@ test('a lead\'s override needs a reason, then writes an internal comment and the
   jira.requests = [];
   const r = await call('override', 'lead-1', { to: 'P1', reason: 'Production is down' });
   expect(r.ok).toBe(true);
-  // The lead check, a read, the lead's name, the comment and the priority; then the SLA fields in the same pass.
+  // The lead check, a read, the lead's name, the comment and the priority: the SLA fields are
+  // rewritten by the transition queue's consumer, not within the resolver's 25 s.
   expect(jira.requests.map((q) => `${q.method} ${q.path.split('?')[0]}`)).toEqual([
     'GET /rest/api/3/user/groups',
     'GET /rest/api/3/issue/SUP-1',
     'GET /rest/api/3/user',
+    // The Jira priority it sets must be in the project's priority scheme (read once an hour).
+    'GET /rest/api/3/priorityscheme',
+    'GET /rest/api/3/priorityscheme/1/priorities',
     'POST /rest/api/3/issue/SUP-1/comment',
     'PUT /rest/api/3/issue/SUP-1',
-    'GET /rest/api/3/issue/SUP-1',
-    'POST /rest/api/3/app/field/value',
   ]);
+  expect(queued).toEqual([{ body: { issueId: '10001', key: 'SUP-1', at: expect.any(Number) } }]);
+  jira.requests = [];
+  await onTransition(queued[0]);
+  expect(jira.requests.map((q) => `${q.method} ${q.path.split('?')[0]}`)).toEqual(['GET /rest/api/3/issue/SUP-1', 'POST /rest/api/3/app/field/value']);
   const issue = jira.issues.get('SUP-1')!;
   expect(issue.comments).toHaveLength(1);
   expect(issue.comments[0].jsdPublic).toBe(false);
@@ -74,7 +80,7 @@ test('a lead\'s override needs a reason, then writes an internal comment and the
   expect(adfText(issue.comments[0].body)).toMatch(/^Priority override by Sam Lead at .*: P2 → P1\.\nReason: Production is down$/);
   expect(issue.comments[0].properties).toContainEqual({ key: 'sla-desk-override', value: { accountId: 'lead-1' } });
   expect(issue.fields.priority).toEqual({ id: '1', name: 'Highest' });
-  // The fields are fresh at once: P1's first response is due, not P2's.
+  // The fields are fresh once the consumer ran: P1's first response is due, not P2's.
   expect(issue.fields[FIELD.tier]).toBe('Plus');
   expect(issue.fields[FIELD.firstResponse]).toBeDefined();
   // The override is kept in the timeline: read back from its comment, it now sets the priority.

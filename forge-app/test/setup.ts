@@ -3,7 +3,8 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { route as realRoute } from '@forge/api';
 import { JiraEmulator } from '../../test/jira/emulator';
-import { DEFAULT_CONFIG, type Config } from '../src/config';
+import { CONFIG_KEY, DEFAULT_CONFIG, type Config } from '../src/config';
+import type { TransitionJob } from '../src/triggers';
 
 /** The app's manifest: the emulator grants exactly its scopes, and creates its custom fields. */
 export const manifest = parse(readFileSync(join(__dirname, '..', 'manifest.yml'), 'utf8'));
@@ -125,4 +126,20 @@ export function addSupportIssue(created: string, priority: { id: string; name: s
       customfield_10052: { value: 'Plus' },
     },
   });
+}
+
+/** A fresh site: the emulator reset, storage empty but for `config`, the app deployed, and a triage lead. */
+export function freshSite(config: Config = testConfig): void {
+  jira.reset();
+  store.clear();
+  store.set(CONFIG_KEY, config);
+  deploy();
+  jira.addUser({ accountId: 'lead-1', displayName: 'Sam Lead' }, ['jira-users', 'triage-leads']);
+}
+
+/** The transition queue as Forge's: what the resolvers push is kept for the test to consume. */
+export function recordingQueue() {
+  const pushed: { body: TransitionJob; delayInSeconds?: number }[] = [];
+  const queue = { push: async (e: { body: TransitionJob } | { body: TransitionJob }[]) => void pushed.push(...[e].flat()) } as never;
+  return { pushed, queue };
 }

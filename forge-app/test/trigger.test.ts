@@ -27,9 +27,10 @@ test('an issue event sets the priority from the matrix and writes the SLA fields
   expect(issue.fields[FIELD.firstResponse]).toBe('2026-11-20T15:00:00.000+0000');
   expect(issue.fields[FIELD.state]).toBe('breached');
   expect(issue.fields[FIELD.tier]).toBe('Plus');
-  // One read; the priority, the app's fields without a changelog entry, and the breach notice.
-  expect(jira.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual(['GET /rest/api/3/issue/SUP-1', 'PUT /rest/api/3/issue/SUP-1', 'POST /rest/api/3/app/field/value', 'POST /rest/api/3/issue/SUP-1/comment']);
-  expect(jira.requests[2].path).toContain('generateChangelog=false');
+  // One read, and the project's priority scheme (once an hour per project: the priority must be
+  // one of its own); the priority, the app's fields without a changelog entry, and the breach notice.
+  expect(jira.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual(['GET /rest/api/3/issue/SUP-1', 'GET /rest/api/3/priorityscheme', 'GET /rest/api/3/priorityscheme/1/priorities', 'PUT /rest/api/3/issue/SUP-1', 'POST /rest/api/3/app/field/value', 'POST /rest/api/3/issue/SUP-1/comment']);
+  expect(jira.requests[4].path).toContain('generateChangelog=false');
   expect(issue.histories.map((h) => h.items[0].field)).toEqual(['priority']);
 });
 

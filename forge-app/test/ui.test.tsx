@@ -195,3 +195,21 @@ test('the panel says Jira\'s own priority is not the SLA\'s, and offers "Mark as
   expect(invoke).toHaveBeenCalledWith('markMet', { metric: 'critical_notice' });
   expect(screen.queryByText('Mark as met: Critical issue notification')).toBeNull();
 });
+
+test('the admin page shows the warnings a save came back with (a project\'s priority scheme lacks a priority)', async () => {
+  const config = { policy: { preset: 'kiwi-stage-plus' }, map: { pauseStatuses: [], doneStatuses: ['Done'] }, fields: { due: {} }, leadGroups: [] };
+  invoke.mockResolvedValueOnce({ config, presets: [], problems: [] });
+  await act(async () => void render(<Admin />));
+  const warning = 'priorities.P1.jira: the priority scheme "Ops priorities" (projects OPS) has no priority "Highest": on those projects SLA Desk leaves Jira\'s priority as it is, and an override to P1 is refused';
+  invoke.mockResolvedValueOnce({ ok: true, warnings: [warning] });
+  await act(async () => void fireEvent.submit(document.querySelector('form')!));
+  expect(await screen.findByText('Saved.')).toBeTruthy();
+  expect(screen.getByText(warning).closest('[data-ui="SectionMessage"]')!.getAttribute('data-appearance')).toBe('warning');
+});
+
+test('when storage cannot be read the admin page shows why and offers no form, so nothing can be saved over the real configuration', async () => {
+  invoke.mockResolvedValueOnce({ ok: false, problems: ['Forge storage could not be read (RATE_LIMIT_EXCEEDED); the SLA Desk configuration is unknown, so nothing was evaluated or saved. Try again.'] });
+  await act(async () => void render(<Admin />));
+  expect(await screen.findByText(/Forge storage could not be read/)).toBeTruthy();
+  expect(document.querySelector('form')).toBeNull();
+});

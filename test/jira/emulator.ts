@@ -103,6 +103,16 @@ export class JiraEmulator {
   users = new Map<string, User>();
   /** Project key -> its type ("service_desk" for JSM, "software", "business"). */
   projectTypes = new Map<string, string>();
+  /**
+   * Priority schemes other than the default: each holds some of the site's priorities (by id) and
+   * some projects (by key). The default scheme ("Default Priority Scheme", id 1) holds every
+   * priority and every project no other scheme holds ("Manage priority schemes", Jira Cloud
+   * administration docs: "The default scheme is associated with all the priorities in a Jira
+   * instance"; a scheme's projects may only use its priorities).
+   */
+  prioritySchemes: { id: string; name: string; priorityIds: string[]; projectKeys: string[] }[] = [];
+  /** Project key -> its id, given on first sight (10000, 10001, ...), as Jira's project ids are numbers. */
+  private projectIds = new Map<string, string>();
   /** JSM organization id -> its properties. */
   organizationProperties = new Map<string, Record<string, unknown>>();
   /** Project key -> role name -> role id and actors. */
@@ -115,6 +125,7 @@ export class JiraEmulator {
   /** The invoking user, whom api.asUser() acts as. */
   currentUser: string | null = null;
   private faults: Fault[] = [];
+  private flaky: (Fault & { every: number; seen: number }) | null = null;
   /** Path prefixes Jira answers 403 to, as a site whose permissions refuse the app. */
   private forbidden: string[] = [];
   private seq = 100;
@@ -129,9 +140,11 @@ export class JiraEmulator {
 
   /** Back to an empty site with the default priorities, and the app's account. */
   reset(): void {
-    for (const m of [this.issues, this.groups, this.users, this.projectTypes, this.organizationProperties, this.projectRoles, this.fields]) m.clear();
+    for (const m of [this.issues, this.groups, this.users, this.projectTypes, this.organizationProperties, this.projectRoles, this.fields, this.projectIds]) m.clear();
+    this.prioritySchemes = [];
     this.requests = [];
     this.faults = [];
+    this.flaky = null;
     this.currentUser = null;
     this.deployed = 0;
     this.forbidden = [];
@@ -174,9 +187,40 @@ export class JiraEmulator {
     for (let i = 0; i < count; i++) this.faults.push({ status, retryAfter });
   }
 
+  /**
+   * From now on every `every`-th request fails with `status` (and Retry-After): a site under its
+   * points-based rate limit, where a retry after Retry-After goes through ("Rate limiting", REST v3).
+   */
+  failEvery(every: number, status: number, retryAfter?: string): void {
+    this.flaky = { every, status, retryAfter, seen: 0 };
+  }
+
   /** Requests that change something (a JQL search is a POST that only reads). */
   writes(): { method: string; path: string; body?: unknown }[] {
     return this.requests.filter((r) => r.method !== 'GET' && !r.path.startsWith('/rest/api/3/search/'));
+  }
+
+  projectId(key: string): string {
+    if (!this.projectIds.has(key)) this.projectIds.set(key, String(10000 + this.projectIds.size));
+    return this.projectIds.get(key)!;
+  }
+
+  /** Every project the site knows: those of its issues, and those given a type or a scheme. */
+  private projectKeys(): string[] {
+    return [...new Set([...[...this.issues.values()].map((i) => i.key.split('-')[0]), ...this.projectTypes.keys(), ...this.prioritySchemes.flatMap((s) => s.projectKeys)])].sort();
+  }
+
+  /** The schemes as Jira lists them: the default first, with every priority. */
+  private schemes(): { id: string; name: string; isDefault: boolean; priorityIds: string[]; projectKeys: string[] }[] {
+    const assigned = new Set(this.prioritySchemes.flatMap((s) => s.projectKeys));
+    const def = { id: '1', name: 'Default Priority Scheme', isDefault: true, priorityIds: this.priorities.map((p) => p.id), projectKeys: this.projectKeys().filter((k) => !assigned.has(k)) };
+    return [def, ...this.prioritySchemes.map((s) => ({ ...s, isDefault: false }))];
+  }
+
+  /** The priorities an issue of this project may have: its scheme's. */
+  private projectPriorities(projectKey: string): { id: string; name: string }[] {
+    const scheme = this.schemes().find((s) => s.projectKeys.includes(projectKey)) ?? this.schemes()[0];
+    return this.priorities.filter((p) => scheme.priorityIds.includes(p.id));
   }
 
   private isServiceProject(issue: EmulatedIssue): boolean {
@@ -206,7 +250,7 @@ export class JiraEmulator {
     const all: Record<string, unknown> = {
       ...issue.fields,
       status: status ? { name: status.name, id: st?.id, statusCategory: st ? { key: st.category } : undefined } : undefined,
-      project: { key: issue.key.split('-')[0], projectTypeKey: this.projectTypes.get(issue.key.split('-')[0]) ?? 'software' },
+      project: { id: this.projectId(issue.key.split('-')[0]), key: issue.key.split('-')[0], projectTypeKey: this.projectTypes.get(issue.key.split('-')[0]) ?? 'software' },
       // The embedded comment field pages like GET /comment: the oldest first, capped, with its total.
       comment: { comments: issue.comments.slice(0, commentCap).map((c) => this.commentView(issue, c)), startAt: 0, maxResults: commentCap, total: issue.comments.length },
     };
@@ -247,7 +291,7 @@ export class JiraEmulator {
     if (!known) return respond(404, { errorMessages: [`not emulated: ${method} ${p}`] });
     if (!allowed(known, this.scopes)) return respond(401, { code: 401, message: 'Unauthorized; scope does not match' });
     if (this.forbidden.some((f) => p.startsWith(f))) return respond(403, { errorMessages: ['You do not have permission to perform this operation.'] });
-    const fault = this.faults.shift();
+    const fault = this.faults.shift() ?? (this.flaky && ++this.flaky.seen % this.flaky.every === 0 ? this.flaky : undefined);
     if (fault) return respond(fault.status, { errorMessages: ['injected'] }, fault.retryAfter);
     return this.route(method, p, url.searchParams, body, caller);
   }
@@ -283,7 +327,8 @@ export class JiraEmulator {
       const issue = issueOf(m[1]);
       if (!issue) return respond(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
       const want = body?.fields?.priority;
-      const prio = this.priorities.find((x) => x.name === want?.name || x.id === want?.id);
+      // Only a priority of the project's priority scheme is a valid value (Manage priority schemes).
+      const prio = this.projectPriorities(issue.key.split('-')[0]).find((x) => x.name === want?.name || x.id === want?.id);
       if (!prio) return respond(400, { errorMessages: [], errors: { priority: `Specify a valid value for priority` } });
       const before = issue.fields.priority as { id: string; name: string } | null;
       issue.fields.priority = prio;
@@ -380,8 +425,26 @@ export class JiraEmulator {
       field.options.push(...body.options.map((o: { value: string }) => o.value));
       return respond(200, { options: body.options });
     }
-    // Get priorities: the site's priorities (deprecated in favour of /priority/search, still served).
-    if (method === 'GET' && p === '/rest/api/3/priority') return respond(200, this.priorities);
+    // Get priority schemes: a PageBean of schemes (id, name, isDefault); the default scheme first
+    // (shape: the REST v3 reference's example, "Default Priority Scheme", isDefault true).
+    if (method === 'GET' && p === '/rest/api/3/priorityscheme') {
+      const list = this.schemes().map(({ id, name, isDefault }) => ({ id, name, isDefault, description: isDefault ? 'This is the default scheme used by all new and unassigned projects' : '' }));
+      return respond(200, pageBean(list, q, 50));
+    }
+    // Get priorities by priority scheme: a PageBean of priorities; 404 for an unknown scheme.
+    if (method === 'GET' && (m = /^\/rest\/api\/3\/priorityscheme\/([^/]+)\/priorities$/.exec(p))) {
+      const scheme = this.schemes().find((s) => s.id === m![1]);
+      if (!scheme) return respond(404, { errorMessages: ['The priority scheme was not found.'] });
+      return respond(200, pageBean(this.priorities.filter((x) => scheme.priorityIds.includes(x.id)).map((x) => ({ ...x, isDefault: x.name === 'Medium' })), q, 50));
+    }
+    // Get projects by priority scheme: a PageBean of projects, filtered by projectId (repeatable).
+    if (method === 'GET' && (m = /^\/rest\/api\/3\/priorityscheme\/([^/]+)\/projects$/.exec(p))) {
+      const scheme = this.schemes().find((s) => s.id === m![1]);
+      if (!scheme) return respond(404, { errorMessages: ['The priority scheme was not found.'] });
+      const only = q.getAll('projectId');
+      const projects = scheme.projectKeys.map((key) => ({ id: this.projectId(key), key, name: key, projectTypeKey: this.projectTypes.get(key) ?? 'software' })).filter((x) => !only.length || only.includes(x.id));
+      return respond(200, pageBean(projects, q, 50));
+    }
     // Get all statuses: each with its statusCategory {key}.
     if (method === 'GET' && p === '/rest/api/3/status') {
       return respond(200, Object.entries(this.statuses).map(([name, s]) => ({ id: s.id, name, statusCategory: { key: s.category } })));
@@ -483,6 +546,11 @@ export class JiraEmulator {
     if (abs) return Date.UTC(+abs[1], +abs[2] - 1, +abs[3], +abs[4], +abs[5]);
     throw new Error(`Date value '${text}' for field is invalid`);
   }
+}
+
+/** startAt/maxResults paging as Jira's PageBean (startAt, maxResults, total, isLast, values). */
+function pageBean<T>(list: T[], q: URLSearchParams, cap: number) {
+  return page(list, q, cap, 'values');
 }
 
 /** startAt/maxResults paging over a list, oldest first, as Jira's PageBean. */

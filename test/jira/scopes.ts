@@ -39,7 +39,11 @@ export const ROUTE_SCOPES: RouteScopes[] = [
   { method: 'POST', path: '/rest/api/3/field', anyOf: [['manage:jira-configuration']], source: `${V3}/api-group-issue-fields/#api-rest-api-3-field-post` },
   { method: 'POST', path: '/rest/api/3/field/{id}/context', anyOf: [['manage:jira-configuration']], source: `${V3}/api-group-issue-custom-field-contexts/#api-rest-api-3-field-fieldid-context-post` },
   { method: 'POST', path: '/rest/api/3/field/{id}/context/{ctx}/option', anyOf: [['manage:jira-configuration']], source: `${V3}/api-group-issue-custom-field-options/#api-rest-api-3-field-fieldid-context-contextid-option-post` },
-  { method: 'GET', path: '/rest/api/3/priority', anyOf: [['read:jira-work']], source: `${V3}/api-group-issue-priorities/#api-rest-api-3-priority-get` },
+  // Priority schemes (GET /rest/api/3/priority, the site-wide list, is deprecated): classic
+  // manage:jira-configuration, or the granular read:priority-scheme:jira (beta).
+  { method: 'GET', path: '/rest/api/3/priorityscheme', anyOf: [['manage:jira-configuration'], ['read:priority-scheme:jira']], source: `${V3}/api-group-priority-schemes/#api-rest-api-3-priorityscheme-get` },
+  { method: 'GET', path: '/rest/api/3/priorityscheme/{id}/priorities', anyOf: [['manage:jira-configuration'], ['read:priority-scheme:jira']], source: `${V3}/api-group-priority-schemes/#api-rest-api-3-priorityscheme-schemeid-priorities-get` },
+  { method: 'GET', path: '/rest/api/3/priorityscheme/{id}/projects', anyOf: [['manage:jira-configuration'], ['read:priority-scheme:jira']], source: `${V3}/api-group-priority-schemes/#api-rest-api-3-priorityscheme-schemeid-projects-get` },
   { method: 'GET', path: '/rest/api/3/status', anyOf: [['read:jira-work']], source: `${V3}/api-group-workflow-statuses/#api-rest-api-3-status-get` },
   { method: 'GET', path: '/rest/api/3/user', anyOf: [['read:jira-user']], source: `${V3}/api-group-users/#api-rest-api-3-user-get` },
   { method: 'GET', path: '/rest/api/3/user/groups', anyOf: [['read:jira-user']], source: `${V3}/api-group-users/#api-rest-api-3-user-groups-get` },

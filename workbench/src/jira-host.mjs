@@ -152,7 +152,10 @@ export function jiraHost(root, kvs) {
     const client = new JiraClient('app');
     jira.currentUser = user.accountId;
     if (functionKey === 'panel') return resolvers.panel(context, client, host.clock());
-    if (functionKey === 'override') return resolvers.override(payload, context, client, host.clock());
+    // The override queues its issue's re-evaluation on the transition queue; Forge runs the
+    // consumer a moment later, and the workbench at once, so the saved fields follow the override.
+    const queue = { push: async (e) => { for (const { body } of [].concat(e)) await triggers.onTransition({ body }, new JiraClient('app'), host.clock()); } };
+    if (functionKey === 'override') return resolvers.override(payload, context, client, host.clock(), queue);
     throw Object.assign(new Error(`no resolver "${functionKey}" in this module`), { status: 400 });
   }
 

@@ -12,6 +12,7 @@ export function Admin() {
   const [doc, setDoc] = useState('');
   const [problems, setProblems] = useState<string[]>([]);
   const [saved, setSaved] = useState(false);
+  const [warnings, setWarnings] = useState<string[]>([]);
   const [recalc, setRecalc] = useState<Progress | null>(null);
   const [denied, setDenied] = useState<string[] | null>(null);
   // While a recalculation runs, its progress is read every few seconds.
@@ -46,8 +47,9 @@ export function Admin() {
     <Form
       onSubmit={async () => {
         const next = doc.trim() ? { ...config, policy: { document: doc } } : config;
-        const r = await call<{ ok: boolean; problems?: string[] }>('setConfig', { config: next });
+        const r = await call<{ ok: boolean; problems?: string[]; warnings?: string[] }>('setConfig', { config: next });
         setProblems(r.problems ?? []);
+        setWarnings(r.warnings ?? []);
         setSaved(r.ok);
       }}
     >
@@ -61,6 +63,13 @@ export function Admin() {
           </SectionMessage>
         )}
         {saved && <SectionMessage appearance="success">Saved.</SectionMessage>}
+        {saved && warnings.length > 0 && (
+          <SectionMessage appearance="warning" title="Saved, but some projects' priority schemes lack a priority">
+            {warnings.map((w) => (
+              <Text key={w}>{w}</Text>
+            ))}
+          </SectionMessage>
+        )}
         <Label labelFor="preset">Policy preset</Label>
         <Select id="preset" options={presets.map((p) => ({ label: p.name, value: p.id }))} onChange={(o: { value: string }) => set({ policy: { preset: o.value } })} />
         <Label labelFor="doc">Or paste a policy (YAML or JSON)</Label>

@@ -16,7 +16,7 @@ export interface JiraIssue {
     status?: { name: string; id?: string; statusCategory?: { key: string } };
     priority?: { id: string; name: string } | null;
     comment?: { comments: JiraComment[]; total?: number };
-    project?: { key: string; projectTypeKey?: string };
+    project?: { id?: string; key: string; projectTypeKey?: string };
   };
   changelog?: { histories: JiraHistory[]; total?: number };
 }
@@ -42,6 +42,13 @@ export interface JiraHistory {
   items: { field: string; fieldId?: string; from: string | null; fromString: string | null; to: string | null; toString: string | null }[];
 }
 
+export interface PriorityScheme {
+  id: string;
+  name: string;
+  /** The default scheme: every priority of the site, for every project no other scheme holds. */
+  isDefault?: boolean;
+}
+
 export class JiraError extends Error {
   constructor(
     readonly status: number,
@@ -52,18 +59,42 @@ export class JiraError extends Error {
 }
 
 export interface RetryOptions {
-  /** Give up once this much time has passed (ms): Forge ends a trigger at 55 s by default. */
+  /** Give up on a call once this much time has passed (ms): Forge ends a trigger at 55 s by default. */
   budgetMs: number;
   maxAttempts: number;
   sleep: (ms: number) => Promise<void>;
+  /**
+   * Retry no call past this long after the client was made (ms): the whole invocation's budget,
+   * shared by every call of the client. Unset: only each call's own budget.
+   */
+  invocationBudgetMs?: number;
+  /** The clock the budgets are measured with. */
+  now: () => number;
 }
 
-const DEFAULTS: RetryOptions = { budgetMs: 20_000, maxAttempts: 5, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+const DEFAULTS: RetryOptions = { budgetMs: 20_000, maxAttempts: 5, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };
+
+/**
+ * UI resolvers get 25 s in all (Forge's invocation limit), and an override makes several Jira calls
+ * in one invocation: each call may retry for 3 s at most, and no retry starts that would end more
+ * than 12 s after the invocation began, so the calls' own time still fits before Forge ends it. A
+ * resolver that runs out answers with an error the page can show, instead of being cut off.
+ */
+export const RESOLVER_RETRY: Pick<RetryOptions, 'budgetMs' | 'maxAttempts' | 'invocationBudgetMs'> = { budgetMs: 3_000, maxAttempts: 3, invocationBudgetMs: 12_000 };
+/** Forge's time limit for a UI resolver invocation. */
+export const RESOLVER_LIMIT_MS = 25_000;
+
+/** A client with the resolvers' budget, for one invocation (its budget starts now). */
+export function resolverClient(as: As = 'app', opts: Partial<RetryOptions> = {}): JiraClient {
+  return new JiraClient(as, { ...RESOLVER_RETRY, ...opts });
+}
 
 type Route = ReturnType<typeof route>;
 
 export class JiraClient {
   private readonly opts: RetryOptions;
+  /** No retry may end after this instant (the invocation's budget), or never when unset. */
+  private readonly deadline: number;
   /** Requests made, for the benchmark and the loop-guard tests. */
   requests = 0;
 
@@ -72,10 +103,11 @@ export class JiraClient {
     opts: Partial<RetryOptions> = {},
   ) {
     this.opts = { ...DEFAULTS, ...opts };
+    this.deadline = this.opts.invocationBudgetMs === undefined ? Infinity : this.opts.now() + this.opts.invocationBudgetMs;
   }
 
   private async call<T>(path: Route, init: { method?: string; body?: unknown } = {}): Promise<T> {
-    const started = Date.now();
+    const started = this.opts.now();
     const requester = this.as === 'app' ? api.asApp() : api.asUser();
     for (let attempt = 1; ; attempt++) {
       this.requests++;
@@ -87,7 +119,8 @@ export class JiraClient {
       if (res.ok) return (res.status === 204 ? undefined : await res.json()) as T;
       const retryable = res.status === 429 || res.status >= 500;
       const wait = retryAfterMs(res.headers.get('Retry-After')) ?? Math.min(8000, 250 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-      if (!retryable || attempt >= this.opts.maxAttempts || Date.now() - started + wait > this.opts.budgetMs) {
+      const now = this.opts.now();
+      if (!retryable || attempt >= this.opts.maxAttempts || now - started + wait > this.opts.budgetMs || now + wait > this.deadline) {
         throw new JiraError(res.status, `Jira answered ${res.status} to ${init.method ?? 'GET'} ${pathOf(path)}`);
       }
       await this.opts.sleep(wait);
@@ -180,8 +213,47 @@ export class JiraClient {
     return field.id;
   }
 
-  getPriorities(): Promise<{ id: string; name: string }[]> {
-    return this.call(route`/rest/api/3/priority`);
+  /**
+   * The site's priority schemes (REST v3, Get priority schemes: a PageBean of values). GET
+   * /rest/api/3/priority, the site-wide list, is deprecated: a project may use a scheme that holds
+   * only some of the site's priorities, and Jira refuses any other on its issues.
+   */
+  prioritySchemes(): Promise<PriorityScheme[]> {
+    return this.pages<PriorityScheme>((startAt) => route`/rest/api/3/priorityscheme?startAt=${startAt}&maxResults=50`, 'values');
+  }
+
+  /** A scheme's priorities (REST v3, Get priorities by priority scheme). */
+  schemePriorities(schemeId: string): Promise<{ id: string; name: string; isDefault?: boolean }[]> {
+    return this.pages((startAt) => route`/rest/api/3/priorityscheme/${schemeId}/priorities?startAt=${startAt}&maxResults=50`, 'values');
+  }
+
+  /**
+   * A scheme's projects (REST v3, Get projects by priority scheme), or only whether it holds this
+   * project (`projectId` filters). One page: its `total` says how many there are.
+   */
+  async schemeProjects(schemeId: string, projectId?: string): Promise<{ total: number; keys: string[] }> {
+    const path = projectId ? route`/rest/api/3/priorityscheme/${schemeId}/projects?projectId=${projectId}&maxResults=50` : route`/rest/api/3/priorityscheme/${schemeId}/projects?maxResults=50`;
+    const page = await this.call<{ total?: number; values?: { id: string; key: string }[] }>(path);
+    const values = page.values ?? [];
+    return { total: typeof page.total === 'number' ? page.total : values.length, keys: values.map((v) => v.key) };
+  }
+
+  /**
+   * The priorities a project's issues may have: those of the scheme that holds the project, or of
+   * the default scheme, which "new and unassigned projects" use (Manage priority schemes).
+   */
+  async projectPriorities(projectId: string): Promise<{ scheme: string; names: string[] }> {
+    const schemes = await this.prioritySchemes();
+    let chosen = schemes.find((s) => s.isDefault);
+    for (const s of schemes) {
+      if (s.isDefault) continue;
+      if ((await this.schemeProjects(s.id, projectId)).total > 0) {
+        chosen = s;
+        break;
+      }
+    }
+    if (!chosen) throw new JiraError(404, 'Jira answered no default priority scheme');
+    return { scheme: chosen.name, names: (await this.schemePriorities(chosen.id)).map((p) => p.name) };
   }
 
   /** Every field of the site: the app finds its own by their module key in schema.custom. */
