@@ -3,7 +3,7 @@ import { kvs } from '@forge/kvs';
 import { loadConfig, policyOf, appFieldIds } from './config';
 import { JiraClient } from './jira/client';
 import { applyPlan, planIssue } from './issue';
-import { siteFacts } from './site';
+import { policyCategories, siteFacts } from './site';
 
 /** Open issues in creation order: unlike `updated`, the app's own writes never reorder it. */
 export const RECALC_JQL = 'statusCategory != Done ORDER BY created ASC';
@@ -55,7 +55,7 @@ export async function recalculatePage(event: AsyncEvent<{ runId: string; token?:
     const config = await loadConfig();
     const { policy } = policyOf(config);
     if (!policy) return kvs.set(PROGRESS_KEY, { ...progress, state: 'failed', finishedAt: new Date(now).toISOString() });
-    const site = await siteFacts(client, now);
+    const site = await siteFacts(client, now, false, policyCategories(policy));
     page = await client.searchIssues(RECALC_JQL, appFieldIds(config, site), event.body.token);
     let written = 0;
     for (const issue of page.issues) {

@@ -39,7 +39,7 @@ export async function panel(context: Ctx, client = resolverClient('app'), now = 
   const { policy, problems } = policyOf(config);
   const key = context.extension?.issue?.key;
   if (!policy || !key) return { ok: false as const, problems: policy ? ['no issue in context'] : problems };
-  const { site, issue } = await readIssue(client, config, key, now);
+  const { site, issue } = await readIssue(client, config, key, now, policy);
   const { decision, timeline } = await planIssue(client, config, policy, issue, now, site);
   const view = ticketView(decision, localeOf(context.locale), context.timezone ?? 'UTC', policy);
   return {
@@ -87,7 +87,7 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   if (!policy || !issue) return { ok: false as const, problems };
   if (!(await isLead(client, config, context.accountId, issue.key))) return { ok: false as const, problems: ['Only triage leads can override the priority.'] };
   // The priority it overrides, from the issue as it stands.
-  const read = await readIssue(client, config, issue.key, now);
+  const read = await readIssue(client, config, issue.key, now, policy);
   const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
   // People read the audit note: it names the lead, and keeps the account id as a comment property.
   const by = (await client.user(context.accountId!))?.displayName ?? 'a triage lead';
@@ -140,7 +140,7 @@ export async function markMet(payload: { metric?: string }, context: Ctx, client
     return { ok: false as const, problems: [`metric: "${metric}" is not a promise kept by an event (known: ${Object.entries(policy.metrics).filter(([, m]) => m.stopsAt === 'met_event').map(([id]) => id).join(', ')})`] };
   }
   if (!(await callerHolds('EDIT_ISSUES', userClient, issue.key))) return { ok: false as const, problems: ['Only people who can edit this issue can mark a promise as kept.'] };
-  const read = await readIssue(client, config, issue.key, now);
+  const read = await readIssue(client, config, issue.key, now, policy);
   const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
   if (decision.metrics.find((m) => m.metric === metric)?.stoppedAt != null) return { ok: false as const, problems: [`${policy.metrics[metric].label} is kept already.`] };
   const by = (await client.user(context.accountId))?.displayName ?? 'an agent';

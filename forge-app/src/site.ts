@@ -1,6 +1,7 @@
 import { getAppContext } from '@forge/api';
 import { kvs } from '@forge/kvs';
 import type { JiraClient } from './jira/client';
+import { clockWords, matcherFor, type Policy } from '@sla-desk/core';
 import type { AppFields } from './sla';
 
 /**
@@ -39,6 +40,8 @@ interface StoredSite {
   appAccountId: string | null;
   appFields: AppFields;
   at: number;
+  /** The categories whose statuses were kept (the policy's), or null for all of them. */
+  kept: string[] | null;
   /** How many parts the status list has: the first is `statuses`, the others under statusPartKey(i). */
   parts: number;
   statuses: StatusPart;
@@ -73,15 +76,33 @@ function ownFieldPrefix(): string | null {
   }
 }
 
-export async function siteFacts(client: JiraClient, now: number, refresh = false): Promise<Site> {
+/**
+ * The status categories a policy tells statuses apart by on Jira (its clock.hosts.jira, or the
+ * Done category for its solved words): only those statuses need storing. A status of another
+ * category counts by its name or id, or runs the clock, exactly as if its category were known.
+ */
+export function policyCategories(policy: Policy): string[] {
+  const out = new Set<string>();
+  for (const w of clockWords(policy)) for (const c of matcherFor(policy, 'jira', w.word, w.kind).categories ?? []) out.add(String(c).toLowerCase());
+  return [...out].sort();
+}
+
+/**
+ * The site's facts, from storage when fresh. `categories`: the status categories the caller's
+ * policy needs (policyCategories), or null for every status; facts stored for fewer categories
+ * than asked for are read again.
+ */
+export async function siteFacts(client: JiraClient, now: number, refresh = false, categories: readonly string[] | null = null): Promise<Site> {
   if (!refresh) {
-    const cached = await readSite(now);
+    const cached = await readSite(now, categories);
     if (cached) return cached;
   }
   const [me, statuses, fields] = await Promise.all([client.myself(), client.getStatuses(), client.getFields()]);
   // Only the app's own account may carry override notes: never cache a person as "the app".
   if (me.accountType !== 'app') throw new Error('siteFacts needs an asApp client: /myself did not answer with the app account');
-  const statusCategories = categoriesOf(statuses);
+  const kept = categories ? [...categories].sort() : null;
+  const all = categoriesOf(statuses);
+  const statusCategories = kept ? Object.fromEntries(Object.entries(all).filter(([, c]) => kept.includes(c))) : all;
   const appFields: AppFields = { due: {} };
   const prefix = ownFieldPrefix();
   for (const f of fields) {
@@ -91,7 +112,7 @@ export async function siteFacts(client: JiraClient, now: number, refresh = false
     if (module && Object.hasOwn(APP_FIELD_MODULES, module)) APP_FIELD_MODULES[module](appFields, f.id);
   }
   const site: Site = { appAccountId: me.accountId, statusCategories, appFields, at: now };
-  await writeSite(site);
+  await writeSite(site, kept);
   return site;
 }
 
@@ -142,10 +163,10 @@ export function statusParts(categories: Record<string, string>, at: number, budg
 }
 
 /** Writes the facts: the other parts first, then the main value that names them (readers check `at`). */
-async function writeSite(site: Site): Promise<void> {
+async function writeSite(site: Site, kept: string[] | null): Promise<void> {
   const parts = statusParts(site.statusCategories, site.at);
   for (let i = 1; i < parts.length; i++) await kvs.set(statusPartKey(i), parts[i]);
-  const stored: StoredSite = { appAccountId: site.appAccountId, appFields: site.appFields, at: site.at, parts: parts.length, statuses: parts[0] };
+  const stored: StoredSite = { appAccountId: site.appAccountId, appFields: site.appFields, at: site.at, kept, parts: parts.length, statuses: parts[0] };
   await kvs.set(SITE_KEY, stored);
 }
 
@@ -154,10 +175,12 @@ async function writeSite(site: Site): Promise<void> {
  * half rewritten by a concurrent refresh (a part of another `at`): then they are read from Jira again.
  * A storage error here only costs that Jira read.
  */
-async function readSite(now: number): Promise<Site | null> {
+async function readSite(now: number, categories: readonly string[] | null): Promise<Site | null> {
   const stored = (await kvs.get(SITE_KEY).catch(() => undefined)) as StoredSite | undefined;
   if (!stored || typeof stored !== 'object' || !stored.appAccountId || typeof stored.parts !== 'number' || !stored.statuses?.categories) return null;
   if (now - stored.at >= SITE_TTL_MS) return null;
+  // Kept for fewer categories than this policy tells apart (the admin changed it): read again.
+  if (stored.kept !== null && stored.kept !== undefined && (categories === null || categories.some((c) => !stored.kept!.includes(c)))) return null;
   const parts: StatusPart[] = [stored.statuses];
   for (let i = 1; i < stored.parts; i++) {
     const part = (await kvs.get(statusPartKey(i)).catch(() => undefined)) as StatusPart | undefined;

@@ -5,7 +5,7 @@ import { appFieldIds, loadConfig, policyOf, type Config } from './config';
 import { JiraClient, type JiraIssue } from './jira/client';
 import { relevantChange, type Plan } from './sla';
 import { applyPlan, planIssue } from './issue';
-import { effectiveFields, siteFacts, type Site } from './site';
+import { effectiveFields, policyCategories, siteFacts, type Site } from './site';
 
 /** The part of a Jira issue event SLA Desk reads (created, updated and commented events). */
 export interface IssueEvent {
@@ -19,9 +19,12 @@ export interface Outcome {
   notified?: boolean;
 }
 
-/** Reads an issue with every field an evaluation needs, the site's facts first. */
-export async function readIssue(client: JiraClient, config: Config, key: string, now: number): Promise<{ site: Site; issue: JiraIssue }> {
-  const site = await siteFacts(client, now);
+/**
+ * Reads an issue with every field an evaluation needs, the site's facts first (only the statuses
+ * of the categories the policy tells apart, when the policy is given).
+ */
+export async function readIssue(client: JiraClient, config: Config, key: string, now: number, policy?: Policy): Promise<{ site: Site; issue: JiraIssue }> {
+  const site = await siteFacts(client, now, false, policy ? policyCategories(policy) : null);
   return { site, issue: await client.getIssue(key, appFieldIds(config, site)) };
 }
 
@@ -93,10 +96,12 @@ export interface TransitionJob extends Record<string, unknown> {
 export async function findTransitions(queue: Pick<Queue, 'push'> = new Queue({ key: TRANSITION_QUEUE }), client = new JiraClient('app'), now = Date.now(), budgetMs = 40_000): Promise<{ found: number; queued: number; complete: boolean }> {
   const started = Date.now();
   const config = await loadConfig();
-  if (!policyOf(config).policy) return { found: 0, queued: 0, complete: true };
-  let next = effectiveFields(await siteFacts(client, now), config.fields).next;
+  const policy = policyOf(config).policy;
+  if (!policy) return { found: 0, queued: 0, complete: true };
+  const categories = policyCategories(policy);
+  let next = effectiveFields(await siteFacts(client, now, false, categories), config.fields).next;
   // An upgrade that added the field: look again now rather than in an hour.
-  if (!next) next = effectiveFields(await siteFacts(client, now, true), config.fields).next;
+  if (!next) next = effectiveFields(await siteFacts(client, now, true, categories), config.fields).next;
   const cf = next && /^customfield_(\d+)$/.exec(next)?.[1];
   if (!cf) {
     console.warn(JSON.stringify({ level: 'warn', msg: 'no SLA next transition field on this site: transitions wait for issue events' }));
@@ -143,6 +148,6 @@ export async function onTransition(event: Pick<AsyncEvent<TransitionJob>, 'body'
  * resolvers' own writes (which fire no trigger, so they refresh the SLA fields in the same pass).
  */
 export async function refreshIssue(client: JiraClient, config: Config, policy: Policy, key: string, now: number): Promise<Outcome> {
-  const { site, issue } = await readIssue(client, config, key, now);
+  const { site, issue } = await readIssue(client, config, key, now, policy);
   return settle(client, issue, await planIssue(client, config, policy, issue, now, site));
 }

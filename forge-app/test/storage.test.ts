@@ -5,7 +5,10 @@ import { JiraClient } from '../src/jira/client';
 import { planIssue } from '../src/issue';
 import { PROGRESS_KEY, recalculatePage, startRecalculation } from '../src/recalculate';
 import { adminDefinitions } from '../src/resolvers';
-import { SITE_KEY, siteFacts, STATUS_PART_BUDGET, statusPartKey } from '../src/site';
+import { policyCategories, SITE_KEY, siteFacts, STATUS_PART_BUDGET, statusPartKey } from '../src/site';
+import { parsePolicy } from '@sla-desk/core';
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { onIssueEvent, readIssue } from '../src/triggers';
 
 const NOW = Date.parse('2026-11-20T15:00:00Z');
@@ -96,7 +99,12 @@ describe('site facts on a large site: no stored value passes 240 KiB (point 10)'
       jira.statuses[`Stage ${i} of the team-managed project number ${i} (${category})`] = { id: String(20000 + i), category };
     }
   }
-  const values = () => [...store.entries()].filter(([k]) => k === SITE_KEY || k.startsWith('sla-desk-site-statuses-'));
+  /** The stored values the facts are read from: the main value and the parts it names. */
+  const values = (): [string, unknown][] => {
+    const main = store.get(SITE_KEY) as { parts: number } | undefined;
+    if (!main) return [];
+    return [[SITE_KEY, main], ...Array.from({ length: main.parts - 1 }, (_, i) => [statusPartKey(i + 1), store.get(statusPartKey(i + 1))] as [string, unknown])];
+  };
   const size = (v: unknown) => Buffer.byteLength(JSON.stringify(v), 'utf8');
 
   test('40,000 statuses: the facts are split in parts under the limit, and a status of the last part still solves', async () => {
@@ -144,6 +152,32 @@ describe('site facts on a large site: no stored value passes 240 KiB (point 10)'
     jira.requests = [];
     await siteFacts(client(), NOW + 1000);
     expect(jira.requests.map((r) => r.path)).toContain('/rest/api/3/status');
+  }, 60_000);
+
+  test('only the statuses of the categories the policy tells apart are stored; a policy needing more reads them again', async () => {
+    const kiwi = (await import('../src/config')).policyOf(testConfig).policy!;
+    // The presets solve on the Done category and pause by name: only Done statuses are kept.
+    expect(policyCategories(kiwi)).toEqual(['done']);
+    largeSite(30_000);
+    const all = await siteFacts(client(), NOW, true);
+    const allBytes = values().reduce((n, [, v]) => n + size(v), 0);
+    const done = await siteFacts(client(), NOW, true, ['done']);
+    const doneBytes = values().reduce((n, [, v]) => n + size(v), 0);
+    expect(doneBytes).toBeLessThan(allBytes / 2);
+    expect(Object.values(done.statusCategories).every((c) => c === 'done')).toBe(true);
+    expect(Object.keys(done.statusCategories).length).toBe(Object.values(all.statusCategories).filter((c) => c === 'done').length);
+    // A policy that also pauses on the In Progress category needs those too: read from Jira again.
+    const yaml = readFileSync(join(__dirname, '..', '..', 'core', 'presets', 'kiwi-stage-plus.yaml'), 'utf8').replace('pending: { names: [Waiting for customer] }', 'pending: { names: [Waiting for customer], categories: [indeterminate] }');
+    const pausing = parsePolicy(yaml).policy!;
+    expect(policyCategories(pausing)).toEqual(['done', 'indeterminate']);
+    jira.requests = [];
+    const again = await siteFacts(client(), NOW + 1000, false, policyCategories(pausing));
+    expect(jira.requests.map((r) => r.path)).toContain('/rest/api/3/status');
+    expect(Object.values(again.statusCategories)).toContain('indeterminate');
+    // Asked for fewer than it holds: served from storage.
+    jira.requests = [];
+    await siteFacts(client(), NOW + 2000, false, ['done']);
+    expect(jira.requests).toEqual([]);
   }, 60_000);
 
   test('facts stored by an older version (statuses in one value) are read again from Jira', async () => {
