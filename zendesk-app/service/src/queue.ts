@@ -144,14 +144,16 @@ export async function promoteDue(db: Db, at: number, wall: number, limit = 500):
 /**
  * Claims up to `limit` runnable jobs, fairly between tenants: each tenant's jobs are ranked in
  * run_at order after the ones it already has running (on any instance), and the claim takes rank 1
- * of every tenant before rank 2 of any. A quarter of the `slots` is kept for tenants that have
+ * of every tenant before rank 2 of any. `reserve` of the `slots` are kept for tenants that have
  * nothing running; no tenant runs more than its share of the rest (over the tenants that have work,
  * at least one) nor more than `perTenant`. So tenants with a slow Zendesk and deep queues hold
  * their shares, a tenant whose work arrives later finds a slot free, and another tenant's job is
  * next whenever a slot frees. The ranking reads without locks; the UPDATE checks the row is still free, so two
  * instances that ranked the same row never both claim it.
  */
-export async function claimJobs(db: Db, me: string, wall: number, leaseMs: number, limit: number, perTenant = limit, slots = limit): Promise<Job[]> {
+export async function claimJobs(db: Db, me: string, wall: number, leaseMs: number, limit: number, perTenant = limit, slots = limit, reserve = 0): Promise<Job[]> {
+  // One tenant has nobody to share with: the earliest jobs, from the index, without ranking them.
+  if (perTenant >= slots && reserve === 0) return claimInOrder(db, me, wall, leaseMs, limit);
   return db.query<Job>(
     `WITH busy AS (
        SELECT tenant, count(*)::int AS n FROM jobs WHERE locked_until IS NOT NULL AND locked_until >= $2 GROUP BY tenant),
@@ -165,13 +167,25 @@ export async function claimJobs(db: Db, me: string, wall: number, leaseMs: numbe
        WHERE j.state = 'queued' AND j.run_at <= $2 AND (j.locked_until IS NULL OR j.locked_until < $2)),
      pick AS (
        SELECT tenant, ticket_id FROM ranked, active
-       WHERE rank <= LEAST($5::int, GREATEST(1, FLOOR(($6::float8 - GREATEST(1, FLOOR($6::float8 / 4))) / GREATEST(active.n, 1))::int))
+       WHERE rank <= LEAST($5::int, GREATEST(1, FLOOR(($6::float8 - $7::float8) / GREATEST(active.n, 1))::int))
        ORDER BY rank, run_at LIMIT $4)
      UPDATE jobs j SET locked_by = $1, locked_until = $2::bigint + $3::bigint FROM pick
      WHERE j.tenant = pick.tenant AND j.ticket_id = pick.ticket_id
        AND j.state = 'queued' AND (j.locked_until IS NULL OR j.locked_until < $2)
      RETURNING j.tenant, j.ticket_id, j.needs_read, j.seq, j.attempts, j.deliveries`,
-    [me, wall, leaseMs, limit, perTenant, slots],
+    [me, wall, leaseMs, limit, perTenant, slots, reserve],
+  );
+}
+
+async function claimInOrder(db: Db, me: string, wall: number, leaseMs: number, limit: number): Promise<Job[]> {
+  return db.query<Job>(
+    `UPDATE jobs j SET locked_by = $1, locked_until = $2::bigint + $3::bigint FROM (
+       SELECT tenant, ticket_id FROM jobs
+       WHERE state = 'queued' AND run_at <= $2 AND (locked_until IS NULL OR locked_until < $2)
+       ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) d
+     WHERE j.tenant = d.tenant AND j.ticket_id = d.ticket_id
+     RETURNING j.tenant, j.ticket_id, j.needs_read, j.seq, j.attempts, j.deliveries`,
+    [me, wall, leaseMs, limit],
   );
 }
 

@@ -136,7 +136,11 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   const leaseMs = opts.leaseMs ?? 60_000;
   const maxAttempts = opts.maxAttempts ?? MAX_ATTEMPTS;
   const concurrency = opts.concurrency ?? 16;
-  const perTenant = Math.max(1, Math.min(concurrency, opts.slotsPerTenant ?? concurrency - 4));
+  // With stored tenants, a quarter of the slots waits for tenants that have nothing running, and no
+  // tenant holds more than the rest; the environment's tenant alone has every slot.
+  const multi = keys.length > 0;
+  const reserve = multi ? Math.max(1, Math.floor(concurrency / 4)) : 0;
+  const perTenant = Math.max(1, Math.min(concurrency, opts.slotsPerTenant ?? concurrency - reserve));
   const backoff = opts.backoffMs ?? defaultBackoff;
   const catchUpMs = opts.catchUpMs ?? CATCH_UP_MS;
 
@@ -191,7 +195,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     const free = (inflight > BURST ? 2 : concurrency) - running;
     if (free <= 0) return 0;
     await promoteDue(db, now(), wall);
-    const jobs = await claimJobs(db, me, wall, leaseMs, free, perTenant, concurrency);
+    const jobs = await claimJobs(db, me, wall, leaseMs, free, perTenant, concurrency, reserve);
     for (const job of jobs) {
       running++;
       const p: Promise<void> = runJob(job).finally(() => {
