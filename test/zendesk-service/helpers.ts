@@ -100,7 +100,7 @@ export async function openStore(kind: StoreKind): Promise<{ db: Db; cluster: Clu
 }
 
 export async function resetStore(db: Db): Promise<void> {
-  await db.query('TRUNCATE deliveries, jobs, tickets, tenants, watermarks');
+  await db.query('TRUNCATE deliveries, jobs, tickets, tenants, watermarks, settings_seen');
 }
 
 /** Internal notes on a ticket (bodies), in order. */

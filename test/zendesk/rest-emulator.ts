@@ -25,6 +25,7 @@ export interface Ticket {
   updated_at: string;
   requester_id?: number;
   custom_status_id?: number | null;
+  organization_id?: number | null;
 }
 
 export interface Audit {
@@ -66,6 +67,8 @@ export class ZendeskEmulator {
   /** user id -> the groups the user belongs to */
   groupMemberships = new Map<number, number[]>();
   groupNames = new Map<number, string>([[7, 'Triage']]);
+  /** Organizations: id -> their custom fields by field key (organization_fields). */
+  organizations = new Map<number, Record<string, unknown>>();
   /** The role of the identity the API credentials stand for: the exports need an admin. */
   apiUserRole: 'agent' | 'admin' = 'admin';
   requests: { method: string; path: string; query: string }[] = [];
@@ -112,6 +115,8 @@ export class ZendeskEmulator {
       ...t.custom_fields.filter((f) => f.value !== null).map((f) => ({ type: 'Create', field_name: String(f.id), value: f.value })),
       { type: 'Create', field_name: 'tags', value: t.tags },
       { type: 'Create', field_name: 'requester_id', value: String(ticket.requester_id) },
+      // Recorded: a ticket's creating audit carries organization_id as a string (host-payloads/zendesk_ticket_audits_account_cursor.real.json).
+      ...(ticket.organization_id ? [{ type: 'Create', field_name: 'organization_id', value: String(ticket.organization_id) }] : []),
     ];
     this.audits.set(t.id, [
       { id: this.seq++, ticket_id: t.id, created_at: t.created_at, author_id: ticket.requester_id, events: [{ id: this.seq++, type: 'Comment', public: true, author_id: ticket.requester_id, body: t.subject }, ...create] },
@@ -293,6 +298,13 @@ export class ZendeskEmulator {
       const ids = (url.searchParams.get('ids') ?? '').split(',').filter(Boolean).map(Number);
       if (ids.length > 100) return send(400, { error: 'TooManyValues', description: 'at most 100 ids' });
       return send(200, { users: this.users.filter((u) => ids.includes(u.id)) });
+    }
+    // docs: Organizations API "Show Organization" (GET /api/v2/organizations/{organization_id}):
+    // {"organization": {..., "organization_fields": {"<field key>": value}}}; 404 RecordNotFound when there is none.
+    if (method === 'GET' && (m = /^\/api\/v2\/organizations\/(\d+)\.json$/.exec(p))) {
+      const fields = this.organizations.get(Number(m[1]));
+      if (!fields) return send(404, ERRORS[404]);
+      return send(200, { organization: { id: Number(m[1]), url: `${this.url}/api/v2/organizations/${m[1]}.json`, name: `Organization ${m[1]}`, organization_fields: fields } });
     }
     // docs: Groups API "List Groups" for a user (GET /api/v2/users/{user_id}/groups).
     if (method === 'GET' && (m = /^\/api\/v2\/users\/(\d+)\/groups\.json$/.exec(p))) {

@@ -5,7 +5,8 @@ import type { ZendeskAudit, ZendeskCommentEvent, ZendeskUser } from '../../src/z
 import type { ServiceConfig } from './config';
 import { auditOfTicketEvent, type ExportEvent } from './export';
 import { leadLookup } from './handler';
-import { planTicket, type TicketUpdate } from './plan';
+import { planFromTimeline, timelineOf, type TicketUpdate } from './plan';
+import { withTierSource } from './organization';
 import type { ZendeskTicket } from './zendesk';
 
 /**
@@ -114,7 +115,8 @@ async function run(http: AxiosInstance, cfg: ServiceConfig, opts: BackfillOption
       summary.failed++;
       continue;
     }
-    const plan = planTicket(cfg.policy, cfg.fieldIds, t, audits, users, opts.now(), trusted);
+    const timeline = await withTierSource(http, cfg, timelineOf(cfg.policy, cfg.fieldIds, t.id, audits, users, trusted), t.organization_id);
+    const plan = planFromTimeline(cfg.policy, cfg.fieldIds, t, timeline, opts.now());
     if (!plan.update) summary.unchanged++;
     else {
       summary.changed++;
@@ -153,7 +155,7 @@ async function readOpenTickets(http: AxiosInstance, since: number, keep: Set<str
         summary.closed += t.status === 'closed' ? 1 : 0;
         continue;
       }
-      out.set(t.id, { id: t.id, status: t.status, priority: t.priority ?? null, tags: t.tags ?? [], custom_fields: (t.custom_fields ?? []).filter((f) => keep.has(String(f.id))), updated_at: t.updated_at, created_at: t.created_at });
+      out.set(t.id, { id: t.id, status: t.status, priority: t.priority ?? null, tags: t.tags ?? [], custom_fields: (t.custom_fields ?? []).filter((f) => keep.has(String(f.id))), updated_at: t.updated_at, created_at: t.created_at, organization_id: t.organization_id ?? null });
     }
     if (data.end_of_stream || !data.after_url) break;
     // The next page is after_url as Zendesk gives it, its parameters (exclude_deleted, per_page)

@@ -3,6 +3,7 @@ import { DEFAULT_PRESET, listPresets, PRESET_DIR, readPolicyFile, resolvePolicyP
 import { existsSync } from 'fs';
 import { join } from 'path';
 import type { FieldIds } from '../../src/zaf/fields';
+import { parseTierSource, type TierSource } from '../../src/sla/tier-source';
 import type { ZendeskAuth } from './zendesk';
 
 /** The service's configuration, from environment variables only (secrets never go in files). */
@@ -14,6 +15,8 @@ export interface ServiceConfig {
   fieldIds: FieldIds;
   leadGroupIds: number[];
   lockPriority: boolean;
+  /** Where the Tier comes from, in the words of the sidebar's tier_source setting (SLA_TIER_SOURCE); absent, the Tier field. */
+  tierSource?: TierSource;
   /** The API user's id: its own writes end the webhook loop without a read. */
   serviceUserId: number | null;
   port: number;
@@ -67,6 +70,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, opts: { webhook?: boolean;
   const serviceUser = env.ZENDESK_SERVICE_USER_ID;
   if (serviceUser && !ID.test(serviceUser)) problems.push('ZENDESK_SERVICE_USER_ID: expected the API user\'s id (digits)');
   if (env.SLA_LOCK_PRIORITY !== undefined && env.SLA_LOCK_PRIORITY !== 'true' && env.SLA_LOCK_PRIORITY !== 'false' && env.SLA_LOCK_PRIORITY !== '') problems.push('SLA_LOCK_PRIORITY: expected true or false');
+  const tier = parseTierSource(env.SLA_TIER_SOURCE, 'SLA_TIER_SOURCE');
+  if (tier.problem) problems.push(tier.problem);
   if (problems.length) throw new ConfigError(`the service is not configured:\n  ${problems.join('\n  ')}`);
   return {
     baseURL,
@@ -76,6 +81,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, opts: { webhook?: boolean;
     fieldIds,
     leadGroupIds,
     lockPriority: env.SLA_LOCK_PRIORITY === 'true',
+    tierSource: tier.source,
     serviceUserId: serviceUser ? Number(serviceUser) : null,
     port,
     ...(notifyUrl ? { notifyUrl } : {}),

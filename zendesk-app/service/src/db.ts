@@ -562,6 +562,17 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX deliveries_tenant ON deliveries (tenant);
     `,
   },
+  {
+    version: 3,
+    name: 'settings_seen: what each tenant\'s tickets were last evaluated under',
+    sql: `
+      CREATE TABLE settings_seen (
+        tenant text PRIMARY KEY,
+        fingerprint text NOT NULL,
+        seen_at bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 const LOCK = 7_316_001;

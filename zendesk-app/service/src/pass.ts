@@ -7,6 +7,7 @@ import type { Db, Query } from './db';
 import { leadLookup, readTicket, type Log, type Outcome } from './handler';
 import { lastMatrixInputChange, lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketUpdate } from './plan';
 import { notify, type NotifyPolicy } from './notify';
+import { withTierSource } from './organization';
 import { retryAfterOf, statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
 
 /** What the service keeps of a ticket: only what a plan compares (no subject, no comment, no requester). */
@@ -89,7 +90,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     const at = Math.max(now(), newestAudit(read.audits));
     const lookup = leadLookup(http, cfg, read.users);
     const trusted = await lookup(overrideNoteAuthors(read.audits));
-    const timeline = timelineOf(cfg.policy, cfg.fieldIds, ticketId, read.audits, read.users, trusted);
+    const timeline = await withTierSource(http, cfg, timelineOf(cfg.policy, cfg.fieldIds, ticketId, read.audits, read.users, trusted), read.ticket.organization_id);
     await warmZones(cfg.policy, timeline, at);
     const plan = planFromTimeline(cfg.policy, cfg.fieldIds, read.ticket, timeline, at, { transitions: true });
     if (!plan.update) {
@@ -149,6 +150,7 @@ export function ticketFromAudits(id: number, audits: readonly ZendeskAudit[]): Z
       if (name === 'status') t.status = String(v);
       else if (name === 'priority') t.priority = v === null || v === undefined || v === '' ? null : String(v);
       else if (name === 'tags') t.tags = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(' ').filter(Boolean) : [];
+      else if (name === 'organization_id') t.organization_id = v === null || v === undefined || v === '' ? null : Number(v);
       else if (name === 'custom_status_id') t.custom_status_id = v === null || v === undefined ? null : Number(v);
       else if (name && /^\d+$/.test(name)) fields.set(Number(name), v ?? null);
     }
@@ -166,7 +168,7 @@ async function write(http: AxiosInstance, id: number, update: TicketUpdate, read
 
 function snapshotOf(cfg: ServiceConfig, t: ZendeskTicket): Snapshot {
   const ids = new Set([cfg.fieldIds.state, cfg.fieldIds.priority, ...Object.values(cfg.fieldIds.due)].filter((x): x is number => x !== undefined));
-  return { id: t.id, status: t.status, priority: t.priority, tags: t.tags, custom_fields: t.custom_fields.filter((f) => ids.has(f.id)), updated_at: t.updated_at, ...(t as { custom_status_id?: number }).custom_status_id !== undefined ? { custom_status_id: (t as { custom_status_id?: number }).custom_status_id } : {} } as Snapshot;
+  return { id: t.id, status: t.status, priority: t.priority, tags: t.tags, custom_fields: t.custom_fields.filter((f) => ids.has(f.id)), updated_at: t.updated_at, ...(t.organization_id !== undefined ? { organization_id: t.organization_id } : {}), ...(t as { custom_status_id?: number }).custom_status_id !== undefined ? { custom_status_id: (t as { custom_status_id?: number }).custom_status_id } : {} } as Snapshot;
 }
 
 /** Never sooner than a second ahead: an instant that evaluates to no change cannot spin. */

@@ -13,6 +13,7 @@ import { migrate, openDb, type Db } from './db';
 import type { Log, Outcome } from './handler';
 import type { NotifyPolicy } from './notify';
 import { runPass } from './pass';
+import { requeueIfSettingsChanged } from './reevaluate';
 import { claimJobs, completeJob, enqueueDeliveries, extendLease, failJob, parkedJobs, promoteDue, pruneDeliveries, queueStats, releaseLeases, retryParked, tenantExists, type Delivery, type Enqueued, type Job } from './queue';
 import { REPLAY_WINDOW_MS, verifySignature } from './signature';
 import { ACCOUNT_ID, checkAdminToken, ENV_TENANT, TenantUnavailableError, Tenants, type Tenant, type TenantSettings } from './tenants';
@@ -122,6 +123,10 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     await tenants.open(log);
     // The embedded store belongs to this process alone: the leases of a process that died are void.
     if (ownDb && db.kind === 'pglite') await releaseLeases(db);
+    // Settings changed while the service was down (a new policy, an upgrade's preset): every open
+    // ticket it keeps is evaluated again. Stored tenants are compared as the catch-up visits them.
+    const env = tenants.envTenant();
+    if (env) await requeueIfSettingsChanged(db, env.id, env.cfg, Date.now(), log);
   } catch (e) {
     if (ownDb) await db.close().catch(() => undefined);
     throw e;
@@ -219,6 +224,8 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     const one = async () => {
       for (let t = queue.shift(); t && !stopped; t = queue.shift()) {
         const tenant = t;
+        // A stored tenant's settings may have changed meaning under an upgrade (a preset's new text).
+        if (tenant.id !== ENV_TENANT) await requeueIfSettingsChanged(db, tenant.id, tenant.cfg, Date.now(), log).catch(() => undefined);
         await catchUp(db, tenant, Date.now(), log, catchUpMs).catch((e) => log({ level: 'warn', msg: 'catch-up failed', tenant: tenant.id, status: (e as { response?: { status?: number } }).response?.status ?? null, error: (e as Error).message.slice(0, 200) }));
       }
     };
@@ -487,6 +494,8 @@ function registerAdmin(admin: FastifyInstance, db: Db, tenants: Tenants, wake: (
       const account = (req.params as { account: string }).account;
       const t = await tenants.put(account, settings as TenantSettings);
       log({ level: 'info', msg: 'tenant saved', tenant: account });
+      // A new policy (or fields, or tier source) re-evaluates the tenant's open tickets now.
+      if (await requeueIfSettingsChanged(db, account, t, Date.now(), log)) wake();
       return { ok: true, policy: t.policy.id };
     } catch (e) {
       if (e instanceof ConfigError) return reply.code(400).send({ error: e.message });

@@ -30,6 +30,8 @@ export interface ZendeskTicket {
   tags: string[];
   custom_fields: { id: number; value: unknown }[];
   updated_at: string;
+  /** The requester's organization, where SLA_TIER_SOURCE reads the tier. */
+  organization_id?: number | null;
 }
 
 export class ZendeskApiError extends Error {

@@ -1,6 +1,7 @@
 import { evaluate, explain, explanationLines, makeOverride, overrideNote, overridePreview, requesterNotice, ticketView, localeOf, tagPart, type Decision, type Locale, type Policy, type PreviewRow, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
 import { overrideNoteAuthors, readAllAudits, timelineFromAudits, type AuditPage } from '../zaf/audits';
 import { isLeadOf, trustedUsers, userGroups } from '../zaf/leads';
+import { tierOfForm, tierOfOrganization } from './tier-source';
 import { FIELD_KEYS, levelOfTag, requirementPaths, resolveFieldIds, type FieldIds } from '../zaf/fields';
 import { PRESET_METRICS } from '../presets';
 import type { ZafClient } from '../zaf/types';
@@ -130,22 +131,9 @@ export function entitlementsOf(designated: unknown, contacts: unknown, released:
   return out;
 }
 
-/** The tier an organization field names: a tier id, its label, or its tag. */
-export function tierOfOrganization(policy: Policy, raw: unknown): string | null {
-  if (typeof raw !== 'string' || !raw.trim()) return null;
-  const v = raw.trim();
-  const byLabel = Object.entries(policy.tiers).find(([id, t]) => id === v || t.label.toLowerCase() === v.toLowerCase());
-  return byLabel ? byLabel[0] : tierOfForm(policy, v);
-}
-
 /** The policy priority an SLA priority option stands for: "sla_priority_s4" -> "S4". */
 export function slaPriorityOf(policy: Policy, tag: string | null): string | null {
   return levelOfTag(tag, 'sla_priority_', Object.keys(policy.priorities));
-}
-
-function tierOfForm(policy: Policy, tag: string | null): string | null {
-  if (!tag) return null;
-  return levelOfTag(tag, 'sla_tier_', Object.keys(policy.tiers)) ?? tag.replace(/^sla_tier_/, '');
 }
 
 function userOf(raw: unknown): User {
@@ -226,6 +214,7 @@ export async function markMet(client: ZafClient, data: Loaded, metric: string, n
 }
 
 export type { Locale };
+export { tierOfOrganization };
 
 function withForm(data: Loaded, now: number): Timeline {
   const h = data.history;

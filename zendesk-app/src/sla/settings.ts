@@ -1,5 +1,6 @@
 import { formatProblem, type Policy } from '@sla-desk/core';
 import { PRESET_LOADERS } from '../presets';
+import { parseTierSource, type TierSource } from './tier-source';
 
 /**
  * The app's settings as an admin set them, checked. A bad policy never throws: it comes back as
@@ -10,7 +11,7 @@ export interface Settings {
   policyName: string;
   problems: string[];
   leadGroups: string[];
-  tierSource: { kind: 'ticket_field' } | { kind: 'organization_field'; key: string };
+  tierSource: TierSource;
   lockPriority: boolean;
   notifyOnOverride: boolean;
   fieldIdsSetting: unknown;
@@ -39,19 +40,14 @@ export async function readSettings(raw: Record<string, unknown>): Promise<Settin
     // The build wrote each preset as the validated policy (defaults applied), so it is used as is.
     else policy = (await load()).default as Policy;
   }
-  const tierRaw = typeof raw.tier_source === 'string' ? raw.tier_source.trim() : '';
-  let tierSource: Settings['tierSource'] = { kind: 'ticket_field' };
-  if (tierRaw.startsWith('organization_field:') && tierRaw.length > 'organization_field:'.length) {
-    tierSource = { kind: 'organization_field', key: tierRaw.slice('organization_field:'.length) };
-  } else if (tierRaw && tierRaw !== 'ticket_field') {
-    problems.push(`tier_source: expected ticket_field or organization_field:<key>, got "${tierRaw}"`);
-  }
+  const tier = parseTierSource(raw.tier_source, 'tier_source');
+  if (tier.problem) problems.push(tier.problem);
   return {
     policy,
     policyName,
     problems,
     leadGroups: typeof raw.lead_groups === 'string' ? raw.lead_groups.split(',').map((g) => g.trim()).filter(Boolean) : [],
-    tierSource,
+    tierSource: tier.source,
     lockPriority: raw.lock_priority === true,
     notifyOnOverride: raw.notify_on_override === true,
     fieldIdsSetting: raw.field_ids,
