@@ -65,6 +65,37 @@ export function saveConfig(config: Config): Promise<void> {
   return kvs.set(CONFIG_KEY, config) as Promise<void>;
 }
 
+/** The parts of a configuration an evaluation reads; lead groups and roles decide only who may override. */
+export const EVALUATED_PARTS = ['policy', 'map', 'fields'] as const;
+export type EvaluatedPart = (typeof EVALUATED_PARTS)[number];
+
+/**
+ * Which of the parts evaluations read differ between two configurations, so that only a save that
+ * changes an evaluation starts a recalculation. `before` null: the stored one could not be read, so
+ * every part counts as changed. Values that mean nothing (unset, empty text, an empty list) are
+ * alike, as the admin page sends a cleared field as absent.
+ */
+export function evaluationChanges(before: Config | null, after: Config): EvaluatedPart[] {
+  return EVALUATED_PARTS.filter((part) => !before || canonical(before[part]) !== canonical(after[part]));
+}
+
+/** A value's JSON with its keys sorted and empty values left out: equal meaning, equal text. */
+function canonical(value: unknown): string {
+  return JSON.stringify(normalized(value) ?? null);
+}
+
+function normalized(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? v.map(normalized) : undefined;
+  if (v && typeof v === 'object') {
+    const kept = Object.keys(v)
+      .sort()
+      .map((k) => [k, normalized((v as Record<string, unknown>)[k])] as const)
+      .filter(([, x]) => x !== undefined);
+    return kept.length ? Object.fromEntries(kept) : undefined;
+  }
+  return v === null || v === '' ? undefined : v;
+}
+
 /** The configured policy, or the problems that make it unusable (shown on the admin page). */
 export function policyOf(config: Config): { policy?: Policy; problems: string[] } {
   if ('preset' in config.policy) {

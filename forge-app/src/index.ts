@@ -1,5 +1,5 @@
 import { adminDefinitions, definitions } from './resolvers';
-import { recalculatePage as runPage } from './recalculate';
+import { onAppLifecycle as startAfterLifecycle, recalculatePage as runPage } from './recalculate';
 import { findTransitions as runFinder, onIssueEvent as handleIssueEvent, onTransition as handleTransition, type IssueEvent, type TransitionJob } from './triggers';
 
 /** The functions manifest.yml names. The glance and panel share one resolver; the admin page has its own. */
@@ -26,4 +26,9 @@ export async function onTransition(event: { body: TransitionJob }) {
  */
 export async function recalculatePage(event: Parameters<typeof runPage>[0]) {
   return runPage(event);
+}
+
+/** The app's install and upgrade events: every open issue is recalculated (see recalculate.ts). */
+export async function onAppLifecycle(event: unknown) {
+  return startAfterLifecycle(event);
 }

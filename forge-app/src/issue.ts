@@ -1,7 +1,7 @@
 import { kvs } from '@forge/kvs';
 import type { Policy } from '@sla-desk/core';
 import type { Config } from './config';
-import { JiraError, type JiraClient, type JiraIssue } from './jira/client';
+import { JiraError, type JiraClient, type JiraIssue, type ProjectPriorities } from './jira/client';
 import { plan, type Plan } from './sla';
 import { effectiveFields, type Site } from './site';
 
@@ -38,12 +38,14 @@ export const projectPrioritiesKey = (projectId: string) => `sla-desk-project-pri
  * hour. Null when Jira does not tell (no project id, or the scheme cannot be read): the write is
  * then tried, and a refusal handled where it is made.
  */
-export async function projectPriorities(client: JiraClient, issue: JiraIssue, now: number): Promise<{ scheme: string; names: string[] } | null> {
+export async function projectPriorities(client: JiraClient, issue: JiraIssue, now: number): Promise<ProjectPriorities | null> {
   const id = issue.fields.project?.id;
   if (!id) return null;
   const key = projectPrioritiesKey(String(id));
-  const cached = (await kvs.get(key).catch(() => undefined)) as { scheme: string; names: string[]; at: number } | undefined;
-  if (cached && Array.isArray(cached.names) && now - cached.at < PROJECT_PRIORITIES_TTL_MS) return cached;
+  const cached = (await kvs.get(key).catch(() => undefined)) as (ProjectPriorities & { at: number }) | undefined;
+  // A copy stored before the scheme's default was kept has no `default`: read again, or a requester
+  // policy would take the untouched default for a designation for up to an hour.
+  if (cached && Array.isArray(cached.names) && cached.default !== undefined && now - cached.at < PROJECT_PRIORITIES_TTL_MS) return cached;
   try {
     const found = await client.projectPriorities(String(id));
     await kvs.set(key, { ...found, at: now });
@@ -53,6 +55,16 @@ export async function projectPriorities(client: JiraClient, issue: JiraIssue, no
     console.warn(JSON.stringify({ level: 'warn', msg: 'priority scheme not readable', status: e.status }));
     return null;
   }
+}
+
+/**
+ * The priority Jira gives the project's new issues, when the policy reads its priority from Jira's
+ * field (requester or severity): Jira fills every new issue with it, so it is nobody's designation.
+ * A matrix policy sets the priority itself and needs no read.
+ */
+async function defaultPriority(client: JiraClient, policy: Policy, issue: JiraIssue, now: number): Promise<string | null> {
+  if (policy.classification.method === 'matrix') return null;
+  return (await projectPriorities(client, issue, now))?.default ?? null;
 }
 
 /** Is this Jira priority one the issue's project may have? The scheme's name when it is not. */
@@ -68,7 +80,12 @@ export async function priorityInScheme(client: JiraClient, issue: JiraIssue, nam
  * a 400, and the SLA fields after it would not be written either): Jira's own stays.
  */
 export async function planIssue(client: JiraClient, config: Config, policy: Policy, issue: JiraIssue, now: number, site: Site): Promise<Plan> {
-  const ctx = { organizationTier: await organizationTier(client, config, issue, now), appAccountId: site.appAccountId, statusCategories: site.statusCategories };
+  const ctx = {
+    organizationTier: await organizationTier(client, config, issue, now),
+    appAccountId: site.appAccountId,
+    statusCategories: site.statusCategories,
+    defaultPriority: await defaultPriority(client, policy, issue, now),
+  };
   const p = plan(policy, config.map, effectiveFields(site, config.fields), issue, now, ctx);
   if (!p.priority) return p;
   const inScheme = await priorityInScheme(client, issue, p.priority, now);
@@ -93,7 +110,7 @@ export async function applyPlan(client: JiraClient, issue: JiraIssue, p: Plan): 
       console.warn(JSON.stringify({ level: 'warn', msg: 'Jira refused the priority', priority: p.priority, status: 400 }));
       const id = issue.fields.project?.id;
       // Read the scheme again next time, instead of trusting the hour-old copy.
-      if (id) await kvs.set(projectPrioritiesKey(String(id)), { scheme: '', names: [], at: 0 });
+      if (id) await kvs.set(projectPrioritiesKey(String(id)), { scheme: '', names: [], default: null, at: 0 });
     }
   }
   if (p.fieldValues.length) await client.setAppFieldValues(issue.id, p.fieldValues);

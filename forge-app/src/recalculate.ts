@@ -9,10 +9,12 @@ import { policyCategories, siteFacts } from './site';
 export const RECALC_JQL = 'statusCategory != Done ORDER BY created ASC';
 
 /**
- * "Recalculate open issues" (admin page): Jira recalculates only cycles still open when a policy
- * changes, and never sets a priority. Each JQL page is one event on an @forge/events queue; the
- * consumer handles the page, then queues the next page token. A failed page is retried by Forge
- * (InvocationError), never skipped; progress is kept in storage for the admin page.
+ * The recalculation of every open issue: Jira recalculates only cycles still open when a policy
+ * changes, and never sets a priority. It starts after the app's install and each upgrade, when a
+ * saved configuration changes what evaluations read, and from the admin page's "Recalculate open
+ * issues". Each JQL page is one event on an @forge/events queue; the consumer handles the page, then
+ * queues the next page token. A failed page is retried by Forge (InvocationError), never skipped;
+ * progress is kept in storage for the admin page.
  */
 export const QUEUE = 'sla-desk-recalculate';
 export const PROGRESS_KEY = 'sla-desk-recalculate-progress';
@@ -31,11 +33,32 @@ export interface Progress {
   token?: string | null;
 }
 
-export async function startRecalculation(queue = new Queue({ key: QUEUE }), now = Date.now()) {
+/** Where a recalculation's pages are queued: Forge's queue, or a test's. */
+export type RecalculationQueue = Pick<Queue, 'push'>;
+
+export async function startRecalculation(queue: RecalculationQueue = new Queue({ key: QUEUE }), now = Date.now()) {
   const progress: Progress = { runId: String(now), state: 'running', pages: 0, issues: 0, written: 0, retries: 0, startedAt: new Date(now).toISOString() };
   await kvs.set(PROGRESS_KEY, progress);
-  await queue.push({ body: { runId: progress.runId } });
+  try {
+    await queue.push({ body: { runId: progress.runId } });
+  } catch (e) {
+    // No page was queued, so none will ever finish the run: the admin page must not wait for it.
+    await kvs.set(PROGRESS_KEY, { ...progress, state: 'failed', finishedAt: new Date(now).toISOString() });
+    throw e;
+  }
   return { ok: true as const, progress };
+}
+
+/**
+ * The app's life cycle events (Forge: avi:forge:installed:app, avi:forge:upgraded:app). The
+ * transition finder sees only issues whose next-transition field is set, and an issue with no event
+ * since the install (or since an upgrade that changed how it evaluates) never gets one: every open
+ * issue is recalculated. The payload (installation id, app version) is not needed.
+ */
+export async function onAppLifecycle(_event: unknown, queue: RecalculationQueue = new Queue({ key: QUEUE }), now = Date.now()) {
+  const started = await startRecalculation(queue, now);
+  console.log(JSON.stringify({ level: 'info', msg: 'recalculation of open issues started after an install or upgrade', runId: started.progress.runId }));
+  return started;
 }
 
 export async function recalculationProgress(): Promise<Progress | null> {

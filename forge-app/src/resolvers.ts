@@ -1,13 +1,14 @@
 import { Queue } from '@forge/events';
 import Resolver from '@forge/resolver';
 import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, parseOverrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
-import { CONFIG_KEY, loadConfig, policyOf, saveConfig, StorageError, type Config } from './config';
+import { CONFIG_KEY, evaluationChanges, loadConfig, policyOf, saveConfig, StorageError, type Config, type EvaluatedPart } from './config';
 import { JiraClient, JiraError, resolverClient } from './jira/client';
 import { formatMetNote, parseMetNote } from './jira/met-note';
 import { PRESETS } from './presets';
 import { planIssue, priorityInScheme } from './issue';
-import { recalculationProgress, startRecalculation } from './recalculate';
+import { recalculationProgress, startRecalculation, type Progress } from './recalculate';
 import { readIssue, TRANSITION_QUEUE, type TransitionJob } from './triggers';
+import { offScreen, unsetAgentFields } from './screens';
 
 interface Ctx {
   accountId?: string;
@@ -42,6 +43,10 @@ export async function panel(context: Ctx, client = resolverClient('app'), now = 
   const { site, issue } = await readIssue(client, config, key, now, policy);
   const { decision, timeline } = await planIssue(client, config, policy, issue, now, site);
   const view = ticketView(decision, localeOf(context.locale), context.timezone ?? 'UTC', policy);
+  // Jira refuses a value for a field that is not on the issue's screen: an empty Impact that nobody
+  // can set is a setup problem to name, not a triage to wait for. Asked only while one is empty.
+  const unset = unsetAgentFields(config, policy, issue);
+  const missing = unset.length ? offScreen(unset, await client.editScreenFields(key)) : [];
   return {
     ok: true as const,
     view,
@@ -62,6 +67,8 @@ export async function panel(context: Ctx, client = resolverClient('app'), now = 
       .map((m) => ({ metric: m.metric, label: m.label })),
     // The glance's first line, e.g. "P2 · Plus · Resolution: 3h 20m business time left".
     label: summaryLine(view),
+    // The empty fields agents cannot set, because the issue's edit screen lacks them.
+    offScreen: missing,
   };
 }
 
@@ -106,7 +113,7 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   const locale = localeOf(context.locale);
   // The internal comment, written as the app after the lead check above, is the audit trail; the
   // timeline reads the override back only from the app's own internal comments.
-  await client.addComment(issue.key, overrideNote(made.override, locale), true, [{ key: 'sla-desk-override', value: { accountId: context.accountId } }]);
+  await client.addComment(read.issue, overrideNote(made.override, locale), true, [{ key: 'sla-desk-override', value: { accountId: context.accountId } }]);
   // The requester's notice is written for them: it never quotes the reason, which is for colleagues.
   // Jira's issue does not carry the reporter's language, so it is the policy's (the customers'),
   // not the lead's, as the Zendesk sidebar falls back to when the requester has none.
@@ -114,8 +121,8 @@ export async function override(payload: { to?: string; reason?: string; notify?:
     // In the reporter's own language where Jira tells it, else the policy's (the customers').
     const reporter = (read.issue.fields.reporter as { accountId?: string } | undefined)?.accountId;
     const lang = (reporter && (await client.user(reporter))?.locale) || policy.locale;
-    await client.addComment(issue.key, requesterNotice(policy, made.override.to, lang), false);
-  } else if (made.override.notify) await client.addComment(issue.key, written, false);
+    await client.addComment(read.issue, requesterNotice(policy, made.override.to, lang), false);
+  } else if (made.override.notify) await client.addComment(read.issue, written, false);
   if (jira) await client.setPriority(issue.key, jira);
   await queueReevaluation(queue, issue, now);
   return { ok: true as const, override: made.override };
@@ -144,7 +151,7 @@ export async function markMet(payload: { metric?: string }, context: Ctx, client
   const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
   if (decision.metrics.find((m) => m.metric === metric)?.stoppedAt != null) return { ok: false as const, problems: [`${policy.metrics[metric].label} is kept already.`] };
   const by = (await client.user(context.accountId))?.displayName ?? 'an agent';
-  await client.addComment(issue.key, formatMetNote({ metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }), true);
+  await client.addComment(read.issue, formatMetNote({ metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }), true);
   await queueReevaluation(queue, issue, now);
   return { ok: true as const };
 }
@@ -197,8 +204,22 @@ export async function priorityProblems(client: JiraClient, config: Config): Prom
   return out;
 }
 
-/** Saves only a configuration whose policy checks and whose priorities exist; otherwise nothing is written. */
-export async function setConfig(payload: { config?: Config }, client = resolverClient('app')) {
+/** Starts a recalculation of the open issues, and says how it stands. */
+export type StartRecalculation = () => Promise<{ progress: Progress }>;
+
+/** What a save did about the open issues: recalculating them, nothing (no change), or a failed start. */
+export type RecalculationAfterSave =
+  | { started: true; because: EvaluatedPart[]; progress: Progress }
+  | { started: false; because: EvaluatedPart[]; problem: string }
+  | null;
+
+/**
+ * Saves only a configuration whose policy checks and whose priorities exist; otherwise nothing is
+ * written. A save that changes what evaluations read (the policy, the field map, the app's field
+ * ids) starts a recalculation of the open issues, as issues with no event since would otherwise keep
+ * the old SLA fields and no next transition; one that changes only who leads starts none.
+ */
+export async function setConfig(payload: { config?: Config }, client = resolverClient('app'), recalculate: StartRecalculation = () => startRecalculation()) {
   const config = payload.config;
   if (!config || typeof config !== 'object' || !config.policy || !config.map || !config.fields) return { ok: false as const, problems: ['config: expected policy, map and fields'] };
   if ('document' in config.policy) {
@@ -212,8 +233,28 @@ export async function setConfig(payload: { config?: Config }, client = resolverC
   }
   const { errors, warnings } = await priorityProblems(client, config);
   if (errors.length) return { ok: false as const, problems: errors };
+  // Unreadable, the stored configuration counts as different: a needless recalculation costs less
+  // than issues left on the old policy.
+  const before = await loadConfig().catch((e) => {
+    if (e instanceof StorageError) return null;
+    throw e;
+  });
   await saveConfig(config);
-  return { ok: true as const, key: CONFIG_KEY, warnings };
+  return { ok: true as const, key: CONFIG_KEY, warnings, recalculation: await recalculateAfterSave(evaluationChanges(before, config), recalculate) };
+}
+
+/**
+ * The recalculation a save starts. The configuration is saved already: a queue that refuses the
+ * start is said in the answer, for the admin to start it by hand, instead of failing the save.
+ */
+async function recalculateAfterSave(because: EvaluatedPart[], recalculate: StartRecalculation): Promise<RecalculationAfterSave> {
+  if (!because.length) return null;
+  try {
+    return { started: true, because, progress: (await recalculate()).progress };
+  } catch (e) {
+    console.error(JSON.stringify({ level: 'error', msg: 'recalculation after save did not start', error: (e as Error).message }));
+    return { started: false, because, problem: `Saved, but the recalculation of open issues did not start (${(e as Error).message}). Press "Recalculate open issues".` };
+  }
 }
 
 /**
@@ -293,7 +334,7 @@ export function definitions(queue: () => ReevaluationQueue = transitionQueue) {
 }
 
 /** The admin page's resolver: every function checks, on the server and as the caller, Administer Jira. */
-export function adminDefinitions(isAdmin: (userClient: JiraClient) => Promise<boolean> = (u) => isJiraAdmin(u)) {
+export function adminDefinitions(isAdmin: (userClient: JiraClient) => Promise<boolean> = (u) => isJiraAdmin(u), recalculate: StartRecalculation = () => startRecalculation()) {
   const resolver = new Resolver();
   const guarded =
     <T>(fn: (payload: unknown, client: JiraClient) => Promise<T>) =>
@@ -302,9 +343,9 @@ export function adminDefinitions(isAdmin: (userClient: JiraClient) => Promise<bo
       return (await isAdmin(c.user)) ? fn(payload, c.app) : { ok: false as const, problems: [NOT_ADMIN] };
     };
   resolver.define('getConfig', guarded(() => getConfig()));
-  resolver.define('setConfig', guarded((payload, client) => setConfig(payload as { config?: Config }, client)));
+  resolver.define('setConfig', guarded((payload, client) => setConfig(payload as { config?: Config }, client, recalculate)));
   resolver.define('createFields', guarded((_payload, client) => createFields(client)));
-  resolver.define('recalculate', guarded(() => startRecalculation()));
+  resolver.define('recalculate', guarded(() => recalculate()));
   resolver.define('recalculationProgress', guarded(() => recalculationProgress()));
   return resolver.getDefinitions();
 }

@@ -45,7 +45,7 @@ export async function settle(client: JiraClient, issue: JiraIssue, p: Plan): Pro
     after[m.metric] = state;
     if (state === 'ok' || before[m.metric] === state || m.due === null) continue;
     const words = state === 'breached' ? 'was breached at' : 'is at risk: due';
-    await client.addComment(issue.key, `SLA Desk: ${m.label} ${words} ${new Date(m.due).toISOString()}.`, true);
+    await client.addComment(issue, `SLA Desk: ${m.label} ${words} ${new Date(m.due).toISOString()}.`, true);
     notified = true;
   }
   // After the comments: a retry may comment twice, but a transition is never lost.

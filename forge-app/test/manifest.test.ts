@@ -23,11 +23,15 @@ test('runtime, modules, loop guard and the fewest scopes', () => {
   expect(m.modules.scheduledTrigger[0]).toEqual({ key: 'sla-desk-transitions', function: 'find-transitions', interval: 'fiveMinute' });
   expect(m.modules.trigger[0].events).toEqual(['avi:jira:created:issue', 'avi:jira:updated:issue', 'avi:jira:commented:issue']);
   expect(m.modules.trigger[0].filter.ignoreSelf).toBe(true);
+  // After an install or an upgrade no issue event has come: the open issues are recalculated.
+  expect(m.modules.trigger[1]).toEqual({ key: 'sla-desk-lifecycle', function: 'on-app-lifecycle', events: ['avi:forge:installed:app', 'avi:forge:upgraded:app'] });
+  expect(m.modules.function.find((f: { key: string }) => f.key === 'on-app-lifecycle').handler).toBe('index.onAppLifecycle');
   expect(m.modules['jira:customField'].every((f: { readOnly: boolean }) => f.readOnly)).toBe(true);
   // manage:jira-configuration for the admin page's "create the fields" action, project roles and
   // priority schemes;
-  // the organization-property scope only for the tier from a JSM organization property.
-  expect(m.permissions.scopes).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'manage:jira-configuration', 'storage:app', 'write:app-data:jira', 'read:organization.property:jira-service-management']);
+  // the organization-property scope only for the tier from a JSM organization property;
+  // write:servicedesk-request for internal comments on service projects (JSM's request comment).
+  expect(m.permissions.scopes).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'manage:jira-configuration', 'storage:app', 'write:app-data:jira', 'read:organization.property:jira-service-management', 'write:servicedesk-request']);
   for (const mod of ['jira:issueGlance', 'jira:issuePanel', 'jira:adminPage']) expect(m.modules[mod][0].render).toBe('native');
   // @forge/events 2+: the consumer names a function (no resolver), on the queue the code pushes to.
   expect(m.modules.consumer[0]).toEqual({ key: 'sla-desk-recalculate-consumer', queue: QUEUE, function: 'recalculate-page' });
@@ -49,6 +53,13 @@ test('@forge/lint\'s offline linters find no problem in the app', async () => {
   expect(r.linters).toEqual(expect.arrayContaining(['HandlerLinter', 'FullManifestLinter', 'InvokeEndpointLinter', 'StorageModulesLinter', 'DeprecatedApiModuleLinter']));
   expect(r.linters).not.toContain('PermissionLinter');
   expect(r.count).toMatchObject({ errors: 0, warnings: 0 });
+}, 60_000);
+
+test('the same linters do catch a broken manifest: the life cycle trigger\'s handler not exported', async () => {
+  const m = parse(readFileSync(MANIFEST, 'utf8'));
+  m.modules.function.find((f: { key: string }) => f.key === m.modules.trigger[1].function).handler = 'index.noLifecycleHandler';
+  const r = await lintApp(APP, m);
+  expect(r.results.flatMap((x) => x.warnings.map((e) => e.message)).join('\n')).toMatch(/noLifecycleHandler/);
 }, 60_000);
 
 test('the same linters do catch a broken manifest: a trigger whose handler is not exported', async () => {
@@ -88,6 +99,9 @@ describe('OAuth scopes, checked offline (@forge/lint\'s permission linter downlo
     const without = scopes.filter((s) => s !== 'read:organization.property:jira-service-management');
     const refused = clientRoutes().filter((r) => !allowed(routeOf(r.method, r.path)!, without)).map((r) => r.path);
     expect(refused).toEqual(['/rest/servicedeskapi/organization/X/property/X']);
+    // JSM's request comment (an internal comment on a service project) needs its own scope.
+    const noRequest = scopes.filter((s) => s !== 'write:servicedesk-request');
+    expect(clientRoutes().filter((r) => !allowed(routeOf(r.method, r.path)!, noRequest)).map((r) => `${r.method} ${r.path}`)).toEqual(['POST /rest/servicedeskapi/request/X/comment']);
   });
 
   test('the emulated site refuses a call whose scope the manifest lacks, as Forge does (401)', async () => {

@@ -14,7 +14,12 @@ type Handler = (req: { call: { functionKey: string; payload?: unknown }; context
 /** The transition queue, as Forge's: what the resolvers push is kept for the consumer to run. */
 const { pushed: queued, queue } = recordingQueue();
 const panelHandler = definitions(() => queue) as unknown as Handler;
-const adminHandler = adminDefinitions() as unknown as Handler;
+/** Recalculations the admin functions start, kept instead of pushed to Forge's queue. */
+const recalculations: number[] = [];
+const adminHandler = adminDefinitions(undefined, async () => {
+  recalculations.push(Date.now());
+  return { progress: { runId: 'test', state: 'running', pages: 0, issues: 0, written: 0, retries: 0, startedAt: new Date().toISOString() } };
+}) as unknown as Handler;
 /** A resolver call as Forge makes it: the caller is the runtime's principal, whom asUser acts as. */
 const invoke = (handler: Handler) => (functionKey: string, accountId: string, payload: unknown = {}) => {
   jira.currentUser = accountId;
@@ -29,6 +34,7 @@ const admin = invoke(adminHandler);
 beforeEach(() => {
   freshSite(config);
   queued.length = 0;
+  recalculations.length = 0;
   jira.addUser({ accountId: 'agent-1', displayName: 'Lea Agent' }, ['jira-users']);
   jira.addUser({ accountId: 'site-admin', displayName: 'Ada Admin', global: ['ADMINISTER'] }, ['jira-admins']);
   jira.addUser({ accountId: 'project-admin', displayName: 'Pat Project', projects: { SUP: ['ADMINISTER_PROJECTS'] } }, ['jira-users']);
@@ -93,8 +99,11 @@ test('an invalid policy is refused with its paths, and the stored configuration 
   expect(r.ok).toBe(false);
   expect(r.problems).toEqual(expect.arrayContaining(['classification.method: expected method: matrix, requester or severity']));
   expect(store.get(CONFIG_KEY)).toEqual(config);
+  expect(recalculations).toEqual([]);
   expect((await admin('setConfig', 'site-admin', { config: { ...config, policy: { preset: 'scalr' } } })).ok).toBe(true);
   expect((await admin('getConfig', 'site-admin')).config.policy).toEqual({ preset: 'scalr' });
+  // The saved policy changed evaluations: the open issues are recalculated.
+  expect(recalculations).toHaveLength(1);
 });
 
 test('a policy naming a Jira priority the site lacks is refused, and nothing is saved', async () => {
@@ -143,6 +152,7 @@ describe('the admin resolver: Administer Jira, checked on the server as the call
     }
     expect(store.get(CONFIG_KEY)).toEqual(config);
     expect(jira.writes()).toEqual([]);
+    expect(recalculations).toEqual([]);
     // The check asked Jira as the caller, not as the app (whose own account is an admin).
     const checks = jira.requests.filter((r) => r.path.startsWith('/rest/api/3/mypermissions'));
     expect(checks).toHaveLength(5);

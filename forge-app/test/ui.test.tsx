@@ -213,3 +213,49 @@ test('when storage cannot be read the admin page shows why and offers no form, s
   expect(await screen.findByText(/Forge storage could not be read/)).toBeTruthy();
   expect(document.querySelector('form')).toBeNull();
 });
+
+describe('issue 18: what a save does to the open issues, and the fields\' screens', () => {
+  const config = { policy: { preset: 'kiwi-stage-plus' }, map: { pauseStatuses: [], doneStatuses: ['Done'] }, fields: { due: {} }, leadGroups: [] };
+  const running = { runId: '1', state: 'running', pages: 0, issues: 0, written: 0, retries: 0, startedAt: 'x' };
+
+  test('a save that changed the policy says the open issues are being recalculated, and shows the progress', async () => {
+    invoke.mockResolvedValueOnce({ config, presets: [], problems: [] });
+    await act(async () => void render(<Admin />));
+    invoke.mockResolvedValueOnce({ ok: true, warnings: [], recalculation: { started: true, because: ['policy'], progress: running } });
+    await act(async () => void fireEvent.submit(document.querySelector('form')!));
+    expect(await screen.findByText('Saved. The policy changed, so SLA Desk is recalculating the open issues (progress below).')).toBeTruthy();
+    expect(screen.getByText(/Recalculation running: 0 issues in 0 pages/)).toBeTruthy();
+  });
+
+  test('a save that changed nothing evaluations read says so, and one whose start failed says what to do', async () => {
+    invoke.mockResolvedValueOnce({ config, presets: [], problems: [] });
+    await act(async () => void render(<Admin />));
+    invoke.mockResolvedValueOnce({ ok: true, warnings: [], recalculation: null });
+    await act(async () => void fireEvent.submit(document.querySelector('form')!));
+    expect(await screen.findByText('Saved. Nothing the SLAs depend on changed, so the open issues keep their SLA fields.')).toBeTruthy();
+    const problem = 'Saved, but the recalculation of open issues did not start (queue unavailable). Press "Recalculate open issues".';
+    invoke.mockResolvedValueOnce({ ok: true, warnings: [], recalculation: { started: false, because: ['map'], problem } });
+    await act(async () => void fireEvent.submit(document.querySelector('form')!));
+    expect(await screen.findByText('Saved. The field mapping changed.')).toBeTruthy();
+    expect(screen.getByText(problem).closest('[data-ui="SectionMessage"]')!.getAttribute('data-appearance')).toBe('warning');
+    expect(screen.queryByText(/Recalculation running/)).toBeNull();
+  });
+
+  test('after "Create the fields" the admin page shows, step by step, how to put them on the projects\' screens', async () => {
+    invoke.mockResolvedValueOnce({ config, presets: [], problems: [] });
+    await act(async () => void render(<Admin />));
+    expect(screen.queryByText(/^Jira refuses a value for a field/)).toBeNull();
+    invoke.mockResolvedValueOnce({ ok: true, created: ['Impact', 'Urgency', 'Tier'], map: { ...config.map, impact: 'customfield_10100', urgency: 'customfield_10103', tier: 'customfield_10106' } });
+    await act(async () => void fireEvent.click(screen.getByText('Create the Impact, Urgency and Tier fields')));
+    expect(screen.getByText(/^Jira refuses a value for a field that is not on the issue's screen/)).toBeTruthy();
+    expect(screen.getByText(/^1\. Company-managed projects: in Jira settings > Issues > Screens, .*add Impact \(customfield_10100\), Urgency \(customfield_10103\), Tier \(customfield_10106\)\.$/)).toBeTruthy();
+    expect(screen.getByText(/^3\. Team-managed projects: in Project settings > Issue types/)).toBeTruthy();
+  });
+
+  test('the panel says which empty field the issue\'s edit screen lacks, and whom to ask', async () => {
+    invoke.mockResolvedValueOnce({ ...panelData(false), offScreen: ['Impact'] });
+    await act(async () => void render(<Panel />));
+    const text = "Impact is not on this issue's edit screen, so nobody can set it here. A Jira admin can add it (see SLA Desk's admin page).";
+    expect((await screen.findByText(text)).closest('[data-ui="SectionMessage"]')!.getAttribute('data-appearance')).toBe('warning');
+  });
+});

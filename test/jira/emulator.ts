@@ -6,7 +6,8 @@
  *  - GET issue with expand=changelog returns only the latest 100 histories; the enhanced JQL search
  *    only the latest 40; embedded comments are capped too (the rest must be paged);
  *  - POST /app/field/value writes a changelog entry unless generateChangelog=false;
- *  - jsdPublic means something only in service projects;
+ *  - jsdPublic means something only in service projects, where an internal comment is JSM's
+ *    Create request comment with public: false, for customer requests only;
  *  - every route needs its OAuth scopes (./scopes.ts): a call the manifest has no scope for is a 401,
  *    as Forge answers "Unauthorized; scope does not match";
  *  - asUser calls run with that user's permissions (Administer Jira, project roles need project admin).
@@ -43,6 +44,11 @@ export interface EmulatedIssue {
   fields: Record<string, unknown>;
   histories: History[];
   comments: Comment[];
+  /**
+   * An issue of a service project raised without a request type (an agent's Task): no customer
+   * request, so JSM's request operations answer 404 for it.
+   */
+  notARequest?: boolean;
 }
 export interface User {
   accountId: string;
@@ -110,9 +116,16 @@ export class JiraEmulator {
    * administration docs: "The default scheme is associated with all the priorities in a Jira
    * instance"; a scheme's projects may only use its priorities).
    */
-  prioritySchemes: { id: string; name: string; priorityIds: string[]; projectKeys: string[] }[] = [];
+  prioritySchemes: { id: string; name: string; priorityIds: string[]; projectKeys: string[]; defaultPriorityId?: string }[] = [];
+  /** The site's default priority (Medium on a new site), which the default scheme gives new issues. */
+  defaultPriorityId = '3';
   /** Project key -> its id, given on first sight (10000, 10001, ...), as Jira's project ids are numbers. */
   private projectIds = new Map<string, string>();
+  /**
+   * Project key -> the custom fields on its issues' edit screen. A new custom field is on no screen
+   * until an admin adds it; system fields are on the default screen.
+   */
+  screenFields = new Map<string, string[]>();
   /** JSM organization id -> its properties. */
   organizationProperties = new Map<string, Record<string, unknown>>();
   /** Project key -> role name -> role id and actors. */
@@ -140,8 +153,9 @@ export class JiraEmulator {
 
   /** Back to an empty site with the default priorities, and the app's account. */
   reset(): void {
-    for (const m of [this.issues, this.groups, this.users, this.projectTypes, this.organizationProperties, this.projectRoles, this.fields, this.projectIds]) m.clear();
+    for (const m of [this.issues, this.groups, this.users, this.projectTypes, this.organizationProperties, this.projectRoles, this.fields, this.projectIds, this.screenFields]) m.clear();
     this.prioritySchemes = [];
+    this.defaultPriorityId = '3';
     this.requests = [];
     this.faults = [];
     this.flaky = null;
@@ -211,10 +225,11 @@ export class JiraEmulator {
   }
 
   /** The schemes as Jira lists them: the default first, with every priority. */
-  private schemes(): { id: string; name: string; isDefault: boolean; priorityIds: string[]; projectKeys: string[] }[] {
+  private schemes(): { id: string; name: string; isDefault: boolean; priorityIds: string[]; projectKeys: string[]; defaultPriorityId: string }[] {
     const assigned = new Set(this.prioritySchemes.flatMap((s) => s.projectKeys));
-    const def = { id: '1', name: 'Default Priority Scheme', isDefault: true, priorityIds: this.priorities.map((p) => p.id), projectKeys: this.projectKeys().filter((k) => !assigned.has(k)) };
-    return [def, ...this.prioritySchemes.map((s) => ({ ...s, isDefault: false }))];
+    const def = { id: '1', name: 'Default Priority Scheme', isDefault: true, priorityIds: this.priorities.map((p) => p.id), projectKeys: this.projectKeys().filter((k) => !assigned.has(k)), defaultPriorityId: this.defaultPriorityId };
+    // Every scheme has a default priority (Create priority scheme: defaultPriorityId is required).
+    return [def, ...this.prioritySchemes.map((s) => ({ ...s, isDefault: false, defaultPriorityId: s.defaultPriorityId ?? s.priorityIds[0] }))];
   }
 
   /** The priorities an issue of this project may have: its scheme's. */
@@ -307,6 +322,14 @@ export class JiraEmulator {
       const fields = q.get('fields')?.split(',') ?? null;
       return respond(200, this.view(issue, fields, q.get('expand')?.split(',').includes('changelog') ? ISSUE_CHANGELOG_CAP : null));
     }
+    // Get edit issue metadata: {fields: {id: FieldMetadata}}, the edit screen's fields the caller may
+    // edit; a field on no screen of the issue is absent.
+    if (method === 'GET' && (m = /^\/rest\/api\/3\/issue\/([^/]+)\/editmeta$/.exec(p))) {
+      const issue = issueOf(m[1]);
+      if (!issue) return respond(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
+      const onScreen = ['summary', 'priority', 'description', 'labels', ...(this.screenFields.get(issue.key.split('-')[0]) ?? [])];
+      return respond(200, { fields: Object.fromEntries(onScreen.map((id) => [id, { key: id, name: this.fields.get(id)?.name ?? id, required: false, operations: ['set'] }])) });
+    }
     // Get changelogs: PageBeanChangelog (startAt, maxResults, total, isLast, values), oldest first
     // (shape: host-payloads/jira_issue_changelog.doc-example.json).
     if (method === 'GET' && (m = /^\/rest\/api\/3\/issue\/([^/]+)\/changelog$/.exec(p))) {
@@ -368,6 +391,33 @@ export class JiraEmulator {
       issue.comments.push(comment);
       return respond(201, this.commentView(issue, comment));
     }
+    // Create request comment (JSM REST API, Request: POST /rest/servicedeskapi/request/{issueIdOrKey}/comment):
+    // {body, public}; the body is plain text, and public false makes the comment internal. 201 with
+    // the CommentDTO (id, body, public, author, created {iso8601, ...}). Only a customer request has
+    // it: another issue, even of a service project, is a 404. It needs "Add Comments": the emulator
+    // lets the app and every site user comment, as a generous permission scheme does.
+    if (method === 'POST' && (m = /^\/rest\/servicedeskapi\/request\/([^/]+)\/comment$/.exec(p))) {
+      const issue = issueOf(m[1]);
+      if (!issue || !this.isServiceProject(issue) || issue.notARequest) return respond(404, { errorMessage: "Either you don't have access to this request type, or it doesn't exist.", i18nErrorMessage: { i18nKey: 'sd.customerview.error.vpOriginMissing', parameters: [] } });
+      if (typeof body?.body !== 'string' || !body.body.trim()) return respond(400, { errorMessage: 'The comment body is required.' });
+      if (body.public !== undefined && typeof body.public !== 'boolean') return respond(400, { errorMessage: 'public: expected true or false' });
+      const created = this.now();
+      const comment: Comment = { id: String(this.seq++), created, author: { accountId: caller }, body: plainTextAdf(body.body), jsdPublic: body.public !== false, properties: [] };
+      issue.comments.push(comment);
+      const u = this.users.get(caller);
+      return respond(201, { id: comment.id, body: body.body, public: comment.jsdPublic, author: { accountId: caller, displayName: u?.displayName ?? caller }, created: { iso8601: created, epochMillis: Date.parse(created) } });
+    }
+    // Set comment property (REST v3, Issue comment properties): the body is the property's value
+    // (JSON); 200 when it replaced one, 201 when new; 404 for a comment the site does not have.
+    if (method === 'PUT' && (m = /^\/rest\/api\/3\/comment\/([^/]+)\/properties\/([^/]+)$/.exec(p))) {
+      const comment = [...this.issues.values()].flatMap((i) => i.comments).find((c) => c.id === m![1]);
+      if (!comment) return respond(404, { errorMessages: ['Can not find a comment for the id.'] });
+      const props = (comment.properties ??= []);
+      const i = props.findIndex((x) => x.key === decodeURIComponent(m![2]));
+      if (i >= 0) props[i] = { key: props[i].key, value: body };
+      else props.push({ key: decodeURIComponent(m[2]), value: body });
+      return respond(i >= 0 ? 200 : 201, {});
+    }
     // Update comment: the body changes; updateAuthor becomes the caller. Needs "Edit all comments"
     // (or "Edit own comments" for one's own): the emulator lets any site user edit, as a generous scheme does.
     if (method === 'PUT' && (m = /^\/rest\/api\/3\/issue\/([^/]+)\/comment\/([^/]+)$/.exec(p))) {
@@ -428,14 +478,16 @@ export class JiraEmulator {
     // Get priority schemes: a PageBean of schemes (id, name, isDefault); the default scheme first
     // (shape: the REST v3 reference's example, "Default Priority Scheme", isDefault true).
     if (method === 'GET' && p === '/rest/api/3/priorityscheme') {
-      const list = this.schemes().map(({ id, name, isDefault }) => ({ id, name, isDefault, description: isDefault ? 'This is the default scheme used by all new and unassigned projects' : '' }));
+      const list = this.schemes().map(({ id, name, isDefault, defaultPriorityId }) => ({ id, name, isDefault, defaultPriorityId, description: isDefault ? 'This is the default scheme used by all new and unassigned projects' : '' }));
       return respond(200, pageBean(list, q, 50));
     }
     // Get priorities by priority scheme: a PageBean of priorities; 404 for an unknown scheme.
     if (method === 'GET' && (m = /^\/rest\/api\/3\/priorityscheme\/([^/]+)\/priorities$/.exec(p))) {
       const scheme = this.schemes().find((s) => s.id === m![1]);
       if (!scheme) return respond(404, { errorMessages: ['The priority scheme was not found.'] });
-      return respond(200, pageBean(this.priorities.filter((x) => scheme.priorityIds.includes(x.id)).map((x) => ({ ...x, isDefault: x.name === 'Medium' })), q, 50));
+      // isDefault (PriorityWithSequence: "Whether this priority is the default"), taken as the site's
+      // default; a scheme's own is its defaultPriorityId.
+      return respond(200, pageBean(this.priorities.filter((x) => scheme.priorityIds.includes(x.id)).map((x) => ({ ...x, isDefault: x.id === this.defaultPriorityId })), q, 50));
     }
     // Get projects by priority scheme: a PageBean of projects, filtered by projectId (repeatable).
     if (method === 'GET' && (m = /^\/rest\/api\/3\/priorityscheme\/([^/]+)\/projects$/.exec(p))) {
@@ -546,6 +598,17 @@ export class JiraEmulator {
     if (abs) return Date.UTC(+abs[1], +abs[2] - 1, +abs[3], +abs[4], +abs[5]);
     throw new Error(`Date value '${text}' for field is invalid`);
   }
+}
+
+/**
+ * A JSM plain-text comment as REST v3 reads it back: every body comes in ADF there. Jira publishes
+ * no rule for the conversion (JSM renders bodies as wiki markup); the emulator keeps the text as
+ * written, one paragraph with a hard break per line. Whether markup characters survive is for a
+ * real site to confirm (README).
+ */
+function plainTextAdf(text: string) {
+  const content = text.split('\n').flatMap((line, i) => [...(i ? [{ type: 'hardBreak' }] : []), ...(line ? [{ type: 'text', text: line }] : [])]);
+  return { type: 'doc', version: 1, content: [{ type: 'paragraph', content }] };
 }
 
 /** startAt/maxResults paging as Jira's PageBean (startAt, maxResults, total, isLast, values). */

@@ -18,14 +18,17 @@ export interface RouteScopes {
 }
 
 const V3 = 'https://developer.atlassian.com/cloud/jira/platform/rest/v3';
+const JSM = 'https://developer.atlassian.com/cloud/jira/service-desk/rest';
 
 export const ROUTE_SCOPES: RouteScopes[] = [
   { method: 'GET', path: '/rest/api/3/issue/{key}', anyOf: [['read:jira-work']], source: `${V3}/api-group-issues/#api-rest-api-3-issue-issueidorkey-get` },
   { method: 'PUT', path: '/rest/api/3/issue/{key}', anyOf: [['write:jira-work']], source: `${V3}/api-group-issues/#api-rest-api-3-issue-issueidorkey-put` },
+  { method: 'GET', path: '/rest/api/3/issue/{key}/editmeta', anyOf: [['read:jira-work']], source: `${V3}/api-group-issues/#api-rest-api-3-issue-issueidorkey-editmeta-get` },
   { method: 'GET', path: '/rest/api/3/issue/{key}/changelog', anyOf: [['read:jira-work']], source: `${V3}/api-group-issues/#api-rest-api-3-issue-issueidorkey-changelog-get` },
   { method: 'GET', path: '/rest/api/3/issue/{key}/comment', anyOf: [['read:jira-work']], source: `${V3}/api-group-issue-comments/#api-rest-api-3-issue-issueidorkey-comment-get` },
   { method: 'POST', path: '/rest/api/3/issue/{key}/comment', anyOf: [['write:jira-work']], source: `${V3}/api-group-issue-comments/#api-rest-api-3-issue-issueidorkey-comment-post` },
   { method: 'PUT', path: '/rest/api/3/issue/{key}/comment/{id}', anyOf: [['write:jira-work']], source: `${V3}/api-group-issue-comments/#api-rest-api-3-issue-issueidorkey-comment-id-put` },
+  { method: 'PUT', path: '/rest/api/3/comment/{id}/properties/{key}', anyOf: [['write:jira-work']], source: `${V3}/api-group-issue-comment-properties/#api-rest-api-3-comment-commentid-properties-propertykey-put` },
   { method: 'POST', path: '/rest/api/3/search/jql', anyOf: [['read:jira-work']], source: `${V3}/api-group-issue-search/#api-rest-api-3-search-jql-post` },
   {
     method: 'POST',
@@ -52,10 +55,18 @@ export const ROUTE_SCOPES: RouteScopes[] = [
   { method: 'GET', path: '/rest/api/3/project/{key}/role', anyOf: [['manage:jira-configuration']], source: `${V3}/api-group-project-roles/#api-rest-api-3-project-projectidorkey-role-get` },
   { method: 'GET', path: '/rest/api/3/project/{key}/role/{id}', anyOf: [['manage:jira-configuration']], source: `${V3}/api-group-project-roles/#api-rest-api-3-project-projectidorkey-role-id-get` },
   {
+    // JSM's own operation for an internal comment (public: false), with its classic scope; the
+    // granular alternative is not claimed here, as it was not checked against the reference.
+    method: 'POST',
+    path: '/rest/servicedeskapi/request/{key}/comment',
+    anyOf: [['write:servicedesk-request']],
+    source: `${JSM}/api-group-request/#api-rest-servicedeskapi-request-issueidorkey-comment-post`,
+  },
+  {
     method: 'GET',
     path: '/rest/servicedeskapi/organization/{id}/property/{key}',
     anyOf: [['read:organization.property:jira-service-management'], ['manage:servicedesk-customer']],
-    source: 'https://developer.atlassian.com/cloud/jira/service-desk/rest/api-group-organization/#api-rest-servicedeskapi-organization-organizationid-property-propertykey-get',
+    source: `${JSM}/api-group-organization/#api-rest-servicedeskapi-organization-organizationid-property-propertykey-get`,
   },
 ];
 

@@ -36,6 +36,21 @@ export interface PanelData {
   nativePriority?: string | null;
   /** Promises kept by an event that are still open ("findings sent"). */
   metButtons?: { metric: string; label: string }[];
+  /** Empty fields the SLA needs that the issue's edit screen lacks, so nobody can set them. */
+  offScreen?: string[];
+}
+
+/**
+ * Why an empty Impact (or Urgency, or Tier) stays empty: Jira refuses a value for a field that is
+ * not on the issue's screen. Said on the panel, so the agent knows whom to ask.
+ */
+export function offScreenText(names: string[], locale: Locale): string | null {
+  if (!names.length) return null;
+  const list = names.join(locale === 'fr' ? ' et ' : ' and ');
+  const one = names.length === 1;
+  return locale === 'fr'
+    ? `${list} ${one ? "n'est" : 'ne sont'} pas sur l'écran de modification de ce ticket : personne ne peut ${one ? 'le' : 'les'} renseigner ici. Un administrateur Jira peut ${one ? "l'y" : 'les y'} ajouter (voir la page d'administration de SLA Desk).`
+    : `${list} ${one ? 'is' : 'are'} not on this issue's edit screen, so nobody can set ${one ? 'it' : 'them'} here. A Jira admin can add ${one ? 'it' : 'them'} (see SLA Desk's admin page).`;
 }
 
 /** Re-evaluates the timeline every second: the countdown runs without calling Jira again. */

@@ -4,6 +4,9 @@ import { fileText } from './upload';
 import { call, valueOf } from './call';
 import type { Config } from '../config';
 import type { Progress } from '../recalculate';
+import type { RecalculationAfterSave } from '../resolvers';
+import { screenSteps } from './screen-steps';
+import { agentFields } from '../screens';
 
 /** The admin page: the policy (a preset, or a pasted policy checked like `sla check`) and the field mapping. */
 export function Admin() {
@@ -15,6 +18,10 @@ export function Admin() {
   const [warnings, setWarnings] = useState<string[]>([]);
   const [recalc, setRecalc] = useState<Progress | null>(null);
   const [denied, setDenied] = useState<string[] | null>(null);
+  // What the last save did about the open issues (null: it changed nothing evaluations read).
+  const [afterSave, setAfterSave] = useState<RecalculationAfterSave | undefined>(undefined);
+  // Set once "Create the fields" answered: the fields then need a place on the projects' screens.
+  const [fieldsMade, setFieldsMade] = useState(false);
   // While a recalculation runs, its progress is read every few seconds.
   useEffect(() => {
     if (recalc?.state !== 'running') return;
@@ -47,10 +54,12 @@ export function Admin() {
     <Form
       onSubmit={async () => {
         const next = doc.trim() ? { ...config, policy: { document: doc } } : config;
-        const r = await call<{ ok: boolean; problems?: string[]; warnings?: string[] }>('setConfig', { config: next });
+        const r = await call<{ ok: boolean; problems?: string[]; warnings?: string[]; recalculation?: RecalculationAfterSave }>('setConfig', { config: next });
         setProblems(r.problems ?? []);
         setWarnings(r.warnings ?? []);
         setSaved(r.ok);
+        setAfterSave(r.ok ? r.recalculation : undefined);
+        if (r.recalculation?.started) setRecalc(r.recalculation.progress);
       }}
     >
       <Stack space="space.200">
@@ -62,7 +71,12 @@ export function Admin() {
             ))}
           </SectionMessage>
         )}
-        {saved && <SectionMessage appearance="success">Saved.</SectionMessage>}
+        {saved && <SectionMessage appearance="success">{savedText(afterSave)}</SectionMessage>}
+        {saved && afterSave && !afterSave.started && (
+          <SectionMessage appearance="warning">
+            <Text>{afterSave.problem}</Text>
+          </SectionMessage>
+        )}
         {saved && warnings.length > 0 && (
           <SectionMessage appearance="warning" title="Saved, but some projects' priority schemes lack a priority">
             {warnings.map((w) => (
@@ -113,11 +127,20 @@ export function Admin() {
           onClick={async () => {
             const r = await call<{ ok: boolean; map?: Config['map']; problems?: string[] }>('createFields');
             if (r.ok && r.map) set({ map: r.map });
+            setFieldsMade(r.ok);
             setProblems(r.problems ?? []);
           }}
         >
           Create the Impact, Urgency and Tier fields
         </Button>
+        {fieldsMade && (
+          <SectionMessage appearance="information" title="Now put the fields on your projects' screens">
+            <Text>Jira refuses a value for a field that is not on the issue's screen, and shows a field only once it is on one. The fields just made, and SLA Desk's own, are on none yet:</Text>
+            {screenSteps(agentFields(config.map, true)).map((step, i) => (
+              <Text key={step}>{`${i + 1}. ${step}`}</Text>
+            ))}
+          </SectionMessage>
+        )}
         <Label labelFor="leads">Triage-lead groups (comma-separated)</Label>
         <Textfield id="leads" value={config.leadGroups.join(', ')} onChange={(e) => set({ leadGroups: list(valueOf(e)) })} />
         <Label labelFor="roles">Or triage-lead project roles (comma-separated)</Label>
@@ -142,6 +165,17 @@ export function Admin() {
     </Form>
   );
 }
+
+/** The "Saved." line: whether the open issues are being recalculated, and why. */
+function savedText(r: RecalculationAfterSave | undefined): string {
+  if (r === undefined) return 'Saved.';
+  if (r === null) return 'Saved. Nothing the SLAs depend on changed, so the open issues keep their SLA fields.';
+  const what = r.because.map((p) => CHANGED[p]).join(' and ');
+  return r.started ? `Saved. ${cap(what)} changed, so SLA Desk is recalculating the open issues (progress below).` : `Saved. ${cap(what)} changed.`;
+}
+
+const CHANGED: Record<string, string> = { policy: 'the policy', map: 'the field mapping', fields: "the app's field ids" };
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const list = (text: string) =>
   text

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import ForgeReconciler, { Button, SectionMessage, Stack, Text } from '@forge/react';
 import { call } from './call';
-import { OverrideForm, SlaView, useLiveView, type PanelData } from './SlaView';
+import { offScreenText, OverrideForm, SlaView, useLiveView, type PanelData } from './SlaView';
 
 type Loaded = PanelData | { ok: false; problems: string[] };
 
@@ -21,9 +21,15 @@ export function Panel() {
       </SectionMessage>
     );
   }
+  const screenProblem = offScreenText(data.offScreen ?? [], data.locale);
   return (
     <Stack space="space.200">
       {view && <SlaView view={view} data={data} />}
+      {screenProblem && (
+        <SectionMessage appearance="warning">
+          <Text>{screenProblem}</Text>
+        </SectionMessage>
+      )}
       {(data.metButtons ?? []).map((b) => (
         <Button
           key={b.metric}

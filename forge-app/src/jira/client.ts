@@ -1,5 +1,6 @@
 import api, { route } from '@forge/api';
 import { retryAfterMs } from '@sla-desk/core';
+import { isServiceProject } from './timeline';
 
 /**
  * The one Jira REST client of the Forge app. Every call goes through `route` (which encodes values
@@ -47,6 +48,15 @@ export interface PriorityScheme {
   name: string;
   /** The default scheme: every priority of the site, for every project no other scheme holds. */
   isDefault?: boolean;
+  /** The priority the scheme gives new issues (REST v3 PriorityScheme*: "The ID of the default issue priority"). */
+  defaultPriorityId?: string;
+}
+
+/** A project's priority scheme: its name, the priorities its issues may have, and the one new issues get. */
+export interface ProjectPriorities {
+  scheme: string;
+  names: string[];
+  default: string | null;
 }
 
 export class JiraError extends Error {
@@ -177,6 +187,16 @@ export class JiraClient {
     }
   }
 
+  /**
+   * The ids of the fields on the issue's edit screen (REST v3, Get edit issue metadata: "the edit
+   * screen fields for an issue that are visible to and editable by the user"), or null when Jira
+   * will not say. A field missing there cannot be set on the issue: Jira refuses its value.
+   */
+  async editScreenFields(key: string): Promise<Set<string> | null> {
+    const meta = await orNull(this.call<{ fields?: Record<string, unknown> }>(route`/rest/api/3/issue/${key}/editmeta`), [403, 404]);
+    return meta ? new Set(Object.keys(meta.fields ?? {})) : null;
+  }
+
   setPriority(key: string, priorityName: string): Promise<void> {
     return this.call(route`/rest/api/3/issue/${key}`, { method: 'PUT', body: { fields: { priority: { name: priorityName } } } });
   }
@@ -193,13 +213,43 @@ export class JiraClient {
   }
 
   /**
-   * A comment. `internal` makes it internal on Jira Service Management (sd.public.comment); other
-   * projects have no customer-visible comments. `properties` are kept with it (the override audit).
+   * A comment; `properties` are kept with it (the override audit). Outside a service project, and
+   * for a public comment, it is the platform's Add comment. An internal comment on a service project
+   * goes through JSM's documented Create request comment ({body, public: false}, plain text): REST
+   * v3's Comment.jsdPublic says to use that operation "to create a comment with its visibility in
+   * Jira Service Desk set to false". That operation takes no properties, so they are set after it
+   * (Set comment property; a JSM comment is the issue's Jira comment, with the same id).
    */
-  addComment(key: string, text: string, internal: boolean, properties: { key: string; value: unknown }[] = []): Promise<void> {
+  async addComment(issue: CommentTarget, text: string, internal: boolean, properties: { key: string; value: unknown }[] = []): Promise<void> {
+    if (internal && isServiceProject(issue)) {
+      const id = await this.addRequestComment(issue.key, text);
+      if (id !== null) {
+        for (const p of properties) await this.call(route`/rest/api/3/comment/${id}/properties/${p.key}`, { method: 'PUT', body: p.value });
+        return;
+      }
+    }
     const body = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] };
+    // Where the JSM operation cannot be used, the sd.public.comment property is the one way left to
+    // keep a service project's comment from the customer; elsewhere it is harmless.
     const props = [...(internal ? [{ key: 'sd.public.comment', value: { internal: true } }] : []), ...properties];
-    return this.call(route`/rest/api/3/issue/${key}/comment`, { method: 'POST', body: props.length ? { body, properties: props } : { body } });
+    await this.call(route`/rest/api/3/issue/${issue.key}/comment`, { method: 'POST', body: props.length ? { body, properties: props } : { body } });
+  }
+
+  /**
+   * An internal comment through JSM (Create request comment), and its id; null when JSM will not
+   * take it: a 404 for an issue of a service project that is no customer request (an agent's Task,
+   * with no request type), or a 403 for an app account JSM does not let comment.
+   */
+  private async addRequestComment(key: string, text: string): Promise<string | null> {
+    try {
+      const made = await this.call<{ id: string | number }>(route`/rest/servicedeskapi/request/${key}/comment`, { method: 'POST', body: { body: text, public: false } });
+      return String(made.id);
+    } catch (e) {
+      if (!(e instanceof JiraError) || (e.status !== 404 && e.status !== 403)) throw e;
+      // Which refusal, never the comment: no ticket content in logs.
+      console.warn(JSON.stringify({ level: 'warn', msg: 'JSM request comment refused: internal comment written with sd.public.comment', status: e.status }));
+      return null;
+    }
   }
 
   /** A single-select custom field with these options, in a global context: three requests. */
@@ -240,9 +290,11 @@ export class JiraClient {
 
   /**
    * The priorities a project's issues may have: those of the scheme that holds the project, or of
-   * the default scheme, which "new and unassigned projects" use (Manage priority schemes).
+   * the default scheme, which "new and unassigned projects" use (Manage priority schemes). `default`
+   * is the one the scheme gives every new issue (its defaultPriorityId, else the priority marked
+   * isDefault in Get priorities by priority scheme), or null when Jira names none.
    */
-  async projectPriorities(projectId: string): Promise<{ scheme: string; names: string[] }> {
+  async projectPriorities(projectId: string): Promise<ProjectPriorities> {
     const schemes = await this.prioritySchemes();
     let chosen = schemes.find((s) => s.isDefault);
     for (const s of schemes) {
@@ -253,7 +305,10 @@ export class JiraClient {
       }
     }
     if (!chosen) throw new JiraError(404, 'Jira answered no default priority scheme');
-    return { scheme: chosen.name, names: (await this.schemePriorities(chosen.id)).map((p) => p.name) };
+    const priorities = await this.schemePriorities(chosen.id);
+    // The scheme's own default first: a priority's isDefault may be the site's, not this scheme's.
+    const byScheme = priorities.find((p) => chosen.defaultPriorityId !== undefined && String(p.id) === String(chosen.defaultPriorityId));
+    return { scheme: chosen.name, names: priorities.map((p) => p.name), default: (byScheme ?? priorities.find((p) => p.isDefault === true))?.name ?? null };
   }
 
   /** Every field of the site: the app finds its own by their module key in schema.custom. */
@@ -324,6 +379,9 @@ export class JiraClient {
 const EMBEDDED_HISTORY_CAP = 40;
 /** Jira publishes no cap for embedded comments: with no total, any sizeable page is paged to be sure. */
 const EMBEDDED_COMMENT_MIN_CAP = 20;
+
+/** What addComment needs of an issue: its key, and its project's type. */
+export type CommentTarget = { key: string; fields: { project?: { projectTypeKey?: string } } };
 
 /** Fields every evaluation reads: project tells a service project, where jsdPublic means something. */
 const ISSUE_FIELDS = ['created', 'status', 'priority', 'comment', 'reporter', 'project'];

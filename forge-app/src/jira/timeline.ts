@@ -36,6 +36,8 @@ export interface TimelineContext {
   appAccountId?: string | null;
   /** Status name or id (lower case) -> its category key (new, indeterminate, done). */
   statusCategories?: Record<string, string>;
+  /** The priority the issue's project gives new issues (its priority scheme's default), when known. */
+  defaultPriority?: string | null;
 }
 
 export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue, ctx: TimelineContext = {}): TimelineInput {
@@ -61,7 +63,7 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue,
     if (map.impact) fields.impact = levelOf(c.impact, now(map.impact, optionText(f[map.impact])));
     if (map.urgency) fields.urgency = levelOf(c.urgency, now(map.urgency, optionText(f[map.urgency])));
   } else {
-    fields.priority = priorityOfJira(policy, now('priority', f.priority?.name ?? null));
+    fields.priority = priorityOfJira(policy, designatedAtCreation(now('priority', f.priority?.name ?? null), ctx.defaultPriority));
   }
   const byOrganization = map.tierSource === 'organization';
   if (byOrganization) fields.tier = tierOf(policy, organizationTier);
@@ -78,12 +80,17 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue,
       else if (!byOrganization && k === map.tier) events.push({ type: 'field', at, field: 'tier', value: tierOf(policy, it.toString) });
     }
   }
-  const service = f.project?.projectTypeKey === 'service_desk';
+  const service = isServiceProject(issue);
   for (const cm of f.comment?.comments ?? []) {
     const e = commentEvent(cm, reporter, ctx.appAccountId ?? null, service);
     if (e) events.push(e);
   }
   return { id: issue.key, createdAt: f.created, fields, events };
+}
+
+/** A Jira Service Management project, where a comment is public or internal (jsdPublic). */
+export function isServiceProject(issue: { fields: { project?: { projectTypeKey?: string } } }): boolean {
+  return issue.fields.project?.projectTypeKey === 'service_desk';
 }
 
 function key(it: { field: string; fieldId?: string }): string {
@@ -178,6 +185,18 @@ function tierOf(policy: Policy, text: string | null): string | null {
   if (!text) return null;
   const t = text.trim().toLowerCase();
   return Object.entries(policy.tiers).find(([id, tier]) => id.toLowerCase() === t || tier.label.toLowerCase() === t)?.[0] ?? text;
+}
+
+/**
+ * The Jira priority an issue was created with, as a designation. Jira fills every new issue with its
+ * priority scheme's default, so that value at creation is nobody's choice: the issue has no priority
+ * yet, as a Zendesk ticket whose priority is empty, and the triage clock runs until a person sets one
+ * (a changelog item, which counts whatever it sets, the default included). Jira cannot tell a
+ * reporter who picked the default from one who left it, so both read as no designation.
+ */
+export function designatedAtCreation(initial: string | null, defaultPriority: string | null | undefined): string | null {
+  if (initial && defaultPriority && initial.toLowerCase() === defaultPriority.toLowerCase()) return null;
+  return initial;
 }
 
 export function priorityOfJira(policy: Policy, name: string | null): string | null {
