@@ -25,6 +25,7 @@ test.each([
   ['a desk row without its ticket', { ...good, desk: [{ id: 3 }] }, 'desk row 3 has no Zendesk ticket'],
   ['Jira issues that are not a list', { ...good, jira: { 'DESK-1': {} } }, 'jira: not a list of issues'],
   ['app storage that is not pairs', { ...good, kvs: [['config']] }, 'kvs: not a list of [key, value] pairs'],
+  ['queued Forge events that are not per queue', { ...good, queues: [{ body: {} }] }, 'queues: not a list of [queue key, events] pairs'],
 ])('%s: set aside, named in the log, and the sample desk restored', (_name, state, why) => {
   const dir = mkdtempSync(join(tmpdir(), 'sla-store-'));
   writeFileSync(join(dir, 'desk.json'), JSON.stringify(state));

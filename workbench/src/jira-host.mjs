@@ -13,9 +13,11 @@ const STATUS = { open: 'Open', new: 'Open', pending: 'Waiting for customer', 'on
 export const JIRA_STATUSES = ['Open', 'In Progress', 'Waiting for customer', 'Done'];
 const F = { impact: 'customfield_10050', urgency: 'customfield_10051', tier: 'customfield_10052' };
 
-export function jiraHost(root, kvs) {
-  const forge = loadForge(root, join(root, 'workbench', '.build'), kvs);
-  const { jira, JiraClient, resolvers, triggers, config } = forge;
+export function jiraHost(root, kvs, log = console.log) {
+  const forge = loadForge(root, join(root, 'workbench', '.build'), kvs, undefined, { now: () => host.clock() });
+  const { jira, JiraClient, resolvers, triggers, config, queues, Queue } = forge;
+  const { QUEUE: RECALC_QUEUE } = forge.recalculate;
+  const { TRANSITION_QUEUE } = triggers;
   jira.now = () => new Date(host.clock()).toISOString();
   for (const u of Object.values(JIRA_USERS)) jira.addUser({ accountId: u.accountId, displayName: u.name, global: u.admin ? ['ADMINISTER'] : [] }, u.groups);
   jira.projectTypes.set('DESK', 'service_desk');
@@ -37,7 +39,8 @@ export function jiraHost(root, kvs) {
     return l ? { value: `${l.id}. ${l.label}` } : null;
   };
 
-  function issueOf(policy, desk, n) {
+  /** `first`: the issue id of DESK-1, as the site gives it (see firstId). */
+  function issueOf(policy, desk, n, first = 20001) {
     const c = policy.classification;
     const f = desk.fields;
     const pid = f.priority ?? (f.impact && f.urgency ? c.matrix?.[f.impact]?.[f.urgency] : null);
@@ -55,7 +58,7 @@ export function jiraHost(root, kvs) {
       if (e.type === 'reply') comments.push({ id: `c${comments.length + 1}`, created: e.at, author: { accountId: 'agent-1' }, body: 'Thanks, looking into it.', jsdPublic: e.public });
     }
     return {
-      id: String(20000 + n),
+      id: String(first + n - 1),
       key: `DESK-${n}`,
       fields: {
         summary: desk.subject,
@@ -108,6 +111,7 @@ export function jiraHost(root, kvs) {
     if (!items.length) return { changed: false };
     issue.histories.push({ id: `h${issue.histories.length + 1}`, created: jira.now(), author: { accountId: user.accountId }, items });
     const outcome = await triggers.onIssueEvent({ issue: { id: issue.id, key }, changelog: { items } }, new JiraClient('app'), host.clock());
+    await settle();
     return { changed: true, outcome };
   }
 
@@ -124,24 +128,95 @@ export function jiraHost(root, kvs) {
     const body = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] };
     issue.comments.push({ id: `c${issue.comments.length + 1}`, created: jira.now(), author: { accountId: user.accountId }, body, jsdPublic: isPublic });
     const outcome = await triggers.onIssueEvent({ issue: { id: issue.id, key } }, new JiraClient('app'), host.clock());
+    await settle();
     return { ok: true, outcome };
   }
 
+  const pending = (key) => queues.get(key) ?? [];
+  const consumerFailed = (key, e) => log(`[workbench] forge: the consumer of ${key} failed: ${e.message}`);
+
   /**
-   * The admin page's "Recalculate open issues", with Forge's queue emulated in memory: the app's own
-   * start, its own consumer page by page, and a page the consumer asks to retry is delivered again.
+   * The recalculation queue's consumer (manifest: sla-desk-recalculate-consumer), page by page until
+   * the queue is empty: each page queues the next, and a page that answers an InvocationError is
+   * delivered again with its retryContext, as Forge redelivers it. Forge would wait the retry's
+   * retryAfter; the workbench's clock does not move by itself, so it is delivered at once.
+   */
+  async function drainRecalculation() {
+    const q = pending(RECALC_QUEUE);
+    for (let n = 0; q.length && n < 10_000; n++) {
+      const e = q.shift();
+      const event = { queueName: RECALC_QUEUE, jobId: e.jobId, eventId: e.eventId, body: e.body, ...(e.retryContext ? { retryContext: e.retryContext } : {}) };
+      let r;
+      try {
+        r = await forge.recalculate.recalculatePage(event, new Queue({ key: RECALC_QUEUE }), new JiraClient('app'), host.clock());
+      } catch (x) {
+        consumerFailed(RECALC_QUEUE, x);
+        continue;
+      }
+      if (r?.retryOptions) q.unshift({ ...e, retryContext: { retryCount: (e.retryContext?.retryCount ?? 0) + 1, retryReason: r.retryOptions.retryReason, retryData: r.retryOptions.retryData } });
+    }
+  }
+
+  /**
+   * The admin page's "Recalculate open issues": the app's own start, then its consumer until the
+   * run is done. A recalculation the app queued itself (on a configuration change) is the one run:
+   * a second start would only replace it.
    */
   async function recalculate() {
-    const { startRecalculation, recalculatePage, recalculationProgress, QUEUE } = forge.recalculate;
-    const events = [];
-    const queue = { push: async (e) => (events.push(...[].concat(e)), { jobId: 'workbench' }) };
-    await startRecalculation(queue, host.clock());
-    for (let n = 1; events.length && n <= 10_000; n++) {
-      const e = events.shift();
-      const r = await recalculatePage({ queueName: QUEUE, jobId: 'workbench', eventId: String(n), ...e }, queue, new JiraClient('app'), host.clock());
-      if (r?.retryOptions) events.unshift({ ...e, retryContext: { retryCount: (e.retryContext?.retryCount ?? 0) + 1, retryReason: r.retryOptions.retryReason, retryData: undefined } });
+    if (!pending(RECALC_QUEUE).length) await forge.recalculate.startRecalculation(new Queue({ key: RECALC_QUEUE }), host.clock());
+    await drainRecalculation();
+    return forge.recalculate.recalculationProgress();
+  }
+
+  /** The transition queue's events due by `at` (their delayInSeconds counted), earliest first, each at its instant. */
+  async function runDueTransitions(at = host.clock()) {
+    const q = pending(TRANSITION_QUEUE);
+    for (let n = 0; n < 10_000; n++) {
+      let i = -1;
+      for (let k = 0; k < q.length; k++) if (q[k].dueAt <= at && (i < 0 || q[k].dueAt < q[i].dueAt)) i = k;
+      if (i < 0) return;
+      const [e] = q.splice(i, 1);
+      try {
+        await triggers.onTransition({ queueName: TRANSITION_QUEUE, jobId: e.jobId, eventId: e.eventId, body: e.body }, new JiraClient('app'), host.clock());
+      } catch (x) {
+        consumerFailed(TRANSITION_QUEUE, x);
+      }
     }
-    return recalculationProgress();
+  }
+
+  /** What Forge runs soon after an invocation: the queued recalculation pages, and transitions due now. */
+  async function settle() {
+    await drainRecalculation();
+    await runDueTransitions();
+  }
+
+  /** The fiveMinute scheduled trigger (manifest: sla-desk-transitions), run once now. */
+  async function findTransitions() {
+    try {
+      await triggers.findTransitions(new Queue({ key: TRANSITION_QUEUE }), new JiraClient('app'), host.clock());
+    } catch (x) {
+      log(`[workbench] forge: the scheduled trigger find-transitions failed: ${x.message}`);
+    }
+  }
+
+  /** The earliest instant a queued transition becomes due (Infinity when none is queued). */
+  const nextQueued = () => Math.min(Infinity, ...pending(TRANSITION_QUEUE).map((e) => e.dueAt));
+
+  /**
+   * The earliest instant the finder's search (open issues whose "SLA next transition" is at most its
+   * look-ahead away) would find an issue, as Jira's own index answers it; Infinity when none would.
+   * Runs before then find nothing, so a long move of the clock may skip them; with no look-ahead
+   * to go by, none is skipped (-Infinity).
+   */
+  function nextFinding() {
+    const lookahead = Number(triggers.LOOKAHEAD_MINUTES);
+    const field = [...jira.fields.entries()].find(([, f]) => f.moduleKey === 'sla-next-transition')?.[0];
+    if (!Number.isFinite(lookahead) || !field) return -Infinity;
+    const cf = `cf[${field.slice('customfield_'.length)}]`;
+    const [first] = jira.jql(`statusCategory != Done AND ${cf} is not EMPTY ORDER BY ${cf} ASC`);
+    if (!first) return Infinity;
+    const at = Date.parse(String(first.fields[field]));
+    return Number.isNaN(at) ? -Infinity : at - lookahead * 60_000;
   }
 
   /** A resolver call from the frame, with the caller's identity as the Forge runtime gives it. */
@@ -152,11 +227,16 @@ export function jiraHost(root, kvs) {
     const client = new JiraClient('app');
     jira.currentUser = user.accountId;
     if (functionKey === 'panel') return resolvers.panel(context, client, host.clock());
-    // The override queues its issue's re-evaluation on the transition queue; Forge runs the
-    // consumer a moment later, and the workbench at once, so the saved fields follow the override.
-    const queue = { push: async (e) => { for (const { body } of [].concat(e)) await triggers.onTransition({ body }, new JiraClient('app'), host.clock()); } };
-    if (functionKey === 'override') return resolvers.override(payload, context, client, host.clock(), queue);
-    throw Object.assign(new Error(`no resolver "${functionKey}" in this module`), { status: 400 });
+    // An override or a kept promise queues its issue's re-evaluation on the transition queue;
+    // Forge runs the consumer a moment later, and the workbench before it answers, so the saved
+    // fields follow at once.
+    const queue = new Queue({ key: TRANSITION_QUEUE });
+    let r;
+    if (functionKey === 'override') r = await resolvers.override(payload, context, client, host.clock(), queue);
+    else if (functionKey === 'markMet') r = await resolvers.markMet(payload, context, client, host.clock(), new JiraClient('user'), queue);
+    else throw Object.assign(new Error(`no resolver "${functionKey}" in this module`), { status: 400 });
+    await settle();
+    return r;
   }
 
   const host = {
@@ -169,11 +249,50 @@ export function jiraHost(root, kvs) {
     comment,
     invoke,
     recalculate,
+    settle,
+    findTransitions,
+    runDueTransitions,
+    nextQueued,
+    nextFinding,
     /** Jira fires avi:jira:created:issue for a new issue: the app sets its priority and fields. */
-    created: (key) => triggers.onIssueEvent({ issue: { id: jira.issues.get(key).id, key } }, new JiraClient('app'), host.clock()),
+    async created(key) {
+      const outcome = await triggers.onIssueEvent({ issue: { id: jira.issues.get(key).id, key } }, new JiraClient('app'), host.clock());
+      await settle();
+      return outcome;
+    },
     // The workbench's policy page acts as the site admin: through the admin resolver's own function.
     setConfig: (config) => resolvers.setConfig({ config }, new JiraClient('app')),
+    /**
+     * The id a new desk's first issue gets: Jira never gives an id twice, and the app keys what it
+     * keeps per issue (the state it last noted) by id, so a desk seeded again must not reuse them.
+     */
+    firstId: () => Math.max(20000, ...[...jira.issues.values()].map((i) => Number(i.id)).filter(Number.isFinite)) + 1,
     serialize: () => [...jira.issues.values()],
+    /** What the queues still hold (delayed transitions): Forge's queues outlive an invocation, and the desk a restart. */
+    serializeQueues: () => [...queues.entries()].filter(([, q]) => q.length),
+    restoreQueues(entries) {
+      queues.clear();
+      for (const [key, q] of entries ?? []) queues.set(key, q);
+    },
+    /**
+     * The app's install on this site: Forge fires avi:forge:installed:app to the functions of the
+     * manifest's triggers that list it (when the app's build has them), then runs what they queued.
+     */
+    async installed() {
+      const event = { eventType: 'avi:forge:installed:app', installerAccountId: JIRA_USERS.admin.accountId, app: { id: forge.manifest.app?.id } };
+      for (const t of forge.manifest.modules.trigger ?? []) {
+        if (!(t.events ?? []).includes(event.eventType)) continue;
+        const fn = (forge.manifest.modules.function ?? []).find((f) => f.key === t.function);
+        const [file, name] = String(fn?.handler ?? '').split('.');
+        try {
+          const handler = file === 'index' ? forge.index()[name] : undefined;
+          if (typeof handler === 'function') await handler(event);
+        } catch (x) {
+          log(`[workbench] forge: ${t.function} failed on ${event.eventType}: ${x.message}`);
+        }
+      }
+      await settle();
+    },
     restore(issues) {
       jira.issues.clear();
       for (const i of issues) jira.issues.set(i.key, i);

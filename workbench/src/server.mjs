@@ -182,7 +182,7 @@ function zendeskTicket(wb, id) {
     fields: {
       ...wb.zendesk.fieldOptions(wb.policy),
       sla: Object.entries(wb.zendesk.ids)
-        .filter(([k]) => k.startsWith('sla_due_') || k === 'sla_state')
+        .filter(([k]) => k.startsWith('sla_due_') || k === 'sla_state' || k === 'sla_priority')
         .map(([k, fid]) => ({ key: k, path: `ticket.customField:custom_field_${fid}` })),
     },
   };
@@ -223,6 +223,8 @@ function jiraIssue(wb, key) {
       urgency: c.method === 'matrix' ? c.urgency.map((l) => ({ value: l.id, label: `${l.id}. ${l.label}` })) : null,
       tier: Object.entries(policy.tiers).map(([id, t]) => ({ value: id, label: t.label })),
       priority: wb.jira.jira.priorities.map((p) => p.name),
+      // The priority Jira gives new issues (the default scheme's default), when the site tells it.
+      defaultPriority: wb.jira.jira.priorities.find((p) => p.id === wb.jira.jira.defaultPriorityId)?.name ?? null,
     },
     map: config.map,
   };

@@ -61,5 +61,6 @@ export function unusable(state) {
   if (lost !== undefined) return `desk row ${JSON.stringify(lost?.id ?? null)} has no Zendesk ticket`;
   if (state.jira !== undefined && !(Array.isArray(state.jira) && state.jira.every((i) => typeof i?.key === 'string'))) return 'jira: not a list of issues';
   if (state.kvs !== undefined && !(Array.isArray(state.kvs) && state.kvs.every((e) => Array.isArray(e) && e.length === 2))) return 'kvs: not a list of [key, value] pairs';
+  if (state.queues !== undefined && !(Array.isArray(state.queues) && state.queues.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && Array.isArray(e[1])))) return 'queues: not a list of [queue key, events] pairs';
   return null;
 }

@@ -24,7 +24,7 @@ export class BadRequest extends Error {
 export function createWorkbench({ root, dataDir, reset = false, log = console.log }) {
   const zendesk = zendeskHost(root);
   const kvs = new Map();
-  const jira = jiraHost(root, kvs);
+  const jira = jiraHost(root, kvs, log);
   let state = reset ? null : loadStore(dataDir, log);
   let policy;
 
@@ -65,6 +65,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     if (problem) return refuseStored(problem);
     policy = p;
     jira.restore(state.jira ?? []);
+    jira.restoreQueues(state.queues);
     for (const [k, v] of state.kvs ?? []) kvs.set(k, v);
     try {
       await applyPolicy();
@@ -79,6 +80,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     setAside(dataDir, `holds a desk the workbench cannot use: ${problem}`, log);
     kvs.clear();
     jira.restore([]);
+    jira.restoreQueues([]);
     return false;
   }
 
@@ -89,7 +91,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     const desk = deskOf(basePolicy, DESK_NOW);
     state.zendesk = desk.map((d, i) => zendesk.ticketOf(basePolicy, d, i + 1));
     state.desk = desk.map((d, i) => ({ id: i + 1, key: `DESK-${i + 1}`, tier: d.tier, story: d.story, subject: d.subject }));
-    jira.restore(desk.map((d, i) => jira.issueOf(basePolicy, d, i + 1)));
+    const first = jira.firstId();
+    jira.restore(desk.map((d, i) => jira.issueOf(basePolicy, d, i + 1, first)));
   }
 
   // The SLA Desk service (zendesk-app/service), run against this workbench's Zendesk REST API, as a
@@ -100,10 +103,13 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   const serviceCfg = { auth: { oauthToken: 'workbench' }, webhookSecret: randomBytes(32).toString('base64'), leadGroupIds: [2], serviceUserId: 99, port: 0 };
   const syncService = () => Object.assign(serviceCfg, { policy, fieldIds: zendesk.fieldIdsFor(policy), lockPriority: settings().lock_priority === true });
 
-  /** What Zendesk's trigger does on ticket create and update: a signed webhook to the service. */
+  /**
+   * What Zendesk's trigger does on ticket create and update: a signed webhook to the service. The
+   * trigger is set up as docs/service.md advises, leaving out the service's own updates (Updated
+   * by is not its API user), so only the workbench's agents and its email deliver.
+   */
   let deliveries = 0;
-  async function deliverWebhook(id) {
-    if (!service) return null;
+  async function postWebhook(id) {
     const body = JSON.stringify({ ticket_id: String(id) });
     // Zendesk and the service both live on the workbench clock, so the signature's time is its time.
     // Zendesk signs each delivery with its own time; on a clock that stands still, a millisecond
@@ -112,13 +118,29 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     const signature = serviceCode('signature.js').signWebhook(serviceCfg.webhookSecret, ts, body);
     // Each invocation carries its own id, as Zendesk's do: the service keys deliveries by it.
     const res = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': ts, 'x-zendesk-webhook-invocation-id': `workbench-${process.pid}-${deliveries}` }, body });
-    const answer = await res.json();
+    return { ok: res.ok, answer: await res.json() };
+  }
+  const drainService = () => service.drain(15_000).catch((e) => log(`[workbench] service: ${e.message}`));
+  async function deliverWebhook(id) {
+    if (!service) return null;
+    const { ok, answer } = await postWebhook(id);
     // The service stores the delivery and answers at once; the page shows what its pass did.
-    if (!res.ok || answer.outcome === 'duplicate') return answer.outcome ?? null;
-    await service.drain(15_000).catch(() => undefined);
+    if (!ok || answer.outcome === 'duplicate') return answer.outcome ?? null;
+    await drainService();
     return lastOutcome.get(id) ?? answer.outcome ?? null;
   }
   const lastOutcome = new Map();
+
+  /**
+   * Every Zendesk ticket of the desk, delivered to the service as the trigger would have when each
+   * was created or last changed: the service knows a ticket only from a webhook, and its store
+   * (in memory) starts empty, while the desk's tickets were made by the workbench, not by agents.
+   */
+  async function deliverAll() {
+    if (!service) return;
+    for (const t of state.zendesk) await postWebhook(t.id);
+    await drainService();
+  }
 
   async function applyPolicy() {
     const config = { ...jira.configFor(policy), policy: state.policy.preset ? { preset: state.policy.preset } : { document: state.policy.document } };
@@ -130,6 +152,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
 
   function save() {
     state.jira = jira.serialize();
+    state.queues = jira.serializeQueues();
     state.kvs = [...kvs.entries()];
     jira.jira.requests = [];
     saveStore(dataDir, state);
@@ -137,10 +160,17 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
 
   async function init() {
     jira.clock = () => state.clock;
-    if (state && (await restoreStored())) return;
+    if (state && (await restoreStored())) {
+      // What Forge would have run meanwhile: transitions now due, a recalculation the app queued.
+      await jira.settle();
+      save();
+      return;
+    }
     state = { version: STORE_VERSION, clock: DESK_NOW, policy: { preset: 'kiwi-stage-plus' } };
     policy = policyOfSource(state.policy);
     seedDesk();
+    // A new desk is a new site: the app is installed on it, then configured by its admin.
+    await jira.installed();
     await applyPolicy();
     for (const d of state.desk) await jira.created(d.key);
     save();
@@ -181,6 +211,73 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       });
     }
     return rows;
+  }
+
+  /**
+   * Time passing on both hosts, from `from` to `to`: each thing due on the way runs at its own
+   * instant, in order. Forge runs the finder (manifest: scheduledTrigger sla-desk-transitions,
+   * fiveMinute) on every five-minute mark and each transition it queued when its delay is over;
+   * the service fires each ticket's next transition at its instant. A finder run that would find
+   * nothing changes nothing, so a long move skips those runs; it runs at least once per move.
+   */
+  async function moveClock(from, to) {
+    if (to < from) return rewind(to);
+    let mark = Math.floor(from / FINDER_MS) * FINDER_MS + FINDER_MS;
+    let found = false;
+    let serviceSeen = from;
+    for (let n = 0; n < 100_000; n++) {
+      const finder = Math.max(mark, Math.ceil(jira.nextFinding() / FINDER_MS) * FINDER_MS);
+      const queued = jira.nextQueued();
+      const transition = await nextServiceTransition(serviceSeen);
+      const at = Math.min(finder, queued, transition);
+      if (at > to) break;
+      state.clock = Math.max(state.clock, at);
+      if (queued <= state.clock) await jira.runDueTransitions();
+      if (transition <= state.clock) {
+        await drainService();
+        serviceSeen = state.clock;
+      }
+      if (finder <= state.clock) {
+        await jira.findTransitions();
+        found = true;
+        mark = finder + FINDER_MS;
+      }
+    }
+    state.clock = to;
+    if (!found) await jira.findTransitions();
+    await jira.runDueTransitions();
+    if (service) await drainService();
+  }
+
+  /**
+   * The service's next transition after `after`, from its own store (Infinity when none). A store
+   * that cannot say is asked no more: each move then fires the service's transitions at its end.
+   */
+  let serviceSchedule = true;
+  async function nextServiceTransition(after) {
+    if (!service || !serviceSchedule) return Infinity;
+    try {
+      const [r] = await service.db.query('SELECT min(next_at)::float8 AS at FROM tickets WHERE next_at IS NOT NULL AND next_at > $1', [after]);
+      return r?.at ?? Infinity;
+    } catch (e) {
+      serviceSchedule = false;
+      log(`[workbench] service: its next transitions could not be read (${e.message}); a move of the clock fires them at its end`);
+      return Infinity;
+    }
+  }
+
+  /**
+   * A clock moved back, which neither host ever sees: the saved fields were written for a later
+   * instant, and no event would rewrite them. In Jira the app's recalculation of open issues brings
+   * them to the new now. A Zendesk ticket is left as it is: the service evaluates a ticket no earlier
+   * than its newest audit, so one whose history already holds later notes keeps its fields until
+   * the clock passes them again.
+   */
+  async function rewind(to) {
+    state.clock = to;
+    await jira.recalculate();
+    await jira.findTransitions();
+    await jira.runDueTransitions();
   }
 
   return {
@@ -224,11 +321,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     },
     async setClock(body) {
       const at = clockTarget(body, state.clock);
-      state.clock = at;
+      await moveClock(state.clock, at);
       save();
-      // Time moves the SLA state on its own: the service fires the transitions now due (at risk,
-      // breached) for the tickets it keeps, and the list shows them when this answers.
-      if (service) await service.drain(15_000).catch((e) => log(`[workbench] service: ${e.message}`));
       return { clock: new Date(at).toISOString() };
     },
     async setPolicy(body) {
@@ -251,7 +345,13 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       if (body.wipe === true) {
         seedDesk();
         for (const d of state.desk) await jira.created(d.key);
+      } else {
+        // Jira's fields change only on an event: the app's recalculation of open issues rewrites
+        // them under the new policy (the one the app queued itself on setConfig, if it did).
+        await jira.recalculate();
       }
+      // The service rewrites each Zendesk ticket's saved fields, as its backfill would after a change.
+      await deliverAll();
       save();
       return { ok: true, policy: { id: policy.id, name: policy.name } };
     },
@@ -304,6 +404,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
           if (e.level === 'error') log(`[workbench] service: ${JSON.stringify(e)}`);
         },
       });
+      await deliverAll();
+      save();
       return service;
     },
     closeService: () => service?.close(),
@@ -320,12 +422,15 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
         return { status: 200, body: { ticket: zendesk.restTicket(t) } };
       },
     },
-    commentZendesk(id, body, userKey) {
+    async commentZendesk(id, body, userKey) {
       const t = ticket(id);
       const c = body?.ticket?.comment;
       if (!c || typeof c.body !== 'string' || !c.body.trim()) throw new BadRequest('ticket.comment.body: expected the comment text');
       zendesk.comment(t, c, userOf(userKey), state.clock, body.ticket.metadata);
       save();
+      // A comment is an update: the trigger fires for a reply, an internal note and an override's
+      // note alike, whether an agent wrote it in the ticket or through the API (the sidebar does).
+      await deliverWebhook(t.id);
       return { ticket: { id: t.id } };
     },
     async commentJira(key, body) {
@@ -364,6 +469,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   };
 }
 
+/** Forge's fiveMinute scheduled trigger runs on every five-minute mark. */
+const FINDER_MS = 5 * 60_000;
 const CLOCK_FIELDS = ['at', 'shiftMinutes', 'reset'];
 const CLOCK_USAGE = 'clock: expected {"at": "<ISO instant>"}, {"shiftMinutes": <number>} or {"reset": true}';
 // Ten years either way: more than anyone steps a desk, and the sum stays a Date (JSON's numbers do not).
