@@ -2,7 +2,8 @@ import { Queue, InvocationError, InvocationErrorCode, type AsyncEvent } from '@f
 import { kvs } from '@forge/kvs';
 import { loadConfig, policyOf, appFieldIds } from './config';
 import { JiraClient } from './jira/client';
-import { applyPlan, planIssue } from './issue';
+import { planIssue } from './issue';
+import { settle } from './triggers';
 import { policyCategories, siteFacts } from './site';
 
 /** Open issues in creation order: unlike `updated`, the app's own writes never reorder it. */
@@ -82,7 +83,9 @@ export async function recalculatePage(event: AsyncEvent<{ runId: string; token?:
     page = await client.searchIssues(RECALC_JQL, appFieldIds(config, site), event.body.token);
     let written = 0;
     for (const issue of page.issues) {
-      const wrote = await applyPlan(client, issue, await planIssue(client, config, policy, issue, now, site));
+      // As an issue event would: a state the new policy puts the issue in (at risk, breached) gets
+      // its note, and the state kept for the next transition is the new policy's.
+      const { wrote } = await settle(client, issue, await planIssue(client, config, policy, issue, now, site));
       if (wrote.priority || wrote.fields) written++;
     }
     const next: Progress = { ...progress, pages: progress.pages + 1, issues: progress.issues + page.issues.length, written: progress.written + written };

@@ -37,6 +37,9 @@ export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: Ji
     const due = savedDue(m);
     if (id) wanted.push({ fieldId: id, value: due === null ? null : new Date(due).toISOString() });
   }
+  // A due field of a Metric this policy does not have (another preset's, before a switch) holds a
+  // promise nobody makes any more: emptied, so views and JQL never sort on it.
+  for (const [metric, id] of Object.entries(fields.due)) if (!decision.metrics.some((m) => m.metric === metric)) wanted.push({ fieldId: id, value: null });
   if (fields.state) wanted.push({ fieldId: fields.state, value: worstState(decision) });
   if (fields.tier) wanted.push({ fieldId: fields.tier, value: decision.tier.label });
   if (fields.next) {

@@ -92,3 +92,20 @@ test('a page is never done twice into a second chain: a failed push is retried f
   error.mockRestore();
   expect(store.get(PROGRESS_KEY)).toMatchObject({ state: 'done', pages: 3, issues: 120, token: null });
 });
+
+test('a recalculation notes what the new policy makes of an issue (breached), once, as an issue event would', async () => {
+  const queue = new MemoryQueue();
+  const client = () => new JiraClient('app', { sleep: async () => undefined });
+  // Five business days later every issue's first response is long breached.
+  const later = Date.parse('2026-11-27T15:00:00Z');
+  const run = async () => {
+    await startRecalculation(queue as never, later);
+    for (let n = 0; queue.events.length && n < 10; n++) await recalculatePage({ queueName: 'q', jobId: 'job-1', eventId: String(n), ...queue.events.shift()! }, queue as never, client(), later);
+  };
+  await run();
+  const notes = (key: string) => (jira.issues.get(key)!.comments ?? []).filter((c: { body: unknown }) => JSON.stringify(c.body).includes('was breached at'));
+  expect(notes('SUP-1').length).toBeGreaterThanOrEqual(1);
+  const first = notes('SUP-1').length;
+  await run();
+  expect(notes('SUP-1').length).toBe(first);
+});

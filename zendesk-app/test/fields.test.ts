@@ -34,3 +34,25 @@ test('tagger values and policy levels map both ways', () => {
   expect(levelOfTag('sla_impact_9', 'sla_impact_', ['1', '2'])).toBeNull();
   expect(levelOfTag(null, 'sla_impact_', ['1'])).toBeNull();
 });
+
+test('after a preset switch, the due fields of Metrics the policy lacks are emptied, from either source', async () => {
+  const { slaValues } = await import('../src/sla/values');
+  const { evaluate, TimelineSchema } = await import('@sla-desk/core');
+  const interopion = preset('interopion');
+  const got = {
+    'requirement:sla_tier': { requirement_id: 13 },
+    'requirement:sla_state': { requirement_id: 14 },
+    'requirement:sla_due_first_response': { requirement_id: 15 },
+    'requirement:sla_due_resolution': { requirement_id: 16 },
+    'requirement:sla_due_critical_notice': { requirement_id: 19 },
+  };
+  const fromReq = resolveFieldIds(interopion, got, '');
+  expect(fromReq.due).toEqual({ first_response: 15, critical_notice: 19 });
+  expect(fromReq.otherDue).toEqual([16]);
+  const fromSetting = resolveFieldIds(interopion, {}, JSON.stringify({ tier: 13, state: 14, due_first_response: 15, due_resolution: 16 }));
+  expect(fromSetting.otherDue).toEqual([16]);
+  const d = evaluate(interopion, TimelineSchema.parse({ id: '1', createdAt: '2026-11-20T14:00:00Z', fields: { status: 'open', priority: 'P2', tier: 'support' } }), Date.parse('2026-11-20T15:00:00Z'));
+  for (const ids of [fromReq, fromSetting]) expect(slaValues(d, ids, []).fields.find((f) => f.id === 16)).toEqual({ id: 16, value: '' });
+  // The service's ids keep every due_<metric> it was given: the stale one is emptied there too.
+  expect(slaValues(d, { ...fromSetting, otherDue: undefined, due: { ...fromSetting.due, resolution: 16 } }, []).fields.find((f) => f.id === 16)).toEqual({ id: 16, value: '' });
+});

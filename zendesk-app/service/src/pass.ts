@@ -5,7 +5,7 @@ import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
 import type { Db, Query } from './db';
 import { leadLookup, readTicket, type Log, type Outcome } from './handler';
-import { lastMatrixInputChange, lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketUpdate } from './plan';
+import { lastMatrixInputChange, lastOverrideIndex, lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketUpdate } from './plan';
 import { notify, type NotifyPolicy } from './notify';
 import { withTierSource } from './organization';
 import { retryAfterOf, statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
@@ -98,7 +98,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       return res;
     }
     const update: TicketUpdate = { ...plan.update };
-    await priorityByPeople(update, read.audits, cfg, lookup, (e) => log({ ...e, ticketId }));
+    await priorityByPeople(update, read.audits, cfg, lookup, trusted, (e) => log({ ...e, ticketId }));
     if (!Object.keys(update).length) {
       await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan.decision, at, at);
       return res;
@@ -215,14 +215,18 @@ async function warmZones(policy: Policy, timeline: TimelineInput, at: number): P
  *  - Impact or Urgency changed after it: the matrix sets the priority again;
  *  - the priority is locked (SLA_LOCK_PRIORITY) and the person is no triage lead: it is set back,
  *    as the sidebar, which keeps the field read-only for them, says.
+ * A lead's override after the change sets it too (its own note says why).
  * Otherwise the planned priority is dropped: the person's stands (with the lock off, as in the
  * sidebar, anyone's; with it on, a lead's). The service's own writes and a ticket nobody has set a
  * priority on are not a person's choice.
  */
-async function priorityByPeople(update: TicketUpdate, audits: readonly ZendeskAudit[], cfg: ServiceConfig, lookup: (ids: readonly number[]) => Promise<Set<number>>, log: Log): Promise<void> {
+async function priorityByPeople(update: TicketUpdate, audits: readonly ZendeskAudit[], cfg: ServiceConfig, lookup: (ids: readonly number[]) => Promise<Set<number>>, trusted: ReadonlySet<number>, log: Log): Promise<void> {
   if (!update.priority) return;
   const change = lastPriorityChange(audits);
   if (!change || change.by === cfg.serviceUserId) return;
+  // A lead's override after the person's change is the newer word, with its reason in its own
+  // note: the priority follows it, whether or not the lead has submitted the form yet.
+  if (lastOverrideIndex(audits, trusted) > change.index) return;
   const note = (body: string) => (update.comment = { public: false, body: update.comment ? `${body}\n${update.comment.body}` : body });
   if (lastMatrixInputChange(audits, cfg.fieldIds) > change.index) {
     note(`SLA Desk: Impact or Urgency changed after user ${change.by} set the priority to ${change.to ?? '-'}; the priority follows the matrix to ${update.priority}.`);

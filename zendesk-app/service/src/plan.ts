@@ -1,4 +1,4 @@
-import { evaluate, TimelineSchema, type Decision, type Policy, type TimelineInput } from '@sla-desk/core';
+import { evaluate, parseOverrideNote, TimelineSchema, type Decision, type Policy, type TimelineInput } from '@sla-desk/core';
 import { timelineFromAudits } from '../../src/zaf/audits';
 import type { FieldIds } from '../../src/zaf/fields';
 import { slaValues } from '../../src/sla/values';
@@ -113,6 +113,23 @@ export function lastPriorityChange(audits: readonly ZendeskAudit[]): { by: numbe
     if (e) return { by: audits[i].author_id, from: e.previous_value ?? null, to: e.value, index: i };
   }
   return null;
+}
+
+/**
+ * The place of the last audit holding a lead's override note (a private note in the override's
+ * form, by a trusted author in a trusted update, as the timeline reads it), or -1.
+ */
+export function lastOverrideIndex(audits: readonly ZendeskAudit[], trusted: ReadonlySet<number>): number {
+  for (let i = audits.length - 1; i >= 0; i--) {
+    const a = audits[i];
+    for (const e of a.events) {
+      if (e.type !== 'Comment') continue;
+      const c = e as { public?: boolean; body?: unknown; author_id?: number };
+      const author = typeof c.author_id === 'number' ? c.author_id : a.author_id;
+      if (c.public === false && trusted.has(author) && trusted.has(a.author_id) && typeof c.body === 'string' && parseOverrideNote(c.body)) return i;
+    }
+  }
+  return -1;
 }
 
 /** The place of the last audit that changed what the matrix reads (Impact, Urgency, the SLA priority field), or -1. */

@@ -14,6 +14,10 @@ export function slaValues(decision: Decision, fieldIds: FieldIds, tags: readonly
     const due = savedDue(m);
     if (id !== undefined) fields.push({ id, value: due === null ? '' : new Date(due).toISOString() });
   }
+  // Due fields of Metrics this policy does not have (another preset's, from before a switch) hold a
+  // promise nobody makes any more: emptied, so views and reports never sort on it.
+  for (const [metric, id] of Object.entries(fieldIds.due)) if (!decision.metrics.some((m) => m.metric === metric)) fields.push({ id, value: '' });
+  for (const id of fieldIds.otherDue ?? []) fields.push({ id, value: '' });
   if (fieldIds.state !== undefined) fields.push({ id: fieldIds.state, value: worstState(decision) });
   // The policy priority in its own field: Zendesk's four native values cannot tell S3 from S4.
   if (fieldIds.priority !== undefined) fields.push({ id: fieldIds.priority, value: decision.priority.id ? tagOfLevel('sla_priority_', decision.priority.id) : '' });

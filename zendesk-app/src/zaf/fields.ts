@@ -21,6 +21,8 @@ export interface FieldIds {
   versionReleased?: number;
   /** metric id -> the id of its due field */
   due: Record<string, number>;
+  /** Due fields of Metrics the policy does not have (another bundled preset's): kept empty. */
+  otherDue?: number[];
   source: 'requirements' | 'settings';
   /** Which fields the policy needs that neither source gave. */
   missing: string[];
@@ -47,10 +49,18 @@ export function resolveFieldIds(policy: Policy, got: Record<string, unknown>, se
       const id = fromReq(dueKey(m));
       if (id !== undefined) ids.due[m] = id;
     }
+    const own = new Set(Object.values(ids.due));
+    const other = Object.keys(got)
+      .filter((k) => k.startsWith('requirement:sla_due_'))
+      .map((k) => fromReq(k.slice('requirement:'.length)))
+      .filter((id): id is number => id !== undefined && !own.has(id));
+    if (other.length) ids.otherDue = [...new Set(other)];
   } else {
     const s = parseSetting(setting);
     ids = { impact: s.impact, urgency: s.urgency, tier: s.tier, state: s.state, versionReleased: s.version_released, priority: s.priority, due: {}, source: 'settings', missing: [] };
     for (const m of Object.keys(policy.metrics)) if (typeof s[`due_${m}`] === 'number') ids.due[m] = s[`due_${m}`] as number;
+    const other = Object.entries(s).filter(([k, v]) => k.startsWith('due_') && typeof v === 'number' && !Object.hasOwn(policy.metrics, k.slice(4))).map(([, v]) => v as number);
+    if (other.length) ids.otherDue = other;
   }
   if (policy.classification.method === 'matrix') {
     if (ids.impact === undefined) ids.missing.push('sla_impact');
