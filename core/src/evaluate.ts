@@ -2,8 +2,8 @@ import { netWorking, addPause, dueOf } from './clock';
 import type { Classified } from './matrix';
 import { parseInstant } from './instant';
 import { own as ownKey } from './limits';
-import { FieldValues, K_AGENT_REPLY, K_CATEGORY, K_IMPACT, K_MET, K_OVERRIDE, K_PRIORITY, K_REOPENED, K_SOLVED, K_STATUS, K_TIER, K_URGENCY, FIELD_OF_KIND, Prepared, prepare } from './prepare';
-import { CompiledMetric, CompiledPolicy, CompiledTarget, getCompiled, Policy, STOP_MET, STOP_REPLY, STOP_SOLVED, STOP_TRIAGE } from './policy';
+import { FieldValues, K_AGENT_REPLY, K_CATEGORY, K_IMPACT, K_MET, K_OVERRIDE, K_PRIORITY, K_REOPENED, K_REQUESTER_MESSAGE, K_SOLVED, K_STATUS, K_TIER, K_URGENCY, FIELD_OF_KIND, Prepared, prepare } from './prepare';
+import { CompiledMetric, CompiledPolicy, CompiledTarget, getCompiled, Policy, STOP_MET, STOP_NEXT_REPLY, STOP_PERIODIC, STOP_REPLY, STOP_SOLVED, STOP_TRIAGE } from './policy';
 import type { OverrideEvent, Timeline } from './timeline';
 
 export type MetricState = 'running' | 'paused' | 'at_risk' | 'breached' | 'met' | 'not_applicable';
@@ -27,6 +27,22 @@ export interface MetricDecision {
   used: number;
   /** Why not applicable, when it is not. */
   note?: string;
+  /**
+   * A Metric that recurs (next reply, periodic update): the cycle this decision shows (the open
+   * one, else the last), and how many there were, met and breached. The rest of the decision is
+   * that cycle's.
+   */
+  cycles?: CycleCount;
+}
+
+export interface CycleCount {
+  /** 1-based: which cycle the decision shows. */
+  number: number;
+  count: number;
+  met: number;
+  breached: number;
+  /** Whether the shown cycle is still open (no reply or update yet). */
+  open: boolean;
 }
 
 export interface Warning {
@@ -82,6 +98,16 @@ interface Walked {
   met: Map<string, number> | null;
   /** The classification of the fields as they stand at the end of the walk. */
   classified: Classified;
+  /** Next-reply and periodic-update cycles (only when the policy has such a Metric). */
+  cycles: Cycles | null;
+}
+
+/** Cycles as two parallel lists each: where each starts, and where it stopped (null: open). */
+interface Cycles {
+  replyStarts: number[];
+  replyStops: (number | null)[];
+  updateStarts: number[];
+  updateStops: (number | null)[];
 }
 
 /**
@@ -162,8 +188,12 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
     reopened: NONE_YET,
     met: null,
     classified: cp.classify(fields),
+    cycles: null,
   };
   notePriority(cp, w, created, false);
+  const cyc = cp.recurring ? (w.cycles = { replyStarts: [], replyStops: [], updateStarts: [], updateStops: [] }) : null;
+  const startsSolved = fields.status !== null && solvedStatuses.includes(fields.status);
+  if (cyc && !startsSolved) openCycle(cyc.updateStarts, cyc.updateStops, created);
   const { times, kinds, values } = events;
   for (let k = 0; k < times.length; k++) {
     const t = times[k];
@@ -196,16 +226,30 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
         const isSolved = value !== null && solvedStatuses.includes(value);
         if (isSolved && !wasSolved) (w.solved = own(w.solved)).push(t);
         if (wasSolved && !isSolved) (w.reopened = own(w.reopened)).push(t);
+        if (cyc && isSolved && !wasSolved) solveCycles(cyc, t);
+        if (cyc && wasSolved && !isSolved && !isOpen(cyc.updateStops)) openCycle(cyc.updateStarts, cyc.updateStops, t);
         break;
       }
       case K_AGENT_REPLY:
         (w.publicReplies = own(w.publicReplies)).push(t);
+        if (cyc) {
+          closeCycle(cyc.replyStops, t);
+          // An update answers the one before it and starts the wait for the next, while open.
+          if (closeCycle(cyc.updateStops, t)) openCycle(cyc.updateStarts, cyc.updateStops, t);
+        }
+        break;
+      case K_REQUESTER_MESSAGE:
+        // The ticket's first message, and any before the first public reply, wait on the first
+        // response; after it, the oldest message not yet answered starts the wait for the next.
+        if (cyc && w.publicReplies.length && !isOpen(cyc.replyStops)) openCycle(cyc.replyStarts, cyc.replyStops, t);
         break;
       case K_SOLVED:
         (w.solved = own(w.solved)).push(t);
+        if (cyc) solveCycles(cyc, t);
         break;
       case K_REOPENED:
         (w.reopened = own(w.reopened)).push(t);
+        if (cyc && !isOpen(cyc.updateStops)) openCycle(cyc.updateStarts, cyc.updateStops, t);
         break;
       case K_OVERRIDE:
         w.override = values[k] as OverrideEvent;
@@ -220,6 +264,28 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
     }
   }
   return w;
+}
+
+function openCycle(starts: number[], stops: (number | null)[], t: number): void {
+  starts.push(t);
+  stops.push(null);
+}
+
+function isOpen(stops: readonly (number | null)[]): boolean {
+  return stops.length > 0 && stops[stops.length - 1] === null;
+}
+
+/** Ends the open cycle at t; false when none was open. */
+function closeCycle(stops: (number | null)[], t: number): boolean {
+  if (!isOpen(stops)) return false;
+  stops[stops.length - 1] = t;
+  return true;
+}
+
+/** Solving answers what waits: a solved ticket owes no reply and no update, until it reopens. */
+function solveCycles(c: Cycles, t: number): void {
+  closeCycle(c.replyStops, t);
+  closeCycle(c.updateStops, t);
 }
 
 function notePriority(cp: CompiledPolicy, w: Walked, t: number, reclassify: boolean): void {
@@ -319,8 +385,8 @@ function priorityAt(w: Walked, t: number): string | null {
 }
 
 function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, tier: string, category: string, created: number, now: number, sink: Map<string, ClockTrace> | null): MetricDecision {
-  const clock = cp.policy.clock;
-  const restartOnReopen = clock.reopen === 'restart';
+  if (metric.stop === STOP_NEXT_REPLY || metric.stop === STOP_PERIODIC) return cycleDecision(cp, w, metric, tier, category, now, sink);
+  const restartOnReopen = cp.policy.clock.reopen === 'restart';
   const lastReopen = w.reopened.length ? w.reopened[w.reopened.length - 1] : null;
   let cycleStart = created;
   if (metric.stop === STOP_SOLVED && restartOnReopen && lastReopen !== null) cycleStart = lastReopen;
@@ -334,7 +400,41 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, t
     const lastSolved = w.solved.length ? w.solved[w.solved.length - 1] : null;
     stop = lastSolved !== null && (lastReopen === null || lastSolved > lastReopen) && lastSolved >= cycleStart ? lastSolved : null;
   }
+  return clockDecision(cp, w, metric, tier, category, cycleStart, stop, now, sink);
+}
 
+/**
+ * A recurring Metric: each cycle is a clock of its own (its Target from the Priority it ends
+ * under, its pauses, its due), and the decision is the open cycle's, else the last one's, with the
+ * count of cycles met and breached.
+ */
+function cycleDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, tier: string, category: string, now: number, sink: Map<string, ClockTrace> | null): MetricDecision {
+  const c = w.cycles!;
+  const reply = metric.stop === STOP_NEXT_REPLY;
+  const starts = reply ? c.replyStarts : c.updateStarts;
+  const stops = reply ? c.replyStops : c.updateStops;
+  // From the first public reply: the cycles before it are the first response's.
+  const first = !reply && metric.startsAt === 'first_public_reply' ? (w.publicReplies.length ? w.publicReplies[0] : Infinity) : -Infinity;
+  let from = 0;
+  while (from < starts.length && starts[from] < first) from++;
+  if (from === starts.length) return notApplicable(metric, null, reply ? 'no requester message waits for a reply' : 'no update is due');
+  let met = 0;
+  let breached = 0;
+  let shown: MetricDecision | null = null;
+  for (let i = from; i < starts.length; i++) {
+    const last = i === starts.length - 1;
+    const d = clockDecision(cp, w, metric, tier, category, starts[i], stops[i], now, last ? sink : null);
+    if (d.state === 'met') met++;
+    else if (d.state === 'breached') breached++;
+    if (last) shown = d;
+  }
+  return { ...shown!, cycles: { number: starts.length - from, count: starts.length - from, met, breached, open: stops[stops.length - 1] === null } };
+}
+
+/** One clock of a Metric, from `cycleStart` to `stop` (null: still running at `now`). */
+function clockDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, tier: string, category: string, cycleStart: number, stop: number | null, now: number, sink: Map<string, ClockTrace> | null): MetricDecision {
+  const clock = cp.policy.clock;
+  const restartOnReopen = clock.reopen === 'restart';
   const end = stop ?? Math.max(now, cycleStart);
   const priority = priorityAt(w, end);
   // A category's own promise (SCALE's findings for a data issue) needs no Priority; '' is no
@@ -431,9 +531,11 @@ function isAtRisk(cp: CompiledPolicy, used: number, remaining: number): boolean 
 
 function pausesFor(w: Walked, statuses: readonly string[], start: number, end: number): number[] {
   let out: number[] = NONE_YET;
+  if (!statuses.length) return out;
   const times = w.statusTimes;
   const values = w.statusValues;
-  for (let i = 0; i < times.length; i++) {
+  // From the status in force at `start`: a ticket with many cycles must not rescan its history for each.
+  for (let i = Math.max(0, statusIndexAt(times, start)); i < times.length && times[i] < end; i++) {
     const status = values[i];
     if (status === null || !statuses.includes(status)) continue;
     const from = Math.max(times[i], start);
@@ -443,9 +545,24 @@ function pausesFor(w: Walked, statuses: readonly string[], start: number, end: n
   return out;
 }
 
+/** The index of the last status set at or before t (-1 when none was). */
+function statusIndexAt(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] <= t) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 function isPausedAt(w: Walked, statuses: readonly string[], t: number): boolean {
-  let status: string | null = null;
-  for (let i = 0; i < w.statusTimes.length && w.statusTimes[i] <= t; i++) status = w.statusValues[i];
+  const i = statusIndexAt(w.statusTimes, t);
+  const status = i < 0 ? null : w.statusValues[i];
   return status !== null && statuses.includes(status);
 }
 

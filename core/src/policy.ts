@@ -20,14 +20,20 @@ export const STOP_SOLVED = 1;
 export const STOP_MET = 2;
 /** The triage clock stops when the ticket first has a Priority. */
 export const STOP_TRIAGE = 3;
+/** Cycles: each requester message that no public agent reply has answered yet, until the next one. */
+export const STOP_NEXT_REPLY = 4;
+/** Cycles: the time between public agent replies while the ticket is open. */
+export const STOP_PERIODIC = 5;
 
 export interface CompiledMetric {
   readonly id: string;
   /** Its position in `metrics` and in every target row. */
   readonly index: number;
   readonly label: string;
-  readonly stop: typeof STOP_REPLY | typeof STOP_SOLVED | typeof STOP_MET | typeof STOP_TRIAGE;
+  readonly stop: typeof STOP_REPLY | typeof STOP_SOLVED | typeof STOP_MET | typeof STOP_TRIAGE | typeof STOP_NEXT_REPLY | typeof STOP_PERIODIC;
   readonly pauseStatuses: readonly string[];
+  /** A periodic update's first cycle: from creation, or from the first public agent reply. */
+  readonly startsAt?: 'created' | 'first_public_reply';
 }
 
 /** Targets of one tier x priority (or one category), by metric index; null: no promise. */
@@ -52,6 +58,8 @@ export interface CompiledPolicy {
   readonly categoryInfo: ReadonlyMap<string, Readonly<{ id: string; label: string; sla: boolean }>>;
   /** The requester's Priority stands unless overridden (classification requester, reclassify: false). */
   readonly priorityLocked: boolean;
+  /** Whether any Metric recurs (next reply, periodic update): only then does the walk keep cycles. */
+  readonly recurring: boolean;
   /** The policy's classification, memoised: the same fields always classify the same way. */
   classify(fields: { impact?: string | null; urgency?: string | null; priority?: string | null }): Classified;
 }
@@ -208,7 +216,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     if (byCategory !== undefined) return byCategory;
     return rows.get(tier)?.get(priority) ?? null;
   };
-  const stops = { first_public_reply: STOP_REPLY, solved: STOP_SOLVED, met_event: STOP_MET } as const;
+  const stops = { first_public_reply: STOP_REPLY, solved: STOP_SOLVED, met_event: STOP_MET, next_public_reply: STOP_NEXT_REPLY, periodic_update: STOP_PERIODIC } as const;
 
   const atRisk = policy.clock.atRisk;
   const remaining = 'remaining' in atRisk ? parseDuration(atRisk.remaining) : null;
@@ -222,6 +230,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       label: policy.metrics[id].label,
       stop: stops[policy.metrics[id].stopsAt],
       pauseStatuses: policy.metrics[id].pauseStatuses ?? policy.clock.pauseStatuses,
+      ...(policy.metrics[id].stopsAt === 'periodic_update' ? { startsAt: policy.metrics[id].startsAt ?? 'created' } : {}),
     })),
     targetRow,
     defaultTier,
@@ -238,6 +247,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     categoryInfo: new Map(Object.entries(policy.categories).map(([c, def]) => [c, Object.freeze({ id: c, label: def.label, sla: def.sla })])),
     classify: memoClassify(policy),
     priorityLocked: policy.classification.method === 'requester' && !policy.classification.reclassify,
+    recurring: Object.values(policy.metrics).some((m) => m.stopsAt === 'next_public_reply' || m.stopsAt === 'periodic_update'),
     target(tier, priority, metric, category) {
       const i = metricIds.indexOf(metric);
       return i < 0 ? null : (targetRow(tier, priority, category)?.[i] ?? null);

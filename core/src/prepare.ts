@@ -24,6 +24,8 @@ export const K_SOLVED = 8;
 export const K_REOPENED = 9;
 export const K_OVERRIDE = 10;
 export const K_MET = 11;
+/** A public message from the requester's side: where a next-reply cycle starts. */
+export const K_REQUESTER_MESSAGE = 12;
 export const FIELD_OF_KIND = ['impact', 'urgency', 'priority', 'tier', 'category', 'status'] as const;
 
 function kindOf(e: TimelineEvent): number {
@@ -31,7 +33,8 @@ function kindOf(e: TimelineEvent): number {
     case 'field':
       return FIELD_OF_KIND.indexOf(e.field);
     case 'reply':
-      return e.public && e.author === 'agent' ? K_AGENT_REPLY : K_OTHER_REPLY;
+      if (!e.public) return K_OTHER_REPLY;
+      return e.author === 'agent' ? K_AGENT_REPLY : K_REQUESTER_MESSAGE;
     case 'solved':
       return K_SOLVED;
     case 'reopened':

@@ -119,14 +119,22 @@ const priority = z.strictObject({
   jira: z.string().min(1),
 });
 
-export const METRIC_STOPS = ['first_public_reply', 'solved', 'met_event'] as const;
+export const METRIC_STOPS = ['first_public_reply', 'solved', 'met_event', 'next_public_reply', 'periodic_update'] as const;
+/** Where a periodic update's first cycle starts. */
+export const PERIODIC_STARTS = ['created', 'first_public_reply'] as const;
 
-const metric = z.strictObject({
-  label: z.string(),
-  stopsAt: z.enum(METRIC_STOPS, { error: `expected one of ${METRIC_STOPS.join(', ')}` }),
-  pauseStatuses: z.array(z.string()).optional(),
-  description: z.string().optional(),
-});
+const metric = z
+  .strictObject({
+    label: z.string(),
+    stopsAt: z.enum(METRIC_STOPS, { error: `expected one of ${METRIC_STOPS.join(', ')}` }),
+    pauseStatuses: z.array(z.string()).optional(),
+    startsAt: z.enum(PERIODIC_STARTS, { error: `expected one of ${PERIODIC_STARTS.join(', ')}` }).optional(),
+    description: z.string().optional(),
+  })
+  .superRefine((m, ctx) => {
+    // Only a periodic update chooses where it starts; elsewhere the word would be silently ignored.
+    if (m.startsAt !== undefined && m.stopsAt !== 'periodic_update') ctx.addIssue({ code: 'custom', path: ['startsAt'], message: 'only a periodic_update metric has startsAt (created or first_public_reply)' });
+  });
 
 const targetsByMetric = ownRecord(id, TargetSchema);
 

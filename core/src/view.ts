@@ -31,6 +31,8 @@ export interface MetricView {
   businessTime: boolean;
   /** The clock has stopped (met, or missed and then done): history, not a countdown. */
   stopped: boolean;
+  /** A recurring Metric's cycles so far: "3 of 4 met" (the open one counts once it ends). */
+  cyclesText?: string;
 }
 
 export interface TicketView {
@@ -66,6 +68,8 @@ const WORDS = {
     met: 'Met',
     noSla: 'No SLA',
     noPriority: 'No priority yet',
+    nothingOwed: 'Nothing owed now',
+    cycles: (met: number, count: number) => `${met} of ${count} met`,
     resumes: (t: string) => `resumes ${t}`,
     allHours: '24/7',
     maintenance: (t: string) => `Maintenance window until ${t}`,
@@ -90,6 +94,8 @@ const WORDS = {
     met: 'Respecté',
     noSla: 'Sans SLA',
     noPriority: 'Pas encore de priorité',
+    nothingOwed: 'Rien de dû pour l’instant',
+    cycles: (met: number, count: number) => `${met} sur ${count} respectés`,
     resumes: (t: string) => `reprend ${t}`,
     allHours: '24 h/24, 7 j/7',
     maintenance: (t: string) => `Fenêtre de maintenance jusqu’à ${t}`,
@@ -199,7 +205,7 @@ export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC', poli
       text = m.stoppedAt !== null ? w.metAt(formatInstantIn(m.stoppedAt, locale, zone)) : w.met;
       break;
     default:
-      text = m.note === 'no priority yet' ? w.noPriority : w.noSla;
+      text = m.note === 'no priority yet' ? w.noPriority : m.note === 'no requester message waits for a reply' || m.note === 'no update is due' ? w.nothingOwed : w.noSla;
   }
   // A running countdown on a closed calendar looks frozen: say when it moves again, in the
   // calendar's own zone, since that is where the hours are kept.
@@ -213,6 +219,8 @@ export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC', poli
   }
   const live = m.state === 'running' || m.state === 'at_risk' || (m.state === 'breached' && m.stoppedAt === null);
   const clockText = m.state === 'not_applicable' || m.state === 'met' ? null : (cal?.label ?? null);
+  const ended = m.cycles ? m.cycles.count - (m.cycles.open ? 1 : 0) : 0;
+  const cyclesText = m.cycles && ended > 0 ? w.cycles(m.cycles.met, ended) : undefined;
   return {
     metric: m.metric,
     label: m.label,
@@ -222,11 +230,12 @@ export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC', poli
     text,
     clockText,
     resumesText,
-    line: [text, clockText, resumesText].filter(Boolean).join(' · '),
+    line: [text, clockText, resumesText, cyclesText].filter(Boolean).join(' · '),
     // Paused, the due would hold only if the clock resumed this instant: it is not shown.
     dueText: live && m.due !== null ? formatInstantIn(m.due, locale, zone) : null,
     businessTime: business,
     stopped: m.stoppedAt !== null,
+    ...(cyclesText ? { cyclesText } : {}),
   };
 }
 
