@@ -339,11 +339,16 @@ async function reportCmd(file: string, o: { policy?: string; now?: string; forma
   const rows = builder.rows();
   if (o.format === 'json') io.out.write(JSON.stringify(rows, null, 2) + '\n');
   else {
-    const w = [10, 9, 16, 8, 6, 9, 6, 7, 14];
+    const w = [10, 9, 16, 8, 6, 9, 6, 7, 14, 14, 8];
     const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i])).join(' ').trimEnd() + '\n';
-    io.out.write(line(['tier', 'priority', 'metric', 'tickets', 'met', 'breached', 'open', 'met %', 'median (work)']));
+    // Cycles and handoffs only for policies with recurring Metrics: other reports read as before.
+    const cyclic = rows.some((r) => r.cycles);
+    const head = ['tier', 'priority', 'metric', 'tickets', 'met', 'breached', 'open', 'met %', 'median (work)'];
+    io.out.write(line(cyclic ? [...head, 'cycles met', 'handoffs'] : head));
     for (const r of rows) {
-      io.out.write(line([r.tier, r.priority, r.metric, String(r.tickets), String(r.met), String(r.breached), String(r.open), r.metPercent === null ? '-' : r.metPercent.toFixed(1), r.medianWorkingMs === null ? '-' : formatMs(r.medianWorkingMs)]));
+      const cells = [r.tier, r.priority, r.metric, String(r.tickets), String(r.met), String(r.breached), String(r.open), r.metPercent === null ? '-' : r.metPercent.toFixed(1), r.medianWorkingMs === null ? '-' : formatMs(r.medianWorkingMs)];
+      if (cyclic) cells.push(r.cycles ? `${r.cycles.met}/${r.cycles.count}` : '-', r.cycles?.handoffs === undefined ? '-' : String(r.cycles.handoffs));
+      io.out.write(line(cells));
     }
   }
   if (bad) io.err.write(`sla: ${bad} input record(s) could not be evaluated\n`);

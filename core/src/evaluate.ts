@@ -2,8 +2,8 @@ import { netWorking, addPause, dueOf } from './clock';
 import type { Classified } from './matrix';
 import { parseInstant } from './instant';
 import { own as ownKey } from './limits';
-import { FieldValues, K_AGENT_REPLY, K_CATEGORY, K_IMPACT, K_MET, K_OVERRIDE, K_PRIORITY, K_REOPENED, K_REQUESTER_MESSAGE, K_SOLVED, K_STATUS, K_TIER, K_URGENCY, FIELD_OF_KIND, Prepared, prepare } from './prepare';
-import { CompiledMetric, CompiledPolicy, CompiledTarget, getCompiled, Policy, STOP_MET, STOP_NEXT_REPLY, STOP_PERIODIC, STOP_REPLY, STOP_SOLVED, STOP_TRIAGE } from './policy';
+import { FieldValues, K_AGENT_REPLY, K_CATEGORY, K_IMPACT, K_MET, K_OVERRIDE, K_PRIORITY, K_REOPENED, K_REQUESTER_MESSAGE, K_GROUP, K_SOLVED, K_STATUS, K_TIER, K_URGENCY, FIELD_OF_KIND, Prepared, prepare } from './prepare';
+import { CompiledMetric, CompiledPolicy, CompiledTarget, getCompiled, Policy, STOP_GROUP, STOP_MET, STOP_NEXT_REPLY, STOP_PERIODIC, STOP_REPLY, STOP_SOLVED, STOP_TRIAGE } from './policy';
 import type { OverrideEvent, Timeline } from './timeline';
 
 export type MetricState = 'running' | 'paused' | 'at_risk' | 'breached' | 'met' | 'not_applicable';
@@ -43,6 +43,17 @@ export interface CycleCount {
   breached: number;
   /** Whether the shown cycle is still open (no reply or update yet). */
   open: boolean;
+  /** Group ownership: the cycles that ended by reassignment to another group. */
+  handoffs?: number;
+}
+
+/** One cycle of a recurring Metric, for `explain`. */
+export interface CycleTrace {
+  start: number;
+  stop: number | null;
+  due: number | null;
+  state: MetricState;
+  target: string | null;
 }
 
 export interface Warning {
@@ -108,6 +119,10 @@ interface Cycles {
   replyStops: (number | null)[];
   updateStarts: number[];
   updateStops: (number | null)[];
+  /** Who owned the ticket, from creation on: each change of group or of solved, as it happened. */
+  ownerTimes: number[];
+  ownerGroups: (string | null)[];
+  ownerSolved: boolean[];
 }
 
 /**
@@ -128,6 +143,8 @@ export interface ClockTrace {
   target: CompiledTarget;
   /** Each Priority the ticket had, and from when: the first entry is at creation. */
   priorities: readonly { t: number; id: string | null }[];
+  /** A recurring Metric's cycles, the last one being the one this trace is of. */
+  cycles?: CycleTrace[];
 }
 
 /** The decision and, per metric id (and "triage"), the clock behind it. */
@@ -175,6 +192,7 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
     tier: events.tier,
     category: events.category,
     status: events.status,
+    group: events.group,
   };
   const solvedStatuses = cp.policy.clock.solvedStatuses;
   const w: Walked = {
@@ -191,9 +209,15 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
     cycles: null,
   };
   notePriority(cp, w, created, false);
-  const cyc = cp.recurring ? (w.cycles = { replyStarts: [], replyStops: [], updateStarts: [], updateStops: [] }) : null;
   const startsSolved = fields.status !== null && solvedStatuses.includes(fields.status);
+  const cyc = cp.recurring ? (w.cycles = { replyStarts: [], replyStops: [], updateStarts: [], updateStops: [], ownerTimes: [created], ownerGroups: [lower(fields.group)], ownerSolved: [startsSolved] }) : null;
   if (cyc && !startsSolved) openCycle(cyc.updateStarts, cyc.updateStops, created);
+  let solvedNow = startsSolved;
+  const owner = (t: number) => {
+    cyc!.ownerTimes.push(t);
+    cyc!.ownerGroups.push(lower(fields.group));
+    cyc!.ownerSolved.push(solvedNow);
+  };
   const { times, kinds, values } = events;
   for (let k = 0; k < times.length; k++) {
     const t = times[k];
@@ -228,8 +252,16 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
         if (wasSolved && !isSolved) (w.reopened = own(w.reopened)).push(t);
         if (cyc && isSolved && !wasSolved) solveCycles(cyc, t);
         if (cyc && wasSolved && !isSolved && !isOpen(cyc.updateStops)) openCycle(cyc.updateStarts, cyc.updateStops, t);
+        if (cyc && isSolved !== wasSolved) {
+          solvedNow = isSolved;
+          owner(t);
+        }
         break;
       }
+      case K_GROUP:
+        fields.group = values[k] as string | null;
+        if (cyc) owner(t);
+        break;
       case K_AGENT_REPLY:
         (w.publicReplies = own(w.publicReplies)).push(t);
         if (cyc) {
@@ -245,11 +277,19 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
         break;
       case K_SOLVED:
         (w.solved = own(w.solved)).push(t);
-        if (cyc) solveCycles(cyc, t);
+        if (cyc) {
+          solveCycles(cyc, t);
+          solvedNow = true;
+          owner(t);
+        }
         break;
       case K_REOPENED:
         (w.reopened = own(w.reopened)).push(t);
         if (cyc && !isOpen(cyc.updateStops)) openCycle(cyc.updateStarts, cyc.updateStops, t);
+        if (cyc) {
+          solvedNow = false;
+          owner(t);
+        }
         break;
       case K_OVERRIDE:
         w.override = values[k] as OverrideEvent;
@@ -264,6 +304,31 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
     }
   }
   return w;
+}
+
+const lower = (v: string | null): string | null => (v === null ? null : v.trim().toLowerCase());
+
+/**
+ * A group's ownership cycles: from each time the ticket came to the group (while not solved) to
+ * its reassignment or solve; a reopening while the group holds it starts a new one. `handoffs`:
+ * the cycles that ended by reassignment to another group.
+ */
+function ownershipCycles(c: Cycles, group: string): { starts: number[]; stops: (number | null)[]; handoffs: number } {
+  const starts: number[] = [];
+  const stops: (number | null)[] = [];
+  let handoffs = 0;
+  let owned = false;
+  for (let i = 0; i < c.ownerTimes.length; i++) {
+    const now = c.ownerGroups[i] === group && !c.ownerSolved[i];
+    if (now === owned) continue;
+    if (now) openCycle(starts, stops, c.ownerTimes[i]);
+    else {
+      closeCycle(stops, c.ownerTimes[i]);
+      if (!c.ownerSolved[i]) handoffs++;
+    }
+    owned = now;
+  }
+  return { starts, stops, handoffs };
 }
 
 function openCycle(starts: number[], stops: (number | null)[], t: number): void {
@@ -385,7 +450,7 @@ function priorityAt(w: Walked, t: number): string | null {
 }
 
 function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, tier: string, category: string, created: number, now: number, sink: Map<string, ClockTrace> | null): MetricDecision {
-  if (metric.stop === STOP_NEXT_REPLY || metric.stop === STOP_PERIODIC) return cycleDecision(cp, w, metric, tier, category, now, sink);
+  if (metric.stop === STOP_NEXT_REPLY || metric.stop === STOP_PERIODIC || metric.stop === STOP_GROUP) return cycleDecision(cp, w, metric, tier, category, now, sink);
   const restartOnReopen = cp.policy.clock.reopen === 'restart';
   const lastReopen = w.reopened.length ? w.reopened[w.reopened.length - 1] : null;
   let cycleStart = created;
@@ -410,26 +475,41 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, t
  */
 function cycleDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, tier: string, category: string, now: number, sink: Map<string, ClockTrace> | null): MetricDecision {
   const c = w.cycles!;
-  const reply = metric.stop === STOP_NEXT_REPLY;
-  const starts = reply ? c.replyStarts : c.updateStarts;
-  const stops = reply ? c.replyStops : c.updateStops;
+  let starts: number[];
+  let stops: (number | null)[];
+  let handoffs: number | undefined;
+  if (metric.stop === STOP_GROUP) ({ starts, stops, handoffs } = ownershipCycles(c, metric.group!));
+  else if (metric.stop === STOP_NEXT_REPLY) [starts, stops] = [c.replyStarts, c.replyStops];
+  else [starts, stops] = [c.updateStarts, c.updateStops];
   // From the first public reply: the cycles before it are the first response's.
-  const first = !reply && metric.startsAt === 'first_public_reply' ? (w.publicReplies.length ? w.publicReplies[0] : Infinity) : -Infinity;
+  const first = metric.startsAt === 'first_public_reply' ? (w.publicReplies.length ? w.publicReplies[0] : Infinity) : -Infinity;
   let from = 0;
   while (from < starts.length && starts[from] < first) from++;
-  if (from === starts.length) return notApplicable(metric, null, reply ? 'no requester message waits for a reply' : 'no update is due');
+  if (from === starts.length) return notApplicable(metric, null, NOTHING_OWED[metric.stop]);
   let met = 0;
   let breached = 0;
   let shown: MetricDecision | null = null;
+  const trace: CycleTrace[] | null = sink ? [] : null;
   for (let i = from; i < starts.length; i++) {
     const last = i === starts.length - 1;
     const d = clockDecision(cp, w, metric, tier, category, starts[i], stops[i], now, last ? sink : null);
     if (d.state === 'met') met++;
     else if (d.state === 'breached') breached++;
+    trace?.push({ start: starts[i], stop: stops[i], due: d.due, state: d.state, target: d.target });
     if (last) shown = d;
   }
-  return { ...shown!, cycles: { number: starts.length - from, count: starts.length - from, met, breached, open: stops[stops.length - 1] === null } };
+  const traced = sink?.get(metric.id);
+  if (traced && trace) traced.cycles = trace;
+  const count = starts.length - from;
+  return { ...shown!, cycles: { number: count, count, met, breached, open: stops[stops.length - 1] === null, ...(handoffs !== undefined ? { handoffs } : {}) } };
 }
+
+/** Why a recurring Metric has no cycle yet, by its kind. */
+const NOTHING_OWED: Record<number, string> = {
+  [STOP_NEXT_REPLY]: 'no requester message waits for a reply',
+  [STOP_PERIODIC]: 'no update is due',
+  [STOP_GROUP]: 'the group has not owned the ticket',
+};
 
 /** One clock of a Metric, from `cycleStart` to `stop` (null: still running at `now`). */
 function clockDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, tier: string, category: string, cycleStart: number, stop: number | null, now: number, sink: Map<string, ClockTrace> | null): MetricDecision {
@@ -590,6 +670,8 @@ export function worstState(d: Decision): MetricState {
  * would be rewritten on every pass, and every write fires the host's triggers again.
  */
 export function savedDue(m: MetricDecision): number | null {
+  // A recurring Metric owes nothing between cycles: its field holds the open cycle's due or none.
+  if (m.cycles && !m.cycles.open) return null;
   return m.state === 'paused' ? null : m.due;
 }
 

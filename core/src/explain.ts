@@ -1,4 +1,4 @@
-import { evaluateWithTrace, type ClockTrace, type Decision, type MetricDecision } from './evaluate';
+import { evaluateWithTrace, type ClockTrace, type CycleTrace, type Decision, type MetricDecision } from './evaluate';
 import { own } from './limits';
 import { getCompiled, type Policy } from './policy';
 import type { CalendarSpec } from './schema';
@@ -53,7 +53,13 @@ export interface MetricExplanation {
   omitted: number;
   countedMs: number;
   pausedMs: number;
+  /** A recurring Metric's cycles, oldest first (the spans above are the last cycle's); capped. */
+  cycles?: CycleTrace[];
+  /** Cycles left out of `cycles` (the middle ones), still counted in the decision. */
+  cyclesOmitted?: number;
 }
+
+const MAX_CYCLES = 20;
 
 export interface Explanation {
   ticketId: string;
@@ -143,7 +149,15 @@ function explainMetric(policy: Policy, d: Decision, m: MetricDecision, trace: Cl
     omitted: Math.max(0, spans.length - MAX_SPANS),
     countedMs,
     pausedMs,
+    ...cyclesOf(trace),
   };
+}
+
+function cyclesOf(trace: ClockTrace): Pick<MetricExplanation, 'cycles' | 'cyclesOmitted'> {
+  const all = trace.cycles;
+  if (!all) return {};
+  if (all.length <= MAX_CYCLES) return { cycles: all, cyclesOmitted: 0 };
+  return { cycles: [...all.slice(0, MAX_CYCLES / 2), ...all.slice(-MAX_CYCLES / 2)], cyclesOmitted: all.length - MAX_CYCLES };
 }
 
 /** [start, due) cut into counted, paused and closed spans, in time order, touching end to end. */
@@ -256,6 +270,10 @@ const WORDS = {
     total: (c: string, t: string) => `Counted ${c} = the Target ${t}.`,
     due: (at: string) => `Due ${at}.`,
     stopped: (at: string, met: boolean) => `Stopped at ${at}: ${met ? 'met' : 'missed'}.`,
+    cycle: (n: number, from: string, to: string | null, state: string, due: string | null) => `Cycle ${n}: ${from} → ${to ?? 'open'}, ${state}${due ? ` (due ${due})` : ''}`,
+    cyclesOmitted: (n: number) => `… ${n} more cycles …`,
+    lastCycle: (n: number) => `Cycle ${n}, span by span:`,
+    states: { met: 'met', breached: 'breached', running: 'on track', at_risk: 'at risk', paused: 'paused', not_applicable: 'no target' } as Record<string, string>,
   },
   fr: {
     heading: (label: string) => `Pourquoi cette échéance ? ${label}`,
@@ -278,6 +296,10 @@ const WORDS = {
     total: (c: string, t: string) => `Compté ${c} = la cible ${t}.`,
     due: (at: string) => `Échéance ${at}.`,
     stopped: (at: string, met: boolean) => `Arrêté le ${at} : ${met ? 'respecté' : 'manqué'}.`,
+    cycle: (n: number, from: string, to: string | null, state: string, due: string | null) => `Cycle ${n} : ${from} → ${to ?? 'en cours'}, ${state}${due ? ` (échéance ${due})` : ''}`,
+    cyclesOmitted: (n: number) => `… ${n} autres cycles …`,
+    lastCycle: (n: number) => `Cycle ${n}, période par période :`,
+    states: { met: 'respecté', breached: 'dépassé', running: 'dans les temps', at_risk: 'à risque', paused: 'en pause', not_applicable: 'sans cible' } as Record<string, string>,
   },
 };
 
@@ -313,7 +335,16 @@ export function explanationLines(e: Explanation, m: MetricExplanation, locale: L
     if (p.override) line += w.overrideBy(p.override.by, p.override.reason);
     lines.push(line);
   }
-  lines.push(m.restarted ? w.restarted(at(m.start)) : w.start(at(m.start)));
+  if (m.cycles) {
+    const total = m.cycles.length + (m.cyclesOmitted ?? 0);
+    m.cycles.forEach((c, i) => {
+      if (m.cyclesOmitted && i === m.cycles!.length / 2) lines.push(w.cyclesOmitted(m.cyclesOmitted));
+      const n = i < m.cycles!.length / 2 || !m.cyclesOmitted ? i + 1 : total - (m.cycles!.length - i) + 1;
+      lines.push(w.cycle(n, at(c.start), c.stop === null ? null : at(c.stop), w.states[c.state] ?? c.state, c.due === null ? null : at(c.due)));
+    });
+    lines.push(w.lastCycle(total));
+  }
+  lines.push(m.restarted && !m.cycles ? w.restarted(at(m.start)) : w.start(at(m.start)));
   lines.push(w.spansIn(zoneName(calZone)));
   const half = m.omitted ? m.spans.length / 2 : -1;
   m.spans.forEach((s, i) => {

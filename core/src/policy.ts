@@ -24,16 +24,20 @@ export const STOP_TRIAGE = 3;
 export const STOP_NEXT_REPLY = 4;
 /** Cycles: the time between public agent replies while the ticket is open. */
 export const STOP_PERIODIC = 5;
+/** Cycles: from the ticket's assignment to the Metric's group until its reassignment or solve. */
+export const STOP_GROUP = 6;
 
 export interface CompiledMetric {
   readonly id: string;
   /** Its position in `metrics` and in every target row. */
   readonly index: number;
   readonly label: string;
-  readonly stop: typeof STOP_REPLY | typeof STOP_SOLVED | typeof STOP_MET | typeof STOP_TRIAGE | typeof STOP_NEXT_REPLY | typeof STOP_PERIODIC;
+  readonly stop: typeof STOP_REPLY | typeof STOP_SOLVED | typeof STOP_MET | typeof STOP_TRIAGE | typeof STOP_NEXT_REPLY | typeof STOP_PERIODIC | typeof STOP_GROUP;
   readonly pauseStatuses: readonly string[];
   /** A periodic update's first cycle: from creation, or from the first public agent reply. */
   readonly startsAt?: 'created' | 'first_public_reply';
+  /** A group_ownership Metric's group, lower-cased: the host's group id or name. */
+  readonly group?: string;
 }
 
 /** Targets of one tier x priority (or one category), by metric index; null: no promise. */
@@ -216,7 +220,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     if (byCategory !== undefined) return byCategory;
     return rows.get(tier)?.get(priority) ?? null;
   };
-  const stops = { first_public_reply: STOP_REPLY, solved: STOP_SOLVED, met_event: STOP_MET, next_public_reply: STOP_NEXT_REPLY, periodic_update: STOP_PERIODIC } as const;
+  const stops = { first_public_reply: STOP_REPLY, solved: STOP_SOLVED, met_event: STOP_MET, next_public_reply: STOP_NEXT_REPLY, periodic_update: STOP_PERIODIC, group_ownership: STOP_GROUP } as const;
 
   const atRisk = policy.clock.atRisk;
   const remaining = 'remaining' in atRisk ? parseDuration(atRisk.remaining) : null;
@@ -231,6 +235,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       stop: stops[policy.metrics[id].stopsAt],
       pauseStatuses: policy.metrics[id].pauseStatuses ?? policy.clock.pauseStatuses,
       ...(policy.metrics[id].stopsAt === 'periodic_update' ? { startsAt: policy.metrics[id].startsAt ?? 'created' } : {}),
+      ...(policy.metrics[id].group !== undefined ? { group: policy.metrics[id].group!.toLowerCase() } : {}),
     })),
     targetRow,
     defaultTier,
@@ -247,7 +252,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     categoryInfo: new Map(Object.entries(policy.categories).map(([c, def]) => [c, Object.freeze({ id: c, label: def.label, sla: def.sla })])),
     classify: memoClassify(policy),
     priorityLocked: policy.classification.method === 'requester' && !policy.classification.reclassify,
-    recurring: Object.values(policy.metrics).some((m) => m.stopsAt === 'next_public_reply' || m.stopsAt === 'periodic_update'),
+    recurring: Object.values(policy.metrics).some((m) => m.stopsAt === 'next_public_reply' || m.stopsAt === 'periodic_update' || m.stopsAt === 'group_ownership'),
     target(tier, priority, metric, category) {
       const i = metricIds.indexOf(metric);
       return i < 0 ? null : (targetRow(tier, priority, category)?.[i] ?? null);

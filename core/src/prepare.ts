@@ -9,6 +9,8 @@ export interface FieldValues {
   tier: string | null;
   category: string | null;
   status: string | null;
+  /** The group (or team) that owns the ticket: what group_ownership Metrics count. */
+  group: string | null;
 }
 
 // Event kinds, as small integers: the prepared form of a timeline keeps no event objects to chase.
@@ -26,12 +28,13 @@ export const K_OVERRIDE = 10;
 export const K_MET = 11;
 /** A public message from the requester's side: where a next-reply cycle starts. */
 export const K_REQUESTER_MESSAGE = 12;
+export const K_GROUP = 13;
 export const FIELD_OF_KIND = ['impact', 'urgency', 'priority', 'tier', 'category', 'status'] as const;
 
 function kindOf(e: TimelineEvent): number {
   switch (e.type) {
     case 'field':
-      return FIELD_OF_KIND.indexOf(e.field);
+      return e.field === 'group' ? K_GROUP : FIELD_OF_KIND.indexOf(e.field);
     case 'reply':
       if (!e.public) return K_OTHER_REPLY;
       return e.author === 'agent' ? K_AGENT_REPLY : K_REQUESTER_MESSAGE;
@@ -112,6 +115,7 @@ export function prepare(tl: Holder): Prepared {
     tier: f.tier ?? null,
     category: f.category ?? null,
     status: f.status ?? null,
+    group: f.group ?? null,
     times,
     kinds,
     values,

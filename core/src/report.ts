@@ -16,6 +16,12 @@ export interface ReportRow {
   metPercent: number | null;
   /** Median working ms from start to stop, over stopped metrics. */
   medianWorkingMs: number | null;
+  /**
+   * A recurring Metric's cycles over its tickets (met, met, breached and open are then each
+   * ticket's shown cycle): how many there were, met and breached, and for group ownership the
+   * handoffs (cycles ended by reassignment).
+   */
+  cycles?: { count: number; met: number; breached: number; handoffs?: number };
 }
 
 export class ReportBuilder {
@@ -35,6 +41,13 @@ export class ReportBuilder {
       }
       g.row.tickets++;
       count(g.row, m.state);
+      if (m.cycles) {
+        const c = (g.row.cycles ??= { count: 0, met: 0, breached: 0 });
+        c.count += m.cycles.count;
+        c.met += m.cycles.met;
+        c.breached += m.cycles.breached;
+        if (m.cycles.handoffs !== undefined) c.handoffs = (c.handoffs ?? 0) + m.cycles.handoffs;
+      }
       if (m.stoppedAt !== null) g.times.push(m.elapsedWorkingMs);
     }
   }
@@ -43,6 +56,7 @@ export class ReportBuilder {
     return [...this.groups.values()]
       .map(({ row, times }) => ({
         ...row,
+        ...(row.cycles ? { cycles: { ...row.cycles } } : {}),
         metPercent: row.met + row.breached ? (100 * row.met) / (row.met + row.breached) : null,
         medianWorkingMs: median(times),
       }))

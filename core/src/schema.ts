@@ -119,7 +119,7 @@ const priority = z.strictObject({
   jira: z.string().min(1),
 });
 
-export const METRIC_STOPS = ['first_public_reply', 'solved', 'met_event', 'next_public_reply', 'periodic_update'] as const;
+export const METRIC_STOPS = ['first_public_reply', 'solved', 'met_event', 'next_public_reply', 'periodic_update', 'group_ownership'] as const;
 /** Where a periodic update's first cycle starts. */
 export const PERIODIC_STARTS = ['created', 'first_public_reply'] as const;
 
@@ -129,9 +129,13 @@ const metric = z
     stopsAt: z.enum(METRIC_STOPS, { error: `expected one of ${METRIC_STOPS.join(', ')}` }),
     pauseStatuses: z.array(z.string()).optional(),
     startsAt: z.enum(PERIODIC_STARTS, { error: `expected one of ${PERIODIC_STARTS.join(', ')}` }).optional(),
+    /** A group_ownership Metric's group: its id or name, as the host adapter reads the ticket's group. */
+    group: z.string().trim().min(1, { error: 'expected the group\'s id or name' }).optional(),
     description: z.string().optional(),
   })
   .superRefine((m, ctx) => {
+    if (m.stopsAt === 'group_ownership' && m.group === undefined) ctx.addIssue({ code: 'custom', path: ['group'], message: 'a group_ownership metric names its group (the id or name the host gives)' });
+    if (m.stopsAt !== 'group_ownership' && m.group !== undefined) ctx.addIssue({ code: 'custom', path: ['group'], message: 'only a group_ownership metric has a group' });
     // Only a periodic update chooses where it starts; elsewhere the word would be silently ignored.
     if (m.startsAt !== undefined && m.stopsAt !== 'periodic_update') ctx.addIssue({ code: 'custom', path: ['startsAt'], message: 'only a periodic_update metric has startsAt (created or first_public_reply)' });
   });

@@ -14,7 +14,7 @@ const instant = z
   })
   .refine(isRealInstant, { error: 'not a real date and time' });
 
-export const FIELDS = ['impact', 'urgency', 'priority', 'tier', 'category', 'status'] as const;
+export const FIELDS = ['impact', 'urgency', 'priority', 'tier', 'category', 'status', 'group'] as const;
 export type FieldName = (typeof FIELDS)[number];
 
 const value = z.union([z.string(), z.number().transform(String), z.null()]);

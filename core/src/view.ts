@@ -205,7 +205,7 @@ export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC', poli
       text = m.stoppedAt !== null ? w.metAt(formatInstantIn(m.stoppedAt, locale, zone)) : w.met;
       break;
     default:
-      text = m.note === 'no priority yet' ? w.noPriority : m.note === 'no requester message waits for a reply' || m.note === 'no update is due' ? w.nothingOwed : w.noSla;
+      text = m.note === 'no priority yet' ? w.noPriority : m.cycles === undefined && NOTHING_OWED_NOTES.has(m.note ?? '') ? w.nothingOwed : w.noSla;
   }
   // A running countdown on a closed calendar looks frozen: say when it moves again, in the
   // calendar's own zone, since that is where the hours are kept.
@@ -238,6 +238,9 @@ export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC', poli
     ...(cyclesText ? { cyclesText } : {}),
   };
 }
+
+/** The notes of a recurring Metric with no cycle yet (evaluate.ts): nothing is owed, which is not "No SLA". */
+const NOTHING_OWED_NOTES = new Set(['no requester message waits for a reply', 'no update is due', 'the group has not owned the ticket']);
 
 const LIVE_ORDER: MetricState[] = ['breached', 'at_risk', 'running', 'paused'];
 const TONE_RANK: Tone[] = ['danger', 'warning', 'success', 'neutral', 'info'];

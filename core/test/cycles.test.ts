@@ -23,12 +23,13 @@ metrics:
   update: { label: Periodic update, stopsAt: periodic_update, pauseStatuses: [] }
   pausable: { label: Pausable update, stopsAt: periodic_update, pauseStatuses: [pending] }
   update_after: { label: Update after the first reply, stopsAt: periodic_update, startsAt: first_public_reply, pauseStatuses: [] }
+  engineering: { label: Engineering owns it, stopsAt: group_ownership, group: Engineering, pauseStatuses: [] }
 tiers:
   std:
     label: Standard
     targets:
-      P1: { first_response: 1h, next_reply: 2h, update: 4h, pausable: 4h, update_after: 4h }
-      P2: { first_response: 4h, next_reply: 8h, update: 1d, pausable: 1d, update_after: 1d }
+      P1: { first_response: 1h, next_reply: 2h, update: 4h, pausable: 4h, update_after: 4h, engineering: 3h }
+      P2: { first_response: 4h, next_reply: 8h, update: 1d, pausable: 1d, update_after: 1d, engineering: 1d }
 `;
 const policy = (() => {
   const { policy: p, problems } = parsePolicy(POLICY);
@@ -41,6 +42,7 @@ const at = (min: number) => iso(C + min * MIN);
 const requester = (min: number) => ({ type: 'reply' as const, at: at(min), public: true, author: 'requester' as const });
 const agent = (min: number, isPublic = true) => ({ type: 'reply' as const, at: at(min), public: isPublic, author: 'agent' as const });
 const status = (min: number, value: string) => ({ type: 'field' as const, at: at(min), field: 'status' as const, value });
+const group = (min: number, value: string | null) => ({ type: 'field' as const, at: at(min), field: 'group' as const, value });
 const ticket = (events: unknown[], priority = 'P1') => timeline({ id: 't', createdAt: iso(C), fields: { status: 'open', priority, tier: 'std' }, events: events as never });
 const metric = (d: ReturnType<typeof evaluate>, id: string) => d.metrics.find((m) => m.metric === id)!;
 
@@ -119,6 +121,33 @@ describe('periodic update', () => {
   });
 });
 
+describe('group ownership', () => {
+  test('from assignment to the group until reassignment or solve; a reopening with the group starts a new cycle; handoffs counted', () => {
+    // Engineering 30 -> 100 (met, 70 min of 3 h), Support 100 -> 200, Engineering 200 -> solved
+    // 300 (met), reopened 400 with Engineering still on it: open since 400.
+    const events = [group(30, 'engineering'), group(100, 'Support'), group(200, 'Engineering'), status(300, 'solved'), status(400, 'open')];
+    const m = metric(evaluate(policy, ticket(events), C + 450 * MIN), 'engineering');
+    expect(m.cycles).toEqual({ number: 3, count: 3, met: 2, breached: 0, open: true, handoffs: 1 });
+    expect(m.start).toBe(C + 400 * MIN);
+    expect(m.due).toBe(C + 580 * MIN);
+  });
+
+  test('a ticket created in the group owns from creation; one never in it owes nothing', () => {
+    const t = timeline({ id: 't', createdAt: iso(C), fields: { status: 'open', priority: 'P1', tier: 'std', group: 'Engineering' }, events: [] });
+    const m = metric(evaluate(policy, t, C + 200 * MIN), 'engineering');
+    expect(m.state).toBe('breached');
+    expect(m.start).toBe(C);
+    const none = metric(evaluate(policy, ticket([group(10, 'Support')]), C + 200 * MIN), 'engineering');
+    expect(none.state).toBe('not_applicable');
+    expect(none.note).toBe('the group has not owned the ticket');
+  });
+
+  test('a group_ownership metric names its group, and only it has one', () => {
+    expect(errorsOf(POLICY.replace('stopsAt: group_ownership, group: Engineering,', 'stopsAt: group_ownership,'))).toEqual(['metrics.engineering.group: a group_ownership metric names its group (the id or name the host gives)']);
+    expect(errorsOf(POLICY.replace('update: { label: Periodic update, stopsAt: periodic_update,', 'update: { label: Periodic update, stopsAt: periodic_update, group: Support,'))).toEqual(['metrics.update.group: only a group_ownership metric has a group']);
+  });
+});
+
 test('startsAt belongs to periodic updates alone, and is named where it is wrong', () => {
   const text = POLICY.replace('next_reply: { label: Next reply, stopsAt: next_public_reply, pauseStatuses: [pending] }', 'next_reply: { label: Next reply, stopsAt: next_public_reply, startsAt: created }');
   expect(errorsOf(text)).toEqual(['metrics.next_reply.startsAt: only a periodic_update metric has startsAt (created or first_public_reply)']);
@@ -130,18 +159,30 @@ test('startsAt belongs to periodic updates alone, and is named where it is wrong
  * not paused; it is breached at the first minute it is still open with its whole Target counted
  * (paused or not), and met when it stops before that.
  */
-type Step = { min: number; kind: 'requester' | 'agent' | 'pending' | 'open' | 'solved' };
-function reference(steps: Step[], now: number, kind: 'next_reply' | 'update' | 'pausable', targetMin: number) {
+type Step = { min: number; kind: 'requester' | 'agent' | 'pending' | 'open' | 'solved' | 'engineering' | 'support' };
+function reference(steps: Step[], now: number, kind: 'next_reply' | 'update' | 'pausable' | 'engineering', targetMin: number) {
   const byMin = new Map<number, Step[]>();
   for (const s of steps) byMin.set(s.min, [...(byMin.get(s.min) ?? []), s]);
   let status = 'open';
   let replied = false;
-  type Cyc = { start: number; stop: number | null; counted: number; breached?: boolean };
-  const cycles: Cyc[] = kind === 'next_reply' ? [] : [{ start: 0, stop: null, counted: 0 }];
+  let owner: string | null = null;
+  type Cyc = { start: number; stop: number | null; counted: number; breached?: boolean; handoff?: boolean };
+  const cycles: Cyc[] = kind === 'next_reply' || kind === 'engineering' ? [] : [{ start: 0, stop: null, counted: 0 }];
+  const owned = () => owner === 'engineering' && status !== 'solved';
   const open = () => (cycles.length && cycles[cycles.length - 1].stop === null ? cycles[cycles.length - 1] : null);
   for (let m = 0; m <= now; m++) {
     for (const s of byMin.get(m) ?? []) {
       const o = open();
+      if (kind === 'engineering') {
+        // Who owns it, as a lead with a stopwatch per group sees it.
+        const before = owned();
+        if (s.kind === 'engineering' || s.kind === 'support') owner = s.kind;
+        else if (s.kind === 'solved' || s.kind === 'open' || s.kind === 'pending') status = s.kind === 'solved' ? 'solved' : status === 'solved' ? 'open' : s.kind;
+        if (!before && owned()) cycles.push({ start: m, stop: null, counted: 0 });
+        if (before && !owned() && o) Object.assign(o, { stop: m, handoff: status !== 'solved' });
+        continue;
+      }
+      if (s.kind === 'engineering' || s.kind === 'support') continue;
       if (s.kind === 'agent') {
         replied = true;
         if (o) o.stop = m;
@@ -160,20 +201,20 @@ function reference(steps: Step[], now: number, kind: 'next_reply' | 'update' | '
     // The Target used up while the cycle is open (paused or not) is a breach, at that minute.
     if (o && o.counted >= targetMin) o.breached = true;
     if (m === now) break;
-    if (o && !(kind !== 'update' && status === 'pending')) o.counted++;
+    if (o && !(kind !== 'update' && kind !== 'engineering' && status === 'pending')) o.counted++;
   }
-  return cycles.map((c) => ({ start: c.start, stop: c.stop, state: c.breached ? 'breached' : c.stop !== null ? 'met' : 'open' }));
+  return cycles.map((c) => ({ start: c.start, stop: c.stop, handoff: c.handoff === true, state: c.breached ? 'breached' : c.stop !== null ? 'met' : 'open' }));
 }
 
 test('property: cycles, their counts and the open cycle agree with the minute-stepping reference', () => {
-  const step = fc.record({ min: fc.integer({ min: 1, max: 1500 }), kind: fc.constantFrom<Step['kind']>('requester', 'requester', 'agent', 'agent', 'pending', 'open', 'solved') });
+  const step = fc.record({ min: fc.integer({ min: 1, max: 1500 }), kind: fc.constantFrom<Step['kind']>('requester', 'requester', 'agent', 'agent', 'pending', 'open', 'solved', 'engineering', 'support') });
   fc.assert(
     fc.property(fc.array(step, { maxLength: 25 }), fc.integer({ min: 0, max: 1600 }), (raw, now) => {
       // One event a minute: at the same instant the order of two events would be the host's.
       const steps = [...new Map(raw.map((s) => [s.min, s])).values()].sort((a, b) => a.min - b.min);
-      const events = steps.map((s) => (s.kind === 'requester' ? requester(s.min) : s.kind === 'agent' ? agent(s.min) : status(s.min, s.kind)));
+      const events = steps.map((s) => (s.kind === 'requester' ? requester(s.min) : s.kind === 'agent' ? agent(s.min) : s.kind === 'engineering' ? group(s.min, 'Engineering') : s.kind === 'support' ? group(s.min, 'Support') : status(s.min, s.kind)));
       const d = evaluate(policy, ticket(events), C + now * MIN);
-      for (const [id, target] of [['next_reply', 120], ['update', 240], ['pausable', 240]] as const) {
+      for (const [id, target] of [['next_reply', 120], ['update', 240], ['pausable', 240], ['engineering', 180]] as const) {
         const want = reference(steps, now, id, target);
         const m: MetricDecision = metric(d, id);
         if (!want.length) {
@@ -181,7 +222,9 @@ test('property: cycles, their counts and the open cycle agree with the minute-st
           continue;
         }
         const last = want[want.length - 1];
-        expect(m.cycles).toEqual({ number: want.length, count: want.length, met: want.filter((c) => c.state === 'met').length, breached: want.filter((c) => c.state === 'breached').length, open: last.stop === null });
+        const { handoffs, ...counted } = m.cycles!;
+        expect(counted).toEqual({ number: want.length, count: want.length, met: want.filter((c) => c.state === 'met').length, breached: want.filter((c) => c.state === 'breached').length, open: last.stop === null });
+        if (id === 'engineering') expect(handoffs).toBe(want.filter((c) => c.stop !== null && c.handoff).length);
         expect(m.start).toBe(C + last.start * MIN);
         expect(m.stoppedAt).toBe(last.stop === null ? null : C + last.stop * MIN);
         if (last.state !== 'open') expect(m.state).toBe(last.state);
@@ -211,4 +254,33 @@ test('the view says how many ended cycles were met, in each language, and what i
   const none = ticketView(evaluate(policy, ticket([agent(10)]), C + 30 * MIN), 'en', 'UTC', policy).metrics.find((m) => m.metric === 'next_reply')!;
   expect(none.text).toBe('Nothing owed now');
   expect(none.cyclesText).toBeUndefined();
+});
+
+test('sla explain lists each cycle, then walks the last one span by span', async () => {
+  const { explain, explanationText } = await import('../src/explain');
+  const t = ticket([agent(10), requester(20), agent(200), requester(300)]);
+  const text = explanationText(explain(policy, t, C + 330 * MIN, 'next_reply'), 'en', 'UTC');
+  expect(text).toContain('Cycle 1: Mon 2 Mar, 09:20 UTC → Mon 2 Mar, 12:20 UTC, breached (due Mon 2 Mar, 11:20 UTC)');
+  expect(text).toContain('Cycle 2: Mon 2 Mar, 14:00 UTC → open, on track (due Mon 2 Mar, 16:00 UTC)');
+  expect(text).toContain('Cycle 2, span by span:');
+  // Many cycles: the first and last ten, and how many in between.
+  const events = [];
+  for (let i = 0; i < 30; i++) events.push(requester(100 * i + 50), agent(100 * i + 60));
+  const many = explain(policy, ticket([agent(5), ...events]), C + 4000 * MIN, 'next_reply').metrics[0];
+  expect(many.cycles).toHaveLength(20);
+  expect(many.cyclesOmitted).toBe(10);
+  expect(explanationText(explain(policy, ticket([agent(5), ...events]), C + 4000 * MIN, 'next_reply'))).toContain('Cycle 30: ');
+});
+
+test('the report counts cycles as well as tickets, and handoffs for group ownership', async () => {
+  const { ReportBuilder } = await import('../src/report');
+  const b = new ReportBuilder();
+  b.add(evaluate(policy, ticket([agent(10), requester(20), agent(200), requester(300), agent(310)]), C + 400 * MIN));
+  b.add(evaluate(policy, ticket([agent(10), requester(20), agent(30), group(40, 'Engineering'), group(90, 'Support')]), C + 400 * MIN));
+  const rows = b.rows();
+  const reply = rows.find((r) => r.metric === 'next_reply')!;
+  expect(reply.tickets).toBe(2);
+  expect(reply.cycles).toEqual({ count: 3, met: 2, breached: 1 });
+  expect(rows.find((r) => r.metric === 'engineering')!.cycles).toEqual({ count: 1, met: 1, breached: 0, handoffs: 1 });
+  expect(rows.find((r) => r.metric === 'first_response')!.cycles).toBeUndefined();
 });
