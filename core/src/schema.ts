@@ -130,7 +130,8 @@ const metric = z
     pauseStatuses: z.array(z.string()).optional(),
     startsAt: z.enum(PERIODIC_STARTS, { error: `expected one of ${PERIODIC_STARTS.join(', ')}` }).optional(),
     /** A group_ownership Metric's group: its id or name, as the host adapter reads the ticket's group. */
-    group: z.string().trim().min(1, { error: 'expected the group\'s id or name' }).optional(),
+    // A Zendesk group id written unquoted is a number in YAML: it means the same id.
+    group: z.union([z.string().trim().min(1, { error: 'expected the group\'s id or name' }), z.number().int().nonnegative().transform(String)], { error: 'expected the group\'s id or name' }).optional(),
     description: z.string().optional(),
   })
   .superRefine((m, ctx) => {

@@ -284,3 +284,9 @@ test('the report counts cycles as well as tickets, and handoffs for group owners
   expect(rows.find((r) => r.metric === 'engineering')!.cycles).toEqual({ count: 1, met: 1, breached: 0, handoffs: 1 });
   expect(rows.find((r) => r.metric === 'first_response')!.cycles).toBeUndefined();
 });
+
+test('a group id written unquoted (a number in YAML) names the same group', () => {
+  const { policy: p } = parsePolicy(POLICY.replace('group: Engineering,', 'group: 360003235353,'));
+  const m = metric(evaluate(p!, ticket([group(10, '360003235353')]), C + 20 * MIN), 'engineering');
+  expect(m.state).toBe('running');
+});
