@@ -8,9 +8,10 @@ import type { AddressInfo } from 'net';
  * "docs: …" is the page of Zendesk's developer documentation (developer.zendesk.com/api-reference).
  *
  * State: tickets with updated_at stamps and audits (the audits shape: Create/Change events with
- * field_name, value, previous_value; Comment events with author_id, public, body), users with roles,
- * groups. The ticket-events export is derived from the audits in the export's own shape (child
- * events keyed by field name, custom fields under custom_ticket_fields). It counts requests and
+ * field_name, value, previous_value; Comment events with author_id, public, body), users with roles
+ * (a CC among the end users), groups, and each ticket's group (group_id). The ticket-events export
+ * is derived from the audits in the export's own shape (child events keyed by field name, custom
+ * fields under custom_ticket_fields, group_id as a number). It counts requests and
  * writes per ticket, can inject 429 (with Retry-After), 500, dropped connections and slow answers,
  * and runs a hook between a read and a write (an agent's concurrent edit).
  */
@@ -26,6 +27,8 @@ export interface Ticket {
   requester_id?: number;
   custom_status_id?: number | null;
   organization_id?: number | null;
+  /** The group the ticket is assigned to: a number or null in the REST ticket (host-payloads/zendesk_incremental_tickets_cursor.real.json). */
+  group_id?: number | null;
 }
 
 export interface Audit {
@@ -39,6 +42,10 @@ export interface Audit {
 type Fault = { kind: 'status'; status: number; retryAfter?: string } | { kind: 'drop' } | { kind: 'slow'; ms: number };
 
 export const API_USER = 99;
+/** Groups of the emulated account; Support's id is the recorded export's (host-payloads/zendesk_incremental_ticket_events.real-edited.json). */
+export const GROUPS = { triage: 7, support: 360003235353, tier2: 360003235354 };
+/** An end user who is not the requester: a CC on the ticket. */
+export const CC_USER = 4;
 
 /** Error bodies as Zendesk sends them (docs: "Errors" in the API introduction, and the Tickets API). */
 export const ERRORS = {
@@ -62,11 +69,12 @@ export class ZendeskEmulator {
     { id: 1, role: 'end-user' },
     { id: 2, role: 'agent' },
     { id: 3, role: 'agent' },
+    { id: CC_USER, role: 'end-user' },
     { id: API_USER, role: 'admin' },
   ];
   /** user id -> the groups the user belongs to */
   groupMemberships = new Map<number, number[]>();
-  groupNames = new Map<number, string>([[7, 'Triage']]);
+  groupNames = new Map<number, string>([[GROUPS.triage, 'Triage'], [GROUPS.support, 'Support'], [GROUPS.tier2, 'Tier 2']]);
   /** Organizations: id -> their custom fields by field key (organization_fields). */
   organizations = new Map<number, Record<string, unknown>>();
   /** The role of the identity the API credentials stand for: the exports need an admin. */
@@ -106,7 +114,7 @@ export class ZendeskEmulator {
   }
 
   addTicket(t: Omit<Ticket, 'updated_at' | 'created_at'> & { created_at: string }, events: Record<string, unknown>[] = []): Ticket {
-    const ticket = { requester_id: 1, custom_status_id: null, ...t, updated_at: this.stamp() };
+    const ticket = { requester_id: 1, custom_status_id: null, group_id: null, ...t, updated_at: this.stamp() };
     this.tickets.set(t.id, ticket);
     const create = [
       { type: 'Create', field_name: 'status', value: t.status },
@@ -117,6 +125,8 @@ export class ZendeskEmulator {
       { type: 'Create', field_name: 'requester_id', value: String(ticket.requester_id) },
       // Recorded: a ticket's creating audit carries organization_id as a string (host-payloads/zendesk_ticket_audits_account_cursor.real.json).
       ...(ticket.organization_id ? [{ type: 'Create', field_name: 'organization_id', value: String(ticket.organization_id) }] : []),
+      // Recorded: group_id as a string too, and only for a ticket created in a group (the same payload's ticket 1).
+      ...(ticket.group_id ? [{ type: 'Create', field_name: 'group_id', value: String(ticket.group_id) }] : []),
     ];
     this.audits.set(t.id, [
       { id: this.seq++, ticket_id: t.id, created_at: t.created_at, author_id: ticket.requester_id, events: [{ id: this.seq++, type: 'Comment', public: true, author_id: ticket.requester_id, body: t.subject }, ...create] },
@@ -129,8 +139,13 @@ export class ZendeskEmulator {
     for (let i = 0; i < count; i++) this.faults.push({ fault, match });
   }
 
-  /** An agent's edit in Zendesk's own UI: the ticket changes and an audit records it. */
-  agentEdit(id: number, change: { priority?: string; status?: string; custom_status_id?: number; tags?: string[]; custom_fields?: { id: number; value: unknown }[] }, author = 2): void {
+  /**
+   * An agent's edit in Zendesk's own UI: the ticket changes and an audit records it. Ids
+   * (custom_status_id, group_id) are strings in the audit, as recorded Create events give them; a
+   * group_id of null unassigns the group. No recorded Change of group_id was found: its
+   * previous_value is taken to be like the value, a string or null.
+   */
+  agentEdit(id: number, change: { priority?: string; status?: string; custom_status_id?: number; group_id?: number | null; tags?: string[]; custom_fields?: { id: number; value: unknown }[] }, author = 2): void {
     const t = this.tickets.get(id)!;
     const events: Record<string, unknown>[] = [];
     for (const [k, v] of Object.entries(change)) {
@@ -143,8 +158,10 @@ export class ZendeskEmulator {
         }
         continue;
       }
-      const before = (t as unknown as Record<string, unknown>)[k];
-      events.push({ type: 'Change', field_name: k, value: k === 'custom_status_id' ? String(v) : v, previous_value: k === 'custom_status_id' && before != null ? String(before) : before });
+      const before = (t as unknown as Record<string, unknown>)[k] ?? null;
+      const id = k === 'custom_status_id' || k === 'group_id';
+      const text = (x: unknown) => (id && x != null ? String(x) : x);
+      events.push({ type: 'Change', field_name: k, value: text(v), previous_value: text(before) });
       (t as unknown as Record<string, unknown>)[k] = v;
     }
     t.updated_at = this.stamp();
@@ -445,14 +462,17 @@ export class ZendeskEmulator {
       if (!withComments) return { ...base, comment_present: true, comment_public: e.public, event_type: 'Comment' };
       return { ...base, type: 'Comment', author_id: e.author_id, body: e.body, html_body: `<div class="zd-comment"><p dir="auto">${String(e.body)}</p></div>`, public: e.public, attachments: [], audit_id: a.id, created_at: a.created_at, event_type: 'Comment' };
     }
-    const change = e.type === 'Change' ? { previous_value: e.previous_value } : {};
     const name = String(e.field_name);
+    // Recorded: the export gives group_id as a number ({"group_id":360003235353,"event_type":"Create"}),
+    // where the audits give a string; its previous_value is taken to be a number too (not recorded).
+    const num = (x: unknown) => (name === 'group_id' && x != null && x !== '' ? Number(x) : x);
+    const change = e.type === 'Change' ? { previous_value: num(e.previous_value) } : {};
     if (/^\d+$/.test(name)) return { ...base, custom_ticket_fields: { [name]: e.value }, event_type: e.type, ...change };
     if (name === 'tags') {
       const now = (e.value as string[]) ?? [];
       const before = (e.previous_value as string[] | undefined) ?? [];
       return { ...base, tags: now, added_tags: now.filter((t) => !before.includes(t)), removed_tags: before.filter((t) => !now.includes(t)), event_type: e.type, ...change };
     }
-    return { ...base, [name]: e.value, event_type: e.type, ...change };
+    return { ...base, [name]: num(e.value), event_type: e.type, ...change };
   }
 }

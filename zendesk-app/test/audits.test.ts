@@ -2,7 +2,7 @@ import { evaluate, overrideNote, TimelineSchema } from '@sla-desk/core';
 import { readAllAudits, timelineFromAudits } from '../src/zaf/audits';
 import type { FieldIds } from '../src/zaf/fields';
 import type { ZendeskAudit } from '../src/zaf/types';
-import { preset } from './helpers';
+import { parityForGroup, preset } from './helpers';
 
 const kiwi = preset('kiwi-stage-plus');
 const ids: FieldIds = { impact: 11, urgency: 12, tier: 13, state: 14, due: {}, source: 'requirements', missing: [] };
@@ -203,4 +203,59 @@ test('SLA Desk’s notice of an override is not the first response; an agent’s
   expect(tl.events.filter((e) => e.type === 'reply')).toEqual([{ type: 'reply', at: '2026-11-20T14:10:00Z', public: false, author: 'agent' }]);
   const plain = TimelineSchema.parse(timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 7, users, trusted: new Set([3]) }, [...base, { ...notice, metadata: undefined }]));
   expect(plain.events.filter((e) => e.type === 'reply' && e.public)).toHaveLength(1);
+});
+
+describe('recurring Metrics: group assignments and every comment with its side (issue 19)', () => {
+  const SUPPORT = '360003235353';
+  const TIER2 = '360003235354';
+  const people = [...users, { id: 4, role: 'end-user' as const }];
+  const at = (hhmm: string) => `2026-03-02T${hhmm}:00Z`;
+  const comment = (id: number, hhmm: string, author: number, isPublic = true, extra: Partial<ZendeskAudit> = {}): ZendeskAudit => ({ id, created_at: at(hhmm), author_id: author, events: [{ type: 'Comment', public: isPublic, author_id: author, body: 'text' }], ...extra });
+  const history: ZendeskAudit[] = [
+    // Created by the requester in Tier 2 (ids as strings, as recorded Create events give them).
+    { id: 1, created_at: at('09:00'), author_id: 1, events: [{ type: 'Comment', public: true, author_id: 1, body: 'It is broken' }, { type: 'Create', field_name: 'status', value: 'new' }, { type: 'Create', field_name: 'priority', value: 'urgent' }, { type: 'Create', field_name: 'group_id', value: TIER2 }] },
+    { id: 2, created_at: at('09:10'), author_id: 2, events: [{ type: 'Change', field_name: 'group_id', value: SUPPORT, previous_value: TIER2 }, { type: 'Change', field_name: 'status', value: 'open', previous_value: 'new' }] },
+    comment(3, '09:40', 2),
+    comment(4, '10:00', 1),
+    // A CC (another end user) writes too, before anyone answered: still the same wait.
+    comment(5, '10:20', 4),
+    comment(6, '10:30', 2, false),
+    comment(7, '11:30', 3),
+    // SLA Desk's notice of an override answers nothing.
+    comment(8, '11:45', 2, true, { metadata: { custom: { sla_desk: 'override-notice' } } }),
+    // Someone the page did not sideload: not known as an agent, so the requester's side.
+    comment(9, '12:00', 50),
+    { id: 10, created_at: at('12:10'), author_id: 3, events: [{ type: 'Change', field_name: 'group_id', value: null, previous_value: SUPPORT }] },
+  ];
+
+  test('group_id Create and Change become the group; each comment after the first is a reply with its side', () => {
+    const tl = timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 5, users: people }, history);
+    // (New and Open are both "open" to the clock: the 09:10 status change changes nothing.)
+    expect(tl.fields).toEqual({ status: 'open', group: TIER2 });
+    expect(tl.events).toEqual([
+      { type: 'field', at: at('09:10'), field: 'group', value: SUPPORT },
+      { type: 'reply', at: at('09:40'), public: true, author: 'agent' },
+      { type: 'reply', at: at('10:00'), public: true, author: 'requester' },
+      { type: 'reply', at: at('10:20'), public: true, author: 'requester' },
+      { type: 'reply', at: at('10:30'), public: false, author: 'agent' },
+      { type: 'reply', at: at('11:30'), public: true, author: 'agent' },
+      { type: 'reply', at: at('12:00'), public: true, author: 'requester' },
+      { type: 'field', at: at('12:10'), field: 'group', value: null },
+    ]);
+  });
+
+  test('an emptied group_id is no group', () => {
+    const tl = timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 5, users: people }, [history[0], { id: 11, created_at: at('09:05'), author_id: 2, events: [{ type: 'Change', field_name: 'group_id', value: '', previous_value: TIER2 }] }]);
+    expect(tl.events).toEqual([{ type: 'field', at: at('09:05'), field: 'group', value: null }]);
+  });
+
+  test('under zendesk-parity naming the Support group by id: next-reply cycles and the time in Support', () => {
+    const policy = parityForGroup(SUPPORT);
+    const d = evaluate(policy, TimelineSchema.parse(timelineFromAudits({ policy, fieldIds: ids, ticketId: 5, users: people }, history)), at('12:30'));
+    const m = (id: string) => d.metrics.find((x) => x.metric === id)!;
+    // 10:00 (the oldest unanswered) -> 11:30, 1h30 of the urgent 2h: met; the 12:00 message waits since.
+    expect(m('next_reply')).toMatchObject({ state: 'running', start: Date.parse(at('12:00')), due: Date.parse(at('14:00')), cycles: { number: 2, count: 2, met: 1, breached: 0, open: true } });
+    // Support 09:10 -> unassigned 12:10: 3h against 2h, breached; a handoff, and nothing open.
+    expect(m('support_owns')).toMatchObject({ state: 'breached', start: Date.parse(at('09:10')), stoppedAt: Date.parse(at('12:10')), cycles: { number: 1, count: 1, met: 0, breached: 1, open: false, handoffs: 1 } });
+  });
 });

@@ -3,10 +3,19 @@ import { join } from 'path';
 import { parsePolicy, type Policy } from '@sla-desk/core';
 import type { ZafClient, ZafGetResult } from '../src/zaf/types';
 
-export function preset(id: string): Policy {
-  const { policy, problems } = parsePolicy(readFileSync(join(__dirname, '..', '..', 'core', 'presets', `${id}.yaml`), 'utf8'));
+export function preset(id: string, edit: (text: string) => string = (t) => t): Policy {
+  const { policy, problems } = parsePolicy(edit(readFileSync(join(__dirname, '..', '..', 'core', 'presets', `${id}.yaml`), 'utf8')));
   if (!policy) throw new Error(problems.map((p) => p.message).join());
   return policy;
+}
+
+/** zendesk-parity with its Group SLA on a Zendesk group id, as a Zendesk account writes it (the timeline's group is group_id). */
+export function parityForGroup(groupId: string): Policy {
+  return preset('zendesk-parity', (t) => {
+    const edited = t.replace('group: Support,', `group: "${groupId}",`);
+    if (edited === t) throw new Error('zendesk-parity no longer names its group as "group: Support,"');
+    return edited;
+  });
 }
 
 /** A ZAFClient stub: get answers from a table of paths, and every call is recorded. */

@@ -24,8 +24,9 @@ test('a recorded page of ticket audits (include=users), event by event', () => {
   const page = load<{ audits: ZendeskAudit[]; users: ZendeskUser[] }>('zendesk_ticket_audits_include_users.real.json');
   const tl = timelineFromAudits({ policy: bespoke, fieldIds: ids, ticketId: 1, users: page.users }, page.audits);
   expect(tl.createdAt).toBe('2012-09-06T20:17:09Z');
-  // The creation: status open, native priority "normal", which S3 is the first to map to.
-  expect(tl.fields).toEqual({ status: 'open', priority: 'S3' });
+  // The creation: status open, native priority "normal", which S3 is the first to map to, and the
+  // group the ticket was created in (group_id "20001662", a string in the audit).
+  expect(tl.fields).toEqual({ status: 'open', priority: 'S3', group: '20001662' });
   expect(tl.events!.slice(0, 4)).toEqual([
     // Audit 21078967: an admin's private note, then the priority set to high (S2).
     { type: 'reply', at: '2012-09-06T20:17:10Z', public: false, author: 'agent' },
@@ -51,6 +52,21 @@ test("the documentation's audit example: a custom status, and a comment without 
   // Status "open" by name, but custom status 123, which this policy maps to "hold": the id wins.
   expect(tl.fields).toEqual({ status: 'hold' });
   expect(timelineFromAudits({ policy: bespoke, fieldIds: ids, ticketId: 666, users: [] }, page.audits).fields).toEqual({ status: 'open' });
+});
+
+test('recorded account audits: the group a ticket is created in, its id as a string', () => {
+  const page = load<{ audits: (ZendeskAudit & { ticket_id: number })[] }>('zendesk_ticket_audits_account_cursor.real.json');
+  const one = page.audits.filter((a) => a.ticket_id === 1);
+  expect(one.flatMap((a) => a.events).filter((e) => (e as { field_name?: string }).field_name === 'group_id')).toEqual([{ id: 6130852546074, type: 'Create', value: '6130852536346', field_name: 'group_id' }]);
+  expect(timelineFromAudits({ policy: bespoke, fieldIds: ids, ticketId: 1, users: [] }, one).fields).toMatchObject({ group: '6130852536346' });
+});
+
+test('the backfill\'s export reader keeps group_id while it drops the fields SLA Desk does not read', () => {
+  const page = load<{ ticket_events: ExportEvent[] }>('zendesk_incremental_ticket_events.real-edited.json');
+  // keepFields is how the backfill reads: only SLA Desk's own custom fields, and what a timeline needs.
+  const kept = page.ticket_events.filter((e) => e.ticket_id === 2).map((e) => auditOfTicketEvent(e, { keepFields: new Set(['11']) }));
+  expect(kept[0].events.map((e) => (e as { field_name?: string }).field_name ?? e.type)).toEqual(['Comment', 'status', 'priority', 'group_id']);
+  expect(timelineFromAudits({ policy: bespoke, fieldIds: ids, ticketId: 2, users: [] }, kept).fields).toEqual({ status: 'open', priority: null, group: '360003235353' });
 });
 
 test('recorded account audits: custom statuses from Create events (ids as strings)', () => {
@@ -85,9 +101,10 @@ test('a recorded page of the ticket-events export, through the export reader, ev
     { type: 'Change', field_name: 'priority', value: 'normal', previous_value: '0' },
   ]);
   const byTicket = (id: number) => page.ticket_events.map((e, i) => [e, audits[i]] as const).filter(([e]) => e.ticket_id === id).map(([, a]) => a);
-  // Ticket 1: created open, then (same second, by a trigger) an incident of priority normal.
+  // Ticket 1: created open in group 360003235353 (a number in the export), then (same second, by a
+  // trigger) an incident of priority normal.
   const t1 = timelineFromAudits({ policy: bespoke, fieldIds: ids, ticketId: 1, users: [] }, byTicket(1));
-  expect(t1.fields).toEqual({ status: 'open' });
+  expect(t1.fields).toEqual({ status: 'open', group: '360003235353' });
   expect(t1.events).toEqual([{ type: 'field', at: '2019-02-20T06:50:45Z', field: 'priority', value: 'S3' }]);
   // Tickets 2 and 3: created open with no priority.
   for (const id of [2, 3]) expect(timelineFromAudits({ policy: bespoke, fieldIds: ids, ticketId: id, users: [] }, byTicket(id))).toMatchObject({ fields: { status: 'open', priority: null }, events: [] });

@@ -386,3 +386,57 @@ test('severity policies: the SLA priority field keeps S4 apart from S3, and the 
   await t.fire('ticket.save');
   expect(t.values['ticket.customField:custom_field_18']).toBe('sla_priority_s2');
 });
+
+describe('zendesk-parity: a recurring Metric shows its open cycle and the cycles before it (issue 19)', () => {
+  // The due fields requirements.json creates for the preset's metrics (every bundled preset's).
+  const parityFields = { next_reply: 21, periodic_update: 22, pausable_update: 23, requester_wait: 24, agent_work: 25, support_owns: 26 };
+  const at = (hhmm: string) => `2026-11-20T${hhmm}:00Z`;
+  const say = (id: number, hhmm: string, author: number) => ({ id, created_at: at(hhmm), author_id: author, events: [{ type: 'Comment', public: true, author_id: author, body: 'text' }] });
+  // Urgent (next reply in 2h): first reply 10:10; 10:20 -> 11:00 met; 11:10 -> 13:30 breached (2h20).
+  const conversation = [
+    { id: 1, created_at: at('10:00'), author_id: 1, events: [{ type: 'Comment', public: true, author_id: 1, body: 'It is down' }, { type: 'Create', field_name: 'status', value: 'open' }, { type: 'Create', field_name: 'priority', value: 'urgent' }] },
+    say(2, '10:10', 2),
+    say(3, '10:20', 1),
+    say(4, '11:00', 2),
+    say(5, '11:10', 1),
+    say(6, '13:30', 2),
+  ];
+  const parity = (audits: unknown[]) => {
+    const t = ticket({ settings: { policy_preset: 'zendesk-parity' }, audits });
+    t.values['ticket.priority'] = 'urgent';
+    for (const [metric, id] of Object.entries(parityFields)) t.values[`requirement:sla_due_${metric}`] = { requirement_id: id };
+    return t;
+  };
+
+  test('a message waiting since 14:00: its countdown, "1 of 2 met", and its due written on save', async () => {
+    const t = parity([...conversation, say(7, '14:00', 1)]);
+    mount(t.client);
+    expect(await screen.findByTestId('countdown-next_reply')).toHaveProperty('textContent', '1h 00m left');
+    expect(screen.getByTestId('metric-next_reply').getAttribute('data-state')).toBe('running');
+    expect(screen.getByTestId('cycles-next_reply').textContent).toBe('1 of 2 met');
+    // The first response has one cycle only: no count.
+    expect(screen.queryByTestId('cycles-first_response')).toBeNull();
+    expect(screen.queryByText(/These SLA Desk fields are missing/)).toBeNull();
+    await t.fire('ticket.save');
+    expect(t.values[`ticket.customField:custom_field_${parityFields.next_reply}`]).toBe('2026-11-20T16:00:00.000Z');
+    // The update owed since the 13:30 reply: 4h.
+    expect(t.values[`ticket.customField:custom_field_${parityFields.periodic_update}`]).toBe('2026-11-20T17:30:00.000Z');
+  });
+
+  test('answered, nothing waits: the last cycle shows, and its field is emptied on save', async () => {
+    const t = parity(conversation);
+    t.values[`ticket.customField:custom_field_${parityFields.next_reply}`] = '2026-11-20T13:10:00.000Z';
+    mount(t.client);
+    expect(await screen.findByTestId('cycles-next_reply')).toHaveProperty('textContent', '1 of 2 met');
+    expect(screen.getByTestId('metric-next_reply').getAttribute('data-state')).toBe('breached');
+    await t.fire('ticket.save');
+    expect(t.values[`ticket.customField:custom_field_${parityFields.next_reply}`]).toBe('');
+  });
+
+  test('in French, from core\'s words', async () => {
+    const t = parity([...conversation, say(7, '14:00', 1)]);
+    t.values.currentUser = { id: 2, name: 'Léa', role: 'agent', groups: [], locale: 'fr-CA' };
+    mount(t.client);
+    expect(await screen.findByTestId('cycles-next_reply')).toHaveProperty('textContent', '1 sur 2 respectés');
+  });
+});

@@ -11,6 +11,8 @@ import type { ZendeskAudit, ZendeskAuditEvent } from '../../src/zaf/types';
  *  - a child event is keyed by the field's name: {"status":"hold","event_type":"Change","previous_value":"open"};
  *  - custom fields come as {"custom_ticket_fields":{"<id>":"<value>"}};
  *  - tags come with added_tags and removed_tags beside the whole list;
+ *  - ids such as group_id are numbers here ({"group_id":360003235353,"event_type":"Create"} in the
+ *    recorded page), where the audits give strings;
  *  - a comment is {comment_present, comment_public} unless the request has include=comment_events,
  *    which puts the comment itself (author_id, body, public, …) in the child event;
  *  - the updater is updater_id, and no users are sideloaded (read their roles with users/show_many).
@@ -29,8 +31,8 @@ const META = new Set(['id', 'via', 'via_reference_id', 'event_type', 'previous_v
 
 export interface ReadOptions {
   /**
-   * Keep only what a timeline can use: the fields named here (plus status, custom status, priority
-   * and tags), comments without their text unless the text is an override note. The backfill holds
+   * Keep only what a timeline can use: the fields named here (plus status, custom status, priority,
+   * group and tags), comments without their text unless the text is an override note. The backfill holds
    * every open ticket's history at once, and comment bodies are most of its size.
    */
   keepFields?: ReadonlySet<string>;
@@ -67,7 +69,9 @@ export function auditOfTicketEvent(e: ExportEvent, opts: ReadOptions = {}): Zend
   return { id: e.id, created_at: e.created_at, author_id: e.updater_id, events };
 }
 
-const ALWAYS = new Set(['status', 'custom_status_id', 'priority', 'tags']);
+// group_id: group_ownership Metrics count the time in a group, so a backfill that dropped it would
+// write those Metrics' due times as if no group had ever owned the ticket.
+const ALWAYS = new Set(['status', 'custom_status_id', 'priority', 'group_id', 'tags']);
 
 function scalar(v: unknown): string | number | null {
   if (v === null || v === undefined) return null;

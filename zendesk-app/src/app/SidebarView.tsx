@@ -117,6 +117,12 @@ export function SidebarView({ t, view, notices, override, explain, metButtons, o
                     {t.due} {m.dueText}
                   </SM>
                 )}
+                {/* A recurring Metric's countdown and due are its open cycle's; the ones before it are history, counted here. */}
+                {m.cyclesText && (
+                  <SM className="sla-cycles" data-testid={`cycles-${m.metric}`}>
+                    {m.cyclesText}
+                  </SM>
+                )}
                 {explain && m.state !== 'not_applicable' && <Why t={t} metric={m.metric} explain={explain} />}
               </li>
             ))}

@@ -4,8 +4,9 @@ import type { ZendeskAudit, ZendeskCommentEvent, ZendeskFieldEvent, ZendeskUser 
 
 /**
  * Turns a Zendesk ticket's audits into the host-neutral timeline core evaluates: status changes
- * (pauses, solved, reopened), public agent replies, Impact/Urgency/Tier/priority changes, SLA
- * tags, and overrides read back from their internal notes.
+ * (pauses, solved, reopened), every comment after the ticket's first with its author's side (the
+ * requester's, or an agent's), group assignments, Impact/Urgency/Tier/priority changes, SLA tags,
+ * and overrides read back from their internal notes.
  *
  * Shapes are those of GET /api/v2/tickets/{id}/audits (Zendesk's "Ticket Audits" reference, and the
  * recorded responses in ../shared/host-payloads): Create/Change events carry field_name, value and
@@ -21,6 +22,11 @@ import type { ZendeskAudit, ZendeskCommentEvent, ZendeskFieldEvent, ZendeskUser 
  *  - The policy priority is the SLA priority field when the app has one; else the native priority,
  *    mapped back through the policy's `zendesk` values. Several policy priorities can share one native
  *    value (S3 and S4 are both "normal"), which is why the field of its own exists.
+ *  - The group is group_id as the audits give it (a string in recorded Create events, a number in
+ *    the export): what a group_ownership Metric's `group:` names, so a Zendesk policy names the id.
+ *  - A comment's side is its author's role: agents and admins answer; anyone else (the requester, a
+ *    CC, another end user of the organization) is the requester's side, whose public message after
+ *    the first reply starts a next-reply cycle.
  */
 export interface AuditContext {
   policy: Policy;
@@ -68,6 +74,8 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
         const c = e as ZendeskCommentEvent;
         // The doc example's comment has no author_id; the audit's author wrote it then.
         const author = typeof c.author_id === 'number' ? c.author_id : audit.author_id;
+        // Only a known agent answers: a CC or an author the page did not sideload is the
+        // requester's side, which at worst starts a wait rather than stopping a clock.
         const agent = roles.get(author) === 'agent' || roles.get(author) === 'admin';
         const mayOverride = c.public === false && trusted.has(author) && trusted.has(audit.author_id);
         const override = mayOverride && typeof c.body === 'string' ? parseOverrideNote(c.body) : null;
@@ -83,6 +91,10 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
       const change = e as ZendeskFieldEvent;
       const value = Array.isArray(change.value) ? null : change.value == null ? null : String(change.value);
       switch (change.field_name) {
+        case 'group_id':
+          // Unassigning gives null (or an empty value): no group owns the ticket.
+          put('group', value === null || value === '' ? null : value);
+          continue;
         case 'status':
           status.name = value;
           if (statusAt < 0) statusAt = events.length;
