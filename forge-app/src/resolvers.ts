@@ -4,6 +4,7 @@ import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, p
 import { CONFIG_KEY, evaluationChanges, loadConfig, policyOf, saveConfig, StorageError, type Config, type EvaluatedPart } from './config';
 import { JiraClient, JiraError, resolverClient } from './jira/client';
 import { formatMetNote, parseMetNote } from './jira/met-note';
+import { COMPONENTS } from './jira/timeline';
 import { PRESETS } from './presets';
 import { planIssue, priorityInScheme } from './issue';
 import { recalculationProgress, startRecalculation, type Progress } from './recalculate';
@@ -230,6 +231,10 @@ export async function setConfig(payload: { config?: Config }, client = resolverC
   }
   if (config.map.tierSource === 'organization' && !config.map.organizations) {
     return { ok: false as const, problems: ['map.organizations: the tier comes from the JSM organization, so name the Organizations field (e.g. customfield_10002)'] };
+  }
+  const group = config.map.group;
+  if (group !== undefined && (typeof group !== 'string' || !(group === COMPONENTS || /^customfield_\d+$/.test(group)))) {
+    return { ok: false as const, problems: [`map.group: expected a custom field id (a group picker, team or select field, e.g. customfield_10001) or "${COMPONENTS}"`] };
   }
   const { errors, warnings } = await priorityProblems(client, config);
   if (errors.length) return { ok: false as const, problems: errors };

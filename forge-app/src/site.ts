@@ -61,6 +61,9 @@ export const APP_FIELD_MODULES: Record<string, (f: AppFields, id: string) => voi
   'sla-state': (f, id) => void (f.state = id),
   'sla-tier': (f, id) => void (f.tier = id),
   'sla-next-transition': (f, id) => void (f.next = id),
+  // Recurring Metrics (the zendesk-parity preset's ids): the open cycle's due, empty between cycles.
+  'sla-due-next-reply': (f, id) => void (f.due.next_reply = id),
+  'sla-due-periodic-update': (f, id) => void (f.due.periodic_update = id),
 };
 
 /**

@@ -1,6 +1,6 @@
 import { evaluate, nextTransition, savedDue, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
 import type { JiraIssue } from './jira/client';
-import { timelineOfIssue, type FieldMap, type TimelineContext } from './jira/timeline';
+import { COMPONENTS, timelineOfIssue, type FieldMap, type TimelineContext } from './jira/timeline';
 
 /** Where the app's own Jira custom fields live (found by their module keys; see site.ts). */
 export interface AppFields {
@@ -59,6 +59,8 @@ function same(have: unknown, want: unknown): boolean {
 /** Only changes to these can change a decision: anything else (the app's own fields) is ignored. */
 export function relevantChange(map: FieldMap, items: { field?: string; fieldId?: string }[] | undefined): boolean {
   if (!items || !items.length) return true;
-  const watched = new Set(['status', 'priority', 'comment', map.impact, map.urgency, map.tier, map.organizations].filter(Boolean) as string[]);
+  // Components come as "Component" items (fieldId "components" in REST v3).
+  const group = map.group === COMPONENTS ? [COMPONENTS, 'Component'] : [map.group];
+  const watched = new Set(['status', 'priority', 'comment', map.impact, map.urgency, map.tier, map.organizations, ...group].filter(Boolean) as string[]);
   return items.some((it) => watched.has(it.fieldId ?? '') || watched.has(it.field ?? ''));
 }

@@ -6,6 +6,8 @@ import { QUEUE } from '../src/recalculate';
 import { TRANSITION_QUEUE } from '../src/triggers';
 import { allowed, routeOf, ROUTE_SCOPES } from '../../test/jira/scopes';
 import { APP_FIELD_MODULES } from '../src/site';
+import { PRESETS } from '../src/presets';
+import { JiraEmulator } from '../../test/jira/emulator';
 
 /** `forge lint` needs a login, so the manifest is checked offline with Atlassian's own validator. */
 const MANIFEST = join(__dirname, '..', 'manifest.yml');
@@ -118,5 +120,24 @@ describe('OAuth scopes, checked offline (@forge/lint\'s permission linter downlo
   test('the app finds each of its own custom fields by the module key the manifest declares', () => {
     const keys = parse(readFileSync(MANIFEST, 'utf8')).modules['jira:customField'].map((f: { key: string }) => f.key);
     expect(Object.keys(APP_FIELD_MODULES).sort()).toEqual([...keys].sort());
+  });
+
+  test('recurring Metrics have due fields of their own: datetime, read-only, filled with the zendesk-parity preset\'s metric ids', () => {
+    const fields = parse(readFileSync(MANIFEST, 'utf8')).modules['jira:customField'] as { key: string; name: string; type: string; readOnly: boolean }[];
+    const due = (key: string) => {
+      const f = { due: {} as Record<string, string> };
+      APP_FIELD_MODULES[key](f, 'customfield_1');
+      return Object.keys(f.due);
+    };
+    expect(fields.filter((f) => f.key === 'sla-due-next-reply' || f.key === 'sla-due-periodic-update').map((f) => ({ ...f, metrics: due(f.key) }))).toEqual([
+      { key: 'sla-due-next-reply', name: 'Next reply due', description: expect.any(String), type: 'datetime', readOnly: true, metrics: ['next_reply'] },
+      { key: 'sla-due-periodic-update', name: 'Next update due', description: expect.any(String), type: 'datetime', readOnly: true, metrics: ['periodic_update'] },
+    ]);
+    const parity = PRESETS['zendesk-parity'].metrics;
+    expect([parity.next_reply.stopsAt, parity.periodic_update.stopsAt]).toEqual(['next_public_reply', 'periodic_update']);
+    // The emulated site deploys every field the manifest declares, of a type Forge takes.
+    const ids = new JiraEmulator([]).deployAppFields(fields);
+    expect(Object.keys(ids)).toEqual(fields.map((f) => f.key));
+    expect(() => new JiraEmulator([]).deployAppFields([{ key: 'x', name: 'X', type: 'datetimes' }])).toThrow('jira:customField x: type "datetimes" is not one of');
   });
 });

@@ -106,6 +106,13 @@ test('an invalid policy is refused with its paths, and the stored configuration 
   expect(recalculations).toHaveLength(1);
 });
 
+test('the group mapping is a custom field id or "components"; anything else is refused by its name, and nothing is saved', async () => {
+  const r = await admin('setConfig', 'site-admin', { config: { ...config, map: { ...config.map, group: 'Owning group' } } });
+  expect(r).toEqual({ ok: false, problems: ['map.group: expected a custom field id (a group picker, team or select field, e.g. customfield_10001) or "components"'] });
+  expect(store.get(CONFIG_KEY)).toEqual(config);
+  for (const group of ['customfield_10060', 'components']) expect((await admin('setConfig', 'site-admin', { config: { ...config, map: { ...config.map, group } } })).ok).toBe(true);
+});
+
 test('a policy naming a Jira priority the site lacks is refused, and nothing is saved', async () => {
   jira.priorities = jira.priorities.filter((p) => p.name !== 'Lowest');
   const r = await admin('setConfig', 'site-admin', { config: { ...config, policy: { preset: 'bespoke-s1-s5' } } });

@@ -106,6 +106,21 @@ test('a lead sees the new due times before confirming an override', async () => 
   expect(invoke).toHaveBeenCalledWith('override', { to: 'P1', reason: 'Outage for all users', notify: true, notice: notice.value });
 });
 
+test('a recurring Metric shows its open cycle\'s countdown with how its ended cycles went: "1 of 2 met"', async () => {
+  const parity = parsePolicy(readFileSync(join(__dirname, '..', '..', 'core', 'presets', 'zendesk-parity.yaml'), 'utf8')).policy!;
+  const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
+  const reply = (min: number, author: 'agent' | 'requester') => ({ type: 'reply' as const, at: ago(min), public: true, author });
+  // High: next reply 4h. Waited 6h (breached), then 30 min (met); the customer wrote again 30 min ago.
+  const tl = TimelineSchema.parse({ id: 'SUP-2', createdAt: ago(600), fields: { priority: 'high', status: 'open' }, events: [reply(590, 'agent'), reply(540, 'requester'), reply(180, 'agent'), reply(150, 'requester'), reply(120, 'agent'), reply(30, 'requester')] });
+  const view = ticketView(evaluate(parity, tl, Date.now()), 'en', 'UTC', parity);
+  invoke.mockResolvedValueOnce({ ok: true, view, policy: parity, timeline: tl, locale: 'en', timezone: 'UTC', policyName: parity.name, priorities: [], current: 'high', lead: false });
+  await act(async () => void render(<Panel />));
+  const line = await screen.findByText(/^3h (29|30)m left · 1 of 2 met$/);
+  // Under the Metric's own label, with its due.
+  expect(line.closest('[data-ui="Stack"]')!.textContent).toMatch(/^Next reply time/);
+  expect(line.closest('[data-ui="Stack"]')!.textContent).toContain('Due ');
+});
+
 test('a configuration problem is shown instead of the view', async () => {
   invoke.mockResolvedValueOnce({ ok: false, problems: ['policy: unknown preset "gold"'] });
   await act(async () => void render(<Panel />));
@@ -136,10 +151,12 @@ test('the admin page asks for the Organizations field only when the tier comes f
   expect(screen.queryByText('Tier field id')).toBeNull();
   await act(async () => void fireEvent.change(document.getElementById('organizations')!, { target: { value: 'customfield_10002' } }));
   await act(async () => void fireEvent.change(document.getElementById('roles')!, { target: { value: 'Triage leads, Service owners' } }));
+  // The group that owns the issue, for group_ownership Metrics: a field id, or the components.
+  await act(async () => void fireEvent.change(document.getElementById('group')!, { target: { value: 'components' } }));
   invoke.mockResolvedValueOnce({ ok: true });
   await act(async () => void fireEvent.submit(document.querySelector('form')!));
   const saved = invoke.mock.calls.at(-1)![1].config;
-  expect(saved.map).toMatchObject({ tierSource: 'organization', organizations: 'customfield_10002' });
+  expect(saved.map).toMatchObject({ tierSource: 'organization', organizations: 'customfield_10002', group: 'components' });
   expect(saved.leadRoles).toEqual(['Triage leads', 'Service owners']);
   expect(await screen.findByText('Saved.')).toBeTruthy();
 });

@@ -11,6 +11,8 @@
  *  - every route needs its OAuth scopes (./scopes.ts): a call the manifest has no scope for is a 401,
  *    as Forge answers "Unauthorized; scope does not match";
  *  - asUser calls run with that user's permissions (Administer Jira, project roles need project admin).
+ *  - an issue edit (PUT issue) logs each field it changes in Jira's changelog shape, components one
+ *    "Component" item per component added or removed.
  * It counts every request and can be told to fail the next ones with 429 or 500.
  */
 import { allowed, routeOf } from './scopes';
@@ -89,6 +91,9 @@ export const COMMENT_PAGE_CAP = 100;
 /** POST /search/jql: maxResults at most 5000, but far fewer with expand=changelog; the emulator caps at 100. */
 export const SEARCH_PAGE_CAP = 100;
 
+/** The jira:customField types Forge takes (Forge manifest reference, jira:customField `type`). */
+export const FORGE_FIELD_TYPES = ['string', 'number', 'date', 'datetime', 'user', 'group', 'object'];
+
 /** Status name -> category key (GET /rest/api/3/status; statusCategory.key is new, indeterminate or done). */
 const DEFAULT_STATUSES: Record<string, { id: string; category: 'new' | 'indeterminate' | 'done' }> = {
   Open: { id: '1', category: 'new' },
@@ -130,6 +135,10 @@ export class JiraEmulator {
   organizationProperties = new Map<string, Record<string, unknown>>();
   /** Project key -> role name -> role id and actors. */
   projectRoles = new Map<string, Record<string, { id: number; accountIds: string[]; groups: string[] }>>();
+  /** Project key -> its components (REST v3 ProjectComponent: id, name), what an issue's `components` may hold. */
+  components = new Map<string, { id: string; name: string }[]>();
+  /** The site's groups (REST v3 GroupName: name, groupId), what a group picker may hold. */
+  siteGroups: { name: string; groupId: string }[] = [];
   /** Custom fields: id -> name, type, options, and for the app's own fields the module key. */
   fields = new Map<string, { name: string; type: string; options: string[]; moduleKey?: string; schemaType?: string }>();
   requests: { method: string; path: string; body?: unknown; as: string }[] = [];
@@ -153,9 +162,10 @@ export class JiraEmulator {
 
   /** Back to an empty site with the default priorities, and the app's account. */
   reset(): void {
-    for (const m of [this.issues, this.groups, this.users, this.projectTypes, this.organizationProperties, this.projectRoles, this.fields, this.projectIds, this.screenFields]) m.clear();
+    for (const m of [this.issues, this.groups, this.users, this.projectTypes, this.organizationProperties, this.projectRoles, this.fields, this.projectIds, this.screenFields, this.components]) m.clear();
     this.prioritySchemes = [];
     this.defaultPriorityId = '3';
+    this.siteGroups = [];
     this.requests = [];
     this.faults = [];
     this.flaky = null;
@@ -173,11 +183,20 @@ export class JiraEmulator {
   deployAppFields(modules: { key: string; name: string; type: string }[]): Record<string, string> {
     const ids: Record<string, string> = {};
     for (const m of modules) {
+      if (!FORGE_FIELD_TYPES.includes(m.type)) throw new Error(`jira:customField ${m.key}: type "${m.type}" is not one of ${FORGE_FIELD_TYPES.join(', ')}`);
       const id = `customfield_${10500 + this.deployed++}`;
       this.fields.set(id, { name: m.name, type: `ari:cloud:ecosystem::extension/${APP_ID}/${ENV_ID}/static/${m.key}`, options: [], moduleKey: m.key, schemaType: m.type });
       ids[m.key] = id;
     }
     return ids;
+  }
+
+  /**
+   * A single group picker custom field (type ...:grouppicker, schema type "group", as GET /field
+   * describes one); its value on an issue is a GroupName {name, groupId}.
+   */
+  addGroupPickerField(id: string, name: string): void {
+    this.fields.set(id, { name, type: 'com.atlassian.jira.plugin.system.customfieldtypes:grouppicker', options: [], schemaType: 'group' });
   }
 
   addUser(u: User, groups: string[] = []): void {
@@ -345,17 +364,16 @@ export class JiraEmulator {
       const out = page(issue.comments, q, COMMENT_PAGE_CAP, 'comments');
       return respond(200, { ...out, comments: (out.comments as Comment[]).map((c) => this.commentView(issue, c)) });
     }
-    // Edit issue: fields.priority by name or id; 400 with errors{} on a bad value; 204.
+    // Edit issue: `fields` priority (by name or id), components (a list of {name} or {id}, the
+    // project's), a group picker ({name} or {groupId}, or null); 400 with errors{} naming each bad
+    // field, and then nothing is changed; 204, one history for the edit.
     if (method === 'PUT' && (m = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(p))) {
       const issue = issueOf(m[1]);
       if (!issue) return respond(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
-      const want = body?.fields?.priority;
-      // Only a priority of the project's priority scheme is a valid value (Manage priority schemes).
-      const prio = this.projectPriorities(issue.key.split('-')[0]).find((x) => x.name === want?.name || x.id === want?.id);
-      if (!prio) return respond(400, { errorMessages: [], errors: { priority: `Specify a valid value for priority` } });
-      const before = issue.fields.priority as { id: string; name: string } | null;
-      issue.fields.priority = prio;
-      this.history(issue, caller, [{ field: 'priority', fieldId: 'priority', fieldtype: 'jira', from: before?.id ?? null, fromString: before?.name ?? null, to: prio.id, toString: prio.name }]);
+      const edit = this.edit(issue, body?.fields ?? {});
+      if ('errors' in edit) return respond(400, { errorMessages: [], errors: edit.errors });
+      Object.assign(issue.fields, edit.values);
+      if (edit.items.length) this.history(issue, caller, edit.items);
       return respond(204, undefined);
     }
     // Update custom fields (apps): only the app's own fields; a changelog entry unless generateChangelog=false.
@@ -545,6 +563,61 @@ export class JiraEmulator {
       return respond(200, { id: role[1].id, name: role[0], actors });
     }
     return respond(404, { errorMessages: [`not emulated: ${method} ${p}`] });
+  }
+
+  /**
+   * What an edit sets and the changelog items it logs, or the errors Jira answers. The items are
+   * Jira's changelog shape (field, fieldtype, fieldId, from, fromString, to, toString: the REST v3
+   * reference's example, test/fixtures/host-payloads/jira_issue_changelog.doc-example.json).
+   * Components are logged one item per component removed (from, fromString: its id and name) or
+   * added (to, toString), field "Component", as public Jira Cloud captures show them (v2, without
+   * fieldId); the fieldId "components" is v3's id of the system field (unverified on a capture).
+   * No public payload shows a group picker's item: here from/to hold the groupId and
+   * fromString/toString the name, as a user picker's hold the accountId and the display name
+   * (unverified).
+   */
+  private edit(issue: EmulatedIssue, fields: Record<string, any>): { values: Record<string, unknown>; items: History['items'] } | { errors: Record<string, string> } {
+    const values: Record<string, unknown> = {};
+    const items: History['items'] = [];
+    const errors: Record<string, string> = {};
+    const project = issue.key.split('-')[0];
+    for (const [id, want] of Object.entries(fields)) {
+      if (id === 'priority') {
+        // Only a priority of the project's priority scheme is a valid value (Manage priority schemes).
+        const prio = this.projectPriorities(project).find((x) => x.name === want?.name || x.id === want?.id);
+        if (!prio) {
+          errors.priority = 'Specify a valid value for priority';
+          continue;
+        }
+        const before = issue.fields.priority as { id: string; name: string } | null;
+        values.priority = prio;
+        items.push({ field: 'priority', fieldId: 'priority', fieldtype: 'jira', from: before?.id ?? null, fromString: before?.name ?? null, to: prio.id, toString: prio.name });
+      } else if (id === 'components') {
+        const known = this.components.get(project) ?? [];
+        const next: { id: string; name: string }[] = [];
+        for (const c of Array.isArray(want) ? want : []) {
+          const hit = known.find((k) => (c?.id !== undefined && k.id === String(c.id)) || (c?.name !== undefined && k.name === c.name));
+          if (!hit) errors.components = `Component name '${c?.name ?? c?.id}' is not valid`;
+          else if (!next.some((x) => x.id === hit.id)) next.push(hit);
+        }
+        const before = (issue.fields.components as { id: string; name: string }[] | undefined) ?? [];
+        for (const b of before) if (!next.some((x) => x.id === b.id)) items.push({ field: 'Component', fieldtype: 'jira', fieldId: 'components', from: b.id, fromString: b.name, to: null, toString: null });
+        for (const n of next) if (!before.some((x) => x.id === n.id)) items.push({ field: 'Component', fieldtype: 'jira', fieldId: 'components', from: null, fromString: null, to: n.id, toString: n.name });
+        values.components = next;
+      } else if (this.fields.get(id)?.schemaType === 'group') {
+        const group = want === null ? null : this.siteGroups.find((g) => (want?.groupId !== undefined && g.groupId === want.groupId) || (want?.name !== undefined && g.name === want.name));
+        if (group === undefined) {
+          errors[id] = `Group '${want?.name ?? want?.groupId}' does not exist.`;
+          continue;
+        }
+        const before = (issue.fields[id] as { name: string; groupId: string } | null | undefined) ?? null;
+        values[id] = group ? { name: group.name, groupId: group.groupId } : null;
+        if ((before?.groupId ?? null) !== (group?.groupId ?? null)) items.push({ field: this.fields.get(id)!.name, fieldtype: 'custom', fieldId: id, from: before?.groupId ?? null, fromString: before?.name ?? null, to: group?.groupId ?? null, toString: group?.name ?? null });
+      } else {
+        errors[id] = `Field '${id}' cannot be set. It is not on the appropriate screen, or unknown.`;
+      }
+    }
+    return Object.keys(errors).length ? { errors } : { values, items };
   }
 
   private history(issue: EmulatedIssue, author: string, items: History['items']): void {

@@ -117,7 +117,8 @@ export function SlaView({ view, data }: { view: TicketView; data?: PanelData }) 
             {/* A lozenge upper-cases its text: it carries the state's words, never a duration. */}
             <Lozenge appearance={APPEARANCE[m.tone]}>{m.stateLabel}</Lozenge>
           </Inline>
-          <Text>{m.text}</Text>
+          {/* A recurring Metric: the open cycle's countdown, and how the ended cycles went ("1 of 2 met"). */}
+          <Text>{m.cyclesText ? `${m.text} · ${m.cyclesText}` : m.text}</Text>
           {m.clockText && <Text>{m.resumesText ? `${m.clockText} · ${m.resumesText}` : m.clockText}</Text>}
           {m.dueText && <Text>{`${w.due} ${m.dueText}`}</Text>}
           {data && m.state !== 'not_applicable' && <Why data={data} metric={m.metric} />}

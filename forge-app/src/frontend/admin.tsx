@@ -49,7 +49,7 @@ export function Admin() {
   }
   if (!config) return <Text>Loading…</Text>;
   const set = (patch: Partial<Config>) => setConfig({ ...config, ...patch });
-  const map = (key: 'impact' | 'urgency' | 'tier' | 'organizations' | 'organizationTierKey') => (e: { target?: { value?: unknown } }) => set({ map: { ...config.map, [key]: valueOf(e) || undefined } });
+  const map = (key: 'impact' | 'urgency' | 'tier' | 'organizations' | 'organizationTierKey' | 'group') => (e: { target?: { value?: unknown } }) => set({ map: { ...config.map, [key]: valueOf(e) || undefined } });
   return (
     <Form
       onSubmit={async () => {
@@ -121,6 +121,9 @@ export function Admin() {
             <Textfield id="tier" value={config.map.tier ?? ''} onChange={map('tier')} />
           </>
         )}
+        {/* What the policy's group_ownership Metrics count: the team or group that owns the issue. */}
+        <Label labelFor="group">Group field id (a group picker, team or select field), or "components" for the issue's first component</Label>
+        <Textfield id="group" value={config.map.group ?? ''} onChange={map('group')} />
         <Label labelFor="pause">Statuses that pause the clock (comma-separated)</Label>
         <Textfield id="pause" value={(config.map.pauseStatuses ?? []).join(', ')} onChange={(e) => set({ map: { ...config.map, pauseStatuses: list(valueOf(e)) } })} />
         <Button

@@ -1,5 +1,5 @@
 import { parseOverrideNote, statusWord, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
-import type { JiraComment, JiraIssue } from './client';
+import type { JiraComment, JiraHistory, JiraIssue } from './client';
 import { parseMetNote } from './met-note';
 
 /**
@@ -26,7 +26,16 @@ export interface FieldMap {
   pauseStatuses?: string[];
   /** Extra Jira status names that count as solved, beyond the policy's (the Done category by default). */
   doneStatuses?: string[];
+  /**
+   * Who owns the issue, for the policy's group_ownership Metrics: a custom field id (a group picker,
+   * the Atlassian Team field, a select list; its name, else its value or id, is the group) or
+   * `components` (the issue's first component, by name: Jira has no single owner among several).
+   */
+  group?: string;
 }
+
+/** The FieldMap's `group` for the issue's components, Jira's system field. */
+export const COMPONENTS = 'components';
 
 /** What the adapter knows of the site, fetched by the caller (side effects stay out of here). */
 export interface TimelineContext {
@@ -68,6 +77,8 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue,
   const byOrganization = map.tierSource === 'organization';
   if (byOrganization) fields.tier = tierOf(policy, organizationTier);
   else if (map.tier) fields.tier = tierOf(policy, now(map.tier, optionText(f[map.tier])));
+  const groups = map.group ? groupChanges(map.group, f[map.group], histories) : null;
+  if (groups) fields.group = groups.initial;
 
   for (const h of histories) {
     for (const it of h.items) {
@@ -80,6 +91,7 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue,
       else if (!byOrganization && k === map.tier) events.push({ type: 'field', at, field: 'tier', value: tierOf(policy, it.toString) });
     }
   }
+  for (const g of groups?.changes ?? []) events.push({ type: 'field', at: g.at, field: 'group', value: g.value });
   const service = isServiceProject(issue);
   for (const cm of f.comment?.comments ?? []) {
     const e = commentEvent(cm, reporter, ctx.appAccountId ?? null, service);
@@ -96,6 +108,94 @@ export function isServiceProject(issue: { fields: { project?: { projectTypeKey?:
 function key(it: { field: string; fieldId?: string }): string {
   return it.fieldId ?? it.field;
 }
+
+type Item = JiraHistory['items'][number];
+
+/** Is this changelog item a change of the mapped group field? Components are "Component" items (fieldId "components" in REST v3). */
+function isGroupItem(group: string, it: Item): boolean {
+  if (group === COMPONENTS) return it.fieldId === COMPONENTS || (it.fieldId === undefined && it.field === 'Component');
+  return key(it) === group;
+}
+
+/**
+ * The group at creation and each change of it, from the mapped field's changelog items (histories
+ * in time order). A field holding one value: its first change's `fromString` is its value at
+ * creation, else the current value; each change's `toString` (its `to` when Jira gives no text) is
+ * the new group.
+ *
+ * Components are a list, and Jira logs each component added (`to`) or removed (`from`) as its own
+ * item. The list at creation is the current one with the changelog undone from the newest back;
+ * the group is the first component's name, a component added joining after those there already. A
+ * history that swaps components (one removed, one added) is one change of group, not two.
+ */
+export function groupChanges(group: string, current: unknown, histories: readonly JiraHistory[]): { initial: string | null; changes: { at: string; value: string | null }[] } {
+  const changes: { at: string; value: string | null }[] = [];
+  if (group !== COMPONENTS) {
+    let initial: string | null | undefined;
+    for (const h of histories) {
+      for (const it of h.items) {
+        if (!isGroupItem(group, it)) continue;
+        if (initial === undefined) initial = blank(it.fromString ?? it.from);
+        changes.push({ at: h.created, value: blank(it.toString ?? it.to) });
+      }
+    }
+    return { initial: initial === undefined ? groupText(current) : initial, changes };
+  }
+  type Component = { id: string | null; name: string };
+  const same = (a: Component, b: Component) => (a.id !== null && b.id !== null ? a.id === b.id : a.name === b.name);
+  const list: Component[] = (Array.isArray(current) ? current : []).flatMap((c) => {
+    const name = groupText(c);
+    const id = c && typeof c === 'object' && (c as { id?: unknown }).id != null ? String((c as { id: unknown }).id) : null;
+    return name === null ? [] : [{ id, name }];
+  });
+  const added = (it: Item): Component | null => (it.toString ?? it.to) === null ? null : { id: it.to, name: it.toString ?? String(it.to) };
+  const removed = (it: Item): Component | null => (it.fromString ?? it.from) === null ? null : { id: it.from, name: it.fromString ?? String(it.from) };
+  const drop = (c: Component) => {
+    const i = list.findIndex((x) => same(x, c));
+    if (i >= 0) list.splice(i, 1);
+  };
+  const own = histories.map((h) => ({ at: h.created, items: h.items.filter((it) => isGroupItem(group, it)) })).filter((h) => h.items.length);
+  // Undone from the newest back: an addition is taken away, a removal put back (before the rest,
+  // since it was there before anything added after it).
+  for (let i = own.length - 1; i >= 0; i--) {
+    for (let j = own[i].items.length - 1; j >= 0; j--) {
+      const it = own[i].items[j];
+      const a = added(it);
+      const r = removed(it);
+      if (a) drop(a);
+      if (r && !list.some((x) => same(x, r))) list.unshift(r);
+    }
+  }
+  const first = () => (list.length ? list[0].name : null);
+  const initial = first();
+  let was = initial;
+  for (const h of own) {
+    for (const it of h.items) {
+      const r = removed(it);
+      const a = added(it);
+      if (r) drop(r);
+      if (a && !list.some((x) => same(x, a))) list.push(a);
+    }
+    const now = first();
+    if (now !== was) changes.push({ at: h.at, value: now });
+    was = now;
+  }
+  return { initial, changes };
+}
+
+/** A group as the policy names it: a group picker's or team's name, a select's value, the first of a list. */
+function groupText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return blank(v);
+  if (typeof v === 'number') return String(v);
+  if (Array.isArray(v)) return v.length ? groupText(v[0]) : null;
+  if (typeof v !== 'object') return null;
+  const o = v as { name?: unknown; value?: unknown; title?: unknown; id?: unknown; groupId?: unknown };
+  for (const x of [o.name, o.value, o.title, o.id, o.groupId]) if (typeof x === 'string' && x.trim()) return x;
+  return null;
+}
+
+const blank = (s: string | null): string | null => (s === null || s.trim() === '' ? null : s);
 
 /**
  * A comment as a timeline event. An override note counts only when the app itself wrote it (after
