@@ -2,11 +2,14 @@ import { spawn, type ChildProcess } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { formatInstantIn, parseDuration } from '@sla-desk/core';
+import { loadPolicy } from '@sla-desk/core/dist/presets';
 
 /**
  * The workbench's server (`npm start`, a real process on a free loopback port) against what a user
  * can hand it by mistake: a desk file it cannot use, and clock requests it cannot follow. Neither
- * stops it nor answers 500.
+ * stops it nor answers 500. And, on a zendesk-parity desk, the customer's messages, the agents'
+ * replies and the group, each through its host's own route, with what the apps write for them.
  */
 jest.setTimeout(120_000);
 
@@ -132,5 +135,163 @@ describe('POST /api/clock', () => {
     expect(await json(post('{"shiftMinutes": -5270399.5}'))).toEqual({ clock: '2026-11-20T15:00:30.000Z' });
     expect(await json(post('{"at": "2028-02-29T10:00:00+01:00"}'))).toEqual({ clock: '2028-02-29T09:00:00.000Z' });
     expect(await json(post('{"reset": true}'))).toEqual({ clock: '2026-11-20T15:00:00.000Z' });
+  });
+});
+
+describe('recurring Metrics on a zendesk-parity desk: the customer writes, agents answer, the group changes, on both hosts', () => {
+  let url: string;
+  const parity = loadPolicy('zendesk-parity');
+  /** The workbench's Zendesk groups (workbench/src/zendesk-host.mjs ACCOUNT_GROUPS). */
+  const SUPPORT = 360003235353;
+  const TIER2 = 360003235354;
+  beforeAll(async () => {
+    ({ url } = await start(dataDir(), ['--reset']));
+  });
+  const get = (path: string) => json(fetch(url + path));
+  const call = (path: string, body: unknown, method = 'POST') => fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const send = async (path: string, body: unknown, method = 'POST') => {
+    const r = await call(path, body, method);
+    const out = await r.json();
+    expect([path, r.status, out.error]).toEqual([path, 200, undefined]);
+    return out;
+  };
+  const now = async () => Date.parse((await get('/api/desk')).clock);
+  const iso = (t: number) => new Date(t).toISOString();
+  /** A Target of the parity preset's one tier, in ms (its calendar is 24x7: the due is start + Target). */
+  const target = (priority: string, metric: string) => (parseDuration(parity.tiers.standard.targets[priority][metric]) as { ms: number }).ms;
+  /** The Zendesk ticket's SLA field as saved (null when empty: the service empties a field with ""). */
+  const zendeskField = async (id: number, key: string) => {
+    const t = await get(`/api/zendesk/tickets/${id}`);
+    return t.values[t.fields.sla.find((f: { key: string }) => f.key === key).path] || null;
+  };
+  const jiraField = async (key: string, name: string) => {
+    const i = await get(`/api/jira/issues/${key}`);
+    return i.fields[i.appFields.find((f: { label: string }) => f.label === name).id] ?? null;
+  };
+  const row = async (id: number) => (await get('/api/desk')).tickets.find((r: { id: number }) => r.id === id);
+  /** The ticket's last audit that is not the service's (which writes its fields just after). */
+  const lastAudit = async (id: number) => {
+    const t = await get(`/api/zendesk/tickets/${id}`);
+    const service = t.users.find((u: { name: string }) => /SLA Desk/.test(u.name)).id;
+    return t.audits.filter((a: { author_id: number }) => a.author_id !== service).at(-1);
+  };
+
+  /** A fresh parity desk at its start: its running ticket, and the policy priority each host holds for it. */
+  async function parityDesk() {
+    await send('/api/clock', { reset: true });
+    await send('/api/policy', { preset: 'zendesk-parity', wipe: true });
+    const r = (await get('/api/desk')).tickets.find((x: { story: string; key: string | null }) => x.story === 'running' && x.key);
+    const z = (await get(`/api/zendesk/tickets/${r.id}`)).values['ticket.priority'];
+    const j = (await get(`/api/jira/issues/${r.key}`)).fields.priority.name;
+    const of = (host: 'zendesk' | 'jira', v: string) => Object.keys(parity.priorities).find((p) => parity.priorities[p][host] === v)!;
+    return { id: r.id as number, key: r.key as string, zendesk: of('zendesk', z), jira: of('jira', j) };
+  }
+
+  test('a customer message after the first reply sets each host\'s Next reply due, the agent\'s reply empties it, and the desk counts the cycles', async () => {
+    const t = await parityDesk();
+    const reply = async (text: string) => {
+      await send(`/zendesk/as/agent/api/v2/tickets/${t.id}.json`, { ticket: { comment: { body: text, public: true } } }, 'PUT');
+      await send(`/api/jira/issues/${t.key}/comment`, { user: 'agent-1', body: text, public: true });
+    };
+    // The requester writes through Zendesk's Requests API; the reporter from the JSM portal.
+    const message = async (text: string) => {
+      const z = await send(`/zendesk/as/requester/api/v2/requests/${t.id}.json`, { request: { comment: { body: text } } }, 'PUT');
+      await send(`/api/jira/issues/${t.key}/comment`, { user: 'customer-1', body: text, public: true });
+      return z;
+    };
+    await reply('Looking into it.');
+    // The ticket's first message waited on the first reply, not on a next reply.
+    expect([await zendeskField(t.id, 'sla_due_next_reply'), await jiraField(t.key, 'Next reply due')]).toEqual([null, null]);
+    await send('/api/clock', { shiftMinutes: 10 });
+    const asked = await now();
+    // Nobody pressed Submit: Zendesk's trigger brought the requester's update to the service.
+    expect((await message('Any news?')).service).toBe('written');
+    expect(await zendeskField(t.id, 'sla_due_next_reply')).toBe(iso(asked + target(t.zendesk, 'next_reply')));
+    expect(Date.parse(await jiraField(t.key, 'Next reply due'))).toBe(asked + target(t.jira, 'next_reply'));
+    // Each host holds the message as the customer's: an end user's public comment, a customer account's.
+    const last = await lastAudit(t.id);
+    const users = (await get(`/api/zendesk/tickets/${t.id}`)).users;
+    expect([users.find((u: { id: number }) => u.id === last.author_id).role, last.events]).toEqual(['end-user', [{ type: 'Comment', public: true, author_id: last.author_id, body: 'Any news?' }]]);
+    expect((await get(`/api/jira/issues/${t.key}`)).comments.at(-1)).toMatchObject({ author: 'customer-1', internal: false, text: 'Any news?' });
+    await send('/api/clock', { shiftMinutes: 10 });
+    await reply('Fixed, please try again.');
+    expect([await zendeskField(t.id, 'sla_due_next_reply'), await jiraField(t.key, 'Next reply due')]).toEqual([null, null]);
+    // Another message opens a second cycle: the desk's lines show it, and how the first one went.
+    await message('It is back.');
+    const r = await row(t.id);
+    expect([r.zendesk.line, r.jira.line]).toEqual([expect.stringMatching(/ · Next reply time: \d+h \d\dm left · 1 of 1 met$/), expect.stringMatching(/ · Next reply time: \d+h \d\dm left · 1 of 1 met$/)]);
+  });
+
+  test('a requester\'s message reopens a pending ticket, in the same audit, as Zendesk does', async () => {
+    const t = await parityDesk();
+    await send(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.status': 'pending' } });
+    const r = await send(`/zendesk/as/requester/api/v2/requests/${t.id}.json`, { request: { comment: { body: 'Here are the logs.' } } }, 'PUT');
+    expect(r.request).toEqual({ id: t.id, status: 'open' });
+    const audit = await lastAudit(t.id);
+    expect(audit.events.map((e: { type: string; field_name?: string; value?: string; previous_value?: string }) => [e.type, e.field_name, e.value, e.previous_value])).toEqual([
+      ['Comment', undefined, undefined, undefined],
+      ['Change', 'status', 'open', 'pending'],
+    ]);
+  });
+
+  test('assigning the group: on Jira the group picker (by name) starts the ownership; on Zendesk group_id, which a Group SLA names by id', async () => {
+    const t = await parityDesk();
+    // Jira: the workbench maps the app's map.group to its "Assigned group" picker.
+    const owns = async () => (await send('/api/jira/invoke', { functionKey: 'panel', issueKey: t.key, accountId: 'agent-1' })).view.metrics.find((m: { metric: string }) => m.metric === 'support_owns');
+    expect((await owns()).state).toBe('not_applicable');
+    const assigned = await now();
+    expect((await send(`/api/jira/issues/${t.key}`, { user: 'agent-1', changes: { group: 'Support' } })).changed).toBe(true);
+    const issue = await get(`/api/jira/issues/${t.key}`);
+    // Edit issue (PUT) logged it as Jira does a group picker: from/to the group ids, the names as strings.
+    expect(issue.changelog.at(-1)).toMatchObject({ created: iso(assigned), author: 'agent-1', items: [{ field: 'Assigned group', fieldId: issue.map.group, fromString: null, toString: 'Support', to: issue.fields[issue.map.group].groupId }] });
+    expect(await owns()).toMatchObject({ state: 'running', dueText: formatInstantIn(assigned + target(t.jira, 'support_owns'), 'en', 'America/Toronto') });
+    await send('/api/clock', { shiftMinutes: 30 });
+    await send(`/api/jira/issues/${t.key}`, { user: 'agent-1', changes: { group: 'Tier 2' } });
+    expect(await owns()).toMatchObject({ state: 'met', dueText: null, cyclesText: '1 of 1 met' });
+
+    // Zendesk: the form's group, saved with Submit, is group_id; the audit gives it as a string.
+    await send(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.group_id': SUPPORT } });
+    const audit = await lastAudit(t.id);
+    expect(audit.events).toEqual([{ type: 'Change', field_name: 'group_id', value: String(SUPPORT), previous_value: null }]);
+    const rest = await json(fetch(`${url}/zendesk-rest/api/v2/tickets/${t.id}.json`, { headers: { authorization: 'Bearer workbench' } }));
+    expect(rest.ticket.group_id).toBe(SUPPORT);
+    // The preset names its group "Support": a Zendesk ticket's group is an id, so nothing is owed.
+    expect(await zendeskField(t.id, 'sla_due_support_owns')).toBeNull();
+    // The same preset with its Group SLA on Support's id, pasted on the policy page: the service,
+    // re-delivered every ticket, writes the ownership due from the assignment.
+    const text = (await get('/api/policy')).text as string;
+    const byId = text.replace('group: Support,', `group: ${SUPPORT},`);
+    expect(byId).not.toBe(text);
+    await send('/api/policy', { document: byId });
+    expect(await zendeskField(t.id, 'sla_due_support_owns')).toBe(iso(Date.parse(audit.created_at) + target(t.zendesk, 'support_owns')));
+    await send(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.group_id': TIER2 } });
+    expect((await lastAudit(t.id)).events).toEqual([{ type: 'Change', field_name: 'group_id', value: String(TIER2), previous_value: String(SUPPORT) }]);
+    expect(await zendeskField(t.id, 'sla_due_support_owns')).toBeNull();
+
+    // A ticket that arrives in a group has group_id in its creating audit, as Zendesk records it.
+    const { id } = await send('/api/zendesk/email', { subject: 'Refund not received', tier: 'standard', group_id: SUPPORT });
+    const created = (await get(`/api/zendesk/tickets/${id}`)).audits[0].events;
+    expect(created).toContainEqual({ type: 'Create', field_name: 'group_id', value: String(SUPPORT) });
+  });
+
+  test('a wrong group, an empty message, a customer\'s internal comment or edit are refused, naming the field, and change nothing', async () => {
+    const t = await parityDesk();
+    const before = { zendesk: await get(`/api/zendesk/tickets/${t.id}`), jira: await get(`/api/jira/issues/${t.key}`) };
+    const groups = 'expected one of 360003235353 (Support), 360003235354 (Tier 2), 2 (Triage), or null for none';
+    const refused = async (path: string, body: unknown, method = 'POST') => {
+      const r = await call(path, body, method);
+      const out = await r.json();
+      return [r.status, out.problems ?? out.error];
+    };
+    expect(await refused(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.group_id': 'Support' } })).toEqual([400, [`ticket.group_id: ${groups}; got "Support"`]]);
+    expect(await refused(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.group_id': String(SUPPORT) } })).toEqual([400, [`ticket.group_id: ${groups}; got "${SUPPORT}"`]]);
+    expect(await refused('/api/zendesk/email', { subject: 'x', tier: 'standard', group_id: 7 })).toEqual([400, [`group_id: ${groups}; got 7`]]);
+    expect(await refused(`/zendesk/as/requester/api/v2/requests/${t.id}.json`, { request: { comment: { body: ' ' } } }, 'PUT')).toEqual([400, 'request.comment.body: expected the comment text']);
+    expect(await refused(`/zendesk/as/agent/api/v2/requests/${t.id}.json`, { request: { comment: { body: 'Hi' } } }, 'PUT')).toEqual([400, 'user: the Requests API here writes as the ticket\'s requester ("requester"), got "agent"']);
+    expect(await refused(`/api/jira/issues/${t.key}`, { user: 'agent-1', changes: { group: 'support', status: 'In Progress' } })).toEqual([400, 'group: expected one of Support, Tier 2, or "" for none; got "support"']);
+    expect(await refused(`/api/jira/issues/${t.key}/comment`, { user: 'customer-1', body: 'Psst', public: false })).toEqual([400, "public: a customer's comment is always public (a JSM customer cannot add an internal comment)"]);
+    expect(await refused(`/api/jira/issues/${t.key}/comment`, { user: 'customer-1', body: '', public: true })).toEqual([400, 'body: expected the comment text']);
+    expect(await refused(`/api/jira/issues/${t.key}`, { user: 'customer-1', changes: { group: 'Support' } })).toEqual([400, 'user: a customer edits no fields of the issue (only agents do)']);
+    expect({ zendesk: await get(`/api/zendesk/tickets/${t.id}`), jira: await get(`/api/jira/issues/${t.key}`) }).toEqual(before);
   });
 });

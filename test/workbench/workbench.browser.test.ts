@@ -687,6 +687,75 @@ test('a preset switch re-evaluates every ticket on both hosts: under Interopion 
   await page.close();
 });
 
+test('on a zendesk-parity desk the customer writes and agents answer from the ticket pages: after two cycles the sidebar and the panel say "1 of 2 met"; the group is assigned from each form', async () => {
+  expect((await post('/api/clock', { reset: true })).status).toBe(200);
+  expect((await post('/api/policy', { preset: 'zendesk-parity', wipe: true })).status).toBe(200);
+  const SUPPORT = 360003235353; // the workbench's Zendesk Support group (zendesk-host.mjs ACCOUNT_GROUPS)
+  const desk = await (await fetch(`${url}/api/desk`)).json();
+  const row = desk.tickets.find((r: { story: string; key: string | null }) => r.story === 'running' && r.key);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(url);
+  await page.locator('#user').selectOption('agent');
+  /** Writes in the ticket's reply box, as the signed-in agent (a public reply) or as the customer. */
+  const write = async (as: 'agent' | 'requester' | 'customer', text: string) => {
+    await page.getByTestId('reply-as').selectOption(as);
+    // The customer's side has no internal comments: the box says so.
+    expect(await page.getByTestId('reply-public').isDisabled()).toBe(as !== 'agent');
+    await page.getByTestId('reply-public').setChecked(true);
+    await page.getByTestId('reply-body').fill(text);
+    await page.getByTestId('reply-send').click();
+    await page.getByTestId('comment').filter({ hasText: text }).waitFor();
+  };
+  // Two waits for a reply: the first answered at once, the second four hours later (the header's +4h), late.
+  const twoCycles = async (customer: 'requester' | 'customer', late: () => Promise<void>) => {
+    await write('agent', 'Looking into the export now.');
+    await write(customer, 'Any news?');
+    await write('agent', 'Fixed, please try again.');
+    await write(customer, 'It still drops the last row.');
+    await page.getByRole('button', { name: '+4h' }).click();
+    await late();
+    await write('agent', 'Sorry for the wait: fixed for good now.');
+  };
+
+  await page.goto(`${url}/zendesk.html?ticket=${row.id}`);
+  let frame = await sidebar(page);
+  await twoCycles('requester', async () => {
+    frame = await sidebar(page);
+    await frame.locator('[data-testid="metric-next_reply"][data-state="breached"]').waitFor();
+  });
+  expect(await page.getByTestId('comment').filter({ hasText: 'Any news?' }).getAttribute('data-kind')).toBe('requester message');
+  frame = await sidebar(page);
+  await frame.getByTestId('cycles-next_reply').filter({ hasText: /^1 of 2 met$/ }).waitFor();
+  // The group, with its id shown (a Group SLA on Zendesk names the id), saved with Submit.
+  expect(await page.getByTestId('field-group').locator('option', { hasText: `Support (${SUPPORT})` }).count()).toBe(1);
+  await page.getByTestId('field-group').selectOption(String(SUPPORT));
+  await page.getByTestId('submit').click();
+  await page.getByText(/^Saved\./).waitFor();
+  await page.getByTestId('audits').getByText(`group_id: null → "${SUPPORT}"`).waitFor();
+  expect(await page.getByTestId('field-group').inputValue()).toBe(String(SUPPORT));
+  expect((await (await fetch(`${url}/zendesk-rest/api/v2/tickets/${row.id}.json`, { headers: { authorization: 'Bearer workbench' } })).json()).ticket.group_id).toBe(SUPPORT);
+
+  await page.goto(`${url}/jira.html?issue=${row.key}`);
+  const panel = (await (await page.waitForSelector('iframe#panel')).contentFrame())!;
+  // One clock of the panel: its Stack, whose first row names the Metric.
+  const clock = (label: RegExp) => panel.locator('#root > .uik-stack > .uik-stack > .uik-stack').filter({ hasText: label });
+  await twoCycles('customer', () => clock(/^Next reply time/).locator('.uik-lozenge', { hasText: 'Breached' }).waitFor());
+  expect(await page.getByTestId('comment').filter({ hasText: 'Any news?' }).getAttribute('data-kind')).toBe('from the customer');
+  await clock(/^Next reply time/).getByText(/ · 1 of 2 met$/).waitFor();
+  // The group picker the app maps: the preset names the group by name, as Jira's picker holds it.
+  await page.getByTestId('field-group').selectOption('Support');
+  await page.getByTestId('update').click();
+  await page.getByText("Updated; the app's trigger ran.").waitFor();
+  await clock(/^Group ownership \(Support\)/).getByText(/^\d+h \d\dm left/).waitFor();
+
+  // The desk's list counts the cycles of each host's open one.
+  await page.goto(url);
+  const tr = page.locator(`tr[data-ticket="${row.id}"]`);
+  await tr.locator('.tone').first().waitFor();
+  for (const line of await tr.locator('.tone').allTextContents()) expect(line).toMatch(/ · \d+ of \d+ met$/);
+  await page.close();
+});
+
 test('the desk survives a restart, and --reset restores the sample desk', async () => {
   expect((await post('/api/policy', { preset: 'scalr' })).status).toBe(200);
   expect((await post('/api/clock', { shiftMinutes: 90 })).status).toBe(200);

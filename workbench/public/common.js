@@ -62,15 +62,27 @@ export async function header(onChange) {
   return desk;
 }
 
-/** The reply box of a ticket page: `send(text, isPublic)` posts it, then the page reloads. */
+/**
+ * The reply box of a ticket page: `send(text, isPublic, as)` posts it, then the page reloads. `as`
+ * is who writes: "agent" (the signed-in user) or the customer's side; a customer's comment is
+ * always public, so the box says so.
+ */
 export function wireReply(send, reload) {
+  const as = document.getElementById('reply-as');
+  const pub = document.getElementById('reply-public');
+  if (as) {
+    as.onchange = () => {
+      pub.disabled = as.value !== 'agent';
+      if (pub.disabled) pub.checked = true;
+    };
+  }
   document.getElementById('reply').onsubmit = async (e) => {
     e.preventDefault();
     const body = document.getElementById('reply-body');
     const err = document.getElementById('reply-error');
     err.textContent = '';
     try {
-      await send(body.value, document.getElementById('reply-public').checked);
+      await send(body.value, pub.checked, as ? as.value : 'agent');
       body.value = '';
       await reload();
     } catch (x) {

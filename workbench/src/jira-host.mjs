@@ -9,6 +9,19 @@ export const JIRA_USERS = {
   lead: { accountId: 'lead-1', name: 'Sam (triage lead)', groups: ['jira-users', 'triage-leads'] },
   admin: { accountId: 'admin-1', name: 'Ada (Jira admin)', groups: ['jira-admins'], admin: true },
 };
+/** The reporter of every desk issue: a JSM customer (REST v3 User accountType "customer"), who writes from the portal. */
+export const JIRA_CUSTOMER = { accountId: 'customer-1', name: 'Customer (reporter)' };
+/**
+ * Who owns an issue, for the policy's group_ownership Metrics: a single group picker, mapped as the
+ * app's `map.group` (forge-app/src/jira/timeline.ts FieldMap). Its value is a GroupName {name,
+ * groupId} and the policy names the group by its name. The site's groups it may hold: ids are
+ * made up in the UUID form Jira Cloud gives group ids.
+ */
+export const GROUP_FIELD = { id: 'customfield_10053', name: 'Assigned group' };
+const JIRA_GROUPS = [
+  { name: 'Support', groupId: '00000000-0000-4000-8000-000000000101' },
+  { name: 'Tier 2', groupId: '00000000-0000-4000-8000-000000000102' },
+];
 const STATUS = { open: 'Open', new: 'Open', pending: 'Waiting for customer', 'on-hold': 'Waiting for customer', hold: 'Waiting for customer', solved: 'Done', closed: 'Done' };
 export const JIRA_STATUSES = ['Open', 'In Progress', 'Waiting for customer', 'Done'];
 const F = { impact: 'customfield_10050', urgency: 'customfield_10051', tier: 'customfield_10052' };
@@ -20,7 +33,10 @@ export function jiraHost(root, kvs, log = console.log) {
   const { TRANSITION_QUEUE } = triggers;
   jira.now = () => new Date(host.clock()).toISOString();
   for (const u of Object.values(JIRA_USERS)) jira.addUser({ accountId: u.accountId, displayName: u.name, global: u.admin ? ['ADMINISTER'] : [] }, u.groups);
+  jira.addUser({ accountId: JIRA_CUSTOMER.accountId, displayName: JIRA_CUSTOMER.name, accountType: 'customer' }, []);
   jira.projectTypes.set('DESK', 'service_desk');
+  jira.addGroupPickerField(GROUP_FIELD.id, GROUP_FIELD.name);
+  jira.siteGroups = JIRA_GROUPS.map((g) => ({ ...g }));
 
   /** The app's configuration for a policy: the fields an admin would map on the admin page. */
   function configFor() {
@@ -28,7 +44,7 @@ export function jiraHost(root, kvs, log = console.log) {
     // transition) by module key; other metrics' due times are shown in the panel only.
     return {
       ...config.DEFAULT_CONFIG,
-      map: { ...F },
+      map: { ...F, group: GROUP_FIELD.id },
       fields: { due: {} },
       leadGroups: ['triage-leads'],
     };
@@ -69,16 +85,28 @@ export function jiraHost(root, kvs, log = console.log) {
         [F.impact]: c.method === 'matrix' ? levelText(c.impact, f.impact) : null,
         [F.urgency]: c.method === 'matrix' ? levelText(c.urgency, f.urgency) : null,
         [F.tier]: { value: policy.tiers[desk.tier]?.label ?? desk.tier },
+        // An empty custom field is null in Jira's issue.
+        [GROUP_FIELD.id]: null,
       },
       histories,
       comments,
     };
   }
 
-  /** An agent's edit of the issue: the fields change, the changelog records it, the trigger runs. */
+  /**
+   * An agent's edit of the issue: the fields change, the changelog records it, the trigger runs. The
+   * group goes through the emulator's own edit (PUT issue), which logs it in Jira's changelog shape.
+   */
   async function edit(policy, key, changes, user) {
     const issue = jira.issues.get(key);
     if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
+    // Checked before anything changes, so that a wrong group leaves the issue as it was.
+    let group;
+    if (changes.group !== undefined) {
+      const name = changes.group === '' || changes.group === null ? null : changes.group;
+      if (name !== null && !jira.siteGroups.some((g) => g.name === name)) throw Object.assign(new Error(`group: expected one of ${jira.siteGroups.map((g) => g.name).join(', ')}, or "" for none; got ${JSON.stringify(changes.group).slice(0, 60)}`), { status: 400 });
+      if ((issue.fields[GROUP_FIELD.id]?.name ?? null) !== name) group = name;
+    }
     const c = policy.classification;
     const items = [];
     const set = (field, fieldId, value, text) => {
@@ -108,11 +136,37 @@ export function jiraHost(root, kvs, log = console.log) {
       if (!p) throw Object.assign(new Error(`priority: this site has no priority "${changes.priority}"`), { status: 400 });
       set('priority', 'priority', p, p.name);
     }
+    if (items.length) issue.histories.push({ id: `h${issue.histories.length + 1}`, created: jira.now(), author: { accountId: user.accountId }, items });
+    if (group !== undefined) items.push(...(await putGroup(issue, group, user)));
     if (!items.length) return { changed: false };
-    issue.histories.push({ id: `h${issue.histories.length + 1}`, created: jira.now(), author: { accountId: user.accountId }, items });
+    // One Update is one event: its changelog carries every item the edit logged.
     const outcome = await triggers.onIssueEvent({ issue: { id: issue.id, key }, changelog: { items } }, new JiraClient('app'), host.clock());
     await settle();
     return { changed: true, outcome };
+  }
+
+  /** Sets the group picker as the agent, through Edit issue (PUT /rest/api/3/issue/{key}); the changelog items it logged. */
+  async function putGroup(issue, name, user) {
+    const before = issue.histories.length;
+    const r = await jira.requestJira({ value: `/rest/api/3/issue/${encodeURIComponent(issue.key)}` }, { method: 'PUT', body: JSON.stringify({ fields: { [GROUP_FIELD.id]: name === null ? null : { name } } }) }, { as: 'user', accountId: user.accountId });
+    if (!r.ok) throw Object.assign(new Error(`group: Jira refused the edit (${r.status} ${JSON.stringify((await r.json())?.errors ?? {})})`), { status: 400 });
+    return issue.histories.slice(before).flatMap((h) => h.items);
+  }
+
+  /**
+   * The reporter's comment from the portal: JSM's Create request comment (POST
+   * /rest/servicedeskapi/request/{key}/comment) as the customer, public; then
+   * avi:jira:commented:issue runs the app's trigger. After the first reply it waits on the next one.
+   */
+  async function customerComment(key, text) {
+    const issue = jira.issues.get(key);
+    if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
+    if (typeof text !== 'string' || !text.trim()) throw Object.assign(new Error('body: expected the comment text'), { status: 400 });
+    const r = await jira.requestJira({ value: `/rest/servicedeskapi/request/${encodeURIComponent(key)}/comment` }, { method: 'POST', body: JSON.stringify({ body: text, public: true }) }, { as: 'user', accountId: JIRA_CUSTOMER.accountId });
+    if (!r.ok) throw Object.assign(new Error(`comment: Jira refused it (${r.status})`), { status: 400 });
+    const outcome = await triggers.onIssueEvent({ issue: { id: issue.id, key } }, new JiraClient('app'), host.clock());
+    await settle();
+    return { ok: true, outcome };
   }
 
   /**
@@ -247,6 +301,7 @@ export function jiraHost(root, kvs, log = console.log) {
     issueOf,
     edit,
     comment,
+    customerComment,
     invoke,
     recalculate,
     settle,

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { BadRequest, createWorkbench } from './workbench.mjs';
 import { policyPicture } from './picture.mjs';
+import { JIRA_CUSTOMER } from './jira-host.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
@@ -80,7 +81,9 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     ['GET', /^\/zendesk\/as\/\w+\/api\/v2\/tickets\/(\d+)\/audits\.json$/, async (_req, m) => ({ audits: wb.ticket(m[1]).audits, users: wb.zendesk.users })],
     ['GET', /^\/zendesk\/as\/\w+\/api\/v2\/users\/(\d+)\/groups\.json$/, async (_req, m) => wb.rest.groups(m[1])],
     ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/tickets\/(\d+)\.json$/, async (req, m) => wb.commentZendesk(m[2], await readJson(req), m[1])],
-    ['GET', /^\/api\/zendesk\/fields$/, async () => wb.zendesk.fieldOptions(wb.policy)],
+    // The requester's side: Requests API "Update Request", an end user's comment (the ticket page's "as the requester").
+    ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/requests\/(\d+)\.json$/, async (req, m) => wb.requesterZendesk(m[2], await readJson(req), m[1])],
+    ['GET', /^\/api\/zendesk\/fields$/, async () => ({ ...wb.zendesk.fieldOptions(wb.policy), group: wb.zendesk.groupOptions() })],
     ['POST', /^\/api\/zendesk\/email$/, async (req) => wb.emailTicket(await readJson(req))],
     ['GET', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (_req, m) => jiraIssue(wb, m[1])],
     ['POST', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (req, m) => wb.editJira(m[1], await readJson(req))],
@@ -181,6 +184,7 @@ function zendeskTicket(wb, id) {
     users: wb.zendesk.users,
     fields: {
       ...wb.zendesk.fieldOptions(wb.policy),
+      group: wb.zendesk.groupOptions(),
       sla: Object.entries(wb.zendesk.ids)
         .filter(([k]) => k.startsWith('sla_due_') || k === 'sla_state' || k === 'sla_priority')
         .map(([k, fid]) => ({ key: k, path: `ticket.customField:custom_field_${fid}` })),
@@ -216,6 +220,8 @@ function jiraIssue(wb, key) {
     key,
     fields: issue.fields,
     comments: issue.comments.map((cm) => ({ created: cm.created, author: cm.author?.accountId, internal: cm.jsdPublic === false, text: wb.jira.forge.adfText(cm.body) })),
+    // The changelog as Jira keeps it: what the app's trigger reads for status, priority and group changes.
+    changelog: issue.histories.map((h) => ({ created: h.created, author: h.author?.accountId ?? null, items: h.items })),
     // The app's own fields, as Forge created them from the manifest (the app finds them by module key).
     appFields: [...wb.jira.jira.fields.entries()].filter(([, f]) => f.moduleKey).map(([id, f]) => ({ label: f.name, id })),
     options: {
@@ -225,8 +231,12 @@ function jiraIssue(wb, key) {
       priority: wb.jira.jira.priorities.map((p) => p.name),
       // The priority Jira gives new issues (the default scheme's default), when the site tells it.
       defaultPriority: wb.jira.jira.priorities.find((p) => p.id === wb.jira.jira.defaultPriorityId)?.name ?? null,
+      // The site's groups the mapped group picker may hold (the policy names them by name).
+      group: config.map.group ? wb.jira.jira.siteGroups.map((g) => g.name) : null,
     },
     map: config.map,
+    // The reporter, who comments from the portal (the page's "as the customer").
+    customer: JIRA_CUSTOMER,
   };
 }
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { DESK_NOW, deskOf } from './desk.mjs';
 import { loadStore, saveStore, setAside, STORE_VERSION } from './store.mjs';
 import { randomBytes } from 'node:crypto';
-import { GROUPS, USERS, zendeskHost } from './zendesk-host.mjs';
-import { jiraHost, JIRA_USERS } from './jira-host.mjs';
+import { ACCOUNT_GROUPS, GROUP_PATH, USERS, zendeskHost } from './zendesk-host.mjs';
+import { jiraHost, JIRA_CUSTOMER, JIRA_USERS } from './jira-host.mjs';
 
 const require = createRequire(import.meta.url);
 const core = require('@sla-desk/core');
@@ -206,8 +206,9 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       const panel = d.key ? await jira.invoke('panel', {}, d.key, JIRA_USERS.agent.accountId) : { ok: false, problems: ['Zendesk only'] };
       rows.push({
         ...d,
-        zendesk: { priority: z.priority.label, tier: z.tier.label, tone: z.tone, line: core.summaryLine(z) },
-        jira: panel.ok ? { priority: panel.view.priority.label, tone: panel.view.tone, line: panel.label } : { problems: panel.problems },
+        zendesk: { priority: z.priority.label, tier: z.tier.label, tone: z.tone, line: deskLine(policy, z, core.summaryLine(z)) },
+        // The app's own glance line, and its view's open cycle.
+        jira: panel.ok ? { priority: panel.view.priority.label, tone: panel.view.tone, line: deskLine(policy, panel.view, panel.label) } : { problems: panel.problems },
       });
     }
     return rows;
@@ -371,10 +372,13 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     },
     /** A ticket that arrives by email: nobody opens it, the service sets its priority and SLA fields. */
     async emailTicket(body) {
-      const form = { subject: typeof body.subject === 'string' && body.subject.trim() ? body.subject.trim().slice(0, 200) : 'A ticket that arrived by email', impact: body.impact || undefined, urgency: body.urgency || undefined, tier: body.tier };
+      const form = { subject: typeof body.subject === 'string' && body.subject.trim() ? body.subject.trim().slice(0, 200) : 'A ticket that arrived by email', impact: body.impact || undefined, urgency: body.urgency || undefined, tier: body.tier, groupId: body.group_id ?? null };
       const c = policy.classification;
       const problems = [];
       if (!policy.tiers[form.tier]) problems.push(`tier: expected ${Object.keys(policy.tiers).join(', ')}, got ${JSON.stringify(form.tier)}`);
+      // A trigger (or the address it came to) may put a new ticket in a group: its creating audit says so.
+      const group = groupProblem('group_id', form.groupId);
+      if (group) problems.push(group);
       if (c.method === 'matrix') {
         if (form.impact && !c.impact.some((l) => l.id === form.impact)) problems.push(`impact: expected ${c.impact.map((l) => l.id).join(', ')}, got ${JSON.stringify(form.impact)}`);
         if (form.urgency && !c.urgency.some((l) => l.id === form.urgency)) problems.push(`urgency: expected ${c.urgency.map((l) => l.id).join(', ')}, got ${JSON.stringify(form.urgency)}`);
@@ -433,13 +437,35 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       await deliverWebhook(t.id);
       return { ticket: { id: t.id } };
     },
+    /**
+     * The requester's message through Zendesk's Requests API (PUT /api/v2/requests/{id}), as an end
+     * user writes it: public, by the requester. Zendesk's trigger fires on it as on any update.
+     */
+    async requesterZendesk(id, body, userKey) {
+      if (userKey !== 'requester') throw new BadRequest(`user: the Requests API here writes as the ticket's requester ("requester"), got "${String(userKey).slice(0, 40)}"`);
+      const t = ticket(id);
+      const c = body?.request?.comment;
+      if (!c || typeof c.body !== 'string' || !c.body.trim()) throw new BadRequest('request.comment.body: expected the comment text');
+      if (!zendesk.requesterComment(t, c.body, state.clock)) throw Object.assign(new Error(`ticket ${t.id}: closed; Zendesk takes no comment on a closed ticket (the requester's reply makes a follow-up ticket)`), { status: 422 });
+      save();
+      const service = await deliverWebhook(t.id);
+      return { request: { id: t.id, status: t.values['ticket.status'] }, service };
+    },
     async commentJira(key, body) {
+      // The reporter writes from the customer portal: always to the agents, never an internal note.
+      if (body.user === JIRA_CUSTOMER.accountId) {
+        if (body.public === false) throw new BadRequest('public: a customer\'s comment is always public (a JSM customer cannot add an internal comment)');
+        const r = await jira.customerComment(key, body.body);
+        save();
+        return r;
+      }
       const user = Object.values(JIRA_USERS).find((u) => u.accountId === body.user) ?? JIRA_USERS.agent;
       const r = await jira.comment(key, body.body, body.public, user);
       save();
       return r;
     },
     async editJira(key, body) {
+      if (body.user === JIRA_CUSTOMER.accountId) throw new BadRequest('user: a customer edits no fields of the issue (only agents do)');
       const user = Object.values(JIRA_USERS).find((u) => u.accountId === body.user) ?? JIRA_USERS.agent;
       const r = await jira.edit(policy, key, body.changes ?? {}, user);
       save();
@@ -520,7 +546,29 @@ const shown = (v) => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? 
 /** A policy's problems after its message, the first few: enough to find them in the file. */
 const listed = (problems) => (problems.length ? ` (${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''})` : '');
 
-/** Values a ticket form may hold: the policy's levels and tiers, and Zendesk's statuses and priorities. */
+/** Recurring Metrics: each has cycles, the open one the countdown shows (core's METRIC_STOPS). */
+const RECURRING = new Set(['next_public_reply', 'periodic_update', 'group_ownership']);
+
+/**
+ * A desk row's line: the host's summary line, then the open cycle of the ticket's most urgent
+ * recurring Metric with how its ended cycles went ("1 of 2 met"). The summary names one Metric
+ * only, often a one-off one (the resolution), and would hide a reply that is owed now.
+ */
+export function deskLine(policy, view, line) {
+  const open = view.metrics.filter((m) => RECURRING.has(policy.metrics[m.metric]?.stopsAt) && !m.stopped);
+  const cycle = core.mostUrgent({ ...view, metrics: open });
+  if (!cycle) return line;
+  const counted = cycle.cyclesText ? ` · ${cycle.cyclesText}` : '';
+  return core.mostUrgent(view)?.metric === cycle.metric ? `${line}${counted}` : `${line} · ${cycle.label}: ${cycle.text}${counted}`;
+}
+
+/** What is wrong with a group id a request gives (a number of the account's groups, or null), or null. */
+function groupProblem(field, v) {
+  if (v === null || ACCOUNT_GROUPS.some((g) => g.id === v)) return null;
+  return `${field}: expected one of ${ACCOUNT_GROUPS.map((g) => `${g.id} (${g.name})`).join(', ')}, or null for none; got ${shown(v)}`;
+}
+
+/** Values a ticket form may hold: the policy's levels and tiers, Zendesk's statuses and priorities, the account's groups. */
 function validateZendeskValues(policy, zendesk, values) {
   const problems = [];
   const check = (path, allowed) => {
@@ -530,5 +578,7 @@ function validateZendeskValues(policy, zendesk, values) {
   for (const field of Object.values(zendesk.fieldOptions(policy))) if (field) check(field.path, field.options.map((o) => o.value));
   check('ticket.status', ['new', 'open', 'pending', 'hold', 'solved', 'closed']);
   check('ticket.priority', ['low', 'normal', 'high', 'urgent']);
+  const group = values[GROUP_PATH] === undefined ? null : groupProblem(GROUP_PATH, values[GROUP_PATH]);
+  if (group) problems.push(group);
   if (problems.length) throw new BadRequest('the ticket was not saved', problems);
 }

@@ -6,17 +6,37 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * The account's groups, what a ticket's group_id may hold. Support's and Tier 2's ids are those of
+ * the REST emulator (test/zendesk/rest-emulator.ts GROUPS), Support's the recorded export's
+ * (host-payloads/zendesk_incremental_ticket_events.real-edited.json): a Group SLA names a Zendesk
+ * group by this id, never by its name. Triage keeps id 2, the service's lead group.
+ */
+export const ACCOUNT_GROUPS = [
+  { id: 360003235353, name: 'Support' },
+  { id: 360003235354, name: 'Tier 2' },
+  { id: 2, name: 'Triage' },
+];
+const group = (name) => ACCOUNT_GROUPS.find((g) => g.name === name);
+
 export const USERS = {
   // ZAF's currentUser carries the agent's own zone (timeZone.ianaName): the sidebar shows due times there.
-  agent: { id: 2, name: 'Lea (agent)', role: 'agent', groups: [{ id: 1, name: 'Support' }], locale: 'en-US', timeZone: { ianaName: 'America/Toronto' } },
-  lead: { id: 3, name: 'Sam (triage lead)', role: 'agent', groups: [{ id: 2, name: 'Triage' }], locale: 'en-US', timeZone: { ianaName: 'America/Toronto' } },
+  agent: { id: 2, name: 'Lea (agent)', role: 'agent', groups: [group('Support')], locale: 'en-US', timeZone: { ianaName: 'America/Toronto' } },
+  lead: { id: 3, name: 'Sam (triage lead)', role: 'agent', groups: [group('Triage')], locale: 'en-US', timeZone: { ianaName: 'America/Toronto' } },
 };
+/** The requester of every desk ticket: an end user, who writes through the Requests API. */
 const REQUESTER = { id: 1, name: 'Customer', role: 'end-user' };
 /** The API user the SLA Desk service writes as. */
 export const SERVICE_USER = { id: 99, name: 'SLA Desk service', role: 'admin' };
 const ZENDESK_USERS = [REQUESTER, USERS.agent, USERS.lead, SERVICE_USER].map((u) => ({ id: u.id, name: u.name, role: u.role }));
 /** Each agent's groups, as GET /api/v2/users/{id}/groups gives them (Groups API, "List Groups"). */
 export const GROUPS = Object.fromEntries(Object.values(USERS).map((u) => [u.id, u.groups]));
+
+/**
+ * The ticket's group, kept under the REST field's name (group_id, a number or null). The sidebar
+ * reads no group, so no ZAF path for it is emulated; the workbench's form edits this one.
+ */
+export const GROUP_PATH = 'ticket.group_id';
 
 /** Zendesk's statuses for the policy's status words. */
 const STATUS = { open: 'open', new: 'new', pending: 'pending', 'on-hold': 'hold', hold: 'hold', solved: 'solved', closed: 'closed' };
@@ -47,9 +67,17 @@ export function zendeskHost(root) {
     };
   }
 
-  /** The values an agent's form holds, and their audit field names. */
+  /** The account's groups as the form offers them: the id shown, since a Group SLA names it. */
+  const groupOptions = () => ({ path: GROUP_PATH, options: ACCOUNT_GROUPS.map((g) => ({ value: g.id, label: `${g.name} (${g.id})` })) });
+
+  /**
+   * The values an agent's form holds, and their audit field names. Ids are strings in the audits
+   * (group_id in the recorded Create events, host-payloads/zendesk_ticket_audits_account_cursor.real.json;
+   * the REST emulator's agentEdit writes a Change the same way), while the REST ticket gives the number.
+   */
   function tracked(values) {
-    const out = { status: values['ticket.status'], priority: values['ticket.priority'], tags: values['ticket.tags'] };
+    const g = values[GROUP_PATH];
+    const out = { status: values['ticket.status'], priority: values['ticket.priority'], tags: values['ticket.tags'], group_id: g === null || g === undefined ? null : String(g) };
     for (const [key, id] of Object.entries(ids)) out[String(id)] = values[path(key)] ?? null;
     return out;
   }
@@ -66,6 +94,8 @@ export function zendeskHost(root) {
       [path('sla_impact')]: f.impact ? tag.impact(f.impact) : null,
       [path('sla_urgency')]: f.urgency ? tag.urgency(f.urgency) : null,
       [path('sla_tier')]: tag.tier(desk.tier),
+      // A ticket created in a group has group_id in its creating audit; the sample desk's have none.
+      [GROUP_PATH]: desk.groupId ?? null,
     };
     const create = Object.entries(tracked(values))
       .filter(([, v]) => v !== null && v !== undefined)
@@ -113,6 +143,8 @@ export function zendeskHost(root) {
       priority: v['ticket.priority'] ?? null,
       tags: v['ticket.tags'] ?? [],
       custom_fields: Object.keys(ids).map((k) => ({ id: ids[k], value: v[path(k)] ?? null })),
+      // A number or null (Tickets API, "Show Ticket": group_id is an integer), where the audits give a string.
+      group_id: v[GROUP_PATH] ?? null,
       created_at: ticket.createdAt,
       updated_at: stampOf(ticket),
     };
@@ -133,7 +165,7 @@ export function zendeskHost(root) {
 
   /** A ticket that arrives by email or web form: its fields set, no priority, nobody has opened it. */
   function newTicket(policy, id, form, at) {
-    const t = ticketOf(policy, { tier: form.tier, subject: form.subject, createdAt: new Date(at).toISOString(), fields: { status: 'new', impact: form.impact, urgency: form.urgency }, events: [] }, id);
+    const t = ticketOf(policy, { tier: form.tier, subject: form.subject, createdAt: new Date(at).toISOString(), groupId: form.groupId, fields: { status: 'new', impact: form.impact, urgency: form.urgency }, events: [] }, id);
     t.values['ticket.priority'] = null;
     t.audits[0].events = t.audits[0].events.filter((e) => e.field_name !== 'priority');
     return t;
@@ -143,7 +175,7 @@ export function zendeskHost(root) {
 
   /** Only the ticket's own fields: never the host's paths such as currentUser or requirements. */
   function pick(values) {
-    const allowed = new Set(['ticket.status', 'ticket.priority', 'ticket.tags', ...Object.keys(ids).map(path)]);
+    const allowed = new Set(['ticket.status', 'ticket.priority', 'ticket.tags', GROUP_PATH, ...Object.keys(ids).map(path)]);
     return Object.fromEntries(Object.entries(values ?? {}).filter(([k]) => allowed.has(k)));
   }
 
@@ -152,6 +184,26 @@ export function zendeskHost(root) {
     const meta = metadata && typeof metadata === 'object' ? { metadata: { custom: metadata } } : {};
     ticket.audits.push({ id: ticket.audits.length + 1, created_at: new Date(at).toISOString(), author_id: user.id, events: [{ type: 'Comment', public: c.public !== false, author_id: user.id, body: String(c.body ?? '') }], ...meta });
     bump(ticket, at);
+  }
+
+  /**
+   * The requester's message, as Zendesk's Requests API takes it from an end user ("Update Request",
+   * PUT /api/v2/requests/{id}: a comment only, always public). As Zendesk does ("Updating and
+   * solving tickets": a Pending ticket is reset to Open when the requester responds; a Solved one
+   * reopens), the same audit changes such a status to open. A closed ticket takes no comment:
+   * Zendesk makes a follow-up ticket instead. Returns false for a closed ticket.
+   */
+  function requesterComment(ticket, body, at) {
+    const status = ticket.values['ticket.status'];
+    if (status === 'closed') return false;
+    const events = [{ type: 'Comment', public: true, author_id: REQUESTER.id, body: String(body) }];
+    if (status === 'pending' || status === 'solved') {
+      events.push({ type: 'Change', field_name: 'status', value: 'open', previous_value: status });
+      ticket.values = { ...ticket.values, 'ticket.status': 'open' };
+    }
+    ticket.audits.push({ id: ticket.audits.length + 1, created_at: new Date(at).toISOString(), author_id: REQUESTER.id, events });
+    bump(ticket, at);
+    return true;
   }
 
   /** The ZAF emulator's seed: the ticket, the current user, the installed fields and the settings. */
@@ -178,5 +230,5 @@ export function zendeskHost(root) {
     return timelineFromAudits({ policy, fieldIds: fieldIdsFor(policy), ticketId: ticket.id, users: ZENDESK_USERS, trusted: trustedOf(leadGroups) }, ticket.audits);
   }
 
-  return { ids, path, users: ZENDESK_USERS, groupsOf, fieldOptions, fieldIdsFor, ticketOf, newTicket, submit, comment, seedOf, timelineOf, restTicket, applyRest, stampOf };
+  return { ids, path, users: ZENDESK_USERS, groupsOf, fieldOptions, groupOptions, fieldIdsFor, ticketOf, newTicket, submit, comment, requesterComment, seedOf, timelineOf, restTicket, applyRest, stampOf };
 }
