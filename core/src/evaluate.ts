@@ -2,8 +2,8 @@ import { netWorking, addPause, dueOf } from './clock';
 import type { Classified } from './matrix';
 import { parseInstant } from './instant';
 import { own as ownKey } from './limits';
-import { FieldValues, K_AGENT_REPLY, K_CATEGORY, K_IMPACT, K_MET, K_OVERRIDE, K_PRIORITY, K_REOPENED, K_REQUESTER_MESSAGE, K_GROUP, K_SOLVED, K_STATUS, K_TIER, K_URGENCY, FIELD_OF_KIND, Prepared, prepare } from './prepare';
-import { CompiledMetric, CompiledPolicy, CompiledTarget, getCompiled, Policy, STOP_GROUP, STOP_MET, STOP_NEXT_REPLY, STOP_PERIODIC, STOP_REPLY, STOP_SOLVED, STOP_TRIAGE } from './policy';
+import { FieldValues, K_AGENT_REPLY, K_CATEGORY, K_IMPACT, K_MET, K_OVERRIDE, K_PRIORITY, K_REOPENED, K_REQUESTER_MESSAGE, K_GROUP, K_CONTEXT, K_TAGS, type ContextChange, K_SOLVED, K_STATUS, K_TIER, K_URGENCY, FIELD_OF_KIND, Prepared, prepare } from './prepare';
+import { CompiledCondition, CompiledLevel, CompiledMetric, CompiledPolicy, CompiledRule, CompiledTarget, getCompiled, norm, STOP_CONDITION, Policy, STOP_GROUP, STOP_MET, STOP_NEXT_REPLY, STOP_PERIODIC, STOP_REPLY, STOP_SOLVED, STOP_TRIAGE } from './policy';
 import type { OverrideEvent, Timeline } from './timeline';
 
 export type MetricState = 'running' | 'paused' | 'at_risk' | 'breached' | 'met' | 'not_applicable';
@@ -33,6 +33,20 @@ export interface MetricDecision {
    * that cycle's.
    */
   cycles?: CycleCount;
+  /** A Metric with an escalation ladder: how far up it is, in this cycle. */
+  level?: LevelState;
+}
+
+export interface LevelState {
+  /** Levels reached so far (0: none), in the ladder's order. */
+  reached: number;
+  of: number;
+  /** The label of the highest level reached, or null. */
+  label: string | null;
+  /** When the next level is reached, while the clock runs; null otherwise. */
+  next: number | null;
+  /** Each level's instant in this cycle (projected from now for those ahead). */
+  at: number[];
 }
 
 export interface CycleCount {
@@ -92,6 +106,8 @@ export interface Decision {
   triage: MetricDecision | null;
   warnings: Warning[];
   maintenance: { label: string; active: boolean; until: number | null; next: number | null }[];
+  /** The rule that chose the tier, Targets or Calendar (rules:), when one matched. */
+  rule?: { index: number; name: string | null };
 }
 
 
@@ -111,6 +127,23 @@ interface Walked {
   classified: Classified;
   /** Next-reply and periodic-update cycles (only when the policy has such a Metric). */
   cycles: Cycles | null;
+  /** What rules read, as the ticket stands at the end of the walk (only when the policy has rules). */
+  context: Map<string, string | null> | null;
+  tags: readonly string[];
+  /** The rule that chose this ticket's tier, Targets or Calendar, once matched. */
+  rule: CompiledRule | null;
+  /** The ticket's state after each change that conditions read (only when a Metric pauses or stops on one). */
+  states: { times: number[]; states: CondState[] } | null;
+  /** The ticket's priority, tier field and category now, for conditions that name them. */
+  fixed: { priority: string | null; tier: string | null; category: string };
+}
+
+/** What a condition reads at one moment of the ticket's life. */
+interface CondState {
+  tags: readonly string[];
+  context: ReadonlyMap<string, string | null>;
+  status: string | null;
+  group: string | null;
 }
 
 /** Cycles as two parallel lists each: where each starts, and where it stopped (null: open). */
@@ -161,9 +194,11 @@ function run(policy: Policy, timeline: Timeline, now: number | string, sink: Map
   const w = walk(cp, prepared, nowMs);
   const warnings: Warning[] = [];
 
-  const tier = tierOf(cp, w.fields.tier, warnings);
-  const category = categoryOf(cp, w.fields.category, warnings);
   const prio = priorityOf(cp, w, warnings);
+  const category = categoryOf(cp, w.fields.category, warnings);
+  w.fixed = { priority: prio.id, tier: w.fields.tier, category: category.id };
+  w.rule = cp.rules.length ? matchRule(cp, w, prio.id, category.id) : null;
+  const tier = w.rule?.tier ? cp.tierBadges.get(w.rule.tier)! : tierOf(cp, w.fields.tier, warnings);
   entitlements(cp, timeline, tier.id, created, warnings);
   if (!category.sla) warnings.push({ code: 'no-sla', message: `${category.label}: no SLA applies` });
 
@@ -180,7 +215,79 @@ function run(policy: Policy, timeline: Timeline, now: number | string, sink: Map
     triage,
     warnings,
     maintenance: maintenance(cp, nowMs),
+    ...(w.rule ? { rule: { index: w.rule.index, name: w.rule.name } } : {}),
   };
+}
+
+/**
+ * The first rule whose every condition holds for the ticket as it stands now (Zendesk and JSM
+ * choose a policy or a goal from the ticket's current attributes too).
+ */
+function matchRule(cp: CompiledPolicy, w: Walked, priority: string | null, category: string): CompiledRule | null {
+  const now: CondState = { tags: w.tags.map(norm), context: w.context!, status: w.fields.status, group: w.fields.group };
+  for (const r of cp.rules) if (holds(r.when, now, { priority, tier: w.fields.tier, category })) return r;
+  return null;
+}
+
+/** Whether every key of a condition holds in a state; priority, tier and category are the ticket's now. */
+function holds(c: CompiledCondition, s: CondState, fixed: { priority: string | null; tier: string | null; category: string }): boolean {
+  return c.every(([key, values]) => {
+    if (key === 'tag') return s.tags.some((t) => values.has(t));
+    let v: string | null;
+    switch (key) {
+      case 'organization':
+      case 'brand':
+      case 'form':
+        v = s.context.get(key) ?? null;
+        break;
+      case 'group':
+        v = s.group;
+        break;
+      case 'status':
+        v = s.status;
+        break;
+      case 'priority':
+      case 'tier':
+        v = fixed[key];
+        break;
+      case 'category':
+        v = fixed.category;
+        break;
+      default:
+        v = s.context.get(`attr:${key}`) ?? null;
+    }
+    return v !== null && values.has(norm(v));
+  });
+}
+
+/** The spans of [start, end) in which any of the conditions holds, added to `pauses`. */
+function conditionPauses(w: Walked, conds: readonly CompiledCondition[], fixed: Parameters<typeof holds>[2], start: number, end: number, pauses: number[]): number[] {
+  const { times, states } = w.states!;
+  let out = pauses;
+  for (let i = 0; i < times.length; i++) {
+    if (!conds.some((c) => holds(c, states[i], fixed))) continue;
+    const from = Math.max(times[i], start);
+    const to = Math.min(i + 1 < times.length ? times[i + 1] : end, end);
+    if (to > from) addPause((out = own(out)), from, to);
+  }
+  return out;
+}
+
+/** Whether any of the conditions holds at t. */
+function heldAt(w: Walked, conds: readonly CompiledCondition[], t: number): boolean {
+  const i = statusIndexAt(w.states!.times, t);
+  return i >= 0 && conds.some((c) => holds(c, w.states!.states[i], w.fixed));
+}
+
+/** The first moment at or after `from` that the condition holds, or null. */
+function firstHolding(w: Walked, c: CompiledCondition, fixed: Parameters<typeof holds>[2], from: number): number | null {
+  const { times, states } = w.states!;
+  for (let i = 0; i < times.length; i++) {
+    const next = i + 1 < times.length ? times[i + 1] : Infinity;
+    if (next <= from || !holds(c, states[i], fixed)) continue;
+    return Math.max(times[i], from);
+  }
+  return null;
 }
 
 function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
@@ -207,7 +314,18 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
     met: null,
     classified: cp.classify(fields),
     cycles: null,
+    context: cp.rules.length || cp.conditional ? new Map(events.context) : null,
+    tags: events.tags,
+    rule: null,
+    states: null,
+    fixed: { priority: null, tier: null, category: '' },
   };
+  const snap = cp.conditional ? (w.states = { times: [] as number[], states: [] as CondState[] }) : null;
+  const record = (t: number) => {
+    snap!.times.push(t);
+    snap!.states.push({ tags: w.tags.map(norm), context: new Map(w.context!), status: fields.status, group: fields.group });
+  };
+  if (snap) record(created);
   notePriority(cp, w, created, false);
   const startsSolved = fields.status !== null && solvedStatuses.includes(fields.status);
   const cyc = cp.recurring ? (w.cycles = { replyStarts: [], replyStops: [], updateStarts: [], updateStops: [], ownerTimes: [created], ownerGroups: [lower(fields.group)], ownerSolved: [startsSolved] }) : null;
@@ -256,10 +374,20 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
           solvedNow = isSolved;
           owner(t);
         }
+        if (snap) record(t);
         break;
       }
+      case K_CONTEXT:
+        if (w.context) w.context.set((values[k] as ContextChange).key, (values[k] as ContextChange).value);
+        if (snap) record(t);
+        break;
+      case K_TAGS:
+        w.tags = values[k] as readonly string[];
+        if (snap) record(t);
+        break;
       case K_GROUP:
         fields.group = values[k] as string | null;
+        if (snap) record(t);
         if (cyc) owner(t);
         break;
       case K_AGENT_REPLY:
@@ -461,6 +589,7 @@ function metricDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, t
   if (metric.stop === STOP_REPLY) stop = firstAtOrAfter(w.publicReplies, cycleStart) ?? firstAtOrAfter(w.solved, cycleStart);
   else if (metric.stop === STOP_MET) stop = w.met?.get(metric.id) ?? firstAtOrAfter(w.solved, cycleStart);
   else if (metric.stop === STOP_TRIAGE) stop = firstPriority(w) ?? firstAtOrAfter(w.solved, cycleStart);
+  else if (metric.stop === STOP_CONDITION) stop = firstHolding(w, metric.stopWhen!, w.fixed, cycleStart) ?? firstAtOrAfter(w.solved, cycleStart);
   else {
     const lastSolved = w.solved.length ? w.solved[w.solved.length - 1] : null;
     stop = lastSolved !== null && (lastReopen === null || lastSolved > lastReopen) && lastSolved >= cycleStart ? lastSolved : null;
@@ -519,7 +648,7 @@ function clockDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, ti
   const priority = priorityAt(w, end);
   // A category's own promise (SCALE's findings for a data issue) needs no Priority; '' is no
   // Priority id, so the tier's rows are not consulted without one.
-  const target = metric.stop === STOP_TRIAGE ? cp.triage!.target : (cp.targetRow(tier, priority ?? '', category)?.[metric.index] ?? null);
+  const target = metric.stop === STOP_TRIAGE ? cp.triage!.target : ruled(w.rule, metric.index, cp.targetRow(tier, priority ?? '', category)?.[metric.index] ?? null);
   if (!target) return notApplicable(metric, stop, priority ? 'no target for this tier, priority and category' : 'no priority yet');
 
   let start = cycleStart;
@@ -532,6 +661,7 @@ function clockDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, ti
   }
 
   let pauses = pausesFor(w, metric.pauseStatuses, start, end);
+  if (metric.pauseWhen) pauses = conditionPauses(w, metric.pauseWhen, w.fixed, start, end, pauses);
   if (metric.stop === STOP_SOLVED && !restartOnReopen) {
     // Both lists are in time order: one pass finds each solve's reopening.
     let j = 0;
@@ -543,7 +673,7 @@ function clockDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, ti
       if (r <= end && s >= start) addPause((pauses = own(pauses)), s, r);
     }
   }
-  const openPause = stop === null && isPausedAt(w, metric.pauseStatuses, end);
+  const openPause = stop === null && (isPausedAt(w, metric.pauseStatuses, end) || (metric.pauseWhen !== undefined && heldAt(w, metric.pauseWhen, end)));
 
   const cal = target.calendar;
   const due = dueOf(target, start, pauses);
@@ -565,7 +695,8 @@ function clockDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, ti
   else if (isAtRisk(cp, used, remaining)) state = 'at_risk';
   else state = 'running';
 
-  return {
+  const ladder = metric.index >= 0 ? cp.ladders[metric.index] : null;
+  const decided: MetricDecision = {
     metric: metric.id,
     label: metric.label,
     state,
@@ -581,6 +712,38 @@ function clockDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, ti
     remainingWallMs: due - end,
     used,
   };
+  if (ladder) decided.level = levelsOf(ladder, target, start, pauses, due, stop, now, state);
+  return decided;
+}
+
+/**
+ * Where each ladder level falls in this cycle: a share of the Target or working time left (on the
+ * Target's Calendar, with the cycle's pauses; for business days, as a share of the wall time to
+ * the due), the breach, or wall time after it. A level counts once its instant has passed, before
+ * the clock stopped.
+ */
+function levelsOf(ladder: readonly CompiledLevel[], target: CompiledTarget, start: number, pauses: readonly number[], due: number, stop: number | null, now: number, state: MetricState): LevelState {
+  const at = ladder.map((l) => {
+    const a = l.at;
+    if (a.kind === 'breached') return due;
+    if (a.kind === 'afterBreach') return due + a.ms;
+    if (target.kind === 'working') return dueOf({ ...target, ms: a.kind === 'percent' ? target.ms * a.share : Math.max(0, target.ms - a.ms) }, start, pauses);
+    return a.kind === 'percent' ? start + (due - start) * a.share : due - a.ms;
+  });
+  const until = stop ?? now;
+  let reached = 0;
+  while (reached < at.length && at[reached] <= until) reached++;
+  const live = stop === null && state !== 'paused';
+  const next = live && reached < at.length ? at[reached] : null;
+  return { reached, of: at.length, label: reached ? ladder[reached - 1].label : null, next, at };
+}
+
+/** A matched rule's own Target for a Metric replaces the row's; its Calendar counts either. */
+function ruled(rule: CompiledRule | null, index: number, row: CompiledTarget | null): CompiledTarget | null {
+  if (!rule) return row;
+  const own = rule.targets?.[index];
+  const t = own === undefined ? row : own;
+  return t && rule.calendar ? { ...t, calendar: rule.calendar } : t;
 }
 
 function notApplicable(m: CompiledMetric, stoppedAt: number | null, note: string): MetricDecision {

@@ -67,6 +67,8 @@ export interface Explanation {
   priority: { id: string | null; label: string | null; reason: string; reasonFr: string };
   priorities: PriorityStep[];
   metrics: MetricExplanation[];
+  /** The rule that chose the tier, Targets or Calendar (rules:), when one matched. */
+  rule?: { index: number; name: string | null; tier: string | null; targets: boolean; calendar: string | null };
 }
 
 const MAX_SPANS = 200;
@@ -87,8 +89,15 @@ export function explain(policy: Policy, timeline: Timeline, now: number | string
     now: decision.now,
     priority: { id: decision.priority.id, label: decision.priority.label, reason: priorityReason(decision, 'en', policy), reasonFr: priorityReason(decision, 'fr', policy) },
     priorities: anyTrace ? prioritySteps(policy, timeline, anyTrace) : [],
+    ...(decision.rule ? { rule: ruleOf(policy, decision.rule.index) } : {}),
     metrics: chosen.map((m) => explainMetric(policy, decision, m, clocks.get(m.metric), Date.parse(timeline.createdAt), statusAt(policy, timeline))),
   };
+}
+
+function ruleOf(policy: Policy, index: number): NonNullable<Explanation['rule']> {
+  const r = policy.rules[index];
+  const cal = r.calendar === undefined ? null : Array.isArray(r.calendar) ? r.calendar.join(' + ') : r.calendar;
+  return { index, name: r.name ?? null, tier: r.tier ?? null, targets: r.targets !== undefined, calendar: cal };
 }
 
 function prioritySteps(policy: Policy, timeline: Timeline, trace: ClockTrace): PriorityStep[] {
@@ -274,6 +283,10 @@ const WORDS = {
     cyclesOmitted: (n: number) => `… ${n} more cycles …`,
     lastCycle: (n: number) => `Cycle ${n}, span by span:`,
     states: { met: 'met', breached: 'breached', running: 'on track', at_risk: 'at risk', paused: 'paused', not_applicable: 'no target' } as Record<string, string>,
+    rule: (n: number, name: string | null, what: string[]) => `Rule ${n}${name ? ` (${name})` : ''} matched: ${what.join(', ')}.`,
+    ruleTier: (t: string) => `tier ${t}`,
+    ruleTargets: 'its own Targets',
+    ruleCalendar: (c: string) => `the calendar ${c}`,
   },
   fr: {
     heading: (label: string) => `Pourquoi cette échéance ? ${label}`,
@@ -300,6 +313,10 @@ const WORDS = {
     cyclesOmitted: (n: number) => `… ${n} autres cycles …`,
     lastCycle: (n: number) => `Cycle ${n}, période par période :`,
     states: { met: 'respecté', breached: 'dépassé', running: 'dans les temps', at_risk: 'à risque', paused: 'en pause', not_applicable: 'sans cible' } as Record<string, string>,
+    rule: (n: number, name: string | null, what: string[]) => `Règle ${n}${name ? ` (${name})` : ''} appliquée : ${what.join(', ')}.`,
+    ruleTier: (t: string) => `niveau ${t}`,
+    ruleTargets: 'ses propres cibles',
+    ruleCalendar: (c: string) => `le calendrier ${c}`,
   },
 };
 
@@ -327,6 +344,11 @@ export function explanationLines(e: Explanation, m: MetricExplanation, locale: L
   if (m.targetMs === null && m.target) lines.push(w.targetDays(m.target, m.calendar.label), w.days(m.target));
   else lines.push(w.target(m.target ?? '', m.calendar.label, m.calendar.business));
   if (m.coverage) lines.push(w.coverage);
+  if (e.rule && m.metric !== 'triage') {
+    const r = e.rule;
+    const what = [...(r.tier ? [w.ruleTier(r.tier)] : []), ...(r.targets ? [w.ruleTargets] : []), ...(r.calendar ? [w.ruleCalendar(r.calendar)] : [])];
+    lines.push(w.rule(r.index + 1, r.name, what));
+  }
   if (m.metric !== 'triage' && e.priority.id) lines.push(w.priority(e.priority.label ?? e.priority.id, locale === 'fr' ? e.priority.reasonFr : e.priority.reason));
   for (let i = 1; i < e.priorities.length; i++) {
     const p = e.priorities[i];

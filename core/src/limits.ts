@@ -32,6 +32,14 @@ export const LIMITS = {
   designatedContacts: 100_000,
   supportedVersionMonths: 1200,
   claimFactor: 1000,
+  /** Ordered rules that choose a ticket's tier, Targets or Calendar. */
+  rules: 200,
+  attributes: 20,
+  /** Keys in one rule's `when`, and values under one key. */
+  conditionKeys: 10,
+  conditionValues: 100,
+  ladderLevels: 10,
+  ladderActions: 5,
 } as const;
 
 /** UTF-8 length without Buffer (the Zendesk sidebar runs this in a browser), stopping past `limit`. */

@@ -20,6 +20,8 @@ export function lintPolicy(policy: Policy): Problem[] {
   calendars(policy, refs, out);
   statuses(policy, out);
   nativePriorities(policy, out);
+  rules(policy, out);
+  ladders(policy, out);
   for (const a of policy.assumptions) out.push({ level: 'assumption', path: a.path, message: a.note, code: 'assumption' });
   if (!out.some((p) => p.level === 'error')) {
     try {
@@ -356,5 +358,69 @@ function nativePriorities(p: Policy, out: Problem[]): void {
   for (const [native, ids] of byNative) {
     if (ids.length < 2) continue;
     warn(out, `priorities.${ids[1]}.zendesk`, `priorities ${ids.join(', ')} share Zendesk's "${native}": Zendesk views see them as one; SLA Desk keeps the policy priority in its own field`, 'shared-native-priority');
+  }
+}
+
+/** The condition keys a rule may name besides the policy's own attributes. */
+export const CONDITION_KEYS = ['tag', 'organization', 'brand', 'form', 'group', 'status', 'priority', 'tier', 'category'] as const;
+
+/**
+ * Rules: every key known, every tier, priority, category and metric one the policy has; a rule
+ * that an earlier one shadows (whenever it holds, the earlier holds too, so it never wins) or that
+ * changes nothing is named.
+ */
+function rules(p: Policy, out: Problem[]): void {
+  const known: Record<string, string[] | null> = { tier: Object.keys(p.tiers), priority: Object.keys(p.priorities), category: Object.keys(p.categories) };
+  const lower = (xs: string[]) => new Set(xs.map((x) => x.trim().toLowerCase()));
+  p.rules.forEach((r, i) => {
+    const path = `rules[${i}]`;
+    for (const [key, values] of Object.entries(r.when)) {
+      if (!(CONDITION_KEYS as readonly string[]).includes(key) && !own(p.attributes, key)) {
+        err(out, `${path}.when.${key}`, `unknown condition "${key}" (known: ${[...CONDITION_KEYS, ...Object.keys(p.attributes)].join(', ')})`, 'unknown-condition');
+        continue;
+      }
+      const ids = known[key];
+      if (ids) {
+        const have = lower(ids);
+        const none = values.filter((v) => !have.has(v.trim().toLowerCase()));
+        if (none.length === values.length) warn(out, `${path}.when.${key}`, `never matches: no ${key} is ${none.map((v) => `"${v}"`).join(' or ')} (known: ${ids.join(', ')})`, 'rule-never-matches');
+      }
+    }
+    if (r.tier !== undefined && !own(p.tiers, r.tier)) err(out, `${path}.tier`, `unknown tier "${r.tier}" (known: ${Object.keys(p.tiers).join(', ')})`, 'unknown-tier');
+    for (const m of Object.keys(r.targets ?? {})) if (!own(p.metrics, m)) err(out, `${path}.targets.${m}`, `unknown metric "${m}" (known: ${Object.keys(p.metrics).join(', ')})`, 'unknown-metric');
+    if (r.tier === undefined && r.targets === undefined && r.calendar === undefined) warn(out, path, 'changes nothing: give it a tier, targets or a calendar', 'rule-no-effect');
+    for (let j = 0; j < i; j++) {
+      const e = p.rules[j];
+      // Shadowed: every condition of the earlier rule is one of this rule's, with no value it lacks.
+      const covered = Object.entries(e.when).every(([k, vs]) => {
+        const mine = own(r.when, k);
+        if (!mine) return false;
+        const theirs = lower(vs);
+        return mine.every((v) => theirs.has(v.trim().toLowerCase()));
+      });
+      if (covered) {
+        warn(out, path, `never wins: rule ${j}${e.name ? ` ("${e.name}")` : ''} holds whenever this one does, and comes first`, 'rule-shadowed');
+        break;
+      }
+    }
+  });
+}
+
+/** Ladders: levels in the order they are reached; thresholds in clock or working time, not business days. */
+function ladders(p: Policy, out: Problem[]): void {
+  const rank = (a: Record<string, unknown>): number => ('percent' in a ? 0 : 'remaining' in a ? 1 : 'breached' in a ? 2 : 3);
+  for (const [id, m] of Object.entries(p.metrics)) {
+    const ladder = m.ladder ?? [];
+    ladder.forEach((l, i) => {
+      const path = `metrics.${id}.ladder[${i}]`;
+      const a = l.at as Record<string, unknown>;
+      for (const k of ['remaining', 'afterBreach'] as const) {
+        if (k in a && parseDuration(a[k] as string)?.kind !== 'working') err(out, `${path}.at.${k}`, 'expected clock or working time (30m, 4h), not business days or none', 'ladder-duration');
+      }
+      if (i === 0) return;
+      const b = ladder[i - 1].at as Record<string, unknown>;
+      const before = rank(b) > rank(a) || (rank(a) === rank(b) && ('percent' in a ? (a.percent as number) <= (b.percent as number) : rank(a) === 2 ? true : false));
+      if (before) err(out, `${path}.at`, `level ${i + 1} comes no later than level ${i}: list a ladder's levels in the order they are reached`, 'ladder-order');
+    });
   }
 }

@@ -26,18 +26,26 @@ export const STOP_NEXT_REPLY = 4;
 export const STOP_PERIODIC = 5;
 /** Cycles: from the ticket's assignment to the Metric's group until its reassignment or solve. */
 export const STOP_GROUP = 6;
+/** The first time the Metric's stopWhen condition holds. */
+export const STOP_CONDITION = 7;
+
+/** A condition made ready: each key with its accepted values in lower case. */
+export type CompiledCondition = readonly (readonly [string, ReadonlySet<string>])[];
 
 export interface CompiledMetric {
   readonly id: string;
   /** Its position in `metrics` and in every target row. */
   readonly index: number;
   readonly label: string;
-  readonly stop: typeof STOP_REPLY | typeof STOP_SOLVED | typeof STOP_MET | typeof STOP_TRIAGE | typeof STOP_NEXT_REPLY | typeof STOP_PERIODIC | typeof STOP_GROUP;
+  readonly stop: typeof STOP_REPLY | typeof STOP_SOLVED | typeof STOP_MET | typeof STOP_TRIAGE | typeof STOP_NEXT_REPLY | typeof STOP_PERIODIC | typeof STOP_GROUP | typeof STOP_CONDITION;
   readonly pauseStatuses: readonly string[];
   /** A periodic update's first cycle: from creation, or from the first public agent reply. */
   readonly startsAt?: 'created' | 'first_public_reply';
   /** A group_ownership Metric's group, lower-cased: the host's group id or name. */
   readonly group?: string;
+  /** Conditions that pause the Metric while any holds. */
+  readonly pauseWhen?: readonly CompiledCondition[];
+  readonly stopWhen?: CompiledCondition;
 }
 
 /** Targets of one tier x priority (or one category), by metric index; null: no promise. */
@@ -64,8 +72,55 @@ export interface CompiledPolicy {
   readonly priorityLocked: boolean;
   /** Whether any Metric recurs (next reply, periodic update): only then does the walk keep cycles. */
   readonly recurring: boolean;
+  /** Whether any Metric pauses or stops on a condition: only then does the walk keep the ticket's states over time. */
+  readonly conditional: boolean;
+  /** The policy's rules, in order: the first whose conditions hold is the ticket's. */
+  readonly rules: readonly CompiledRule[];
+  /** Per Metric (by index), its escalation ladder, or null. */
+  readonly ladders: readonly (readonly CompiledLevel[] | null)[];
   /** The policy's classification, memoised: the same fields always classify the same way. */
   classify(fields: { impact?: string | null; urgency?: string | null; priority?: string | null }): Classified;
+}
+
+/** A rule made ready: its conditions with their values in lower case, its effects compiled. */
+export interface CompiledRule {
+  readonly index: number;
+  readonly name: string | null;
+  readonly when: CompiledCondition;
+  readonly tier: string | null;
+  /** By metric index: the rule's own Target (null: no promise), or undefined to keep the row's. */
+  readonly targets: readonly (CompiledTarget | null | undefined)[] | null;
+  readonly calendar: Calendar | null;
+}
+
+/** A ladder level: where it is reached, and what the hosts do there. */
+export interface CompiledLevel {
+  readonly at: { kind: 'percent'; share: number } | { kind: 'remaining'; ms: number } | { kind: 'breached' } | { kind: 'afterBreach'; ms: number };
+  readonly label: string;
+  readonly actions: readonly Record<string, unknown>[];
+}
+
+/** Condition values compare as the hosts write them, letter case and edge spaces aside. */
+export const norm = (v: string): string => v.trim().toLowerCase();
+
+export function compileCondition(c: Record<string, string[]>): CompiledCondition {
+  return Object.entries(c).map(([key, values]) => [key, new Set(values.map(norm))] as const);
+}
+
+function compileLadder(ladder: Policy['metrics'][string]['ladder']): CompiledLevel[] | null {
+  if (!ladder?.length) return null;
+  return ladder.map((l, i) => {
+    const a = l.at;
+    const at: CompiledLevel['at'] =
+      'percent' in a ? { kind: 'percent', share: a.percent / 100 } : 'remaining' in a ? { kind: 'remaining', ms: workingMs(a.remaining) } : 'breached' in a ? { kind: 'breached' } : { kind: 'afterBreach', ms: workingMs(a.afterBreach) };
+    return { at, label: l.label ?? `Level ${i + 1}`, actions: l.actions };
+  });
+}
+
+/** A ladder's durations are clock or working time in ms ("1h"); business days are not a threshold. */
+function workingMs(d: string | number): number {
+  const p = parseDuration(d);
+  return p && p.kind === 'working' ? p.ms : 0;
 }
 
 export class PolicyError extends Error {
@@ -203,6 +258,13 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   }
   const triageTarget = policy.triage ? compileTarget({ in: policy.triage.in, calendar: policy.triage.calendar }, policy.calendar, 'triage') : null;
   for (const m of policy.maintenance) calendar(m.calendar, 'maintenance.calendar');
+  const ruleCalendars = policy.rules.map((r, i) => (r.calendar ? calendar(r.calendar, `rules.${i}.calendar`) : undefined));
+  const ruleTables = policy.rules.map((r, i) => {
+    if (!r.targets) return undefined;
+    const t: Table = new Map();
+    for (const [metricId, spec] of Object.entries(r.targets)) t.set(metricId, compileTarget(spec, r.calendar ?? policy.calendar, `rules.${i}.targets.${metricId}`));
+    return t;
+  });
   for (const [prio, list] of Object.entries(policy.coverage)) calendar(list, `coverage.${prio}`);
   if (missing.length) throw new PolicyError(missing);
 
@@ -220,7 +282,15 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     if (byCategory !== undefined) return byCategory;
     return rows.get(tier)?.get(priority) ?? null;
   };
-  const stops = { first_public_reply: STOP_REPLY, solved: STOP_SOLVED, met_event: STOP_MET, next_public_reply: STOP_NEXT_REPLY, periodic_update: STOP_PERIODIC, group_ownership: STOP_GROUP } as const;
+  const rules: CompiledRule[] = policy.rules.map((r, index) => ({
+    index,
+    name: r.name ?? null,
+    when: compileCondition(r.when),
+    tier: r.tier ?? null,
+    targets: ruleTables[index] ? metricIds.map((m) => (ruleTables[index]!.has(m) ? ruleTables[index]!.get(m)! : undefined)) : null,
+    calendar: ruleCalendars[index] ?? null,
+  }));
+  const stops = { first_public_reply: STOP_REPLY, solved: STOP_SOLVED, met_event: STOP_MET, next_public_reply: STOP_NEXT_REPLY, periodic_update: STOP_PERIODIC, group_ownership: STOP_GROUP, condition: STOP_CONDITION } as const;
 
   const atRisk = policy.clock.atRisk;
   const remaining = 'remaining' in atRisk ? parseDuration(atRisk.remaining) : null;
@@ -236,6 +306,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       pauseStatuses: policy.metrics[id].pauseStatuses ?? policy.clock.pauseStatuses,
       ...(policy.metrics[id].stopsAt === 'periodic_update' ? { startsAt: policy.metrics[id].startsAt ?? 'created' } : {}),
       ...(policy.metrics[id].group !== undefined ? { group: policy.metrics[id].group!.toLowerCase() } : {}),
+      ...((policy.metrics[id].pauseWhen ?? policy.clock.pauseWhen).length ? { pauseWhen: (policy.metrics[id].pauseWhen ?? policy.clock.pauseWhen).map(compileCondition) } : {}),
+      ...(policy.metrics[id].stopWhen ? { stopWhen: compileCondition(policy.metrics[id].stopWhen!) } : {}),
     })),
     targetRow,
     defaultTier,
@@ -253,6 +325,9 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     classify: memoClassify(policy),
     priorityLocked: policy.classification.method === 'requester' && !policy.classification.reclassify,
     recurring: Object.values(policy.metrics).some((m) => m.stopsAt === 'next_public_reply' || m.stopsAt === 'periodic_update' || m.stopsAt === 'group_ownership'),
+    rules,
+    conditional: policy.clock.pauseWhen.length > 0 || Object.values(policy.metrics).some((m) => (m.pauseWhen?.length ?? 0) > 0 || m.stopWhen !== undefined),
+    ladders: metricIds.map((id) => compileLadder(policy.metrics[id].ladder)),
     target(tier, priority, metric, category) {
       const i = metricIds.indexOf(metric);
       return i < 0 ? null : (targetRow(tier, priority, category)?.[i] ?? null);

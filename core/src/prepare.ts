@@ -29,12 +29,24 @@ export const K_MET = 11;
 /** A public message from the requester's side: where a next-reply cycle starts. */
 export const K_REQUESTER_MESSAGE = 12;
 export const K_GROUP = 13;
+/** The ticket's organization, brand or form, or one of the policy's named attributes: what rules read. */
+export const K_CONTEXT = 14;
+export const K_TAGS = 15;
+
+/** A change of a context value: `organization`, `brand`, `form`, or `attr:<name>`. */
+export interface ContextChange {
+  readonly key: string;
+  readonly value: string | null;
+}
+const CONTEXT_FIELDS: readonly string[] = ['organization', 'brand', 'form'];
 export const FIELD_OF_KIND = ['impact', 'urgency', 'priority', 'tier', 'category', 'status'] as const;
 
 function kindOf(e: TimelineEvent): number {
   switch (e.type) {
     case 'field':
-      return e.field === 'group' ? K_GROUP : FIELD_OF_KIND.indexOf(e.field);
+      if (e.field === 'group') return K_GROUP;
+      if (CONTEXT_FIELDS.includes(e.field)) return K_CONTEXT;
+      return FIELD_OF_KIND.indexOf(e.field as (typeof FIELD_OF_KIND)[number]);
     case 'reply':
       if (!e.public) return K_OTHER_REPLY;
       return e.author === 'agent' ? K_AGENT_REPLY : K_REQUESTER_MESSAGE;
@@ -44,12 +56,21 @@ function kindOf(e: TimelineEvent): number {
       return K_REOPENED;
     case 'override':
       return K_OVERRIDE;
+    case 'tags':
+      return K_TAGS;
+    case 'attribute':
+      return K_CONTEXT;
     default:
       return K_MET;
   }
 }
 
-function valueOf(e: TimelineEvent): string | null | OverrideEvent {
+export type PreparedValue = string | null | OverrideEvent | ContextChange | readonly string[];
+
+function valueOf(e: TimelineEvent): PreparedValue {
+  if (e.type === 'field' && CONTEXT_FIELDS.includes(e.field)) return { key: e.field, value: e.value };
+  if (e.type === 'attribute') return { key: `attr:${e.name}`, value: e.value };
+  if (e.type === 'tags') return e.tags;
   if (e.type === 'field') return e.value;
   if (e.type === 'override') return e;
   if (e.type === 'met') return e.metric;
@@ -67,7 +88,10 @@ export interface Prepared extends Readonly<FieldValues> {
   readonly created: number;
   readonly times: Float64Array;
   readonly kinds: Uint8Array;
-  readonly values: readonly (string | null | OverrideEvent)[];
+  readonly values: readonly PreparedValue[];
+  /** Context at creation: organization, brand, form and attr:<name>. */
+  readonly context: ReadonlyMap<string, string | null>;
+  readonly tags: readonly string[];
 }
 
 // A live countdown re-evaluates the same timeline every second: parse it once, and keep the result
@@ -88,7 +112,7 @@ export function prepare(tl: Holder): Prepared {
   }
   const times = new Float64Array(n);
   const kinds = new Uint8Array(n);
-  const values: (string | null | OverrideEvent)[] = new Array(n);
+  const values: PreparedValue[] = new Array(n);
   let order: number[] | null = null;
   if (!sorted) {
     // Stable: events at the same instant keep the host's order.
@@ -116,6 +140,8 @@ export function prepare(tl: Holder): Prepared {
     category: f.category ?? null,
     status: f.status ?? null,
     group: f.group ?? null,
+    context: contextAtCreation(tl),
+    tags: tl.tags ?? [],
     times,
     kinds,
     values,
@@ -125,3 +151,10 @@ export function prepare(tl: Holder): Prepared {
   return p;
 }
 
+
+function contextAtCreation(tl: Timeline): Map<string, string | null> {
+  const m = new Map<string, string | null>();
+  for (const k of CONTEXT_FIELDS) m.set(k, (tl.fields as Record<string, string | null | undefined>)[k] ?? null);
+  for (const [k, v] of Object.entries(tl.attributes ?? {})) m.set(`attr:${k}`, v ?? null);
+  return m;
+}

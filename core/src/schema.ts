@@ -119,7 +119,48 @@ const priority = z.strictObject({
   jira: z.string().min(1),
 });
 
-export const METRIC_STOPS = ['first_public_reply', 'solved', 'met_event', 'next_public_reply', 'periodic_update', 'group_ownership'] as const;
+/**
+ * A condition on the ticket: each key (tag, organization, brand, form, group, status, priority,
+ * tier, category, or one of the policy's attributes) lists the values it accepts; every key must
+ * hold. `tag` holds when the ticket has any of the tags.
+ */
+const conditionValue = z.union([z.string().trim().min(1), z.number().transform(String)], { error: 'expected a value (text)' });
+export const ConditionSchema = ownRecord(
+  z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, { error: 'expected a condition key: tag, organization, brand, form, group, status, priority, tier, category or an attribute' }),
+  z.union([conditionValue.transform((v) => [v]), z.array(conditionValue).min(1).max(LIMITS.conditionValues)]),
+).refine((c) => Object.keys(c).length > 0 && Object.keys(c).length <= LIMITS.conditionKeys, { error: `expected 1 to ${LIMITS.conditionKeys} condition keys` });
+
+/** A ladder threshold: a share of the Target, working time left, the breach, or time after it. */
+const threshold = z.union(
+  [
+    z.strictObject({ percent: z.number().gt(0).lt(100) }),
+    z.strictObject({ remaining: duration }),
+    z.strictObject({ breached: z.literal(true) }),
+    z.strictObject({ afterBreach: duration }),
+  ],
+  { error: 'expected { percent: 50 }, { remaining: 1h }, { breached: true } or { afterBreach: 1h }' },
+);
+
+/** The fixed, safe set of things a ladder level may do; each host runs them once per cycle. */
+const action = z.union(
+  [
+    z.strictObject({ note: z.literal(true) }),
+    z.strictObject({ tag: z.string().regex(/^[a-z0-9_]{1,80}$/, { error: 'expected a tag: lower-case letters, digits and _' }) }),
+    z.strictObject({ notify: z.url({ protocol: /^https$/, error: 'expected an https URL' }) }),
+    z.strictObject({ raisePriority: z.literal(true) }),
+    z.strictObject({ assignGroup: z.union([z.string().min(1), z.number().int().nonnegative().transform(String)]) }),
+  ],
+  { error: 'expected an action: { note: true }, { tag: … }, { notify: https://… }, { raisePriority: true } or { assignGroup: … }' },
+);
+
+const ladderLevel = z.strictObject({
+  at: threshold,
+  label: z.string().optional(),
+  actions: z.array(action).max(LIMITS.ladderActions).default([]),
+});
+
+
+export const METRIC_STOPS = ['first_public_reply', 'solved', 'met_event', 'next_public_reply', 'periodic_update', 'group_ownership', 'condition'] as const;
 /** Where a periodic update's first cycle starts. */
 export const PERIODIC_STARTS = ['created', 'first_public_reply'] as const;
 
@@ -132,11 +173,19 @@ const metric = z
     /** A group_ownership Metric's group: its id or name, as the host adapter reads the ticket's group. */
     // A Zendesk group id written unquoted is a number in YAML: it means the same id.
     group: z.union([z.string().trim().min(1, { error: 'expected the group\'s id or name' }), z.number().int().nonnegative().transform(String)], { error: 'expected the group\'s id or name' }).optional(),
+    /** Escalation levels, in the order they are reached. */
+    ladder: z.array(ladderLevel).max(LIMITS.ladderLevels).optional(),
+    /** Pause while any of these holds (a tag, a field's value, a status), besides pauseStatuses. */
+    pauseWhen: z.array(ConditionSchema).max(LIMITS.conditionKeys).optional(),
+    /** stopsAt: condition: the Clock stops the first time this holds. */
+    stopWhen: ConditionSchema.optional(),
     description: z.string().optional(),
   })
   .superRefine((m, ctx) => {
     if (m.stopsAt === 'group_ownership' && m.group === undefined) ctx.addIssue({ code: 'custom', path: ['group'], message: 'a group_ownership metric names its group (the id or name the host gives)' });
     if (m.stopsAt !== 'group_ownership' && m.group !== undefined) ctx.addIssue({ code: 'custom', path: ['group'], message: 'only a group_ownership metric has a group' });
+    if (m.stopsAt === 'condition' && m.stopWhen === undefined) ctx.addIssue({ code: 'custom', path: ['stopWhen'], message: 'a metric that stops at a condition names it in stopWhen' });
+    if (m.stopsAt !== 'condition' && m.stopWhen !== undefined) ctx.addIssue({ code: 'custom', path: ['stopWhen'], message: 'only a metric with stopsAt: condition has stopWhen' });
     // Only a periodic update chooses where it starts; elsewhere the word would be silently ignored.
     if (m.startsAt !== undefined && m.stopsAt !== 'periodic_update') ctx.addIssue({ code: 'custom', path: ['startsAt'], message: 'only a periodic_update metric has startsAt (created or first_public_reply)' });
   });
@@ -203,6 +252,8 @@ export const PolicySchema = z.strictObject({
       reopen: z.enum(['resume', 'restart'], { error: 'expected resume or restart' }).default('resume'),
       priorityChange: z.enum(['recompute', 'restart'], { error: 'expected recompute or restart' }).default('recompute'),
       atRisk: atRisk.default({ percentElapsed: 75 }),
+      /** Pause every Metric while any of these holds (a Metric's own pauseWhen replaces it). */
+      pauseWhen: z.array(ConditionSchema).max(LIMITS.conditionKeys).default([]),
       hosts: z
         .strictObject({
           zendesk: z.record(z.string(), hostStatus).optional(),
@@ -216,6 +267,33 @@ export const PolicySchema = z.strictObject({
     .strictObject({ in: duration, calendar: calendarRef.optional(), label: z.string().default('Triage') })
     .optional(),
   maintenance: z.array(z.strictObject({ label: z.string(), calendar: id })).max(LIMITS.maintenance).default([]),
+  /** Named ticket attributes that rules read, each mapped per host (hosts read them; core only names them). */
+  attributes: ownRecord(
+    id,
+    z.strictObject({
+      label: z.string().optional(),
+      zendesk: z.strictObject({ ticketField: z.number().int().positive().optional(), userField: z.string().min(1).optional(), organizationField: z.string().min(1).optional() }).optional(),
+      jira: z.strictObject({ field: z.string().regex(/^customfield_\d+$/, { error: 'expected a custom field id like customfield_10070' }).optional(), component: z.literal(true).optional(), requestType: z.literal(true).optional() }).optional(),
+    }),
+    LIMITS.attributes,
+    'attributes',
+  ).prefault({}),
+  /**
+   * Ordered rules, as Zendesk's policies and JSM's goals: the first whose `when` holds chooses the
+   * ticket's tier, Targets of its own (over its tier x priority row), or the Calendar they count on.
+   */
+  rules: z
+    .array(
+      z.strictObject({
+        name: z.string().optional(),
+        when: ConditionSchema,
+        tier: id.optional(),
+        targets: targetsByMetric.optional(),
+        calendar: calendarRef.optional(),
+      }),
+    )
+    .max(LIMITS.rules, { error: `at most ${LIMITS.rules} rules` })
+    .default([]),
   assumptions: z.array(z.strictObject({ path: z.string(), note: z.string() })).max(LIMITS.assumptions).default([]),
 });
 

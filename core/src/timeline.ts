@@ -14,10 +14,11 @@ const instant = z
   })
   .refine(isRealInstant, { error: 'not a real date and time' });
 
-export const FIELDS = ['impact', 'urgency', 'priority', 'tier', 'category', 'status', 'group'] as const;
+export const FIELDS = ['impact', 'urgency', 'priority', 'tier', 'category', 'status', 'group', 'organization', 'brand', 'form'] as const;
 export type FieldName = (typeof FIELDS)[number];
 
 const value = z.union([z.string(), z.number().transform(String), z.null()]);
+const tagList = z.array(z.string().min(1).max(200)).max(1000);
 
 export const EventSchema = z.discriminatedUnion(
   'type',
@@ -36,8 +37,11 @@ export const EventSchema = z.discriminatedUnion(
       notify: z.boolean().default(false),
     }),
     z.strictObject({ type: z.literal('met'), at: instant, metric: z.string().min(1) }),
+    // The whole list after a change, as Zendesk's tags Change and Jira's labels item give it.
+    z.strictObject({ type: z.literal('tags'), at: instant, tags: tagList }),
+    z.strictObject({ type: z.literal('attribute'), at: instant, name: z.string().min(1).max(64), value }),
   ],
-  { error: 'expected an event type: field, reply, solved, reopened, override or met' },
+  { error: 'expected an event type: field, reply, solved, reopened, override, met, tags or attribute' },
 );
 
 export const TimelineSchema = z.strictObject({
@@ -47,6 +51,10 @@ export const TimelineSchema = z.strictObject({
   requester: z.strictObject({ designated: z.boolean().optional() }).optional(),
   organization: z.strictObject({ designatedContacts: z.number().int().nonnegative().optional() }).optional(),
   product: z.strictObject({ version: z.string().optional(), releasedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}/, { error: 'expected a date like 2025-06-30' }).optional() }).optional(),
+  /** The ticket's tags (Zendesk) or labels (Jira) at creation. */
+  tags: tagList.default([]),
+  /** The policy's named attributes at creation (attributes:), as each host maps them. */
+  attributes: z.record(z.string().min(1).max(64), value).default({}),
   events: z.array(EventSchema).default([]),
 });
 

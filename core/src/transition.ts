@@ -8,11 +8,14 @@ import type { Policy } from './schema';
  * by querying it instead of re-evaluating every open ticket. A paused Metric waits for an event (a
  * status change), not for time, so it has none.
  */
-export function nextTransition(policy: Policy, d: Decision): { at: number; metric: string; to: 'at_risk' | 'breached' } | null {
-  let best: { at: number; metric: string; to: 'at_risk' | 'breached' } | null = null;
+export function nextTransition(policy: Policy, d: Decision): { at: number; metric: string; to: 'at_risk' | 'breached' | 'level' } | null {
+  let best: { at: number; metric: string; to: 'at_risk' | 'breached' | 'level' } | null = null;
   for (const m of d.metrics) {
     const t = transitionOf(policy, m, d.now);
     if (t && (!best || t.at < best.at)) best = { ...t, metric: m.metric };
+    // A ladder level is a transition of its own: the hosts run its actions at its instant.
+    const level = m.level?.next;
+    if (level != null && level > d.now && (!best || level < best.at)) best = { at: Math.ceil(level / 1000) * 1000, metric: m.metric, to: 'level' };
   }
   return best;
 }
