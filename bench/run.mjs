@@ -59,6 +59,22 @@ if (process.argv.includes('--only=service-fairness')) {
   process.exit(0);
 }
 const TICKETS = quick ? 50_000 : 1_000_000;
+// --only=rules: the rules' and ladders' row alone (bench/rules.mjs, a second).
+if (process.argv.includes('--only=rules')) {
+  const { readFileSync } = await import('node:fs');
+  const { rulesRows, rulesHow, RULES_ROW, RULES_HOW } = await import('./rules.mjs');
+  const fresh = (await rulesRows(root, (s) => process.stderr.write(`${s}\n`))).map(tableRow);
+  const file = join(root, 'docs', 'benchmarks.md');
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => !RULES_ROW.test(l) && !l.startsWith(RULES_HOW));
+  const at = lines.findLastIndex((l) => l.startsWith('| A ticket with '));
+  lines.splice(at >= 0 ? at + 1 : lines.findLastIndex((l) => l.startsWith('| ')) + 1, 0, ...fresh);
+  const how = lines.findIndex((l) => l.startsWith('- Workbench:'));
+  lines.splice(how >= 0 ? how : lines.length - 1, 0, `${rulesHow} These rows: \`node bench/run.mjs --only=rules\` on ${new Date().toISOString().slice(0, 10)}.`);
+  writeFileSync(file, lines.join('\n'));
+  process.stderr.write(`${fresh.join('\n')}\n`);
+  process.exit(0);
+}
+
 // --only=cycles: the recurring Metrics' rows alone (bench/cycles.mjs, a few seconds).
 if (process.argv.includes('--only=cycles')) {
   const { readFileSync } = await import('node:fs');
@@ -181,6 +197,8 @@ rows.push([`Ticket evaluations, re-evaluated at a new "now" (a live countdown ti
 rows.push([`Ticket evaluations, re-evaluated: median of the ${PROCS} processes`, fmt(median(againAll)), '/s', '', null]);
 const { cyclesRows, cyclesHow } = await import('./cycles.mjs');
 rows.push(...(await cyclesRows(root, log)));
+const { rulesRows, rulesHow } = await import('./rules.mjs');
+rows.push(...(await rulesRows(root, log)));
 
 // --- sla evaluate on a large file ------------------------------------------------------------------
 const dir = mkdtempSync(join(os.tmpdir(), 'sla-bench-'));
@@ -273,6 +291,7 @@ const md = [
   '- Zendesk service and backfill: the code compiled by the workbench build, against the Zendesk REST emulator (test/zendesk/rest-emulator.ts) on loopback HTTP in the same process, so the figures include the emulator\'s own work. Deliveries carry real signatures. Webhook answers: 5,000 deliveries from a child process, 500 at once on 500 kept-alive connections, timed from the request to the end of the answer, while the worker works the same queue in the service\'s process; PostgreSQL is a throw-away local cluster (test/zendesk-service/pg-cluster.ts), PGlite runs in memory in the service\'s process (each statement runs synchronously; the service gives the event loop a turn before each, or queued statements would keep it from its sockets for a second at a time). Transition lag: 10,000 tickets under test/zendesk-service/fast-24x7.yaml delivered first, each at risk at its own instant over 20 s on the real clock; the lag is when the emulator receives the write minus the instant; the worker looks every second. The backfill reads history from the ticket-events export and tickets from the cursor export, and writes with update_many (100 a job, polled together); its requests are counted by the emulator. Against a real Zendesk the rate limit decides the pace: at about 12 requests per 1,000 tickets, a 700-a-minute plan allows some 58,000 tickets a minute, and the incremental exports allow 10 requests a minute.',
   embeddedStoreHow,
   cyclesHow,
+  rulesHow,
   '- Workbench: `npm start -- --port 0` (its install-and-build check finds everything up to date: the builds are skipped when their stamps are newer than their sources), and `node workbench/src/server.mjs --port 0` alone, each in a child process, timed from the spawn to the end of the first `GET /`. With `--reset` it builds the sample desk (each story\'s age is searched with the engine) and runs the Forge trigger on every issue.',
   '- Zendesk sidebar: the built zendesk-app/dist in headless Chromium with the ZAF emulator (test/zendesk). Round trips are waves of overlapping ZAF calls, each made to take 20 ms; load times come from the page\'s own clock (performance.now() when the first countdown is in the DOM), against an empty Garden page (ThemeProvider and one Tag) built with the same tools in the same run; sizes are gzip (zlib, default level) of the built files.',
   '',
