@@ -20,7 +20,7 @@ describe('sla presets', () => {
     const r = sla(['presets']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^\* kiwi-stage-plus\s+KIWI STAGE\+/m);
-    for (const id of ['scale', 'interopion', 'scalr', 'bespoke-s1-s5', 'zendesk-parity']) expect(r.out).toMatch(new RegExp(`^  ${id}\\s`, 'm'));
+    for (const id of ['scale', 'interopion', 'scalr', 'bespoke-s1-s5', 'jsm-parity', 'zendesk-parity']) expect(r.out).toMatch(new RegExp(`^  ${id}\\s`, 'm'));
   });
 });
 
@@ -52,7 +52,7 @@ describe('sla check', () => {
   test('an unknown preset or missing file: a clear message', () => {
     const r = sla(['check', 'no-such-policy']);
     expect(r.code).toBe(1);
-    expect(r.err).toBe('sla: "no-such-policy" is neither a preset (bespoke-s1-s5, interopion, kiwi-stage-plus, scale, scalr, zendesk-parity) nor a readable file\n');
+    expect(r.err).toBe('sla: "no-such-policy" is neither a preset (bespoke-s1-s5, interopion, jsm-parity, kiwi-stage-plus, scale, scalr, zendesk-parity) nor a readable file\n');
   });
 });
 

@@ -136,11 +136,11 @@ describe('lint', () => {
 describe('presets', () => {
   test('five presets from the seeds and Zendesk\'s parity preset, KIWI is the default', () => {
     const list = listPresets();
-    expect(list.map((p) => p.id).sort()).toEqual(['bespoke-s1-s5', 'interopion', 'kiwi-stage-plus', 'scale', 'scalr', 'zendesk-parity']);
+    expect(list.map((p) => p.id).sort()).toEqual(['bespoke-s1-s5', 'interopion', 'jsm-parity', 'kiwi-stage-plus', 'scale', 'scalr', 'zendesk-parity']);
     expect(list.filter((p) => p.isDefault).map((p) => p.id)).toEqual([DEFAULT_PRESET]);
   });
 
-  test.each(['bespoke-s1-s5', 'interopion', 'kiwi-stage-plus', 'scale', 'scalr', 'zendesk-parity'])('%s checks with no errors', (id) => {
+  test.each(['bespoke-s1-s5', 'interopion', 'jsm-parity', 'kiwi-stage-plus', 'scale', 'scalr', 'zendesk-parity'])('%s checks with no errors', (id) => {
     const { problems } = checkPolicyText(presetText(id));
     expect(problems.filter((p) => p.level === 'error')).toEqual([]);
   });
@@ -160,6 +160,6 @@ describe('presets', () => {
   });
 
   test('an unknown preset says which ones exist', () => {
-    expect(() => loadPolicy('nope')).toThrow(/neither a preset \(bespoke-s1-s5, interopion, kiwi-stage-plus, scale, scalr, zendesk-parity\) nor a readable file/);
+    expect(() => loadPolicy('nope')).toThrow(/neither a preset \(bespoke-s1-s5, interopion, jsm-parity, kiwi-stage-plus, scale, scalr, zendesk-parity\) nor a readable file/);
   });
 });

@@ -56,7 +56,7 @@ const stored = (policy: object) => ({ version: 1, clock: DESK_NOW, policy, zende
 
 describe('a desk file that parses but holds a policy the workbench cannot use is set aside, named, and the sample desk used', () => {
   test.each([
-    ['an unknown preset', { preset: 'gold' }, 'policy.preset: unknown preset "gold" (known: bespoke-s1-s5, interopion, kiwi-stage-plus, scale, scalr, zendesk-parity)'],
+    ['an unknown preset', { preset: 'gold' }, 'policy.preset: unknown preset "gold" (known: bespoke-s1-s5, interopion, jsm-parity, kiwi-stage-plus, scale, scalr, zendesk-parity)'],
     ['a policy that does not check', { document: 'sla: 1\nid: x\nname: X\nclassification: { method: vote }\n' }, 'policy.document: the policy does not check (classification.method: expected method: matrix, requester or severity'],
     ['a pasted policy from an unknown preset', { document: kiwi, basePreset: 'gold' }, 'policy.basePreset: unknown preset "gold"'],
     ['a policy naming a priority Jira lacks', { document: kiwi.replace('jira: Highest', 'jira: Blocker') }, 'policy: the Jira app refuses it (priorities.P1.jira: this Jira site has no priority named "Blocker")'],
