@@ -246,3 +246,23 @@ test('sla explain names the rule that matched and what it chose', async () => {
   expect(text).toContain('Rule 1 (VIP organizations on Plus) matched: tier plus.');
   expect(explanationText(explain(policy, ticket(), C + 10 * MIN, 'first_response'))).not.toContain('Rule ');
 });
+
+test('property: a rule sla check calls shadowed never wins, on any ticket', () => {
+  const value = fc.constantFrom('a', 'b', 'c');
+  const cond = fc.record({ organization: fc.option(fc.array(value, { minLength: 1, maxLength: 2 }), { nil: undefined }), tag: fc.option(fc.array(value, { minLength: 1, maxLength: 2 }), { nil: undefined }) });
+  const clean = (c: Record<string, string[] | undefined>) => {
+    const w = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Record<string, string[]>;
+    return Object.keys(w).length ? w : { organization: ['a'] };
+  };
+  fc.assert(
+    fc.property(cond, cond, fc.option(value, { nil: null }), fc.array(value, { maxLength: 2 }), (c0, c1, org, tags) => {
+      const [w0, w1] = [clean(c0), clean(c1)];
+      const text = POLICY.slice(0, POLICY.indexOf('rules:')) + `rules:\n  - when: ${JSON.stringify(w0)}\n    tier: plus\n  - when: ${JSON.stringify(w1)}\n    tier: basic\n`;
+      const shadowed = validatePolicyText(text).problems.some((p) => p.code === 'rule-shadowed' && p.path === 'rules[1]');
+      const { policy: p } = parsePolicy(text);
+      const d = evaluate(p!, ticket({ fields: { organization: org }, tags }), C + MIN);
+      if (shadowed) expect(d.rule?.index).not.toBe(1);
+    }),
+    { numRuns: 500 },
+  );
+});
