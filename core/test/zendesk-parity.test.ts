@@ -38,10 +38,10 @@ const CASES: [string, string, string, string, string | null, string | null, obje
   ['first_response', '18:00', 'met', '09:00', '10:00', '09:40', undefined],
   // Next reply: the oldest unanswered message is 10:00 (10:30 starts nothing); the 12:30 reply ends it: 2h30 > 2h.
   ['next_reply', '18:00', 'breached', '10:00', '12:00', '12:30', { number: 1, count: 1, met: 0, breached: 1, open: false }],
-  // Periodic update: 09:00 -> 09:40 met, 09:40 -> 12:30 (2h50 of 4h) met, 12:30 -> solved 17:00 (4h30) breached at 16:30.
-  ['periodic_update', '18:00', 'breached', '12:30', '16:30', '17:00', { number: 3, count: 3, met: 2, breached: 1, open: false }],
+  // Periodic update, from the first reply: 09:40 -> 12:30 (2h50 of 4h) met, 12:30 -> solved 17:00 (4h30) breached at 16:30.
+  ['periodic_update', '18:00', 'breached', '12:30', '16:30', '17:00', { number: 2, count: 2, met: 1, breached: 1, open: false }],
   // Pausable update: the last cycle skips pending 13:00-15:00 (on-hold counts): 16:30 + 2h = 18:30; solved 17:00, met.
-  ['pausable_update', '18:00', 'met', '12:30', '18:30', '17:00', { number: 3, count: 3, met: 3, breached: 0, open: false }],
+  ['pausable_update', '18:00', 'met', '12:30', '18:30', '17:00', { number: 2, count: 2, met: 2, breached: 0, open: false }],
   // Requester wait: every status but pending (13:00-15:00): 09:00 + 8h + 2h = 19:00; solved 17:00, met.
   ['requester_wait', '18:00', 'met', '09:00', '19:00', '17:00', undefined],
   // Agent work: New and Open only (pending and on-hold 13:00-16:00 skipped): 09:00 + 6h + 3h = 18:00; met.
