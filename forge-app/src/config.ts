@@ -109,5 +109,5 @@ export function policyOf(config: Config): { policy?: Policy; problems: string[] 
 /** Every field id an evaluation reads: the mapped Impact, Urgency, Tier and group (`components` too), and the app's own (as found on the site). */
 export function appFieldIds(config: Config, site?: Site): string[] {
   const f = site ? effectiveFields(site, config.fields) : config.fields;
-  return [config.map.impact, config.map.urgency, config.map.tier, config.map.organizations, config.map.group, ...Object.values(f.due), f.state, f.tier, f.next].filter((x): x is string => !!x);
+  return [config.map.impact, config.map.urgency, config.map.tier, config.map.organizations, config.map.group, ...Object.values(f.due), f.state, f.tier, f.next, f.ownership].filter((x): x is string => !!x);
 }

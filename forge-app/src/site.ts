@@ -64,6 +64,8 @@ export const APP_FIELD_MODULES: Record<string, (f: AppFields, id: string) => voi
   // Recurring Metrics (the zendesk-parity preset's ids): the open cycle's due, empty between cycles.
   'sla-due-next-reply': (f, id) => void (f.due.next_reply = id),
   'sla-due-periodic-update': (f, id) => void (f.due.periodic_update = id),
+  // Group SLAs (group_ownership Metrics, one per group): the owning group's open cycle.
+  'sla-due-group-ownership': (f, id) => void (f.ownership = id),
 };
 
 /**
@@ -202,5 +204,6 @@ export function effectiveFields(site: Site, configured: AppFields): AppFields {
     state: configured.state ?? site.appFields.state,
     tier: configured.tier ?? site.appFields.tier,
     next: configured.next ?? site.appFields.next,
+    ...(configured.ownership ?? site.appFields.ownership ? { ownership: configured.ownership ?? site.appFields.ownership } : {}),
   };
 }

@@ -10,6 +10,12 @@ export interface AppFields {
   tier?: string;
   /** When the SLA state next changes by time alone: the transition finder queries it by JQL. */
   next?: string;
+  /**
+   * "Group ownership due": the open ownership cycle's due, for whichever group_ownership Metric
+   * has one (one group owns the issue at a time), since a policy names its own groups and a
+   * manifest cannot declare a field per group.
+   */
+  ownership?: string;
 }
 
 export interface Plan {
@@ -40,6 +46,15 @@ export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: Ji
   // A due field of a Metric this policy does not have (another preset's, before a switch) holds a
   // promise nobody makes any more: emptied, so views and JQL never sort on it.
   for (const [metric, id] of Object.entries(fields.due)) if (!decision.metrics.some((m) => m.metric === metric)) wanted.push({ fieldId: id, value: null });
+  if (fields.ownership) {
+    let open: number | null = null;
+    for (const m of decision.metrics) {
+      if (!Object.hasOwn(policy.metrics, m.metric) || policy.metrics[m.metric].stopsAt !== 'group_ownership' || Object.hasOwn(fields.due, m.metric)) continue;
+      const due = savedDue(m);
+      if (due !== null && (open === null || due < open)) open = due;
+    }
+    wanted.push({ fieldId: fields.ownership, value: open === null ? null : new Date(open).toISOString() });
+  }
   if (fields.state) wanted.push({ fieldId: fields.state, value: worstState(decision) });
   if (fields.tier) wanted.push({ fieldId: fields.tier, value: decision.tier.label });
   if (fields.next) {

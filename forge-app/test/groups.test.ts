@@ -81,6 +81,15 @@ describe('a group picker', () => {
     expect(jira.requests.find((r) => r.path.startsWith('/rest/api/3/issue/SUP-1?'))!.path).toMatch(/fields=[^&]*customfield_10060/);
   });
 
+  test('"Group ownership due" holds the owning group\'s open cycle, and is emptied when another group takes the issue', async () => {
+    const field = [...jira.fields.entries()].find(([, f]) => (f as { moduleKey?: string }).moduleKey === 'sla-due-group-ownership')![0];
+    await edit('2026-11-20T14:20:00.000+0000', { customfield_10060: { name: SERVICE.name } });
+    // 4h from 14:20 (High) on 24x7.
+    expect(Date.parse(String(jira.issues.get('SUP-1')!.fields[field]))).toBe(T('2026-11-20T18:20:00Z'));
+    await edit('2026-11-20T15:00:00.000+0000', { customfield_10060: { groupId: ENGINEERING.groupId } });
+    expect(jira.issues.get('SUP-1')!.fields[field] ?? null).toBeNull();
+  });
+
   test('an issue created in the group, never changed, is owned from its creation (the current value)', async () => {
     jira.issues.get('SUP-1')!.fields.customfield_10060 = SERVICE;
     const owns = (await decision('2026-11-20T15:00:00Z')).decision.metrics.find((m) => m.metric === 'support_owns')!;

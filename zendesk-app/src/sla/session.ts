@@ -237,6 +237,8 @@ function withForm(data: Loaded, now: number): Timeline {
     id: h.id === undefined ? 'new' : String(h.id),
     createdAt: h.createdAt,
     fields: (h.fields ?? {}) as Timeline['fields'],
+    tags: h.tags ?? [],
+    attributes: (h.attributes ?? {}) as Timeline['attributes'],
     events: events.map((e) => (e.type === 'override' ? { ...e, notify: e.notify === true } : e)) as Timeline['events'],
   };
 }
