@@ -40,12 +40,14 @@ function requirementsFor(defaultPolicy, allPolicies) {
   // four (S3 and S4 are both "normal"). Options for the priorities of every bundled preset; a
   // pasted policy with other ids needs its options added by hand (value sla_priority_<id>).
   const priorities = new Map();
-  for (const p of [defaultPolicy, ...allPolicies]) for (const [id, pr] of Object.entries(p.priorities)) if (!priorities.has(id)) priorities.set(id, pr.label);
+  // Keyed by the option's tag: ids that differ only in case (zendesk-parity's "high", jsm-parity's
+  // "High") are one option, since Zendesk refuses two options with one value.
+  for (const p of [defaultPolicy, ...allPolicies]) for (const [id, pr] of Object.entries(p.priorities)) if (!priorities.has(tagPart(id))) priorities.set(tagPart(id), [id, pr.label]);
   ticketFields.sla_priority = {
     type: 'tagger',
     title: 'SLA priority',
     description: 'The policy priority; SLA Desk maps the native priority from it',
-    custom_field_options: [...priorities].map(([id, label]) => ({ name: label.startsWith(id) ? label : `${id}. ${label}`, value: `sla_priority_${tagPart(id)}` })),
+    custom_field_options: [...priorities.values()].map(([id, label]) => ({ name: label.startsWith(id) ? label : `${id}. ${label}`, value: `sla_priority_${tagPart(id)}` })),
   };
   ticketFields.sla_state = { type: 'text', title: 'SLA state', description: 'The most urgent SLA state of the ticket, written by SLA Desk' };
   // Entitlements (seed 003): the product version's release date on the ticket, whether the
