@@ -114,3 +114,26 @@ export function fastPolicy(): Policy {
   if (!parsed.policy) throw new Error(JSON.stringify(parsed.problems));
   return parsed.policy;
 }
+
+/**
+ * One embedded store (PGlite, in memory) for a test file, emptied before each test: for the tests
+ * whose subject is not the store, which run on it alone.
+ */
+export function usePgliteStore(): { readonly db: Db } {
+  let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  beforeAll(async () => {
+    store = await openStore('pglite');
+  });
+  afterAll(() => store?.close());
+  beforeEach(() => resetStore(store!.db));
+  return {
+    get db() {
+      return store!.db;
+    },
+  };
+}
+
+/** The service's options for a test on `db`: the fixed clock, quick polls and back-off, no catch-up. */
+export function testServiceOptions(db: Db, extra: Record<string, unknown> = {}) {
+  return { db, now: () => NOW, log: () => undefined, pollMs: 20, backoffMs: () => 20, catchUpMs: 0, adminToken: ADMIN_TOKEN, ...extra };
+}

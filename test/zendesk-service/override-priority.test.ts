@@ -1,7 +1,7 @@
 import { overrideNote } from '@sla-desk/core';
 import { startService, type Service } from '../../zendesk-app/service/src/server';
 import { ZendeskEmulator } from '../zendesk/rest-emulator';
-import { ADMIN_TOKEN, addKiwiTicket, deliver, NOW, notesOf, openStore, resetStore, serviceConfig } from './helpers';
+import { addKiwiTicket, deliver, notesOf, serviceConfig, testServiceOptions, usePgliteStore } from './helpers';
 
 /**
  * An agent set the priority by hand (the lock off: it stands), then a lead overrode it with a
@@ -11,18 +11,13 @@ import { ADMIN_TOKEN, addKiwiTicket, deliver, NOW, notesOf, openStore, resetStor
  */
 jest.setTimeout(60_000);
 
-let store: Awaited<ReturnType<typeof openStore>>;
+const store = usePgliteStore();
 let z: ZendeskEmulator;
 let svc: Service;
-beforeAll(async () => {
-  store = await openStore('pglite');
-});
-afterAll(() => store?.close());
 beforeEach(async () => {
-  await resetStore(store.db);
   z = new ZendeskEmulator();
   await z.start();
-  svc = await startService(serviceConfig(z.url), { db: store.db, now: () => NOW, log: () => undefined, pollMs: 20, backoffMs: () => 20, catchUpMs: 0, adminToken: ADMIN_TOKEN });
+  svc = await startService(serviceConfig(z.url), testServiceOptions(store.db));
 });
 afterEach(async () => {
   await svc.close();

@@ -8,7 +8,7 @@ import { startService, type Service } from '../../zendesk-app/service/src/server
 import { zendeskClient } from '../../zendesk-app/service/src/zendesk';
 import type { ServiceConfig } from '../../zendesk-app/service/src/config';
 import { CC_USER, GROUPS, ZendeskEmulator } from '../zendesk/rest-emulator';
-import { ADMIN_TOKEN, deliver, IDS, NOW, openStore, resetStore, serviceConfig } from './helpers';
+import { deliver, IDS, NOW, serviceConfig, testServiceOptions, usePgliteStore } from './helpers';
 
 /**
  * Recurring Metrics on Zendesk (issue 19): under zendesk-parity, the service and the backfill write
@@ -44,18 +44,13 @@ const field = (z: ZendeskEmulator, ticket: number, id: number) => String(z.ticke
 const lastPlus = (z: ZendeskEmulator, ticket: number, ms: number) => new Date(Date.parse(z.audits.get(ticket)!.at(-1)!.created_at) + ms).toISOString();
 
 describe('the service', () => {
-  let store: Awaited<ReturnType<typeof openStore>>;
+  const store = usePgliteStore();
   let z: ZendeskEmulator;
   let svc: Service;
-  beforeAll(async () => {
-    store = await openStore('pglite');
-  });
-  afterAll(() => store?.close());
   beforeEach(async () => {
-    await resetStore(store.db);
     z = new ZendeskEmulator();
     await z.start();
-    svc = await startService(config(z.url), { db: store.db, now: () => NOW, log: () => undefined, pollMs: 20, backoffMs: () => 20, catchUpMs: 0, adminToken: ADMIN_TOKEN });
+    svc = await startService(config(z.url), testServiceOptions(store.db));
   });
   afterEach(async () => {
     await svc.close();

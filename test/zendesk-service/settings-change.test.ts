@@ -4,7 +4,7 @@ import { checkPolicyText, type Policy } from '@sla-desk/core';
 import { resolvePolicyPath } from '@sla-desk/core/dist/presets';
 import { startService, type Service } from '../../zendesk-app/service/src/server';
 import { ZendeskEmulator } from '../zendesk/rest-emulator';
-import { ADMIN_TOKEN, addKiwiTicket, deliver, IDS, NOW, openStore, resetStore, serviceConfig, wrongTickets } from './helpers';
+import { ADMIN_TOKEN, addKiwiTicket, deliver, IDS, NOW, serviceConfig, testServiceOptions, usePgliteStore, wrongTickets } from './helpers';
 
 /**
  * A policy switch re-evaluates every open ticket the service keeps, so the saved due times follow
@@ -21,16 +21,11 @@ function laterKiwi(): { text: string; policy: Policy } {
   return { text, policy };
 }
 
-let store: Awaited<ReturnType<typeof openStore>>;
+const store = usePgliteStore();
 let z: ZendeskEmulator;
 let svc: Service | undefined;
 const logs: Record<string, unknown>[] = [];
-beforeAll(async () => {
-  store = await openStore('pglite');
-});
-afterAll(() => store?.close());
 beforeEach(async () => {
-  await resetStore(store.db);
   z = new ZendeskEmulator();
   await z.start();
   logs.length = 0;
@@ -41,7 +36,7 @@ afterEach(async () => {
   await z.stop();
 });
 
-const opts = (extra = {}) => ({ db: store.db, now: () => NOW, log: (e: Record<string, unknown>) => void logs.push(e), pollMs: 20, backoffMs: () => 20, catchUpMs: 0, adminToken: ADMIN_TOKEN, ...extra });
+const opts = (extra = {}) => testServiceOptions(store.db, { log: (e: Record<string, unknown>) => void logs.push(e), ...extra });
 
 test('the environment\'s policy changed while the service was down: at start, every open ticket it keeps is evaluated and written again', async () => {
   for (let id = 1; id <= 5; id++) addKiwiTicket(z, id, String(1 + (id % 3)), '1');

@@ -4,7 +4,7 @@ import { readSettings } from '../../zendesk-app/src/sla/settings';
 import { planTicket } from '../../zendesk-app/service/src/plan';
 import type { ZendeskAudit, ZendeskUser } from '../../zendesk-app/src/zaf/types';
 import { ZendeskEmulator } from '../zendesk/rest-emulator';
-import { ADMIN_TOKEN, deliver, IDS, NOW, openStore, resetStore, serviceConfig } from './helpers';
+import { deliver, IDS, NOW, serviceConfig, testServiceOptions, usePgliteStore } from './helpers';
 
 /**
  * The sidebar's tier_source and the service's SLA_TIER_SOURCE: one parser, one reading of the
@@ -30,18 +30,13 @@ test('the sidebar and the service read the same tier source words alike, and ref
 describe('SLA_TIER_SOURCE=organization_field:<key>', () => {
   let z: ZendeskEmulator;
   let svc: Service;
-  let store: Awaited<ReturnType<typeof openStore>>;
+  const store = usePgliteStore();
   const source = { kind: 'organization_field' as const, key: 'sla_plan' };
 
-  beforeAll(async () => {
-    store = await openStore('pglite');
-  });
-  afterAll(() => store?.close());
   beforeEach(async () => {
-    await resetStore(store.db);
     z = new ZendeskEmulator();
     await z.start();
-    svc = await startService(serviceConfig(z.url, { tierSource: source }), { db: store.db, now: () => NOW, log: () => undefined, pollMs: 20, backoffMs: () => 20, catchUpMs: 0, adminToken: ADMIN_TOKEN });
+    svc = await startService(serviceConfig(z.url, { tierSource: source }), testServiceOptions(store.db));
   });
   afterEach(async () => {
     await svc.close();
