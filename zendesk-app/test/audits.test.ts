@@ -259,3 +259,43 @@ describe('recurring Metrics: group assignments and every comment with its side (
     expect(m('support_owns')).toMatchObject({ state: 'breached', start: Date.parse(at('09:10')), stoppedAt: Date.parse(at('12:10')), cycles: { number: 1, count: 1, met: 0, breached: 1, open: false, handoffs: 1 } });
   });
 });
+
+describe('what rules read (issue 20): tags, organization, brand and form', () => {
+  const jsm = preset('jsm-parity');
+  const history: ZendeskAudit[] = [
+    {
+      id: 300,
+      created_at: '2026-03-02T10:00:00Z',
+      author_id: 1,
+      events: [
+        { type: 'Comment', public: true, author_id: 1, body: 'Down' },
+        { type: 'Create', field_name: 'status', value: 'new' },
+        { type: 'Create', field_name: 'priority', value: 'high' },
+        // Recorded: Create events carry organization_id and brand_id as strings (zendesk_ticket_audits_account_cursor.real.json).
+        { type: 'Create', field_name: 'organization_id', value: '6130869157658' },
+        { type: 'Create', field_name: 'brand_id', value: '6130830354842' },
+        { type: 'Create', field_name: 'tags', value: ['billing'] },
+      ],
+    },
+    { id: 301, created_at: '2026-03-02T10:30:00Z', author_id: 2, events: [{ type: 'Change', field_name: 'tags', value: ['billing', 'vip'], previous_value: ['billing'] }] },
+    // The service's own tag is not a change a rule reads.
+    { id: 302, created_at: '2026-03-02T10:40:00Z', author_id: 3, events: [{ type: 'Change', field_name: 'tags', value: ['billing', 'vip', 'sla_at_risk_resolution'], previous_value: ['billing', 'vip'] }] },
+  ];
+
+  test('a policy with rules gets the tags (without SLA Desk\'s own) and the ids as context, and its rule matches', () => {
+    const t = timelineFromAudits({ policy: jsm, fieldIds: ids, ticketId: 9, users }, history);
+    expect(t.tags).toEqual(['billing']);
+    expect(t.fields).toMatchObject({ organization: '6130869157658', brand: '6130830354842' });
+    expect(t.events!.filter((e) => e.type === 'tags')).toEqual([{ type: 'tags', at: '2026-03-02T10:30:00Z', tags: ['billing', 'vip'] }]);
+    const d = evaluate(jsm, TimelineSchema.parse({ ...t, fields: { ...t.fields, tier: 'standard' } }), Date.parse('2026-03-02T11:00:00Z'));
+    expect(d.rule).toEqual({ index: 0, name: 'VIP organizations' });
+    expect(d.tier.id).toBe('vip');
+  });
+
+  test('a policy without conditions is spared the events: its timeline is as before', () => {
+    const t = timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 9, users }, history);
+    expect(t.tags).toBeUndefined();
+    expect(t.fields).not.toHaveProperty('organization');
+    expect(t.events!.some((e) => e.type === 'tags')).toBe(false);
+  });
+});

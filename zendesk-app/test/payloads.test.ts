@@ -61,11 +61,11 @@ test('recorded account audits: the group a ticket is created in, its id as a str
   expect(timelineFromAudits({ policy: bespoke, fieldIds: ids, ticketId: 1, users: [] }, one).fields).toMatchObject({ group: '6130852536346' });
 });
 
-test('the backfill\'s export reader keeps group_id while it drops the fields SLA Desk does not read', () => {
+test('the backfill\'s export reader keeps group_id (and organization_id, which rules read) while it drops the fields SLA Desk does not read', () => {
   const page = load<{ ticket_events: ExportEvent[] }>('zendesk_incremental_ticket_events.real-edited.json');
   // keepFields is how the backfill reads: only SLA Desk's own custom fields, and what a timeline needs.
   const kept = page.ticket_events.filter((e) => e.ticket_id === 2).map((e) => auditOfTicketEvent(e, { keepFields: new Set(['11']) }));
-  expect(kept[0].events.map((e) => (e as { field_name?: string }).field_name ?? e.type)).toEqual(['Comment', 'status', 'priority', 'group_id']);
+  expect(kept[0].events.map((e) => (e as { field_name?: string }).field_name ?? e.type)).toEqual(['Comment', 'status', 'priority', 'group_id', 'organization_id']);
   expect(timelineFromAudits({ policy: bespoke, fieldIds: ids, ticketId: 2, users: [] }, kept).fields).toEqual({ status: 'open', priority: null, group: '360003235353' });
 });
 

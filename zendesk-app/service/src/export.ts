@@ -71,7 +71,7 @@ export function auditOfTicketEvent(e: ExportEvent, opts: ReadOptions = {}): Zend
 
 // group_id: group_ownership Metrics count the time in a group, so a backfill that dropped it would
 // write those Metrics' due times as if no group had ever owned the ticket.
-const ALWAYS = new Set(['status', 'custom_status_id', 'priority', 'group_id', 'tags']);
+const ALWAYS = new Set(['status', 'custom_status_id', 'priority', 'group_id', 'tags', 'organization_id', 'brand_id', 'ticket_form_id']);
 
 function scalar(v: unknown): string | number | null {
   if (v === null || v === undefined) return null;

@@ -55,6 +55,10 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
   const events: TimelineEvent[] = [];
   const createdAt = sorted[0].created_at;
   let tags = new Set<string>();
+  // Rules and conditional pauses read the ticket's tags and its organization, brand and form (by
+  // id, as the audits give them); a policy without conditions is spared the events.
+  const conditional = policy.rules.length > 0 || policy.clock.pauseWhen.length > 0 || Object.values(policy.metrics).some((m) => (m.pauseWhen?.length ?? 0) > 0 || m.stopWhen !== undefined);
+  let initialTags: string[] = [];
   const status: { name: string | null; id: string | null; word: string | null } = { name: null, id: null, word: null };
   const prio: { id: string | null; said: string | null | undefined } = { id: null, said: undefined };
 
@@ -95,6 +99,11 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
           // Unassigning gives null (or an empty value): no group owns the ticket.
           put('group', value === null || value === '' ? null : value);
           continue;
+        case 'organization_id':
+        case 'brand_id':
+        case 'ticket_form_id':
+          if (conditional) put(CONTEXT_FIELD[change.field_name], value === null || value === '' ? null : value);
+          continue;
         case 'status':
           status.name = value;
           if (statusAt < 0) statusAt = events.length;
@@ -127,6 +136,14 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
           const metric = t.startsWith('sla_met_') ? Object.keys(policy.metrics).find((m) => `sla_met_${tagPart(m)}` === t) : undefined;
           if (metric && !tags.has(t)) events.push({ type: 'met', at, metric });
         }
+        // SLA Desk's own tags (sla_*) are left out: they follow the decision, so a condition on
+        // them would chase its own tail, and the service writes them on every transition.
+        const theirs = [...next].filter((t) => !t.startsWith('sla_')).sort();
+        const before = [...tags].filter((t) => !t.startsWith('sla_')).sort();
+        if (conditional && theirs.join(' ') !== before.join(' ')) {
+          if (initial) initialTags = theirs;
+          else events.push({ type: 'tags', at, tags: theirs });
+        }
         tags = next;
       }
     }
@@ -148,8 +165,11 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
     ].filter((x) => x.at >= 0).sort((a, b) => b.at - a.at);
     for (const o of order) o.apply();
   }
-  return { id: String(ctx.ticketId), createdAt, fields, events };
+  return { id: String(ctx.ticketId), createdAt, fields, events, ...(conditional ? { tags: initialTags } : {}) };
 }
+
+/** Zendesk's ticket properties that the timeline's context fields stand for. */
+const CONTEXT_FIELD = { organization_id: 'organization', brand_id: 'brand', ticket_form_id: 'form' } as const;
 
 type FieldName = 'impact' | 'urgency' | 'tier' | 'category';
 
