@@ -72,10 +72,10 @@ function same(have: unknown, want: unknown): boolean {
 }
 
 /** Only changes to these can change a decision: anything else (the app's own fields) is ignored. */
-export function relevantChange(map: FieldMap, items: { field?: string; fieldId?: string }[] | undefined): boolean {
+export function relevantChange(map: FieldMap, items: { field?: string; fieldId?: string }[] | undefined, conditions = false): boolean {
   if (!items || !items.length) return true;
   // Components come as "Component" items (fieldId "components" in REST v3).
   const group = map.group === COMPONENTS ? [COMPONENTS, 'Component'] : [map.group];
-  const watched = new Set(['status', 'priority', 'comment', map.impact, map.urgency, map.tier, map.organizations, ...group].filter(Boolean) as string[]);
+  const watched = new Set(['status', 'priority', 'comment', map.impact, map.urgency, map.tier, map.organizations, ...group, ...(conditions ? ['labels'] : [])].filter(Boolean) as string[]);
   return items.some((it) => watched.has(it.fieldId ?? '') || watched.has(it.field ?? ''));
 }

@@ -384,7 +384,7 @@ const EMBEDDED_COMMENT_MIN_CAP = 20;
 export type CommentTarget = { key: string; fields: { project?: { projectTypeKey?: string } } };
 
 /** Fields every evaluation reads: project tells a service project, where jsdPublic means something. */
-const ISSUE_FIELDS = ['created', 'status', 'priority', 'comment', 'reporter', 'project'];
+const ISSUE_FIELDS = ['created', 'status', 'priority', 'comment', 'reporter', 'project', 'labels'];
 
 /** These statuses as null: a missing or forbidden optional read is an answer, not a failure. */
 async function orNull<T>(p: Promise<T>, statuses: number[] = [404]): Promise<T | null> {

@@ -92,12 +92,20 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue,
     }
   }
   for (const g of groups?.changes ?? []) events.push({ type: 'field', at: g.at, field: 'group', value: g.value });
+  // What rules and conditional pauses read: the labels as tags, the project (key) as the brand.
+  const extra: Pick<TimelineInput, 'tags'> = {};
+  if (hasConditions(policy)) {
+    const labelItems = histories.flatMap((h) => h.items.filter((it) => key(it) === 'labels').map((it) => ({ at: h.created, it })));
+    extra.tags = labelItems.length ? words(labelItems[0].it.fromString) : Array.isArray(f.labels) ? (f.labels as string[]) : [];
+    for (const { at, it } of labelItems) events.push({ type: 'tags', at, tags: words(it.toString) });
+    if (f.project?.key) fields.brand = f.project.key;
+  }
   const service = isServiceProject(issue);
   for (const cm of f.comment?.comments ?? []) {
     const e = commentEvent(cm, reporter, ctx.appAccountId ?? null, service);
     if (e) events.push(e);
   }
-  return { id: issue.key, createdAt: f.created, fields, events };
+  return { id: issue.key, createdAt: f.created, fields, events, ...extra };
 }
 
 /** A Jira Service Management project, where a comment is public or internal (jsdPublic). */
@@ -310,4 +318,14 @@ function statusOf(policy: Policy, map: FieldMap, name: string | null, category: 
   if ((map.pauseStatuses ?? []).some((s) => s.toLowerCase() === n)) return policy.clock.pauseStatuses[0] ?? 'pending';
   if ((map.doneStatuses ?? []).some((s) => s.toLowerCase() === n)) return policy.clock.solvedStatuses[0] ?? 'solved';
   return statusWord(policy, 'jira', { name, category });
+}
+
+/** Whether the policy reads conditions (rules, pauseWhen, stopWhen): only then are labels and the project read. */
+export function hasConditions(policy: Policy): boolean {
+  return policy.rules.length > 0 || policy.clock.pauseWhen.length > 0 || Object.values(policy.metrics).some((m) => (m.pauseWhen?.length ?? 0) > 0 || m.stopWhen !== undefined);
+}
+
+/** Jira's changelog gives labels as one space-separated string. */
+function words(s: string | null): string[] {
+  return (s ?? '').split(/\s+/).filter(Boolean);
 }
