@@ -1,7 +1,7 @@
 /**
  * A Jira Cloud REST emulator for the Forge app's tests, the workbench and the benchmark. It copies
  * Jira's published contract, not the app's assumptions: each route names its source (Atlassian's
- * REST v3 reference, or a recorded payload in ../shared/host-payloads), and it enforces the limits a
+ * REST v3 reference, or a recorded payload in test/fixtures/host-payloads, each with a .source.md), and it enforces the limits a
  * real site has:
  *  - GET issue with expand=changelog returns only the latest 100 histories; the enhanced JQL search
  *    only the latest 40; embedded comments are capped too (the rest must be paged);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'net';
 /**
  * A stateful Zendesk REST emulator on real HTTP (loopback), for the service and the backfill. It
  * follows Zendesk's published contracts, not SLA Desk's assumptions: each route names its source.
- * "host-payloads/…" are the recorded responses in ../shared/host-payloads (each with a .source.md);
+ * "host-payloads/…" are the recorded responses in test/fixtures/host-payloads (each with a .source.md);
  * "docs: …" is the page of Zendesk's developer documentation (developer.zendesk.com/api-reference).
  *
  * State: tickets with updated_at stamps and audits (the audits shape: Create/Change events with
