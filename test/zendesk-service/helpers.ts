@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../../zendesk-app/service/src/config';
 import { signWebhook } from '../../zendesk-app/service/src/signature';
 import { API_USER, ZendeskEmulator } from '../zendesk/rest-emulator';
 import { planTicket } from '../../zendesk-app/service/src/plan';
+import { startService, type Service } from '../../zendesk-app/service/src/server';
 import type { ZendeskAudit, ZendeskUser } from '../../zendesk-app/src/zaf/types';
 
 export const SECRET = 'test-signing-secret';
@@ -140,4 +141,29 @@ export function usePgliteStore(): { readonly db: Db } {
 /** The service's options for a test on `db`: the fixed clock, quick polls and back-off, no catch-up. */
 export function testServiceOptions(db: Db, extra: Record<string, unknown> = {}) {
   return { db, now: () => NOW, log: () => undefined, pollMs: 20, backoffMs: () => 20, catchUpMs: 0, adminToken: ADMIN_TOKEN, ...extra };
+}
+
+/**
+ * A Zendesk emulator and the service on `store`, new for each test: `pass` delivers a ticket as the
+ * trigger would and waits for the work it queued.
+ */
+export function useTestService(store: { readonly db: Db }, configOf: (baseURL: string) => ServiceConfig) {
+  const t = {
+    z: undefined as unknown as ZendeskEmulator,
+    svc: undefined as unknown as Service,
+    async pass(id: number) {
+      await deliver(t.svc.url, id);
+      await t.svc.drain();
+    },
+  };
+  beforeEach(async () => {
+    t.z = new ZendeskEmulator();
+    await t.z.start();
+    t.svc = await startService(configOf(t.z.url), testServiceOptions(store.db));
+  });
+  afterEach(async () => {
+    await t.svc?.close();
+    await t.z?.stop();
+  });
+  return t;
 }

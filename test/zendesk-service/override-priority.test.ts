@@ -1,7 +1,5 @@
 import { overrideNote } from '@sla-desk/core';
-import { startService, type Service } from '../../zendesk-app/service/src/server';
-import { ZendeskEmulator } from '../zendesk/rest-emulator';
-import { addKiwiTicket, deliver, notesOf, serviceConfig, testServiceOptions, usePgliteStore } from './helpers';
+import { addKiwiTicket, notesOf, serviceConfig, usePgliteStore, useTestService } from './helpers';
 
 /**
  * An agent set the priority by hand (the lock off: it stands), then a lead overrode it with a
@@ -11,37 +9,21 @@ import { addKiwiTicket, deliver, notesOf, serviceConfig, testServiceOptions, use
  */
 jest.setTimeout(60_000);
 
-const store = usePgliteStore();
-let z: ZendeskEmulator;
-let svc: Service;
-beforeEach(async () => {
-  z = new ZendeskEmulator();
-  await z.start();
-  svc = await startService(serviceConfig(z.url), testServiceOptions(store.db));
-});
-afterEach(async () => {
-  await svc.close();
-  await z.stop();
-});
-
-const pass = async (id: number) => {
-  await deliver(svc.url, id);
-  await svc.drain();
-};
+const t = useTestService(usePgliteStore(), (url) => serviceConfig(url));
 
 test("a lead's override after an agent's hand-set priority sets the override's priority; the agent's stands without one", async () => {
-  addKiwiTicket(z, 1, '2', '1');
-  await pass(1);
-  expect(z.tickets.get(1)!.priority).toBe('high');
-  z.agentEdit(1, { priority: 'low' }, 2);
-  await pass(1);
+  addKiwiTicket(t.z, 1, '2', '1');
+  await t.pass(1);
+  expect(t.z.tickets.get(1)!.priority).toBe('high');
+  t.z.agentEdit(1, { priority: 'low' }, 2);
+  await t.pass(1);
   // With the lock off, the agent's choice is theirs.
-  expect(z.tickets.get(1)!.priority).toBe('low');
-  z.groupMemberships.set(3, [7]); // Sam is a triage lead
+  expect(t.z.tickets.get(1)!.priority).toBe('low');
+  t.z.groupMemberships.set(3, [7]); // Sam is a triage lead
   const note = overrideNote({ type: 'override', at: '2026-11-20T14:55:00Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
-  z.audits.get(1)!.push({ id: 9100, ticket_id: 1, created_at: '2026-11-20T14:55:00Z', author_id: 3, events: [{ type: 'Comment', public: false, author_id: 3, body: note }] });
-  await pass(1);
-  expect(z.tickets.get(1)!.priority).toBe('urgent');
+  t.z.audits.get(1)!.push({ id: 9100, ticket_id: 1, created_at: '2026-11-20T14:55:00Z', author_id: 3, events: [{ type: 'Comment', public: false, author_id: 3, body: note }] });
+  await t.pass(1);
+  expect(t.z.tickets.get(1)!.priority).toBe('urgent');
   // The override's own note says why; the service adds none about the priority.
-  expect(notesOf(z, 1).filter((n) => /priority/.test(n) && !n.includes('Production is down'))).toEqual([]);
+  expect(notesOf(t.z, 1).filter((n) => /priority/.test(n) && !n.includes('Production is down'))).toEqual([]);
 });

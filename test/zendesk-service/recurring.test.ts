@@ -4,11 +4,10 @@ import { join } from 'path';
 import { checkPolicyText, type Policy } from '@sla-desk/core';
 import { resolvePolicyPath } from '@sla-desk/core/dist/presets';
 import { backfill } from '../../zendesk-app/service/src/backfill';
-import { startService, type Service } from '../../zendesk-app/service/src/server';
 import { zendeskClient } from '../../zendesk-app/service/src/zendesk';
 import type { ServiceConfig } from '../../zendesk-app/service/src/config';
 import { CC_USER, GROUPS, ZendeskEmulator } from '../zendesk/rest-emulator';
-import { deliver, IDS, NOW, serviceConfig, testServiceOptions, usePgliteStore } from './helpers';
+import { IDS, NOW, serviceConfig, usePgliteStore, useTestService } from './helpers';
 
 /**
  * Recurring Metrics on Zendesk (issue 19): under zendesk-parity, the service and the backfill write
@@ -44,58 +43,43 @@ const field = (z: ZendeskEmulator, ticket: number, id: number) => String(z.ticke
 const lastPlus = (z: ZendeskEmulator, ticket: number, ms: number) => new Date(Date.parse(z.audits.get(ticket)!.at(-1)!.created_at) + ms).toISOString();
 
 describe('the service', () => {
-  const store = usePgliteStore();
-  let z: ZendeskEmulator;
-  let svc: Service;
-  beforeEach(async () => {
-    z = new ZendeskEmulator();
-    await z.start();
-    svc = await startService(config(z.url), testServiceOptions(store.db));
-  });
-  afterEach(async () => {
-    await svc.close();
-    await z.stop();
-  });
-  const pass = async (id: number) => {
-    await deliver(svc.url, id);
-    await svc.drain();
-  };
+  const t = useTestService(usePgliteStore(), config);
 
   test('a requester message after the first reply writes the next-reply due; a CC adds no wait; the agent\'s reply empties it', async () => {
-    urgentTicket(z, 1);
-    await pass(1);
-    z.addComment(1, 2, 'Looking into it', true);
-    await pass(1);
+    urgentTicket(t.z, 1);
+    await t.pass(1);
+    t.z.addComment(1, 2, 'Looking into it', true);
+    await t.pass(1);
     // The ticket's first message waits on the first reply, not on a next reply.
-    expect(field(z, 1, NEXT_REPLY)).toBe('');
-    z.addComment(1, 1, 'Any news?', true);
-    const due = lastPlus(z, 1, 2 * HOUR);
-    await pass(1);
-    expect(field(z, 1, NEXT_REPLY)).toBe(due);
+    expect(field(t.z, 1, NEXT_REPLY)).toBe('');
+    t.z.addComment(1, 1, 'Any news?', true);
+    const due = lastPlus(t.z, 1, 2 * HOUR);
+    await t.pass(1);
+    expect(field(t.z, 1, NEXT_REPLY)).toBe(due);
     // A CC writes before anyone answered: the oldest unanswered message still counts.
-    z.addComment(1, CC_USER, 'Same here', true);
+    t.z.addComment(1, CC_USER, 'Same here', true);
     // An internal note answers nothing.
-    z.addComment(1, 2, 'Checking logs', false);
-    await pass(1);
-    expect(field(z, 1, NEXT_REPLY)).toBe(due);
-    z.addComment(1, 2, 'Fixed', true);
-    await pass(1);
-    expect(field(z, 1, NEXT_REPLY)).toBe('');
+    t.z.addComment(1, 2, 'Checking logs', false);
+    await t.pass(1);
+    expect(field(t.z, 1, NEXT_REPLY)).toBe(due);
+    t.z.addComment(1, 2, 'Fixed', true);
+    await t.pass(1);
+    expect(field(t.z, 1, NEXT_REPLY)).toBe('');
   });
 
   test('assigning the ticket to Support writes its ownership due; reassigning it empties it', async () => {
-    urgentTicket(z, 2);
-    await pass(2);
-    expect(field(z, 2, SUPPORT_OWNS)).toBe('');
-    z.agentEdit(2, { group_id: GROUPS.support });
-    const due = lastPlus(z, 2, 2 * HOUR);
+    urgentTicket(t.z, 2);
+    await t.pass(2);
+    expect(field(t.z, 2, SUPPORT_OWNS)).toBe('');
+    t.z.agentEdit(2, { group_id: GROUPS.support });
+    const due = lastPlus(t.z, 2, 2 * HOUR);
     // The audit as Zendesk records it: the id as a string.
-    expect(z.audits.get(2)!.at(-1)!.events).toEqual([{ type: 'Change', field_name: 'group_id', value: String(GROUPS.support), previous_value: null }]);
-    await pass(2);
-    expect(field(z, 2, SUPPORT_OWNS)).toBe(due);
-    z.agentEdit(2, { group_id: GROUPS.tier2 });
-    await pass(2);
-    expect(field(z, 2, SUPPORT_OWNS)).toBe('');
+    expect(t.z.audits.get(2)!.at(-1)!.events).toEqual([{ type: 'Change', field_name: 'group_id', value: String(GROUPS.support), previous_value: null }]);
+    await t.pass(2);
+    expect(field(t.z, 2, SUPPORT_OWNS)).toBe(due);
+    t.z.agentEdit(2, { group_id: GROUPS.tier2 });
+    await t.pass(2);
+    expect(field(t.z, 2, SUPPORT_OWNS)).toBe('');
   });
 });
 
