@@ -5,8 +5,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-export const CYCLES_ROW = /^\| A ticket with [\d,]+ (requester messages|events)/;
-export const CYCLES_HOW = '- Recurring Metrics (bench/cycles.mjs):';
+export const ROW = /^\| A ticket with [\d,]+ (requester messages|events)/;
+export const HOW = '- Recurring Metrics (bench/cycles.mjs):';
 
 function ticketOf(core, messages, reassignments) {
   const created = Date.parse('2026-03-02T09:00:00Z');
@@ -40,7 +40,7 @@ function timeOne(core, policy, messages, reassignments, samples) {
   return { ms: median(times), decision: last };
 }
 
-export async function cyclesRows(root, log = () => {}) {
+export async function rows(root, log = () => {}) {
   const require = createRequire(import.meta.url);
   const core = require(join(root, 'core', 'dist', 'index.js'));
   const { loadPolicy } = require(join(root, 'core', 'dist', 'presets.js'));
@@ -59,4 +59,4 @@ export async function cyclesRows(root, log = () => {}) {
   return rows;
 }
 
-export const cyclesHow = `${CYCLES_HOW} one ticket under the zendesk-parity preset, built afresh for each sample (parsing its instants counts), evaluated once; the median of the samples. Messages ten minutes apart, each answered five minutes later, the group switched between Support and Tier 2 at even steps. The per-1,000-events rows double the ticket each time: a flat figure is linear growth.`;
+export const how = `${HOW} one ticket under the zendesk-parity preset, built afresh for each sample (parsing its instants counts), evaluated once; the median of the samples. Messages ten minutes apart, each answered five minutes later, the group switched between Support and Tier 2 at even steps. The per-1,000-events rows double the ticket each time: a flat figure is linear growth.`;

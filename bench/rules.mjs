@@ -5,10 +5,10 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const RULES_ROW = /^\| A policy of 200 rules/;
-export const RULES_HOW = '- Rules and ladders (bench/rules.mjs):';
+export const ROW = /^\| A policy of 200 rules/;
+export const HOW = '- Rules and ladders (bench/rules.mjs):';
 
-export async function rulesRows(root, log = () => {}) {
+export async function rows(root, log = () => {}) {
   const require = createRequire(import.meta.url);
   const core = require(join(root, 'core', 'dist', 'index.js'));
   const { parse } = require('yaml');
@@ -44,4 +44,4 @@ export async function rulesRows(root, log = () => {}) {
   return [[`A policy of 200 rules (the last one matching) with a 4-level ladder on every Metric: one ticket evaluated (51 tag changes)`, ms.toFixed(3), 'ms', '< 10 ms', ms < 10]];
 }
 
-export const rulesHow = `${RULES_HOW} KIWI STAGE+ with a 4-level ladder (50 %, 90 %, breached, breached + 1h) on every Metric and 200 rules of three conditions each, the last one matching; one ticket with 51 tag changes and two attributes, built afresh for each of 40 samples, evaluated once; the median.`;
+export const how = `${HOW} KIWI STAGE+ with a 4-level ladder (50 %, 90 %, breached, breached + 1h) on every Metric and 200 rules of three conditions each, the last one matching; one ticket with 51 tag changes and two attributes, built afresh for each of 40 samples, evaluated once; the median.`;

@@ -59,37 +59,28 @@ if (process.argv.includes('--only=service-fairness')) {
   process.exit(0);
 }
 const TICKETS = quick ? 50_000 : 1_000_000;
-// --only=rules: the rules' and ladders' row alone (bench/rules.mjs, a second).
-if (process.argv.includes('--only=rules')) {
+/**
+ * One bench module's rows alone (--only=<name>), put into docs/benchmarks.md in place of its old
+ * ones, after the row `after` names (else after the last row), with its bullet before the workbench's.
+ */
+async function onlyRows(name, file, after) {
   const { readFileSync } = await import('node:fs');
-  const { rulesRows, rulesHow, RULES_ROW, RULES_HOW } = await import('./rules.mjs');
-  const fresh = (await rulesRows(root, (s) => process.stderr.write(`${s}\n`))).map(tableRow);
-  const file = join(root, 'docs', 'benchmarks.md');
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => !RULES_ROW.test(l) && !l.startsWith(RULES_HOW));
-  const at = lines.findLastIndex((l) => l.startsWith('| A ticket with '));
+  const mod = await import(file);
+  const fresh = (await mod.rows(root, (s) => process.stderr.write(`${s}\n`))).map(tableRow);
+  const out = join(root, 'docs', 'benchmarks.md');
+  const lines = readFileSync(out, 'utf8').split('\n').filter((l) => !mod.ROW.test(l) && !l.startsWith(mod.HOW));
+  const at = lines.findLastIndex(after);
   lines.splice(at >= 0 ? at + 1 : lines.findLastIndex((l) => l.startsWith('| ')) + 1, 0, ...fresh);
   const how = lines.findIndex((l) => l.startsWith('- Workbench:'));
-  lines.splice(how >= 0 ? how : lines.length - 1, 0, `${rulesHow} These rows: \`node bench/run.mjs --only=rules\` on ${new Date().toISOString().slice(0, 10)}.`);
-  writeFileSync(file, lines.join('\n'));
+  lines.splice(how >= 0 ? how : lines.length - 1, 0, `${mod.how} These rows: \`node bench/run.mjs --only=${name}\` on ${new Date().toISOString().slice(0, 10)}.`);
+  writeFileSync(out, lines.join('\n'));
   process.stderr.write(`${fresh.join('\n')}\n`);
   process.exit(0);
 }
-
-// --only=cycles: the recurring Metrics' rows alone (bench/cycles.mjs, a few seconds).
-if (process.argv.includes('--only=cycles')) {
-  const { readFileSync } = await import('node:fs');
-  const { cyclesRows, cyclesHow, CYCLES_ROW, CYCLES_HOW } = await import('./cycles.mjs');
-  const fresh = (await cyclesRows(root, (s) => process.stderr.write(`${s}\n`))).map(tableRow);
-  const file = join(root, 'docs', 'benchmarks.md');
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => !CYCLES_ROW.test(l) && !l.startsWith(CYCLES_HOW));
-  const at = lines.findIndex((l) => l.startsWith('| Ticket evaluations, re-evaluated: median'));
-  lines.splice(at >= 0 ? at + 1 : lines.findLastIndex((l) => l.startsWith('| ')) + 1, 0, ...fresh);
-  const how = lines.findIndex((l) => l.startsWith('- Workbench:'));
-  lines.splice(how >= 0 ? how : lines.length - 1, 0, `${cyclesHow} These rows: \`node bench/run.mjs --only=cycles\` on ${new Date().toISOString().slice(0, 10)}.`);
-  writeFileSync(file, lines.join('\n'));
-  process.stderr.write(`${fresh.join('\n')}\n`);
-  process.exit(0);
-}
+// --only=rules: the rules' and ladders' row alone (bench/rules.mjs, a second), after the cycles' rows.
+if (process.argv.includes('--only=rules')) await onlyRows('rules', './rules.mjs', (l) => l.startsWith('| A ticket with '));
+// --only=cycles: the recurring Metrics' rows alone (bench/cycles.mjs, a few seconds), after the evaluations'.
+if (process.argv.includes('--only=cycles')) await onlyRows('cycles', './cycles.mjs', (l) => l.startsWith('| Ticket evaluations, re-evaluated: median'));
 
 const rows = [];
 const log = (s) => process.stderr.write(`${s}\n`);
@@ -195,9 +186,9 @@ const again = Math.max(...againAll);
 rows.push([`Ticket evaluations, each timeline once (parsing its instants included): best of ${PROCS} processes`, fmt(fresh), '/s', '', null]);
 rows.push([`Ticket evaluations, re-evaluated at a new "now" (a live countdown tick): best of ${PROCS} processes`, fmt(again), '/s', '≥ 500,000 /s', again >= 5e5]);
 rows.push([`Ticket evaluations, re-evaluated: median of the ${PROCS} processes`, fmt(median(againAll)), '/s', '', null]);
-const { cyclesRows, cyclesHow } = await import('./cycles.mjs');
+const { rows: cyclesRows, how: cyclesHow } = await import('./cycles.mjs');
 rows.push(...(await cyclesRows(root, log)));
-const { rulesRows, rulesHow } = await import('./rules.mjs');
+const { rows: rulesRows, how: rulesHow } = await import('./rules.mjs');
 rows.push(...(await rulesRows(root, log)));
 
 // --- sla evaluate on a large file ------------------------------------------------------------------
