@@ -434,7 +434,7 @@ function walk(cp: CompiledPolicy, events: Prepared, now: number): Walked {
   return w;
 }
 
-const lower = (v: string | null): string | null => (v === null ? null : v.trim().toLowerCase());
+const lower = (v: string | null): string | null => (v === null ? null : norm(v));
 
 /**
  * A group's ownership cycles: from each time the ticket came to the group (while not solved) to

@@ -4,7 +4,7 @@ export { parseDuration, formatMs } from './duration';
 export type { Duration } from './duration';
 export { PolicySchema, CalendarSchema, TargetSchema } from './schema';
 export type { Policy, PolicyInput, CalendarSpec, TargetSpec } from './schema';
-export { compilePolicy, getCompiled, buildCalendar, PolicyError, tagPart } from './policy';
+export { compilePolicy, getCompiled, buildCalendar, PolicyError, readsConditions, tagPart } from './policy';
 export { parsePolicy } from './parse';
 export type { CompiledPolicy, CompiledTarget } from './policy';
 export { lintPolicy, validatePolicyText, checkPolicyText } from './lint';

@@ -103,6 +103,19 @@ export interface CompiledLevel {
 /** Condition values compare as the hosts write them, letter case and edge spaces aside. */
 export const norm = (v: string): string => v.trim().toLowerCase();
 
+/** Whether a Metric pauses or stops on a condition: the ticket's states must then be followed over time. */
+function pausesOrStopsOnConditions(policy: Policy): boolean {
+  return policy.clock.pauseWhen.length > 0 || Object.values(policy.metrics).some((m) => (m.pauseWhen?.length ?? 0) > 0 || m.stopWhen !== undefined);
+}
+
+/**
+ * Whether the policy reads conditions at all (rules, pauses or stops on them): only then do the
+ * host adapters read the ticket's tags, organization, brand and form into its timeline.
+ */
+export function readsConditions(policy: Policy): boolean {
+  return policy.rules.length > 0 || pausesOrStopsOnConditions(policy);
+}
+
 export function compileCondition(c: Record<string, string[]>): CompiledCondition {
   return Object.entries(c).map(([key, values]) => [key, new Set(values.map(norm))] as const);
 }
@@ -326,7 +339,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     priorityLocked: policy.classification.method === 'requester' && !policy.classification.reclassify,
     recurring: Object.values(policy.metrics).some((m) => m.stopsAt === 'next_public_reply' || m.stopsAt === 'periodic_update' || m.stopsAt === 'group_ownership'),
     rules,
-    conditional: policy.clock.pauseWhen.length > 0 || Object.values(policy.metrics).some((m) => (m.pauseWhen?.length ?? 0) > 0 || m.stopWhen !== undefined),
+    conditional: pausesOrStopsOnConditions(policy),
     ladders: metricIds.map((id) => compileLadder(policy.metrics[id].ladder)),
     target(tier, priority, metric, category) {
       const i = metricIds.indexOf(metric);

@@ -1,11 +1,10 @@
 import { Queue, type AsyncEvent } from '@forge/events';
 import { kvs } from '@forge/kvs';
-import type { Policy } from '@sla-desk/core';
+import { readsConditions, type Policy } from '@sla-desk/core';
 import { appFieldIds, loadConfig, policyOf, type Config } from './config';
 import { JiraClient, type JiraIssue } from './jira/client';
 import { relevantChange, type Plan } from './sla';
 import { applyPlan, planIssue } from './issue';
-import { hasConditions } from './jira/timeline';
 import { effectiveFields, policyCategories, siteFacts, type Site } from './site';
 
 /** The part of a Jira issue event SLA Desk reads (created, updated and commented events). */
@@ -70,7 +69,7 @@ export async function onIssueEvent(event: IssueEvent, client = new JiraClient('a
     console.error(JSON.stringify({ level: 'error', msg: 'invalid SLA policy', issueId: event.issue.id, problems: problems.length }));
     return { skipped: 'invalid-policy', wrote: { priority: false, fields: 0 } };
   }
-  if (!relevantChange(config.map, event.changelog?.items, hasConditions(policy))) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
+  if (!relevantChange(config.map, event.changelog?.items, readsConditions(policy))) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
   return refreshIssue(client, config, policy, event.issue.key, now);
 }
 

@@ -1,4 +1,4 @@
-import { parseOverrideNote, statusWord, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
+import { parseOverrideNote, readsConditions, statusWord, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
 import type { JiraComment, JiraHistory, JiraIssue } from './client';
 import { parseMetNote } from './met-note';
 
@@ -94,7 +94,7 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue,
   for (const g of groups?.changes ?? []) events.push({ type: 'field', at: g.at, field: 'group', value: g.value });
   // What rules and conditional pauses read: the labels as tags, the project (key) as the brand.
   const extra: Pick<TimelineInput, 'tags'> = {};
-  if (hasConditions(policy)) {
+  if (readsConditions(policy)) {
     const labelItems = histories.flatMap((h) => h.items.filter((it) => key(it) === 'labels').map((it) => ({ at: h.created, it })));
     extra.tags = labelItems.length ? words(labelItems[0].it.fromString) : Array.isArray(f.labels) ? (f.labels as string[]) : [];
     for (const { at, it } of labelItems) events.push({ type: 'tags', at, tags: words(it.toString) });
@@ -320,10 +320,6 @@ function statusOf(policy: Policy, map: FieldMap, name: string | null, category: 
   return statusWord(policy, 'jira', { name, category });
 }
 
-/** Whether the policy reads conditions (rules, pauseWhen, stopWhen): only then are labels and the project read. */
-export function hasConditions(policy: Policy): boolean {
-  return policy.rules.length > 0 || policy.clock.pauseWhen.length > 0 || Object.values(policy.metrics).some((m) => (m.pauseWhen?.length ?? 0) > 0 || m.stopWhen !== undefined);
-}
 
 /** Jira's changelog gives labels as one space-separated string. */
 function words(s: string | null): string[] {

@@ -112,16 +112,17 @@ export async function tenantExists(q: Pick<Db, 'query'>, tenant: string): Promis
   return tenant === 'env' || (await q.query('SELECT 1 AS one FROM tenants WHERE account_id = $1', [tenant])).length > 0;
 }
 
-async function upsertJob(q: Pick<Db, 'query'>, d: { tenant: string; ticketId: number; wall: number }): Promise<void> {
-  // A parked job comes back to life with a new delivery; a job backing off keeps its Retry-After.
-  await q.query(
-    `INSERT INTO jobs (tenant, ticket_id, needs_read, deliveries, run_at, created_at) VALUES ($1, $2, true, 1, $3, $3)
-     ON CONFLICT (tenant, ticket_id) DO UPDATE SET
-       needs_read = true, seq = jobs.seq + 1, deliveries = jobs.deliveries + 1, state = 'queued',
+/**
+ * A read job meeting the ticket's job: a parked job comes back to life, a job backing off keeps
+ * its Retry-After, and the next pass reads the ticket. `deliveries` counts the deliveries folded in.
+ */
+const READ_AGAIN = `ON CONFLICT (tenant, ticket_id) DO UPDATE SET
+       needs_read = true, seq = jobs.seq + 1, deliveries = jobs.deliveries + EXCLUDED.deliveries, state = 'queued',
        attempts = CASE WHEN jobs.state = 'parked' THEN 0 ELSE jobs.attempts END,
-       run_at = CASE WHEN jobs.state = 'queued' AND jobs.attempts > 0 THEN jobs.run_at ELSE LEAST(jobs.run_at, EXCLUDED.run_at) END`,
-    [d.tenant, d.ticketId, d.wall],
-  );
+       run_at = CASE WHEN jobs.state = 'queued' AND jobs.attempts > 0 THEN jobs.run_at ELSE LEAST(jobs.run_at, EXCLUDED.run_at) END`;
+
+async function upsertJob(q: Pick<Db, 'query'>, d: { tenant: string; ticketId: number; wall: number }): Promise<void> {
+  await q.query(`INSERT INTO jobs (tenant, ticket_id, needs_read, deliveries, run_at, created_at) VALUES ($1, $2, true, 1, $3, $3) ${READ_AGAIN}`, [d.tenant, d.ticketId, d.wall]);
 }
 
 /** Tickets whose next transition is due on the SLA clock become jobs that need no read. */
@@ -192,6 +193,12 @@ async function claimInOrder(db: Db, me: string, wall: number, leaseMs: number, l
 /** The embedded store belongs to one process: at its start, no other process can hold a lease, so the dead one's are released at once. */
 export async function releaseLeases(db: Db): Promise<number> {
   return (await db.query("UPDATE jobs SET locked_by = NULL, locked_until = NULL WHERE locked_by IS NOT NULL RETURNING 1 AS one")).length;
+}
+
+/** Queues a read of every ticket the store keeps for a tenant (its settings changed); how many. */
+export async function queueReadsOfAll(q: Pick<Db, 'query'>, tenant: string, wall: number): Promise<number> {
+  const rows = await q.query(`INSERT INTO jobs (tenant, ticket_id, needs_read, deliveries, run_at, created_at) SELECT tenant, ticket_id, true, 0, $2, $2 FROM tickets WHERE tenant = $1 ${READ_AGAIN} RETURNING 1 AS one`, [tenant, wall]);
+  return rows.length;
 }
 
 /** Queues a read of a ticket that changed without a delivery reaching the service (the catch-up). */

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import type { ServiceConfig } from './config';
 import type { Query } from './db';
 import type { Log } from './handler';
+import { queueReadsOfAll } from './queue';
 
 /**
  * What a tenant's tickets were last evaluated under: the policy itself (not its id, so an edited
@@ -31,15 +32,7 @@ export async function requeueIfSettingsChanged(q: Query, tenant: string, cfg: Se
     [tenant, fp, wall],
   );
   if (!before?.fingerprint || before.fingerprint === fp) return 0;
-  const rows = await q.query(
-    `INSERT INTO jobs (tenant, ticket_id, needs_read, deliveries, run_at, created_at)
-     SELECT tenant, ticket_id, true, 0, $2, $2 FROM tickets WHERE tenant = $1
-     ON CONFLICT (tenant, ticket_id) DO UPDATE SET needs_read = true, seq = jobs.seq + 1, state = 'queued',
-       attempts = CASE WHEN jobs.state = 'parked' THEN 0 ELSE jobs.attempts END,
-       run_at = CASE WHEN jobs.state = 'queued' AND jobs.attempts > 0 THEN jobs.run_at ELSE LEAST(jobs.run_at, EXCLUDED.run_at) END
-     RETURNING 1 AS one`,
-    [tenant, wall],
-  );
-  log({ level: 'info', msg: 'settings changed: open tickets queued for evaluation', tenant, queued: rows.length });
-  return rows.length;
+  const queued = await queueReadsOfAll(q, tenant, wall);
+  log({ level: 'info', msg: 'settings changed: open tickets queued for evaluation', tenant, queued });
+  return queued;
 }

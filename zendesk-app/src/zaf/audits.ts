@@ -1,4 +1,4 @@
-import { parseOverrideNote, statusWord, tagPart, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
+import { parseOverrideNote, readsConditions, statusWord, tagPart, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
 import { levelOfTag, type FieldIds } from './fields';
 import type { ZendeskAudit, ZendeskCommentEvent, ZendeskFieldEvent, ZendeskUser } from './types';
 
@@ -57,7 +57,7 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
   let tags = new Set<string>();
   // Rules and conditional pauses read the ticket's tags and its organization, brand and form (by
   // id, as the audits give them); a policy without conditions is spared the events.
-  const conditional = policy.rules.length > 0 || policy.clock.pauseWhen.length > 0 || Object.values(policy.metrics).some((m) => (m.pauseWhen?.length ?? 0) > 0 || m.stopWhen !== undefined);
+  const conditional = readsConditions(policy);
   let initialTags: string[] = [];
   const status: { name: string | null; id: string | null; word: string | null } = { name: null, id: null, word: null };
   const prio: { id: string | null; said: string | null | undefined } = { id: null, said: undefined };
