@@ -35,3 +35,5 @@ export type { Explanation, MetricExplanation, ExplainedSpan, PriorityStep } from
 export { evaluateWithTrace } from './evaluate';
 export type { ClockTrace } from './evaluate';
 export { metNote, parseMetNote } from './met';
+export { reachedSteps, ticketLevel, levelTag, parseLevelTag, raisedPriority, ladderOverride, stepNote, notifyBody, tierFromRule, LADDER_AUTHOR } from './ladder';
+export type { LadderStep, LadderAction } from './ladder';

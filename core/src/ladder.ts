@@ -1,0 +1,112 @@
+import type { Decision, MetricDecision } from './evaluate';
+import { getCompiled, tagPart, type Policy } from './policy';
+import type { OverrideEvent } from './timeline';
+
+/** One of the fixed, safe things a ladder level does (schema.ts lists them). */
+export type LadderAction = { note: true } | { tag: string } | { notify: string } | { raisePriority: true } | { assignGroup: string };
+
+/** A ladder level that a Metric's current cycle has reached: what the hosts run once for it. */
+export interface LadderStep {
+  metric: string;
+  /** The Metric's label, for notes and notifications. */
+  label: string;
+  /** 1-based: the Metric's cycle (1 for a Metric that does not recur). */
+  cycle: number;
+  /** 1-based, in the ladder's order. */
+  level: number;
+  levelLabel: string;
+  /** When the level was reached. */
+  at: number;
+  actions: readonly LadderAction[];
+  /** Stable across retries and restarts: the hosts' proof that this step ran ("first_response:2:3"). */
+  key: string;
+}
+
+/**
+ * Every level reached in each Metric's current cycle, in ladder order. A host runs the actions of
+ * the steps it has no proof of yet, and only those: a level is run once per cycle, however many
+ * passes see it, and a new cycle starts at level 0 again.
+ */
+export function reachedSteps(policy: Policy, decision: Decision): LadderStep[] {
+  const cp = getCompiled(policy);
+  const out: LadderStep[] = [];
+  for (const m of decision.metrics) {
+    const index = cp.metricIds.indexOf(m.metric);
+    const ladder = index < 0 ? null : cp.ladders[index];
+    if (!ladder || !m.level) continue;
+    const cycle = m.cycles?.number ?? 1;
+    for (let i = 0; i < m.level.reached; i++) {
+      out.push({ metric: m.metric, label: m.label, cycle, level: i + 1, levelLabel: ladder[i].label, at: m.level.at[i], actions: ladder[i].actions as LadderAction[], key: `${m.metric}:${cycle}:${i + 1}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * The ticket's escalation level, for the host field that views and JQL select on ("level 2 or
+ * above"): the highest level any Metric's current cycle has reached, 0 for none, and null when the
+ * policy has no ladder at all (the field is then left empty).
+ */
+export function ticketLevel(policy: Policy, decision: Decision): number | null {
+  if (!getCompiled(policy).ladders.some(Boolean)) return null;
+  return decision.metrics.reduce((top, m) => Math.max(top, m.level?.reached ?? 0), 0);
+}
+
+/** The tag that proves a Metric's level ran in its current cycle (Zendesk keeps the highest one). */
+export function levelTag(metric: string, level: number): string {
+  return `sla_level_${tagPart(metric)}_${level}`;
+}
+
+const LEVEL_TAG = /^sla_level_(.+)_(\d+)$/;
+/** The Metric part and level of a level tag, or null for any other tag. */
+export function parseLevelTag(tag: string): { metric: string; level: number } | null {
+  const m = LEVEL_TAG.exec(tag);
+  return m ? { metric: m[1], level: Number(m[2]) } : null;
+}
+
+/**
+ * One step up from the ticket's Priority: the Priority listed just before it (policies list the
+ * most urgent first). Null at the top, or when the ticket has no Priority yet.
+ */
+export function raisedPriority(policy: Policy, decision: Decision): string | null {
+  const ids = Object.keys(policy.priorities);
+  const i = decision.priority.id === null ? -1 : ids.indexOf(decision.priority.id);
+  return i > 0 ? ids[i - 1] : null;
+}
+
+/** Who the app's own Overrides are by: the ladder raises a Priority in SLA Desk's name. */
+export const LADDER_AUTHOR = 'SLA Desk';
+
+/**
+ * The app's Override for a level's raisePriority, with its reason (the Metric and the level), or
+ * null when there is no step to raise. The hosts write it as any Override's note.
+ */
+export function ladderOverride(policy: Policy, decision: Decision, step: LadderStep, at: number): OverrideEvent | null {
+  const to = raisedPriority(policy, decision);
+  if (!to) return null;
+  const reason = `escalation ladder: ${step.label} reached ${step.levelLabel} (level ${step.level})`;
+  return { type: 'override', at: new Date(Math.floor(at / 1000) * 1000).toISOString(), by: LADDER_AUTHOR, from: decision.priority.id, to, reason, notify: false };
+}
+
+/** The internal note for a step: the Metric, the level and the due, nothing of the ticket's content. */
+export function stepNote(step: LadderStep, m: MetricDecision | undefined): string {
+  const due = m?.due == null ? '' : ` (due ${new Date(m.due).toISOString()})`;
+  return `SLA Desk: ${step.label} reached ${step.levelLabel} (level ${step.level})${due}.`;
+}
+
+/**
+ * The body a notify action posts: Slack-compatible (`text`), with the step's key and the ticket's
+ * reference so a receiver can drop a repeat. Only ids and the policy's own words, never ticket content.
+ */
+export function notifyBody(step: LadderStep, ticket: { host: 'zendesk' | 'jira'; id: string; url?: string }, m: MetricDecision | undefined): Record<string, unknown> {
+  const where = ticket.url ? `<${ticket.url}|${ticket.host === 'jira' ? ticket.id : `#${ticket.id}`}>` : ticket.host === 'jira' ? ticket.id : `#${ticket.id}`;
+  return {
+    text: `${where}: ${stepNote(step, m).replace(/^SLA Desk: /, '')}`,
+    sla_desk: { id: `${ticket.host}:${ticket.id}:${step.key}`, ticket: ticket.id, metric: step.metric, cycle: step.cycle, level: step.level, label: step.levelLabel },
+  };
+}
+
+/** Whether the decision's Tier came from a rule rather than the ticket's own Tier field. */
+export function tierFromRule(policy: Policy, decision: Decision): boolean {
+  return decision.rule !== undefined && policy.rules[decision.rule.index]?.tier !== undefined;
+}
