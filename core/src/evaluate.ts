@@ -108,6 +108,11 @@ export interface Decision {
   maintenance: { label: string; active: boolean; until: number | null; next: number | null }[];
   /** The rule that chose the tier, Targets or Calendar (rules:), when one matched. */
   rule?: { index: number; name: string | null };
+  /**
+   * The Overrides the escalation ladders made (raisePriority levels), in time order, each with its
+   * ladder step's key (ladder.ts): the hosts write each one's note once, as its record.
+   */
+  raises?: { key: string; override: OverrideEvent }[];
 }
 
 
@@ -163,7 +168,7 @@ interface Cycles {
  * give the same decision on any machine, in any zone.
  */
 export function evaluate(policy: Policy, timeline: Timeline, now: number | string): Decision {
-  return run(policy, timeline, now, null);
+  return withRaises(policy, timeline, now, null);
 }
 
 /** What a metric's clock ran on, kept for `explain`: the same numbers the decision came from. */
@@ -183,7 +188,59 @@ export interface ClockTrace {
 /** The decision and, per metric id (and "triage"), the clock behind it. */
 export function evaluateWithTrace(policy: Policy, timeline: Timeline, now: number | string): { decision: Decision; clocks: Map<string, ClockTrace> } {
   const clocks = new Map<string, ClockTrace>();
-  return { decision: run(policy, timeline, now, clocks), clocks };
+  return { decision: withRaises(policy, timeline, now, clocks), clocks };
+}
+
+/** Raises are few (one per Priority at most); the bound only guards a pathological policy. */
+const MAX_RAISES = 16;
+
+/**
+ * A ladder level with `raisePriority` is the app's own Override, one Priority up, at the level's
+ * instant. It is derived here from the timeline, never read back from a host's note, so both hosts
+ * and every pass agree on it without trusting any text: the note a host writes is a record. The
+ * raise changes the Targets and so the later levels' instants, so the levels are walked in time
+ * order, each raise applied before the next is looked for.
+ */
+function withRaises(policy: Policy, timeline: Timeline, now: number | string, sink: Map<string, ClockTrace> | null): Decision {
+  const cp = getCompiled(policy);
+  if (!cp.raises) return run(policy, timeline, now, sink);
+  const done = new Set<string>();
+  const raises: { key: string; override: OverrideEvent }[] = [];
+  const withList = (d: Decision) => (raises.length ? { ...d, raises } : d);
+  let tl = timeline;
+  for (let round = 0; round < MAX_RAISES; round++) {
+    const d = run(policy, tl, now, null);
+    const step = firstRaise(cp, d, done);
+    if (!step) return withList(sink ? run(policy, tl, now, sink) : d);
+    done.add(step.key);
+    const from = run(policy, tl, step.at, null).priority.id;
+    const ids = Object.keys(policy.priorities);
+    const i = from === null ? -1 : ids.indexOf(from);
+    if (i <= 0) continue;
+    const raise: OverrideEvent = { type: 'override', at: new Date(step.at).toISOString(), by: RAISED_BY, from, to: ids[i - 1], reason: `escalation ladder: ${step.metric} reached ${step.label} (level ${step.level})`, notify: false };
+    raises.push({ key: `${step.id}:1:${step.level}`, override: raise });
+    tl = { ...tl, events: [...tl.events, raise] };
+  }
+  return withList(run(policy, tl, now, sink));
+}
+
+/** Who the ladder's Overrides are by (ladder.ts exports it as LADDER_AUTHOR). */
+export const RAISED_BY = 'SLA Desk';
+
+/** The earliest level reached with a raisePriority action that has not been applied yet. */
+function firstRaise(cp: CompiledPolicy, d: Decision, done: ReadonlySet<string>): { key: string; at: number; id: string; metric: string; label: string; level: number } | null {
+  let best: { key: string; at: number; id: string; metric: string; label: string; level: number } | null = null;
+  for (let k = 0; k < d.metrics.length; k++) {
+    const m = d.metrics[k];
+    const ladder = cp.ladders[k];
+    if (!ladder || !m.level) continue;
+    for (let i = 0; i < m.level.reached; i++) {
+      if (!ladder[i].raises) continue;
+      const key = `${m.metric}:${i + 1}`;
+      if (!done.has(key) && (!best || m.level.at[i] < best.at)) best = { key, at: m.level.at[i], id: m.metric, metric: m.label, label: ladder[i].label, level: i + 1 };
+    }
+  }
+  return best;
 }
 
 function run(policy: Policy, timeline: Timeline, now: number | string, sink: Map<string, ClockTrace> | null): Decision {

@@ -1,4 +1,5 @@
 import type { Decision, MetricDecision } from './evaluate';
+import { RAISED_BY } from './evaluate';
 import { getCompiled, tagPart, type Policy } from './policy';
 import type { OverrideEvent } from './timeline';
 
@@ -52,40 +53,31 @@ export function ticketLevel(policy: Policy, decision: Decision): number | null {
   return decision.metrics.reduce((top, m) => Math.max(top, m.level?.reached ?? 0), 0);
 }
 
-/** The tag that proves a Metric's level ran in its current cycle (Zendesk keeps the highest one). */
-export function levelTag(metric: string, level: number): string {
-  return `sla_level_${tagPart(metric)}_${level}`;
+/**
+ * The tag that proves a Metric's levels up to `level` ran in cycle `cycle` (Zendesk keeps one per
+ * Metric, the highest): the cycle is part of it, so a new cycle's levels run again even when no
+ * pass saw the one before end.
+ */
+export function levelTag(metric: string, cycle: number, level: number): string {
+  return `sla_ladder_${tagPart(metric)}_${cycle}_${level}`;
 }
 
-const LEVEL_TAG = /^sla_level_(.+)_(\d+)$/;
-/** The Metric part and level of a level tag, or null for any other tag. */
-export function parseLevelTag(tag: string): { metric: string; level: number } | null {
+const LEVEL_TAG = /^sla_ladder_(.+)_(\d+)_(\d+)$/;
+/** The Metric part, cycle and level of a level tag, or null for any other tag. */
+export function parseLevelTag(tag: string): { metric: string; cycle: number; level: number } | null {
   const m = LEVEL_TAG.exec(tag);
-  return m ? { metric: m[1], level: Number(m[2]) } : null;
+  return m ? { metric: m[1], cycle: Number(m[2]), level: Number(m[3]) } : null;
 }
 
-/**
- * One step up from the ticket's Priority: the Priority listed just before it (policies list the
- * most urgent first). Null at the top, or when the ticket has no Priority yet.
- */
-export function raisedPriority(policy: Policy, decision: Decision): string | null {
-  const ids = Object.keys(policy.priorities);
-  const i = decision.priority.id === null ? -1 : ids.indexOf(decision.priority.id);
-  return i > 0 ? ids[i - 1] : null;
-}
-
-/** Who the app's own Overrides are by: the ladder raises a Priority in SLA Desk's name. */
-export const LADDER_AUTHOR = 'SLA Desk';
+/** Who the ladder's Overrides are by: evaluate derives them (raisePriority), the hosts only record them. */
+export const LADDER_AUTHOR = RAISED_BY;
 
 /**
- * The app's Override for a level's raisePriority, with its reason (the Metric and the level), or
- * null when there is no step to raise. The hosts write it as any Override's note.
+ * The Override a raisePriority step made (evaluate applies it at the level's instant), or null
+ * when the Priority was already the top one. Its note (overrideNote) is the host's record.
  */
-export function ladderOverride(policy: Policy, decision: Decision, step: LadderStep, at: number): OverrideEvent | null {
-  const to = raisedPriority(policy, decision);
-  if (!to) return null;
-  const reason = `escalation ladder: ${step.label} reached ${step.levelLabel} (level ${step.level})`;
-  return { type: 'override', at: new Date(Math.floor(at / 1000) * 1000).toISOString(), by: LADDER_AUTHOR, from: decision.priority.id, to, reason, notify: false };
+export function raiseOf(decision: Decision, step: LadderStep): OverrideEvent | null {
+  return decision.raises?.find((r) => r.key === step.key)?.override ?? null;
 }
 
 /** The internal note for a step: the Metric, the level and the due, nothing of the ticket's content. */

@@ -406,6 +406,8 @@ function rules(p: Policy, out: Problem[]): void {
   });
 }
 
+const RECURRING: readonly string[] = ['next_public_reply', 'periodic_update', 'group_ownership'];
+
 /** Ladders: levels in the order they are reached; thresholds in clock or working time, not business days. */
 function ladders(p: Policy, out: Problem[]): void {
   const rank = (a: Record<string, unknown>): number => ('percent' in a ? 0 : 'remaining' in a ? 1 : 'breached' in a ? 2 : 3);
@@ -417,6 +419,9 @@ function ladders(p: Policy, out: Problem[]): void {
       for (const k of ['remaining', 'afterBreach'] as const) {
         if (k in a && parseDuration(a[k] as string)?.kind !== 'working') err(out, `${path}.at.${k}`, 'expected clock or working time (30m, 4h), not business days or none', 'ladder-duration');
       }
+      // A recurring Metric would raise the Priority again in every cycle, up to the top.
+      const raise = l.actions.findIndex((x) => 'raisePriority' in x);
+      if (raise >= 0 && RECURRING.includes(m.stopsAt)) err(out, `${path}.actions[${raise}]`, `raisePriority is for a Metric that does not recur: ${m.stopsAt} starts a new cycle each time, and each would raise the Priority again`, 'ladder-raise-recurring');
       if (i === 0) return;
       const b = ladder[i - 1].at as Record<string, unknown>;
       const before = rank(b) > rank(a) || (rank(a) === rank(b) && ('percent' in a ? (a.percent as number) <= (b.percent as number) : rank(a) === 2 ? true : false));

@@ -78,6 +78,8 @@ export interface CompiledPolicy {
   readonly rules: readonly CompiledRule[];
   /** Per Metric (by index), its escalation ladder, or null. */
   readonly ladders: readonly (readonly CompiledLevel[] | null)[];
+  /** Whether any ladder level raises the Priority. */
+  readonly raises: boolean;
   /** The policy's classification, memoised: the same fields always classify the same way. */
   classify(fields: { impact?: string | null; urgency?: string | null; priority?: string | null }): Classified;
 }
@@ -98,6 +100,8 @@ export interface CompiledLevel {
   readonly at: { kind: 'percent'; share: number } | { kind: 'remaining'; ms: number } | { kind: 'breached' } | { kind: 'afterBreach'; ms: number };
   readonly label: string;
   readonly actions: readonly Record<string, unknown>[];
+  /** Whether the level raises the Priority (evaluate applies it as the app's own Override). */
+  readonly raises: boolean;
 }
 
 /** Condition values compare as the hosts write them, letter case and edge spaces aside. */
@@ -126,7 +130,7 @@ function compileLadder(ladder: Policy['metrics'][string]['ladder']): CompiledLev
     const a = l.at;
     const at: CompiledLevel['at'] =
       'percent' in a ? { kind: 'percent', share: a.percent / 100 } : 'remaining' in a ? { kind: 'remaining', ms: workingMs(a.remaining) } : 'breached' in a ? { kind: 'breached' } : { kind: 'afterBreach', ms: workingMs(a.afterBreach) };
-    return { at, label: l.label ?? `Level ${i + 1}`, actions: l.actions };
+    return { at, label: l.label ?? `Level ${i + 1}`, actions: l.actions, raises: l.actions.some((x) => 'raisePriority' in x) };
   });
 }
 
@@ -282,6 +286,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   if (missing.length) throw new PolicyError(missing);
 
   const metricIds = Object.keys(policy.metrics);
+  const ladders = metricIds.map((id) => compileLadder(policy.metrics[id].ladder));
   const toRow = (t: Table | undefined): TargetRow | null => (t ? metricIds.map((m) => t.get(m) ?? null) : null);
   const rows = new Map<string, Map<string, TargetRow | null>>();
   for (const [tierId, byPrio] of table) rows.set(tierId, new Map([...byPrio].map(([prio, t]) => [prio, toRow(t)])));
@@ -340,7 +345,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     recurring: Object.values(policy.metrics).some((m) => m.stopsAt === 'next_public_reply' || m.stopsAt === 'periodic_update' || m.stopsAt === 'group_ownership'),
     rules,
     conditional: pausesOrStopsOnConditions(policy),
-    ladders: metricIds.map((id) => compileLadder(policy.metrics[id].ladder)),
+    ladders,
+    raises: ladders.some((l) => l?.some((x) => x.raises) ?? false),
     target(tier, priority, metric, category) {
       const i = metricIds.indexOf(metric);
       return i < 0 ? null : (targetRow(tier, priority, category)?.[i] ?? null);
