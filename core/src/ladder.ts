@@ -80,6 +80,11 @@ export function raiseOf(decision: Decision, step: LadderStep): OverrideEvent | n
   return decision.raises?.find((r) => r.key === step.key)?.override ?? null;
 }
 
+/** The note that records a raise: who (the app), from and to, and why (the Metric and its level). */
+export function raiseNote(o: OverrideEvent): string {
+  return `SLA Desk: the Priority is raised ${o.from ?? '-'} → ${o.to} (${o.reason}).`;
+}
+
 /** The internal note for a step: the Metric, the level and the due, nothing of the ticket's content. */
 export function stepNote(step: LadderStep, m: MetricDecision | undefined): string {
   const due = m?.due == null ? '' : ` (due ${new Date(m.due).toISOString()})`;

@@ -105,7 +105,7 @@ export async function openStore(kind: StoreKind): Promise<{ db: Db; cluster: Clu
 }
 
 export async function resetStore(db: Db): Promise<void> {
-  await db.query('TRUNCATE deliveries, jobs, tickets, tenants, watermarks, settings_seen');
+  await db.query('TRUNCATE deliveries, jobs, tickets, tenants, watermarks, settings_seen, ladder_notices');
 }
 
 /** Internal notes on a ticket (bodies), in order. */

@@ -65,7 +65,7 @@ export class ZendeskEmulator {
   /** Tickets deleted by an agent: the cursor export lists them with status "deleted" unless exclude_deleted=true. */
   deleted = new Set<number>();
   audits = new Map<number, Audit[]>();
-  users: { id: number; role: 'end-user' | 'agent' | 'admin'; name?: string }[] = [
+  users: { id: number; role: 'end-user' | 'agent' | 'admin'; name?: string; user_fields?: Record<string, unknown> }[] = [
     { id: 1, role: 'end-user' },
     { id: 2, role: 'agent' },
     { id: 3, role: 'agent' },
@@ -106,6 +106,11 @@ export class ZendeskEmulator {
   tokenLifetimeS = 7200;
   /** Issued token -> expiry (ms, wall clock). */
   tokens = new Map<string, number>();
+
+  /** Moves the host's clock forward to `ms` (never back): the next change is stamped after it. */
+  advanceTo(ms: number): void {
+    this.tick = Math.max(this.tick, ms);
+  }
 
   /** A stamp that always moves forward, as Zendesk's updated_at does for every change. */
   stamp(): string {
@@ -323,6 +328,12 @@ export class ZendeskEmulator {
       if (!fields) return send(404, ERRORS[404]);
       return send(200, { organization: { id: Number(m[1]), url: `${this.url}/api/v2/organizations/${m[1]}.json`, name: `Organization ${m[1]}`, organization_fields: fields } });
     }
+    // docs: Users API "Show User" (GET /api/v2/users/{user_id}): {"user": {..., "user_fields": {"<field key>": value}}}; 404 RecordNotFound.
+    if (method === 'GET' && (m = /^\/api\/v2\/users\/(\d+)\.json$/.exec(p))) {
+      const u = this.users.find((x) => x.id === Number(m![1]));
+      if (!u) return send(404, ERRORS[404]);
+      return send(200, { user: { id: u.id, url: `${this.url}/api/v2/users/${u.id}.json`, role: u.role, user_fields: u.user_fields ?? {} } });
+    }
     // docs: Groups API "List Groups" for a user (GET /api/v2/users/{user_id}/groups).
     if (method === 'GET' && (m = /^\/api\/v2\/users\/(\d+)\/groups\.json$/.exec(p))) {
       const uid = Number(m[1]);
@@ -344,6 +355,11 @@ export class ZendeskEmulator {
     if (typeof u.priority === 'string' && u.priority !== t.priority) {
       events.push({ type: 'Change', field_name: 'priority', value: u.priority, previous_value: t.priority });
       t.priority = u.priority;
+    }
+    // docs: Tickets API, group_id is writable; the audit's Change gives ids as text (as agentEdit's).
+    if (typeof u.group_id === 'number' && u.group_id !== t.group_id) {
+      events.push({ type: 'Change', field_name: 'group_id', value: String(u.group_id), previous_value: t.group_id == null ? null : String(t.group_id) });
+      t.group_id = u.group_id;
     }
     let tags = [...t.tags];
     if (Array.isArray(u.tags)) tags = u.tags as string[];

@@ -50,6 +50,8 @@ function requirementsFor(defaultPolicy, allPolicies) {
     custom_field_options: [...priorities.values()].map(([id, label]) => ({ name: label.startsWith(id) ? label : `${id}. ${label}`, value: `sla_priority_${tagPart(id)}` })),
   };
   ticketFields.sla_state = { type: 'text', title: 'SLA state', description: 'The most urgent SLA state of the ticket, written by SLA Desk' };
+  // The escalation ladder's level, a number so that a view can select "SLA level greater than 1".
+  ticketFields.sla_level = { type: 'integer', title: 'SLA level', description: 'The highest escalation level the ticket reached, written by SLA Desk' };
   // Entitlements (seed 003): the product version's release date on the ticket, whether the
   // requester is a designated contact, and how many designated contacts an organization has.
   ticketFields.sla_version_released = { type: 'date', title: 'Version released on', description: 'Release date of the version the requester uses' };

@@ -11,11 +11,12 @@ test('field ids come from requirement look-ups when the app is installed', () =>
     'requirement:sla_state': { requirement_id: 14 },
     'requirement:sla_version_released': { requirement_id: 17 },
     'requirement:sla_priority': { requirement_id: 18 },
+    'requirement:sla_level': { requirement_id: 21 },
     'requirement:sla_due_first_response': { requirement_id: 15 },
     'requirement:sla_due_resolution': { requirement_id: 16 },
   };
   expect(requirementPaths(Object.keys(kiwi.metrics))).toEqual(Object.keys(got));
-  expect(resolveFieldIds(kiwi, got, '')).toEqual({ impact: 11, urgency: 12, tier: 13, state: 14, versionReleased: 17, priority: 18, due: { first_response: 15, resolution: 16 }, source: 'requirements', missing: [] });
+  expect(resolveFieldIds(kiwi, got, '')).toEqual({ impact: 11, urgency: 12, tier: 13, state: 14, versionReleased: 17, priority: 18, level: 21, due: { first_response: 15, resolution: 16 }, source: 'requirements', missing: [] });
 });
 
 test('under zcli apps:server the field_ids setting is the fallback, and what is missing is named', () => {
@@ -52,7 +53,7 @@ test('after a preset switch, the due fields of Metrics the policy lacks are empt
   const fromSetting = resolveFieldIds(interopion, {}, JSON.stringify({ tier: 13, state: 14, due_first_response: 15, due_resolution: 16 }));
   expect(fromSetting.otherDue).toEqual([16]);
   const d = evaluate(interopion, TimelineSchema.parse({ id: '1', createdAt: '2026-11-20T14:00:00Z', fields: { status: 'open', priority: 'P2', tier: 'support' } }), Date.parse('2026-11-20T15:00:00Z'));
-  for (const ids of [fromReq, fromSetting]) expect(slaValues(d, ids, []).fields.find((f) => f.id === 16)).toEqual({ id: 16, value: '' });
+  for (const ids of [fromReq, fromSetting]) expect(slaValues(interopion, d, ids, []).fields.find((f) => f.id === 16)).toEqual({ id: 16, value: '' });
   // The service's ids keep every due_<metric> it was given: the stale one is emptied there too.
-  expect(slaValues(d, { ...fromSetting, otherDue: undefined, due: { ...fromSetting.due, resolution: 16 } }, []).fields.find((f) => f.id === 16)).toEqual({ id: 16, value: '' });
+  expect(slaValues(interopion, d, { ...fromSetting, otherDue: undefined, due: { ...fromSetting.due, resolution: 16 } }, []).fields.find((f) => f.id === 16)).toEqual({ id: 16, value: '' });
 });

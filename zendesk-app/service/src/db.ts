@@ -573,6 +573,24 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'ladder_notices: the escalation ladder\'s notify actions, sent once per level and cycle',
+    sql: `
+      CREATE TABLE ladder_notices (
+        tenant text NOT NULL,
+        ticket_id bigint NOT NULL,
+        step_key text NOT NULL,
+        url text NOT NULL,
+        body jsonb NOT NULL,
+        state text NOT NULL DEFAULT 'due',
+        attempts integer NOT NULL DEFAULT 0,
+        next_at bigint NOT NULL,
+        PRIMARY KEY (tenant, ticket_id, step_key, url)
+      );
+      CREATE INDEX ladder_notices_due ON ladder_notices (next_at) WHERE state = 'due';
+    `,
+  },
 ];
 
 const LOCK = 7_316_001;

@@ -53,7 +53,7 @@ export function publicLookup(hostname: string, options: { all?: boolean; family?
   });
 }
 
-const publicAgent = new HttpsAgent({ lookup: publicLookup as never, keepAlive: false });
+export const publicAgent = new HttpsAgent({ lookup: publicLookup as never, keepAlive: false });
 
 /**
  * How a notice may go to a URL: 'as-is' (the operator's URL, or an allowed host), 'public-only'

@@ -1,7 +1,9 @@
 import type { AxiosInstance } from 'axios';
 import { LRUCache } from 'lru-cache';
-import type { TimelineInput } from '@sla-desk/core';
+import { readsConditions, type TimelineInput } from '@sla-desk/core';
+import { personAttributes, personValues } from '../../src/sla/attributes';
 import { tierOfOrganization, withTier } from '../../src/sla/tier-source';
+import type { ZendeskAudit } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
 import { statusOf } from './zendesk';
 
@@ -11,24 +13,53 @@ import { statusOf } from './zendesk';
  * reaches the tickets within a minute, as the sidebar reads it when a ticket opens.
  */
 const TTL_MS = 60_000;
-const caches = new WeakMap<AxiosInstance, LRUCache<number, { fields: Record<string, unknown> }>>();
+const caches = new WeakMap<AxiosInstance, LRUCache<string, { fields: Record<string, unknown> }>>();
 
-/** The organization's custom fields by key ({} when the organization is gone). */
-async function organizationFields(http: AxiosInstance, id: number): Promise<Record<string, unknown>> {
+/**
+ * A record's custom fields by key ({} when it is gone): an organization's organization_fields
+ * (Show Organization) or a user's user_fields (Show User), each read at most once a minute.
+ */
+async function customFields(http: AxiosInstance, kind: 'organization' | 'user', id: number): Promise<Record<string, unknown>> {
   let cache = caches.get(http);
   if (!cache) caches.set(http, (cache = new LRUCache({ max: 5_000, ttl: TTL_MS })));
-  const hit = cache.get(id);
+  const hit = cache.get(`${kind}:${id}`);
   if (hit) return hit.fields;
   let fields: Record<string, unknown> = {};
   try {
-    const r = await http.get(`/api/v2/organizations/${id}.json`);
-    fields = (r.data?.organization?.organization_fields ?? {}) as Record<string, unknown>;
+    const r = await http.get(`/api/v2/${kind}s/${id}.json`);
+    fields = ((kind === 'organization' ? r.data?.organization?.organization_fields : r.data?.user?.user_fields) ?? {}) as Record<string, unknown>;
   } catch (e) {
-    // An organization deleted since names no tier: the policy's default, as in the sidebar.
+    // A record deleted since names nothing: the policy's default, as in the sidebar.
     if (statusOf(e) !== 404) throw e;
   }
-  cache.set(id, { fields });
+  cache.set(`${kind}:${id}`, { fields });
   return fields;
+}
+
+const organizationFields = (http: AxiosInstance, id: number) => customFields(http, 'organization', id);
+
+/**
+ * The policy's named attributes on the requester or the organization (userField,
+ * organizationField), read as they stand, as the sidebar reads them through ZAF; undefined when
+ * the policy reads none. The requester is the audits' last requester_id.
+ */
+export async function personAttributesOf(http: AxiosInstance, cfg: ServiceConfig, audits: readonly ZendeskAudit[], organizationId: number | null | undefined): Promise<Record<string, string | null> | undefined> {
+  const list = readsConditions(cfg.policy) ? personAttributes(cfg.policy) : [];
+  if (!list.length) return undefined;
+  const requester = lastValue(audits, 'requester_id');
+  const user = requester && list.some((a) => a.on === 'user') ? await customFields(http, 'user', requester) : {};
+  const org = organizationId && list.some((a) => a.on === 'organization') ? await organizationFields(http, organizationId) : {};
+  return personValues(list, user, org);
+}
+
+function lastValue(audits: readonly ZendeskAudit[], field: string): number | null {
+  for (let i = audits.length - 1; i >= 0; i--) {
+    for (const e of audits[i].events) {
+      const c = e as { type: string; field_name?: string; value?: unknown };
+      if ((c.type === 'Create' || c.type === 'Change') && c.field_name === field && c.value != null && /^\d+$/.test(String(c.value))) return Number(c.value);
+    }
+  }
+  return null;
 }
 
 /**

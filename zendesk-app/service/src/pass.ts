@@ -6,8 +6,9 @@ import type { ServiceConfig } from './config';
 import type { Db, Query } from './db';
 import { leadLookup, readTicket, type Log, type Outcome } from './handler';
 import { lastMatrixInputChange, lastOverrideIndex, lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketUpdate } from './plan';
+import { keepNotices } from './ladder';
 import { notify, type NotifyPolicy } from './notify';
-import { withTierSource } from './organization';
+import { personAttributesOf, withTierSource } from './organization';
 import { retryAfterOf, statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
 
 /** What the service keeps of a ticket: only what a plan compares (no subject, no comment, no requester). */
@@ -37,11 +38,13 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       const at = now();
       await warmZones(cfg.policy, row.timeline, at);
       const plan = planFromTimeline(cfg.policy, cfg.fieldIds, row.snapshot, row.timeline, at, { transitions: true });
-      // The priority is decided only where the audits show who set it (a read): a transition never touches it.
-      if (plan.update) delete plan.update.priority;
+      // The priority is decided only where the audits show who set it (a read): a transition never
+      // touches it, but for an escalation level's raise (the app's own Override).
+      if (plan.update && !plan.raised) delete plan.update.priority;
       if (plan.update && !Object.keys(plan.update).length) plan.update = null;
       if (!plan.update) {
         await saveTicket(db, cfg, tenant, row.snapshot, row.timeline, plan.decision, at, null);
+        await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
         return res;
       }
       try {
@@ -50,6 +53,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
         res.outcome = 'written';
         res.transitions = plan.transitions ?? 0;
         await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), row.timeline, plan.decision, at, null);
+        await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
         notify(cfg.notifyUrl, notice, ticketId, plan.update, log);
         return res;
       } catch (e) {
@@ -90,17 +94,21 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     const at = Math.max(now(), newestAudit(read.audits));
     const lookup = leadLookup(http, cfg, read.users);
     const trusted = await lookup(overrideNoteAuthors(read.audits));
-    const timeline = await withTierSource(http, cfg, timelineOf(cfg.policy, cfg.fieldIds, ticketId, read.audits, read.users, trusted), read.ticket.organization_id);
+    const people = await personAttributesOf(http, cfg, read.audits, read.ticket.organization_id);
+    const timeline = await withTierSource(http, cfg, timelineOf(cfg.policy, cfg.fieldIds, ticketId, read.audits, read.users, trusted, people), read.ticket.organization_id);
     await warmZones(cfg.policy, timeline, at);
     const plan = planFromTimeline(cfg.policy, cfg.fieldIds, read.ticket, timeline, at, { transitions: true });
     if (!plan.update) {
       await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan.decision, at, at);
+      await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
       return res;
     }
     const update: TicketUpdate = { ...plan.update };
-    await priorityByPeople(update, read.audits, cfg, lookup, trusted, (e) => log({ ...e, ticketId }));
+    // An escalation level's raise is an Override: it stands over a person's priority, as a lead's does.
+    if (!plan.raised) await priorityByPeople(update, read.audits, cfg, lookup, trusted, (e) => log({ ...e, ticketId }));
     if (!Object.keys(update).length) {
       await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan.decision, at, at);
+      await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
       return res;
     }
     try {
@@ -108,6 +116,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       res.writes++;
       res.transitions = plan.transitions ?? 0;
       await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), timeline, plan.decision, at, at);
+      await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
       notify(cfg.notifyUrl, notice, ticketId, plan.update, log);
       return { ...res, outcome: 'written' };
     } catch (e) {
@@ -167,7 +176,7 @@ async function write(http: AxiosInstance, id: number, update: TicketUpdate, read
 }
 
 function snapshotOf(cfg: ServiceConfig, t: ZendeskTicket): Snapshot {
-  const ids = new Set([cfg.fieldIds.state, cfg.fieldIds.priority, ...Object.values(cfg.fieldIds.due)].filter((x): x is number => x !== undefined));
+  const ids = new Set([cfg.fieldIds.state, cfg.fieldIds.priority, cfg.fieldIds.level, ...Object.values(cfg.fieldIds.due)].filter((x): x is number => x !== undefined));
   return { id: t.id, status: t.status, priority: t.priority, tags: t.tags, custom_fields: t.custom_fields.filter((f) => ids.has(f.id)), updated_at: t.updated_at, ...(t.organization_id !== undefined ? { organization_id: t.organization_id } : {}), ...(t as { custom_status_id?: number }).custom_status_id !== undefined ? { custom_status_id: (t as { custom_status_id?: number }).custom_status_id } : {} } as Snapshot;
 }
 
@@ -190,6 +199,8 @@ async function saveTicket(q: Query, cfg: ServiceConfig, tenant: string, snapshot
 
 async function forget(q: Query, tenant: string, ticketId: number): Promise<void> {
   await q.query('DELETE FROM tickets WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId]);
+  // A notice still due is sent all the same (a level reached just before the close); the rest go.
+  await q.query(`DELETE FROM ladder_notices WHERE tenant = $1 AND ticket_id = $2 AND state <> 'due'`, [tenant, ticketId]);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { evaluate, parseOverrideNote, TimelineSchema, type Decision, type Policy, type TimelineInput } from '@sla-desk/core';
+import { evaluate, levelTag, notifyBody, parseLevelTag, parseOverrideNote, raiseNote, raiseOf, reachedSteps, stepNote, tagPart, TimelineSchema, type Decision, type LadderStep, type Policy, type TimelineInput } from '@sla-desk/core';
 import { timelineFromAudits } from '../../src/zaf/audits';
 import type { FieldIds } from '../../src/zaf/fields';
 import { slaValues } from '../../src/sla/values';
@@ -13,6 +13,15 @@ export interface TicketUpdate {
   remove_tags?: string[];
   custom_fields?: { id: number; value: string }[];
   comment?: { body: string; public: false };
+  /** An escalation level's assignGroup. */
+  group_id?: number;
+}
+
+/** A ladder level's notify action, sent after the write that proves the level (the outbox). */
+export interface LadderNotice {
+  key: string;
+  url: string;
+  body: Record<string, unknown>;
 }
 
 export interface TicketPlan {
@@ -22,6 +31,12 @@ export interface TicketPlan {
   reverted?: { from: string; to: string; by: number };
   /** Transitions (tags added with a note) in this update. */
   transitions?: number;
+  /** The keys of the ladder steps this update runs (their proof tags are in it). */
+  ran?: string[];
+  /** Whether an escalation level raised the Priority in this update (the ladder's own Override). */
+  raised?: boolean;
+  /** The notify actions of every level the ticket has reached in its current cycles. */
+  notices?: LadderNotice[];
 }
 
 /**
@@ -34,8 +49,8 @@ export function planTicket(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTi
 }
 
 /** The ticket's host-neutral timeline (plain JSON, as the service keeps it in its store). */
-export function timelineOf(policy: Policy, fieldIds: FieldIds, ticketId: number, audits: readonly ZendeskAudit[], users: readonly ZendeskUser[], trusted: ReadonlySet<number> = new Set()): TimelineInput {
-  return timelineFromAudits({ policy, fieldIds, ticketId, users, trusted }, audits) as TimelineInput;
+export function timelineOf(policy: Policy, fieldIds: FieldIds, ticketId: number, audits: readonly ZendeskAudit[], users: readonly ZendeskUser[], trusted: ReadonlySet<number> = new Set(), attributes?: Record<string, string | null>): TimelineInput {
+  return timelineFromAudits({ policy, fieldIds, ticketId, users, trusted, attributes }, audits) as TimelineInput;
 }
 
 /**
@@ -48,13 +63,15 @@ export function timelineOf(policy: Policy, fieldIds: FieldIds, ticketId: number,
 export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTicket, timeline: TimelineInput, now: number, opts: { transitions?: boolean } = {}): TicketPlan {
   const decision = evaluate(policy, TimelineSchema.parse(timeline), now);
   // The same values the sidebar writes on save; only those that differ are sent.
-  const want = slaValues(decision, fieldIds, ticket.tags);
-  const have = new Map(ticket.custom_fields.map((f) => [f.id, f.value ?? '']));
+  const want = slaValues(policy, decision, fieldIds, ticket.tags);
+  // An integer field (the SLA level) may come back as a number: values compare as text.
+  const have = new Map(ticket.custom_fields.map((f) => [f.id, f.value == null ? '' : String(f.value)]));
   const custom = want.fields.filter((f) => (have.get(f.id) ?? '') !== f.value);
   const update: TicketUpdate = {};
   if (custom.length) update.custom_fields = custom;
   let wantTags = want.tags;
   const notes: string[] = [];
+  let ladder: LadderRun | null = null;
   if (opts.transitions) {
     const states = transitionTags(decision);
     wantTags = wantTags.filter((t) => !isTransitionTag(t) || states.has(t));
@@ -63,6 +80,11 @@ export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: Zen
       wantTags.push(tag);
       if (!ticket.tags.includes(tag)) notes.push(line);
     }
+    ladder = ladderRun(policy, decision, ticket.tags);
+    wantTags = wantTags.filter((t) => !parseLevelTag(t) || ladder!.proofs.includes(t));
+    for (const t of [...ladder.proofs, ...ladder.tags]) if (!wantTags.includes(t)) wantTags.push(t);
+    notes.push(...ladder.notes);
+    if (ladder.group !== null) update.group_id = ladder.group;
   }
   const add = wantTags.filter((t) => !ticket.tags.includes(t));
   const remove = ticket.tags.filter((t) => !wantTags.includes(t));
@@ -70,9 +92,63 @@ export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: Zen
   if (remove.length) update.remove_tags = remove;
   if (notes.length) update.comment = { public: false, body: notes.join('\n') };
   // The native priority follows the policy's: from the matrix, or from the SLA priority field.
-  const priority = policy.classification.method === 'matrix' || fieldIds.priority !== undefined ? decision.priority.zendesk : null;
+  // A ladder's raise is an Override, which sets the native priority under every method.
+  const raised = (ladder?.raised ?? false) && decision.priority.zendesk !== null;
+  const priority = policy.classification.method === 'matrix' || fieldIds.priority !== undefined || raised ? decision.priority.zendesk : null;
   if (priority && priority !== ticket.priority) update.priority = priority;
-  return { decision, update: Object.keys(update).length ? update : null, transitions: notes.length };
+  const out: TicketPlan = { decision, update: Object.keys(update).length ? update : null, transitions: notes.length };
+  if (ladder) Object.assign(out, { ran: ladder.ran, raised, notices: ladder.notices });
+  return out;
+}
+
+interface LadderRun {
+  /** The proof tag of each Metric's highest level in its current cycle. */
+  proofs: string[];
+  /** Tags the levels run now add (their `tag` actions). */
+  tags: string[];
+  notes: string[];
+  group: number | null;
+  raised: boolean;
+  ran: string[];
+  notices: LadderNotice[];
+}
+
+/**
+ * The escalation ladder on a ticket: the steps its tags do not prove yet run now, in one update
+ * with their proof tags (sla_ladder_<metric>_<cycle>_<level>, one per Metric, the highest). A pass
+ * that runs again, or after a crash, finds the proof and runs nothing twice. Pure.
+ */
+function ladderRun(policy: Policy, decision: Decision, tags: readonly string[]): LadderRun {
+  const steps = reachedSteps(policy, decision);
+  const out: LadderRun = { proofs: [], tags: [], notes: [], group: null, raised: false, ran: [], notices: [] };
+  if (!steps.length) return out;
+  const proven = new Map<string, number>();
+  for (const t of tags) {
+    const p = parseLevelTag(t);
+    if (p) proven.set(`${p.metric}:${p.cycle}`, Math.max(proven.get(`${p.metric}:${p.cycle}`) ?? 0, p.level));
+  }
+  const top = new Map<string, LadderStep>();
+  for (const step of steps) {
+    const m = decision.metrics.find((x) => x.metric === step.metric);
+    top.set(step.metric, step);
+    for (const a of step.actions) if ('notify' in a) out.notices.push({ key: step.key, url: a.notify, body: notifyBody(step, { host: 'zendesk', id: decision.ticketId }, m) });
+    if ((proven.get(`${tagPart(step.metric)}:${step.cycle}`) ?? 0) >= step.level) continue;
+    out.ran.push(step.key);
+    for (const a of step.actions) {
+      if ('note' in a) out.notes.push(stepNote(step, m));
+      else if ('tag' in a) out.tags.push(a.tag);
+      else if ('assignGroup' in a && /^\d+$/.test(a.assignGroup)) out.group = Number(a.assignGroup);
+      else if ('raisePriority' in a) {
+        const o = raiseOf(decision, step);
+        if (o) {
+          out.notes.push(raiseNote(o));
+          out.raised = true;
+        }
+      }
+    }
+  }
+  for (const step of top.values()) out.proofs.push(levelTag(step.metric, step.cycle, step.level));
+  return out;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Log, Outcome } from './handler';
 import type { NotifyPolicy } from './notify';
 import { runPass } from './pass';
 import { requeueIfSettingsChanged } from './reevaluate';
+import { pruneNotices, sendNotices } from './ladder';
 import { claimJobs, completeJob, enqueueDeliveries, extendLease, failJob, parkedJobs, promoteDue, pruneDeliveries, queueStats, releaseLeases, retryParked, tenantExists, type Delivery, type Enqueued, type Job } from './queue';
 import { REPLAY_WINDOW_MS, verifySignature } from './signature';
 import { ACCOUNT_ID, checkAdminToken, ENV_TENANT, TenantUnavailableError, Tenants, type Tenant, type TenantSettings } from './tenants';
@@ -72,6 +73,8 @@ export interface ServiceOptions {
   tenantBaseUrl?: (subdomain: string) => string;
   /** Hosts (host or host:port) a tenant's SLA_NOTIFY_URL may name whatever they resolve to (SLA_NOTIFY_ALLOW_HOSTS). */
   notifyAllowHosts?: string[];
+  /** The https agent for notices to trusted URLs (tests: a loopback receiver with its own certificate). */
+  notifyAgent?: import('https').Agent;
   /** Worker slots one tenant may hold at once (default: all but 4 of them). */
   slotsPerTenant?: number;
   /** Open connections per client address (default 256, at most a quarter of all), and in all (default 4,096, and under the process's file limit). */
@@ -155,6 +158,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   let stopped = false;
   let wake: (() => void) | null = null;
   let lastPrune = 0;
+  let sendingNotices: Promise<number> | null = null;
   const active = new Set<Promise<void>>();
   const runJob = async (job: Job) => {
     const lease = setInterval(() => void extendLease(db, job, me, Date.now() + leaseMs).catch(() => undefined), Math.max(500, leaseMs / 3));
@@ -194,7 +198,10 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
     if (wall - lastPrune > 60_000) {
       lastPrune = wall;
       await pruneDeliveries(db, wall - 2 * REPLAY_WINDOW_MS);
+      await pruneNotices(db);
     }
+    // The ladder's notices go out beside the passes; a slow receiver holds up only its own post.
+    if (!sendingNotices) sendingNotices = sendNotices(db, wall, noticeFor, log, { agent: opts.notifyAgent }).catch(() => 0).finally(() => (sendingNotices = null));
     // Answering Zendesk comes first: during a burst of deliveries the worker runs two passes at a
     // time (so that it never stops under a steady load), and the answers keep the CPU and the store.
     const free = (inflight > BURST ? 2 : concurrency) - running;
@@ -449,6 +456,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
       await catching;
       // Passes under way finish (their writes land and are recorded) before the store closes.
       await Promise.allSettled([...active]);
+      await sendingNotices;
       if (ownDb) await db.close();
     },
   };

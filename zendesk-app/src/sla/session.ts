@@ -1,7 +1,8 @@
-import { evaluate, explain, explanationLines, makeOverride, overrideNote, overridePreview, requesterNotice, ticketView, localeOf, tagPart, type Decision, type Locale, type Policy, type PreviewRow, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
+import { evaluate, explain, readsConditions, explanationLines, makeOverride, overrideNote, overridePreview, requesterNotice, ticketView, localeOf, tagPart, type Decision, type Locale, type Policy, type PreviewRow, type Timeline, type TimelineInput, type TicketView } from '@sla-desk/core';
 import { overrideNoteAuthors, readAllAudits, timelineFromAudits, type AuditPage } from '../zaf/audits';
 import { isLeadOf, trustedUsers, userGroups } from '../zaf/leads';
 import { tierOfForm, tierOfOrganization } from './tier-source';
+import { attributeText, personAttributes, zafPath } from './attributes';
 import { FIELD_KEYS, levelOfTag, requirementPaths, resolveFieldIds, type FieldIds } from '../zaf/fields';
 import { PRESET_METRICS } from '../presets';
 import type { ZafClient } from '../zaf/types';
@@ -80,6 +81,9 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
   // API: ticket.requester.customField:<key>, ticket.organization.customField:<key>).
   custom.push(REQUESTER_DESIGNATED, ORG_CONTACTS);
   if (settings.tierSource.kind === 'organization_field') custom.push(orgField(settings.tierSource.key));
+  // The policy's attributes on the requester or the organization, only when its rules read any.
+  const people = readsConditions(policy) ? personAttributes(policy) : [];
+  custom.push(...people.map(zafPath));
   // Round trip 2: the custom fields' form values and the audits, in parallel.
   let stale = false;
   const [second, auditData] = await Promise.all([
@@ -99,7 +103,7 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
   const nowIso = new Date().toISOString();
   const history: TimelineInput =
     auditData && auditData.audits.length
-      ? timelineFromAudits({ policy, fieldIds, ticketId: ticketId!, users: auditData.users ?? [], trusted }, auditData.audits)
+      ? timelineFromAudits({ policy, fieldIds, ticketId: ticketId!, users: auditData.users ?? [], trusted, attributes: Object.fromEntries(people.map((a) => [a.name, attributeText(second[zafPath(a)])])) }, auditData.audits)
       : { id: String(ticketId ?? 'new'), createdAt: typeof first['ticket.createdAt'] === 'string' ? (first['ticket.createdAt'] as string) : nowIso, fields: {}, events: [] };
   const c = policy.classification;
   const value = (id: number | undefined) => (id === undefined ? null : ((second[`ticket.customField:custom_field_${id}`] as string | null | undefined) ?? null));
@@ -250,7 +254,7 @@ function withForm(data: Loaded, now: number): Timeline {
  * or a macro applied since.
  */
 export function fieldWrites(data: Loaded, decision: Decision): FormWrite[] {
-  const v = slaValues(decision, data.fieldIds, data.tags);
+  const v = slaValues(data.policy, decision, data.fieldIds, data.tags);
   const add = v.tags.filter((t) => !data.tags.includes(t));
   const remove = data.tags.filter((t) => !v.tags.includes(t));
   const writes: FormWrite[] = v.fields.map((f) => ({ path: `ticket.customField:custom_field_${f.id}`, value: f.value }));

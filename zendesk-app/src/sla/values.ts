@@ -1,4 +1,4 @@
-import { savedDue, worstState, type Decision } from '@sla-desk/core';
+import { savedDue, ticketLevel, tierFromRule, worstState, type Decision, type Policy } from '@sla-desk/core';
 import { tagOfLevel, type FieldIds } from '../zaf/fields';
 
 /**
@@ -7,7 +7,7 @@ import { tagOfLevel, type FieldIds } from '../zaf/fields';
  * other tier's. The sidebar writes them on save and the service writes those that differ, so the two
  * always agree.
  */
-export function slaValues(decision: Decision, fieldIds: FieldIds, tags: readonly string[]): { fields: { id: number; value: string }[]; tags: string[] } {
+export function slaValues(policy: Policy, decision: Decision, fieldIds: FieldIds, tags: readonly string[]): { fields: { id: number; value: string }[]; tags: string[] } {
   const fields: { id: number; value: string }[] = [];
   for (const m of decision.metrics) {
     const id = fieldIds.due[m.metric];
@@ -21,10 +21,16 @@ export function slaValues(decision: Decision, fieldIds: FieldIds, tags: readonly
   if (fieldIds.state !== undefined) fields.push({ id: fieldIds.state, value: worstState(decision) });
   // The policy priority in its own field: Zendesk's four native values cannot tell S3 from S4.
   if (fieldIds.priority !== undefined) fields.push({ id: fieldIds.priority, value: decision.priority.id ? tagOfLevel('sla_priority_', decision.priority.id) : '' });
+  // The escalation level, for views ("SLA level greater than 1"): empty when no ladder applies.
+  if (fieldIds.level !== undefined) {
+    const level = ticketLevel(policy, decision);
+    fields.push({ id: fieldIds.level, value: level === null ? '' : String(level) });
+  }
   // A fallback Tier (none set, or one the policy lacks) is not written as a tag: Zendesk links a
   // drop-down's options to their tags, so the tag would set the Tier field as if someone chose it,
   // and a later defaultTier change would no longer apply. Nor is another Tier's tag removed then.
-  if (decision.tier.fallback) return { fields, tags: [...tags] };
+  // A rule's Tier neither: it holds while the rule does, and the tag would make it the ticket's own.
+  if (decision.tier.fallback || tierFromRule(policy, decision)) return { fields, tags: [...tags] };
   const kept = tags.filter((t) => !t.startsWith('sla_tier_') || t === decision.tier.tag);
   if (!kept.includes(decision.tier.tag)) kept.push(decision.tier.tag);
   return { fields, tags: kept };

@@ -1,4 +1,4 @@
-import { parseOverrideNote, readsConditions, statusWord, tagPart, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
+import { LADDER_AUTHOR, parseOverrideNote, readsConditions, statusWord, tagPart, type Policy, type TimelineEvent, type TimelineInput } from '@sla-desk/core';
 import { levelOfTag, type FieldIds } from './fields';
 import type { ZendeskAudit, ZendeskCommentEvent, ZendeskFieldEvent, ZendeskUser } from './types';
 
@@ -39,6 +39,11 @@ export interface AuditContext {
    * public, so the text alone proves nothing.
    */
   trusted?: ReadonlySet<number>;
+  /**
+   * The policy's named attributes kept on the requester or the organization (userField,
+   * organizationField), as the caller read them now: the audits do not hold their history.
+   */
+  attributes?: Record<string, string | null>;
 }
 
 type Fields = NonNullable<TimelineInput['fields']>;
@@ -59,6 +64,10 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
   // id, as the audits give them); a policy without conditions is spared the events.
   const conditional = readsConditions(policy);
   let initialTags: string[] = [];
+  // The policy's named attributes kept in ticket fields: their history is in the audits.
+  const byField = new Map<string, string>();
+  if (conditional) for (const [name, a] of Object.entries(policy.attributes)) if (a.zendesk?.ticketField !== undefined) byField.set(String(a.zendesk.ticketField), name);
+  const attributes: Record<string, string | null> = { ...(conditional ? ctx.attributes : undefined) };
   const status: { name: string | null; id: string | null; word: string | null } = { name: null, id: null, word: null };
   const prio: { id: string | null; said: string | null | undefined } = { id: null, said: undefined };
 
@@ -86,6 +95,8 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
         // SLA Desk's own notice of an override tells the requester about their priority: it answers
         // nothing they asked, so it is not the first response. It is known by its audit's metadata.
         const notice = c.public !== false && agent && audit.metadata?.custom?.sla_desk === 'override-notice';
+        // The ladder's own Overrides are derived by evaluate; their notes are records, not inputs.
+        if (override?.by === LADDER_AUTHOR) continue;
         if (override) events.push({ ...override, at });
         else if (notice) continue;
         else if (!initial) events.push({ type: 'reply', at, public: c.public !== false, author: agent ? 'agent' : 'requester' });
@@ -129,6 +140,12 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
           if (prioAt < 0) prioAt = events.length;
           continue;
       }
+      const named = byField.get(change.field_name);
+      if (named !== undefined) {
+        const v = Array.isArray(change.value) ? (change.value[0] ?? null) : value === '' ? null : value;
+        if (initial) attributes[named] = v;
+        else events.push({ type: 'attribute', at, name: named, value: v });
+      }
       for (const [field, v] of fieldChanges(ctx, change, value, tags)) put(field, v);
       if (change.field_name === 'tags') {
         const next = new Set(asList(change.value));
@@ -165,7 +182,7 @@ export function timelineFromAudits(ctx: AuditContext, audits: readonly ZendeskAu
     ].filter((x) => x.at >= 0).sort((a, b) => b.at - a.at);
     for (const o of order) o.apply();
   }
-  return { id: String(ctx.ticketId), createdAt, fields, events, ...(conditional ? { tags: initialTags } : {}) };
+  return { id: String(ctx.ticketId), createdAt, fields, events, ...(conditional ? { tags: initialTags, attributes } : {}) };
 }
 
 /** Zendesk's ticket properties that the timeline's context fields stand for. */
