@@ -34,7 +34,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-function instance(zendesk: string, name: string, store: Record<string, string> = { DATABASE_URL: cluster.url }): Promise<{ url: string; child: ChildProcess }> {
+function instance(zendesk: string, name: string, store: Record<string, string> = { DATABASE_URL: cluster.url }, extra: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [main], {
     env: {
       ...store,
@@ -55,6 +55,7 @@ function instance(zendesk: string, name: string, store: Record<string, string> =
       SLA_ADMIN_TOKEN: ADMIN_TOKEN,
       // These proofs count the store's own work; the catch-up from the export is proven apart.
       SLA_CATCH_UP_MS: '0',
+      ...extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -165,6 +166,83 @@ proof('kill -9 of one of two instances in the middle of 2,000 deliveries and 1,0
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await z.stop();
+  }
+});
+
+proof('kill -9 in the middle of an escalation ladder\'s transitions: each level\'s note, tag and notify post once per ticket, none lost', async () => {
+  const { createServer } = await import('https');
+  const { mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('fs');
+  const { tmpdir } = await import('os');
+  const { parsePolicy } = await import('@sla-desk/core');
+  const tls = (f: string) => join(__dirname, '..', 'fixtures', 'tls', f);
+  const posts: string[] = [];
+  const hook = createServer({ key: readFileSync(tls('loopback.key')), cert: readFileSync(tls('loopback.crt')) }, (req, res) => {
+    let b = '';
+    req.on('data', (c) => (b += c));
+    req.on('end', () => {
+      posts.push(String((JSON.parse(b) as { sla_desk?: { id?: string } }).sla_desk?.id));
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  const dir = mkdtempSync(join(tmpdir(), 'sla-ladder-'));
+  const text = readFileSync(join(__dirname, 'fast-ladder-24x7.yaml'), 'utf8').replaceAll('NOTIFY_PORT', String((hook.address() as import('net').AddressInfo).port));
+  const file = join(dir, 'policy.yaml');
+  writeFileSync(file, text);
+  const z = new ZendeskEmulator();
+  await z.start();
+  let last = 0;
+  z.stamp = () => new Date((last = Math.max(Date.now(), last + 1))).toISOString();
+  const children: ChildProcess[] = [];
+  try {
+    // What an earlier proof left in the store (none when this one runs alone, before any migration).
+    await cluster.query("DO $$ BEGIN IF to_regclass('ladder_notices') IS NOT NULL THEN TRUNCATE deliveries, jobs, tickets, ladder_notices; END IF; END $$");
+    const N = 200;
+    const t0 = Date.now();
+    // P1's minute: level 1 at 54 s (4-6 s from now), level 2 at 57 s, the breach at 60 s.
+    for (let id = 1; id <= N; id++) {
+      const created = new Date(t0 - 54_000 + 4_000 + id * 10).toISOString();
+      addKiwiTicket(z, id, '1', '1', 'plus');
+      z.tickets.get(id)!.created_at = created;
+      z.audits.get(id)![0].created_at = created;
+    }
+    // The extra CA lets the processes trust the loopback receiver's test certificate.
+    const env = { SLA_POLICY: file, NODE_EXTRA_CA_CERTS: tls('loopback.crt') };
+    const a = await instance(z.url, 'a', undefined, env);
+    const b = await instance(z.url, 'b', undefined, env);
+    children.push(a.child, b.child);
+    let alive = [a.url, b.url];
+    for (let k = 0; k < N; k++) await deliverUntilTaken(() => alive, k + 1, k);
+    // In the middle of level 1's transitions (they fall over 2 s), one instance dies.
+    while (Date.now() < t0 + 5_000) await new Promise((r) => setTimeout(r, 50));
+    a.child.kill('SIGKILL');
+    alive = [b.url];
+    for (;;) {
+      const h = await stats(b.url);
+      const unsent = await cluster.query("SELECT count(*)::int AS n FROM ladder_notices WHERE state = 'due'");
+      if (Date.now() > t0 + 13_000 && h.queue.queued === 0 && h.queue.running === 0 && h.queue.scheduled === 0 && unsent === 0) break;
+      if (Date.now() - t0 > 90_000) throw new Error(`not done: ${JSON.stringify(h.queue)}, ${unsent} notices unsent`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const parsed = parsePolicy(text);
+    expect(wrongTickets(z, serviceConfig(z.url, { policy: parsed.policy! }), Date.now())).toEqual([]);
+    expect(duplicates(z)).toEqual([]);
+    for (let id = 1; id <= N; id++) {
+      const lines = notesOf(z, id).flatMap((n) => n.split('\n'));
+      expect([id, lines.filter((l) => / reached Tell the agent/.test(l)).length, lines.filter((l) => / reached Breached/.test(l)).length]).toEqual([id, 1, 1]);
+      expect([id, z.tickets.get(id)!.tags.filter((t) => t === 'sla_escalated' || t.startsWith('sla_ladder_'))]).toEqual([id, ['sla_escalated', 'sla_ladder_first_response_1_3']]);
+    }
+    // Every ticket's level-1 post arrived. A post in flight at the kill can come twice (the body's id
+    // says so to the receiver); none is lost.
+    const want = [...Array(N)].map((_, i) => `zendesk:${i + 1}:first_response:1:1`);
+    expect([...new Set(posts)].sort()).toEqual(want.sort());
+    console.log(`ladder kill -9 proof: ${posts.length} posts for ${N} levels`);
+    expect(posts.length - N).toBeLessThanOrEqual(20);
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await z.stop();
+    await new Promise<void>((r) => hook.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -33,19 +33,19 @@ export async function keepNotices(q: Query, tenant: string, ticketId: number, no
 /** A receiver that keeps failing is given up on after this many tries (about a day with the back-off). */
 export const MAX_NOTICE_ATTEMPTS = 10;
 const backoff = (attempts: number) => Math.min(6 * 3_600_000, 30_000 * 2 ** (attempts - 1));
-/** How long a claimed notice is held by one sender before another may try it. */
+/** How long a claimed notice is held by one sender before another may try it (the job lease's length). */
 const CLAIM_MS = 60_000;
 
 /**
  * Sends the notices that are due, a few at a time. Claiming moves next_at ahead in the same
  * statement, so two instances never post one notice at once.
  */
-export async function sendNotices(q: Query, wall: number, policyOf: (tenant: string) => NotifyPolicy, log: Log, opts: { limit?: number; agent?: Agent } = {}): Promise<number> {
+export async function sendNotices(q: Query, wall: number, policyOf: (tenant: string) => NotifyPolicy, log: Log, opts: { limit?: number; agent?: Agent; claimMs?: number } = {}): Promise<number> {
   const due = await q.query<{ tenant: string; ticket_id: string | number; step_key: string; url: string; body: unknown; attempts: number }>(
     `UPDATE ladder_notices SET next_at = $2, attempts = attempts + 1
      WHERE (tenant, ticket_id, step_key, url) IN (SELECT tenant, ticket_id, step_key, url FROM ladder_notices WHERE state = 'due' AND next_at <= $1 ORDER BY next_at LIMIT $3 FOR UPDATE SKIP LOCKED)
      RETURNING tenant, ticket_id, step_key, url, body, attempts`,
-    [wall, wall + CLAIM_MS, opts.limit ?? 20],
+    [wall, wall + (opts.claimMs ?? CLAIM_MS), opts.limit ?? 20],
   );
   await Promise.all(due.map((n) => sendOne(q, n, policyOf(n.tenant), log, opts.agent)));
   return due.length;

@@ -201,7 +201,7 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
       await pruneNotices(db);
     }
     // The ladder's notices go out beside the passes; a slow receiver holds up only its own post.
-    if (!sendingNotices) sendingNotices = sendNotices(db, wall, noticeFor, log, { agent: opts.notifyAgent }).catch(() => 0).finally(() => (sendingNotices = null));
+    if (!sendingNotices) sendingNotices = sendNotices(db, wall, noticeFor, log, { agent: opts.notifyAgent, claimMs: leaseMs }).catch(() => 0).finally(() => (sendingNotices = null));
     // Answering Zendesk comes first: during a burst of deliveries the worker runs two passes at a
     // time (so that it never stops under a steady load), and the answers keep the CPU and the store.
     const free = (inflight > BURST ? 2 : concurrency) - running;
