@@ -33,6 +33,8 @@ export interface MetricView {
   stopped: boolean;
   /** A recurring Metric's cycles so far: "3 of 4 met" (the open one counts once it ends). */
   cyclesText?: string;
+  /** An escalation ladder's place: "Level 2 of 4: Tell the lead · level 3 at Tue 3 Mar, 10:00 Toronto". */
+  levelText?: string;
 }
 
 export interface TicketView {
@@ -40,6 +42,8 @@ export interface TicketView {
   tier: { label: string; tag: string; fallback: boolean };
   /** "KIWI STAGE+ · Plus": the policy and the tier, kept apart. Empty without the policy. */
   context: string;
+  /** The rule that chose the tier, Targets or Calendar: "Rule 1: VIP organizations"; null when none did. */
+  ruleText: string | null;
   metrics: MetricView[];
   maintenance: { label: string; text: string }[];
   warnings: string[];
@@ -70,6 +74,9 @@ const WORDS = {
     noPriority: 'No priority yet',
     nothingOwed: 'Nothing owed now',
     cycles: (met: number, count: number) => `${met} of ${count} met`,
+    level: (n: number, of: number, label: string) => `Level ${n} of ${of}: ${label}`,
+    nextLevel: (n: number, of: number, t: string) => `level ${n} of ${of} at ${t}`,
+    rule: (n: number, name: string | null) => `Rule ${n}${name ? `: ${name}` : ''}`,
     resumes: (t: string) => `resumes ${t}`,
     allHours: '24/7',
     maintenance: (t: string) => `Maintenance window until ${t}`,
@@ -96,6 +103,9 @@ const WORDS = {
     noPriority: 'Pas encore de priorité',
     nothingOwed: 'Rien de dû pour l’instant',
     cycles: (met: number, count: number) => `${met} sur ${count} respectés`,
+    level: (n: number, of: number, label: string) => `Niveau ${n} sur ${of} : ${label}`,
+    nextLevel: (n: number, of: number, t: string) => `niveau ${n} sur ${of} le ${t}`,
+    rule: (n: number, name: string | null) => `Règle ${n}${name ? ` : ${name}` : ''}`,
     resumes: (t: string) => `reprend ${t}`,
     allHours: '24 h/24, 7 j/7',
     maintenance: (t: string) => `Fenêtre de maintenance jusqu’à ${t}`,
@@ -221,6 +231,7 @@ export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC', poli
   const clockText = m.state === 'not_applicable' || m.state === 'met' ? null : (cal?.label ?? null);
   const ended = m.cycles ? m.cycles.count - (m.cycles.open ? 1 : 0) : 0;
   const cyclesText = m.cycles && ended > 0 ? w.cycles(m.cycles.met, ended) : undefined;
+  const levelText = m.level ? levelLine(w, m.level, locale, zone) : undefined;
   return {
     metric: m.metric,
     label: m.label,
@@ -236,7 +247,15 @@ export function metricView(m: MetricDecision, locale: Locale, zone = 'UTC', poli
     businessTime: business,
     stopped: m.stoppedAt !== null,
     ...(cyclesText ? { cyclesText } : {}),
+    ...(levelText ? { levelText } : {}),
   };
+}
+
+/** The ladder's reached level and the next one's instant; nothing before the first is near or reached. */
+function levelLine(w: (typeof WORDS)['en'], l: NonNullable<MetricDecision['level']>, locale: Locale, zone: string): string | undefined {
+  const next = l.next !== null ? w.nextLevel(l.reached + 1, l.of, formatInstantIn(l.next, locale, zone)) : null;
+  if (l.reached > 0) return [w.level(l.reached, l.of, l.label ?? ''), next].filter(Boolean).join(' · ');
+  return next ? next.charAt(0).toUpperCase() + next.slice(1) : undefined;
 }
 
 /** The notes of a recurring Metric with no cycle yet (evaluate.ts): nothing is owed, which is not "No SLA". */
@@ -282,6 +301,7 @@ export function ticketView(d: Decision, locale: Locale, zone = 'UTC', policy?: P
     priority: { label: d.priority.label ?? w.noPriority, reason: policy ? priorityReason(d, locale, policy) : d.priority.reason, overridden: d.priority.source === 'override' },
     tier: { label: d.tier.label, tag: d.tier.tag, fallback: d.tier.fallback },
     context: policy ? `${policy.name} · ${d.tier.label}` : '',
+    ruleText: d.rule ? w.rule(d.rule.index + 1, d.rule.name) : null,
     metrics,
     maintenance: d.maintenance.filter((m) => m.active && m.until !== null).map((m) => ({ label: m.label, text: w.maintenance(formatInstantIn(m.until!, locale, zone)) })),
     warnings: d.warnings.map((x) => x.message),

@@ -440,3 +440,53 @@ describe('zendesk-parity: a recurring Metric shows its open cycle and the cycles
     expect(await screen.findByTestId('cycles-next_reply')).toHaveProperty('textContent', '1 sur 2 respectés');
   });
 });
+
+describe('rules and ladders (issue 20): the rule that matched, the ladder\'s level, attributes read through ZAF', () => {
+  const doc = `
+sla: 1
+id: ruled
+name: Ruled
+classification: { method: requester }
+priorities:
+  P1: { label: P1, zendesk: urgent, jira: Highest }
+  P2: { label: P2, zendesk: normal, jira: Medium }
+metrics:
+  first_response:
+    label: First reply
+    stopsAt: first_public_reply
+    ladder:
+      - { at: { percent: 50 }, label: Tell the agent, actions: [{ note: true }] }
+      - { at: { breached: true }, label: Breached, actions: [{ note: true }] }
+calendar: 24x7
+tiers:
+  std: { label: Standard, targets: { P1: { first_response: 4h }, P2: { first_response: 4h } } }
+defaultTier: std
+attributes:
+  region: { label: Region, zendesk: { userField: region } }
+  product: { label: Product, zendesk: { ticketField: 20 } }
+rules:
+  - name: EMEA requesters
+    when: { region: [emea] }
+    targets: { first_response: 90m }
+  - name: Mobile
+    when: { product: [mobile] }
+    targets: { first_response: 30m }
+`;
+  test('a user-field attribute chooses the rule; the ladder shows the level reached and the next', async () => {
+    const t = ticket({ settings: { policy_document: doc } });
+    t.values['ticket.requester.customField:region'] = 'EMEA';
+    // The agent's own zone (ZAF's currentUser.timeZone), so the instant reads the same on any machine.
+    t.values.currentUser = { ...(t.values.currentUser as object), timeZone: { ianaName: 'Europe/Berlin' } };
+    mount(t.client);
+    expect(await screen.findByTestId('policy-rule')).toHaveProperty('textContent', 'Rule 1: EMEA requesters');
+    // 90 minutes from 14:00: level 1 (half) at 14:45 is behind at 15:00, the breach at 15:30 ahead.
+    expect(screen.getByTestId('level-first_response').textContent).toBe('Level 1 of 2: Tell the agent · level 2 of 2 at Fri 20 Nov, 16:30 Berlin');
+  });
+  test('a ticket-field attribute, from the audits: the second rule', async () => {
+    const audits = [{ id: 1, created_at: '2026-11-20T14:00:00Z', author_id: 1, events: [{ type: 'Create', field_name: 'status', value: 'open' }, { type: 'Create', field_name: '20', value: 'mobile' }] }];
+    const t = ticket({ settings: { policy_document: doc }, audits });
+    mount(t.client);
+    expect(await screen.findByTestId('policy-rule')).toHaveProperty('textContent', 'Rule 2: Mobile');
+    expect(screen.getByTestId('level-first_response').textContent).toBe('Level 2 of 2: Breached');
+  });
+});

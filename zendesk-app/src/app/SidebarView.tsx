@@ -76,6 +76,12 @@ export function SidebarView({ t, view, notices, override, explain, metButtons, o
                 {view.context}
               </SM>
             )}
+            {/* Which of the policy's rules chose the tier, Targets or Calendar: the why of a VIP's shorter Targets. */}
+            {view.ruleText && (
+              <SM className="sla-rule" data-testid="policy-rule">
+                {view.ruleText}
+              </SM>
+            )}
           </div>
           <div className="sla-row">
             <Tag hue="kale" data-testid="tier-badge">
@@ -121,6 +127,12 @@ export function SidebarView({ t, view, notices, override, explain, metButtons, o
                 {m.cyclesText && (
                   <SM className="sla-cycles" data-testid={`cycles-${m.metric}`}>
                     {m.cyclesText}
+                  </SM>
+                )}
+                {/* The escalation ladder: the level reached and when the next comes; the service runs each level's actions. */}
+                {m.levelText && (
+                  <SM className="sla-level" data-testid={`level-${m.metric}`}>
+                    {m.levelText}
                   </SM>
                 )}
                 {explain && m.state !== 'not_applicable' && <Why t={t} metric={m.metric} explain={explain} />}
