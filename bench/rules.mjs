@@ -41,7 +41,9 @@ export async function rows(root, log = () => {}) {
   times.sort((a, b) => a - b);
   const ms = times[times.length >> 1];
   if (d.rule?.index !== 199) throw new Error('the bench ticket must match the last rule');
+  // The raise makes evaluate walk the ladder again (each raise is applied, then the next looked for).
+  if (!d.raises?.length) throw new Error('the bench ticket must reach a raisePriority level');
   return [[`A policy of 200 rules (the last one matching) with a 4-level ladder on every Metric: one ticket evaluated (51 tag changes)`, ms.toFixed(3), 'ms', '< 10 ms', ms < 10]];
 }
 
-export const how = `${HOW} KIWI STAGE+ with a 4-level ladder (50 %, 90 %, breached, breached + 1h) on every Metric and 200 rules of three conditions each, the last one matching; one ticket with 51 tag changes and two attributes, built afresh for each of 40 samples, evaluated once; the median.`;
+export const how = `${HOW} KIWI STAGE+ with a 4-level ladder (50 %, 90 %, breached, breached + 1h) on every Metric and 200 rules of three conditions each, the last one matching; one ticket with 51 tag changes and two attributes, built afresh for each of 40 samples, evaluated once (its breach raises the Priority, which evaluate applies and evaluates again); the median.`;
