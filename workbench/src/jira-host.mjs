@@ -3,6 +3,7 @@
 // would, then fires the app's trigger with that changelog, as Jira fires avi:jira:updated:issue.
 import { join } from 'node:path';
 import { loadForge } from './forge-host.mjs';
+import { attributesFor } from './conditions.mjs';
 
 export const JIRA_USERS = {
   agent: { accountId: 'agent-1', name: 'Lea (agent)', groups: ['jira-users'] },
@@ -22,6 +23,22 @@ const JIRA_GROUPS = [
   { name: 'Support', groupId: '00000000-0000-4000-8000-000000000101' },
   { name: 'Tier 2', groupId: '00000000-0000-4000-8000-000000000102' },
 ];
+/**
+ * JSM's own fields that rules may read, with the ids a Jira Cloud site commonly gives them: the
+ * request type ("Request Type", logged in the changelog as "Customer Request Type") and the
+ * customer's organizations ("Organizations", a list of JSM organizations). The project is the
+ * issue key's: moving an issue to another project gives it a new key, which is not emulated.
+ */
+export const REQUEST_TYPE_FIELD = { id: 'customfield_10010', name: 'Request Type', changelog: 'Customer Request Type' };
+export const ORGANIZATIONS_FIELD = { id: 'customfield_10002', name: 'Organizations' };
+const REQUEST_TYPES = ['Get IT help', 'Report a system problem', 'Ask a question'];
+const JSM_ORGANIZATIONS = [
+  { id: '1', name: 'Acme' },
+  { id: '2', name: 'Globex' },
+  { id: '3', name: 'Initech' },
+];
+/** The project's components, when a policy attribute maps them (besides the values its rules name). */
+const COMPONENTS = ['Web', 'Mobile', 'API'];
 const STATUS = { open: 'Open', new: 'Open', pending: 'Waiting for customer', 'on-hold': 'Waiting for customer', hold: 'Waiting for customer', solved: 'Done', closed: 'Done' };
 export const JIRA_STATUSES = ['Open', 'In Progress', 'Waiting for customer', 'Done'];
 const F = { impact: 'customfield_10050', urgency: 'customfield_10051', tier: 'customfield_10052' };
@@ -107,37 +124,49 @@ export function jiraHost(root, kvs, log = console.log) {
       if (name !== null && !jira.siteGroups.some((g) => g.name === name)) throw Object.assign(new Error(`group: expected one of ${jira.siteGroups.map((g) => g.name).join(', ')}, or "" for none; got ${JSON.stringify(changes.group).slice(0, 60)}`), { status: 400 });
       if ((issue.fields[GROUP_FIELD.id]?.name ?? null) !== name) group = name;
     }
+    const components = componentsEdit(policy, issue, changes);
     const c = policy.classification;
     const items = [];
-    const set = (field, fieldId, value, text) => {
-      const before = issue.fields[fieldId];
-      const beforeText = before?.value ?? before?.name ?? null;
+    const set = (field, fieldId, value, text, beforeText = issue.fields[fieldId]?.value ?? issue.fields[fieldId]?.name ?? null, extra = {}) => {
       if (beforeText === text) return;
       issue.fields[fieldId] = value;
-      items.push({ field, fieldId, from: null, fromString: beforeText, to: null, toString: text });
+      items.push({ field, fieldId, from: null, fromString: beforeText, to: null, toString: text, ...extra });
     };
-    if (changes.status !== undefined) {
-      if (!JIRA_STATUSES.includes(changes.status)) throw Object.assign(new Error(`status: expected one of ${JIRA_STATUSES.join(', ')}`), { status: 400 });
-      set('status', 'status', { name: changes.status }, changes.status);
+    // A wrong value anywhere leaves the issue as it was: nothing is kept of an edit Jira refuses.
+    const kept = structuredClone(issue.fields);
+    try {
+      localEdits();
+    } catch (e) {
+      issue.fields = kept;
+      throw e;
     }
-    for (const k of ['impact', 'urgency']) {
-      if (changes[k] === undefined || c.method !== 'matrix') continue;
-      const v = changes[k] ? levelText(c[k], changes[k]) : null;
-      if (changes[k] && !v) throw Object.assign(new Error(`${k}: "${changes[k]}" is not a level of this policy (${c[k].map((l) => l.id).join(', ')})`), { status: 400 });
-      set(k === 'impact' ? 'Impact' : 'Urgency', F[k], v, v?.value ?? null);
-    }
-    if (changes.tier !== undefined) {
-      const tier = policy.tiers[changes.tier];
-      if (!tier) throw Object.assign(new Error(`tier: "${changes.tier}" is not a tier of this policy (${Object.keys(policy.tiers).join(', ')})`), { status: 400 });
-      set('Tier', F.tier, { value: tier.label }, tier.label);
-    }
-    if (changes.priority !== undefined) {
-      const p = jira.priorities.find((x) => x.name === changes.priority);
-      if (!p) throw Object.assign(new Error(`priority: this site has no priority "${changes.priority}"`), { status: 400 });
-      set('priority', 'priority', p, p.name);
+    function localEdits() {
+      if (changes.status !== undefined) {
+        if (!JIRA_STATUSES.includes(changes.status)) throw Object.assign(new Error(`status: expected one of ${JIRA_STATUSES.join(', ')}`), { status: 400 });
+        set('status', 'status', { name: changes.status }, changes.status);
+      }
+      for (const k of ['impact', 'urgency']) {
+        if (changes[k] === undefined || c.method !== 'matrix') continue;
+        const v = changes[k] ? levelText(c[k], changes[k]) : null;
+        if (changes[k] && !v) throw Object.assign(new Error(`${k}: "${changes[k]}" is not a level of this policy (${c[k].map((l) => l.id).join(', ')})`), { status: 400 });
+        set(k === 'impact' ? 'Impact' : 'Urgency', F[k], v, v?.value ?? null);
+      }
+      if (changes.tier !== undefined) {
+        const tier = policy.tiers[changes.tier];
+        if (!tier) throw Object.assign(new Error(`tier: "${changes.tier}" is not a tier of this policy (${Object.keys(policy.tiers).join(', ')})`), { status: 400 });
+        set('Tier', F.tier, { value: tier.label }, tier.label);
+      }
+      if (changes.priority !== undefined) {
+        const p = jira.priorities.find((x) => x.name === changes.priority);
+        if (!p) throw Object.assign(new Error(`priority: this site has no priority "${changes.priority}"`), { status: 400 });
+        set('priority', 'priority', p, p.name);
+      }
+      conditionEdits(policy, issue, changes, set);
     }
     if (items.length) issue.histories.push({ id: `h${issue.histories.length + 1}`, created: jira.now(), author: { accountId: user.accountId }, items });
-    if (group !== undefined) items.push(...(await putGroup(issue, group, user)));
+    // The group picker and the components through Jira's own Edit issue: one history for both.
+    const put = { ...(group !== undefined ? { [GROUP_FIELD.id]: group === null ? null : { name: group } } : {}), ...(components !== undefined ? { components: components.map((name) => ({ name })) } : {}) };
+    if (Object.keys(put).length) items.push(...(await putFields(issue, put, user, Object.keys(put).map((k) => (k === 'components' ? 'components' : 'group')).join(' and '))));
     if (!items.length) return { changed: false };
     // One Update is one event: its changelog carries every item the edit logged.
     const outcome = await triggers.onIssueEvent({ issue: { id: issue.id, key }, changelog: { items } }, new JiraClient('app'), host.clock());
@@ -145,12 +174,77 @@ export function jiraHost(root, kvs, log = console.log) {
     return { changed: true, outcome };
   }
 
-  /** Sets the group picker as the agent, through Edit issue (PUT /rest/api/3/issue/{key}); the changelog items it logged. */
-  async function putGroup(issue, name, user) {
+  /** Edit issue (PUT /rest/api/3/issue/{key}) as the agent, with `fields`; the changelog items it logged. */
+  async function putFields(issue, fields, user, what) {
     const before = issue.histories.length;
-    const r = await jira.requestJira({ value: `/rest/api/3/issue/${encodeURIComponent(issue.key)}` }, { method: 'PUT', body: JSON.stringify({ fields: { [GROUP_FIELD.id]: name === null ? null : { name } } }) }, { as: 'user', accountId: user.accountId });
-    if (!r.ok) throw Object.assign(new Error(`group: Jira refused the edit (${r.status} ${JSON.stringify((await r.json())?.errors ?? {})})`), { status: 400 });
+    const r = await jira.requestJira({ value: `/rest/api/3/issue/${encodeURIComponent(issue.key)}` }, { method: 'PUT', body: JSON.stringify({ fields }) }, { as: 'user', accountId: user.accountId });
+    if (!r.ok) throw Object.assign(new Error(`${what}: Jira refused the edit (${r.status} ${JSON.stringify((await r.json())?.errors ?? {})})`), { status: 400 });
     return issue.histories.slice(before).flatMap((h) => h.items);
+  }
+
+  /** The project's components an attribute may name: the sample ones and the values the policy's rules name. */
+  function componentNames(policy) {
+    const attrs = attributesFor(policy, 'jira').filter((a) => a.map.component);
+    return [...new Set([...COMPONENTS, ...attrs.flatMap((a) => a.values)])];
+  }
+
+  /** The request types the project offers: the sample ones and those the policy's rules name. */
+  function requestTypes(policy) {
+    const attrs = attributesFor(policy, 'jira').filter((a) => a.map.requestType);
+    return [...new Set([...REQUEST_TYPES, ...attrs.flatMap((a) => a.values)])].map((name, i) => ({ id: String(i + 1), name }));
+  }
+
+  /**
+   * The issue's components after an edit of a component attribute ({ attributes: { name: value } },
+   * "" for none), or undefined when it changes none; checked before anything changes. The project
+   * has the components first (Jira's Create component, an admin's step).
+   */
+  function componentsEdit(policy, issue, changes) {
+    const attr = attributesFor(policy, 'jira').find((a) => a.map.component && changes.attributes?.[a.name] !== undefined);
+    if (!attr) return undefined;
+    const want = changes.attributes[attr.name];
+    const names = componentNames(policy);
+    if (want !== '' && want !== null && !names.includes(want)) throw Object.assign(new Error(`${attr.name}: expected a component of the project (${names.join(', ')}), or "" for none; got ${JSON.stringify(want).slice(0, 60)}`), { status: 400 });
+    jira.components.set(issue.key.split('-')[0], names.map((name, i) => ({ id: String(10100 + i), name })));
+    const next = want ? [want] : [];
+    const before = (issue.fields.components ?? []).map((x) => x.name);
+    return JSON.stringify(before) === JSON.stringify(next) ? undefined : next;
+  }
+
+  /**
+   * What rules read, as an agent edits it: the labels (one "labels" item, space-separated, as Jira's
+   * Get changelogs example logs them), the request type, the organizations, and the policy's
+   * attribute custom fields (a select list's option), each with its changelog item.
+   */
+  function conditionEdits(policy, issue, changes, set) {
+    const bad = (m) => Object.assign(new Error(m), { status: 400 });
+    if (changes.labels !== undefined) {
+      const labels = changes.labels;
+      // A Jira label has no spaces; Jira keeps them sorted in the issue's field.
+      if (!Array.isArray(labels) || labels.length > 100 || labels.some((l) => typeof l !== 'string' || !/^\S{1,255}$/.test(l))) throw bad('labels: expected a list of labels (no spaces, up to 255 characters each)');
+      const next = [...new Set(labels)].sort();
+      const before = [...(issue.fields.labels ?? [])];
+      if (before.join(' ') !== next.join(' ')) set('labels', 'labels', next, next.join(' '), before.join(' '), { fieldtype: 'jira' });
+    }
+    if (changes.requestType !== undefined) {
+      const types = requestTypes(policy);
+      const t = changes.requestType ? types.find((x) => x.name === changes.requestType) : null;
+      if (changes.requestType && !t) throw bad(`requestType: expected one of ${types.map((x) => x.name).join(', ')}, or "" for none`);
+      const before = issue.fields[REQUEST_TYPE_FIELD.id]?.requestType?.name ?? null;
+      set(REQUEST_TYPE_FIELD.changelog, REQUEST_TYPE_FIELD.id, t ? { requestType: { id: t.id, name: t.name } } : null, t?.name ?? null, before, { fieldtype: 'custom' });
+    }
+    if (changes.organization !== undefined) {
+      const o = changes.organization ? JSM_ORGANIZATIONS.find((x) => x.name === changes.organization) : null;
+      if (changes.organization && !o) throw bad(`organization: expected one of ${JSM_ORGANIZATIONS.map((x) => x.name).join(', ')}, or "" for none`);
+      const before = (issue.fields[ORGANIZATIONS_FIELD.id] ?? []).map((x) => x.name).join(', ') || null;
+      set(ORGANIZATIONS_FIELD.name, ORGANIZATIONS_FIELD.id, o ? [{ id: o.id, name: o.name }] : [], o?.name ?? null, before, { fieldtype: 'custom' });
+    }
+    for (const a of attributesFor(policy, 'jira')) {
+      const v = changes.attributes?.[a.name];
+      if (v === undefined || !a.map.field) continue;
+      if (v !== null && !(typeof v === 'string' && v.length <= 255)) throw bad(`${a.name}: expected text (up to 255 characters), or "" for none`);
+      set(a.label, a.map.field, v ? { value: v } : null, v || null, undefined, { fieldtype: 'custom' });
+    }
   }
 
   /**
@@ -299,6 +393,9 @@ export function jiraHost(root, kvs, log = console.log) {
     clock: () => Date.now(),
     configFor,
     issueOf,
+    requestTypes,
+    componentNames,
+    organizations: () => JSM_ORGANIZATIONS.map((o) => o.name),
     edit,
     comment,
     customerComment,

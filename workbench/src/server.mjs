@@ -83,9 +83,13 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/tickets\/(\d+)\.json$/, async (req, m) => wb.commentZendesk(m[2], await readJson(req), m[1])],
     // The requester's side: Requests API "Update Request", an end user's comment (the ticket page's "as the requester").
     ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/requests\/(\d+)\.json$/, async (req, m) => wb.requesterZendesk(m[2], await readJson(req), m[1])],
+    // An agent edits the requester's user fields (Users API "Update User") or an organization's
+    // fields (Organizations API "Update Organization"): kept on the user or the organization, no ticket audit.
+    ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/users\/(\d+)\.json$/, async (req, m) => wb.updateZendeskUser(m[2], await readJson(req), m[1])],
+    ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/organizations\/(\d+)\.json$/, async (req, m) => wb.updateZendeskOrganization(m[2], await readJson(req), m[1])],
     ['GET', /^\/api\/zendesk\/fields$/, async () => ({ ...wb.zendesk.fieldOptions(wb.policy), group: wb.zendesk.groupOptions() })],
     ['POST', /^\/api\/zendesk\/email$/, async (req) => wb.emailTicket(await readJson(req))],
-    ['GET', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (_req, m) => jiraIssue(wb, m[1])],
+    ['GET', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (_req, m) => ({ ...jiraIssue(wb, m[1]), ...(await wb.jiraConditions(m[1])) })],
     ['POST', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (req, m) => wb.editJira(m[1], await readJson(req))],
     ['POST', /^\/api\/jira\/issues\/([A-Z]+-\d+)\/comment$/, async (req, m) => wb.commentJira(m[1], await readJson(req))],
     ['POST', /^\/api\/jira\/recalculate$/, async () => wb.recalculateJira()],
@@ -100,6 +104,9 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     ['GET', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\.json$/, (m) => ({ status: 200, body: wb.rest.ticket(m[1]) })],
     ['GET', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\/audits\.json$/, (m) => ({ status: 200, body: wb.rest.audits(m[1]) })],
     ['GET', /^\/zendesk-rest\/api\/v2\/users\/(\d+)\/groups\.json$/, (m) => ({ status: 200, body: wb.rest.groups(m[1]) })],
+    // Organizations API "Show Organization", Users API "Show User": their custom fields, by key.
+    ['GET', /^\/zendesk-rest\/api\/v2\/organizations\/(\d+)\.json$/, (m) => wb.rest.organization(m[1])],
+    ['GET', /^\/zendesk-rest\/api\/v2\/users\/(\d+)\.json$/, (m) => wb.rest.user(m[1])],
     ['PUT', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\.json$/, (m, body) => wb.rest.update(m[1], body)],
   ];
 
@@ -176,15 +183,21 @@ function weeks(url) {
 
 function zendeskTicket(wb, id) {
   const t = wb.ticket(id);
+  const conditions = wb.zendeskConditions(id);
   return {
     id: t.id,
     subject: t.subject,
     values: t.values,
     audits: t.audits,
     users: wb.zendesk.users,
+    // The rule and the ladders of its decision; the tags the policy names; its attributes in Zendesk.
+    sla: conditions.sla,
+    tags: conditions.tags,
+    attributes: conditions.attributes,
     fields: {
       ...wb.zendesk.fieldOptions(wb.policy),
       group: wb.zendesk.groupOptions(),
+      ...conditions.context,
       sla: Object.entries(wb.zendesk.ids)
         .filter(([k]) => k.startsWith('sla_due_') || k === 'sla_state' || k === 'sla_priority')
         .map(([k, fid]) => ({ key: k, path: `ticket.customField:custom_field_${fid}` })),
@@ -195,7 +208,7 @@ function zendeskTicket(wb, id) {
 function zendeskFrame(res, wb, url, html) {
   const t = wb.ticket(url.searchParams.get('ticket'));
   const user = wb.userOf(url.searchParams.get('user') ?? undefined);
-  const seed = wb.zendesk.seedOf(t, user, wb.settings());
+  const seed = wb.zendesk.seedOf(t, user, wb.settings(), wb.state.directory);
   // Comments are written as the signed-in user, as Zendesk's API does for the agent's session.
   seed.rest = `/zendesk/as/${url.searchParams.get('user') ?? 'agent'}`;
   const head = `<base href="/zendesk/assets/"><script>${clockScript(wb.state.clock)}</script><script>window.__ZAF_SEED__=${JSON.stringify(seed).replace(/</g, '\\u003c')};</script>`;

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { DESK_NOW, deskOf } from './desk.mjs';
 import { loadStore, saveStore, setAside, STORE_VERSION } from './store.mjs';
 import { randomBytes } from 'node:crypto';
-import { ACCOUNT_GROUPS, GROUP_PATH, USERS, zendeskHost } from './zendesk-host.mjs';
-import { jiraHost, JIRA_CUSTOMER, JIRA_USERS } from './jira-host.mjs';
+import { ACCOUNT_GROUPS, CONTEXT, GROUP_PATH, ORGANIZATIONS, USERS, zendeskHost } from './zendesk-host.mjs';
+import { jiraHost, JIRA_CUSTOMER, JIRA_USERS, ORGANIZATIONS_FIELD, REQUEST_TYPE_FIELD } from './jira-host.mjs';
+import { attributesFor, ladderView, namedValues } from './conditions.mjs';
 
 const require = createRequire(import.meta.url);
 const core = require('@sla-desk/core');
@@ -197,18 +198,38 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     return core.evaluate(policy, timeline, state.clock);
   }
 
+  /**
+   * The decision behind a Jira issue's panel: the Forge app's own timeline of the issue (its panel
+   * resolver returns it, so that the panel can count down), evaluated at the workbench clock.
+   */
+  function jiraDecision(panel) {
+    return core.evaluate(policy, core.TimelineSchema.parse(panel.timeline), state.clock);
+  }
+
+  /** A desk row's rule (its name, or its number when it has none) and the ticket's ladder level. */
+  function ruleAndLevel(decision) {
+    if (!decision) return {};
+    const rule = decision.rule ? decision.rule.name ?? `Rule ${decision.rule.index + 1}` : null;
+    return { rule, level: core.ticketLevel(policy, decision) };
+  }
+
+  /** The requester's user_fields and the organizations' organization_fields (Users and Organizations APIs). */
+  const directory = () => (state.directory ??= { userFields: {}, organizationFields: {} });
+
   async function deskRows() {
     const rows = [];
     for (const d of state.desk) {
       const t = ticket(d.id);
-      const z = core.ticketView(evaluateZendesk(t), 'en', 'America/Toronto', policy);
+      const decision = evaluateZendesk(t);
+      const z = core.ticketView(decision, 'en', 'America/Toronto', policy);
       // A ticket that came in by email exists in Zendesk only.
       const panel = d.key ? await jira.invoke('panel', {}, d.key, JIRA_USERS.agent.accountId) : { ok: false, problems: ['Zendesk only'] };
+      const jd = panel.ok ? jiraDecision(panel) : null;
       rows.push({
         ...d,
-        zendesk: { priority: z.priority.label, tier: z.tier.label, tone: z.tone, line: deskLine(policy, z, core.summaryLine(z)) },
+        zendesk: { priority: z.priority.label, tier: z.tier.label, tone: z.tone, line: deskLine(policy, z, core.summaryLine(z)), ...ruleAndLevel(decision) },
         // The app's own glance line, and its view's open cycle.
-        jira: panel.ok ? { priority: panel.view.priority.label, tone: panel.view.tone, line: deskLine(policy, panel.view, panel.label) } : { problems: panel.problems },
+        jira: panel.ok ? { priority: panel.view.priority.label, tier: panel.view.tier.label, tone: panel.view.tone, line: deskLine(policy, panel.view, panel.label), ...ruleAndLevel(jd) } : { problems: panel.problems },
       });
     }
     return rows;
@@ -363,12 +384,78 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     async submitZendesk(id, body) {
       const t = ticket(id);
       const user = userOf(body.user);
-      validateZendeskValues(policy, zendesk, body.values ?? {});
+      validateZendeskValues(policy, zendesk, body.values ?? {}, t.values);
       const changed = zendesk.submit(t, body.values ?? {}, user, state.clock);
       if (changed) save();
       // Zendesk's trigger fires on the update; the service usually finds the sidebar wrote it all.
       const service = changed ? await deliverWebhook(t.id) : null;
       return { changed, service };
+    },
+    /**
+     * What the Zendesk ticket page shows beside the form: the rule and the ladders of the decision
+     * (evaluated from the ticket's audits by the app's own adapter), the choices for the fields
+     * rules read, and the policy's attributes as Zendesk maps them, with their values now.
+     */
+    zendeskConditions(id) {
+      const t = ticket(id);
+      const dir = directory();
+      const org = t.values[CONTEXT.organization.path] ?? null;
+      const attributes = attributesFor(policy, 'zendesk').map((a) => {
+        const m = a.map;
+        if (m.ticketField) return { ...a, kind: 'ticketField', path: zendesk.customPath(m.ticketField), value: t.values[zendesk.customPath(m.ticketField)] ?? null };
+        if (m.userField) return { ...a, kind: 'userField', key: m.userField, userId: zendesk.requester.id, value: dir.userFields[m.userField] ?? null };
+        return { ...a, kind: 'organizationField', key: m.organizationField, organizationId: org, value: org === null ? null : (dir.organizationFields[org]?.[m.organizationField] ?? null) };
+      });
+      return { sla: ladderView(policy, evaluateZendesk(t)), tags: namedValues(policy, 'tag'), context: zendesk.contextOptions(), attributes };
+    },
+    /**
+     * The same for a Jira issue: the decision behind its panel (the Forge app's own timeline of it),
+     * the labels the policy names, the request types, organizations and components it may hold,
+     * and the policy's attributes as Jira maps them, with their values now.
+     */
+    async jiraConditions(key) {
+      const issue = jira.jira.issues.get(key);
+      if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
+      const panel = await jira.invoke('panel', {}, key, JIRA_USERS.agent.accountId);
+      const f = issue.fields;
+      const attributes = attributesFor(policy, 'jira').map((a) => {
+        const m = a.map;
+        if (m.field) return { ...a, kind: 'field', field: m.field, value: f[m.field]?.value ?? (typeof f[m.field] === 'string' ? f[m.field] : null) };
+        if (m.component) return { ...a, kind: 'component', options: jira.componentNames(policy), value: f.components?.[0]?.name ?? null };
+        return { ...a, kind: 'requestType', value: f[REQUEST_TYPE_FIELD.id]?.requestType?.name ?? null };
+      });
+      return {
+        sla: panel.ok ? ladderView(policy, jiraDecision(panel)) : null,
+        problems: panel.ok ? [] : panel.problems,
+        labels: namedValues(policy, 'tag'),
+        project: key.split('-')[0],
+        requestType: { field: REQUEST_TYPE_FIELD, options: jira.requestTypes(policy).map((t) => t.name), value: f[REQUEST_TYPE_FIELD.id]?.requestType?.name ?? null },
+        organization: { field: ORGANIZATIONS_FIELD, options: jira.organizations(), value: f[ORGANIZATIONS_FIELD.id]?.[0]?.name ?? null },
+        attributes,
+      };
+    },
+    /**
+     * Users API "Update User" (PUT /api/v2/users/{id}): the requester's user_fields, by key. Zendesk
+     * keeps them on the user, not the ticket: no ticket audit, and no ticket trigger fires.
+     */
+    updateZendeskUser(id, body, userKey) {
+      userOf(userKey);
+      if (Number(id) !== zendesk.requester.id) throw Object.assign(new Error(`user ${id}: the workbench keeps user fields for the requester (${zendesk.requester.id}) only`), { status: 404 });
+      const fields = directoryFields(body?.user?.user_fields, 'user.user_fields');
+      Object.assign(directory().userFields, fields);
+      save();
+      return { user: { id: zendesk.requester.id, name: zendesk.requester.name, user_fields: directory().userFields } };
+    },
+    /** Organizations API "Update Organization" (PUT /api/v2/organizations/{id}): its organization_fields, by key. */
+    updateZendeskOrganization(id, body, userKey) {
+      userOf(userKey);
+      const org = ORGANIZATIONS.find((o) => o.id === Number(id));
+      if (!org) throw Object.assign(new Error(`organization ${id}: not one of the account's (${ORGANIZATIONS.map((o) => o.id).join(', ')})`), { status: 404 });
+      const fields = directoryFields(body?.organization?.organization_fields, 'organization.organization_fields');
+      const all = directory().organizationFields;
+      all[org.id] = { ...all[org.id], ...fields };
+      save();
+      return { organization: { id: org.id, name: org.name, organization_fields: all[org.id] } };
     },
     /** A ticket that arrives by email: nobody opens it, the service sets its priority and SLA fields. */
     async emailTicket(body) {
@@ -418,6 +505,16 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       ticket: (id) => ({ ticket: zendesk.restTicket(ticket(id)) }),
       audits: (id) => ({ audits: ticket(id).audits, users: zendesk.users, next_page: null }),
       groups: (userId) => zendesk.groupsOf(userId),
+      // Organizations API "Show Organization" and Users API "Show User", with their custom fields.
+      organization(id) {
+        const org = ORGANIZATIONS.find((o) => o.id === Number(id));
+        return org ? { status: 200, body: { organization: { id: org.id, name: org.name, organization_fields: directory().organizationFields[org.id] ?? {} } } } : { status: 404, body: { error: 'RecordNotFound', description: 'Not found' } };
+      },
+      user(id) {
+        const u = zendesk.users.find((x) => x.id === Number(id));
+        if (!u) return { status: 404, body: { error: 'RecordNotFound', description: 'Not found' } };
+        return { status: 200, body: { user: { ...u, user_fields: u.id === zendesk.requester.id ? directory().userFields : {} } } };
+      },
       update(id, body) {
         const t = ticket(id);
         const u = body?.ticket ?? {};
@@ -568,9 +665,43 @@ function groupProblem(field, v) {
   return `${field}: expected one of ${ACCOUNT_GROUPS.map((g) => `${g.id} (${g.name})`).join(', ')}, or null for none; got ${shown(v)}`;
 }
 
-/** Values a ticket form may hold: the policy's levels and tiers, Zendesk's statuses and priorities, the account's groups. */
-function validateZendeskValues(policy, zendesk, values) {
+/** User or organization fields from a request: keys to text (or null), a few at a time. */
+function directoryFields(v, where) {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new BadRequest(`${where}: expected an object of field keys and values`);
   const problems = [];
+  for (const [k, x] of Object.entries(v)) {
+    if (!/^[a-z0-9_]{1,64}$/i.test(k)) problems.push(`${where}.${k.slice(0, 40)}: expected a field key (letters, digits, _)`);
+    else if (x !== null && !(typeof x === 'string' && x.length <= 255)) problems.push(`${where}.${k}: expected text (up to 255 characters) or null, got ${shown(x)}`);
+  }
+  if (problems.length) throw new BadRequest('nothing was saved', problems);
+  return v;
+}
+
+/**
+ * Values a ticket form may hold: the policy's levels and tiers, Zendesk's statuses and priorities,
+ * the account's groups, organizations, brands and forms, tags, and text in the policy's attribute
+ * fields. `current` is the ticket as saved: a value nobody changed is not checked again.
+ */
+function validateZendeskValues(policy, zendesk, values, current = {}) {
+  const problems = [];
+  const changed = (path) => JSON.stringify(values[path] ?? null) !== JSON.stringify(current[path] ?? null);
+  for (const [k, c] of Object.entries(CONTEXT)) {
+    const v = values[c.path];
+    if (v !== undefined && v !== null && changed(c.path) && !c.list.some((e) => e.id === v)) problems.push(`${c.path}: expected one of ${c.list.map((e) => `${e.id} (${e.name})`).join(', ')}, or null for no ${k}; got ${shown(v)}`);
+  }
+  const tags = values['ticket.tags'];
+  if (tags !== undefined && changed('ticket.tags')) {
+    // Zendesk's tags: no spaces (a space separates two tags), lower case.
+    if (!Array.isArray(tags) || tags.length > 100) problems.push('ticket.tags: expected a list of tags');
+    else for (const t of tags) if (typeof t !== 'string' || !/^[^\s,]{1,80}$/.test(t) || t !== t.toLowerCase()) problems.push(`ticket.tags: ${shown(t)} is not a tag (lower case, no spaces or commas, up to 80 characters)`);
+  }
+  const attributeIds = new Set(Object.values(policy.attributes ?? {}).map((a) => a.zendesk?.ticketField).filter(Boolean).map(Number));
+  for (const [path, v] of Object.entries(values)) {
+    const m = /^ticket\.customField:custom_field_(\d+)$/.exec(path);
+    if (!m || Object.values(zendesk.ids).includes(Number(m[1])) || !changed(path)) continue;
+    if (!attributeIds.has(Number(m[1]))) problems.push(`${path}: not a field this policy's attributes map (${[...attributeIds].join(', ') || 'none'})`);
+    else if (v !== null && !(typeof v === 'string' && v.length <= 255)) problems.push(`${path}: expected text (up to 255 characters) or null, got ${shown(v)}`);
+  }
   const check = (path, allowed) => {
     const v = values[path];
     if (v !== undefined && v !== null && v !== '' && !allowed.includes(v)) problems.push(`${path}: expected ${allowed.join(', ')}, got ${JSON.stringify(v)}`);

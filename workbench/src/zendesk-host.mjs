@@ -19,6 +19,34 @@ export const ACCOUNT_GROUPS = [
 ];
 const group = (name) => ACCOUNT_GROUPS.find((g) => g.name === name);
 
+/**
+ * The account's organizations, brands and ticket forms, what a ticket's organization_id, brand_id
+ * and ticket_form_id may hold (Tickets API, "Show Ticket": each an integer id). A rule on Zendesk
+ * names them by id (docs/timeline.md), so the form shows each id beside its name. The ids are made
+ * up in the form Zendesk gives them. Each organization keeps its organization_fields, the
+ * requester their user_fields (Organizations API, Users API), which a policy's attributes may name.
+ */
+export const ORGANIZATIONS = [
+  { id: 360000071001, name: 'Acme' },
+  { id: 360000071002, name: 'Globex' },
+  { id: 360000071003, name: 'Initech' },
+];
+export const BRANDS = [
+  { id: 360000081001, name: 'Kiwi' },
+  { id: 360000081002, name: 'Kiwi Labs' },
+];
+export const FORMS = [
+  { id: 360000091001, name: 'Default Ticket Form' },
+  { id: 360000091002, name: 'Report a system problem' },
+];
+/** The form's paths for them, under the REST field names (as GROUP_PATH), and their lists. */
+export const CONTEXT = {
+  organization: { path: 'ticket.organization_id', field: 'organization_id', list: ORGANIZATIONS },
+  brand: { path: 'ticket.brand_id', field: 'brand_id', list: BRANDS },
+  form: { path: 'ticket.ticket_form_id', field: 'ticket_form_id', list: FORMS },
+};
+const CUSTOM = /^ticket\.customField:custom_field_(\d+)$/;
+
 export const USERS = {
   // ZAF's currentUser carries the agent's own zone (timeZone.ianaName): the sidebar shows due times there.
   agent: { id: 2, name: 'Lea (agent)', role: 'agent', groups: [group('Support')], locale: 'en-US', timeZone: { ianaName: 'America/Toronto' } },
@@ -52,6 +80,8 @@ export function zendeskHost(root) {
   const { resolveFieldIds } = req(join(build, 'fields.js'));
   const { isLeadOf } = req(join(build, 'leads.js'));
   const path = (key) => `ticket.customField:custom_field_${ids[key]}`;
+  /** A ticket field of the account by its id (a policy attribute's ticketField). */
+  const customPath = (id) => `ticket.customField:custom_field_${id}`;
   // The tag values are the app's contract (zendesk-app/scripts/requirements.cjs): use its formula.
   const { options, tagPart } = req(join(root, 'zendesk-app', 'scripts', 'requirements.cjs'));
   const tag = { impact: (id) => `sla_impact_${tagPart(id)}`, urgency: (id) => `sla_urgency_${tagPart(id)}`, tier: (id) => `sla_tier_${tagPart(id)}` };
@@ -78,7 +108,14 @@ export function zendeskHost(root) {
   function tracked(values) {
     const g = values[GROUP_PATH];
     const out = { status: values['ticket.status'], priority: values['ticket.priority'], tags: values['ticket.tags'], group_id: g === null || g === undefined ? null : String(g) };
+    // Organization, brand and form ids are strings in the audits too, as group_id is.
+    for (const c of Object.values(CONTEXT)) out[c.field] = values[c.path] === null || values[c.path] === undefined ? null : String(values[c.path]);
     for (const [key, id] of Object.entries(ids)) out[String(id)] = values[path(key)] ?? null;
+    // The account's other ticket fields (a policy's attributes map them by id): a Change each, by its id.
+    for (const [p, v] of Object.entries(values)) {
+      const m = CUSTOM.exec(p);
+      if (m && !(m[1] in out)) out[m[1]] = v ?? null;
+    }
     return out;
   }
 
@@ -142,9 +179,18 @@ export function zendeskHost(root) {
       status: v['ticket.status'],
       priority: v['ticket.priority'] ?? null,
       tags: v['ticket.tags'] ?? [],
-      custom_fields: Object.keys(ids).map((k) => ({ id: ids[k], value: v[path(k)] ?? null })),
+      custom_fields: [
+        ...Object.keys(ids).map((k) => ({ id: ids[k], value: v[path(k)] ?? null })),
+        ...Object.entries(v).flatMap(([p, value]) => {
+          const m = CUSTOM.exec(p);
+          return m && !Object.values(ids).includes(Number(m[1])) ? [{ id: Number(m[1]), value: value ?? null }] : [];
+        }),
+      ],
       // A number or null (Tickets API, "Show Ticket": group_id is an integer), where the audits give a string.
       group_id: v[GROUP_PATH] ?? null,
+      organization_id: v[CONTEXT.organization.path] ?? null,
+      brand_id: v[CONTEXT.brand.path] ?? null,
+      ticket_form_id: v[CONTEXT.form.path] ?? null,
       created_at: ticket.createdAt,
       updated_at: stampOf(ticket),
     };
@@ -175,8 +221,8 @@ export function zendeskHost(root) {
 
   /** Only the ticket's own fields: never the host's paths such as currentUser or requirements. */
   function pick(values) {
-    const allowed = new Set(['ticket.status', 'ticket.priority', 'ticket.tags', GROUP_PATH, ...Object.keys(ids).map(path)]);
-    return Object.fromEntries(Object.entries(values ?? {}).filter(([k]) => allowed.has(k)));
+    const allowed = new Set(['ticket.status', 'ticket.priority', 'ticket.tags', GROUP_PATH, ...Object.values(CONTEXT).map((c) => c.path), ...Object.keys(ids).map(path)]);
+    return Object.fromEntries(Object.entries(values ?? {}).filter(([k]) => allowed.has(k) || CUSTOM.test(k)));
   }
 
   // An update's ticket.metadata comes back in its audit as metadata.custom, as Zendesk's does.
@@ -206,14 +252,41 @@ export function zendeskHost(root) {
     return true;
   }
 
-  /** The ZAF emulator's seed: the ticket, the current user, the installed fields and the settings. */
-  function seedOf(ticket, user, settings) {
+  /**
+   * The ZAF emulator's seed: the ticket, the current user, the installed fields and the settings.
+   * `directory` holds the requester's user_fields and each organization's organization_fields:
+   * ZAF gives them as ticket.requester.customField:<key> and ticket.organization.customField:<key>.
+   */
+  function seedOf(ticket, user, settings, directory = {}) {
+    const v = ticket.values;
+    const org = ORGANIZATIONS.find((o) => o.id === v[CONTEXT.organization.path]);
+    const named = (list, id) => {
+      const x = list.find((e) => e.id === id);
+      return x ? { id: x.id, name: x.name } : null;
+    };
+    const custom = (prefix, fields) => Object.fromEntries(Object.entries(fields ?? {}).map(([k, x]) => [`${prefix}.customField:${k}`, x]));
     return {
       settings,
       users: ZENDESK_USERS,
-      values: { ...ticket.values, 'ticket.id': ticket.id, 'ticket.createdAt': ticket.createdAt, 'ticket.requester': { id: REQUESTER.id, name: REQUESTER.name }, 'ticket.organization': null, currentUser: user, ...requirementValues },
+      values: {
+        ...v,
+        'ticket.id': ticket.id,
+        'ticket.createdAt': ticket.createdAt,
+        'ticket.requester': { id: REQUESTER.id, name: REQUESTER.name },
+        ...custom('ticket.requester', directory.userFields),
+        // Ticket sidebar "Ticket object": ticket.organization, ticket.brand and ticket.form, each with its id and name.
+        'ticket.organization': org ? { id: org.id, name: org.name } : null,
+        ...(org ? custom('ticket.organization', directory.organizationFields?.[org.id]) : {}),
+        'ticket.brand': named(BRANDS, v[CONTEXT.brand.path]),
+        'ticket.form': named(FORMS, v[CONTEXT.form.path]),
+        currentUser: user,
+        ...requirementValues,
+      },
     };
   }
+
+  /** The organization, brand and form a ticket form offers: the id shown, since a rule names it. */
+  const contextOptions = () => Object.fromEntries(Object.entries(CONTEXT).map(([k, c]) => [k, { path: c.path, options: c.list.map((e) => ({ value: e.id, label: `${e.name} (${e.id})` })) }]));
 
   /** The Groups API's answer for a user: { groups: [{ id, name }] }. */
   function groupsOf(userId) {
@@ -230,5 +303,5 @@ export function zendeskHost(root) {
     return timelineFromAudits({ policy, fieldIds: fieldIdsFor(policy), ticketId: ticket.id, users: ZENDESK_USERS, trusted: trustedOf(leadGroups) }, ticket.audits);
   }
 
-  return { ids, path, users: ZENDESK_USERS, groupsOf, fieldOptions, groupOptions, fieldIdsFor, ticketOf, newTicket, submit, comment, requesterComment, seedOf, timelineOf, restTicket, applyRest, stampOf };
+  return { ids, path, customPath, requester: REQUESTER, users: ZENDESK_USERS, groupsOf, fieldOptions, groupOptions, contextOptions, fieldIdsFor, ticketOf, newTicket, submit, comment, requesterComment, seedOf, timelineOf, restTicket, applyRest, stampOf };
 }
