@@ -94,3 +94,42 @@ export function wireReply(send, reload) {
 export function showError(target, e) {
   target.innerHTML = `<div class="error" role="alert">${esc(e.message)}${(e.problems || []).map((p) => `\n• ${esc(p)}`).join('')}</div>`;
 }
+
+const toronto = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/Toronto', weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const when = (iso) => (iso ? `${toronto.format(new Date(iso))} Toronto` : '—');
+
+/**
+ * The card "Rule and escalation ladder" of a ticket page, from the server's view of the decision:
+ * the rule that matched, the ticket's level, and each Metric's ladder, its levels reached or ahead
+ * (with the instant each comes at while the clock runs).
+ */
+export function drawLadder(target, sla) {
+  if (!sla) return void (target.innerHTML = '<p class="muted">No decision: the app has no policy.</p>');
+  const r = sla.rule;
+  const rule = r
+    ? `Rule ${r.number}${r.name ? ` (${esc(r.name)})` : ''} matched${r.tier ? `: tier ${esc(sla.tier.label)}` : ''}${r.targets.length ? `; its own Targets for ${r.targets.map(esc).join(', ')}` : ''}${r.calendar ? `; calendar ${esc(r.calendar)}` : ''}.`
+    : `No rule matched: ${esc(sla.tier.label)} from the ticket's Tier.`;
+  const level = sla.level === null ? 'This policy has no escalation ladder.' : `Level ${sla.level} (the highest any Metric's ladder has reached).`;
+  target.innerHTML = `<p data-testid="rule" data-rule="${r ? r.number : ''}">${rule} <span class="muted">${esc(sla.priority.label)} · ${esc(sla.tier.label)}</span></p>
+    <p data-testid="level" data-level="${sla.level ?? ''}">${level}</p>
+    ${sla.ladders.map((l) => `<table class="ladder" data-testid="ladder-${esc(l.metric)}" data-reached="${l.reached}"><caption>${esc(l.label)}: ${l.reached} of ${l.of}${l.levelLabel ? ` (${esc(l.levelLabel)})` : ''}${l.cycle > 1 ? ` · cycle ${l.cycle}` : ''}${l.next ? ` · next ${when(l.next)}` : ''}</caption>
+      <thead><tr><th>Level</th><th>Label</th><th>At</th><th>Actions</th><th></th></tr></thead><tbody>${l.levels.map((v) => `<tr class="${v.reached ? 'reached' : ''}"><td>${v.level}</td><td>${esc(v.label)}</td><td>${when(v.at)}</td><td>${v.actions.map(esc).join(', ')}</td><td>${v.reached ? '✓ reached' : '<span class="muted">ahead</span>'}</td></tr>`).join('')}</tbody></table>`).join('')}`;
+}
+
+/**
+ * A tags (or labels) editor: the list as chips with a remove button each, an input and Add, plus
+ * the ones the policy names to add with one click. `onChange(list)` gets the new list.
+ */
+export function drawTags(target, tags, named, onChange, { lower = true, testid = 'tag' } = {}) {
+  const norm = (t) => (lower ? t.toLowerCase() : t).trim().replace(/\s+/g, '_');
+  const missing = named.filter((n) => !tags.includes(n));
+  target.innerHTML = `${tags.map((t) => `<span class="chip" data-testid="${testid}-chip">${esc(t)} <button type="button" data-remove="${esc(t)}" title="Remove ${esc(t)}" aria-label="Remove ${esc(t)}">×</button></span>`).join(' ')}
+    <input data-testid="${testid}-input" size="14" placeholder="add a ${testid}"> <button type="button" data-testid="${testid}-add">Add</button>
+    ${missing.length ? `<span class="muted">the policy names: ${missing.map((n) => `<button type="button" class="link" data-add="${esc(n)}">${esc(n)}</button>`).join(' ')}</span>` : ''}`;
+  const input = target.querySelector('input');
+  const add = (t) => t && !tags.includes(t) && onChange([...tags, t]);
+  target.querySelector(`[data-testid="${testid}-add"]`).onclick = () => add(norm(input.value));
+  input.onkeydown = (e) => e.key === 'Enter' && (e.preventDefault(), add(norm(input.value)));
+  target.querySelectorAll('[data-add]').forEach((b) => (b.onclick = () => add(b.dataset.add)));
+  target.querySelectorAll('[data-remove]').forEach((b) => (b.onclick = () => onChange(tags.filter((t) => t !== b.dataset.remove))));
+}
