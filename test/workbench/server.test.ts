@@ -295,3 +295,108 @@ describe('recurring Metrics on a zendesk-parity desk: the customer writes, agent
     expect({ zendesk: await get(`/api/zendesk/tickets/${t.id}`), jira: await get(`/api/jira/issues/${t.key}`) }).toEqual(before);
   });
 });
+
+describe('rules and ladders on a jsm-parity desk: a tag or a label a rule names, each host\'s own update, and the clock climbing the ladder', () => {
+  let url: string;
+  beforeAll(async () => {
+    ({ url } = await start(dataDir(), ['--reset']));
+  });
+  const get = (path: string) => json(fetch(url + path));
+  const call = (path: string, body: unknown, method = 'POST') => fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const send = async (path: string, body: unknown, method = 'POST') => {
+    const r = await call(path, body, method);
+    const out = await r.json();
+    if (!r.ok) throw new Error(`${path}: ${r.status} ${JSON.stringify(out)}`);
+    return out;
+  };
+  const policy = loadPolicy('jsm-parity');
+  const row = async (id: number) => (await get('/api/desk')).tickets.find((r: { id: number }) => r.id === id);
+  const resolution = (sla: { ladders: { metric: string }[] }) => sla.ladders.find((l) => l.metric === 'resolution') as { reached: number; of: number; levels: { label: string; at: string; reached: boolean }[] };
+
+  test('the preset switch offers jsm-parity; a Standard ticket turns VIP by its tag in Zendesk and by its label in Jira, with the VIP Targets, and its ladder climbs as the clock moves', async () => {
+    expect((await get('/api/policy')).presets).toContain('jsm-parity');
+    await send('/api/policy', { preset: 'jsm-parity', wipe: true });
+    const desk = (await get('/api/desk')).tickets;
+    const t = desk.find((r: { tier: string; story: string }) => r.tier === 'standard' && r.story === 'running');
+    expect(t.zendesk).toMatchObject({ tier: 'Standard', rule: null, level: 0 });
+    expect(t.jira).toMatchObject({ tier: 'Standard', rule: null, level: 0 });
+
+    // Zendesk: the tag, added in the form and saved with Submit, is one Change of the tags list.
+    const ticket = await get(`/api/zendesk/tickets/${t.id}`);
+    expect(ticket.tags).toEqual(['vip']);
+    expect(ticket.sla).toMatchObject({ rule: null, tier: { id: 'standard', fromRule: false }, level: 0 });
+    const standardDue = resolution(ticket.sla).levels.map((l) => l.at);
+    const before = ticket.values['ticket.tags'];
+    expect((await send(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.tags': [...before, 'vip'] } })).changed).toBe(true);
+    const after = await get(`/api/zendesk/tickets/${t.id}`);
+    const change = after.audits.find((a: { author_id: number; events: { field_name?: string }[] }) => a.author_id === 2 && a.events.some((e) => e.field_name === 'tags'));
+    expect(change.events).toEqual([{ type: 'Change', field_name: 'tags', value: [...before, 'vip'], previous_value: before }]);
+    expect(after.sla).toMatchObject({ rule: { number: 1, name: 'VIP organizations', tier: 'vip' }, tier: { id: 'vip', label: 'VIP', fromRule: true } });
+    // VIP's Targets: every level of the resolution's ladder comes sooner than Standard's did.
+    const vipDue = resolution(after.sla).levels.map((l) => l.at);
+    vipDue.forEach((at, i) => expect(Date.parse(at)).toBeLessThan(Date.parse(standardDue[i])));
+    // The service, called by the trigger, wrote the tier the rule chose.
+    expect(after.values['ticket.tags']).toContain('sla_tier_vip');
+    expect((await row(t.id)).zendesk).toMatchObject({ tier: 'VIP', rule: 'VIP organizations' });
+
+    // Jira: the label, through an issue update with its changelog item, then the app's trigger.
+    expect((await send(`/api/jira/issues/${t.key}`, { user: 'agent-1', changes: { labels: ['vip'] } })).changed).toBe(true);
+    const issue = await get(`/api/jira/issues/${t.key}`);
+    expect(issue.changelog.at(-1).items).toEqual([{ field: 'labels', fieldtype: 'jira', fieldId: 'labels', from: null, fromString: '', to: null, toString: 'vip' }]);
+    expect(issue.sla).toMatchObject({ rule: { number: 1, name: 'VIP organizations' }, tier: { id: 'vip' } });
+    expect((await row(t.id)).jira).toMatchObject({ tier: 'VIP', rule: 'VIP organizations', level: 0 });
+
+    // The clock moves past the first level (50 % of VIP's resolution), then past the breach.
+    const first = Date.parse(vipDue[0]);
+    await send('/api/clock', { at: new Date(first + 60_000).toISOString() });
+    const z1 = await get(`/api/zendesk/tickets/${t.id}`);
+    expect(resolution(z1.sla)).toMatchObject({ reached: 1, of: 4 });
+    expect(z1.sla.level).toBe(1);
+    expect((await row(t.id)).jira.level).toBe(1);
+    await send('/api/clock', { at: new Date(Date.parse(vipDue[3]) + 60_000).toISOString() });
+    const z4 = await get(`/api/zendesk/tickets/${t.id}`);
+    expect(resolution(z4.sla).levels.map((l) => l.reached)).toEqual([true, true, true, true]);
+    expect(z4.sla.level).toBe(4);
+    expect((await get(`/api/jira/issues/${t.key}`)).sla.level).toBe(4);
+    expect(policy.metrics.resolution.ladder).toHaveLength(4);
+
+    // The label removed: the rule no longer holds, the ticket is Standard again in Jira.
+    await send(`/api/jira/issues/${t.key}`, { user: 'agent-1', changes: { labels: [] } });
+    expect((await row(t.id)).jira).toMatchObject({ tier: 'Standard', rule: null });
+  });
+
+  test('organization, brand, form and the JSM fields are saved as each host records them; wrong values are refused and change nothing', async () => {
+    await send('/api/policy', { preset: 'jsm-parity', wipe: true });
+    await send('/api/clock', { reset: true });
+    const [t] = (await get('/api/desk')).tickets;
+    await send(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.organization_id': 360000071001, 'ticket.brand_id': 360000081002, 'ticket.ticket_form_id': 360000091002 } });
+    const z = await get(`/api/zendesk/tickets/${t.id}`);
+    expect(z.audits.at(-1).events.filter((e: { field_name: string }) => /_id$/.test(e.field_name))).toEqual([
+      { type: 'Change', field_name: 'organization_id', value: '360000071001', previous_value: null },
+      { type: 'Change', field_name: 'brand_id', value: '360000081002', previous_value: null },
+      { type: 'Change', field_name: 'ticket_form_id', value: '360000091002', previous_value: null },
+    ]);
+    const rest = await json(fetch(`${url}/zendesk-rest/api/v2/tickets/${t.id}.json`, { headers: { authorization: 'Bearer workbench' } }));
+    expect(rest.ticket).toMatchObject({ organization_id: 360000071001, brand_id: 360000081002, ticket_form_id: 360000091002 });
+    await send(`/api/jira/issues/${t.key}`, { user: 'agent-1', changes: { requestType: 'Report a system problem', organization: 'Acme' } });
+    const j = await get(`/api/jira/issues/${t.key}`);
+    expect(j.changelog.at(-1).items).toEqual([
+      { field: 'Customer Request Type', fieldtype: 'custom', fieldId: 'customfield_10010', from: null, fromString: null, to: null, toString: 'Report a system problem' },
+      { field: 'Organizations', fieldtype: 'custom', fieldId: 'customfield_10002', from: null, fromString: null, to: null, toString: 'Acme' },
+    ]);
+    expect(j).toMatchObject({ project: 'DESK', requestType: { value: 'Report a system problem' }, organization: { value: 'Acme' } });
+
+    const before = { zendesk: await get(`/api/zendesk/tickets/${t.id}`), jira: await get(`/api/jira/issues/${t.key}`) };
+    const refused = async (path: string, body: unknown) => {
+      const r = await call(path, body);
+      const out = await r.json();
+      return [r.status, out.problems ?? out.error];
+    };
+    expect(await refused(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.tags': ['VIP customer'] } })).toEqual([400, ['ticket.tags: "VIP customer" is not a tag (lower case, no spaces or commas, up to 80 characters)']]);
+    expect(await refused(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.brand_id': 7 } })).toEqual([400, ['ticket.brand_id: expected one of 360000081001 (Kiwi), 360000081002 (Kiwi Labs), or null for no brand; got 7']]);
+    expect(await refused(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.customField:custom_field_999': 'x' } })).toEqual([400, ["ticket.customField:custom_field_999: not a field this policy's attributes map (none)"]]);
+    expect(await refused(`/api/jira/issues/${t.key}`, { user: 'agent-1', changes: { status: 'In Progress', labels: ['two words'] } })).toEqual([400, 'labels: expected a list of labels (no spaces, up to 255 characters each)']);
+    expect(await refused(`/api/jira/issues/${t.key}`, { user: 'agent-1', changes: { requestType: 'Fix my laptop' } })).toEqual([400, 'requestType: expected one of Get IT help, Report a system problem, Ask a question, or "" for none']);
+    expect({ zendesk: await get(`/api/zendesk/tickets/${t.id}`), jira: await get(`/api/jira/issues/${t.key}`) }).toEqual(before);
+  });
+});

@@ -173,6 +173,47 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   await page.close();
 });
 
+test('under jsm-parity a tag added in the Zendesk form and a label in Jira move a ticket to the VIP rule, and the ladder climbs as the clock moves', async () => {
+  expect((await post('/api/policy', { preset: 'jsm-parity', wipe: true })).status).toBe(200);
+  expect((await post('/api/clock', { reset: true })).status).toBe(200);
+  const desk = await (await fetch(`${url}/api/desk`)).json();
+  const t = desk.tickets.find((r: { tier: string; story: string }) => r.tier === 'standard' && r.story === 'running');
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${url}/zendesk.html?ticket=${t.id}`);
+  expect(await (await sidebar(page)).getByTestId('policy-context').textContent()).toBe('JSM SLA parity · Standard');
+  expect(await page.getByTestId('rule').textContent()).toMatch(/^No rule matched: Standard/);
+  const nextBefore = (await page.getByTestId('ladder-resolution').locator('caption').textContent())!;
+  // The policy names "vip": one click adds it to the form's tags; Submit saves it.
+  await page.getByTestId('tags').getByRole('button', { name: 'vip' }).click();
+  await page.locator('[data-testid="tags"][data-tags~="vip"]').waitFor();
+  await page.getByTestId('submit').click();
+  await page.locator('[data-testid="rule"][data-rule="1"]').waitFor();
+  expect(await page.getByTestId('rule').textContent()).toMatch(/^Rule 1 \(VIP organizations\) matched: tier VIP\./);
+  // The real sidebar, reloaded after the save, reads the tag from the audits too.
+  await (await sidebar(page)).getByTestId('policy-context').filter({ hasText: 'JSM SLA parity · VIP' }).waitFor();
+  // VIP's Targets: the ladder's next level comes sooner than Standard's.
+  const caption = (await page.getByTestId('ladder-resolution').locator('caption').textContent())!;
+  expect(caption).not.toBe(nextBefore);
+  expect(await page.getByTestId('ladder-resolution').getAttribute('data-reached')).toBe('0');
+  await page.getByRole('button', { name: '+1h' }).click();
+  await page.locator('[data-testid="ladder-resolution"][data-reached="1"]').waitFor();
+  expect(await page.getByTestId('level').textContent()).toBe("Level 1 (the highest any Metric's ladder has reached).");
+  await page.getByRole('button', { name: '+4h' }).click();
+  await page.locator('[data-testid="ladder-resolution"][data-reached="4"]').waitFor();
+
+  // Jira: the label, through Update (its changelog item), then the app's trigger.
+  await page.goto(`${url}/jira.html?issue=${t.key}`);
+  await page.locator('[data-testid="rule"][data-rule=""]').waitFor();
+  await page.getByTestId('label-input').fill('vip');
+  await page.getByTestId('label-add').click();
+  await page.getByTestId('update').click();
+  await page.locator('[data-testid="rule"][data-rule="1"]').waitFor();
+  expect(await page.getByTestId('level').getAttribute('data-level')).toBe('4');
+  await page.goto(url);
+  expect(await page.locator(`tr[data-ticket="${t.id}"] [data-testid="rule"]`).textContent()).toBe('by rule: VIP organizations');
+  await page.close();
+});
+
 test('every clock is explained: business time, the calendar, the due in the agent\'s zone, and why, in Zendesk and in Jira', async () => {
   expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
   expect((await post('/api/clock', { reset: true })).status).toBe(200);
