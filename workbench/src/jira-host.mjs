@@ -163,7 +163,8 @@ export function jiraHost(root, kvs, log = console.log) {
       }
       conditionEdits(policy, issue, changes, set);
     }
-    if (items.length) issue.histories.push({ id: `h${issue.histories.length + 1}`, created: jira.now(), author: { accountId: user.accountId }, items });
+    // A copy: the Edit issue items below join the trigger's changelog, not this history.
+    if (items.length) issue.histories.push({ id: `h${issue.histories.length + 1}`, created: jira.now(), author: { accountId: user.accountId }, items: [...items] });
     // The group picker and the components through Jira's own Edit issue: one history for both.
     const put = { ...(group !== undefined ? { [GROUP_FIELD.id]: group === null ? null : { name: group } } : {}), ...(components !== undefined ? { components: components.map((name) => ({ name })) } : {}) };
     if (Object.keys(put).length) items.push(...(await putFields(issue, put, user, Object.keys(put).map((k) => (k === 'components' ? 'components' : 'group')).join(' and '))));
