@@ -335,8 +335,10 @@ describe('rules and ladders on a jsm-parity desk: a tag or a label a rule names,
     // VIP's Targets: every level of the resolution's ladder comes sooner than Standard's did.
     const vipDue = resolution(after.sla).levels.map((l) => l.at);
     vipDue.forEach((at, i) => expect(Date.parse(at)).toBeLessThan(Date.parse(standardDue[i])));
-    // The service, called by the trigger, wrote the tier the rule chose.
-    expect(after.values['ticket.tags']).toContain('sla_tier_vip');
+    // The service, called by the trigger, evaluated the rule's tier, and left the Tier field and its
+    // tag as the person set them: the rule's tier holds only while the rule does.
+    expect(after.values['ticket.tags']).toContain('sla_tier_standard');
+    expect(after.values['ticket.tags']).not.toContain('sla_tier_vip');
     expect((await row(t.id)).zendesk).toMatchObject({ tier: 'VIP', rule: 'VIP organizations' });
 
     // Jira: the label, through an issue update with its changelog item, then the app's trigger.
