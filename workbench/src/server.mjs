@@ -199,7 +199,7 @@ function zendeskTicket(wb, id) {
       group: wb.zendesk.groupOptions(),
       ...conditions.context,
       sla: Object.entries(wb.zendesk.ids)
-        .filter(([k]) => k.startsWith('sla_due_') || k === 'sla_state' || k === 'sla_priority')
+        .filter(([k]) => k.startsWith('sla_due_') || k === 'sla_state' || k === 'sla_priority' || k === 'sla_level')
         .map(([k, fid]) => ({ key: k, path: `ticket.customField:custom_field_${fid}` })),
     },
   };
