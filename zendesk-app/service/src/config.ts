@@ -22,6 +22,8 @@ export interface ServiceConfig {
   port: number;
   /** Where a Slack-compatible notice of each transition is POSTed (optional). */
   notifyUrl?: string;
+  /** A tenant connected with the global OAuth client: its tokens are in the store (oauth.ts). */
+  globalOauth?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -52,7 +54,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv, opts: { webhook?: boolean;
   const baseURL = baseUrlFrom(env, source, opts.baseUrlOf, problems);
   const auth = { email: env.ZENDESK_EMAIL, apiToken: env.ZENDESK_API_TOKEN, oauthToken: env.ZENDESK_OAUTH_TOKEN, clientId: env.ZENDESK_CLIENT_ID, clientSecret: env.ZENDESK_CLIENT_SECRET, scope: env.ZENDESK_OAUTH_SCOPE };
   if (!!auth.clientId !== !!auth.clientSecret) problems.push('ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET: set both, or neither');
-  if (!(auth.clientId && auth.clientSecret) && !auth.oauthToken && !(auth.email && auth.apiToken)) problems.push('ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET (OAuth), or ZENDESK_EMAIL and ZENDESK_API_TOKEN (until 2027-04-30), or ZENDESK_OAUTH_TOKEN: required');
+  // An account connected with the global OAuth client: its tokens are in the store (oauth.ts), never in its settings.
+  const global = source === 'tenant' && env.ZENDESK_AUTH === 'global_oauth';
+  if (env.ZENDESK_AUTH !== undefined && !global) problems.push('ZENDESK_AUTH: only global_oauth, set by the service itself when an account connects');
+  if (!global && !(auth.clientId && auth.clientSecret) && !auth.oauthToken && !(auth.email && auth.apiToken)) problems.push('ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET (OAuth), or ZENDESK_EMAIL and ZENDESK_API_TOKEN (until 2027-04-30), or ZENDESK_OAUTH_TOKEN: required');
   // The backfill calls Zendesk but receives no webhooks, so it needs no signing secret.
   const webhookSecret = opts.webhook === false ? '' : need('SLA_WEBHOOK_SECRET');
   if (webhookSecret && (webhookSecret.length < MIN_SECRET_CHARS || new Set(webhookSecret).size < 8)) problems.push(`SLA_WEBHOOK_SECRET: expected the webhook's signing secret (at least ${MIN_SECRET_CHARS} random characters), got ${webhookSecret.length} characters`);
@@ -85,6 +90,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, opts: { webhook?: boolean;
     serviceUserId: serviceUser ? Number(serviceUser) : null,
     port,
     ...(notifyUrl ? { notifyUrl } : {}),
+    ...(global ? { globalOauth: true } : {}),
   };
 }
 

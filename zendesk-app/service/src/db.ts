@@ -591,6 +591,25 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX ladder_notices_due ON ladder_notices (next_at) WHERE state = 'due';
     `,
   },
+  {
+    version: 5,
+    name: 'oauth: accounts connected with the global OAuth client, and the connections under way',
+    sql: `
+      CREATE TABLE oauth_tokens (
+        account_id text PRIMARY KEY,
+        sealed text NOT NULL,
+        state text NOT NULL DEFAULT 'connected',
+        reason text,
+        updated_at bigint NOT NULL
+      );
+      CREATE TABLE oauth_states (
+        state text PRIMARY KEY,
+        subdomain text NOT NULL,
+        verifier text NOT NULL,
+        created_at bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 const LOCK = 7_316_001;

@@ -1,8 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'crypto';
 import type { AxiosInstance } from 'axios';
 import { LRUCache } from 'lru-cache';
 import { configFromEnv, ConfigError, type ServiceConfig } from './config';
 import type { Db } from './db';
+import { storedTokens, type GlobalClient } from './oauth';
+import { seal, unseal } from './sealed';
+
+export { seal, unseal };
 import { zendeskClient } from './zendesk';
 
 /**
@@ -64,39 +67,6 @@ export function checkAdminToken(token: string | undefined): void {
   if (token.length < MIN_ADMIN_TOKEN_CHARS || new Set(token).size < 10) throw new ConfigError(`the service is not configured:\n  SLA_ADMIN_TOKEN: at least ${MIN_ADMIN_TOKEN_CHARS} random characters (openssl rand -hex 32)`);
 }
 
-const keyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 8);
-const aad = (accountId: string) => Buffer.from(`sla-desk tenant ${accountId}`, 'utf8');
-
-export function seal(key: Buffer, accountId: string, value: unknown): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv('aes-256-gcm', key, iv);
-  c.setAAD(aad(accountId));
-  const body = Buffer.concat([c.update(JSON.stringify(value), 'utf8'), c.final()]);
-  return `v2:${keyId(key)}:${Buffer.concat([iv, c.getAuthTag(), body]).toString('base64')}`;
-}
-
-/** Opens a sealed row with whichever key sealed it; `current` says whether it needs sealing again. */
-export function unseal<T>(keys: readonly Buffer[], accountId: string, sealed: string): { value: T; current: boolean } {
-  const [version, a, b] = sealed.split(':');
-  // v1 rows (before binding to the account) open with any key and are sealed again at start-up.
-  const candidates = version === 'v2' ? keys.filter((k) => keyId(k) === a) : version === 'v1' ? [...keys] : [];
-  const payload = version === 'v2' ? b : a;
-  if (!candidates.length || payload === undefined) throw new Error(version === 'v2' || version === 'v1' ? 'sealed under a key that SLA_ENCRYPTION_KEY does not hold' : 'unknown format');
-  for (const key of candidates) {
-    try {
-      const raw = Buffer.from(payload, 'base64');
-      const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      if (version === 'v2') d.setAAD(aad(accountId));
-      d.setAuthTag(raw.subarray(12, 28));
-      const value = JSON.parse(Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8')) as T;
-      return { value, current: version === 'v2' && key === keys[0] };
-    } catch {
-      // the next key, if any
-    }
-  }
-  throw new Error('does not open: another key, or a row of another account');
-}
-
 /** Checks a tenant's settings as the environment's are checked; the problems name the variables. */
 export function tenantConfig(settings: TenantSettings, baseUrlOf?: (subdomain: string) => string): ServiceConfig {
   return configFromEnv({ ...settings, PORT: '0' } as NodeJS.ProcessEnv, { source: 'tenant', baseUrlOf });
@@ -131,6 +101,8 @@ export class Tenants {
     ttlMs = 60_000,
     private baseUrlOf?: (subdomain: string) => string,
     maxCached = MAX_CACHED,
+    /** The global OAuth client, for accounts connected with it (their tokens are in the store). */
+    private globalClient?: GlobalClient,
   ) {
     this.cache = new LRUCache({ max: maxCached, ttl: ttlMs });
     this.misses = new LRUCache({ max: maxCached, ttl: MISS_TTL_MS });
@@ -221,7 +193,7 @@ export class Tenants {
       this.unopened.delete(accountId);
       try {
         const cfg = tenantConfig(settings, this.baseUrlOf);
-        t = { id: accountId, cfg, http: zendeskClient(cfg.baseURL, cfg.auth, SERVICE_CLIENT) };
+        t = { id: accountId, cfg, http: this.clientOf(accountId, cfg) };
         this.built.set(accountId, { sealed: row.sealed, t });
       } catch {
         t = null;
@@ -230,6 +202,13 @@ export class Tenants {
     if (t) this.cache.set(accountId, { t });
     else this.misses.set(accountId, true);
     return t;
+  }
+
+  /** A tenant's Zendesk client: its own credentials, or the store's tokens of the global OAuth client. */
+  private clientOf(accountId: string, cfg: ServiceConfig): AxiosInstance {
+    if (!cfg.globalOauth) return zendeskClient(cfg.baseURL, cfg.auth, SERVICE_CLIENT);
+    if (!this.globalClient) throw new ConfigError(`tenant ${accountId} is connected with the global OAuth client, which this instance is not given (SLA_OAUTH_CLIENT_ID, SLA_OAUTH_CLIENT_SECRET, SLA_PUBLIC_URL)`);
+    return zendeskClient(cfg.baseURL, { ...cfg.auth, tokens: storedTokens(this.db, this.keys, accountId, cfg.baseURL, this.globalClient) }, SERVICE_CLIENT);
   }
 
   /** Seals every row under the first key (after a rotation, once every instance holds the new list). */
@@ -261,6 +240,7 @@ export class Tenants {
     if (!ACCOUNT_ID.test(accountId)) return false;
     const removed = await this.db.tx(async (q) => {
       for (const table of ['jobs', 'tickets', 'deliveries', 'watermarks', 'settings_seen', 'ladder_notices']) await q.query(`DELETE FROM ${table} WHERE tenant = $1`, [accountId]);
+      await q.query('DELETE FROM oauth_tokens WHERE account_id = $1', [accountId]);
       return (await q.query('DELETE FROM tenants WHERE account_id = $1 RETURNING 1 AS one', [accountId])).length > 0;
     });
     this.forget(accountId);

@@ -18,6 +18,8 @@ export interface ZendeskAuth {
   clientSecret?: string;
   /** The scope asked for; "read write" by default. */
   scope?: string;
+  /** A token provider of its own (an account connected with the global OAuth client: oauth.ts). */
+  tokens?: { token(): Promise<string>; invalidate(failed: string): void | Promise<void> };
 }
 
 /** Fetch a new token this long before the cached one expires. */
@@ -57,7 +59,7 @@ export function retryAfterOf(e: unknown): number | null {
  */
 export function zendeskClient(baseURL: string, auth: ZendeskAuth, opts: { retries?: number; maxDelayMs?: number; deferLongWaits?: boolean; deferRetryAfter?: boolean } = {}): AxiosInstance {
   const headers: Record<string, string> = {};
-  const oauth = auth.clientId && auth.clientSecret ? clientCredentials(baseURL, auth.clientId, auth.clientSecret, auth.scope ?? 'read write') : null;
+  const oauth = auth.tokens ?? (auth.clientId && auth.clientSecret ? clientCredentials(baseURL, auth.clientId, auth.clientSecret, auth.scope ?? 'read write') : null);
   if (oauth) {
     // the token is set per request, below
   } else if (auth.oauthToken) headers.Authorization = `Bearer ${auth.oauthToken}`;
@@ -77,7 +79,7 @@ export function zendeskClient(baseURL: string, auth: ZendeskAuth, opts: { retrie
       if (e.response?.status !== 401 || !config || config._reauth) throw e;
       config._reauth = true;
       // Only the token that failed is dropped: requests that failed together fetch one new token.
-      oauth.invalidate(String(config.headers?.Authorization ?? '').replace(/^Bearer /, ''));
+      await oauth.invalidate(String(config.headers?.Authorization ?? '').replace(/^Bearer /, ''));
       return http.request(config);
     });
   }
