@@ -1,5 +1,5 @@
 import { kvs } from '@forge/kvs';
-import { parsePolicy, type Policy } from '@sla-desk/core';
+import { parsePolicy, readsConditions, type Policy } from '@sla-desk/core';
 import type { AppFields } from './sla';
 import type { FieldMap } from './jira/timeline';
 import { PRESETS } from './presets';
@@ -106,8 +106,29 @@ export function policyOf(config: Config): { policy?: Policy; problems: string[] 
   return policy ? { policy, problems: [] } : { problems: problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)) };
 }
 
-/** Every field id an evaluation reads: the mapped Impact, Urgency, Tier and group (`components` too), and the app's own (as found on the site). */
-export function appFieldIds(config: Config, site?: Site): string[] {
+/**
+ * Every field id an evaluation reads: the mapped Impact, Urgency, Tier and group (`components` too),
+ * the app's own (as found on the site), and, for a policy that reads conditions, the fields its
+ * rules name (conditionFieldIds).
+ */
+export function appFieldIds(config: Config, site?: Site, policy?: Policy): string[] {
   const f = site ? effectiveFields(site, config.fields) : config.fields;
-  return [config.map.impact, config.map.urgency, config.map.tier, config.map.organizations, config.map.group, ...Object.values(f.due), f.state, f.tier, f.next, f.ownership].filter((x): x is string => !!x);
+  const ids = [config.map.impact, config.map.urgency, config.map.tier, config.map.organizations, config.map.group, ...Object.values(f.due), f.state, f.tier, f.next, f.ownership, f.level, ...(policy ? conditionFieldIds(policy, site) : [])];
+  return [...new Set(ids.filter((x): x is string => !!x))];
+}
+
+/**
+ * The Jira fields a policy's conditions read beyond labels and the project: its named attributes'
+ * custom fields, the components, and JSM's request type field (for `form` and requestType
+ * attributes). None for a policy that reads no conditions.
+ */
+export function conditionFieldIds(policy: Policy, site?: Pick<Site, 'requestTypeField'>): string[] {
+  if (!readsConditions(policy)) return [];
+  const out: string[] = [];
+  if (site?.requestTypeField) out.push(site.requestTypeField);
+  for (const a of Object.values(policy.attributes)) {
+    if (a.jira?.field) out.push(a.jira.field);
+    if (a.jira?.component) out.push('components');
+  }
+  return out;
 }

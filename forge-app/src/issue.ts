@@ -85,6 +85,7 @@ export async function planIssue(client: JiraClient, config: Config, policy: Poli
     appAccountId: site.appAccountId,
     statusCategories: site.statusCategories,
     defaultPriority: await defaultPriority(client, policy, issue, now),
+    requestTypeField: site.requestTypeField,
   };
   const p = plan(policy, config.map, effectiveFields(site, config.fields), issue, now, ctx);
   if (!p.priority) return p;

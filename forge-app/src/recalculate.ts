@@ -2,8 +2,7 @@ import { Queue, InvocationError, InvocationErrorCode, type AsyncEvent } from '@f
 import { kvs } from '@forge/kvs';
 import { loadConfig, policyOf, appFieldIds } from './config';
 import { JiraClient } from './jira/client';
-import { planIssue } from './issue';
-import { settle } from './triggers';
+import { settleIssue } from './triggers';
 import { policyCategories, siteFacts } from './site';
 
 /** Open issues in creation order: unlike `updated`, the app's own writes never reorder it. */
@@ -80,12 +79,13 @@ export async function recalculatePage(event: AsyncEvent<{ runId: string; token?:
     const { policy } = policyOf(config);
     if (!policy) return kvs.set(PROGRESS_KEY, { ...progress, state: 'failed', finishedAt: new Date(now).toISOString() });
     const site = await siteFacts(client, now, false, policyCategories(policy));
-    page = await client.searchIssues(RECALC_JQL, appFieldIds(config, site), event.body.token);
+    page = await client.searchIssues(RECALC_JQL, appFieldIds(config, site, policy), event.body.token);
     let written = 0;
     for (const issue of page.issues) {
       // As an issue event would: a state the new policy puts the issue in (at risk, breached) gets
       // its note, and the state kept for the next transition is the new policy's.
-      const { wrote } = await settle(client, issue, await planIssue(client, config, policy, issue, now, site));
+      // The ladder's actions too: a level the new policy says the issue reached runs once, here.
+      const { wrote } = await settleIssue(client, config, policy, issue, site, now);
       if (wrote.priority || wrote.fields) written++;
     }
     const next: Progress = { ...progress, pages: progress.pages + 1, issues: progress.issues + page.issues.length, written: progress.written + written };

@@ -10,6 +10,8 @@ import { planIssue, priorityInScheme } from './issue';
 import { recalculationProgress, startRecalculation, type Progress } from './recalculate';
 import { readIssue, TRANSITION_QUEUE, type TransitionJob } from './triggers';
 import { offScreen, unsetAgentFields } from './screens';
+import { ladderWarnings } from './ladder';
+import { effectiveFields, siteFacts } from './site';
 
 interface Ctx {
   accountId?: string;
@@ -175,7 +177,9 @@ export async function getConfig() {
   const read = await storedConfig();
   if (!('config' in read)) return read;
   const { config } = read;
-  return { config, presets: Object.values(PRESETS).map((p) => ({ id: p.id, name: p.name })), problems: policyOf(config).problems };
+  const { policy, problems } = policyOf(config);
+  // What the saved policy's ladders cannot do on Jira (a notify host the app may not reach, assignGroup).
+  return { config, presets: Object.values(PRESETS).map((p) => ({ id: p.id, name: p.name })), problems, warnings: policy ? ladderWarnings(policy) : [] };
 }
 
 /**
@@ -238,6 +242,14 @@ export async function setConfig(payload: { config?: Config }, client = resolverC
   }
   const { errors, warnings } = await priorityProblems(client, config);
   if (errors.length) return { ok: false as const, problems: errors };
+  // The app writes the tier the SLA counts for (a rule's included) into its own SLA tier field: read
+  // back as the issue's own Tier, a rule's tier would outlive the rule.
+  const own = Object.values(effectiveFields(await siteFacts(client, Date.now()), config.fields)).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v as Record<string, string>)));
+  const input = [config.map.impact, config.map.urgency, config.map.tier, config.map.organizations, config.map.group].filter((x): x is string => !!x);
+  const clash = input.find((id) => own.includes(id));
+  if (clash) return { ok: false as const, problems: [`map: ${clash} is one of SLA Desk's own fields, which the app writes; map the issue's own field instead`] };
+  const policy = policyOf(config).policy;
+  if (policy) warnings.push(...ladderWarnings(policy));
   // Unreadable, the stored configuration counts as different: a needless recalculation costs less
   // than issues left on the old policy.
   const before = await loadConfig().catch((e) => {

@@ -15,8 +15,17 @@ export interface Site {
   /** Status id, and status name in lower case, -> its category key (new, indeterminate, done). */
   statusCategories: Record<string, string>;
   appFields: AppFields;
+  /**
+   * JSM's "Customer Request Type" field (schema.custom com.atlassian.servicedesk:vp-origin), whose
+   * value's requestType.name is what rules call `form` and `requestType` attributes; null on a site
+   * without Jira Service Management.
+   */
+  requestTypeField: string | null;
   at: number;
 }
+
+/** The schema.custom of JSM's Customer Request Type field (GET /rest/api/3/field). */
+export const REQUEST_TYPE_FIELD_TYPE = 'com.atlassian.servicedesk:vp-origin';
 
 /**
  * A @forge/kvs value holds at most 240 KiB (Forge storage limits; a larger one is refused with
@@ -39,6 +48,7 @@ export interface StatusPart {
 interface StoredSite {
   appAccountId: string | null;
   appFields: AppFields;
+  requestTypeField: string | null;
   at: number;
   /** The categories whose statuses were kept (the policy's), or null for all of them. */
   kept: string[] | null;
@@ -66,6 +76,8 @@ export const APP_FIELD_MODULES: Record<string, (f: AppFields, id: string) => voi
   'sla-due-periodic-update': (f, id) => void (f.due.periodic_update = id),
   // Group SLAs (group_ownership Metrics, one per group): the owning group's open cycle.
   'sla-due-group-ownership': (f, id) => void (f.ownership = id),
+  // The escalation ladder's level (a number), so JQL can select "SLA level" >= 2.
+  'sla-level': (f, id) => void (f.level = id),
 };
 
 /**
@@ -110,13 +122,15 @@ export async function siteFacts(client: JiraClient, now: number, refresh = false
   const statusCategories = kept ? Object.fromEntries(Object.entries(all).filter(([, c]) => kept.includes(c))) : all;
   const appFields: AppFields = { due: {} };
   const prefix = ownFieldPrefix();
+  let requestTypeField: string | null = null;
   for (const f of fields) {
     const type = f.schema?.custom ?? '';
+    if (type === REQUEST_TYPE_FIELD_TYPE && requestTypeField === null) requestTypeField = f.id;
     if (prefix && !type.startsWith(prefix)) continue;
     const module = /\/static\/([A-Za-z0-9_-]+)$/.exec(type)?.[1];
     if (module && Object.hasOwn(APP_FIELD_MODULES, module)) APP_FIELD_MODULES[module](appFields, f.id);
   }
-  const site: Site = { appAccountId: me.accountId, statusCategories, appFields, at: now };
+  const site: Site = { appAccountId: me.accountId, statusCategories, appFields, requestTypeField, at: now };
   await writeSite(site, kept);
   return site;
 }
@@ -171,7 +185,7 @@ export function statusParts(categories: Record<string, string>, at: number, budg
 async function writeSite(site: Site, kept: string[] | null): Promise<void> {
   const parts = statusParts(site.statusCategories, site.at);
   for (let i = 1; i < parts.length; i++) await kvs.set(statusPartKey(i), parts[i]);
-  const stored: StoredSite = { appAccountId: site.appAccountId, appFields: site.appFields, at: site.at, kept, parts: parts.length, statuses: parts[0] };
+  const stored: StoredSite = { appAccountId: site.appAccountId, appFields: site.appFields, requestTypeField: site.requestTypeField, at: site.at, kept, parts: parts.length, statuses: parts[0] };
   await kvs.set(SITE_KEY, stored);
 }
 
@@ -183,6 +197,8 @@ async function writeSite(site: Site, kept: string[] | null): Promise<void> {
 async function readSite(now: number, categories: readonly string[] | null): Promise<Site | null> {
   const stored = (await kvs.get(SITE_KEY).catch(() => undefined)) as StoredSite | undefined;
   if (!stored || typeof stored !== 'object' || !stored.appAccountId || typeof stored.parts !== 'number' || !stored.statuses?.categories) return null;
+  // Stored by a version that did not look for the request type field: read again.
+  if (stored.requestTypeField === undefined) return null;
   if (now - stored.at >= SITE_TTL_MS) return null;
   // Kept for fewer categories than this policy tells apart (the admin changed it): read again.
   if (stored.kept !== null && stored.kept !== undefined && (categories === null || categories.some((c) => !stored.kept!.includes(c)))) return null;
@@ -194,7 +210,7 @@ async function readSite(now: number, categories: readonly string[] | null): Prom
   }
   const statusCategories: Record<string, string> = {};
   for (const part of parts) for (const [category, keys] of Object.entries(part.categories)) for (const key of keys) statusCategories[key] = category;
-  return { appAccountId: stored.appAccountId, statusCategories, appFields: stored.appFields, at: stored.at };
+  return { appAccountId: stored.appAccountId, statusCategories, appFields: stored.appFields, requestTypeField: stored.requestTypeField, at: stored.at };
 }
 
 /** The app's fields as Forge created them, with any the admin mapped by hand taking precedence. */
@@ -204,6 +220,7 @@ export function effectiveFields(site: Site, configured: AppFields): AppFields {
     state: configured.state ?? site.appFields.state,
     tier: configured.tier ?? site.appFields.tier,
     next: configured.next ?? site.appFields.next,
+    ...(configured.level ?? site.appFields.level ? { level: configured.level ?? site.appFields.level } : {}),
     ...(configured.ownership ?? site.appFields.ownership ? { ownership: configured.ownership ?? site.appFields.ownership } : {}),
   };
 }

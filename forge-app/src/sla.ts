@@ -1,4 +1,4 @@
-import { evaluate, nextTransition, savedDue, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
+import { evaluate, nextTransition, savedDue, ticketLevel, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
 import type { JiraIssue } from './jira/client';
 import { COMPONENTS, timelineOfIssue, type FieldMap, type TimelineContext } from './jira/timeline';
 
@@ -16,6 +16,8 @@ export interface AppFields {
    * manifest cannot declare a field per group.
    */
   ownership?: string;
+  /** "SLA level": the escalation ladder's level (core's ticketLevel), a number field for JQL. */
+  level?: string;
 }
 
 export interface Plan {
@@ -56,7 +58,12 @@ export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: Ji
     wanted.push({ fieldId: fields.ownership, value: open === null ? null : new Date(open).toISOString() });
   }
   if (fields.state) wanted.push({ fieldId: fields.state, value: worstState(decision) });
-  if (fields.tier) wanted.push({ fieldId: fields.tier, value: decision.tier.label });
+  // The tier the SLA counts for, a rule's included. Never into the field the issue's own Tier is
+  // read from (an admin who mapped the Tier onto the app's field): the next read would take a
+  // rule's tier for the issue's own, and it would stick after the rule stops holding.
+  if (fields.tier && fields.tier !== map.tier) wanted.push({ fieldId: fields.tier, value: decision.tier.label });
+  // Empty (null) for a policy without a ladder, 0 before the first level: JQL "SLA level" >= 2.
+  if (fields.level) wanted.push({ fieldId: fields.level, value: ticketLevel(policy, decision) });
   if (fields.next) {
     const next = nextTransition(policy, decision);
     wanted.push({ fieldId: fields.next, value: next ? new Date(next.at).toISOString() : null });
@@ -71,11 +78,19 @@ function same(have: unknown, want: unknown): boolean {
   return have === want;
 }
 
-/** Only changes to these can change a decision: anything else (the app's own fields) is ignored. */
-export function relevantChange(map: FieldMap, items: { field?: string; fieldId?: string }[] | undefined, conditions = false): boolean {
+/**
+ * Only changes to these can change a decision: anything else (the app's own fields) is ignored.
+ * `conditions`: the policy reads conditions, so labels count, and `conditionFields` (config's
+ * conditionFieldIds: the named attributes' fields, the components, the request type field).
+ */
+export function relevantChange(map: FieldMap, items: { field?: string; fieldId?: string }[] | undefined, conditions = false, conditionFields: readonly string[] = []): boolean {
   if (!items || !items.length) return true;
+  const extra = conditions ? ['labels', ...conditionFields, REQUEST_TYPE_ITEM] : [];
   // Components come as "Component" items (fieldId "components" in REST v3).
-  const group = map.group === COMPONENTS ? [COMPONENTS, 'Component'] : [map.group];
-  const watched = new Set(['status', 'priority', 'comment', map.impact, map.urgency, map.tier, map.organizations, ...group, ...(conditions ? ['labels'] : [])].filter(Boolean) as string[]);
+  const all = [map.group, ...extra].flatMap((id) => (id === COMPONENTS ? [COMPONENTS, 'Component'] : [id]));
+  const watched = new Set(['status', 'priority', 'comment', map.impact, map.urgency, map.tier, map.organizations, ...all].filter(Boolean) as string[]);
   return items.some((it) => watched.has(it.fieldId ?? '') || watched.has(it.field ?? ''));
 }
+
+/** The changelog item's `field` (its name) for JSM's request type, in case an item comes without fieldId. */
+const REQUEST_TYPE_ITEM = 'Customer Request Type';

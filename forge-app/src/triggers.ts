@@ -1,9 +1,10 @@
-import { Queue, type AsyncEvent } from '@forge/events';
+import { InvocationError, InvocationErrorCode, Queue, type AsyncEvent } from '@forge/events';
 import { kvs } from '@forge/kvs';
 import { readsConditions, type Policy } from '@sla-desk/core';
-import { appFieldIds, loadConfig, policyOf, type Config } from './config';
+import { appFieldIds, conditionFieldIds, loadConfig, policyOf, type Config } from './config';
 import { JiraClient, type JiraIssue } from './jira/client';
 import { relevantChange, type Plan } from './sla';
+import { runLadder, type LadderOutcome, type Post } from './ladder';
 import { applyPlan, planIssue } from './issue';
 import { effectiveFields, policyCategories, siteFacts, type Site } from './site';
 
@@ -17,6 +18,17 @@ export interface Outcome {
   skipped?: 'not-relevant' | 'invalid-policy';
   wrote: { priority: boolean; fields: number };
   notified?: boolean;
+  /** The escalation ladder's actions this pass ran (their keys), when it ran any or must try again. */
+  ladder?: { ran: string[]; retry: boolean };
+}
+
+/** What settle needs to run the escalation ladder's actions. */
+export interface LadderContext {
+  policy: Policy;
+  now: number;
+  appAccountId: string | null;
+  /** How a notify is posted (Forge's fetch by default). */
+  post?: Post;
 }
 
 /**
@@ -25,14 +37,14 @@ export interface Outcome {
  */
 export async function readIssue(client: JiraClient, config: Config, key: string, now: number, policy?: Policy): Promise<{ site: Site; issue: JiraIssue }> {
   const site = await siteFacts(client, now, false, policy ? policyCategories(policy) : null);
-  return { site, issue: await client.getIssue(key, appFieldIds(config, site)) };
+  return { site, issue: await client.getIssue(key, appFieldIds(config, site, policy)) };
 }
 
 /**
  * Writes what a plan says, and comments (internally) when the issue's SLA state turned at risk or
  * breached since it was last seen, once per state: the last state is kept in storage.
  */
-export async function settle(client: JiraClient, issue: JiraIssue, p: Plan): Promise<{ wrote: Outcome['wrote']; notified: boolean }> {
+export async function settle(client: JiraClient, issue: JiraIssue, p: Plan, ladder?: LadderContext): Promise<{ wrote: Outcome['wrote']; notified: boolean; ladder?: LadderOutcome }> {
   const wrote = await applyPlan(client, issue, p);
   const key = stateKey(issue.id);
   const stored = await kvs.get(key).catch(() => undefined);
@@ -50,8 +62,39 @@ export async function settle(client: JiraClient, issue: JiraIssue, p: Plan): Pro
   }
   // After the comments: a retry may comment twice, but a transition is never lost.
   if (JSON.stringify(after) !== JSON.stringify(before)) await kvs.set(key, after);
-  return { wrote, notified };
+  // The ladder's actions, each marked pending before and done after (ladder.ts): once per cycle.
+  if (!ladder) return { wrote, notified };
+  return { wrote, notified, ladder: await runLadder(client, issue, ladder.policy, p.decision, ladder.now, ladder.appAccountId, ladder.post) };
 }
+
+/** A raised Priority changes the evaluation, and may reach further levels: at most this many passes. */
+const MAX_LADDER_PASSES = 3;
+
+/**
+ * Plans, writes and runs the ladder for one issue, the way every pass does (issue events, the
+ * finder's transitions, the recalculation). The app's own edits fire no trigger (ignoreSelf), so a
+ * Priority the ladder raised is evaluated again here, from the issue as Jira now has it.
+ */
+export async function settleIssue(client: JiraClient, config: Config, policy: Policy, issue: JiraIssue, site: Site, now: number, post?: Post): Promise<Outcome> {
+  const ctx: LadderContext = { policy, now, appAccountId: site.appAccountId, post };
+  let r = await settle(client, issue, await planIssue(client, config, policy, issue, now, site), ctx);
+  const out: Outcome = { wrote: { ...r.wrote }, notified: r.notified };
+  const ran = [...(r.ladder?.ran ?? [])];
+  let retry = r.ladder?.retry ?? false;
+  for (let pass = 1; r.ladder?.raised && pass < MAX_LADDER_PASSES; pass++) {
+    const again = await client.getIssue(issue.key, appFieldIds(config, site, policy));
+    r = await settle(client, again, await planIssue(client, config, policy, again, now, site), ctx);
+    out.wrote = { priority: out.wrote.priority || r.wrote.priority, fields: out.wrote.fields + r.wrote.fields };
+    out.notified = out.notified || r.notified;
+    ran.push(...(r.ladder?.ran ?? []));
+    retry = retry || (r.ladder?.retry ?? false);
+  }
+  if (ran.length || retry) out.ladder = { ran, retry };
+  return out;
+}
+
+/** How long a ladder action that could not be delivered waits before the next try (s). */
+export const LADDER_RETRY_S = 60;
 
 const stateKey = (issueId: string) => `sla-desk-state-${issueId}`;
 
@@ -61,7 +104,7 @@ const stateKey = (issueId: string) => `sla-desk-state-${issueId}`;
  * events the app caused, a changelog that touches nothing SLA Desk reads is ignored, and nothing is
  * written when nothing changed.
  */
-export async function onIssueEvent(event: IssueEvent, client = new JiraClient('app'), now = Date.now()): Promise<Outcome> {
+export async function onIssueEvent(event: IssueEvent, client = new JiraClient('app'), now = Date.now(), queue: Pick<Queue, 'push'> = new Queue({ key: TRANSITION_QUEUE })): Promise<Outcome> {
   const config = await loadConfig();
   const { policy, problems } = policyOf(config);
   if (!policy) {
@@ -69,8 +112,15 @@ export async function onIssueEvent(event: IssueEvent, client = new JiraClient('a
     console.error(JSON.stringify({ level: 'error', msg: 'invalid SLA policy', issueId: event.issue.id, problems: problems.length }));
     return { skipped: 'invalid-policy', wrote: { priority: false, fields: 0 } };
   }
-  if (!relevantChange(config.map, event.changelog?.items, readsConditions(policy))) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
-  return refreshIssue(client, config, policy, event.issue.key, now);
+  const conditions = readsConditions(policy);
+  // The fields rules read include JSM's request type, whose id is one of the site's facts.
+  const conditionFields = conditions && event.changelog?.items?.length ? conditionFieldIds(policy, await siteFacts(client, now, false, policyCategories(policy))) : [];
+  if (!relevantChange(config.map, event.changelog?.items, conditions, conditionFields)) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
+  const out = await refreshIssue(client, config, policy, event.issue.key, now);
+  // A notification that could not be delivered: product events are not retried, so the issue goes
+  // on the transition queue, whose consumer tries again.
+  if (out.ladder?.retry) await queue.push({ body: { issueId: event.issue.id, key: event.issue.key, at: now } satisfies TransitionJob, delayInSeconds: LADDER_RETRY_S });
+  return out;
 }
 
 export const TRANSITION_QUEUE = 'sla-desk-transitions';
@@ -144,10 +194,19 @@ export async function onTransition(event: Pick<AsyncEvent<TransitionJob>, 'body'
 }
 
 /**
+ * What the consumer answers Forge: a pass that left a notification undelivered asks for the event
+ * again (async events are delivered again on a returned InvocationError). The actions done are
+ * proven in storage, so only what is left is tried.
+ */
+export function consumerAnswer(out: Outcome): Outcome | InvocationError {
+  return out.ladder?.retry ? new InvocationError({ retryAfter: LADDER_RETRY_S, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST }) : out;
+}
+
+/**
  * Reads, evaluates, writes and notes one issue now: for an issue event, a due transition, and the
  * resolvers' own writes (which fire no trigger, so they refresh the SLA fields in the same pass).
  */
 export async function refreshIssue(client: JiraClient, config: Config, policy: Policy, key: string, now: number): Promise<Outcome> {
   const { site, issue } = await readIssue(client, config, key, now, policy);
-  return settle(client, issue, await planIssue(client, config, policy, issue, now, site));
+  return settleIssue(client, config, policy, issue, site, now);
 }

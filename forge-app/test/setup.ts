@@ -39,8 +39,25 @@ jest.mock('@forge/api', () => {
   // The Forge runtime's app context: the app and environment whose fields the site created.
   const { APP_ID, ENV_ID } = jest.requireActual('../../test/jira/emulator');
   const getAppContext = () => ({ appAri: { appId: APP_ID }, environmentAri: { environmentId: ENV_ID } });
-  return { __esModule: true, ...actual, route: actual.route, getAppContext, default: { asApp: () => app, asUser: () => user } };
+  // Forge's fetch (egress): what a test's webhook receiver answers, never the network.
+  const fetch = (url: string, init: { method?: string; body?: string } = {}) => egress.fetch(url, init);
+  return { __esModule: true, ...actual, route: actual.route, getAppContext, fetch, default: { asApp: () => app, asUser: () => user } };
 });
+
+/**
+ * The outside world Forge's fetch reaches (the ladder's notify): every request is recorded, and
+ * `answer` gives its status (200 unless a test says otherwise). Forge answers 403 for a host the
+ * manifest does not list (runtime egress permissions), without throwing.
+ */
+export const egress = {
+  posts: [] as { url: string; body: unknown }[],
+  answer: (_url: string): number => 200,
+  async fetch(url: string, init: { method?: string; body?: string }) {
+    this.posts.push({ url, body: init.body ? JSON.parse(init.body) : undefined });
+    const status = this.answer(url);
+    return { ok: status >= 200 && status < 300, status, text: async () => '', json: async () => ({}) };
+  },
+};
 
 /**
  * Forge storage as @forge/kvs 1.6.5 behaves (node_modules/@forge/kvs/out/storage-api.js and its
@@ -109,7 +126,7 @@ export const testConfig: Config = {
 };
 
 /** The ids deploy() gives the app's fields on a reset site, in manifest order. */
-export const FIELD = { firstResponse: 'customfield_10500', resolution: 'customfield_10501', state: 'customfield_10502', tier: 'customfield_10503', next: 'customfield_10504', nextReply: 'customfield_10505', periodicUpdate: 'customfield_10506' };
+export const FIELD = { firstResponse: 'customfield_10500', resolution: 'customfield_10501', state: 'customfield_10502', tier: 'customfield_10503', next: 'customfield_10504', nextReply: 'customfield_10505', periodicUpdate: 'customfield_10506', ownership: 'customfield_10507', level: 'customfield_10508' };
 
 /** SUP-1: Impact 2, Urgency 1, Plus, created at `created`, with the given native priority. */
 export function addSupportIssue(created: string, priority: { id: string; name: string }) {

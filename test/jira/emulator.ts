@@ -297,6 +297,8 @@ export class JiraEmulator {
     return {
       id: issue.id,
       key: issue.key,
+      // REST v3 Get issue: the issue's own REST URL, on the site's host.
+      self: `https://site.atlassian.net/rest/api/3/issue/${issue.id}`,
       fields: this.fieldsView(issue, fields, EMBEDDED_COMMENT_CAP),
       changelog: latest ? { startAt: 0, maxResults: latest.length, ...(this.omitChangelogTotal ? {} : { total: issue.histories.length }), histories: latest } : undefined,
     };
@@ -372,8 +374,11 @@ export class JiraEmulator {
       if (!issue) return respond(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
       const edit = this.edit(issue, body?.fields ?? {});
       if ('errors' in edit) return respond(400, { errorMessages: [], errors: edit.errors });
-      Object.assign(issue.fields, edit.values);
-      if (edit.items.length) this.history(issue, caller, edit.items);
+      const update = this.updateLabels(issue, body?.update?.labels);
+      if ('errors' in update) return respond(400, { errorMessages: [], errors: update.errors });
+      Object.assign(issue.fields, edit.values, update.values);
+      const items = [...edit.items, ...update.items];
+      if (items.length) this.history(issue, caller, items);
       return respond(204, undefined);
     }
     // Update custom fields (apps): only the app's own fields; a changelog entry unless generateChangelog=false.
@@ -618,6 +623,31 @@ export class JiraEmulator {
       }
     }
     return Object.keys(errors).length ? { errors } : { values, items };
+  }
+
+  /**
+   * Edit issue's `update` verbs for labels (REST v3, Edit issue: `update` maps a field to a list of
+   * operations; labels take add, remove and set): the other labels stay. A label holds no spaces.
+   * One "labels" changelog item with the lists as space-separated text, as the REST v3 Get
+   * changelogs example logs labels (host-payloads/jira_issue_changelog.doc-example.json: fromString
+   * "label-1", toString "label-1 label-2"). Labels are on the default edit screen (editmeta above).
+   */
+  private updateLabels(issue: EmulatedIssue, ops: unknown): { values: Record<string, unknown>; items: History['items'] } | { errors: Record<string, string> } {
+    if (ops === undefined) return { values: {}, items: [] };
+    if (!Array.isArray(ops)) return { errors: { labels: 'Operation value must be an array' } };
+    const before = Array.isArray(issue.fields.labels) ? (issue.fields.labels as string[]) : [];
+    let next = [...before];
+    for (const op of ops as Record<string, unknown>[]) {
+      const [verb, value] = Object.entries(op ?? {})[0] ?? [];
+      const labels = verb === 'set' ? (Array.isArray(value) ? value : []) : [value];
+      if (labels.some((l) => typeof l !== 'string' || !l || /\s/.test(l))) return { errors: { labels: 'The label cannot contain spaces' } };
+      if (verb === 'add') next = next.includes(value as string) ? next : [...next, value as string];
+      else if (verb === 'remove') next = next.filter((l) => l !== value);
+      else if (verb === 'set') next = [...new Set(labels as string[])];
+      else return { errors: { labels: `Unsupported operation: ${String(verb)}` } };
+    }
+    if (next.join(' ') === before.join(' ')) return { values: {}, items: [] };
+    return { values: { labels: next }, items: [{ field: 'labels', fieldtype: 'jira', fieldId: 'labels', from: null, fromString: before.join(' ') || null, to: null, toString: next.join(' ') || null }] };
   }
 
   private history(issue: EmulatedIssue, author: string, items: History['items']): void {

@@ -29,12 +29,14 @@ export function Admin() {
     return () => clearInterval(id);
   }, [recalc?.state]);
   useEffect(() => {
-    void call<{ config?: Config; presets?: { id: string; name: string }[]; problems: string[] }>('getConfig').then((r) => {
+    void call<{ config?: Config; presets?: { id: string; name: string }[]; problems: string[]; warnings?: string[] }>('getConfig').then((r) => {
       // The server refuses anyone without Administer Jira: say so instead of an empty form.
       if (!r.config || !r.presets) return setDenied(r.problems);
       setConfig(r.config);
       setPresets(r.presets);
       setProblems(r.problems);
+      // What the saved policy's ladders cannot do on Jira, said before anyone saves again.
+      setWarnings(r.warnings ?? []);
       if ('document' in r.config.policy) setDoc(r.config.policy.document);
     });
   }, []);
@@ -77,8 +79,8 @@ export function Admin() {
             <Text>{afterSave.problem}</Text>
           </SectionMessage>
         )}
-        {saved && warnings.length > 0 && (
-          <SectionMessage appearance="warning" title="Saved, but some projects' priority schemes lack a priority">
+        {warnings.length > 0 && (
+          <SectionMessage appearance="warning" title={saved ? 'Saved, with warnings' : 'Warnings'}>
             {warnings.map((w) => (
               <Text key={w}>{w}</Text>
             ))}

@@ -202,6 +202,14 @@ export class JiraClient {
   }
 
   /**
+   * Adds one label and keeps the others (REST v3 Edit issue, `update.labels: [{add}]`): a ladder's
+   * tag must not replace labels that people or other apps set.
+   */
+  addLabel(key: string, label: string): Promise<void> {
+    return this.call(route`/rest/api/3/issue/${key}`, { method: 'PUT', body: { update: { labels: [{ add: label }] } } });
+  }
+
+  /**
    * The app's own (read-only) custom fields: one request for every field of the issue. No changelog
    * entry: the app's writes would otherwise push the issue's real history out of Jira's capped views.
    */

@@ -47,6 +47,8 @@ export interface TimelineContext {
   statusCategories?: Record<string, string>;
   /** The priority the issue's project gives new issues (its priority scheme's default), when known. */
   defaultPriority?: string | null;
+  /** JSM's Customer Request Type field on this site (site.ts), or null without JSM. */
+  requestTypeField?: string | null;
 }
 
 export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue, ctx: TimelineContext = {}): TimelineInput {
@@ -92,13 +94,33 @@ export function timelineOfIssue(policy: Policy, map: FieldMap, issue: JiraIssue,
     }
   }
   for (const g of groups?.changes ?? []) events.push({ type: 'field', at: g.at, field: 'group', value: g.value });
-  // What rules and conditional pauses read: the labels as tags, the project (key) as the brand.
-  const extra: Pick<TimelineInput, 'tags'> = {};
+  // What rules and conditional pauses read: the labels as tags, the project (key) as the brand,
+  // the request type as the form, the first JSM organization, and the policy's named attributes.
+  const extra: Pick<TimelineInput, 'tags' | 'attributes'> = {};
   if (readsConditions(policy)) {
     const labelItems = histories.flatMap((h) => h.items.filter((it) => key(it) === 'labels').map((it) => ({ at: h.created, it })));
     extra.tags = labelItems.length ? words(labelItems[0].it.fromString) : Array.isArray(f.labels) ? (f.labels as string[]) : [];
     for (const { at, it } of labelItems) events.push({ type: 'tags', at, tags: words(it.toString) });
     if (f.project?.key) fields.brand = f.project.key;
+    const requestType = ctx.requestTypeField ? valueChanges(ctx.requestTypeField, requestTypeText(f[ctx.requestTypeField]), histories) : null;
+    const context: [field: 'form' | 'organization', read: ValueChanges | null][] = [
+      ['form', requestType],
+      ['organization', map.organizations ? valueChanges(map.organizations, groupText(f[map.organizations]), histories, true) : null],
+    ];
+    for (const [field, read] of context) {
+      if (!read) continue;
+      fields[field] = read.initial;
+      for (const c of read.changes) events.push({ type: 'field', at: c.at, field, value: c.value });
+    }
+    const attributes: Record<string, string | null> = {};
+    for (const [name, a] of Object.entries(policy.attributes)) {
+      const j = a.jira;
+      const read = j?.field ? valueChanges(j.field, groupText(f[j.field]), histories, Array.isArray(f[j.field])) : j?.component ? groupChanges(COMPONENTS, f[COMPONENTS], histories) : j?.requestType ? requestType : null;
+      if (!read) continue;
+      attributes[name] = read.initial;
+      for (const c of read.changes) events.push({ type: 'attribute', at: c.at, name, value: c.value });
+    }
+    extra.attributes = attributes;
   }
   const service = isServiceProject(issue);
   for (const cm of f.comment?.comments ?? []) {
@@ -189,6 +211,45 @@ export function groupChanges(group: string, current: unknown, histories: readonl
     was = now;
   }
   return { initial, changes };
+}
+
+type ValueChanges = { initial: string | null; changes: { at: string; value: string | null }[] };
+
+/**
+ * A field holding one value, as rules read it: its first changelog item's `fromString` is its value
+ * at creation (else `current`, the value's text now), and each item's `toString` (its `to` when Jira
+ * gives no text) the new value. `list`: the field holds several values (the JSM Organizations field,
+ * a multi-select) and Jira logs the whole list as one text, "[Acme, Globex]" or "Acme,Globex": its
+ * first entry is the value, as the first organization is for the tier.
+ */
+export function valueChanges(fieldId: string, current: string | null, histories: readonly JiraHistory[], list = false): ValueChanges {
+  const text = (s: string | null) => (list ? firstOfList(s) : blank(s));
+  const changes: { at: string; value: string | null }[] = [];
+  let initial: string | null | undefined;
+  for (const h of histories) {
+    for (const it of h.items) {
+      if (key(it) !== fieldId) continue;
+      if (initial === undefined) initial = text(it.fromString ?? it.from);
+      changes.push({ at: h.created, value: text(it.toString ?? it.to) });
+    }
+  }
+  return { initial: initial === undefined ? current : initial, changes };
+}
+
+/** The first entry of a list Jira logs as text: "[Acme, Globex]" or "Acme,Globex" -> "Acme". */
+function firstOfList(s: string | null): string | null {
+  if (s === null) return null;
+  const inner = s.trim().replace(/^\[(.*)\]$/s, '$1');
+  return blank(inner.split(',')[0] ?? '')?.trim() ?? null;
+}
+
+/**
+ * The request type's name from JSM's Customer Request Type field: its value is a
+ * CustomerRequestType-like object, { requestType: { id, name, ... }, currentStatus, _links }.
+ */
+function requestTypeText(v: unknown): string | null {
+  const rt = v && typeof v === 'object' ? (v as { requestType?: { name?: unknown } }).requestType : undefined;
+  return typeof rt?.name === 'string' ? blank(rt.name) : null;
 }
 
 /** A group as the policy names it: a group picker's or team's name, a select's value, the first of a list. */
