@@ -111,7 +111,7 @@ export async function runLadder(client: JiraClient, issue: JiraIssue, policy: Po
     return out;
   }
   const done = new Set(proof.done);
-  const save = () => kvs.set(key, { done: [...done], pending: proof.pending } satisfies Proof);
+  const save = () => kvs.set(key, { done: [...done], pending: { ...proof.pending } } satisfies Proof);
   for (const step of steps) {
     for (let i = 0; i < step.actions.length; i++) {
       const k = actionKey(step, i);

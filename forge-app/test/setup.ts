@@ -108,7 +108,8 @@ jest.mock('@forge/kvs', () => {
         fault('set', key);
         const size = Buffer.byteLength(JSON.stringify(value), 'utf8');
         if (size > KVS_VALUE_LIMIT) throw new ForgeKvsAPIError({ status: 400 }, 'MAX_SIZE', 'The provided value has exceeded the maximum size limit.');
-        store.set(key, value);
+        // A copy, as the service stores what it was sent: a later change to the object is not saved.
+        store.set(key, JSON.parse(JSON.stringify(value)));
       },
     },
   };
