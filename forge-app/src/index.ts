@@ -1,6 +1,6 @@
 import { adminDefinitions, definitions } from './resolvers';
 import { onAppLifecycle as startAfterLifecycle, recalculatePage as runPage } from './recalculate';
-import { consumerAnswer, findTransitions as runFinder, onIssueEvent as handleIssueEvent, onTransition as handleTransition, type IssueEvent, type TransitionJob } from './triggers';
+import { findTransitions as runFinder, onIssueEvent as handleIssueEvent, onTransition as handleTransition, type IssueEvent, type TransitionJob } from './triggers';
 
 /** The functions manifest.yml names. The glance and panel share one resolver; the admin page has its own. */
 export const resolver = definitions();
@@ -15,9 +15,9 @@ export async function findTransitions() {
   return runFinder();
 }
 
-/** The transition queue's consumer: one issue at its instant (again later, for an undelivered notification). */
+/** The transition queue's consumer: one issue at its instant. */
 export async function onTransition(event: { body: TransitionJob }) {
-  return consumerAnswer(await handleTransition(event));
+  return handleTransition(event);
 }
 
 /**

@@ -1,10 +1,10 @@
-import { InvocationError, InvocationErrorCode, Queue, type AsyncEvent } from '@forge/events';
+import { Queue, type AsyncEvent } from '@forge/events';
 import { kvs } from '@forge/kvs';
 import { readsConditions, type Policy } from '@sla-desk/core';
 import { appFieldIds, conditionFieldIds, loadConfig, policyOf, type Config } from './config';
 import { JiraClient, type JiraIssue } from './jira/client';
 import { relevantChange, type Plan } from './sla';
-import { runLadder, type LadderOutcome, type Post } from './ladder';
+import { runLadder, type LadderOutcome } from './ladder';
 import { applyPlan, planIssue } from './issue';
 import { effectiveFields, policyCategories, siteFacts, type Site } from './site';
 
@@ -18,8 +18,8 @@ export interface Outcome {
   skipped?: 'not-relevant' | 'invalid-policy';
   wrote: { priority: boolean; fields: number };
   notified?: boolean;
-  /** The escalation ladder's actions this pass ran (their keys), when it ran any or must try again. */
-  ladder?: { ran: string[]; retry: boolean };
+  /** The escalation ladder's actions this pass ran (their keys), when it ran any. */
+  ladder?: { ran: string[] };
 }
 
 /** What settle needs to run the escalation ladder's actions. */
@@ -27,8 +27,6 @@ export interface LadderContext {
   policy: Policy;
   now: number;
   appAccountId: string | null;
-  /** How a notify is posted (Forge's fetch by default). */
-  post?: Post;
 }
 
 /**
@@ -64,37 +62,20 @@ export async function settle(client: JiraClient, issue: JiraIssue, p: Plan, ladd
   if (JSON.stringify(after) !== JSON.stringify(before)) await kvs.set(key, after);
   // The ladder's actions, each marked pending before and done after (ladder.ts): once per cycle.
   if (!ladder) return { wrote, notified };
-  return { wrote, notified, ladder: await runLadder(client, issue, ladder.policy, p.decision, ladder.now, ladder.appAccountId, ladder.post) };
+  return { wrote, notified, ladder: await runLadder(client, issue, ladder.policy, p.decision, ladder.now, ladder.appAccountId) };
 }
-
-/** A raised Priority changes the evaluation, and may reach further levels: at most this many passes. */
-const MAX_LADDER_PASSES = 3;
 
 /**
  * Plans, writes and runs the ladder for one issue, the way every pass does (issue events, the
- * finder's transitions, the recalculation). The app's own edits fire no trigger (ignoreSelf), so a
- * Priority the ladder raised is evaluated again here, from the issue as Jira now has it.
+ * finder's transitions, the recalculation). A raise is in the plan's decision already (core
+ * derives it), so one pass writes all that the issue should show.
  */
-export async function settleIssue(client: JiraClient, config: Config, policy: Policy, issue: JiraIssue, site: Site, now: number, post?: Post): Promise<Outcome> {
-  const ctx: LadderContext = { policy, now, appAccountId: site.appAccountId, post };
-  let r = await settle(client, issue, await planIssue(client, config, policy, issue, now, site), ctx);
-  const out: Outcome = { wrote: { ...r.wrote }, notified: r.notified };
-  const ran = [...(r.ladder?.ran ?? [])];
-  let retry = r.ladder?.retry ?? false;
-  for (let pass = 1; r.ladder?.raised && pass < MAX_LADDER_PASSES; pass++) {
-    const again = await client.getIssue(issue.key, appFieldIds(config, site, policy));
-    r = await settle(client, again, await planIssue(client, config, policy, again, now, site), ctx);
-    out.wrote = { priority: out.wrote.priority || r.wrote.priority, fields: out.wrote.fields + r.wrote.fields };
-    out.notified = out.notified || r.notified;
-    ran.push(...(r.ladder?.ran ?? []));
-    retry = retry || (r.ladder?.retry ?? false);
-  }
-  if (ran.length || retry) out.ladder = { ran, retry };
+export async function settleIssue(client: JiraClient, config: Config, policy: Policy, issue: JiraIssue, site: Site, now: number): Promise<Outcome> {
+  const r = await settle(client, issue, await planIssue(client, config, policy, issue, now, site), { policy, now, appAccountId: site.appAccountId });
+  const out: Outcome = { wrote: r.wrote, notified: r.notified };
+  if (r.ladder?.ran.length) out.ladder = { ran: r.ladder.ran };
   return out;
 }
-
-/** How long a ladder action that could not be delivered waits before the next try (s). */
-export const LADDER_RETRY_S = 60;
 
 const stateKey = (issueId: string) => `sla-desk-state-${issueId}`;
 
@@ -104,7 +85,7 @@ const stateKey = (issueId: string) => `sla-desk-state-${issueId}`;
  * events the app caused, a changelog that touches nothing SLA Desk reads is ignored, and nothing is
  * written when nothing changed.
  */
-export async function onIssueEvent(event: IssueEvent, client = new JiraClient('app'), now = Date.now(), queue: Pick<Queue, 'push'> = new Queue({ key: TRANSITION_QUEUE })): Promise<Outcome> {
+export async function onIssueEvent(event: IssueEvent, client = new JiraClient('app'), now = Date.now()): Promise<Outcome> {
   const config = await loadConfig();
   const { policy, problems } = policyOf(config);
   if (!policy) {
@@ -116,11 +97,7 @@ export async function onIssueEvent(event: IssueEvent, client = new JiraClient('a
   // The fields rules read include JSM's request type, whose id is one of the site's facts.
   const conditionFields = conditions && event.changelog?.items?.length ? conditionFieldIds(policy, await siteFacts(client, now, false, policyCategories(policy))) : [];
   if (!relevantChange(config.map, event.changelog?.items, conditions, conditionFields)) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
-  const out = await refreshIssue(client, config, policy, event.issue.key, now);
-  // A notification that could not be delivered: product events are not retried, so the issue goes
-  // on the transition queue, whose consumer tries again.
-  if (out.ladder?.retry) await queue.push({ body: { issueId: event.issue.id, key: event.issue.key, at: now } satisfies TransitionJob, delayInSeconds: LADDER_RETRY_S });
-  return out;
+  return refreshIssue(client, config, policy, event.issue.key, now);
 }
 
 export const TRANSITION_QUEUE = 'sla-desk-transitions';
@@ -191,15 +168,6 @@ export async function onTransition(event: Pick<AsyncEvent<TransitionJob>, 'body'
   const { policy } = policyOf(config);
   if (!policy) return { skipped: 'invalid-policy', wrote: { priority: false, fields: 0 } };
   return refreshIssue(client, config, policy, event.body.key, now);
-}
-
-/**
- * What the consumer answers Forge: a pass that left a notification undelivered asks for the event
- * again (async events are delivered again on a returned InvocationError). The actions done are
- * proven in storage, so only what is left is tried.
- */
-export function consumerAnswer(out: Outcome): Outcome | InvocationError {
-  return out.ladder?.retry ? new InvocationError({ retryAfter: LADDER_RETRY_S, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST }) : out;
 }
 
 /**

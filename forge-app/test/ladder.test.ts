@@ -6,9 +6,9 @@ import { egress, FIELD, freshSite, jira, store, testConfig, warmSite } from './s
 import { CONFIG_KEY, policyOf, type Config } from '../src/config';
 import { JiraClient } from '../src/jira/client';
 import { adfText } from '../src/jira/timeline';
-import { ladderKey, ladderWarnings, notifyAllowed, NOTIFY_HOSTS } from '../src/ladder';
+import { ladderKey, ladderWarnings } from '../src/ladder';
 import { planIssue } from '../src/issue';
-import { consumerAnswer, findTransitions, onIssueEvent, onTransition, readIssue, type TransitionJob } from '../src/triggers';
+import { findTransitions, onTransition, readIssue, type TransitionJob } from '../src/triggers';
 import { setConfig } from '../src/resolvers';
 import { parse } from 'yaml';
 
@@ -60,9 +60,9 @@ beforeEach(async () => {
 
 const issue = () => jira.issues.get('SUP-1')!;
 const stepComments = (k?: string) => issue().comments.filter((c) => (c.properties ?? []).some((p) => p.key === 'sla-desk-step' && (k === undefined || (p.value as { key: string }).key === k)));
-const notes = (k: string) => stepComments(k).filter((c) => !adfText(c.body).startsWith('Priority override'));
-const overrides = (k: string) => stepComments(k).filter((c) => adfText(c.body).startsWith('Priority override'));
-const posts = (k: string) => egress.posts.filter((p) => (p.body as { sla_desk: { id: string } }).sla_desk.id === `jira:SUP-1:${k}`);
+const RAISED = 'SLA Desk: the Priority is raised';
+const notes = (k: string) => stepComments(k).filter((c) => !adfText(c.body).startsWith(RAISED));
+const overrides = (k: string) => stepComments(k).filter((c) => adfText(c.body).startsWith(RAISED));
 const labelAdds = () => jira.requests.filter((r) => r.method === 'PUT' && (r.body as { update?: unknown })?.update);
 
 async function pass(at: number) {
@@ -75,12 +75,13 @@ async function decisionAt(at: number) {
   return (await planIssue(client(), config, policy, read, at, site)).decision;
 }
 
-test('each level runs its actions once: a note, a notification, a label beside the others, the app\'s own Override, nothing for assignGroup', async () => {
+test('each level runs its actions once: a note, a label beside the others, the raise recorded and set; notify and assignGroup are Zendesk\'s', async () => {
   // 50 % of 8 business hours: 13:00.
-  expect((await pass(T('2026-11-16T13:00:30Z'))).ladder).toEqual({ ran: ['resolution:1:1#0', 'resolution:1:1#1'], retry: false });
+  expect((await pass(T('2026-11-16T13:00:30Z'))).ladder).toEqual({ ran: ['resolution:1:1#0', 'resolution:1:1#1'] });
   expect(adfText(notes('resolution:1:1')[0].body)).toBe('SLA Desk: Time to resolution reached Tell the assignee (level 1) (due 2026-11-16T17:00:00.000Z).');
   expect(notes('resolution:1:1')[0].jsdPublic).toBe(false);
-  expect(posts('resolution:1:1')).toEqual([{ url: SLACK, body: { text: '<https://site.atlassian.net/browse/SUP-1|SUP-1>: Time to resolution reached Tell the assignee (level 1) (due 2026-11-16T17:00:00.000Z).', sla_desk: { id: 'jira:SUP-1:resolution:1:1', ticket: 'SUP-1', metric: 'resolution', cycle: 1, level: 1, label: 'Tell the assignee' } } }]);
+  // No call leaves Atlassian: the notify is passed over on Jira.
+  expect(egress.posts).toEqual([]);
   expect(issue().fields[FIELD.level]).toBe(1);
   // Another pass at the same level runs nothing.
   jira.requests = [];
@@ -92,13 +93,16 @@ test('each level runs its actions once: a note, a notification, a label beside t
   expect(issue().fields.labels).toEqual(['keep-me', 'sla_escalated']);
   expect(issue().fields[FIELD.level]).toBe(2);
 
-  // The breach at 17:00: the Priority goes up one step as SLA Desk's Override, read back as one.
+  // The breach at 17:00: core raises the Priority one step as SLA Desk's Override, at the level's
+  // instant; the app records it in a note and sets Jira's priority.
   const out = await pass(T('2026-11-16T17:00:30Z'));
   expect(out.ladder?.ran).toEqual(expect.arrayContaining(['resolution:1:3#0', 'resolution:1:3#1']));
-  expect(adfText(overrides('resolution:1:3')[0].body)).toMatch(/^Priority override by SLA Desk at 2026-11-16T17:00:30\.000Z: High → Highest\.\nReason: escalation ladder: Time to resolution reached Breached \(level 3\)$/);
+  expect(adfText(overrides('resolution:1:3')[0].body)).toBe('SLA Desk: the Priority is raised High → Highest (escalation ladder: Time to resolution reached Breached (level 3)).');
   expect(issue().fields.priority).toMatchObject({ name: 'Highest' });
   const d = await decisionAt(T('2026-11-16T17:01:00Z'));
   expect(d.priority.id).toBe('Highest');
+  // (Its instant is the breach's: under priorityChange: recompute, Jira's priority now Highest
+  // moves that breach to Highest's own 13:00; the raise and its note stay one.)
   expect(d.priority).toMatchObject({ source: 'override', override: { by: 'SLA Desk', from: 'High', to: 'Highest' } });
   // Once, however many passes see the level.
   await pass(T('2026-11-16T17:10:00Z'));
@@ -136,14 +140,13 @@ test('a consumer that fails midway, retried by Forge, completes each action exac
     addIssue();
     egress.posts = [];
     await warmSite(at);
-    const crashed = await until(at, crash, crash % 2 === 0);
+    await until(at, crash, crash % 2 === 0);
     const fell = lastCrash.n;
     // Raised to Highest (4h, due 13:00), the issue is past its breach + 1h at once: level 4 too.
     const steps = reachedSteps(policy, await decisionAt(at + 10_000)).filter((s) => s.metric === 'resolution');
     expect(steps.map((s) => s.key)).toEqual(['resolution:1:1', 'resolution:1:2', 'resolution:1:3', 'resolution:1:4']);
     expect(notes('resolution:1:1')).toHaveLength(1);
-    // A notification is the one action the issue cannot prove: one whose answer was lost is sent again, with the same id.
-    for (const k of ['resolution:1:1', 'resolution:1:4']) expect(posts(k).length).toBe(crashed.has(`jira:SUP-1:${k}`) ? 2 : 1);
+    expect(egress.posts).toEqual([]);
     expect(issue().fields.labels).toEqual(['keep-me', 'sla_escalated']);
     expect(overrides('resolution:1:3')).toHaveLength(1);
     expect(notes('resolution:1:3')).toHaveLength(1);
@@ -160,42 +163,30 @@ let lastCrash = { n: 0, on: '', after: false, id: '' };
 
 /**
  * One pass at `at`, failing at its `crash`-th side effect, then delivered again by Forge until it
- * completes: after a crash, and after a pass that asks to be retried (a notification left over).
- * Returns the ids of the notifications whose answer a crash lost after their delivery.
+ * completes.
  */
-async function until(at: number, crash: number, after: boolean, lost = new Set<string>()): Promise<Set<string>> {
+async function until(at: number, crash: number, after: boolean): Promise<void> {
   let fell = { n: 0, on: '', after, id: '' };
   for (let tries = 0; ; tries++) {
     const armed = crashAt(tries === 0 ? crash : 0, after);
     let done = false;
     try {
-      done = !(await pass(at + tries * 1000)).ladder?.retry;
+      await pass(at + tries * 1000);
+      done = true;
     } catch (e) {
       if ((e as Error).message !== 'crash') throw e;
     } finally {
       armed.disarm();
     }
-    if (tries === 0) {
-      fell = lastCrash;
-      // A notification delivered but not yet proven done (its answer was lost, or the invocation
-      // failed before the proof): the one window the issue cannot tell, so it is sent again.
-      if (fell.on === 'post' && fell.after) lost.add(fell.id);
-      const proof = store.get(ladderKey('10001')) as { pending: Record<string, number> } | undefined;
-      for (const k of Object.keys(proof?.pending ?? {})) {
-        const [step, i] = k.split('#');
-        const [metric, , level] = step.split(':');
-        if ('notify' in policy.metrics[metric].ladder![Number(level) - 1].actions[Number(i)] && posts(step).length) lost.add(`jira:SUP-1:${step}`);
-      }
-    }
+    if (tries === 0) fell = lastCrash;
     if (done) break;
     if (tries > 5) throw new Error('no progress');
   }
   lastCrash = fell;
-  return lost;
 }
 
 /**
- * Fails the invocation at its `n`-th side effect (a Jira write, a notification, a storage write):
+ * Fails the invocation at its `n`-th side effect (a Jira write, a storage write):
  * before it takes effect, or (`after`) once it has but before the app hears back, as a function
  * killed by Forge (timeout, out of memory) or a lost response would.
  */
@@ -203,7 +194,6 @@ function crashAt(n: number, after: boolean) {
   let seen = 0;
   lastCrash = { n: 0, on: '', after, id: '' };
   const requestJira = jira.requestJira.bind(jira);
-  const fetch = egress.fetch.bind(egress);
   const set = store.set.bind(store);
   const hit = (on: string, id = '') => n > 0 && ++seen === n && ((lastCrash = { n, on, after, id }), true);
   jira.requestJira = (async (route: { value: string }, init: { method?: string } = {}, who?: never) => {
@@ -212,11 +202,6 @@ function crashAt(n: number, after: boolean) {
     if (after) await requestJira(route, init, who);
     throw new Error('crash');
   }) as typeof jira.requestJira;
-  egress.fetch = async (url: string, init: { method?: string; body?: string }) => {
-    if (!hit('post', (JSON.parse(init.body ?? '{}') as { sla_desk?: { id: string } }).sla_desk?.id)) return fetch(url, init);
-    if (after) await fetch(url, init);
-    throw new Error('crash');
-  };
   store.set = ((key: string, value: unknown) => {
     if (!hit('kvs')) return set(key, value);
     if (after) set(key, value);
@@ -225,7 +210,6 @@ function crashAt(n: number, after: boolean) {
   return {
     disarm() {
       jira.requestJira = requestJira;
-      egress.fetch = fetch;
       store.set = set;
     },
   };
@@ -260,10 +244,9 @@ test('property: over random histories, pass instants and failures, each step\'s 
       }
       // The issue's status now is its last; the emulated site serves it as it stands.
       const reached = new Map<string, number>(); // step key -> number of actions
-      const crashedPosts = new Set<string>();
       for (const r of [...runs].sort((a, b) => a.offset - b.offset)) {
         const at = start + r.offset * MIN;
-        await until(at, r.crash, r.after, crashedPosts);
+        await until(at, r.crash, r.after);
         for (const s of reachedSteps(policy, await decisionAt(at + 5000))) reached.set(s.key, s.actions.length);
       }
       for (const k of reached.keys()) if (Number(k.split(':')[1]) > 1) laterCycles++;
@@ -273,7 +256,6 @@ test('property: over random histories, pass instants and failures, each step\'s 
         for (const a of step.actions) {
           if ('note' in a) expect(notes(key)).toHaveLength(1);
           if ('raisePriority' in a) expect(overrides(key).length).toBeLessThanOrEqual(1); // none when at the top already
-          if ('notify' in a) expect(posts(key).length).toBe(crashedPosts.has(`jira:SUP-1:${key}`) ? 2 : 1);
           if ('tag' in a) expect(issue().fields.labels).toContain(a.tag);
         }
       }
@@ -291,51 +273,25 @@ test('property: over random histories, pass instants and failures, each step\'s 
   expect(laterCycles).toBeGreaterThan(0);
 }, 120_000);
 
-test('a notification the webhook refuses for now (5xx) is tried again: the consumer asks Forge for the event again, an issue event queues it', async () => {
-  egress.answer = () => 503;
-  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-  const out = await pass(T('2026-11-16T13:00:30Z'));
-  expect(out.ladder).toEqual({ ran: ['resolution:1:1#0'], retry: true });
-  expect(consumerAnswer(out)).toMatchObject({ retryOptions: { retryAfter: 60 } });
-  const pushed: unknown[] = [];
-  await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' } }, client(), T('2026-11-16T13:01:00Z'), { push: async (e: unknown) => void pushed.push(e) } as never);
-  expect(pushed).toEqual([{ body: { issueId: '10001', key: 'SUP-1', at: T('2026-11-16T13:01:00Z') }, delayInSeconds: 60 }]);
-  // Logged by host and status, never the issue or the body.
-  expect(warn.mock.calls.map((c) => JSON.parse(String(c[0])))).toContainEqual({ level: 'warn', msg: 'ladder notify not delivered', host: 'hooks.slack.com', status: 503, step: 'resolution:1:1' });
-  warn.mockRestore();
-  egress.answer = () => 200;
-  expect((await pass(T('2026-11-16T13:02:00Z'))).ladder).toEqual({ ran: ['resolution:1:1#1'], retry: false });
-  expect(notes('resolution:1:1')).toHaveLength(1);
-  expect(posts('resolution:1:1').filter((p) => p.url === SLACK)).toHaveLength(3);
-});
-
-describe('egress: the hosts a notification may go to', () => {
-  test('the manifest lists exactly the hosts the code allows', () => {
+describe('no egress: the Forge app keeps "Runs on Atlassian"', () => {
+  test('the manifest asks for no external fetch and no remote backend', () => {
     const m = parse(readFileSync(join(__dirname, '..', 'manifest.yml'), 'utf8'));
-    expect(m.permissions.external.fetch.backend.map((b: { address: string }) => b.address)).toEqual([...NOTIFY_HOSTS]);
+    expect(m.permissions?.external).toBeUndefined();
+    expect(m.remotes).toBeUndefined();
+    expect(JSON.stringify(m.modules)).not.toMatch(/"endpoint"|"remote"/);
   });
-
-  test('https on Slack\'s and Teams\' webhook hosts only', () => {
-    expect(notifyAllowed('https://hooks.slack.com/services/T/B/X')).toBe(true);
-    expect(notifyAllowed('https://acme.webhook.office.com/webhookb2/x')).toBe(true);
-    expect(notifyAllowed('https://prod-27.westeurope.logic.azure.com:443/workflows/x')).toBe(true);
-    for (const url of ['http://hooks.slack.com/x', 'https://webhook.office.com/x', 'https://hooks.slack.com.evil.example/x', 'https://evil.example/hooks.slack.com', 'https://user:pw@hooks.slack.com/x', 'not a url']) expect(notifyAllowed(url)).toBe(false);
-  });
-
-  test('a URL outside the list, and assignGroup, are warnings on the admin page; at run time the notify is skipped and logged', async () => {
-    const other = { ...config, policy: { document: POLICY.replace(MANAGER, 'https://chat.example.com/hook') } };
-    expect(ladderWarnings(policyOf(other).policy!)).toEqual([
-      'metrics.resolution.ladder[3]: notify chat.example.com is not a host SLA Desk for Jira may post to (hooks.slack.com, *.webhook.office.com, *.logic.azure.com); on Jira this notification is skipped',
+  test('notify and assignGroup are warnings on the admin page, and nothing is posted at run time', async () => {
+    expect(ladderWarnings(policy)).toEqual([
+      'metrics.resolution.ladder[0]: notify runs on Zendesk only: SLA Desk for Jira makes no call outside Atlassian (Runs on Atlassian), so on Jira this notification is not sent',
+      'metrics.resolution.ladder[3]: notify runs on Zendesk only: SLA Desk for Jira makes no call outside Atlassian (Runs on Atlassian), so on Jira this notification is not sent',
       'metrics.resolution.ladder[3]: assignGroup runs on Zendesk only; on Jira it does nothing',
+      'metrics.next_reply.ladder[1]: notify runs on Zendesk only: SLA Desk for Jira makes no call outside Atlassian (Runs on Atlassian), so on Jira this notification is not sent',
     ]);
     jira.addUser({ accountId: 'admin-1', displayName: 'Ada Admin', global: ['ADMINISTER'] });
-    const saved = await setConfig({ config: other }, client(), async () => ({ progress: {} as never }));
-    expect(saved).toMatchObject({ ok: true, warnings: expect.arrayContaining([expect.stringMatching(/notify chat\.example\.com is not a host/)]) });
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    await pass(T('2026-11-17T10:05:00Z'));
-    expect(egress.posts.map((p) => p.url)).toEqual([SLACK]);
-    expect(warn.mock.calls.map((c) => JSON.parse(String(c[0])))).toContainEqual({ level: 'warn', msg: 'ladder notify skipped: host not allowed', host: 'chat.example.com', step: 'resolution:1:4' });
-    warn.mockRestore();
+    const saved = await setConfig({ config }, client(), async () => ({ progress: {} as never }));
+    expect(saved).toMatchObject({ ok: true, warnings: expect.arrayContaining([expect.stringMatching(/notify runs on Zendesk only/)]) });
+    await pass(T('2026-11-16T18:30:00Z'));
+    expect(egress.posts).toEqual([]);
   });
 });
 
