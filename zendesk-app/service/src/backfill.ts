@@ -4,7 +4,7 @@ import { overrideNoteAuthors, readAllAudits, type AuditPage } from '../../src/za
 import type { ZendeskAudit, ZendeskCommentEvent, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
 import { auditOfTicketEvent, type ExportEvent } from './export';
-import { leadLookup } from './handler';
+import { leadLookup } from './leads';
 import { planFromTimeline, timelineOf, type TicketUpdate } from './plan';
 import { withTierSource } from './organization';
 import type { ZendeskTicket } from './zendesk';

@@ -1,6 +1,6 @@
 import { sameOrigin } from './backfill';
 import type { Db } from './db';
-import type { Log } from './handler';
+import type { Log } from './log';
 import { queueRead } from './queue';
 import type { Tenant } from './tenants';
 import type { ZendeskTicket } from './zendesk';

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import type { Agent } from 'https';
 import type { Query } from './db';
-import type { Log } from './handler';
+import type { Log } from './log';
 import { notifyRoute, publicAgent, type NotifyPolicy } from './notify';
 import type { LadderNotice } from './plan';
 import { statusOf } from './zendesk';

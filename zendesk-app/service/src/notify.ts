@@ -2,7 +2,7 @@ import axios from 'axios';
 import { lookup as dnsLookup, type LookupAddress } from 'dns';
 import { Agent as HttpsAgent } from 'https';
 import { BlockList, isIP } from 'net';
-import type { Log } from './handler';
+import type { Log } from './log';
 import type { TicketUpdate } from './plan';
 import { statusOf } from './zendesk';
 

@@ -4,7 +4,8 @@ import { overrideNoteAuthors, readAllAudits, type AuditPage } from '../../src/za
 import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
 import type { Db, Query } from './db';
-import { leadLookup, readTicket, type Log, type Outcome } from './handler';
+import { leadLookup } from './leads';
+import type { Log } from './log';
 import { lastMatrixInputChange, lastOverrideIndex, lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketUpdate } from './plan';
 import { keepNotices } from './ladder';
 import { notify, type NotifyPolicy } from './notify';
@@ -13,6 +14,8 @@ import { retryAfterOf, statusOf, ZendeskApiError, type ZendeskTicket } from './z
 
 /** What the service keeps of a ticket: only what a plan compares (no subject, no comment, no requester). */
 export type Snapshot = ZendeskTicket;
+
+export type Outcome = 'written' | 'unchanged' | 'not-found' | 'closed';
 
 export interface PassResult {
   outcome: Outcome;
@@ -130,13 +133,26 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
   throw new ZendeskApiError(409, `ticket ${ticketId}: still conflicting after ${MAX_CONFLICTS} attempts`);
 }
 
+type TicketRead = { ticket: ZendeskTicket; audits: ZendeskAudit[]; users: ZendeskUser[] };
+
+/** The ticket itself and its audits: null when the ticket is gone. */
+async function readTicket(http: AxiosInstance, id: number): Promise<TicketRead | null> {
+  try {
+    const [t, a] = await Promise.all([http.get(`/api/v2/tickets/${id}.json`), readAllAudits(async (path) => (await http.get(path)).data as AuditPage, id)]);
+    return { ticket: t.data.ticket, audits: a.audits, users: a.users };
+  } catch (e) {
+    if (statusOf(e) === 404) return null;
+    throw e;
+  }
+}
+
 /**
  * The ticket from its audits alone: every update to a Zendesk ticket makes an audit (Ticket Audits
  * API), so replaying their Create and Change events gives its status, priority, tags and custom
  * fields, and the last audit's time is its updated_at. undefined when they cannot say (no audits,
  * no status): the caller reads the ticket. null when the ticket is gone.
  */
-async function readFromAudits(http: AxiosInstance, id: number): Promise<{ ticket: ZendeskTicket; audits: ZendeskAudit[]; users: ZendeskUser[] } | null | undefined> {
+async function readFromAudits(http: AxiosInstance, id: number): Promise<TicketRead | null | undefined> {
   let a: { audits: ZendeskAudit[]; users: ZendeskUser[] };
   try {
     a = await readAllAudits(async (path) => (await http.get(path)).data as AuditPage, id);

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { ServiceConfig } from './config';
 import type { Query } from './db';
-import type { Log } from './handler';
+import type { Log } from './log';
 import { queueReadsOfAll } from './queue';
 
 /**
