@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
+import { INVALID_TOKEN, missingScope, OAuthServer, type AuthorizeParams } from './oauth-emulator';
+import { Provisioning, type Requirements } from './provisioning-emulator';
 
 /**
  * A stateful Zendesk REST emulator on real HTTP (loopback), for the service and the backfill. It
@@ -14,6 +16,12 @@ import type { AddressInfo } from 'net';
  * fields under custom_ticket_fields, group_id as a number). It counts requests and
  * writes per ticket, can inject 429 (with Retry-After), 500, dropped connections and slow answers,
  * and runs a hook between a read and a write (an agent's concurrent edit).
+ *
+ * One emulator is one Zendesk account (`subdomain`, `accountId`). For the hosted service it also
+ * has a global OAuth client's authorization-code grant with PKCE, refresh rotation, scopes and
+ * revocation (oauth-emulator.ts), and the Webhooks, Triggers, Ticket Fields and Apps APIs, with
+ * triggers that send signed webhook requests when a ticket changes (provisioning-emulator.ts).
+ * Each of those routes names its Zendesk source too, and says where a behaviour is unconfirmed.
  */
 export interface Ticket {
   id: number;
@@ -61,6 +69,9 @@ export const ERRORS = {
 };
 
 export class ZendeskEmulator {
+  /** The account: its subdomain ({subdomain}.zendesk.com) and its id (X-Zendesk-Account-Id, requirements' account_id). */
+  subdomain = 'acme';
+  accountId = 9001;
   tickets = new Map<number, Ticket>();
   /** Tickets deleted by an agent: the cursor export lists them with status "deleted" unless exclude_deleted=true. */
   deleted = new Set<number>();
@@ -106,6 +117,49 @@ export class ZendeskEmulator {
   tokenLifetimeS = 7200;
   /** Issued token -> expiry (ms, wall clock). */
   tokens = new Map<string, number>();
+  /** The global OAuth client's grants, scopes and revocation (authorization code with PKCE, refresh with rotation). */
+  readonly oauth = new OAuthServer(this);
+  /** Global OAuth clients by unique identifier ("zdg-…"): {secret, redirectUris}. */
+  globalClients = this.oauth.globalClients;
+  /** Refreshes per global client: granted, and refused with invalid_grant (a refresh race loses one). */
+  refreshes = this.oauth.refreshes;
+  /** Webhooks, triggers, ticket fields and app installations, and the triggers' webhook deliveries. */
+  readonly provisioning = new Provisioning(this);
+  webhooks = this.provisioning.webhooks;
+  triggers = this.provisioning.triggers;
+  installations = this.provisioning.installations;
+  /** Every webhook request the triggers sent, with the endpoint's status (await settled() first). */
+  webhookDeliveries = this.provisioning.webhookDeliveries;
+
+  /** The next id of the account's sequence (audits, events, tokens, fields, triggers…). */
+  nextId(): number {
+    return this.seq++;
+  }
+
+  /** The admin's consent on the authorize page, without a browser: the URL Zendesk redirects to (code and state, or error=access_denied). */
+  approve(params: AuthorizeParams | URLSearchParams | string, opts: { deny?: boolean; userId?: number } = {}): string {
+    return this.oauth.approve(params, opts);
+  }
+
+  /** The admin deleting the external OAuth client's tokens, or removing the app: every token of the client is invalid at once. */
+  revokeClient(clientId: string): number {
+    return this.oauth.revokeClient(clientId);
+  }
+
+  /** An admin installing the app: its requirements.json's fields, webhooks (as given: inactive) and triggers are created. */
+  installApp(opts: { appId: number; name?: string; settings?: Record<string, unknown>; secure?: string[]; requirements?: Requirements; enabled?: boolean }) {
+    return this.provisioning.installApp(opts);
+  }
+
+  /** An admin saving the app's settings: they change and the installation's updated_at moves. */
+  updateSettings(installationId: number, settings: Record<string, unknown>) {
+    return this.provisioning.updateSettings(installationId, settings);
+  }
+
+  /** Resolves when no webhook delivery is in flight. */
+  settled(): Promise<void> {
+    return this.provisioning.settled();
+  }
 
   /** Moves the host's clock forward to `ms` (never back): the next change is stamped after it. */
   advanceTo(ms: number): void {
@@ -137,6 +191,7 @@ export class ZendeskEmulator {
       { id: this.seq++, ticket_id: t.id, created_at: t.created_at, author_id: ticket.requester_id, events: [{ id: this.seq++, type: 'Comment', public: true, author_id: ticket.requester_id, body: t.subject }, ...create] },
       ...events.map((e) => ({ id: this.seq++, ticket_id: t.id, ...(e as object) }) as Audit),
     ]);
+    this.provisioning.ticketChanged(t.id, 'Create');
     return ticket;
   }
 
@@ -171,6 +226,7 @@ export class ZendeskEmulator {
     }
     t.updated_at = this.stamp();
     this.audits.get(id)!.push({ id: this.seq++, ticket_id: id, created_at: t.updated_at, author_id: author, events });
+    this.provisioning.ticketChanged(id, 'Change');
   }
 
   /** A comment (a note when public is false) by a user, through Zendesk's UI or its API. */
@@ -178,6 +234,7 @@ export class ZendeskEmulator {
     const t = this.tickets.get(id)!;
     t.updated_at = this.stamp();
     this.audits.get(id)!.push({ id: this.seq++, ticket_id: id, created_at: t.updated_at, author_id: author, events: [{ id: this.seq++, type: 'Comment', public: isPublic, author_id: author, body }] });
+    this.provisioning.ticketChanged(id, 'Change');
   }
 
   async start(): Promise<string> {
@@ -206,18 +263,60 @@ export class ZendeskEmulator {
     this.requests.push({ method, path: p, query: url.search });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
-    const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
+    const send = (status: number, data?: unknown, headers: Record<string, string> = {}) => {
+      if (status === 204) {
+        res.writeHead(204, headers);
+        res.end();
+        return;
+      }
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(data));
     };
+    const html = (status: number, text: string) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(text);
+    };
+    // A form (the consent page's) or JSON (the API's).
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const isForm = /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
+    const form = isForm ? new URLSearchParams(raw) : undefined;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- request bodies are read field by field, as before
+    let body: Record<string, any> = {};
+    if (form) body = Object.fromEntries(form);
+    else if (raw) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return send(400, { error: 'InvalidJSON', description: 'The request body is not JSON' });
+      }
+    }
+    // docs: PKCE step 1, and the global OAuth client's authorize URL (https://{subdomain}.zendesk.com/oauth/authorizations/new):
+    // the admin's consent page (oauth-emulator.ts names the sources of each rule).
+    if (method === 'GET' && p === '/oauth/authorizations/new') {
+      const page = this.oauth.authorizePage(url.searchParams);
+      return html(page.status, page.html);
+    }
+    // The consent page's Allow/Deny form (the form's target is the emulator's; Zendesk's is not published).
+    if (method === 'POST' && p === '/oauth/authorizations') {
+      const r = this.oauth.decide(form ?? new URLSearchParams(body as Record<string, string>));
+      if (r.location) {
+        res.writeHead(302, { location: r.location });
+        return res.end();
+      }
+      return html(r.status, r.html!);
+    }
+    // docs: OAuth Tokens for Grant Types, "Create Token for Grant Type": authorization_code and refresh_token.
+    if (method === 'POST' && p === '/oauth/tokens' && body.grant_type !== 'client_credentials') {
+      const r = this.oauth.token(body, !isForm);
+      return send(r.status, r.data);
+    }
     // docs: OAuth Tokens API "Create Token" with grant_type client_credentials (confidential clients):
     // client_id, client_secret, scope, optional expires_in (300..172800 s); answers access_token,
     // token_type "bearer", scope, expires_in.
     if (method === 'POST' && p === '/oauth/tokens') {
-      if (body.grant_type !== 'client_credentials') return send(400, { error: 'unsupported_grant_type' });
-      if (!body.client_id || this.oauthClients.get(body.client_id) !== body.client_secret) return send(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
+      if (!body.client_id || this.oauthClients.get(body.client_id as string) !== body.client_secret) return send(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
       const life = typeof body.expires_in === 'number' ? body.expires_in : this.tokenLifetimeS;
+      if (!body.client_id || typeof body.client_id !== 'string') return send(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
       if (life < 300 || life > 172_800) return send(400, { error: 'invalid_request', error_description: 'expires_in: 300..172800' });
       const token = `tok-${(this.seq++).toString(36)}-${Math.random().toString(36).slice(2)}`;
       this.tokens.set(token, Date.now() + life * 1000);
@@ -225,7 +324,25 @@ export class ZendeskEmulator {
     }
     const authz = req.headers.authorization ?? '';
     if (!/^(Basic|Bearer) /.test(authz)) return send(401, ERRORS[401]);
-    if (this.oauthOnly) {
+    // A token of the global client's grants: valid on every route (whatever oauthOnly), refused when
+    // expired or revoked, and held to its scopes (oauth-emulator.ts, missingScope). The identity is
+    // the user who consented: their role, and the author of their writes.
+    const grant = authz.startsWith('Bearer ') ? this.oauth.lookup(authz.slice(7)) : undefined;
+    let role = this.apiUserRole;
+    let userId = API_USER;
+    if (grant) {
+      if (!this.oauth.live(grant)) return send(401, INVALID_TOKEN);
+      // docs: OAuth Tokens, "Show Token" and "Revoke Token" are "Allowed for: Admins, Agents, End Users";
+      // the scope they need is not stated (unconfirmed): any live token may show or revoke itself.
+      const own = /^\/api\/v2\/oauth\/tokens\//.test(p);
+      const missing = own ? null : missingScope(grant.scopes, method, p);
+      // Recorded in a user's report (support.zendesk.com/hc/en-us/community/posts/4485954843162): 403 with this body.
+      if (missing) return send(403, { error: 'Forbidden', description: `You are missing the following required scopes: ${missing}` });
+      grant.usedAt = Date.now();
+      userId = grant.userId;
+      const u = this.users.find((x) => x.id === grant.userId);
+      role = u?.role === 'admin' ? 'admin' : 'agent';
+    } else if (this.oauthOnly) {
       const until = authz.startsWith('Bearer ') ? this.tokens.get(authz.slice(7)) : undefined;
       // docs: an expired or revoked token is refused with 401 "invalid_token".
       if (until === undefined || until <= Date.now()) return send(401, { error: 'invalid_token', error_description: 'The access token provided is expired, revoked, malformed or invalid' });
@@ -273,7 +390,7 @@ export class ZendeskEmulator {
       const u = body.ticket ?? {};
       if (t.status === 'closed') return send(422, ERRORS[422]);
       if (u.safe_update && u.updated_stamp !== t.updated_at) return send(409, ERRORS[409]);
-      this.apply(t, u, false);
+      this.apply(t, u, false, userId);
       return send(200, { ticket: this.restTicket(t) });
     }
     // docs: Tickets API "Bulk Update Tickets" (PUT /api/v2/tickets/update_many, "tickets": at most 100, answers a job_status).
@@ -289,7 +406,7 @@ export class ZendeskEmulator {
           if (!t || this.deleted.has(u.id)) job.results.push({ id: u.id, success: false, errors: 'RecordNotFound' });
           else if (t.status === 'closed') job.results.push({ id: u.id, success: false, errors: 'Status: closed prevents ticket update' });
           else {
-            this.apply(t, u, true);
+            this.apply(t, u, true, userId);
             job.results.push({ id: u.id, success: true, action: 'update', status: 'Updated' });
           }
         }
@@ -305,14 +422,14 @@ export class ZendeskEmulator {
     }
     // docs: Incremental Exports "Incremental Ticket Export, Cursor Based"; host-payloads/zendesk_incremental_tickets_cursor*.real.json.
     if (method === 'GET' && p === '/api/v2/incremental/tickets/cursor.json') {
-      if (this.apiUserRole !== 'admin') return send(403, ERRORS[403]);
+      if (role !== 'admin') return send(403, ERRORS[403]);
       const r = this.exportTickets(url);
       return 'error' in r ? send(400, r) : send(200, r);
     }
     // docs: Incremental Exports "Incremental Ticket Event Export" (admins only, time-based, include=comment_events);
     // host-payloads/zendesk_incremental_ticket_events.real-edited.json.
     if (method === 'GET' && p === '/api/v2/incremental/ticket_events.json') {
-      if (this.apiUserRole !== 'admin') return send(403, ERRORS[403]);
+      if (role !== 'admin') return send(403, ERRORS[403]);
       return send(200, this.exportEvents(url));
     }
     // docs: Users API "Show Many Users" (GET /api/v2/users/show_many?ids=…, at most 100 ids).
@@ -340,6 +457,22 @@ export class ZendeskEmulator {
       if (!this.users.some((u) => u.id === uid)) return send(404, ERRORS[404]);
       return send(200, { groups: (this.groupMemberships.get(uid) ?? []).map((g) => ({ id: g, name: this.groupNames.get(g) ?? `Group ${g}` })), next_page: null, previous_page: null, count: (this.groupMemberships.get(uid) ?? []).length });
     }
+    // docs: OAuth Tokens, "Show Token" (GET /api/v2/oauth/tokens/current.json with the Bearer token;
+    // "only the first 10 characters of the access token are included"). Basic auth has no current token.
+    if (method === 'GET' && p === '/api/v2/oauth/tokens/current.json') {
+      return grant ? send(200, { token: this.oauth.tokenObject(grant) }) : send(404, ERRORS[404]);
+    }
+    // docs: OAuth Tokens, "Revoke Token" (DELETE /api/v2/oauth/tokens/{oauth_token_id}, 204): "immediately
+    // and permanently invalidates it". A token's owner or an admin may revoke it (unconfirmed for others).
+    // DELETE …/current is not emulated: reports say it answered 204 without revoking (facts 12).
+    if (method === 'DELETE' && (m = /^\/api\/v2\/oauth\/tokens\/(\d+)(\.json)?$/.exec(p))) {
+      const target = this.oauth.grants.find((g) => g.id === Number(m![1]));
+      if (!target) return send(404, ERRORS[404]);
+      if (role !== 'admin' && target.userId !== userId) return send(403, ERRORS[403]);
+      this.oauth.revoke(target.id);
+      return send(204);
+    }
+    if (this.provisioning.route({ method, path: p, url, body, userId, send })) return;
     return send(404, { error: 'InvalidEndpoint', description: `not emulated: ${method} ${p}` });
   }
 
@@ -350,7 +483,7 @@ export class ZendeskEmulator {
 
   /** A write by the API user: changed fields become one audit; nothing changes, nothing is recorded. */
   /** bulk: an Update Many Tickets item, where additional_tags/remove_tags are documented. */
-  private apply(t: Ticket, u: Record<string, unknown>, bulk: boolean) {
+  private apply(t: Ticket, u: Record<string, unknown>, bulk: boolean, author = API_USER) {
     const events: Record<string, unknown>[] = [];
     if (typeof u.priority === 'string' && u.priority !== t.priority) {
       events.push({ type: 'Change', field_name: 'priority', value: u.priority, previous_value: t.priority });
@@ -377,11 +510,12 @@ export class ZendeskEmulator {
       else t.custom_fields.push({ id: f.id, value: f.value });
     }
     const comment = u.comment as { body?: string; public?: boolean; author_id?: number } | undefined;
-    if (comment?.body) events.push({ id: this.seq++, type: 'Comment', public: comment.public !== false, author_id: comment.author_id ?? API_USER, body: comment.body });
+    if (comment?.body) events.push({ id: this.seq++, type: 'Comment', public: comment.public !== false, author_id: comment.author_id ?? author, body: comment.body });
     if (!events.length) return;
     t.updated_at = this.stamp();
-    this.audits.get(t.id)!.push({ id: this.seq++, ticket_id: t.id, created_at: t.updated_at, author_id: API_USER, events });
+    this.audits.get(t.id)!.push({ id: this.seq++, ticket_id: t.id, created_at: t.updated_at, author_id: author, events });
     this.writes.set(t.id, (this.writes.get(t.id) ?? 0) + 1);
+    this.provisioning.ticketChanged(t.id, 'Change');
     this.onChange?.(t.id);
   }
 
