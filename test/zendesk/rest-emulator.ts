@@ -451,6 +451,11 @@ export class ZendeskEmulator {
       if (!u) return send(404, ERRORS[404]);
       return send(200, { user: { id: u.id, url: `${this.url}/api/v2/users/${u.id}.json`, role: u.role, user_fields: u.user_fields ?? {} } });
     }
+    // docs: Groups API "List Groups" (GET /api/v2/groups): {"groups": [{id, name, …}], next_page, previous_page, count}, 100 a page.
+    if (method === 'GET' && p === '/api/v2/groups.json') {
+      const groups = [...this.groupNames].map(([gid, name]) => ({ id: gid, name, url: `${this.url}/api/v2/groups/${gid}.json` }));
+      return send(200, { groups, next_page: null, previous_page: null, count: groups.length });
+    }
     // docs: Groups API "List Groups" for a user (GET /api/v2/users/{user_id}/groups).
     if (method === 'GET' && (m = /^\/api\/v2\/users\/(\d+)\/groups\.json$/.exec(p))) {
       const uid = Number(m[1]);

@@ -1,5 +1,5 @@
 import { configFromEnv, ConfigError, type ServiceConfig } from './config';
-import { startService } from './server';
+import { startService, type GlobalOAuthOptions } from './server';
 import { checkAdminToken, parseKeys } from './tenants';
 
 /**
@@ -26,7 +26,9 @@ async function main() {
   // Tests and the workbench only: where tenants' subdomains live, as a URL with {subdomain}.
   const template = env.SLA_TENANT_BASE_URL;
   if (template !== undefined && !/^https?:\/\/[^\s]*\{subdomain\}/.test(template)) throw new ConfigError('the service is not configured:\n  SLA_TENANT_BASE_URL: expected an http(s) URL with {subdomain} in it');
+  const globalOauth = globalOauthFromEnv(env, keys.length > 0);
   const s = await startService(cfg, {
+    ...(globalOauth ? { globalOauth } : {}),
     host: env.HOST ?? '0.0.0.0',
     port,
     databaseUrl: env.DATABASE_URL || undefined,
@@ -48,6 +50,34 @@ async function main() {
   const stop = () => void s.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * The hosted service's Marketplace connection: Zendesk's global OAuth client (its Unique
+ * Identifier starts with zdg-), where Zendesk reaches this service, and the app's id. All or none.
+ */
+function globalOauthFromEnv(env: NodeJS.ProcessEnv, keys: boolean): GlobalOAuthOptions | null {
+  const names = ['SLA_OAUTH_CLIENT_ID', 'SLA_OAUTH_CLIENT_SECRET', 'SLA_PUBLIC_URL', 'SLA_APP_ID'] as const;
+  const set = names.filter((n) => env[n]);
+  if (!set.length) return null;
+  const problems: string[] = [];
+  for (const n of names) if (!env[n]) problems.push(`${n}: required with ${set[0]} (the Marketplace connection takes all four)`);
+  if (!keys) problems.push('SLA_ENCRYPTION_KEY: required with the Marketplace connection (each account\'s tokens are sealed with it)');
+  const id = env.SLA_OAUTH_CLIENT_ID ?? '';
+  if (id && !/^zdg-[A-Za-z0-9_-]{1,100}$/.test(id)) problems.push('SLA_OAUTH_CLIENT_ID: expected the global OAuth client\'s Unique Identifier, starting with zdg-');
+  let publicUrl = (env.SLA_PUBLIC_URL ?? '').replace(/\/+$/, '');
+  try {
+    const u = new URL(publicUrl);
+    // Zendesk calls it and redirects admins to it: https, but for a local run on loopback.
+    if (!(u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(u.hostname))) || u.search || u.hash) throw new Error();
+  } catch {
+    if (env.SLA_PUBLIC_URL) problems.push('SLA_PUBLIC_URL: expected the service\'s https URL, like https://sla-desk.example.com');
+    publicUrl = '';
+  }
+  const appId = Number(env.SLA_APP_ID);
+  if (env.SLA_APP_ID && !(Number.isSafeInteger(appId) && appId > 0)) problems.push('SLA_APP_ID: expected the Marketplace app\'s id (a number)');
+  if (problems.length) throw new ConfigError(`the service is not configured:\n  ${problems.join('\n  ')}`);
+  return { client: { id, secret: env.SLA_OAUTH_CLIENT_SECRET!, redirectUri: `${publicUrl}/oauth/callback` }, publicUrl, appId };
 }
 
 main().catch((e) => {

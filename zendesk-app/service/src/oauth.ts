@@ -123,31 +123,35 @@ export function storedTokens(db: Db, keys: readonly Buffer[], accountId: string,
   let cached: TokenSet | null = null;
   const usable = (t: TokenSet) => t.expires_at === null || now() < t.expires_at - TOKEN_MARGIN_MS;
   const open = (sealed: string) => unseal<TokenSet>(keys, `oauth ${accountId}`, sealed).value;
-  const refresh = (failed: string | null) =>
-    db.tx(async (q) => {
+  const disconnect = (reason: string) => db.query(`UPDATE oauth_tokens SET state = 'disconnected', reason = $2, updated_at = $3 WHERE account_id = $1`, [accountId, reason, now()]);
+  // The lock is held for the refresh only; a refused one is recorded after the transaction ends, so it is kept.
+  const refresh = async (failed: string | null): Promise<TokenSet> => {
+    const r = await db.tx(async (q): Promise<TokenSet | { refused: string }> => {
       const [row] = await q.query<{ sealed: string; state: string }>('SELECT sealed, state FROM oauth_tokens WHERE account_id = $1 FOR UPDATE', [accountId]);
       if (!row || row.state !== 'connected') throw new DisconnectedError(accountId, row ? 'revoked' : 'never connected');
       const have = open(row.sealed);
       // Another instance refreshed while this one waited for the lock: its pair is the one to use.
       if (have.access_token !== failed && usable(have)) return have;
-      if (!have.refresh_token) {
-        await q.query(`UPDATE oauth_tokens SET state = 'disconnected', reason = $2, updated_at = $3 WHERE account_id = $1`, [accountId, 'the token expired and Zendesk gave no refresh token', now()]);
-        throw new DisconnectedError(accountId, 'expired');
-      }
+      if (!have.refresh_token) return { refused: 'the token expired and Zendesk gave no refresh token' };
       let next: TokenSet;
       try {
         next = await tokenRequest(base, { grant_type: 'refresh_token', refresh_token: have.refresh_token, client_id: client.id, client_secret: client.secret }, now());
       } catch (e) {
         const grant = (e as { grant?: string }).grant;
         if (!grant) throw e;
-        await q.query(`UPDATE oauth_tokens SET state = 'disconnected', reason = $2, updated_at = $3 WHERE account_id = $1`, [accountId, `Zendesk refused the refresh (${grant.slice(0, 40)})`, now()]);
-        throw new DisconnectedError(accountId, grant.slice(0, 40));
+        return { refused: `Zendesk refused the refresh (${grant.slice(0, 40)})` };
       }
       // A refresh that answers no new refresh token keeps the one it used.
       if (!next.refresh_token) next = { ...next, refresh_token: have.refresh_token };
       await q.query('UPDATE oauth_tokens SET sealed = $2, updated_at = $3 WHERE account_id = $1', [accountId, seal(keys[0], `oauth ${accountId}`, next), now()]);
       return next;
     });
+    if ('refused' in r) {
+      await disconnect(r.refused);
+      throw new DisconnectedError(accountId, r.refused);
+    }
+    return r;
+  };
   return {
     token: async (): Promise<string> => {
       if (cached && usable(cached)) return cached.access_token;

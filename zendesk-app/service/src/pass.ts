@@ -8,6 +8,7 @@ import { leadLookup } from './leads';
 import type { Log } from './log';
 import { lastMatrixInputChange, lastOverrideIndex, lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketUpdate } from './plan';
 import { keepNotices } from './ladder';
+import { DisconnectedError } from './oauth';
 import { notify, type NotifyPolicy } from './notify';
 import { personAttributesOf, withTierSource } from './organization';
 import { retryAfterOf, statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
@@ -60,6 +61,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
         notify(cfg.notifyUrl, notice, ticketId, plan.update, log);
         return res;
       } catch (e) {
+        if (e instanceof DisconnectedError) throw e;
         const s = statusOf(e);
         if (s === 404 || (s === 422 && closedRefusal(e))) {
           await forget(db, tenant, ticketId);
@@ -123,6 +125,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       notify(cfg.notifyUrl, notice, ticketId, plan.update, log);
       return { ...res, outcome: 'written' };
     } catch (e) {
+      if (e instanceof DisconnectedError) throw e;
       const s = statusOf(e);
       if (s !== 409) throw new ZendeskApiError(s, `PUT ticket ${ticketId}: ${s ?? 'connection dropped'}`, retryAfterOf(e));
       res.writes++;

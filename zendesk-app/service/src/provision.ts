@@ -11,7 +11,8 @@ import { statusOf } from './zendesk';
  *    endpoint exists, its signing secret read from the API, and a trigger that calls it on every
  *    ticket created or updated (Triggers API), adopted by its title. Running it again makes nothing twice.
  */
-export const WEBHOOK_NAME = 'SLA Desk service';
+/** Not requirements.json's "SLA Desk service" (the self-hosted placeholder, whose secret Zendesk does not reveal to anyone). */
+export const WEBHOOK_NAME = 'SLA Desk hosted service';
 export const TRIGGER_TITLE = 'SLA Desk: evaluate the ticket (hosted service)';
 
 export interface Provisioned {

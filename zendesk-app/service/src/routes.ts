@@ -4,6 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { ConfigError } from './config';
+import { registerConnect, type GlobalOAuthOptions } from './connect';
 import { capConnections, type ConnectionOptions } from './connections';
 import type { Db } from './db';
 import type { Log } from './log';
@@ -28,6 +29,8 @@ const MAX_ACCOUNT_HEADER = 20;
 
 export interface RouteOptions extends ConnectionOptions {
   bodyTimeoutMs?: number;
+  /** The hosted service's Marketplace connection: GET /connect and /oauth/callback (connect.ts). */
+  globalOauth?: GlobalOAuthOptions;
   /** Without one (or unset), there are no admin routes at all. At least 32 characters. */
   adminToken?: string;
 }
@@ -41,6 +44,10 @@ export interface RouteDeps {
   /** The group commit (intake.ts). */
   store: (d: Delivery) => Promise<Enqueued>;
   worker: Pick<Worker, 'answering' | 'queued' | 'wake'>;
+  /** SLA_ENCRYPTION_KEY's keys (the connection seals each account's tokens with the first). */
+  keys: readonly Buffer[];
+  /** A subdomain's Zendesk. */
+  baseOf: (subdomain: string) => string;
 }
 
 /**
@@ -68,6 +75,7 @@ export async function buildApp(deps: RouteDeps, opts: RouteOptions): Promise<Fas
   registerHealth(app, deps);
   if (opts.adminToken) await registerAdminScope(app, deps, opts.adminToken);
   registerWebhook(app, deps);
+  if (opts.globalOauth) registerConnect(app, deps, opts.globalOauth);
   return app;
 }
 

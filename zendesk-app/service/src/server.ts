@@ -56,6 +56,8 @@ export interface ServiceOptions extends WorkerOptions, RouteOptions {
   tenantCacheMax?: number;
 }
 
+export type { GlobalOAuthOptions } from './connect';
+
 export async function startService(cfg: ServiceConfig | null, opts: ServiceOptions = {}): Promise<Service> {
   const now = opts.now ?? Date.now;
   const log = opts.log ?? jsonLog;
@@ -65,10 +67,10 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   const keys = opts.encryptionKeys ?? (opts.encryptionKey ? [opts.encryptionKey] : []);
   const tenants = await openTenants(db, ownDb, keys, cfg, opts, log);
   const stats = emptyStats();
-  const worker = new Worker({ db, tenants, stats, log, now, multi: keys.length > 0 }, opts);
+  const worker = new Worker({ db, tenants, stats, log, now, multi: keys.length > 0, appId: opts.globalOauth?.appId }, opts);
   worker.start();
   const intake = new Intake(db);
-  const app = await buildApp({ db, tenants, stats, log, now, store: (d) => intake.store(d), worker }, opts);
+  const app = await buildApp({ db, tenants, stats, log, now, store: (d) => intake.store(d), worker, keys, baseOf: opts.tenantBaseUrl ?? zendeskOf }, opts);
   await app.listen({ port: opts.port ?? cfg?.port ?? 0, host: opts.host ?? '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
@@ -90,11 +92,14 @@ export async function startService(cfg: ServiceConfig | null, opts: ServiceOptio
   };
 }
 
+/** An account's own Zendesk. */
+const zendeskOf = (subdomain: string) => `https://${subdomain}.zendesk.com`;
+
 /** The store migrated and its tenants open; a store this call opened is closed again if they do not. */
 async function openTenants(db: Db, ownDb: boolean, keys: Buffer[], cfg: ServiceConfig | null, opts: ServiceOptions, log: Log): Promise<Tenants> {
   try {
     await migrate(db);
-    const tenants = new Tenants(db, keys, cfg, undefined, opts.tenantBaseUrl, opts.tenantCacheMax);
+    const tenants = new Tenants(db, keys, cfg, undefined, opts.tenantBaseUrl, opts.tenantCacheMax, opts.globalOauth?.client);
     // Stored tenants that do not open stop the start here, with the reason, not every delivery later.
     await tenants.open(log);
     // The embedded store belongs to this process alone: the leases of a process that died are void.

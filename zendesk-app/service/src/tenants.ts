@@ -224,6 +224,13 @@ export class Tenants {
     return { resealed, current: rows.length - resealed };
   }
 
+  /** A stored tenant's settings as they were put, or null (what connect.ts keeps when it follows the app). */
+  async settingsOf(accountId: string): Promise<TenantSettings | null> {
+    if (!this.keys.length || !ACCOUNT_ID.test(accountId)) return null;
+    const [row] = await this.db.query<{ sealed: string }>('SELECT sealed FROM tenants WHERE account_id = $1', [accountId]);
+    return row ? unseal<TenantSettings>(this.keys, accountId, row.sealed).value : null;
+  }
+
   async put(accountId: string, settings: TenantSettings): Promise<ServiceConfig> {
     if (!this.keys.length) throw new ConfigError('SLA_ENCRYPTION_KEY is not set: this service keeps no tenants');
     if (!ACCOUNT_ID.test(accountId)) throw new ConfigError('account id: expected the Zendesk account id (digits, no leading zero), as in x-zendesk-account-id');

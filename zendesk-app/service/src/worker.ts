@@ -9,6 +9,8 @@ import type { NotifyPolicy } from './notify';
 import { runPass } from './pass';
 import { claimJobs, completeJob, extendLease, failJob, promoteDue, pruneDeliveries, tenantExists, type Job } from './queue';
 import { requeueIfSettingsChanged } from './reevaluate';
+import { followAppSettings } from './connect';
+import { connectionState, DisconnectedError } from './oauth';
 import { REPLAY_WINDOW_MS } from './signature';
 import type { Stats } from './stats';
 import { ENV_TENANT, type Tenant, type Tenants } from './tenants';
@@ -46,6 +48,8 @@ export interface WorkerOptions {
   backoffMs?: (attempts: number) => number;
   /** false: answer webhooks only; another instance works the queue. */
   worker?: boolean;
+  /** How often the accounts connected with the global OAuth client have their app's settings read again (default a minute). */
+  appSettingsMs?: number;
 }
 
 export interface WorkerDeps {
@@ -57,6 +61,8 @@ export interface WorkerDeps {
   now: () => number;
   /** Stored tenants share the slots; the environment's tenant alone has every one. */
   multi: boolean;
+  /** The Marketplace app's id, with the global OAuth client: its installations' settings are followed. */
+  appId?: number;
 }
 
 /** The options with their defaults, and the slots each tenant may hold. */
@@ -94,6 +100,8 @@ export class Worker {
   private lastCatchUp = -Infinity;
   private sendingNotices: Promise<number> | null = null;
   private catching: Promise<void> | null = null;
+  private following: Promise<void> | null = null;
+  private lastFollow = -Infinity;
   private loop: Promise<void> = Promise.resolve();
   private readonly active = new Set<Promise<void>>();
 
@@ -164,6 +172,7 @@ export class Worker {
   async settled(): Promise<void> {
     await this.loop;
     await this.catching;
+    await this.following;
     await Promise.allSettled([...this.active]);
     await this.sendingNotices;
   }
@@ -174,6 +183,7 @@ export class Worker {
       try {
         // Beside the worker, not in its way: one round at a time.
         if (this.s.catchUpMs && !this.catching) this.catching = this.catchUpAll().catch(() => undefined).finally(() => (this.catching = null));
+        if (this.d.appId && !this.following) this.following = this.followApps(this.d.appId).catch(() => undefined).finally(() => (this.following = null));
         claimed = await this.tick();
       } catch (e) {
         this.d.log({ level: 'warn', msg: 'worker round failed', error: (e as Error).message });
@@ -240,6 +250,8 @@ export class Worker {
     const { db, stats } = this.d;
     const tenant = await this.d.tenants.byId(job.tenant);
     if (!tenant) throw new Error(`tenant ${job.tenant} is not configured`);
+    // Checked before the pass, since a refused refresh can surface inside any request as a dropped one.
+    if (tenant.cfg.globalOauth && (await connectionState(db, tenant.id))?.state !== 'connected') throw new DisconnectedError(tenant.id, 'revoked');
     const r = await runPass(db, tenant.cfg, tenant.http, job.tenant, job.ticket_id, job.needs_read, this.d.now, this.d.log, this.noticeFor(job.tenant));
     stats[r.outcome]++;
     stats.passes++;
@@ -252,6 +264,13 @@ export class Worker {
 
   private async failed(job: Job, e: Error): Promise<void> {
     this.d.stats.failed++;
+    // A disconnected account's work waits for an admin to reconnect, parked and shown, not retried.
+    if (e instanceof DisconnectedError) {
+      await failJob(this.d.db, job, this.instanceId, e.message, Date.now(), 0).catch(() => undefined);
+      this.d.stats.parked++;
+      this.d.log({ level: 'error', msg: 'job parked: account disconnected', tenant: job.tenant, ticketId: job.ticket_id });
+      return;
+    }
     // A Retry-After is waited out in the queue, never in a slot; one over the cap (a 429 with
     // Retry-After: 99999999, or a date in 9999) counts as a failed try with the usual back-off,
     // so the job is parked after maxAttempts rather than moved years ahead.
@@ -278,6 +297,26 @@ export class Worker {
       for (let t = queue.shift(); t && !this.stopped; t = queue.shift()) await this.catchUpOne(t);
     };
     await Promise.all(Array.from({ length: CATCH_UP_LANES }, lane));
+  }
+
+  /**
+   * The app's settings of every account connected with the global client, read again each
+   * appSettingsMs (connect.ts): a changed one is the tenant's at once, and its tickets are queued.
+   */
+  private async followApps(appId: number): Promise<void> {
+    const every = this.opts.appSettingsMs ?? 60_000;
+    if (Date.now() - this.lastFollow < every) return;
+    this.lastFollow = Date.now();
+    for (const t of await this.d.tenants.all()) {
+      if (this.stopped) return;
+      if (!t.cfg.globalOauth) continue;
+      const changed = await followAppSettings(this.d, t, appId).catch((e) => {
+        this.d.log({ level: 'warn', msg: 'app settings not read', tenant: t.id, status: (e as { response?: { status?: number } }).response?.status ?? null, error: (e as Error).message.slice(0, 200) });
+        return false;
+      });
+      const fresh = changed ? await this.d.tenants.stored(t.id).catch(() => null) : null;
+      if (fresh) await requeueIfSettingsChanged(this.d.db, t.id, fresh.cfg, Date.now(), this.d.log).catch(() => undefined);
+    }
   }
 
   private async catchUpOne(tenant: Tenant): Promise<void> {

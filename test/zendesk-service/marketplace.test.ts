@@ -1,0 +1,236 @@
+import { createServer } from 'net';
+import { randomBytes } from 'crypto';
+import { listPresets, loadPolicy } from '@sla-desk/core/dist/presets';
+import { startService, type Service } from '../../zendesk-app/service/src/server';
+import { connectionState, saveTokens, storedTokens, type TokenSet } from '../../zendesk-app/service/src/oauth';
+import { unseal } from '../../zendesk-app/service/src/sealed';
+import { WEBHOOK_NAME, TRIGGER_TITLE } from '../../zendesk-app/service/src/provision';
+import { ZendeskEmulator } from '../zendesk/rest-emulator';
+import { ADMIN_TOKEN, openStore, resetStore, STORES, type StoreKind } from './helpers';
+
+// requirements.json as the install creates it (zendesk-app/scripts/requirements.cjs).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { requirementsFor } = require('../../zendesk-app/scripts/requirements.cjs') as { requirementsFor: (p: unknown, all: unknown[]) => Record<string, unknown> };
+
+/**
+ * Issue 21: a Marketplace customer connects the hosted service in one click. The admin opens
+ * /connect from the app, allows SLA Desk on their Zendesk's consent page (the emulator's, which
+ * follows Zendesk's authorization-code grant with PKCE), and the service sets itself up: the
+ * webhook, its signing secret, the trigger, the app's fields and settings. A ticket then arrives
+ * by email and gets its SLA through Zendesk's own trigger. Nothing is copied by hand.
+ */
+jest.setTimeout(60_000);
+
+const APP_ID = 777;
+const CLIENT = 'zdg-sla-desk';
+const SECRET = 'global-client-secret-0123456789';
+const KEY = randomBytes(32);
+const logs: Record<string, unknown>[] = [];
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe.each(STORES)('on %s', (kind: StoreKind) => {
+  let store: Awaited<ReturnType<typeof openStore>>;
+  const zs: ZendeskEmulator[] = [];
+  const svcs: Service[] = [];
+  beforeAll(async () => {
+    store = await openStore(kind);
+  });
+  afterAll(() => store?.close());
+  beforeEach(() => resetStore(store.db));
+  afterEach(async () => {
+    for (const s of svcs.splice(0)) await s.close();
+    for (const z of zs.splice(0)) await z.stop();
+  });
+
+  /** A Zendesk account with SLA Desk installed from the Marketplace, and the global client known to it. */
+  async function account(subdomain: string, accountId: number, settings: Record<string, unknown>, redirect: string) {
+    const z = new ZendeskEmulator();
+    z.subdomain = subdomain;
+    z.accountId = accountId;
+    await z.start();
+    zs.push(z);
+    z.globalClients.set(CLIENT, { secret: SECRET, redirectUris: [redirect] });
+    const inst = z.installApp({ appId: APP_ID, settings, requirements: requirementsFor(loadPolicy('kiwi-stage-plus'), listPresets().map((p) => loadPolicy(p.id))) as never });
+    return { z, inst };
+  }
+
+  async function service(port: number, subdomains: Map<string, ZendeskEmulator>, extra: Record<string, unknown> = {}) {
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const s = await startService(null, {
+      db: store.db,
+      port,
+      encryptionKeys: [KEY],
+      adminToken: ADMIN_TOKEN,
+      pollMs: 20,
+      backoffMs: () => 20,
+      catchUpMs: 0,
+      appSettingsMs: 50,
+      log: (e) => void logs.push(e),
+      tenantBaseUrl: (sub) => subdomains.get(sub)!.url,
+      globalOauth: { client: { id: CLIENT, secret: SECRET, redirectUri: `${publicUrl}/oauth/callback` }, publicUrl, appId: APP_ID },
+      ...extra,
+    });
+    svcs.push(s);
+    return s;
+  }
+
+  /** The admin's click: /connect, Zendesk's consent page (allowed), and back to the callback. */
+  async function connect(svc: Service, z: ZendeskEmulator, subdomain: string): Promise<{ status: number; text: string }> {
+    const start = await fetch(`${svc.url}/connect?subdomain=${subdomain}`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    const consent = new URL(start.headers.get('location')!);
+    expect(consent.origin + consent.pathname).toBe(`${z.url}/oauth/authorizations/new`);
+    expect(Object.fromEntries(consent.searchParams)).toMatchObject({ response_type: 'code', client_id: CLIENT, code_challenge_method: 'S256', scope: 'read tickets:write webhooks:write triggers:write' });
+    const back = z.approve(consent.searchParams);
+    const done = await fetch(back);
+    return { status: done.status, text: await done.text() };
+  }
+
+  /** A ticket as an email creates it, with the installed Impact, Urgency and Tier fields. */
+  function emailTicket(z: ZendeskEmulator, id: number, inst: { requirements: { identifier: string; requirement_id: number | string }[] }) {
+    const field = (k: string) => Number(inst.requirements.find((r) => r.identifier === k)!.requirement_id);
+    z.addTicket({ id, subject: 'Site down', status: 'open', priority: null, tags: [], created_at: new Date(Date.now() - 60_000).toISOString(), custom_fields: [{ id: field('sla_impact'), value: 'sla_impact_1' }, { id: field('sla_urgency'), value: 'sla_urgency_1' }, { id: field('sla_tier'), value: 'sla_tier_plus' }] });
+    return { due: field('sla_due_first_response'), state: field('sla_state') };
+  }
+
+  async function until(what: () => boolean | Promise<boolean>, ms = 10_000) {
+    const end = Date.now() + ms;
+    while (!(await what())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what.toString().slice(0, 160)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  test('one click: consent, the service sets itself up, and a ticket by email gets its SLA through the trigger; again, nothing twice', async () => {
+    const port = await freePort();
+    const { z, inst } = await account('acme', 9001, { policy_preset: 'kiwi-stage-plus', lead_groups: 'Triage' }, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', z]]));
+    const r = await connect(svc, z, 'acme');
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('SLA Desk is connected to acme');
+    // The webhook points at the service and is active; its secret is the tenant's; the trigger calls it.
+    const hooks = [...z.webhooks.values()].filter((w) => w.name === WEBHOOK_NAME);
+    expect(hooks.map((w) => [w.endpoint, w.status])).toEqual([[`http://127.0.0.1:${port}/webhook`, 'active']]);
+    const triggers = [...z.triggers.values()].filter((t) => t.title === TRIGGER_TITLE);
+    expect(triggers.map((t) => t.active)).toEqual([true]);
+    expect(JSON.stringify(triggers[0].actions)).toContain(hooks[0].id);
+    const [row] = await store.db.query<{ sealed: string }>('SELECT sealed FROM tenants WHERE account_id = $1', ['9001']);
+    const settings = unseal<Record<string, string>>([KEY], '9001', row.sealed).value;
+    expect(settings).toMatchObject({ ZENDESK_SUBDOMAIN: 'acme', ZENDESK_AUTH: 'global_oauth', SLA_POLICY: 'kiwi-stage-plus', SLA_LEAD_GROUP_IDS: '7', SLA_WEBHOOK_SECRET: expect.stringMatching(/.{16,}/) });
+    expect(JSON.parse(settings.SLA_FIELD_IDS)).toMatchObject({ impact: expect.any(Number), due_first_response: expect.any(Number) });
+    expect(JSON.stringify(settings)).not.toMatch(/access_token|refresh_token/);
+    expect((await connectionState(store.db, '9001'))?.state).toBe('connected');
+
+    // A ticket arrives by email: Zendesk's trigger calls the service, which writes its SLA.
+    const ids = emailTicket(z, 1, inst);
+    await until(async () => (await z.settled(), await svc.drain(), z.tickets.get(1)!.custom_fields.some((f) => f.id === ids.due && f.value)));
+    expect(z.webhookDeliveries.filter((d) => d.status === 200).length).toBeGreaterThan(0);
+    expect(z.tickets.get(1)!.priority).toBe('urgent');
+
+    // Setup again (a reconnect): the same webhook and trigger, adopted; none made twice.
+    expect((await connect(svc, z, 'acme')).status).toBe(200);
+    expect([...z.webhooks.values()].filter((w) => w.name === WEBHOOK_NAME)).toHaveLength(1);
+    expect([...z.triggers.values()].filter((t) => t.title === TRIGGER_TITLE)).toHaveLength(1);
+  });
+
+  test('a denied consent, a used state and an unknown subdomain connect nothing, each with what to do', async () => {
+    const port = await freePort();
+    const { z } = await account('acme', 9001, {}, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', z]]));
+    const start = await fetch(`${svc.url}/connect?subdomain=acme`, { redirect: 'manual' });
+    const denied = await fetch(z.approve(new URL(start.headers.get('location')!).searchParams, { deny: true }));
+    expect(denied.status).toBe(403);
+    expect(await denied.text()).toContain('choose Connect again');
+    expect(await store.db.query('SELECT 1 FROM tenants')).toEqual([]);
+    // The state was used by the denial: replaying the callback finds nothing.
+    const again = await fetch(z.approve(new URL(start.headers.get('location')!).searchParams));
+    expect(again.status).toBe(400);
+    const bad = await fetch(`${svc.url}/connect?subdomain=${encodeURIComponent('evil.example/')}`, { redirect: 'manual' });
+    expect(bad.status).toBe(400);
+  });
+
+  test('two accounts connected this way stay apart: each its own secret, policy and tickets', async () => {
+    const port = await freePort();
+    const a = await account('acme', 9001, { policy_preset: 'kiwi-stage-plus' }, `http://127.0.0.1:${port}/oauth/callback`);
+    const b = await account('globex', 9002, { policy_preset: 'scalr' }, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', a.z], ['globex', b.z]]));
+    expect((await connect(svc, a.z, 'acme')).status).toBe(200);
+    expect((await connect(svc, b.z, 'globex')).status).toBe(200);
+    const secrets = await Promise.all(['9001', '9002'].map(async (id) => unseal<Record<string, string>>([KEY], id, (await store.db.query<{ sealed: string }>('SELECT sealed FROM tenants WHERE account_id = $1', [id]))[0].sealed).value));
+    expect(secrets[0].SLA_WEBHOOK_SECRET).not.toBe(secrets[1].SLA_WEBHOOK_SECRET);
+    expect(secrets.map((s) => s.SLA_POLICY)).toEqual(['kiwi-stage-plus', 'scalr']);
+    const ids = emailTicket(a.z, 1, a.inst);
+    await until(async () => (await a.z.settled(), await svc.drain(), a.z.tickets.get(1)!.custom_fields.some((f) => f.id === ids.due && f.value)));
+    // Account b's Zendesk was never written to, and holds no ticket 1.
+    expect(b.z.requests.filter((x) => x.method === 'PUT' && x.path.startsWith('/api/v2/tickets'))).toEqual([]);
+  });
+
+  test('a refresh race between two instances: one refresh, both use the new pair, nobody is locked out', async () => {
+    const port = await freePort();
+    const { z } = await account('acme', 9001, {}, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', z]]));
+    expect((await connect(svc, z, 'acme')).status).toBe(200);
+    // The stored access token is at its end: both instances find it so at once.
+    const [row] = await store.db.query<{ sealed: string }>('SELECT sealed FROM oauth_tokens WHERE account_id = $1', ['9001']);
+    const have = unseal<TokenSet>([KEY], 'oauth 9001', row.sealed).value;
+    await saveTokens(store.db, [KEY], '9001', { ...have, expires_at: Date.now() - 1 });
+    const client = { id: CLIENT, secret: SECRET, redirectUri: `http://127.0.0.1:${port}/oauth/callback` };
+    const one = storedTokens(store.db, [KEY], '9001', z.url, client);
+    const two = storedTokens(store.db, [KEY], '9001', z.url, client);
+    const before = z.refreshes.get(CLIENT)?.granted ?? 0;
+    const [t1, t2] = await Promise.all([one.token(), two.token()]);
+    expect(t1).toBe(t2);
+    expect(t1).not.toBe(have.access_token);
+    expect(z.refreshes.get(CLIENT)).toMatchObject({ granted: before + 1, refused: 0 });
+    const ok = await fetch(`${z.url}/api/v2/oauth/tokens/current.json`, { headers: { authorization: `Bearer ${t1}` } });
+    expect(ok.status).toBe(200);
+  });
+
+  test('revoked access: the account is marked disconnected, its jobs parked and shown, and a reconnect brings it back', async () => {
+    const port = await freePort();
+    const { z, inst } = await account('acme', 9001, {}, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', z]]));
+    expect((await connect(svc, z, 'acme')).status).toBe(200);
+    // The admin removes SLA Desk's access: every token of the client is void.
+    z.revokeClient(CLIENT);
+    const ids = emailTicket(z, 1, inst);
+    await z.settled();
+    await until(async () => (await connectionState(store.db, '9001'))?.state === 'disconnected');
+    await until(async () => (await store.db.query<{ state: string }>("SELECT state FROM jobs WHERE tenant = '9001'")).some((j) => j.state === 'parked'));
+    const parked = await (await fetch(`${svc.url}/admin/jobs/parked`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+    expect(parked.parked).toEqual([expect.objectContaining({ tenant: '9001', ticket_id: 1, last_error: expect.stringMatching(/disconnected.*reconnects/) })]);
+    expect(z.tickets.get(1)!.custom_fields.find((f) => f.id === ids.due)?.value ?? null).toBeNull();
+    // Reconnected, the parked work runs again.
+    expect((await connect(svc, z, 'acme')).status).toBe(200);
+    expect((await connectionState(store.db, '9001'))?.state).toBe('connected');
+    await fetch(`${svc.url}/admin/jobs/parked/retry`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    await until(async () => (await svc.drain(), z.tickets.get(1)!.custom_fields.some((f) => f.id === ids.due && f.value)));
+  });
+
+  test('a settings change made in the app reaches the service within a minute, and the tickets are evaluated again', async () => {
+    const port = await freePort();
+    const { z, inst } = await account('acme', 9001, { policy_preset: 'kiwi-stage-plus', lock_priority: false }, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', z]]));
+    expect((await connect(svc, z, 'acme')).status).toBe(200);
+    const ids = emailTicket(z, 1, inst);
+    await until(async () => (await z.settled(), await svc.drain(), z.tickets.get(1)!.custom_fields.some((f) => f.id === ids.due && f.value)));
+    const dueBefore = z.tickets.get(1)!.custom_fields.find((f) => f.id === ids.due)!.value;
+    // The admin switches the app to another preset and turns the priority lock on.
+    logs.length = 0;
+    z.updateSettings(inst.id, { policy_preset: 'scalr', lock_priority: true });
+    await until(async () => {
+      const [row] = await store.db.query<{ sealed: string }>('SELECT sealed FROM tenants WHERE account_id = $1', ['9001']);
+      const s = unseal<Record<string, string>>([KEY], '9001', row.sealed).value;
+      return s.SLA_POLICY === 'scalr' && s.SLA_LOCK_PRIORITY === 'true';
+    });
+    // The ticket is read and evaluated under the new policy: its due changes.
+    await until(async () => (await svc.drain(), z.tickets.get(1)!.custom_fields.find((f) => f.id === ids.due)?.value !== dueBefore));
+  });
+});

@@ -1,0 +1,107 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Db } from './db';
+import type { Log } from './log';
+import { beginConnect, exchangeCode, saveTokens, takeState, type GlobalClient } from './oauth';
+import { findInstallation, provision, settingsFromApp, requirementsOf, SetupError } from './provision';
+import { queueReadsOfAll } from './queue';
+import { requeueIfSettingsChanged } from './reevaluate';
+import { escapeHtml } from './html';
+import type { Tenant, Tenants } from './tenants';
+import { statusOf, zendeskClient } from './zendesk';
+
+/**
+ * The hosted service's Marketplace connection (SLA_OAUTH_CLIENT_ID, SLA_OAUTH_CLIENT_SECRET,
+ * SLA_PUBLIC_URL, SLA_APP_ID): an admin opens GET /connect?subdomain=<theirs> from the app, allows
+ * SLA Desk on their own Zendesk's consent page, and comes back to GET /oauth/callback. The service
+ * then sets itself up (provision.ts) and keeps the account's tokens sealed in the store. Nothing
+ * is copied by hand.
+ */
+export interface GlobalOAuthOptions {
+  client: GlobalClient;
+  /** Where Zendesk reaches this service (the webhook's endpoint is `<publicUrl>/webhook`). */
+  publicUrl: string;
+  /** The Marketplace app's id: its installation holds the settings the service follows. */
+  appId: number;
+}
+
+export interface ConnectDeps {
+  db: Db;
+  tenants: Tenants;
+  keys: readonly Buffer[];
+  log: Log;
+  /** A subdomain's Zendesk (https://<subdomain>.zendesk.com; tests give the emulator). */
+  baseOf: (subdomain: string) => string;
+}
+
+/** The settings that say which installation an account's are read from, and as of when. */
+const INSTALLATION = 'ZENDESK_APP_INSTALLATION_ID';
+const SETTINGS_AT = 'ZENDESK_APP_SETTINGS_AT';
+
+export function registerConnect(app: FastifyInstance, deps: ConnectDeps, opts: GlobalOAuthOptions): void {
+  app.get('/connect', async (req, reply) => {
+    const sub = String((req.query as Record<string, unknown>).subdomain ?? '').trim().toLowerCase();
+    try {
+      return reply.redirect(await beginConnect(deps.db, opts.client, sub, deps.baseOf));
+    } catch (e) {
+      return page(reply, 400, 'SLA Desk could not start connecting', (e as Error).message, 'Open SLA Desk from your Zendesk (Admin Center > Apps) and choose Connect again.');
+    }
+  });
+
+  app.get('/oauth/callback', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    const state = await takeState(deps.db, String(q.state ?? ''));
+    if (!state) return page(reply, 400, 'This connection link has expired', 'It was used already, or it is more than 10 minutes old.', 'Choose Connect again in SLA Desk.');
+    if (q.error) return page(reply, 403, 'SLA Desk was not connected', `Zendesk answered: ${String(q.error).slice(0, 40)}.`, 'To connect, choose Connect again and allow SLA Desk on the page Zendesk shows.');
+    const base = deps.baseOf(state.subdomain);
+    try {
+      const tokens = await exchangeCode(base, opts.client, String(q.code ?? ''), state.verifier);
+      // The setup runs on the token just granted; afterwards the tenant's client refreshes it from the store.
+      const http = zendeskClient(base, { oauthToken: tokens.access_token }, { retries: 2 });
+      const p = await provision(http, { appId: opts.appId, subdomain: state.subdomain, webhookUrl: `${opts.publicUrl}/webhook` });
+      await saveTokens(deps.db, deps.keys, p.accountId, tokens);
+      await deps.tenants.put(p.accountId, { ...p.settings, [INSTALLATION]: String(p.installationId), [SETTINGS_AT]: p.settingsAt });
+      // What the tickets are evaluated under, from now: the next change of the app's settings is
+      // compared with it. Tickets the store keeps (a reconnection) are read again at once; those
+      // opened before the first connection, by the catch-up.
+      const tenant = await deps.tenants.stored(p.accountId);
+      if (tenant) await requeueIfSettingsChanged(deps.db, p.accountId, tenant.cfg, Date.now(), deps.log);
+      await queueReadsOfAll(deps.db, p.accountId, Date.now());
+      deps.log({ level: 'info', msg: 'account connected', tenant: p.accountId, webhook: p.webhookId, trigger: p.triggerId });
+      return page(reply, 200, `SLA Desk is connected to ${state.subdomain}`, 'The webhook and the trigger are active, and the service follows the app\'s settings.', 'You can close this page. New and updated tickets now get their SLA within seconds.');
+    } catch (e) {
+      const status = statusOf(e);
+      deps.log({ level: 'warn', msg: 'connection failed', subdomain: state.subdomain, status, error: (e as Error).message.slice(0, 200) });
+      if (e instanceof SetupError) return page(reply, 409, 'SLA Desk could not set itself up', e.message, e.what);
+      return page(reply, 502, 'SLA Desk could not connect', status ? `Zendesk answered ${status}.` : 'Zendesk did not answer.', 'Choose Connect again in a minute. If it keeps failing, write to SLA Desk support with the time it happened.');
+    }
+  });
+}
+
+/**
+ * The app's settings, followed: for an account connected with the global client, its
+ * installation is read again (each minute, by the worker) and, when its updated_at moved, its
+ * settings become the tenant's. The settings fingerprint (reevaluate.ts) then queues every ticket
+ * the store keeps for a new evaluation.
+ */
+export async function followAppSettings(deps: Pick<ConnectDeps, 'tenants' | 'log'>, tenant: Tenant, appId: number): Promise<boolean> {
+  const stored = await deps.tenants.settingsOf(tenant.id);
+  if (!stored || stored.ZENDESK_AUTH !== 'global_oauth') return false;
+  const inst = await findInstallation(tenant.http, appId);
+  if (String(inst.updated_at ?? '') === stored[SETTINGS_AT] && String(inst.id) === stored[INSTALLATION]) return false;
+  const { fieldIds } = await requirementsOf(tenant.http, inst.id);
+  const fromApp = await settingsFromApp(tenant.http, inst.settings ?? {}, fieldIds);
+  // What the connection set (subdomain, signing secret, identity) stays; what the admin chose is the app's.
+  const keep = Object.fromEntries(Object.entries(stored).filter(([k]) => ['ZENDESK_SUBDOMAIN', 'SLA_WEBHOOK_SECRET', 'ZENDESK_AUTH', 'ZENDESK_SERVICE_USER_ID'].includes(k)));
+  await deps.tenants.put(tenant.id, { ...keep, ...fromApp, [INSTALLATION]: String(inst.id), [SETTINGS_AT]: String(inst.updated_at ?? '') });
+  deps.log({ level: 'info', msg: 'app settings followed', tenant: tenant.id });
+  return true;
+}
+
+function page(reply: FastifyReply, status: number, title: string, what: string, next: string) {
+  const t = escapeHtml(title);
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+    .send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>${t}</title><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;line-height:1.5"><h1>${t}</h1><p>${escapeHtml(what)}</p><p>${escapeHtml(next)}</p></body></html>`);
+}
