@@ -214,6 +214,31 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     await until(async () => (await svc.drain(), z.tickets.get(1)!.custom_fields.some((f) => f.id === ids.due && f.value)));
   });
 
+  test('an export of what the service keeps, without secrets or tokens; a disconnected account deleted after the retention, a connected one kept', async () => {
+    const port = await freePort();
+    const { z, inst } = await account('acme', 9001, {}, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', z]]));
+    expect((await connect(svc, z, 'acme')).status).toBe(200);
+    const ids = emailTicket(z, 1, inst);
+    await until(async () => (await z.settled(), await svc.drain(), z.tickets.get(1)!.custom_fields.some((f) => f.id === ids.due && f.value)));
+    const res = await fetch(`${svc.url}/admin/tenants/9001/export`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    const out = JSON.parse(body);
+    expect(out).toMatchObject({ account: '9001', connection: { state: 'connected' }, settings: { ZENDESK_SUBDOMAIN: 'acme', SLA_WEBHOOK_SECRET: '(kept, not shown)' } });
+    expect(out.tickets.map((t: { ticket_id: unknown }) => Number(t.ticket_id))).toEqual([1]);
+    expect(body).not.toMatch(/Site down|tok-|refresh_token|access_token/);
+    expect((await fetch(`${svc.url}/admin/tenants/9001/export`)).status).toBe(401);
+    // Thirty days after Zendesk refused the connection, the account's data goes; not before.
+    const { purgeDisconnected, RETENTION_MS } = await import('../../zendesk-app/service/src/retention');
+    expect(await purgeDisconnected(store.db, svc.tenants, Date.now())).toEqual([]);
+    await store.db.query(`UPDATE oauth_tokens SET state = 'disconnected', updated_at = $1 WHERE account_id = '9001'`, [Date.now() - RETENTION_MS + 60_000]);
+    expect(await purgeDisconnected(store.db, svc.tenants, Date.now())).toEqual([]);
+    expect(await purgeDisconnected(store.db, svc.tenants, Date.now() + 120_000)).toEqual(['9001']);
+    for (const table of ['tenants', 'oauth_tokens']) expect(await store.db.query(`SELECT 1 FROM ${table}`)).toEqual([]);
+    expect(await store.db.query(`SELECT 1 FROM tickets WHERE tenant = '9001'`)).toEqual([]);
+  });
+
   test('a settings change made in the app reaches the service within a minute, and the tickets are evaluated again', async () => {
     const port = await freePort();
     const { z, inst } = await account('acme', 9001, { policy_preset: 'kiwi-stage-plus', lock_priority: false }, `http://127.0.0.1:${port}/oauth/callback`);

@@ -10,6 +10,7 @@ import type { Db } from './db';
 import type { Log } from './log';
 import { parkedJobs, queueStats, retryParked, type Delivery, type Enqueued } from './queue';
 import { requeueIfSettingsChanged } from './reevaluate';
+import { exportTenant } from './retention';
 import { REPLAY_WINDOW_MS, verifySignature } from './signature';
 import type { Stats } from './stats';
 import { ACCOUNT_ID, ENV_TENANT, TenantUnavailableError, type Tenant, type Tenants, type TenantSettings } from './tenants';
@@ -184,6 +185,11 @@ function registerAdmin(admin: FastifyInstance, { db, tenants, log, worker }: Rou
   // After a key rotation, once every instance runs with the new key first in its list.
   admin.post('/admin/tenants/reseal', async () => tenants.reseal());
   admin.delete('/admin/tenants/:account', async (req) => ({ removed: await tenants.remove((req.params as { account: string }).account) }));
+  // What the service keeps about an account, for its admin's request (no secrets, no tokens).
+  admin.get('/admin/tenants/:account/export', async (req, reply) => {
+    const out = await exportTenant(db, tenants, (req.params as { account: string }).account);
+    return out ?? reply.code(404).send({ error: 'no such tenant' });
+  });
 }
 
 function jsonBody(raw: unknown): Record<string, unknown> | null {

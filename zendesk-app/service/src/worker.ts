@@ -11,6 +11,7 @@ import { claimJobs, completeJob, extendLease, failJob, promoteDue, pruneDeliveri
 import { requeueIfSettingsChanged } from './reevaluate';
 import { followAppSettings } from './connect';
 import { connectionState, DisconnectedError } from './oauth';
+import { purgeDisconnected } from './retention';
 import { REPLAY_WINDOW_MS } from './signature';
 import type { Stats } from './stats';
 import { ENV_TENANT, type Tenant, type Tenants } from './tenants';
@@ -50,6 +51,8 @@ export interface WorkerOptions {
   worker?: boolean;
   /** How often the accounts connected with the global OAuth client have their app's settings read again (default a minute). */
   appSettingsMs?: number;
+  /** How long a disconnected account's data is kept (retention.ts; default 30 days). */
+  retentionMs?: number;
 }
 
 export interface WorkerDeps {
@@ -206,6 +209,7 @@ export class Worker {
     this.lastPrune = wall;
     await pruneDeliveries(this.d.db, wall - 2 * REPLAY_WINDOW_MS);
     await pruneNotices(this.d.db);
+    for (const id of await purgeDisconnected(this.d.db, this.d.tenants, wall, this.opts.retentionMs)) this.d.log({ level: 'info', msg: 'disconnected tenant deleted after the retention period', tenant: id });
   }
 
   /** The ladder's notices go out beside the passes; a slow receiver holds up only its own post. */
