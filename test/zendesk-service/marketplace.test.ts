@@ -57,7 +57,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     await z.start();
     zs.push(z);
     z.globalClients.set(CLIENT, { secret: SECRET, redirectUris: [redirect] });
-    const inst = z.installApp({ appId: APP_ID, settings, requirements: requirementsFor(loadPolicy('kiwi-stage-plus'), listPresets().map((p) => loadPolicy(p.id))) as never });
+    const inst = z.installApp({ appId: APP_ID, settings, secure: ['service_token'], requirements: requirementsFor(loadPolicy('kiwi-stage-plus'), listPresets().map((p) => loadPolicy(p.id))) as never });
     return { z, inst };
   }
 
@@ -87,7 +87,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(start.status).toBe(302);
     const consent = new URL(start.headers.get('location')!);
     expect(consent.origin + consent.pathname).toBe(`${z.url}/oauth/authorizations/new`);
-    expect(Object.fromEntries(consent.searchParams)).toMatchObject({ response_type: 'code', client_id: CLIENT, code_challenge_method: 'S256', scope: 'read tickets:write webhooks:write triggers:write' });
+    expect(Object.fromEntries(consent.searchParams)).toMatchObject({ response_type: 'code', client_id: CLIENT, code_challenge_method: 'S256', scope: 'read tickets:write webhooks:write triggers:write apps:write' });
     const back = z.approve(consent.searchParams);
     const done = await fetch(back);
     return { status: done.status, text: await done.text() };
@@ -237,6 +237,32 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(await purgeDisconnected(store.db, svc.tenants, Date.now() + 120_000)).toEqual(['9001']);
     for (const table of ['tenants', 'oauth_tokens']) expect(await store.db.query(`SELECT 1 FROM ${table}`)).toEqual([]);
     expect(await store.db.query(`SELECT 1 FROM tickets WHERE tenant = '9001'`)).toEqual([]);
+  });
+
+  test('the app sees the connection\'s health with the token the service left in its secure setting; nobody else does', async () => {
+    const port = await freePort();
+    const { z, inst } = await account('acme', 9001, {}, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', z]]));
+    expect((await connect(svc, z, 'acme')).status).toBe(200);
+    // The token is in the installation's settings (secure: never listed back), and only its hash in the store.
+    const token = String(z.installations.get(inst.id)!.settings.service_token);
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    const listed = await (await fetch(`${z.url}/api/v2/apps/installations.json`, { headers: { authorization: 'Basic eA==' } })).json();
+    expect(JSON.stringify(listed)).not.toContain(token);
+    const [row] = await store.db.query<{ sealed: string }>('SELECT sealed FROM tenants WHERE account_id = $1', ['9001']);
+    expect(JSON.stringify(unseal([KEY], '9001', row.sealed).value)).not.toContain(token);
+    const ask = (t: string, sub = 'acme') => fetch(`${svc.url}/app/status?subdomain=${sub}`, { headers: { authorization: `Bearer ${t}` } });
+    expect(await (await ask(token)).json()).toEqual({ connected: true, webhook: 'active', lastDelivery: null, parkedJobs: 0, queuedJobs: 0, todo: [] });
+    for (const [t, sub] of [['x'.repeat(43), 'acme'], [token, 'globex']]) expect((await ask(t, sub)).status).toBe(401);
+    expect((await fetch(`${svc.url}/app/status?subdomain=acme`)).status).toBe(401);
+    // The admin deactivates the webhook, and later Zendesk refuses the grant: each says what to do.
+    const hook = [...z.webhooks.values()].find((w) => w.name === WEBHOOK_NAME)!;
+    hook.status = 'inactive';
+    expect((await (await ask(token)).json()).todo).toEqual(['The webhook to the service is inactive: choose Connect again, and the service sets it up again.']);
+    z.revokeClient(CLIENT);
+    await store.db.query(`UPDATE oauth_tokens SET state = 'disconnected', reason = 'revoked in Zendesk'`);
+    const s = await (await ask(token)).json();
+    expect(s).toMatchObject({ connected: false, todo: [expect.stringMatching(/^Zendesk refused SLA Desk's access \(revoked in Zendesk\): an admin chooses Connect again\.$/)] });
   });
 
   test('a settings change made in the app reaches the service within a minute, and the tickets are evaluated again', async () => {

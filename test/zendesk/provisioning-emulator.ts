@@ -587,6 +587,17 @@ export class Provisioning {
   private appRoutes(r: RouteCtx): boolean {
     const { method, path: p, url } = r;
     let m: RegExpExecArray | null;
+    // docs: Apps, "Update App Installation" (PUT /api/v2/apps/installations/{id}, Admins): the given
+    // settings are merged into the installation's, and updated_at moves. That a secure setting can be
+    // set this way, and is then never shown back, is unconfirmed (facts 9).
+    if (method === 'PUT' && (m = /^\/api\/v2\/apps\/installations\/(\d+)(\.json)?$/.exec(p))) {
+      const i = this.installations.get(Number(m[1]));
+      if (!i) return (r.send(404, { error: 'RecordNotFound', description: 'Not found' }), true);
+      const settings = (r.body as { settings?: unknown } | null)?.settings;
+      if (!settings || typeof settings !== 'object' || Array.isArray(settings)) return (r.send(400, { error: 'InvalidValue', description: 'settings: expected an object' }), true);
+      this.updateSettings(i.id, settings as Record<string, unknown>);
+      return (r.send(200, this.installationJson(i)), true);
+    }
     if (method !== 'GET') return false;
     // docs: Ticket Fields, "List Ticket Fields" ("Allowed For: Anyone"); creator=true adds
     // creator_app_name and creator_user_id (-1 for a field an app made). No `key`: ticket fields have none.

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from './db';
 import type { Log } from './log';
-import { beginConnect, exchangeCode, saveTokens, takeState, type GlobalClient } from './oauth';
-import { findInstallation, provision, settingsFromApp, requirementsOf, SetupError } from './provision';
+import { timingSafeEqual } from 'crypto';
+import { accountOfSubdomain, beginConnect, connectionState, exchangeCode, saveTokens, takeState, type GlobalClient } from './oauth';
+import { findInstallation, provision, settingsFromApp, requirementsOf, SetupError, tokenHash } from './provision';
 import { queueReadsOfAll } from './queue';
 import { requeueIfSettingsChanged } from './reevaluate';
 import { escapeHtml } from './html';
@@ -58,7 +59,7 @@ export function registerConnect(app: FastifyInstance, deps: ConnectDeps, opts: G
       // The setup runs on the token just granted; afterwards the tenant's client refreshes it from the store.
       const http = zendeskClient(base, { oauthToken: tokens.access_token }, { retries: 2 });
       const p = await provision(http, { appId: opts.appId, subdomain: state.subdomain, webhookUrl: `${opts.publicUrl}/webhook` });
-      await saveTokens(deps.db, deps.keys, p.accountId, tokens);
+      await saveTokens(deps.db, deps.keys, p.accountId, tokens, Date.now(), state.subdomain);
       await deps.tenants.put(p.accountId, { ...p.settings, [INSTALLATION]: String(p.installationId), [SETTINGS_AT]: p.settingsAt });
       // What the tickets are evaluated under, from now: the next change of the app's settings is
       // compared with it. Tickets the store keeps (a reconnection) are read again at once; those
@@ -78,6 +79,57 @@ export function registerConnect(app: FastifyInstance, deps: ConnectDeps, opts: G
 }
 
 /**
+ * GET /app/status?subdomain=…: the connection's health, for the app's admin page. The app asks
+ * through ZAF with its secure setting `service_token` as the bearer (the service left it there at
+ * setup and keeps its hash); anyone else gets a 401 and learns nothing of the account. Every
+ * problem comes with what to do about it.
+ */
+export function registerStatus(app: FastifyInstance, deps: ConnectDeps): void {
+  app.get('/app/status', async (req, reply) => {
+    const sub = String((req.query as Record<string, unknown>).subdomain ?? '').trim().toLowerCase();
+    const bearer = /^Bearer (\S{16,200})$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    const account = bearer ? await accountOfSubdomain(deps.db, sub) : null;
+    const settings = account ? await deps.tenants.settingsOf(account).catch(() => null) : null;
+    const want = settings?.SLA_APP_TOKEN_SHA256;
+    if (!account || !want || !bearer || !sameHex(tokenHash(bearer), want)) return reply.code(401).send({ error: 'SLA Desk does not know this app: an admin chooses Connect in SLA Desk' });
+    return status(deps, account, settings!);
+  });
+}
+
+async function status(deps: ConnectDeps, account: string, settings: Record<string, string>) {
+  const conn = await connectionState(deps.db, account);
+  const [q] = await deps.db.query<{ parked: number; queued: number; last: string | number | null; read: string | number | null }>(
+    `SELECT (SELECT count(*)::int FROM jobs WHERE tenant = $1 AND state = 'parked') AS parked,
+            (SELECT count(*)::int FROM jobs WHERE tenant = $1 AND state = 'queued') AS queued,
+            (SELECT max(received_at) FROM deliveries WHERE tenant = $1) AS last,
+            (SELECT max(read_at) FROM tickets WHERE tenant = $1) AS read`,
+    [account],
+  );
+  let webhook: 'active' | 'inactive' | 'missing' | 'unknown' = 'unknown';
+  const tenant = conn?.state === 'connected' ? await deps.tenants.stored(account).catch(() => null) : null;
+  if (tenant && settings.ZENDESK_WEBHOOK_ID) {
+    try {
+      const r = await tenant.http.get(`/api/v2/webhooks/${encodeURIComponent(settings.ZENDESK_WEBHOOK_ID)}`);
+      webhook = r.data?.webhook?.status === 'active' ? 'active' : 'inactive';
+    } catch (e) {
+      if (statusOf(e) === 404) webhook = 'missing';
+    }
+  }
+  const todo: string[] = [];
+  if (conn?.state !== 'connected') todo.push(`Zendesk refused SLA Desk's access (${conn?.reason ?? 'revoked'}): an admin chooses Connect again.`);
+  if (webhook === 'inactive' || webhook === 'missing') todo.push(`The webhook to the service is ${webhook}: choose Connect again, and the service sets it up again.`);
+  if (q.parked) todo.push(`${q.parked} ticket${q.parked === 1 ? ' is' : 's are'} waiting on a failed update: reconnect, or write to SLA Desk support with this page.`);
+  const at = (v: string | number | null) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
+  return { connected: conn?.state === 'connected', webhook, lastDelivery: at(q.last) ?? at(q.read), parkedJobs: q.parked, queuedJobs: q.queued, todo };
+}
+
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+/**
  * The app's settings, followed: for an account connected with the global client, its
  * installation is read again (each minute, by the worker) and, when its updated_at moved, its
  * settings become the tenant's. The settings fingerprint (reevaluate.ts) then queues every ticket
@@ -91,7 +143,7 @@ export async function followAppSettings(deps: Pick<ConnectDeps, 'tenants' | 'log
   const { fieldIds } = await requirementsOf(tenant.http, inst.id);
   const fromApp = await settingsFromApp(tenant.http, inst.settings ?? {}, fieldIds);
   // What the connection set (subdomain, signing secret, identity) stays; what the admin chose is the app's.
-  const keep = Object.fromEntries(Object.entries(stored).filter(([k]) => ['ZENDESK_SUBDOMAIN', 'SLA_WEBHOOK_SECRET', 'ZENDESK_AUTH', 'ZENDESK_SERVICE_USER_ID'].includes(k)));
+  const keep = Object.fromEntries(Object.entries(stored).filter(([k]) => ['ZENDESK_SUBDOMAIN', 'SLA_WEBHOOK_SECRET', 'ZENDESK_AUTH', 'ZENDESK_SERVICE_USER_ID', 'ZENDESK_WEBHOOK_ID', 'SLA_APP_TOKEN_SHA256'].includes(k)));
   await deps.tenants.put(tenant.id, { ...keep, ...fromApp, [INSTALLATION]: String(inst.id), [SETTINGS_AT]: String(inst.updated_at ?? '') });
   deps.log({ level: 'info', msg: 'app settings followed', tenant: tenant.id });
   return true;

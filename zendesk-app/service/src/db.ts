@@ -610,6 +610,14 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'oauth_tokens.subdomain: the app asks for its account\'s status by subdomain',
+    sql: `
+      ALTER TABLE oauth_tokens ADD COLUMN subdomain text;
+      CREATE INDEX oauth_tokens_subdomain ON oauth_tokens (subdomain);
+    `,
+  },
 ];
 
 const LOCK = 7_316_001;

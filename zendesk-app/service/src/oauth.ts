@@ -23,9 +23,10 @@ export interface GlobalClient {
 /**
  * What the service asks for, and no more: reads (tickets and their audits, users and their
  * groups, organizations, ticket fields, the app's installation), writes to tickets, and the
- * webhook and trigger it sets up. Ticket fields have no resource scope of their own: plain `read`.
+ * webhook and trigger it sets up, and the app's installation (where it leaves the app the token
+ * the app shows its status with). Ticket fields have no resource scope of their own: plain `read`.
  */
-export const SERVICE_SCOPES = 'read tickets:write webhooks:write triggers:write';
+export const SERVICE_SCOPES = 'read tickets:write webhooks:write triggers:write apps:write';
 
 export interface TokenSet {
   access_token: string;
@@ -100,12 +101,19 @@ export function exchangeCode(base: string, client: GlobalClient, code: string, v
 }
 
 /** An account's tokens, sealed in the store; the state says whether it is still connected. */
-export async function saveTokens(q: Query, keys: readonly Buffer[], accountId: string, tokens: TokenSet, now = Date.now()): Promise<void> {
+export async function saveTokens(q: Query, keys: readonly Buffer[], accountId: string, tokens: TokenSet, now = Date.now(), subdomain?: string): Promise<void> {
   await q.query(
-    `INSERT INTO oauth_tokens (account_id, sealed, state, updated_at) VALUES ($1, $2, 'connected', $3)
-     ON CONFLICT (account_id) DO UPDATE SET sealed = EXCLUDED.sealed, state = 'connected', reason = NULL, updated_at = EXCLUDED.updated_at`,
-    [accountId, seal(keys[0], `oauth ${accountId}`, tokens), now],
+    `INSERT INTO oauth_tokens (account_id, sealed, state, updated_at, subdomain) VALUES ($1, $2, 'connected', $3, $4)
+     ON CONFLICT (account_id) DO UPDATE SET sealed = EXCLUDED.sealed, state = 'connected', reason = NULL, updated_at = EXCLUDED.updated_at, subdomain = COALESCE(EXCLUDED.subdomain, oauth_tokens.subdomain)`,
+    [accountId, seal(keys[0], `oauth ${accountId}`, tokens), now, subdomain ?? null],
   );
+}
+
+/** The connected account of a subdomain (the app asks by it), or null. */
+export async function accountOfSubdomain(q: Query, subdomain: string): Promise<string | null> {
+  if (!SUBDOMAIN.test(subdomain)) return null;
+  const [row] = await q.query<{ account_id: string }>('SELECT account_id FROM oauth_tokens WHERE subdomain = $1 ORDER BY updated_at DESC LIMIT 1', [subdomain]);
+  return row?.account_id ?? null;
 }
 
 export async function connectionState(q: Query, accountId: string): Promise<{ state: 'connected' | 'disconnected'; reason: string | null; updatedAt: number } | null> {

@@ -1,4 +1,5 @@
 import type { AxiosInstance } from 'axios';
+import { createHash, randomBytes } from 'crypto';
 import type { TenantSettings } from './tenants';
 import { statusOf } from './zendesk';
 
@@ -133,6 +134,8 @@ async function groupIds(http: AxiosInstance, names: readonly string[]): Promise<
   return [...new Set(ids)];
 }
 
+export const tokenHash = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
 /** The whole setup, idempotent: what the callback runs after a connection, and what a reconnection runs again. */
 export async function provision(http: AxiosInstance, opts: { appId: number; subdomain: string; webhookUrl: string }): Promise<Provisioned> {
   const inst = await findInstallation(http, opts.appId);
@@ -147,10 +150,16 @@ export async function provision(http: AxiosInstance, opts: { appId: number; subd
     if (s === 403) throw new SetupError('Zendesk refused to set up the webhook or the trigger (403)', 'Connect again as an admin, allowing every permission SLA Desk asks for.');
     throw e;
   }
+  // The app shows the connection's health from the service: it asks with a token the service
+  // leaves in the app's secure setting `service_token` (Apps API, Update App Installation), which
+  // ZAF puts into the request for it (a secure setting never reaches the browser). The service
+  // keeps only its hash.
+  const appToken = randomBytes(32).toString('base64url');
+  await http.put(`/api/v2/apps/installations/${inst.id}.json`, { settings: { service_token: appToken } });
   // The admin who connected is the service's identity: its own writes are not an agent's (OAuth Tokens API, Show Token).
   const me = await http.get('/api/v2/oauth/tokens/current.json');
   const userId = me.data?.token?.user_id;
-  const settings: TenantSettings = { ...(await settingsFromApp(http, inst.settings ?? {}, fieldIds)), ZENDESK_SUBDOMAIN: opts.subdomain, SLA_WEBHOOK_SECRET: hook.secret, ZENDESK_AUTH: 'global_oauth' };
+  const settings: TenantSettings = { ...(await settingsFromApp(http, inst.settings ?? {}, fieldIds)), ZENDESK_SUBDOMAIN: opts.subdomain, SLA_WEBHOOK_SECRET: hook.secret, ZENDESK_AUTH: 'global_oauth', ZENDESK_WEBHOOK_ID: hook.id, SLA_APP_TOKEN_SHA256: tokenHash(appToken) };
   if (typeof userId === 'number') settings.ZENDESK_SERVICE_USER_ID = String(userId);
   return { accountId, installationId: inst.id, settingsAt: String(inst.updated_at ?? ''), webhookId: hook.id, triggerId, settings };
 }

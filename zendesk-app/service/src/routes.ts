@@ -4,7 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { ConfigError } from './config';
-import { registerConnect, type GlobalOAuthOptions } from './connect';
+import { registerConnect, registerStatus, type GlobalOAuthOptions } from './connect';
 import { capConnections, type ConnectionOptions } from './connections';
 import type { Db } from './db';
 import type { Log } from './log';
@@ -76,7 +76,10 @@ export async function buildApp(deps: RouteDeps, opts: RouteOptions): Promise<Fas
   registerHealth(app, deps);
   if (opts.adminToken) await registerAdminScope(app, deps, opts.adminToken);
   registerWebhook(app, deps);
-  if (opts.globalOauth) registerConnect(app, deps, opts.globalOauth);
+  if (opts.globalOauth) {
+    registerConnect(app, deps, opts.globalOauth);
+    registerStatus(app, deps);
+  }
   return app;
 }
 
