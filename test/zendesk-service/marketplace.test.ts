@@ -265,6 +265,26 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(s).toMatchObject({ connected: false, todo: [expect.stringMatching(/^Zendesk refused SLA Desk's access \(revoked in Zendesk\): an admin chooses Connect again\.$/)] });
   });
 
+  test('the admin exports what the service keeps and disconnects from the app: the token revoked at Zendesk, the data gone', async () => {
+    const port = await freePort();
+    const { z, inst } = await account('acme', 9001, {}, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', z]]));
+    expect((await connect(svc, z, 'acme')).status).toBe(200);
+    const token = String(z.installations.get(inst.id)!.settings.service_token);
+    const auth = { authorization: `Bearer ${token}` };
+    const ex = await fetch(`${svc.url}/app/export?subdomain=acme`, { headers: auth });
+    expect(await ex.json()).toMatchObject({ account: '9001', settings: { ZENDESK_SUBDOMAIN: 'acme' } });
+    expect((await fetch(`${svc.url}/app/export?subdomain=acme`)).status).toBe(401);
+    expect((await fetch(`${svc.url}/app/disconnect?subdomain=acme`, { method: 'POST' })).status).toBe(401);
+    const [tok] = await store.db.query<{ sealed: string }>('SELECT sealed FROM oauth_tokens');
+    const access = unseal<TokenSet>([KEY], 'oauth 9001', tok.sealed).value.access_token;
+    const gone = await fetch(`${svc.url}/app/disconnect?subdomain=acme`, { method: 'POST', headers: auth });
+    expect(await gone.json()).toEqual({ removed: true });
+    expect((await fetch(`${z.url}/api/v2/oauth/tokens/current.json`, { headers: { authorization: `Bearer ${access}` } })).status).toBe(401);
+    for (const table of ['tenants', 'oauth_tokens', 'tickets']) expect(await store.db.query(`SELECT 1 FROM ${table}`)).toEqual([]);
+    expect((await fetch(`${svc.url}/app/status?subdomain=acme`, { headers: auth })).status).toBe(401);
+  });
+
   test('a settings change made in the app reaches the service within a minute, and the tickets are evaluated again', async () => {
     const port = await freePort();
     const { z, inst } = await account('acme', 9001, { policy_preset: 'kiwi-stage-plus', lock_priority: false }, `http://127.0.0.1:${port}/oauth/callback`);

@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'crypto';
 import { accountOfSubdomain, beginConnect, connectionState, exchangeCode, saveTokens, takeState, type GlobalClient } from './oauth';
 import { findInstallation, provision, settingsFromApp, requirementsOf, SetupError, tokenHash } from './provision';
 import { queueReadsOfAll } from './queue';
+import { exportTenant } from './retention';
 import { requeueIfSettingsChanged } from './reevaluate';
 import { escapeHtml } from './html';
 import type { Tenant, Tenants } from './tenants';
@@ -85,14 +86,42 @@ export function registerConnect(app: FastifyInstance, deps: ConnectDeps, opts: G
  * problem comes with what to do about it.
  */
 export function registerStatus(app: FastifyInstance, deps: ConnectDeps): void {
-  app.get('/app/status', async (req, reply) => {
+  /** The account the app's token stands for, or null (answered 401). */
+  const caller = async (req: { query: unknown; headers: Record<string, unknown> }) => {
     const sub = String((req.query as Record<string, unknown>).subdomain ?? '').trim().toLowerCase();
     const bearer = /^Bearer (\S{16,200})$/.exec(String(req.headers.authorization ?? ''))?.[1];
     const account = bearer ? await accountOfSubdomain(deps.db, sub) : null;
     const settings = account ? await deps.tenants.settingsOf(account).catch(() => null) : null;
     const want = settings?.SLA_APP_TOKEN_SHA256;
-    if (!account || !want || !bearer || !sameHex(tokenHash(bearer), want)) return reply.code(401).send({ error: 'SLA Desk does not know this app: an admin chooses Connect in SLA Desk' });
-    return status(deps, account, settings!);
+    return account && want && bearer && sameHex(tokenHash(bearer), want) ? { account, settings: settings! } : null;
+  };
+  const refused = { error: 'SLA Desk does not know this app: an admin chooses Connect in SLA Desk' };
+  app.get('/app/status', async (req, reply) => {
+    const who = await caller(req);
+    return who ? status(deps, who.account, who.settings) : reply.code(401).send(refused);
+  });
+  // What the service keeps about the account, for its admin (no secrets, no tokens).
+  app.get('/app/export', async (req, reply) => {
+    const who = await caller(req);
+    return who ? exportTenant(deps.db, deps.tenants, who.account) : reply.code(401).send(refused);
+  });
+  // Disconnect and delete, on the admin's request: the access token is revoked at Zendesk (by its
+  // id: revoking "current" was reported not to work) and everything the store holds goes.
+  app.post('/app/disconnect', async (req, reply) => {
+    const who = await caller(req);
+    if (!who) return reply.code(401).send(refused);
+    const tenant = await deps.tenants.stored(who.account).catch(() => null);
+    if (tenant) {
+      try {
+        const me = await tenant.http.get('/api/v2/oauth/tokens/current.json');
+        if (me.data?.token?.id) await tenant.http.delete(`/api/v2/oauth/tokens/${encodeURIComponent(String(me.data.token.id))}.json`);
+      } catch (e) {
+        deps.log({ level: 'warn', msg: 'token not revoked at Zendesk', tenant: who.account, status: statusOf(e) });
+      }
+    }
+    const removed = await deps.tenants.remove(who.account);
+    deps.log({ level: 'info', msg: 'account disconnected and deleted on request', tenant: who.account });
+    return { removed };
   });
 }
 
