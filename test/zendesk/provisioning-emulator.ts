@@ -21,6 +21,8 @@ export interface ProvisioningHost {
   accountId: number;
   nextId(): number;
   stamp(): string;
+  /** The clock deliveries are signed at (the wall clock unless the host keeps another, as the workbench does). */
+  clock?(): number;
 }
 
 /** What a route handler is given by the host. */
@@ -508,7 +510,7 @@ export class Provisioning {
    * 429 and 503 answers) and its circuit breaker are not emulated: each delivery is one attempt.
    */
   private deliver(hook: Webhook, triggerId: number, ticketId: number, body: string): void {
-    const timestamp = iso();
+    const timestamp = iso(this.host.clock?.() ?? Date.now());
     const invocationId = ulid();
     const secret = this.signingSecrets.get(hook.id)!;
     const contentType = hook.request_format === 'xml' ? 'application/xml; charset=utf-8' : hook.request_format === 'form_encoded' ? 'application/x-www-form-urlencoded; charset=utf-8' : 'application/json; charset=utf-8';

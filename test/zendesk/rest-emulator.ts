@@ -131,6 +131,12 @@ export class ZendeskEmulator {
   /** Every webhook request the triggers sent, with the endpoint's status (await settled() first). */
   webhookDeliveries = this.provisioning.webhookDeliveries;
 
+  /**
+   * The clock the triggers' webhook deliveries are signed at (X-Zendesk-Webhook-Signature-Timestamp):
+   * the wall clock, unless the host lives on another (the workbench's, which its service keeps too).
+   */
+  clock: () => number = () => Date.now();
+
   /** The next id of the account's sequence (audits, events, tokens, fields, triggers…). */
   nextId(): number {
     return this.seq++;

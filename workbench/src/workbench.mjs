@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ACCOUNT_GROUPS, CONTEXT, GROUP_PATH, ORGANIZATIONS, USERS, zendeskHost } from './zendesk-host.mjs';
 import { jiraHost, JIRA_CUSTOMER, JIRA_USERS, ORGANIZATIONS_FIELD, REQUEST_TYPE_FIELD } from './jira-host.mjs';
 import { attributesFor, ladderView, namedValues } from './conditions.mjs';
+import { freePort, MARKETPLACE, marketplaceAccount } from './marketplace.mjs';
 
 const require = createRequire(import.meta.url);
 const core = require('@sla-desk/core');
@@ -99,6 +100,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   // The SLA Desk service (zendesk-app/service), run against this workbench's Zendesk REST API, as a
   // Zendesk webhook would reach it. It starts once the workbench knows its own address.
   let service = null;
+  const market = marketplaceAccount(root, { clock: () => state.clock });
   const serviceBuild = join(root, 'workbench', '.build', 'zendesk-app', 'service', 'src');
   const serviceCode = (file) => createRequire(join(root, 'zendesk-app', 'package.json'))(join(serviceBuild, file));
   const serviceCfg = { auth: { oauthToken: 'workbench' }, webhookSecret: randomBytes(32).toString('base64'), leadGroupIds: [2], serviceUserId: 99, port: 0 };
@@ -481,25 +483,79 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       const { startService } = serviceCode('server.js');
       syncService();
       serviceCfg.baseURL = `${workbenchUrl}/zendesk-rest`;
+      // The Marketplace's account (marketplace.mjs): a Zendesk of its own, which knows the global
+      // OAuth client once the service's address (its redirect URL) is known.
+      await market.start();
       // The service keeps this very object: later policy and settings changes reach it.
       // Its failures are worth seeing (they carry ids and reasons, never ticket content).
       // On the embedded store (PGlite, in memory): the workbench's desk is the durable record.
-      service = await startService(serviceCfg, {
-        now: () => state.clock,
-        pollMs: 250,
-        // Every change here is delivered as it happens, and the service never misses one: no
-        // catch-up from a ticket export (the workbench's REST API has none).
-        catchUpMs: 0,
-        log: (e) => {
-          if (e.msg === 'ticket handled') lastOutcome.set(e.ticketId, e.outcome);
-          if (e.level === 'error') log(`[workbench] service: ${JSON.stringify(e)}`);
-        },
-      });
+      // It also serves the Marketplace's accounts (the hosted service): the global client, its own
+      // public address, and an encryption key made now for the tokens it keeps (never shown).
+      const encryptionKeys = [randomBytes(32)];
+      for (let attempt = 1; ; attempt++) {
+        const port = await freePort();
+        const publicUrl = `http://127.0.0.1:${port}`;
+        const globalOauth = { client: { ...market.client, redirectUri: `${publicUrl}/oauth/callback` }, publicUrl, appId: MARKETPLACE.appId };
+        market.register(globalOauth.client.redirectUri);
+        try {
+          service = await startService(serviceCfg, {
+            now: () => state.clock,
+            port,
+            pollMs: 250,
+            // Every change here is delivered as it happens, and the service never misses one: no
+            // catch-up from a ticket export (the workbench's REST API has none).
+            catchUpMs: 0,
+            encryptionKeys,
+            globalOauth,
+            tenantBaseUrl: (subdomain) => market.baseOf(subdomain),
+            log: (e) => {
+              if (e.msg === 'ticket handled') lastOutcome.set(e.ticketId, e.outcome);
+              if (e.level === 'error') log(`[workbench] service: ${JSON.stringify(e)}`);
+            },
+          });
+          break;
+        } catch (e) {
+          // Another process took the port between the look and the listen: look again.
+          if (e.code !== 'EADDRINUSE' || attempt >= 5) throw e;
+        }
+      }
       await deliverAll();
       save();
       return service;
     },
-    closeService: () => service?.close(),
+    closeService: async () => {
+      await service?.close();
+      await market.stop();
+    },
+    /** The Marketplace's account, as its Zendesk holds it, and the service's connection to it. */
+    async marketplace() {
+      const { WEBHOOK_NAME, TRIGGER_TITLE } = serviceCode('provision.js');
+      const view = market.view({ webhookName: WEBHOOK_NAME, triggerTitle: TRIGGER_TITLE });
+      const connection = service ? await serviceCode('oauth.js').connectionState(service.db, view.accountId) : null;
+      return { ...view, connection: connection ? { state: connection.state, reason: connection.reason } : null, connectUrl: service ? `${service.url}/connect?subdomain=${view.subdomain}` : null };
+    },
+    /** Install from the Marketplace: the app on the account, with its requirements and the default settings. */
+    async installFromMarketplace() {
+      if (!service) throw Object.assign(new Error('the service is not running'), { status: 503 });
+      const { created } = market.install(policy, settings());
+      return { created, connectUrl: `${service.url}/connect?subdomain=${MARKETPLACE.subdomain}` };
+    },
+    /** An email to the Marketplace's account: Zendesk's trigger, set up by the service, calls it. */
+    async marketplaceEmail(form) {
+      const problems = [];
+      if (typeof form.subject !== 'string' || !form.subject.trim() || form.subject.length > 200) problems.push('subject: expected text (up to 200 characters)');
+      if (typeof form.tier !== 'string' || !policy.tiers[form.tier]) problems.push(`tier: expected ${Object.keys(policy.tiers).join(', ')}, got ${shown(form.tier)}`);
+      const c = policy.classification;
+      for (const k of ['impact', 'urgency']) {
+        const v = form[k];
+        if (v === undefined || v === null || v === '') continue;
+        if (c.method !== 'matrix' || !c[k].some((l) => l.id === v)) problems.push(`${k}: expected ${c.method === 'matrix' ? c[k].map((l) => l.id).join(', ') : 'none (the policy has no matrix)'}, got ${shown(v)}`);
+      }
+      if (problems.length) throw new BadRequest('the email was not sent', problems);
+      const id = market.email(form, state.clock);
+      await market.settle(() => drainService());
+      return { id, ...(await this.marketplace()).tickets.find((t) => t.id === id) };
+    },
     /** Zendesk's REST API over the workbench's store, for the service. */
     rest: {
       ticket: (id) => ({ ticket: zendesk.restTicket(ticket(id)) }),
