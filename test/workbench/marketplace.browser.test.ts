@@ -66,10 +66,10 @@ test('Install from the Marketplace: the consent page, the service sets itself up
   const [consent] = await Promise.all([context.waitForEvent('page'), page.getByTestId('install').click()]);
   await consent.waitForURL(/\/oauth\/authorizations\/new\?/);
   const asked = new URL(consent.url()).searchParams;
-  expect(Object.fromEntries(asked)).toMatchObject({ response_type: 'code', client_id: 'zdg-sla-desk-workbench', code_challenge_method: 'S256', scope: 'read tickets:write webhooks:write triggers:write' });
+  expect(Object.fromEntries(asked)).toMatchObject({ response_type: 'code', client_id: 'zdg-sla-desk-workbench', code_challenge_method: 'S256', scope: 'read tickets:write webhooks:write triggers:write apps:write' });
   expect(asked.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/);
   await consent.getByRole('heading', { name: 'Allow SLA Desk access?' }).waitFor();
-  expect(await consent.locator('ul.scopes li').allTextContents()).toEqual(['read', 'tickets:write', 'webhooks:write', 'triggers:write']);
+  expect(await consent.locator('ul.scopes li').allTextContents()).toEqual(['read', 'tickets:write', 'webhooks:write', 'triggers:write', 'apps:write']);
   await consent.setViewportSize({ width: 760, height: 420 });
   await consent.screenshot({ path: join(DOCS, 'marketplace-consent.png') });
   await consent.getByRole('button', { name: 'Allow' }).click();
