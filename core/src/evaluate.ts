@@ -895,6 +895,37 @@ export function savedDue(m: MetricDecision): number | null {
   return m.state === 'paused' ? null : m.due;
 }
 
+/**
+ * The instant a Metric counts towards the ticket's next breach, or null: the due of a clock that
+ * runs (running or at risk), the breach instant of one already breached and still open (in the
+ * past, so a breached ticket sorts before every ticket still in time), and none for a paused
+ * Metric (its due moves with the clock), a met or not-applicable one, one that stopped late, or a
+ * recurring Metric between cycles (the decision shows the last, closed cycle).
+ */
+export function breachInstant(m: MetricDecision): number | null {
+  if (m.stoppedAt !== null || (m.cycles && !m.cycles.open)) return null;
+  if (m.state === 'running' || m.state === 'at_risk') return m.due;
+  if (m.state === 'breached') return m.breachAt ?? m.due;
+  return null;
+}
+
+/**
+ * The ticket's next breach: the earliest breachInstant of its Metrics and of its triage clock (the
+ * wait for a Priority is a promise too, and the one a triage lead's queue is for), or null when no
+ * clock runs. What the hosts' "SLA next breach" fields hold and their queues sort on, earliest
+ * first; a past instant means the ticket is breached already.
+ */
+export function nextBreach(d: Decision): number | null {
+  let next: number | null = null;
+  const consider = (m: MetricDecision) => {
+    const t = breachInstant(m);
+    if (t !== null && (next === null || t < next)) next = t;
+  };
+  for (const m of d.metrics) consider(m);
+  if (d.triage) consider(d.triage);
+  return next;
+}
+
 /** The decision with instants as ISO-8601 UTC strings, for JSON output and host fields. */
 export function decisionToJSON(d: Decision) {
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());

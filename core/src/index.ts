@@ -12,7 +12,7 @@ export { classify } from './matrix';
 export type { Classified } from './matrix';
 export { TimelineSchema, EventSchema } from './timeline';
 export type { Timeline, TimelineInput, TimelineEvent, OverrideEvent } from './timeline';
-export { evaluate, decisionToJSON, savedDue, worstState } from './evaluate';
+export { evaluate, decisionToJSON, savedDue, worstState, nextBreach, breachInstant } from './evaluate';
 export { warmPlan, warmSome } from './warm';
 export type { Decision, MetricDecision, MetricState, Warning } from './evaluate';
 export { dueWithPauses, dueOf } from './clock';
