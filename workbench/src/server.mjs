@@ -203,7 +203,7 @@ function zendeskTicket(wb, id) {
       group: wb.zendesk.groupOptions(),
       ...conditions.context,
       sla: Object.entries(wb.zendesk.ids)
-        .filter(([k]) => k.startsWith('sla_due_') || k === 'sla_state' || k === 'sla_priority' || k === 'sla_level')
+        .filter(([k]) => k.startsWith('sla_due_') || k === 'sla_state' || k === 'sla_priority' || k === 'sla_level' || k === 'sla_next_breach')
         .map(([k, fid]) => ({ key: k, path: `ticket.customField:custom_field_${fid}` })),
     },
   };

@@ -55,6 +55,21 @@ function requirementsFor(defaultPolicy, allPolicies) {
   // Entitlements (seed 003): the product version's release date on the ticket, whether the
   // requester is a designated contact, and how many designated contacts an organization has.
   ticketFields.sla_version_released = { type: 'date', title: 'Version released on', description: 'Release date of the version the requester uses' };
+  // The next breach (core's nextBreach): the earliest due of a running Metric, a breached one's
+  // breach instant, empty while no clock runs. Last in the list, so the ids of the fields above do
+  // not move. Which type a view can sort on (Zendesk's docs, checked 2026-12):
+  //  - Views API, Create View, "View columns" and "View sorting": `output.sort_by` and `group_by`
+  //    take a column of the View columns table, and "for custom fields, specify the id of the
+  //    custom field in the columns array"; only description (Subject), submitter and
+  //    custom_status_id cannot sort (developer.zendesk.com/api-reference/ticketing/business-rules/views/;
+  //    the same text in Zendesk's OpenAPI file). So a custom field of any type can order a view.
+  //  - Help Center, "Understanding custom ticket fields in business rules and views"
+  //    (support.zendesk.com/hc/articles/4408834953114): custom field columns sort by their value
+  //    as text, drop-downs by their options' tags, alphabetically.
+  //  - Date fields hold no time of day (HOSTS.md), an integer of epoch seconds is unreadable in a
+  //    column. ISO-8601 UTC text ("2026-11-20T15:30:00.000Z") is fixed-width in one zone, so its
+  //    text order is its time order, and an agent can read it.
+  ticketFields.sla_next_breach = { type: 'text', title: 'SLA next breach', description: 'When the ticket next breaches (ISO-8601 UTC; in the past once breached), written by SLA Desk' };
   return {
     ticket_fields: ticketFields,
     user_fields: { sla_designated_contact: { type: 'checkbox', key: 'sla_designated_contact', title: 'Designated contact' } },
@@ -75,6 +90,30 @@ function requirementsFor(defaultPolicy, allPolicies) {
         http_method: 'POST',
         request_format: 'json',
         subscriptions: ['conditional_ticket_events'],
+      },
+    },
+    // The triage lead's queue: unsolved tickets with a clock running, the next breach first (a
+    // breached ticket's is in the past, so those lead). Views API, Create View: `all` needs a
+    // condition on status, type, group_id, assignee_id or requester_id; `output` holds at most 10
+    // columns and the sort. A requirement names another requirement by its identifier, as the
+    // trigger below names the webhook: here the next-breach field, in the condition, the columns
+    // and the sort. That Zendesk resolves a field's identifier inside a view is unverified (the
+    // requirements guide shows it for targets and webhooks); README says how to set the column by
+    // hand if an install leaves it out.
+    views: {
+      sla_next_breach_first: {
+        title: 'SLA: next breach first',
+        description: 'Unsolved tickets with an SLA clock running, the soonest breach first (breached tickets lead). Created by SLA Desk.',
+        active: true,
+        all: [
+          { field: 'status', operator: 'less_than', value: 'solved' },
+          { field: 'custom_fields_sla_next_breach', operator: 'present', value: null },
+        ],
+        output: {
+          columns: ['nice_id', 'description', 'sla_next_breach', 'sla_state', 'priority', 'group', 'assignee', 'updated'],
+          sort_by: 'sla_next_breach',
+          sort_order: 'asc',
+        },
       },
     },
     triggers: {

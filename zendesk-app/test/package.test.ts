@@ -61,6 +61,19 @@ test('requirements create Impact, Urgency and Tier taggers from the policy, due 
   expect(new Set(prio).size).toBe(prio.length);
 });
 
+test('requirements create the "SLA next breach" text field and the "SLA: next breach first" view, sorted on it, earliest first', () => {
+  const r = JSON.parse(readFileSync(join(DIST, 'requirements.json'), 'utf8'));
+  // Text: ISO-8601 UTC sorts in time order as text; a date field would drop the time of day.
+  expect(r.ticket_fields.sla_next_breach).toMatchObject({ type: 'text', title: 'SLA next breach' });
+  // Last, so that the ids of the fields before it (given in order at install) do not move.
+  expect(Object.keys(r.ticket_fields).at(-1)).toBe('sla_next_breach');
+  const v = r.views.sla_next_breach_first;
+  expect(v.title).toBe('SLA: next breach first');
+  expect(v.all).toEqual(expect.arrayContaining([{ field: 'status', operator: 'less_than', value: 'solved' }, { field: 'custom_fields_sla_next_breach', operator: 'present', value: null }]));
+  expect(v.output).toMatchObject({ sort_by: 'sla_next_breach', sort_order: 'asc' });
+  expect(v.output.columns).toEqual(expect.arrayContaining(['nice_id', 'sla_next_breach', 'sla_state']));
+});
+
 describe('the validator catches what Zendesk would refuse', () => {
   const broken = (change: (dir: string) => void) => {
     const dir = mkdtempSync(join(tmpdir(), 'zd-pkg-'));
@@ -100,6 +113,32 @@ describe('the validator catches what Zendesk would refuse', () => {
         }),
       ),
     ).toEqual(expect.arrayContaining(['requirements.json: unknown types widgets', 'requirements.json: ticket_fields.sla_state has no title', 'requirements.json: webhooks.sla_desk_service has no status']));
+  });
+  test('a view without a condition Zendesk anchors views on, an unsortable or unknown sort, too many columns', () => {
+    expect(
+      broken((d) =>
+        edit(d, 'requirements.json', (r) => {
+          const v = r.views.sla_next_breach_first;
+          v.all = v.all.filter((c: { field: string }) => c.field !== 'status');
+          v.output.sort_by = 'description';
+          v.output.group_by = 'sla_nowhere';
+          v.output.sort_order = 'up';
+          v.output.columns = [...v.output.columns, 'type', 'brand', 'requester', 'organization'];
+          r.views.other = { title: 'Other', all: [{ field: 'status', operator: 'is', value: 'open' }, { field: 'custom_fields_sla_gone', operator: 'present', value: null }], output: { columns: ['nice_id', 'sla_gone'] } };
+        }),
+      ),
+    ).toEqual([
+      'requirements.json: views.sla_next_breach_first: all needs a condition on status, type, group_id, assignee_id, requester_id',
+      'requirements.json: views.sla_next_breach_first: 12 columns, at most 10',
+      'requirements.json: views.sla_next_breach_first: sort_by description is a column views cannot sort by',
+      'requirements.json: views.sla_next_breach_first: group_by "sla_nowhere" is not a column',
+      'requirements.json: views.sla_next_breach_first: sort_order must be asc or desc',
+      'requirements.json: views.other: condition on custom_fields_sla_gone, which is no ticket field of this app',
+      'requirements.json: views.other: unknown column "sla_gone"',
+    ]);
+  });
+  test('a view without a title', () => {
+    expect(broken((d) => edit(d, 'requirements.json', (r) => delete r.views.sla_next_breach_first.title))).toEqual(['requirements.json: views.sla_next_breach_first has no title']);
   });
   test('a translation without the public-app keys or a parameter label', () => {
     expect(

@@ -20,6 +20,15 @@ const FRAMEWORK_VERSIONS = ['0.5', '1.0', '2.0'];
 const SUPPORT_LOCATIONS = ['top_bar', 'nav_bar', 'ticket_sidebar', 'new_ticket_sidebar', 'user_sidebar', 'organization_sidebar', 'background', 'ticket_editor', 'modal'];
 // app_requirement.rb: AppRequirement::TYPES
 const REQUIREMENT_TYPES = ['automations', 'channel_integrations', 'custom_objects', 'macros', 'targets', 'views', 'ticket_fields', 'triggers', 'user_fields', 'organization_fields', 'webhooks', 'custom_objects_v2'];
+// Views API, Create View (developer.zendesk.com/api-reference/ticketing/business-rules/views/):
+// the "View columns" table's values; a custom field is a column by its id (in requirements.json,
+// by the identifier of a ticket_fields requirement).
+const VIEW_COLUMNS = ['assigned', 'assignee', 'due_date', 'group', 'nice_id', 'updated', 'updated_assignee', 'updated_requester', 'updated_by_type', 'organization', 'priority', 'created', 'requester', 'locale_id', 'satisfaction_score', 'solved', 'status', 'description', 'submitter', 'ticket_form', 'type', 'brand', 'custom_status_id'];
+// "View sorting": group_by and sort_by take a column, except these.
+const UNSORTABLE_COLUMNS = ['description', 'submitter', 'custom_status_id'];
+// Create View: "at least one condition in the all array that checks" one of these.
+const VIEW_ANCHOR_FIELDS = ['status', 'type', 'group_id', 'assignee_id', 'requester_id'];
+const MAX_VIEW_COLUMNS = 10;
 // validations/translations.rb: VALID_LOCALE
 const VALID_LOCALE = /^[a-z]{2}(-\w{2,3})?$/;
 
@@ -109,6 +118,7 @@ export function validatePackage(dir: string): Finding[] {
         }
       }
       if (count > 5000) add('requirements.rb excessive_requirements', `requirements.json: ${count} requirements`);
+      for (const [id, v] of Object.entries<any>(r.views ?? {})) for (const message of viewProblems(id, v, Object.keys(r.ticket_fields ?? {}))) add('Views API: Create View', message);
     }
   }
 
@@ -148,5 +158,37 @@ export function validatePackage(dir: string): Finding[] {
     if (!isPng) add('validations/mime.rb', `assets/${logo} is not a PNG`);
     else if (b.readUInt32BE(16) !== size || b.readUInt32BE(20) !== size) add('assets: logos', `assets/${logo} must be ${size}x${size}`);
   }
+  return out;
+}
+
+/**
+ * What the Views API's Create View refuses or ignores in a view requirement (zendesk_apps_support
+ * itself checks only its title). `fields`: the identifiers of the file's ticket_fields, which a
+ * view names as columns, sorts and conditions (custom_fields_<identifier>).
+ */
+function viewProblems(id: string, v: any, fields: readonly string[]): string[] {
+  const out: string[] = [];
+  const at = `requirements.json: views.${id}`;
+  if (!v || typeof v !== 'object') return [`${at} is not an object`];
+  const custom = (name: unknown) => typeof name === 'string' && (fields.includes(name) || /^\d+$/.test(name));
+  const all: any[] = Array.isArray(v.all) ? v.all : [];
+  if (!all.length) out.push(`${at}: all needs at least one condition`);
+  else if (!all.some((c) => VIEW_ANCHOR_FIELDS.includes(c?.field))) out.push(`${at}: all needs a condition on ${VIEW_ANCHOR_FIELDS.join(', ')}`);
+  for (const c of [...all, ...(Array.isArray(v.any) ? v.any : [])]) {
+    if (!c || typeof c.field !== 'string' || typeof c.operator !== 'string') out.push(`${at}: a condition needs a field and an operator`);
+    else if (c.field.startsWith('custom_fields_') && !custom(c.field.slice('custom_fields_'.length))) out.push(`${at}: condition on ${c.field}, which is no ticket field of this app`);
+  }
+  const o = v.output;
+  if (o === undefined) return out;
+  const columns: unknown[] = Array.isArray(o.columns) ? o.columns : [];
+  if (columns.length > MAX_VIEW_COLUMNS) out.push(`${at}: ${columns.length} columns, at most ${MAX_VIEW_COLUMNS}`);
+  for (const c of columns) if (!VIEW_COLUMNS.includes(c as string) && !custom(c)) out.push(`${at}: unknown column ${JSON.stringify(c)}`);
+  for (const key of ['sort_by', 'group_by']) {
+    const by = o[key];
+    if (by === undefined) continue;
+    if (UNSORTABLE_COLUMNS.includes(by)) out.push(`${at}: ${key} ${by} is a column views cannot ${key === 'sort_by' ? 'sort' : 'group'} by`);
+    else if (!VIEW_COLUMNS.includes(by) && !custom(by)) out.push(`${at}: ${key} ${JSON.stringify(by)} is not a column`);
+  }
+  for (const key of ['sort_order', 'group_order']) if (o[key] !== undefined && o[key] !== 'asc' && o[key] !== 'desc') out.push(`${at}: ${key} must be asc or desc`);
   return out;
 }

@@ -41,7 +41,7 @@ export const SUBDOMAIN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const MIN_SECRET_CHARS = 16;
 const ID = /^[1-9][0-9]{0,15}$/;
 /** SLA_FIELD_IDS keys, as in the sidebar's field_ids setting, and where each goes. */
-const FIELD_KEYS: Record<string, 'impact' | 'urgency' | 'tier' | 'state' | 'priority' | 'versionReleased' | 'level'> = { impact: 'impact', urgency: 'urgency', tier: 'tier', state: 'state', priority: 'priority', version_released: 'versionReleased', level: 'level' };
+const FIELD_KEYS: Record<string, 'impact' | 'urgency' | 'tier' | 'state' | 'priority' | 'versionReleased' | 'level' | 'nextBreach'> = { impact: 'impact', urgency: 'urgency', tier: 'tier', state: 'state', priority: 'priority', version_released: 'versionReleased', level: 'level', next_breach: 'nextBreach' };
 
 export function configFromEnv(env: NodeJS.ProcessEnv, opts: { webhook?: boolean; source?: SettingsSource; baseUrlOf?: (subdomain: string) => string } = {}): ServiceConfig {
   const source = opts.source ?? 'env';

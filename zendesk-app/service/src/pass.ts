@@ -195,7 +195,7 @@ async function write(http: AxiosInstance, id: number, update: TicketUpdate, read
 }
 
 function snapshotOf(cfg: ServiceConfig, t: ZendeskTicket): Snapshot {
-  const ids = new Set([cfg.fieldIds.state, cfg.fieldIds.priority, cfg.fieldIds.level, ...Object.values(cfg.fieldIds.due)].filter((x): x is number => x !== undefined));
+  const ids = new Set([cfg.fieldIds.state, cfg.fieldIds.priority, cfg.fieldIds.level, cfg.fieldIds.nextBreach, ...Object.values(cfg.fieldIds.due)].filter((x): x is number => x !== undefined));
   return { id: t.id, status: t.status, priority: t.priority, tags: t.tags, custom_fields: t.custom_fields.filter((f) => ids.has(f.id)), updated_at: t.updated_at, ...(t.organization_id !== undefined ? { organization_id: t.organization_id } : {}), ...(t as { custom_status_id?: number }).custom_status_id !== undefined ? { custom_status_id: (t as { custom_status_id?: number }).custom_status_id } : {} } as Snapshot;
 }
 

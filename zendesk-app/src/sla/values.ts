@@ -1,9 +1,9 @@
-import { savedDue, ticketLevel, tierFromRule, worstState, type Decision, type Policy } from '@sla-desk/core';
+import { nextBreach, savedDue, ticketLevel, tierFromRule, worstState, type Decision, type Policy } from '@sla-desk/core';
 import { tagOfLevel, type FieldIds } from '../zaf/fields';
 
 /**
  * The values SLA Desk keeps on a Zendesk ticket for a decision: each metric's due instant as ISO
- * text ('' when there is none), the SLA state, the SLA priority, and the ticket's tags with this tier's tag and no
+ * text ('' when there is none), the next breach as ISO text, the SLA state, the SLA priority, and the ticket's tags with this tier's tag and no
  * other tier's. The sidebar writes them on save and the service writes those that differ, so the two
  * always agree.
  */
@@ -19,6 +19,13 @@ export function slaValues(policy: Policy, decision: Decision, fieldIds: FieldIds
   for (const [metric, id] of Object.entries(fieldIds.due)) if (!decision.metrics.some((m) => m.metric === metric)) fields.push({ id, value: '' });
   for (const id of fieldIds.otherDue ?? []) fields.push({ id, value: '' });
   if (fieldIds.state !== undefined) fields.push({ id: fieldIds.state, value: worstState(decision) });
+  // The next breach (core's nextBreach), for the "SLA: next breach first" view: ISO-8601 UTC text,
+  // which sorts in time order as text (fixed width, one zone); empty when no clock runs, so a view
+  // can leave those tickets out ("present"). A breached ticket's is in the past: it sorts first.
+  if (fieldIds.nextBreach !== undefined) {
+    const next = nextBreach(decision);
+    fields.push({ id: fieldIds.nextBreach, value: next === null ? '' : new Date(next).toISOString() });
+  }
   // The policy priority in its own field: Zendesk's four native values cannot tell S3 from S4.
   if (fieldIds.priority !== undefined) fields.push({ id: fieldIds.priority, value: decision.priority.id ? tagOfLevel('sla_priority_', decision.priority.id) : '' });
   // The escalation level, for views ("SLA level greater than 1"): empty when no ladder applies.

@@ -5,7 +5,7 @@ import { tagPart, type Policy } from '@sla-desk/core';
  * find their ids: through `requirement:` look-ups, or, when the app runs under `zcli apps:server`
  * (which installs no requirements), through ids given in the `field_ids` setting.
  */
-export const FIELD_KEYS = ['sla_impact', 'sla_urgency', 'sla_tier', 'sla_state', 'sla_version_released', 'sla_priority', 'sla_level'] as const;
+export const FIELD_KEYS = ['sla_impact', 'sla_urgency', 'sla_tier', 'sla_state', 'sla_version_released', 'sla_priority', 'sla_level', 'sla_next_breach'] as const;
 
 export interface FieldIds {
   impact?: number;
@@ -19,6 +19,11 @@ export interface FieldIds {
   priority?: number;
   /** The escalation level (an integer field): the highest ladder level the ticket's Metrics reached. */
   level?: number;
+  /**
+   * "SLA next breach" (a text field): core's nextBreach as ISO-8601 UTC text, the field the
+   * "SLA: next breach first" view sorts on. Optional: an install from before it has none.
+   */
+  nextBreach?: number;
   /** The optional date field with the release date of the requester's version. */
   versionReleased?: number;
   /** metric id -> the id of its due field */
@@ -46,7 +51,7 @@ export function resolveFieldIds(policy: Policy, got: Record<string, unknown>, se
   const anyRequirement = FIELD_KEYS.some((k) => fromReq(k) !== undefined);
   let ids: FieldIds;
   if (anyRequirement) {
-    ids = { impact: fromReq('sla_impact'), urgency: fromReq('sla_urgency'), tier: fromReq('sla_tier'), state: fromReq('sla_state'), versionReleased: fromReq('sla_version_released'), priority: fromReq('sla_priority'), level: fromReq('sla_level'), due: {}, source: 'requirements', missing: [] };
+    ids = { impact: fromReq('sla_impact'), urgency: fromReq('sla_urgency'), tier: fromReq('sla_tier'), state: fromReq('sla_state'), versionReleased: fromReq('sla_version_released'), priority: fromReq('sla_priority'), level: fromReq('sla_level'), nextBreach: fromReq('sla_next_breach'), due: {}, source: 'requirements', missing: [] };
     for (const m of Object.keys(policy.metrics)) {
       const id = fromReq(dueKey(m));
       if (id !== undefined) ids.due[m] = id;
@@ -59,7 +64,7 @@ export function resolveFieldIds(policy: Policy, got: Record<string, unknown>, se
     if (other.length) ids.otherDue = [...new Set(other)];
   } else {
     const s = parseSetting(setting);
-    ids = { impact: s.impact, urgency: s.urgency, tier: s.tier, state: s.state, versionReleased: s.version_released, priority: s.priority, level: s.level, due: {}, source: 'settings', missing: [] };
+    ids = { impact: s.impact, urgency: s.urgency, tier: s.tier, state: s.state, versionReleased: s.version_released, priority: s.priority, level: s.level, nextBreach: s.next_breach, due: {}, source: 'settings', missing: [] };
     for (const m of Object.keys(policy.metrics)) if (typeof s[`due_${m}`] === 'number') ids.due[m] = s[`due_${m}`] as number;
     const other = Object.entries(s).filter(([k, v]) => k.startsWith('due_') && typeof v === 'number' && !Object.hasOwn(policy.metrics, k.slice(4))).map(([, v]) => v as number);
     if (other.length) ids.otherDue = other;
