@@ -113,7 +113,7 @@ export function policyOf(config: Config): { policy?: Policy; problems: string[] 
  */
 export function appFieldIds(config: Config, site?: Site, policy?: Policy): string[] {
   const f = site ? effectiveFields(site, config.fields) : config.fields;
-  const ids = [config.map.impact, config.map.urgency, config.map.tier, config.map.organizations, config.map.group, ...Object.values(f.due), f.state, f.tier, f.next, f.ownership, f.level, ...(policy ? conditionFieldIds(policy, site) : [])];
+  const ids = [config.map.impact, config.map.urgency, config.map.tier, config.map.organizations, config.map.group, ...Object.values(f.due), f.state, f.tier, f.next, f.ownership, f.level, f.nextBreach, ...(policy ? conditionFieldIds(policy, site) : [])];
   return [...new Set(ids.filter((x): x is string => !!x))];
 }
 

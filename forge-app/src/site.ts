@@ -78,6 +78,8 @@ export const APP_FIELD_MODULES: Record<string, (f: AppFields, id: string) => voi
   'sla-due-group-ownership': (f, id) => void (f.ownership = id),
   // The escalation ladder's level (a number), so JQL can select "SLA level" >= 2.
   'sla-level': (f, id) => void (f.level = id),
+  // The next breach (a datetime), the field the admin page's queue filter orders by.
+  'sla-next-breach': (f, id) => void (f.nextBreach = id),
 };
 
 /**
@@ -222,5 +224,6 @@ export function effectiveFields(site: Site, configured: AppFields): AppFields {
     next: configured.next ?? site.appFields.next,
     ...(configured.level ?? site.appFields.level ? { level: configured.level ?? site.appFields.level } : {}),
     ...(configured.ownership ?? site.appFields.ownership ? { ownership: configured.ownership ?? site.appFields.ownership } : {}),
+    ...(configured.nextBreach ?? site.appFields.nextBreach ? { nextBreach: configured.nextBreach ?? site.appFields.nextBreach } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { evaluate, nextTransition, savedDue, ticketLevel, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
+import { evaluate, nextBreach, nextTransition, savedDue, ticketLevel, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
 import type { JiraIssue } from './jira/client';
 import { COMPONENTS, timelineOfIssue, type FieldMap, type TimelineContext } from './jira/timeline';
 
@@ -18,6 +18,22 @@ export interface AppFields {
   ownership?: string;
   /** "SLA level": the escalation ladder's level (core's ticketLevel), a number field for JQL. */
   level?: string;
+  /** "SLA next breach": core's nextBreach, a datetime field JQL orders the queue by. */
+  nextBreach?: string;
+}
+
+/** The "SLA next breach" field's name (manifest.yml, module sla-next-breach), as JQL names it. */
+export const NEXT_BREACH_FIELD = 'SLA next breach';
+
+/**
+ * The queue's JQL: issues with a clock running, the soonest breach first (a breached issue's is
+ * in the past, so those lead). Optionally narrowed to projects. The admin page offers it to save
+ * as a filter, and boards and JSM queues take the same query.
+ */
+export function queueJql(projects: readonly string[] = []): string {
+  const field = `"${NEXT_BREACH_FIELD}"`;
+  const inProjects = projects.length ? `project in (${projects.map((p) => `"${p.replace(/["\\]/g, '')}"`).join(', ')}) AND ` : '';
+  return `${inProjects}${field} is not EMPTY AND statusCategory != Done ORDER BY ${field} ASC`;
 }
 
 export interface Plan {
@@ -64,6 +80,11 @@ export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: Ji
   if (fields.tier && fields.tier !== map.tier) wanted.push({ fieldId: fields.tier, value: decision.tier.label });
   // Empty (null) for a policy without a ladder, 0 before the first level: JQL "SLA level" >= 2.
   if (fields.level) wanted.push({ fieldId: fields.level, value: ticketLevel(policy, decision) });
+  // The queue's order: empty while no clock runs (paused, met), so the filter leaves the issue out.
+  if (fields.nextBreach) {
+    const at = nextBreach(decision);
+    wanted.push({ fieldId: fields.nextBreach, value: at === null ? null : new Date(at).toISOString() });
+  }
   if (fields.next) {
     const next = nextTransition(policy, decision);
     wanted.push({ fieldId: fields.next, value: next ? new Date(next.at).toISOString() : null });

@@ -127,7 +127,7 @@ export const testConfig: Config = {
 };
 
 /** The ids deploy() gives the app's fields on a reset site, in manifest order. */
-export const FIELD = { firstResponse: 'customfield_10500', resolution: 'customfield_10501', state: 'customfield_10502', tier: 'customfield_10503', next: 'customfield_10504', nextReply: 'customfield_10505', periodicUpdate: 'customfield_10506', ownership: 'customfield_10507', level: 'customfield_10508' };
+export const FIELD = { firstResponse: 'customfield_10500', resolution: 'customfield_10501', state: 'customfield_10502', tier: 'customfield_10503', next: 'customfield_10504', nextReply: 'customfield_10505', periodicUpdate: 'customfield_10506', ownership: 'customfield_10507', level: 'customfield_10508', nextBreach: 'customfield_10509' };
 
 /** SUP-1: Impact 2, Urgency 1, Plus, created at `created`, with the given native priority. */
 export function addSupportIssue(created: string, priority: { id: string; name: string }) {

@@ -19,8 +19,8 @@ beforeEach(() => {
 
 test('an issue event sets the priority from the matrix and writes the SLA fields: one read, two writes', async () => {
   const out = await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' } }, client(), NOW);
-  // Two due times, the state, the tier and the next transition.
-  expect(out).toEqual({ wrote: { priority: true, fields: 5 }, notified: true });
+  // Two due times, the state, the tier, the next transition and the next breach.
+  expect(out).toEqual({ wrote: { priority: true, fields: 6 }, notified: true });
   const issue = jira.issues.get('SUP-1')!;
   expect(issue.fields.priority).toEqual({ id: '2', name: 'High' });
   // Plus P2: first response 1 business hour from Friday 09:00 Toronto.

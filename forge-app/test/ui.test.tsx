@@ -276,3 +276,11 @@ describe('issue 18: what a save does to the open issues, and the fields\' screen
     expect((await screen.findByText(text)).closest('[data-ui="SectionMessage"]')!.getAttribute('data-appearance')).toBe('warning');
   });
 });
+
+test('the admin page offers the queue\'s JQL (by next breach, soonest first) to save as a filter', async () => {
+  const config = { policy: { preset: 'kiwi-stage-plus' }, map: { pauseStatuses: [], doneStatuses: ['Done'] }, fields: { due: {} }, leadGroups: [] };
+  invoke.mockResolvedValueOnce({ config, presets: [], problems: [] });
+  await act(async () => void render(<Admin />));
+  await screen.findByText('A queue by next breach');
+  expect((document.getElementById('queueJql') as HTMLInputElement).value).toBe('"SLA next breach" is not EMPTY AND statusCategory != Done ORDER BY "SLA next breach" ASC');
+});

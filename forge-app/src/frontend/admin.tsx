@@ -7,6 +7,7 @@ import type { Progress } from '../recalculate';
 import type { RecalculationAfterSave } from '../resolvers';
 import { screenSteps } from './screen-steps';
 import { agentFields } from '../screens';
+import { queueJql } from '../sla';
 
 /** The admin page: the policy (a preset, or a pasted policy checked like `sla check`) and the field mapping. */
 export function Admin() {
@@ -146,6 +147,12 @@ export function Admin() {
             ))}
           </SectionMessage>
         )}
+        {/* The queue: a JQL to save as a filter (the admin saves it as themselves, so it is theirs
+            to share, and the app needs no filter scope), for a board, a dashboard or a JSM queue. */}
+        <Heading as="h3">A queue by next breach</Heading>
+        <Text>Issues with an SLA clock running, the soonest breach first; breached issues lead. In Jira, open Filters, paste this query, run it, then Save filter and share it with your team. A board or a service-project queue takes the same query.</Text>
+        <Label labelFor="queueJql">Saved filter query (JQL)</Label>
+        <Textfield id="queueJql" value={queueJql()} isReadOnly onChange={() => undefined} />
         <Label labelFor="leads">Triage-lead groups (comma-separated)</Label>
         <Textfield id="leads" value={config.leadGroups.join(', ')} onChange={(e) => set({ leadGroups: list(valueOf(e)) })} />
         <Label labelFor="roles">Or triage-lead project roles (comma-separated)</Label>
