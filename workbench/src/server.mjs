@@ -67,7 +67,7 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
   const chartJs = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
 
   const routes = [
-    ['GET', /^\/api\/desk$/, async () => wb.desk()],
+    ['GET', /^\/api\/desk$/, async (_req, _m, url) => wb.desk({ sort: url.searchParams.get('sort') ?? undefined, state: url.searchParams.get('state') ?? undefined })],
     ['POST', /^\/api\/clock$/, async (req) => wb.setClock(await readJson(req))],
     ['GET', /^\/api\/policy$/, async (_req, _m, url) => ({ source: wb.state.policy, text: wb.state.policy.document ?? wb.presetText(wb.state.policy.preset), presets: wb.presetIds(), ...policyPicture(wb.policy, wb.state.clock + weeks(url) * 7 * 86_400_000) })],
     ['POST', /^\/api\/policy\/check$/, async (req) => wb.checkPolicy((await readJson(req)).text)],

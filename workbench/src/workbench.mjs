@@ -229,9 +229,13 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       const jd = panel.ok ? jiraDecision(panel) : null;
       rows.push({
         ...d,
-        zendesk: { priority: z.priority.label, tier: z.tier.label, tone: z.tone, line: deskLine(policy, z, core.summaryLine(z)), ...ruleAndLevel(decision) },
+        // The case as it stands now, from the decision: the story the ticket was seeded with
+        // ("running") goes stale as the clock moves, and a breached ticket must not say it.
+        state: caseState(decision),
+        nextBreach: breachOf(decision),
+        zendesk: { priority: z.priority.label, tier: z.tier.label, tone: z.tone, line: deskLine(policy, z, core.summaryLine(z)), state: caseState(decision), nextBreach: breachOf(decision), ...ruleAndLevel(decision) },
         // The app's own glance line, and its view's open cycle.
-        jira: panel.ok ? { priority: panel.view.priority.label, tier: panel.view.tier.label, tone: panel.view.tone, line: deskLine(policy, panel.view, panel.label), ...ruleAndLevel(jd) } : { problems: panel.problems },
+        jira: panel.ok ? { priority: panel.view.priority.label, tier: panel.view.tier.label, tone: panel.view.tone, line: deskLine(policy, panel.view, panel.label), state: caseState(jd), nextBreach: breachOf(jd), ...ruleAndLevel(jd) } : { problems: panel.problems },
       });
     }
     return rows;
@@ -319,8 +323,17 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     settings,
     ticket,
     userOf,
-    async desk() {
-      return { policy: { id: policy.id, name: policy.name, source: state.policy.preset ? 'preset' : 'document' }, clock: new Date(state.clock).toISOString(), tickets: await deskRows() };
+    /**
+     * The ticket list. `query.sort`: "next_breach" (the soonest breach first, breached tickets
+     * leading, those with no clock running last) or "id" (the default); `query.state`: only the
+     * tickets in that state (DESK_STATES).
+     */
+    async desk(query = {}) {
+      const { sort, state: only } = deskQuery(query);
+      let tickets = await deskRows();
+      if (only) tickets = tickets.filter((t) => t.state === only);
+      if (sort === 'next_breach') tickets = sortByNextBreach(tickets);
+      return { policy: { id: policy.id, name: policy.name, source: state.policy.preset ? 'preset' : 'document' }, clock: new Date(state.clock).toISOString(), sort, state: only, tickets };
     },
     appSettings() {
       return { ...SETTING_DEFAULTS, ...state.settings };
@@ -707,6 +720,42 @@ const RECURRING = new Set(['next_public_reply', 'periodic_update', 'group_owners
  * recurring Metric with how its ended cycles went ("1 of 2 met"). The summary names one Metric
  * only, often a one-off one (the resolution), and would hide a reply that is owed now.
  */
+/**
+ * The states the ticket list shows and filters by: a Metric state (core's worstState, the hosts'
+ * "SLA state" field), or "triage" while the ticket waits for a Priority.
+ */
+export const DESK_STATES = ['triage', 'breached', 'at_risk', 'running', 'paused', 'met', 'not_applicable'];
+export const DESK_SORTS = ['id', 'next_breach'];
+
+/** A ticket's case now: waiting for triage (its triage clock open), else its most urgent state. */
+export function caseState(decision) {
+  if (!decision) return null;
+  const t = decision.triage;
+  if (t && t.stoppedAt === null && t.state !== 'not_applicable') return t.state === 'breached' ? 'breached' : 'triage';
+  return core.worstState(decision);
+}
+
+/** core's nextBreach as ISO-8601 UTC, or null. */
+export function breachOf(decision) {
+  const t = decision ? core.nextBreach(decision) : null;
+  return t === null ? null : new Date(t).toISOString();
+}
+
+/** The soonest next breach first (a past one, breached, leads); rows with none last, by id. */
+export function sortByNextBreach(rows) {
+  const key = (r) => (r.nextBreach === null ? Infinity : Date.parse(r.nextBreach));
+  return [...rows].sort((a, b) => key(a) - key(b) || a.id - b.id);
+}
+
+/** ?sort= and ?state= checked: a value the list cannot use is the caller's mistake, named. */
+export function deskQuery(query) {
+  const sort = query.sort ?? 'id';
+  const only = query.state || null;
+  if (!DESK_SORTS.includes(sort)) throw new BadRequest(`sort: expected ${DESK_SORTS.join(' or ')}, got "${String(sort).slice(0, 40)}"`);
+  if (only !== null && !DESK_STATES.includes(only)) throw new BadRequest(`state: expected one of ${DESK_STATES.join(', ')}, got "${String(only).slice(0, 40)}"`);
+  return { sort, state: only };
+}
+
 export function deskLine(policy, view, line) {
   const open = view.metrics.filter((m) => RECURRING.has(policy.metrics[m.metric]?.stopsAt) && !m.stopped);
   const cycle = core.mostUrgent({ ...view, metrics: open });
