@@ -135,7 +135,7 @@ async function run(http: AxiosInstance, cfg: ServiceConfig, opts: BackfillOption
 /** The custom fields the plan reads: SLA Desk's own. Every other field of the export is dropped. */
 function keptFields(cfg: ServiceConfig): Set<string> {
   const f = cfg.fieldIds;
-  return new Set([f.impact, f.urgency, f.tier, f.state, f.priority, f.nextBreach, ...Object.values(f.due)].filter((x): x is number => x !== undefined).map(String));
+  return new Set([f.impact, f.urgency, f.tier, f.state, f.priority, f.level, f.nextBreach, ...Object.values(f.due)].filter((x): x is number => x !== undefined).map(String));
 }
 
 /**

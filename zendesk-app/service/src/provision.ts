@@ -52,7 +52,7 @@ export async function findInstallation(http: AxiosInstance, appId: number): Prom
 }
 
 /** requirements.json's identifiers -> the service's SLA_FIELD_IDS keys. */
-const FIELD_KEY: Record<string, string> = { sla_impact: 'impact', sla_urgency: 'urgency', sla_tier: 'tier', sla_state: 'state', sla_priority: 'priority', sla_level: 'level', sla_version_released: 'version_released' };
+const FIELD_KEY: Record<string, string> = { sla_impact: 'impact', sla_urgency: 'urgency', sla_tier: 'tier', sla_state: 'state', sla_priority: 'priority', sla_level: 'level', sla_version_released: 'version_released', sla_next_breach: 'next_breach' };
 
 /** The account id and the app's fields, from the installation's requirements (Apps API, List Requirements). */
 export async function requirementsOf(http: AxiosInstance, installationId: number): Promise<{ accountId: string; fieldIds: Record<string, number> }> {
