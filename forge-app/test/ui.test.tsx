@@ -121,6 +121,19 @@ test('a recurring Metric shows its open cycle\'s countdown with how its ended cy
   expect(line.closest('[data-ui="Stack"]')!.textContent).toContain('Due ');
 });
 
+test('the panel names the rule that matched and shows the ladder\'s level and the next (issue 20)', async () => {
+  // jsm-parity around the clock, so that the panel's live evaluation (now) gives the same levels at any hour.
+  const text = readFileSync(join(__dirname, '..', '..', 'core', 'presets', 'jsm-parity.yaml'), 'utf8').replace(/^calendar: nine_to_five$/m, 'calendar: 24x7');
+  const jsm = parsePolicy(text).policy!;
+  // A VIP (by its label) High issue, 150 minutes old: its 4h resolution is past level 1 (half) and before level 2 (90 %).
+  const tl = TimelineSchema.parse({ id: 'SUP-3', createdAt: new Date(Date.now() - 150 * 60_000).toISOString(), fields: { priority: 'High', status: 'open' }, tags: ['vip'] });
+  const view = ticketView(evaluate(jsm, tl, Date.now()), 'en', 'UTC', jsm);
+  invoke.mockResolvedValueOnce({ ok: true, view, policy: jsm, timeline: tl, locale: 'en', timezone: 'UTC', policyName: jsm.name, priorities: [], current: 'High', lead: false });
+  await act(async () => void render(<Panel />));
+  expect(await screen.findByText('Rule 1: VIP organizations')).toBeTruthy();
+  expect(screen.getByText(/^Level 1 of 4: Tell the assignee · level 2 of 4 at .+ UTC$/)).toBeTruthy();
+});
+
 test('a configuration problem is shown instead of the view', async () => {
   invoke.mockResolvedValueOnce({ ok: false, problems: ['policy: unknown preset "gold"'] });
   await act(async () => void render(<Panel />));

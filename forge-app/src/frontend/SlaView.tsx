@@ -110,6 +110,8 @@ export function SlaView({ view, data }: { view: TicketView; data?: PanelData }) 
         </Text>
       )}
       {view.context && <Text>{view.context}</Text>}
+      {/* Which of the policy's rules chose the tier, Targets or Calendar. */}
+      {view.ruleText && <Text>{view.ruleText}</Text>}
       {view.metrics.map((m) => (
         <Stack key={m.metric} space="space.050">
           <Inline space="space.100" spread="space-between">
@@ -121,6 +123,8 @@ export function SlaView({ view, data }: { view: TicketView; data?: PanelData }) 
           <Text>{m.cyclesText ? `${m.text} · ${m.cyclesText}` : m.text}</Text>
           {m.clockText && <Text>{m.resumesText ? `${m.clockText} · ${m.resumesText}` : m.clockText}</Text>}
           {m.dueText && <Text>{`${w.due} ${m.dueText}`}</Text>}
+          {/* The escalation ladder: the level reached and when the next comes (the app runs each level's actions). */}
+          {m.levelText && <Text>{m.levelText}</Text>}
           {data && m.state !== 'not_applicable' && <Why data={data} metric={m.metric} />}
         </Stack>
       ))}
