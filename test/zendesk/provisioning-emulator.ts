@@ -234,23 +234,7 @@ export class Provisioning {
 
   createWebhook(w: Record<string, unknown>, userId: number | string, appInstallation?: number): Webhook {
     const now = iso();
-    const hook: Webhook = {
-      id: ulid(),
-      name: String(w.name),
-      status: w.status as Webhook['status'],
-      endpoint: String(w.endpoint),
-      http_method: String(w.http_method),
-      request_format: String(w.request_format),
-      subscriptions: (w.subscriptions as string[] | undefined) ?? [],
-      ...(typeof w.description === 'string' ? { description: w.description } : {}),
-      ...(w.authentication ? { authentication: w.authentication as Webhook['authentication'] } : {}),
-      ...(w.custom_headers ? { custom_headers: w.custom_headers as Record<string, string> } : {}),
-      ...(w.external_source ? { external_source: w.external_source } : {}),
-      created_at: now,
-      created_by: String(userId),
-      updated_at: now,
-      updated_by: String(userId),
-    };
+    const hook = this.createShape({ ...w, id: ulid(), created_at: now, created_by: userId, updated_at: now, updated_by: userId });
     this.webhooks.set(hook.id, hook);
     this.signingSecrets.set(hook.id, randomBytes(32).toString('base64url'));
     if (appInstallation !== undefined) this.appWebhooks.set(hook.id, appInstallation);
