@@ -5,6 +5,8 @@ import { own as ownKey } from './limits';
 import { FieldValues, K_AGENT_REPLY, K_CATEGORY, K_IMPACT, K_MET, K_OVERRIDE, K_PRIORITY, K_REOPENED, K_REQUESTER_MESSAGE, K_GROUP, K_CONTEXT, K_TAGS, type ContextChange, K_SOLVED, K_STATUS, K_TIER, K_URGENCY, FIELD_OF_KIND, Prepared, prepare } from './prepare';
 import { CompiledCondition, CompiledLevel, CompiledMetric, CompiledPolicy, CompiledRule, CompiledTarget, getCompiled, norm, STOP_CONDITION, Policy, STOP_GROUP, STOP_MET, STOP_NEXT_REPLY, STOP_PERIODIC, STOP_REPLY, STOP_SOLVED, STOP_TRIAGE } from './policy';
 import type { OverrideEvent, Timeline } from './timeline';
+import { RAISED_BY } from './reads';
+export { RAISED_BY };
 
 export type MetricState = 'running' | 'paused' | 'at_risk' | 'breached' | 'met' | 'not_applicable';
 
@@ -224,8 +226,6 @@ function withRaises(policy: Policy, timeline: Timeline, now: number | string, si
   return withList(run(policy, tl, now, sink));
 }
 
-/** Who the ladder's Overrides are by (ladder.ts exports it as LADDER_AUTHOR). */
-export const RAISED_BY = 'SLA Desk';
 
 /** The earliest level reached with a raisePriority action that has not been applied yet. */
 function firstRaise(cp: CompiledPolicy, d: Decision, done: ReadonlySet<string>): { key: string; at: number; id: string; metric: string; label: string; level: number } | null {

@@ -1,5 +1,4 @@
 import type { Decision, MetricDecision } from './evaluate';
-import { RAISED_BY } from './evaluate';
 import { getCompiled, tagPart, type Policy } from './policy';
 import type { OverrideEvent } from './timeline';
 
@@ -70,7 +69,7 @@ export function parseLevelTag(tag: string): { metric: string; cycle: number; lev
 }
 
 /** Who the ladder's Overrides are by: evaluate derives them (raisePriority), the hosts only record them. */
-export const LADDER_AUTHOR = RAISED_BY;
+export { RAISED_BY as LADDER_AUTHOR } from './reads';
 
 /**
  * The Override a raisePriority step made (evaluate applies it at the level's instant), or null

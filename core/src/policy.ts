@@ -5,6 +5,8 @@ import { own } from './limits';
 import type { Problem } from './problem';
 import { classify, Classified } from './matrix';
 import type { CalendarSpec, Policy, TargetSpec } from './schema';
+import { pausesOrStopsOnConditions, tagPart } from './reads';
+export { readsConditions, tagPart } from './reads';
 
 export type { Policy } from './schema';
 
@@ -106,19 +108,6 @@ export interface CompiledLevel {
 
 /** Condition values compare as the hosts write them, letter case and edge spaces aside. */
 export const norm = (v: string): string => v.trim().toLowerCase();
-
-/** Whether a Metric pauses or stops on a condition: the ticket's states must then be followed over time. */
-function pausesOrStopsOnConditions(policy: Policy): boolean {
-  return policy.clock.pauseWhen.length > 0 || Object.values(policy.metrics).some((m) => (m.pauseWhen?.length ?? 0) > 0 || m.stopWhen !== undefined);
-}
-
-/**
- * Whether the policy reads conditions at all (rules, pauses or stops on them): only then do the
- * host adapters read the ticket's tags, organization, brand and form into its timeline.
- */
-export function readsConditions(policy: Policy): boolean {
-  return policy.rules.length > 0 || pausesOrStopsOnConditions(policy);
-}
 
 export function compileCondition(c: Record<string, string[]>): CompiledCondition {
   return Object.entries(c).map(([key, values]) => [key, new Set(values.map(norm))] as const);
@@ -357,11 +346,6 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
 const compiled = new WeakMap<Policy, CompiledPolicy>();
 
 /** Compiles once per policy object: evaluation is then free of parsing and calendar set-up. */
-/** An id as it stands inside a tag: the tier badge sla_tier_<tagPart(id)>, and the hosts' tagger values. */
-export function tagPart(id: string): string {
-  return String(id).toLowerCase().replace(/[^a-z0-9_]/g, '_');
-}
-
 export function getCompiled(policy: Policy): CompiledPolicy {
   let c = compiled.get(policy);
   if (!c) {
