@@ -1,6 +1,5 @@
 import { lazy, Suspense, useState } from 'react';
 import type { PreviewRow, TicketView, Tone } from '@sla-desk/core';
-import { Alert } from '@zendeskgarden/react-notifications';
 import { Tag } from '@zendeskgarden/react-tags';
 import { MD, SM } from '@zendeskgarden/react-typography';
 import type { Strings } from './i18n';
@@ -24,8 +23,8 @@ export interface SidebarProps {
   view: TicketView | null;
   notices: { kind: 'warning' | 'error' | 'info'; text: string; details?: string[] }[];
   override: OverrideProps | null;
-  /** "Why this due time?" for a metric, computed when the agent opens it. */
-  explain?: (metric: string) => string[];
+  /** "Why this due time?" for a metric, computed when the agent opens it; null until its code has come. */
+  explain?: (metric: string) => string[] | null;
   /** Promises met by an event (findings sent) that are still open: a button each. */
   metButtons?: { metric: string; label: string }[];
   onMet?: (metric: string) => void;
@@ -33,15 +32,39 @@ export interface SidebarProps {
 
 // Only triage leads see the override form: its Garden form controls load when one does.
 const OverrideForm = lazy(() => import('./OverrideForm'));
+// Garden's alerts (and the buttons and icons they bring) load when there is something to say; the
+// text shows at once, and takes the alert's look when it has come.
+const Alerts = lazy(() => import('./Notices'));
 
-function Why({ t, metric, explain }: { t: Strings; metric: string; explain: (metric: string) => string[] }) {
+export type Notice = SidebarProps['notices'][number];
+
+/** The notices as plain text, while Garden's alerts load. */
+function PlainNotices({ notices }: { notices: Notice[] }) {
+  return (
+    <>
+      {notices.map((n, i) => (
+        <div key={i} className={`sla-notice sla-notice-${n.kind}`}>
+          <SM>{n.text}</SM>
+          {n.details?.map((d) => (
+            <SM key={d} isMonospace>
+              {d}
+            </SM>
+          ))}
+        </div>
+      ))}
+    </>
+  );
+}
+
+function Why({ t, metric, explain }: { t: Strings; metric: string; explain: (metric: string) => string[] | null }) {
   const [open, setOpen] = useState(false);
+  const lines = open ? explain(metric) : null;
   return (
     <details className="sla-why" data-testid={`why-${metric}`} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary>{t.why}</summary>
-      {open && (
+      {lines && (
         <ul data-testid={`why-lines-${metric}`}>
-          {explain(metric).map((line, i) => (
+          {lines.map((line, i) => (
             <li key={i}>{line}</li>
           ))}
         </ul>
@@ -54,16 +77,11 @@ function Why({ t, metric, explain }: { t: Strings; metric: string; explain: (met
 export function SidebarView({ t, view, notices, override, explain, metButtons, onMet }: SidebarProps) {
   return (
     <div className="sla-sidebar">
-      {notices.map((n, i) => (
-        <Alert key={i} type={n.kind} role="alert">
-          <SM>{n.text}</SM>
-          {n.details?.map((d) => (
-            <SM key={d} isMonospace>
-              {d}
-            </SM>
-          ))}
-        </Alert>
-      ))}
+      {notices.length > 0 && (
+        <Suspense fallback={<PlainNotices notices={notices} />}>
+          <Alerts notices={notices} />
+        </Suspense>
+      )}
       {view && (
         <>
           <div className="sla-row" data-testid="priority">

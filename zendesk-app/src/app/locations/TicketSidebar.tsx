@@ -1,37 +1,51 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { localeOf } from '@sla-desk/core';
-import { decide, defaultNotice, explainMetric, fieldWrites, isLead, loadTicket, markMet, previewOf, slaPriorityOf, submitOverride, tierChangeBreaches, type Loaded } from '../../sla/session';
+import { decide, fieldWrites, isLead, loadTicket, markMet, slaPriorityOf, tierChangeBreaches, type Loaded, type LoadResult } from '../../sla/session';
 import { lockPriority, onFieldChange, onSave, resize, setPriority, writeFields } from '../../zaf/host';
 import { useClient } from '../ClientProvider';
 import { stringsFor } from '../i18n';
+import { later, useLater } from '../later';
 import { SidebarView, type SidebarProps } from '../SidebarView';
 
+// Loaded after the countdown shows: "why this due time?" (core's explain) for every agent, and the
+// override (its preview and note, with the form's Garden controls) for triage leads.
+const WHY = later(() => import('../../sla/explain'));
+const OVERRIDE = later(() => Promise.all([import('../../sla/override'), import('../OverrideForm')]).then(([ops]) => ops));
+
 type Status = { kind: 'loading' } | { kind: 'ready'; data: Loaded } | { kind: 'invalid'; problems: string[] } | { kind: 'failed'; message: string };
+
+const statusOf = (r: LoadResult): Status => (r.ok ? { kind: 'ready', data: r.data } : { kind: 'invalid', problems: r.problems });
 
 /**
  * The ticket and new-ticket sidebar: loads the ticket in two ZAF round trips, keeps the priority in
  * step with Impact and Urgency, counts down every second without re-fetching, writes the SLA fields
- * when the agent saves, and lets triage leads override the priority.
+ * when the agent saves, and lets triage leads override the priority. The page's first script
+ * (app/main.tsx) starts the load before the UI comes: `loaded` is its result when it is in, so the
+ * first render is the countdown; `loading` the load still under way. Without either, it loads here.
  */
-export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
+export function TicketSidebar({ now: fixedNow, loading, loaded }: { now?: () => number; loading?: Promise<LoadResult>; loaded?: LoadResult }) {
   const client = useClient();
   const clock = fixedNow ?? Date.now;
-  const [status, setStatus] = useState<Status>({ kind: 'loading' });
+  const [status, setStatus] = useState<Status>(() => (loaded ? statusOf(loaded) : { kind: 'loading' }));
   const [now, setNow] = useState(clock());
   const [saveFailed, setSaveFailed] = useState(false);
   // The loaded ticket is changed in place by ZAF events and overrides; this counts the changes.
   const [version, setVersion] = useState(0);
-  const dataRef = useRef<Loaded | null>(null);
+  const dataRef = useRef<Loaded | null>(loaded?.ok ? loaded.data : null);
   const bump = () => setVersion((v) => v + 1);
 
   useEffect(() => {
+    if (loaded) {
+      if (loaded.ok) wire(loaded.data);
+      return;
+    }
     let live = true;
-    loadTicket(client)
+    (loading ?? loadTicket(client))
       .then((r) => {
         if (!live) return;
-        if (!r.ok) return setStatus({ kind: 'invalid', problems: r.problems });
+        setStatus(statusOf(r));
+        if (!r.ok) return;
         dataRef.current = r.data;
-        setStatus({ kind: 'ready', data: r.data });
         wire(r.data);
       })
       .catch((e: Error) => live && setStatus({ kind: 'failed', message: e.message }));
@@ -115,16 +129,18 @@ export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
   if (tierBreaches.length) notices.push({ kind: 'warning', text: t.tierBreach(tierBreaches.join(', ')) });
 
   const lead = data ? isLead(data.user, data.settings) && data.ticketId !== null : false;
+  const why = useLater(WHY, data !== null);
+  const ops = useLater(OVERRIDE, lead);
   const override: SidebarProps['override'] =
-    data && computed && lead
+    data && computed && lead && ops
       ? {
           priorities: Object.entries(data.policy.priorities).map(([id, p]) => ({ id, label: p.label })),
           current: computed.decision.priority.id,
           notifyDefault: data.settings.notifyOnOverride,
-          preview: (to) => previewOf(data, clock(), to),
-          defaultNotice: (to) => defaultNotice(data, to),
+          preview: (to) => ops.previewOf(data, clock(), to),
+          defaultNotice: (to) => ops.defaultNotice(data, to),
           onSubmit: async (to, reason, notify, notice) => {
-            const r = await submitOverride(client, data, computed.decision.priority.id, to, reason, notify, clock(), notice).catch((e: Error) => ({ ok: false as const, problems: [e.message] }));
+            const r = await ops.submitOverride(client, data, computed.decision.priority.id, to, reason, notify, clock(), notice).catch((e: Error) => ({ ok: false as const, problems: [e.message] }));
             bump();
             return r.ok ? [] : r.problems;
           },
@@ -145,7 +161,7 @@ export function TicketSidebar({ now: fixedNow }: { now?: () => number }) {
       view={computed?.view ?? null}
       notices={notices}
       override={override}
-      explain={data ? (metric) => explainMetric(data, clock(), metric) : undefined}
+      explain={data ? (metric) => (why ? why.explainMetric(data, clock(), metric) : null) : undefined}
       metButtons={metButtons}
       onMet={(metric) => {
         if (!data) return;
