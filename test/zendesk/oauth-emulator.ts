@@ -10,6 +10,8 @@ import { createHash, randomBytes } from 'crypto';
  *  - "docs: PKCE" = developer.zendesk.com/documentation/ticketing/working-with-oauth/oauth-pkce/
  *  - "docs: global OAuth" = developer.zendesk.com/documentation/apps/publish-your-app-or-theme/global_oauth_intro/
  *  - "help: OAuth clients" = support.zendesk.com/hc/en-us/articles/4408845965210 (redirect URLs, PKCE by client kind)
+ *  - "facts §N" and "facts N" = the sections and the "Could NOT confirm" items of
+ *    test/zendesk/oauth-sources.md, where each point is quoted with its URL.
  */
 
 /** What the emulator needs of its host (the ZendeskEmulator). */

@@ -12,6 +12,8 @@ import { createHmac, randomBytes } from 'crypto';
  *  - "docs: Apps" = developer.zendesk.com/api-reference/ticketing/apps/apps/ (installations, requirements)
  *  - "WH-OAS" = a third party's hand-written OpenAPI for the Webhooks API (botbrains-io/python-zendesk,
  *    openapi-webhooks.yaml): used only where Zendesk's own text says nothing, and marked unconfirmed.
+ *  - "facts §N" and "facts N" = the sections and the "Could NOT confirm" items of
+ *    test/zendesk/oauth-sources.md, where each point is quoted with its URL.
  * host-payloads/zendesk_webhook_invocation_attempts.real.json is a recorded real delivery: its
  * headers (names, the timestamp format, ULID ids, the user agent) are the ones sent here.
  */

@@ -475,7 +475,7 @@ export class ZendeskEmulator {
     }
     // docs: OAuth Tokens, "Revoke Token" (DELETE /api/v2/oauth/tokens/{oauth_token_id}, 204): "immediately
     // and permanently invalidates it". A token's owner or an admin may revoke it (unconfirmed for others).
-    // DELETE …/current is not emulated: reports say it answered 204 without revoking (facts 12).
+    // DELETE …/current is not emulated: reports say it answered 204 without revoking (test/zendesk/oauth-sources.md, item 12).
     if (method === 'DELETE' && (m = /^\/api\/v2\/oauth\/tokens\/(\d+)(\.json)?$/.exec(p))) {
       const target = this.oauth.grants.find((g) => g.id === Number(m![1]));
       if (!target) return send(404, ERRORS[404]);
