@@ -35,5 +35,5 @@ export type { Explanation, MetricExplanation, ExplainedSpan, PriorityStep } from
 export { evaluateWithTrace } from './evaluate';
 export type { ClockTrace } from './evaluate';
 export { metNote, parseMetNote } from './met';
-export { reachedSteps, ticketLevel, levelTag, parseLevelTag, raiseOf, raiseNote, stepNote, notifyBody, tierFromRule, LADDER_AUTHOR } from './ladder';
+export { reachedSteps, ticketLevel, levelTag, parseLevelTag, raiseOf, raiseNote, stepNote, isStepNote, isRaiseNote, notifyBody, tierFromRule, LADDER_AUTHOR } from './ladder';
 export type { LadderStep, LadderAction } from './ladder';

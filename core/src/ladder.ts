@@ -81,13 +81,26 @@ export function raiseOf(decision: Decision, step: LadderStep): OverrideEvent | n
 
 /** The note that records a raise: who (the app), from and to, and why (the Metric and its level). */
 export function raiseNote(o: OverrideEvent): string {
-  return `SLA Desk: the Priority is raised ${o.from ?? '-'} → ${o.to} (${o.reason}).`;
+  return `${RAISE_PREFIX}${o.from ?? '-'} → ${o.to} (${o.reason}).`;
 }
+
+const RAISE_PREFIX = 'SLA Desk: the Priority is raised ';
+const stepPrefix = (step: LadderStep) => `SLA Desk: ${step.label} reached ${step.levelLabel} (level ${step.level})`;
 
 /** The internal note for a step: the Metric, the level and the due, nothing of the ticket's content. */
 export function stepNote(step: LadderStep, m: MetricDecision | undefined): string {
   const due = m?.due == null ? '' : ` (due ${new Date(m.due).toISOString()})`;
-  return `SLA Desk: ${step.label} reached ${step.levelLabel} (level ${step.level})${due}.`;
+  return `${stepPrefix(step)}${due}.`;
+}
+
+/** Whether a comment is this step's note (a host that proves a step by its note looks for it). */
+export function isStepNote(text: string, step: LadderStep): boolean {
+  return text.startsWith(stepPrefix(step));
+}
+
+/** Whether a comment is the note of this step's raise. */
+export function isRaiseNote(text: string, step: LadderStep): boolean {
+  return text.startsWith(RAISE_PREFIX) && text.includes(`(level ${step.level})`) && text.includes(step.label);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { kvs } from '@forge/kvs';
-import { raiseNote, raiseOf, reachedSteps, stepNote, type Decision, type LadderAction, type LadderStep, type Policy } from '@sla-desk/core';
+import { isRaiseNote, isStepNote, raiseNote, raiseOf, reachedSteps, stepNote, type Decision, type LadderAction, type LadderStep, type Policy } from '@sla-desk/core';
 import { JiraError, type JiraClient, type JiraIssue } from './jira/client';
 import { adfText } from './jira/timeline';
 import { priorityInScheme } from './issue';
@@ -107,10 +107,6 @@ function pruned(proof: Proof, decision: Decision): Proof {
   return { done: proof.done.filter(keep), pending: Object.fromEntries(Object.entries(proof.pending ?? {}).filter(([k]) => keep(k))) };
 }
 
-/** The words every note of this step begins with (core's stepNote, before the due). */
-const notePrefix = (step: LadderStep) => `SLA Desk: ${step.label} reached ${step.levelLabel} (level ${step.level})`;
-/** The words the note of a raise begins with (core's raiseNote). */
-const RAISE_PREFIX = 'SLA Desk: the Priority is raised ';
 
 /** The app's own comments, edited by nobody else, created since a pending mark, as text. */
 function ownCommentsSince(issue: JiraIssue, appAccountId: string | null, since: number): string[] {
@@ -130,8 +126,8 @@ type Effect = { state: 'yes' | 'no' | 'noted' };
 function happened(action: LadderAction, step: LadderStep, issue: JiraIssue, appAccountId: string | null, since: number): Effect {
   if ('tag' in action) return { state: Array.isArray(issue.fields.labels) && (issue.fields.labels as string[]).includes(action.tag) ? 'yes' : 'no' };
   const own = ownCommentsSince(issue, appAccountId, since);
-  if ('note' in action) return { state: own.some((t) => t.startsWith(notePrefix(step))) ? 'yes' : 'no' };
-  if ('raisePriority' in action) return { state: own.some((t) => t.startsWith(RAISE_PREFIX) && t.includes(`(level ${step.level})`) && t.includes(step.label)) ? 'noted' : 'no' };
+  if ('note' in action) return { state: own.some((t) => isStepNote(t, step)) ? 'yes' : 'no' };
+  if ('raisePriority' in action) return { state: own.some((t) => isRaiseNote(t, step)) ? 'noted' : 'no' };
   return { state: 'no' };
 }
 
