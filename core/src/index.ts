@@ -37,3 +37,4 @@ export type { ClockTrace } from './evaluate';
 export { metNote, parseMetNote } from './met';
 export { reachedSteps, ticketLevel, levelTag, parseLevelTag, raiseOf, raiseNote, stepNote, isStepNote, isRaiseNote, notifyBody, tierFromRule, LADDER_AUTHOR } from './ladder';
 export type { LadderStep, LadderAction } from './ladder';
+export { dueFieldTitle, DUE_FIELD_DESCRIPTION } from './fields';

@@ -252,7 +252,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     const [row] = await store.db.query<{ sealed: string }>('SELECT sealed FROM tenants WHERE account_id = $1', ['9001']);
     expect(JSON.stringify(unseal([KEY], '9001', row.sealed).value)).not.toContain(token);
     const ask = (t: string, sub = 'acme') => fetch(`${svc.url}/app/status?subdomain=${sub}`, { headers: { authorization: `Bearer ${t}` } });
-    expect(await (await ask(token)).json()).toEqual({ connected: true, webhook: 'active', lastDelivery: null, parkedJobs: 0, queuedJobs: 0, todo: [] });
+    expect(await (await ask(token)).json()).toEqual({ connected: true, webhook: 'active', lastDelivery: null, parkedJobs: 0, queuedJobs: 0, metricsWithoutField: [], todo: [] });
     for (const [t, sub] of [['x'.repeat(43), 'acme'], [token, 'globex']]) expect((await ask(t, sub)).status).toBe(401);
     expect((await fetch(`${svc.url}/app/status?subdomain=acme`)).status).toBe(401);
     // The admin deactivates the webhook, and later Zendesk refuses the grant: each says what to do.
@@ -265,24 +265,85 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(s).toMatchObject({ connected: false, todo: [expect.stringMatching(/^Zendesk refused SLA Desk's access \(revoked in Zendesk\): an admin chooses Connect again\.$/)] });
   });
 
-  test('the admin exports what the service keeps and disconnects from the app: the token revoked at Zendesk, the data gone', async () => {
+  /** A button on the app's page: /app/confirm, Zendesk's sign-in and consent as `userId`, and back. */
+  async function confirm(svc: Service, z: ZendeskEmulator, action: string, userId?: number) {
+    const start = await fetch(`${svc.url}/app/confirm?subdomain=acme&action=${action}`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    const consent = new URL(start.headers.get('location')!).searchParams;
+    // It asks only to read who signs in: the confirmation's token is revoked once it has said so.
+    expect(consent.get('scope')).toBe('read');
+    return fetch(z.approve(consent, userId === undefined ? {} : { userId }));
+  }
+
+  test('an admin exports what the service keeps and disconnects, confirmed by signing in to Zendesk; an agent cannot, even with the app\'s token', async () => {
     const port = await freePort();
     const { z, inst } = await account('acme', 9001, {}, `http://127.0.0.1:${port}/oauth/callback`);
     const svc = await service(port, new Map([['acme', z]]));
     expect((await connect(svc, z, 'acme')).status).toBe(200);
     const token = String(z.installations.get(inst.id)!.settings.service_token);
-    const auth = { authorization: `Bearer ${token}` };
-    const ex = await fetch(`${svc.url}/app/export?subdomain=acme`, { headers: auth });
-    expect(await ex.json()).toMatchObject({ account: '9001', settings: { ZENDESK_SUBDOMAIN: 'acme' } });
-    expect((await fetch(`${svc.url}/app/export?subdomain=acme`)).status).toBe(401);
-    expect((await fetch(`${svc.url}/app/disconnect?subdomain=acme`, { method: 'POST' })).status).toBe(401);
+    // The app's token (any agent's browser sends it through ZAF) opens neither.
+    for (const [m, path] of [['GET', '/app/export'], ['POST', '/app/disconnect']]) expect((await fetch(`${svc.url}${path}?subdomain=acme`, { method: m, headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+    expect((await fetch(`${svc.url}/app/confirm?subdomain=acme&action=drop`, { redirect: 'manual' })).status).toBe(400);
+    // An agent signs in: refused, and nothing is deleted; the confirmation's token is revoked.
+    const agent = z.users.find((u) => u.role === 'agent')!.id;
+    const refused = await confirm(svc, z, 'disconnect', agent);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('Only an admin can disconnect SLA Desk');
+    expect(z.oauth.grants.filter((g) => g.userId === agent).map((g) => g.revoked)).toEqual(['revoked']);
+    expect(await store.db.query('SELECT 1 FROM tenants')).toHaveLength(1);
+    // An admin exports: a download, without secrets.
+    const ex = await confirm(svc, z, 'export');
+    expect(ex.headers.get('content-disposition')).toBe('attachment; filename="sla-desk-acme.json"');
+    expect(await ex.json()).toMatchObject({ account: '9001', settings: { ZENDESK_SUBDOMAIN: 'acme', SLA_WEBHOOK_SECRET: '(kept, not shown)' } });
+    // And disconnects: the service's token revoked at Zendesk, the data gone.
     const [tok] = await store.db.query<{ sealed: string }>('SELECT sealed FROM oauth_tokens');
     const access = unseal<TokenSet>([KEY], 'oauth 9001', tok.sealed).value.access_token;
-    const gone = await fetch(`${svc.url}/app/disconnect?subdomain=acme`, { method: 'POST', headers: auth });
-    expect(await gone.json()).toEqual({ removed: true });
+    const gone = await confirm(svc, z, 'disconnect');
+    expect(gone.status).toBe(200);
+    expect(await gone.text()).toContain('SLA Desk is disconnected from acme');
     expect((await fetch(`${z.url}/api/v2/oauth/tokens/current.json`, { headers: { authorization: `Bearer ${access}` } })).status).toBe(401);
     for (const table of ['tenants', 'oauth_tokens', 'tickets']) expect(await store.db.query(`SELECT 1 FROM ${table}`)).toEqual([]);
-    expect((await fetch(`${svc.url}/app/status?subdomain=acme`, { headers: auth })).status).toBe(401);
+    expect((await fetch(`${svc.url}/app/status?subdomain=acme`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    // Every confirmation's token is revoked: only the service's own grants were ever left live.
+    expect(z.oauth.grants.filter((g) => g.scopes.join(' ') === 'read' && !g.revoked)).toEqual([]);
+  });
+
+  test('the install makes only the default policy\'s due fields; another policy\'s come from the admin page\'s setup, and the service then writes them', async () => {
+    const port = await freePort();
+    const { z, inst } = await account('acme', 9001, { policy_preset: 'zendesk-parity' }, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', z]]));
+    expect((await connect(svc, z, 'acme')).status).toBe(200);
+    const before = z.provisioning.ticketFields.length;
+    const token = String(z.installations.get(inst.id)!.settings.service_token);
+    const status = async () => (await fetch(`${svc.url}/app/status?subdomain=acme`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const policy = loadPolicy('zendesk-parity');
+    const unfielded = Object.keys(policy.metrics).filter((m) => !['first_response', 'resolution'].includes(m));
+    expect((await status()).metricsWithoutField).toEqual(unfielded.map((m) => policy.metrics[m].label));
+    // The admin page's setup, as the admin (ZAF's requests act as the signed-in user).
+    const admin = { authorization: 'Basic eA==', 'content-type': 'application/json' };
+    const api = {
+      get: async (path: string) => (await fetch(z.url + path, { headers: admin })).json(),
+      post: async (path: string, body: unknown) => (await fetch(z.url + path, { method: 'POST', headers: admin, body: JSON.stringify(body) })).json(),
+      put: async (path: string, body: unknown) => (await fetch(z.url + path, { method: 'PUT', headers: admin, body: JSON.stringify(body) })).json(),
+    };
+    const { ensureDueFields } = await import('../../zendesk-app/src/zaf/setup');
+    const known = { first_response: 1, resolution: 2 };
+    const setup = await ensureDueFields(api, policy, known, '');
+    expect(setup.created).toEqual(unfielded);
+    await api.put(`/api/v2/apps/installations/${inst.id}.json`, { settings: { field_ids: setup.setting } });
+    expect(z.provisioning.ticketFields.length).toBe(before + unfielded.length);
+    expect(z.provisioning.ticketFields.at(-1)!.title).toBe(`SLA: ${policy.metrics[unfielded.at(-1)!].label.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())} due`);
+    // Run again (or from a second admin's page): every field is adopted, none made twice.
+    const again = await ensureDueFields(api, policy, known, setup.setting);
+    expect([again.created, again.adopted.length]).toEqual([[], unfielded.length]);
+    expect(z.provisioning.ticketFields.length).toBe(before + unfielded.length);
+    // The service follows the setting within its minute, and its status has nothing left to do.
+    await until(async () => (await status()).metricsWithoutField.length === 0);
+    // An agent cannot make fields or change the app's settings: Zendesk refuses them, on its side.
+    z.apiUserRole = 'agent';
+    const agentApi = { post: async (path: string, body: unknown) => (await fetch(z.url + path, { method: 'POST', headers: admin, body: JSON.stringify(body) })).status };
+    expect(await agentApi.post('/api/v2/ticket_fields.json', { ticket_field: { type: 'text', title: 'x' } })).toBe(403);
+    expect((await fetch(`${z.url}/api/v2/apps/installations/${inst.id}.json`, { method: 'PUT', headers: admin, body: JSON.stringify({ settings: { field_ids: '{}' } }) })).status).toBe(403);
   });
 
   test('a settings change made in the app reaches the service within a minute, and the tickets are evaluated again', async () => {

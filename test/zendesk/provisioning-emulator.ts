@@ -18,6 +18,9 @@ import { createHmac, randomBytes } from 'crypto';
  * headers (names, the timestamp format, ULID ids, the user agent) are the ones sent here.
  */
 
+/** docs: "403 Forbidden" for a role the endpoint is not allowed for (Zendesk's error body). */
+const FORBIDDEN = { error: 'Forbidden', description: 'You do not have access to this page. Please contact the account owner of this help desk for further help.' };
+
 export interface ProvisioningHost {
   url: string;
   accountId: number;
@@ -33,8 +36,9 @@ export interface RouteCtx {
   path: string;
   url: URL;
   body: Record<string, unknown>;
-  /** The user the credentials act as. */
+  /** The user the credentials act as, and their role (admin-only routes answer others 403). */
   userId: number;
+  role: 'admin' | 'agent';
   send(status: number, data?: unknown): void;
 }
 
@@ -579,12 +583,26 @@ export class Provisioning {
     // settings are merged into the installation's, and updated_at moves. That a secure setting can be
     // set this way, and is then never shown back, is unconfirmed (facts 9).
     if (method === 'PUT' && (m = /^\/api\/v2\/apps\/installations\/(\d+)(\.json)?$/.exec(p))) {
+      if (r.role !== 'admin') return (r.send(403, FORBIDDEN), true);
       const i = this.installations.get(Number(m[1]));
       if (!i) return (r.send(404, { error: 'RecordNotFound', description: 'Not found' }), true);
       const settings = (r.body as { settings?: unknown } | null)?.settings;
       if (!settings || typeof settings !== 'object' || Array.isArray(settings)) return (r.send(400, { error: 'InvalidValue', description: 'settings: expected an object' }), true);
       this.updateSettings(i.id, settings as Record<string, unknown>);
       return (r.send(200, this.installationJson(i)), true);
+    }
+    // docs: Ticket Fields, "Create Ticket Field" (POST /api/v2/ticket_fields, "Allowed For: Admins"):
+    // {"ticket_field": {"type", "title", …}}, 201 with the field; `type` and `title` are required
+    // (422 RecordInvalid otherwise). Only the text type is emulated: the app creates no other.
+    if (method === 'POST' && /^\/api\/v2\/ticket_fields(\.json)?$/.test(p)) {
+      if (r.role !== 'admin') return (r.send(403, FORBIDDEN), true);
+      const f = (r.body as { ticket_field?: Record<string, unknown> } | null)?.ticket_field;
+      const title = typeof f?.title === 'string' ? f.title.trim() : '';
+      if (!f || f.type !== 'text' || !title) return (r.send(422, { error: 'RecordInvalid', description: 'Record validation errors', details: { ...(title ? {} : { title: [{ description: 'Title: cannot be blank' }] }), ...(f?.type === 'text' ? {} : { type: [{ description: 'Type: not emulated (text only)' }] }) } }), true);
+      const now = this.host.stamp();
+      const field: TicketField = { id: this.host.nextId(), type: 'text', title, description: typeof f.description === 'string' ? f.description : '', active: true, required: false, position: this.ticketFields.length + 1, tag: null, removable: true, creator_app_name: null, creator_user_id: r.userId, created_at: now, updated_at: now };
+      this.ticketFields.push(field);
+      return (r.send(201, { ticket_field: this.fieldJson(field, false) }), true);
     }
     if (method !== 'GET') return false;
     // docs: Ticket Fields, "List Ticket Fields" ("Allowed For: Anyone"); creator=true adds

@@ -457,6 +457,11 @@ export class ZendeskEmulator {
       if (!u) return send(404, ERRORS[404]);
       return send(200, { user: { id: u.id, url: `${this.url}/api/v2/users/${u.id}.json`, role: u.role, user_fields: u.user_fields ?? {} } });
     }
+    // docs: Users API "Show the Currently Authenticated User" (GET /api/v2/users/me): {"user": {id, role, …}}.
+    if (method === 'GET' && p === '/api/v2/users/me.json') {
+      const u = this.users.find((x) => x.id === userId);
+      return send(200, { user: { id: userId, url: `${this.url}/api/v2/users/${userId}.json`, role: u?.role ?? role, name: u?.name ?? `User ${userId}` } });
+    }
     // docs: Groups API "List Groups" (GET /api/v2/groups): {"groups": [{id, name, …}], next_page, previous_page, count}, 100 a page.
     if (method === 'GET' && p === '/api/v2/groups.json') {
       const groups = [...this.groupNames].map(([gid, name]) => ({ id: gid, name, url: `${this.url}/api/v2/groups/${gid}.json` }));
@@ -483,7 +488,7 @@ export class ZendeskEmulator {
       this.oauth.revoke(target.id);
       return send(204);
     }
-    if (this.provisioning.route({ method, path: p, url, body, userId, send })) return;
+    if (this.provisioning.route({ method, path: p, url, body, userId, role, send })) return;
     return send(404, { error: 'InvalidEndpoint', description: `not emulated: ${method} ${p}` });
   }
 

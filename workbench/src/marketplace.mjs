@@ -36,7 +36,7 @@ export function marketplaceAccount(root, { clock }) {
   const { ZendeskEmulator } = req(join(root, 'workbench', '.build', 'test', 'zendesk', 'rest-emulator.js'));
   // The app's requirements.json as its build makes it, for the policy it is installed with.
   const { requirementsFor, tagPart } = req(join(root, 'zendesk-app', 'scripts', 'requirements.cjs'));
-  const { listPresets, loadPolicy } = req('@sla-desk/core/dist/presets.js');
+  const { listPresets, loadPolicy, DEFAULT_PRESET } = req('@sla-desk/core/dist/presets.js');
   const z = new ZendeskEmulator();
   z.subdomain = MARKETPLACE.subdomain;
   z.accountId = MARKETPLACE.accountId;
@@ -44,6 +44,13 @@ export function marketplaceAccount(root, { clock }) {
   // The global client's secret is Zendesk's and the service's alone: made here, never shown.
   const client = { id: MARKETPLACE.clientId, secret: randomBytes(24).toString('base64url') };
 
+  // The admin's own calls, as ZAF makes them from the app's page (as the signed-in admin).
+  const adminCall = async (method, path, body) => {
+    const r = await fetch(z.url + path, { method, headers: { authorization: 'Basic YWRtaW4=', 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!r.ok) throw Object.assign(new Error(`Zendesk answered ${r.status} to ${method} ${path}`), { status: 502 });
+    return r.json();
+  };
+  const adminApi = { get: (p) => adminCall('GET', p), post: (p, b) => adminCall('POST', p, b), put: (p, b) => adminCall('PUT', p, b) };
   const installation = () => [...z.installations.values()].find((i) => i.app_id === MARKETPLACE.appId) ?? null;
   const fieldIds = (inst) => Object.fromEntries(inst.requirements.filter((r) => r.requirement_type === 'ticket_fields').map((r) => [r.identifier, Number(r.requirement_id)]));
 
@@ -66,12 +73,19 @@ export function marketplaceAccount(root, { clock }) {
      * The admin's Install in the Marketplace: the app's requirements (its fields) are created and
      * its settings are the defaults with the policy. Installed already, nothing is made again.
      */
-    install(policy, settings) {
+    async install(policy, settings) {
       const have = installation();
       if (have) return { installation: have, created: false };
       const all = listPresets().map((p) => loadPolicy(p.id));
-      const inst = z.installApp({ appId: MARKETPLACE.appId, name: 'SLA Desk', settings, requirements: requirementsFor(policy, all) });
-      return { installation: inst, created: true };
+      // requirements.json is built for the default preset: Zendesk reads it before any setting.
+      const inst = z.installApp({ appId: MARKETPLACE.appId, name: 'SLA Desk', settings, requirements: requirementsFor(loadPolicy(DEFAULT_PRESET), all) });
+      // The admin then opens SLA Desk's page, which makes the due fields a chosen policy needs
+      // beyond those (zendesk-app/src/zaf/setup.ts), as the admin, and saves their ids in field_ids.
+      const { ensureDueFields } = req(join(root, 'workbench', '.build', 'zendesk-app', 'src', 'zaf', 'setup.js'));
+      const known = Object.fromEntries(Object.keys(policy.metrics).flatMap((m) => (fieldIds(inst)[`sla_due_${tagPart(m)}`] ? [[m, fieldIds(inst)[`sla_due_${tagPart(m)}`]]] : [])));
+      const setup = await ensureDueFields(adminApi, policy, known, settings.field_ids);
+      if (setup.setting) await adminApi.put(`/api/v2/apps/installations/${inst.id}.json`, { settings: { field_ids: setup.setting } });
+      return { installation: inst, created: true, fieldsMade: setup.created };
     },
     /** A ticket by email: its Impact, Urgency and Tier set (tags of the installed fields), no priority. */
     email(form, at) {

@@ -550,7 +550,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     /** Install from the Marketplace: the app on the account, with its requirements and the default settings. */
     async installFromMarketplace() {
       if (!service) throw Object.assign(new Error('the service is not running'), { status: 503 });
-      const { created } = market.install(policy, settings());
+      const { created } = await market.install(policy, settings());
       return { created, connectUrl: `${service.url}/connect?subdomain=${MARKETPLACE.subdomain}` };
     },
     /** An email to the Marketplace's account: Zendesk's trigger, set up by the service, calls it. */

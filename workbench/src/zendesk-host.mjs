@@ -76,6 +76,19 @@ export function zendeskHost(root) {
   const requirementValues = Object.fromEntries(Object.entries(ids).map(([k, id]) => [`requirement:${k}`, { requirement_id: id, requirement_type: 'ticket_fields' }]));
   const build = join(root, 'workbench', '.build', 'zendesk-app', 'src', 'zaf');
   const req = createRequire(join(root, 'zendesk-app', 'package.json'));
+  // The install makes the default policy's due fields only; the admin page's setup
+  // (zendesk-app/src/zaf/setup.ts) makes another policy's, and keeps their ids in the field_ids
+  // setting. The workbench's desk has had every bundled preset, so it has them all, set up so.
+  const { listPresets, loadPolicy } = req('@sla-desk/core/dist/presets.js');
+  const setupDue = {};
+  for (const p of listPresets()) {
+    for (const m of Object.keys(loadPolicy(p.id).metrics)) {
+      const key = `sla_due_${req('@sla-desk/core').tagPart(m)}`;
+      if (!(key in ids)) ids[key] = 11 + Object.keys(ids).length;
+      if (!requirements.ticket_fields[key]) setupDue[`due_${m}`] = ids[key];
+    }
+  }
+  const fieldIdsSetting = JSON.stringify(setupDue);
   const { timelineFromAudits } = req(join(build, 'audits.js'));
   const { resolveFieldIds } = req(join(build, 'fields.js'));
   const { isLeadOf } = req(join(build, 'leads.js'));
@@ -217,7 +230,7 @@ export function zendeskHost(root) {
     return t;
   }
 
-  const fieldIdsFor = (policy) => resolveFieldIds(policy, requirementValues, null);
+  const fieldIdsFor = (policy) => resolveFieldIds(policy, requirementValues, fieldIdsSetting);
 
   /** Only the ticket's own fields: never the host's paths such as currentUser or requirements. */
   function pick(values) {
@@ -266,7 +279,7 @@ export function zendeskHost(root) {
     };
     const custom = (prefix, fields) => Object.fromEntries(Object.entries(fields ?? {}).map(([k, x]) => [`${prefix}.customField:${k}`, x]));
     return {
-      settings,
+      settings: { ...settings, field_ids: fieldIdsSetting },
       users: ZENDESK_USERS,
       values: {
         ...v,

@@ -1,8 +1,8 @@
 'use strict';
 /**
  * requirements.json for the Zendesk package: what installing the app creates. Zendesk reads it at
- * install time, before any setting is chosen, so the tagger options come from the default policy's
- * levels and the due fields from the metrics of every bundled preset.
+ * install time, before any setting is chosen, so the tagger options and the due fields come from the
+ * default policy.
  *
  * Tag values are the contract with the sidebar (src/zaf/fields.ts reads them back):
  *   Impact  option -> sla_impact_<level id>
@@ -11,7 +11,7 @@
  */
 
 // The same tag formula as core's tier badge: the tagger values and the badge must agree.
-const { tagPart } = require('@sla-desk/core');
+const { tagPart, dueFieldTitle, DUE_FIELD_DESCRIPTION } = require('@sla-desk/core');
 
 function options(levels, prefix) {
   return levels.map((l) => ({ name: `${l.id}. ${l.label}`, value: `${prefix}${tagPart(l.id)}` }));
@@ -30,11 +30,12 @@ function requirementsFor(defaultPolicy, allPolicies) {
     title: 'Tier',
     custom_field_options: Object.entries(defaultPolicy.tiers).map(([id, t]) => ({ name: t.label, value: `sla_tier_${tagPart(id)}` })),
   };
-  const metrics = new Map();
-  for (const p of allPolicies) for (const [id, m] of Object.entries(p.metrics)) if (!metrics.has(id)) metrics.set(id, m.label);
-  for (const [id, label] of metrics) {
+  // The default policy's due fields only: an install makes no field its policy does not use. A
+  // policy chosen later gets its own from the setup (src/zaf/setup.ts: the hosted service, or the
+  // app's admin page), by the same title.
+  for (const [id, m] of Object.entries(defaultPolicy.metrics)) {
     // Text, not date: a date field holds no time of day. ISO-8601 UTC text sorts in views.
-    ticketFields[`sla_due_${tagPart(id)}`] = { type: 'text', title: `SLA due: ${label}`, description: 'Due instant, ISO-8601 UTC, written by SLA Desk' };
+    ticketFields[`sla_due_${tagPart(id)}`] = { type: 'text', title: dueFieldTitle(m.label), description: DUE_FIELD_DESCRIPTION };
   }
   // The policy priority in a field of its own: policies can have more priorities than Zendesk's
   // four (S3 and S4 are both "normal"). Options for the priorities of every bundled preset; a

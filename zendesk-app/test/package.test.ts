@@ -39,21 +39,10 @@ test('requirements create Impact, Urgency and Tier taggers from the policy, due 
   expect(f.sla_impact.custom_field_options.map((o: { value: string }) => o.value)).toEqual(['sla_impact_1', 'sla_impact_2', 'sla_impact_3', 'sla_impact_4']);
   expect(f.sla_urgency.custom_field_options[0]).toEqual({ name: '1. Critical', value: 'sla_urgency_1' });
   expect(f.sla_tier.custom_field_options).toEqual([{ name: 'Basic', value: 'sla_tier_basic' }, { name: 'Plus', value: 'sla_tier_plus' }]);
-  // One due field per metric of every bundled preset: zendesk-parity's recurring and group metrics
-  // too, so an install on that preset has a field for each open cycle's due.
-  expect(Object.keys(f).filter((k) => k.startsWith('sla_due_')).sort()).toEqual([
-    'sla_due_agent_work',
-    'sla_due_critical_notice',
-    'sla_due_findings',
-    'sla_due_first_response',
-    'sla_due_next_reply',
-    'sla_due_pausable_update',
-    'sla_due_periodic_update',
-    'sla_due_requester_wait',
-    'sla_due_resolution',
-    'sla_due_support_owns',
-  ]);
-  expect(f.sla_due_support_owns).toEqual({ type: 'text', title: 'SLA due: Group ownership (Support)', description: 'Due instant, ISO-8601 UTC, written by SLA Desk' });
+  // The default policy's due fields only, titled in words: a field per promise it makes, and none
+  // for another preset's Metrics (those come from the setup, src/zaf/setup.ts, once chosen).
+  expect(Object.keys(f).filter((k) => k.startsWith('sla_due_')).sort()).toEqual(['sla_due_first_response', 'sla_due_resolution']);
+  expect(f.sla_due_first_response).toEqual({ type: 'text', title: 'SLA: initial response due', description: 'When the promise is due (ISO-8601 UTC), written by SLA Desk' });
   expect(f.sla_state.type).toBe('text');
   // The SLA priority: one option per priority of every bundled preset, so S3 and S4 stay apart.
   const prio = f.sla_priority.custom_field_options.map((o: { value: string }) => o.value);

@@ -137,6 +137,12 @@ function baseUrlFrom(env: NodeJS.ProcessEnv, source: SettingsSource, baseUrlOf: 
  * file, read with the policy's size cap. Every one goes through core's checkPolicyText, the same
  * check as `sla check`, the sidebar's settings and Forge's setConfig: a lint error refuses it too.
  */
+/** The policy a tenant's settings choose, or null with the problems that say why not. */
+export function tenantPolicy(settings: NodeJS.ProcessEnv): { policy: Policy | null; problems: string[] } {
+  const problems: string[] = [];
+  return { policy: policyFrom(settings, 'tenant', problems) ?? null, problems };
+}
+
 function policyFrom(env: NodeJS.ProcessEnv, source: SettingsSource, problems: string[]): Policy | undefined {
   const ref = env.SLA_POLICY ?? DEFAULT_PRESET;
   let text: string;

@@ -1,9 +1,10 @@
+import type { AxiosInstance } from 'axios';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from './db';
 import type { Log } from './log';
 import { timingSafeEqual } from 'crypto';
 import { accountOfSubdomain, beginConnect, connectionState, exchangeCode, saveTokens, takeState, type GlobalClient } from './oauth';
-import { findInstallation, provision, settingsFromApp, requirementsOf, SetupError, tokenHash } from './provision';
+import { findInstallation, provision, settingsFromApp, requirementsOf, SetupError, tokenHash, metricsWithoutField } from './provision';
 import { queueReadsOfAll } from './queue';
 import { exportTenant } from './retention';
 import { requeueIfSettingsChanged } from './reevaluate';
@@ -49,11 +50,26 @@ export function registerConnect(app: FastifyInstance, deps: ConnectDeps, opts: G
     }
   });
 
+  // An export or a disconnection, asked for on the app's page: the admin confirms it by signing in
+  // to their Zendesk (the callback checks, with the token that gives, that they are an admin).
+  app.get('/app/confirm', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    const sub = String(q.subdomain ?? '').trim().toLowerCase();
+    const action = String(q.action ?? '');
+    if (action !== 'export' && action !== 'disconnect') return page(reply, 400, 'SLA Desk does not know this action', 'action: expected export or disconnect.', 'Choose the button again on SLA Desk\'s page in Zendesk.');
+    try {
+      return reply.redirect(await beginConnect(deps.db, opts.client, sub, deps.baseOf, Date.now(), action));
+    } catch (e) {
+      return page(reply, 400, 'SLA Desk could not start', (e as Error).message, 'Open SLA Desk\'s page in your Zendesk and choose the button again.');
+    }
+  });
+
   app.get('/oauth/callback', async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     const state = await takeState(deps.db, String(q.state ?? ''));
     if (!state) return page(reply, 400, 'This connection link has expired', 'It was used already, or it is more than 10 minutes old.', 'Choose Connect again in SLA Desk.');
-    if (q.error) return page(reply, 403, 'SLA Desk was not connected', `Zendesk answered: ${String(q.error).slice(0, 40)}.`, 'To connect, choose Connect again and allow SLA Desk on the page Zendesk shows.');
+    if (q.error) return page(reply, 403, state.action === 'connect' ? 'SLA Desk was not connected' : 'Nothing was done', `Zendesk answered: ${String(q.error).slice(0, 40)}.`, state.action === 'connect' ? 'To connect, choose Connect again and allow SLA Desk on the page Zendesk shows.' : 'To go on, choose the button again in SLA Desk and allow it on the page Zendesk shows.');
+    if (state.action !== 'connect') return confirmed(deps, opts, reply, state as typeof state & { action: 'export' | 'disconnect' }, String(q.code ?? ''));
     const base = deps.baseOf(state.subdomain);
     try {
       const tokens = await exchangeCode(base, opts.client, String(q.code ?? ''), state.verifier);
@@ -100,29 +116,47 @@ export function registerStatus(app: FastifyInstance, deps: ConnectDeps): void {
     const who = await caller(req);
     return who ? status(deps, who.account, who.settings) : reply.code(401).send(refused);
   });
-  // What the service keeps about the account, for its admin (no secrets, no tokens).
-  app.get('/app/export', async (req, reply) => {
-    const who = await caller(req);
-    return who ? exportTenant(deps.db, deps.tenants, who.account) : reply.code(401).send(refused);
-  });
-  // Disconnect and delete, on the admin's request: the access token is revoked at Zendesk (by its
-  // id: revoking "current" was reported not to work) and everything the store holds goes.
-  app.post('/app/disconnect', async (req, reply) => {
-    const who = await caller(req);
-    if (!who) return reply.code(401).send(refused);
-    const tenant = await deps.tenants.stored(who.account).catch(() => null);
-    if (tenant) {
-      try {
-        const me = await tenant.http.get('/api/v2/oauth/tokens/current.json');
-        if (me.data?.token?.id) await tenant.http.delete(`/api/v2/oauth/tokens/${encodeURIComponent(String(me.data.token.id))}.json`);
-      } catch (e) {
-        deps.log({ level: 'warn', msg: 'token not revoked at Zendesk', tenant: who.account, status: statusOf(e) });
-      }
-    }
-    const removed = await deps.tenants.remove(who.account);
-    deps.log({ level: 'info', msg: 'account disconnected and deleted on request', tenant: who.account });
-    return { removed };
-  });
+}
+
+/**
+ * An admin's confirmed export or disconnection. The token of the confirmation says who signed in
+ * (Users API, Show the Currently Authenticated User); it is revoked at once, whatever the answer.
+ * The app's own token cannot do either: every agent's browser can send it, and only an admin may.
+ */
+async function confirmed(deps: ConnectDeps, opts: GlobalOAuthOptions, reply: FastifyReply, state: { subdomain: string; verifier: string; action: 'export' | 'disconnect' }, code: string) {
+  const base = deps.baseOf(state.subdomain);
+  const what = state.action === 'export' ? 'export what SLA Desk keeps' : 'disconnect SLA Desk and delete its data';
+  let role: unknown;
+  try {
+    const tokens = await exchangeCode(base, opts.client, code, state.verifier);
+    const http = zendeskClient(base, { oauthToken: tokens.access_token }, { retries: 1 });
+    role = (await http.get('/api/v2/users/me.json')).data?.user?.role;
+    await revokeCurrent(http).catch((e) => deps.log({ level: 'warn', msg: 'confirmation token not revoked', subdomain: state.subdomain, status: statusOf(e) }));
+  } catch (e) {
+    return page(reply, 502, 'SLA Desk could not check who you are', statusOf(e) ? `Zendesk answered ${statusOf(e)}.` : 'Zendesk did not answer.', 'Choose the button again in a minute.');
+  }
+  if (role !== 'admin') return page(reply, 403, `Only an admin can ${what}`, `You signed in to ${state.subdomain} as ${role === 'agent' ? 'an agent' : 'a user who is not an admin'}.`, 'Ask an admin of your Zendesk to choose the button.');
+  const account = await accountOfSubdomain(deps.db, state.subdomain);
+  if (!account) return page(reply, 404, `SLA Desk keeps nothing about ${state.subdomain}`, 'The account is not connected to the hosted service, or its data was deleted already.', 'Nothing to do.');
+  if (state.action === 'export') {
+    deps.log({ level: 'info', msg: 'account exported on request', tenant: account });
+    return reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', `attachment; filename="sla-desk-${state.subdomain}.json"`)
+      .send(JSON.stringify(await exportTenant(deps.db, deps.tenants, account), null, 2));
+  }
+  // The service's own access is revoked at Zendesk (by its id: revoking "current" was reported not to work), then everything the store holds goes.
+  const tenant = await deps.tenants.stored(account).catch(() => null);
+  if (tenant) await revokeCurrent(tenant.http).catch((e) => deps.log({ level: 'warn', msg: 'token not revoked at Zendesk', tenant: account, status: statusOf(e) }));
+  await deps.tenants.remove(account);
+  deps.log({ level: 'info', msg: 'account disconnected and deleted on request', tenant: account });
+  return page(reply, 200, `SLA Desk is disconnected from ${state.subdomain}`, 'Its access to your Zendesk is revoked, and everything the service kept about the account is deleted.', 'The sidebar goes on working without the service. To connect again, choose Connect in SLA Desk.');
+}
+
+/** OAuth Tokens API: Show Token (current), then Revoke Token by its id. */
+async function revokeCurrent(http: { get: AxiosInstance['get']; delete: AxiosInstance['delete'] }): Promise<void> {
+  const me = await http.get('/api/v2/oauth/tokens/current.json');
+  if (me.data?.token?.id) await http.delete(`/api/v2/oauth/tokens/${encodeURIComponent(String(me.data.token.id))}.json`);
 }
 
 async function status(deps: ConnectDeps, account: string, settings: Record<string, string>) {
@@ -147,9 +181,11 @@ async function status(deps: ConnectDeps, account: string, settings: Record<strin
   const todo: string[] = [];
   if (conn?.state !== 'connected') todo.push(`Zendesk refused SLA Desk's access (${conn?.reason ?? 'revoked'}): an admin chooses Connect again.`);
   if (webhook === 'inactive' || webhook === 'missing') todo.push(`The webhook to the service is ${webhook}: choose Connect again, and the service sets it up again.`);
+  const unfielded = metricsWithoutField(settings);
+  if (unfielded.length) todo.push(`The policy's ${unfielded.join(', ')} ${unfielded.length === 1 ? 'has' : 'have'} no due field yet: an admin opens SLA Desk's page in Zendesk (the SLA Desk icon in the left bar) and chooses Create the fields.`);
   if (q.parked) todo.push(`${q.parked} ticket${q.parked === 1 ? ' is' : 's are'} waiting on a failed update: reconnect, or write to SLA Desk support with this page.`);
   const at = (v: string | number | null) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
-  return { connected: conn?.state === 'connected', webhook, lastDelivery: at(q.last) ?? at(q.read), parkedJobs: q.parked, queuedJobs: q.queued, todo };
+  return { connected: conn?.state === 'connected', webhook, lastDelivery: at(q.last) ?? at(q.read), parkedJobs: q.parked, queuedJobs: q.queued, metricsWithoutField: unfielded, todo };
 }
 
 function sameHex(a: string, b: string): boolean {

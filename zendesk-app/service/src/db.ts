@@ -618,6 +618,13 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX oauth_tokens_subdomain ON oauth_tokens (subdomain);
     `,
   },
+  {
+    version: 7,
+    name: 'oauth_states.action: an admin confirms an export or a disconnection by signing in to Zendesk',
+    sql: `
+      ALTER TABLE oauth_states ADD COLUMN action text NOT NULL DEFAULT 'connect';
+    `,
+  },
 ];
 
 const LOCK = 7_316_001;

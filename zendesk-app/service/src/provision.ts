@@ -2,6 +2,8 @@ import type { AxiosInstance } from 'axios';
 import { createHash, randomBytes } from 'crypto';
 import type { TenantSettings } from './tenants';
 import { statusOf } from './zendesk';
+import { tenantPolicy } from './config';
+import { fieldIdsSetting, metricsWithoutDueField } from '../../src/zaf/setup';
 
 /**
  * What an admin used to do by hand, done by the service once the account is connected, through
@@ -115,9 +117,33 @@ export async function settingsFromApp(http: AxiosInstance, app: Record<string, u
   if (text('tier_source')) out.SLA_TIER_SOURCE = text('tier_source');
   const leads = text('lead_groups').split(',').map((g) => g.trim()).filter(Boolean);
   if (leads.length) out.SLA_LEAD_GROUP_IDS = (await groupIds(http, leads)).join(',');
-  // A field_ids setting (for an app run under zcli apps:server) never overrides what the install created.
-  out.SLA_FIELD_IDS = JSON.stringify(fieldIds);
+  // The field_ids setting holds the due fields the setup made (setup.ts) and, for an app run under
+  // zcli apps:server, every id; it never overrides what the install created.
+  out.SLA_FIELD_IDS = JSON.stringify({ ...numericIds(fieldIdsSetting(app.field_ids)), ...fieldIds });
   return out;
+}
+
+function numericIds(s: Record<string, unknown>): Record<string, number> {
+  return Object.fromEntries(Object.entries(s).filter(([, v]) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0)) as Record<string, number>;
+}
+
+/**
+ * The Metrics of the tenant's policy with no due field: the install creates the default policy's,
+ * and the app's admin page, opened by an admin, creates the others (src/zaf/setup.ts) and saves
+ * their ids in the field_ids setting. The service does not make them itself: creating ticket fields
+ * needs the broad `write` scope, which the service does not ask for. Its status says what to do.
+ */
+export function metricsWithoutField(settings: TenantSettings): string[] {
+  const { policy } = tenantPolicy(settings as NodeJS.ProcessEnv);
+  if (!policy) return [];
+  let ids: Record<string, unknown> = {};
+  try {
+    ids = JSON.parse(settings.SLA_FIELD_IDS ?? '{}') as Record<string, unknown>;
+  } catch {
+    // A broken SLA_FIELD_IDS is the configuration's own error, reported where the tenant loads.
+  }
+  const known = Object.fromEntries(Object.entries(ids).filter(([k, v]) => k.startsWith('due_') && typeof v === 'number').map(([k, v]) => [k.slice(4), v as number]));
+  return metricsWithoutDueField(policy, known).map((m) => policy.metrics[m].label);
 }
 
 /** Group names or ids -> ids (Groups API, List Groups); an unknown name is left out. */

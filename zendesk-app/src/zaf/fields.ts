@@ -52,8 +52,11 @@ export function resolveFieldIds(policy: Policy, got: Record<string, unknown>, se
   let ids: FieldIds;
   if (anyRequirement) {
     ids = { impact: fromReq('sla_impact'), urgency: fromReq('sla_urgency'), tier: fromReq('sla_tier'), state: fromReq('sla_state'), versionReleased: fromReq('sla_version_released'), priority: fromReq('sla_priority'), level: fromReq('sla_level'), nextBreach: fromReq('sla_next_breach'), due: {}, source: 'requirements', missing: [] };
+    // The install creates the default policy's due fields; another policy's come from the setup
+    // (setup.ts), which keeps their ids in the field_ids setting.
+    const s = parseSetting(setting);
     for (const m of Object.keys(policy.metrics)) {
-      const id = fromReq(dueKey(m));
+      const id = fromReq(dueKey(m)) ?? (typeof s[`due_${m}`] === 'number' ? (s[`due_${m}`] as number) : undefined);
       if (id !== undefined) ids.due[m] = id;
     }
     const own = new Set(Object.values(ids.due));
