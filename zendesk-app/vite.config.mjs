@@ -17,8 +17,9 @@ function firstRender() {
     apply: 'build',
     transformIndexHtml: {
       order: 'post',
-      handler(html, { bundle }) {
-        if (!bundle) return html;
+      handler(html, { bundle, path }) {
+        // The sidebar's page only: SLA Desk's own page (nav.html) loads no sidebar UI.
+        if (!bundle || !path.endsWith('iframe.html')) return html;
         const ui = Object.values(bundle).find((c) => c.type === 'chunk' && c.facadeModuleId?.endsWith('/app/ui.tsx'));
         if (!ui) throw new Error('vite.config.mjs: no chunk for app/ui.tsx');
         const preload = [ui.fileName, ...ui.imports].filter((f) => !html.includes(`./${f}"`));
@@ -47,7 +48,8 @@ export default defineConfig({
     emptyOutDir: false,
     assetsDir: '.',
     sourcemap: process.env.SLA_SOURCEMAP === '1',
-    rollupOptions: { input: `${src}/iframe.html` },
+    // The sidebar, and SLA Desk's own page (the nav_bar location), each its own entry.
+    rollupOptions: { input: [`${src}/iframe.html`, `${src}/nav.html`] },
   },
   logLevel: 'warn',
 });

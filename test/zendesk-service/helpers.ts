@@ -1,3 +1,4 @@
+import { createServer } from 'net';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parsePolicy, type Policy } from '@sla-desk/core';
@@ -166,4 +167,13 @@ export function useTestService(store: { readonly db: Db }, configOf: (baseURL: s
     await t.z?.stop();
   });
   return t;
+}
+
+/** A loopback port nobody listens on now: for a service whose public URL must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }

@@ -1,4 +1,3 @@
-import { createServer } from 'net';
 import { randomBytes } from 'crypto';
 import { listPresets, loadPolicy } from '@sla-desk/core/dist/presets';
 import { startService, type Service } from '../../zendesk-app/service/src/server';
@@ -6,7 +5,7 @@ import { connectionState, saveTokens, storedTokens, type TokenSet } from '../../
 import { unseal } from '../../zendesk-app/service/src/sealed';
 import { WEBHOOK_NAME, TRIGGER_TITLE } from '../../zendesk-app/service/src/provision';
 import { ZendeskEmulator } from '../zendesk/rest-emulator';
-import { ADMIN_TOKEN, openStore, resetStore, STORES, type StoreKind } from './helpers';
+import { ADMIN_TOKEN, freePort, openStore, resetStore, STORES, type StoreKind } from './helpers';
 
 // requirements.json as the install creates it (zendesk-app/scripts/requirements.cjs).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -26,14 +25,6 @@ const CLIENT = 'zdg-sla-desk';
 const SECRET = 'global-client-secret-0123456789';
 const KEY = randomBytes(32);
 const logs: Record<string, unknown>[] = [];
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe.each(STORES)('on %s', (kind: StoreKind) => {
   let store: Awaited<ReturnType<typeof openStore>>;

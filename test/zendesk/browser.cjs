@@ -52,13 +52,37 @@ const SDK_URL = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_s
 const EMULATOR = require('fs').readFileSync(join(__dirname, 'zaf-emulator.js'), 'utf8');
 
 /** Opens the sidebar page with Zendesk's SDK routed to the ZAF emulator, seeded with `seed`. */
-async function openSidebar(browser, siteUrl, seed, { now, viewport, init } = {}) {
+/**
+ * Zendesk's proxy for client.request to another domain ("Using secure settings",
+ * developer.zendesk.com/documentation/apps/app-developer-guide/using-the-apps-framework/): with
+ * `secure: true` it fills in {{setting.<name>}} from the installation's secure settings, for a host
+ * the manifest's domainWhitelist names; otherwise the placeholder goes as typed. It runs here, in
+ * Node, so that the secure value is never in the page. It refuses headers with underscores (HOSTS.md).
+ */
+function zafProxy({ secureSettings = {}, domainWhitelist = [] } = {}) {
+  return async (options) => {
+    const url = new URL(options.url);
+    const secure = typeof secureSettings === 'function' ? secureSettings() : secureSettings;
+    const fill = (text) => String(text).replace(/\{\{setting\.([a-z0-9_]+)\}\}/g, (all, name) => (options.secure && domainWhitelist.includes(url.hostname) && name in secure ? secure[name] : all));
+    const headers = {};
+    for (const [k, v] of Object.entries(options.headers || {})) {
+      if (k.includes('_')) return { status: 400, statusText: 'Bad Request', text: `header ${k}: the proxy refuses underscores` };
+      headers[k] = fill(v);
+    }
+    if (options.contentType) headers['content-type'] = options.contentType;
+    const res = await fetch(fill(options.url), { method: options.type || 'GET', headers, body: options.data === undefined ? undefined : fill(options.data), redirect: 'manual' });
+    return { status: res.status, statusText: res.statusText, text: await res.text() };
+  };
+}
+
+async function openSidebar(browser, siteUrl, seed, { now, viewport, init, page: html = 'iframe.html', proxy } = {}) {
   const page = await browser.newPage({ viewport: viewport || { width: 320, height: 560 } });
   if (now) await page.clock.setFixedTime(new Date(now));
   await page.route(SDK_URL, (route) => route.fulfill({ body: EMULATOR, contentType: 'application/javascript' }));
   await page.addInitScript(`window.__ZAF_SEED__ = ${JSON.stringify(seed)};`);
   if (init) await page.addInitScript(init);
-  await page.goto(`${siteUrl}/assets/iframe.html?origin=https%3A%2F%2Fexample.zendesk.com&app_guid=test-guid`);
+  if (proxy) await page.exposeFunction('__zafProxy', zafProxy(proxy));
+  await page.goto(`${siteUrl}/assets/${html}?origin=https%3A%2F%2Fexample.zendesk.com&app_guid=test-guid`);
   return page;
 }
 

@@ -23,7 +23,11 @@
  *    { status, statusText, responseText }. The REST answers it gives are Zendesk's (audits with
  *    include=users; Groups API "List Groups" for a user); with seed.rest they come from the
  *    workbench's REST emulation.
- *  - client.metadata(): "Client object: metadata" ({ settings, installationId, ... }).
+ *  - client.metadata(): "Client object: metadata" ({ settings, installationId, ... }); client.context():
+ *    "Core API: context" ({ location, account: { subdomain } }).
+ *  - A request to another domain (the hosted service) goes through window.__zafProxy, the proxy the
+ *    test runs in Node (browser.cjs): "Using secure settings" — only there are secure settings filled
+ *    in, only with `secure: true`, and only for a host in the manifest's domainWhitelist.
  *  - ticket.save hooks: "Ticket sidebar: ticket.save hook" (false, a string or an Error blocks).
  */
 (function () {
@@ -80,9 +84,20 @@
   }
 
   function forward(base, options) {
+    var headers = options.contentType ? { 'content-type': options.contentType } : {};
+    // ZAF's requests to the account act as the signed-in user (their session): seed.restAuthorization stands for it.
+    if (seed.restAuthorization) headers.authorization = seed.restAuthorization;
+    // The account's API is Zendesk's own origin to ZAF; a test's emulator is on another port, so
+    // its requests go through the test's proxy where there is one (no CORS on that path in Zendesk either).
+    if (window.__zafProxy) {
+      return window.__zafProxy({ url: base + options.url, type: options.type, headers: headers, data: options.data }).then(function (r) {
+        if (r.status < 200 || r.status > 299) throw { status: r.status, statusText: r.statusText, responseText: r.text };
+        return r.text ? JSON.parse(r.text) : {};
+      });
+    }
     return fetch(base + options.url, {
       method: options.type || 'GET',
-      headers: options.contentType ? { 'content-type': options.contentType } : {},
+      headers: headers,
       body: options.data,
     }).then(function (res) {
       return res.text().then(function (text) {
@@ -138,6 +153,16 @@
     request: function (options) {
       state.calls.push({ method: 'request', args: [copy(options)] });
       var url = options.url;
+      // "Client object: request" to another domain goes through Zendesk's proxy, which alone fills in
+      // {{setting.<name>}} of secure settings ("Using secure settings"): the test's proxy (browser.cjs,
+      // in Node) does, so that a secure setting never reaches the page.
+      if (/^https?:\/\//.test(url)) {
+        if (!window.__zafProxy) return Promise.reject({ status: 0, statusText: 'no proxy', responseText: 'the emulator has no proxy for ' + url });
+        return window.__zafProxy(copy(options)).then(function (r) {
+          if (r.status < 200 || r.status > 299) throw { status: r.status, statusText: r.statusText, responseText: r.text };
+          return r.text ? JSON.parse(r.text) : {};
+        });
+      }
       // The workbench answers Zendesk's REST API from its own store: forward the request there.
       if (seed.rest) return forward(seed.rest, options);
       if (/\/audits\.json/.test(url)) return Promise.resolve({ audits: copy(state.audits), users: copy(state.users), next_page: null, previous_page: null, count: state.audits.length });
@@ -158,10 +183,13 @@
       (state.handlers[event] = state.handlers[event] || []).push(handler);
     },
     metadata: function () {
-      return Promise.resolve({ settings: copy(state.settings), installationId: 1 });
+      return Promise.resolve({ settings: copy(state.settings), installationId: seed.installationId || 1 });
     },
     context: function () {
-      return Promise.resolve({ location: state.values['ticket.id'] ? 'ticket_sidebar' : 'new_ticket_sidebar', ticketId: state.values['ticket.id'] });
+      // "Core API: context": the location, and the account's subdomain.
+      var account = { subdomain: seed.subdomain || 'example' };
+      if (seed.location) return Promise.resolve({ location: seed.location, account: account });
+      return Promise.resolve({ location: state.values['ticket.id'] ? 'ticket_sidebar' : 'new_ticket_sidebar', ticketId: state.values['ticket.id'], account: account });
     },
   };
 

@@ -43,7 +43,8 @@ cpSync(join(app, 'src', 'manifest.json'), join(dist, 'manifest.json'));
 // Settings for `zcli apps:server` (local runs only; not part of the package).
 cpSync(join(app, 'src', 'zcli.apps.config.json'), join(dist, 'zcli.apps.config.json'));
 cpSync(join(app, 'src', 'translations'), join(dist, 'translations'), { recursive: true });
-for (const logo of ['logo.png', 'logo-small.png']) cpSync(join(app, 'src', 'assets', logo), join(dist, 'assets', logo));
+// The nav_bar location needs its icon as SVG (zendesk_apps_support: icon_nav_bar.svg).
+for (const logo of ['logo.png', 'logo-small.png', 'icon_nav_bar.svg']) cpSync(join(app, 'src', 'assets', logo), join(dist, 'assets', logo));
 const requirements = requirementsFor(presets[DEFAULT_PRESET], Object.values(presets));
 writeFileSync(join(dist, 'requirements.json'), JSON.stringify(requirements, null, 2) + '\n');
 console.error(`[zendesk-app] built ${dist}`);

@@ -1,4 +1,4 @@
-import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { validatePackage } from './validate-package';
@@ -10,11 +10,25 @@ test('the built app passes the zendesk_apps_support rules that apply to it', () 
   expect(validatePackage(DIST)).toEqual([]);
 });
 
-test('the manifest names the two sidebars, frameworkVersion 2.0 and the settings', () => {
+test('the manifest names the two sidebars and SLA Desk\'s page, frameworkVersion 2.0 and the settings', () => {
   const m = JSON.parse(readFileSync(join(DIST, 'manifest.json'), 'utf8'));
-  expect(Object.keys(m.location.support).sort()).toEqual(['new_ticket_sidebar', 'ticket_sidebar']);
+  expect(Object.keys(m.location.support).sort()).toEqual(['nav_bar', 'new_ticket_sidebar', 'ticket_sidebar']);
   expect(m.frameworkVersion).toBe('2.0');
-  expect(m.parameters.map((p: { name: string }) => p.name)).toEqual(['policy_preset', 'policy_document', 'lead_groups', 'tier_source', 'lock_priority', 'notify_on_override', 'field_ids']);
+  expect(m.parameters.map((p: { name: string }) => p.name)).toEqual(['policy_preset', 'policy_document', 'lead_groups', 'tier_source', 'lock_priority', 'notify_on_override', 'field_ids', 'service_url', 'service_token']);
+  // The service's token is secure: Zendesk's proxy puts it into requests to the whitelisted
+  // service's domain only, and never shows it to the browser.
+  const token = m.parameters.find((p: { name: string }) => p.name === 'service_token');
+  expect(token).toMatchObject({ type: 'hidden', secure: true });
+  const service = new URL(m.parameters.find((p: { name: string }) => p.name === 'service_url').default);
+  expect(m.domainWhitelist).toEqual([service.hostname]);
+});
+
+test('SLA Desk\'s page is built with its icon, and loads none of the sidebar\'s UI', () => {
+  const html = readFileSync(join(DIST, 'assets', 'nav.html'), 'utf8');
+  expect(html).toMatch(/<script type="module" crossorigin src="\.\/nav-[\w-]+\.js">/);
+  const ui = readdirSync(join(DIST, 'assets')).find((f) => /^ui-[\w-]+\.js$/.test(f))!;
+  expect(html).not.toContain(ui);
+  expect(readFileSync(join(DIST, 'assets', 'icon_nav_bar.svg'), 'utf8')).toMatch(/^<svg [^>]*viewBox="0 0 18 18"/);
 });
 
 test('requirements create the service\'s webhook and a trigger that sends it the ticket id on create and update', () => {

@@ -68,6 +68,8 @@ export function validatePackage(dir: string): Finding[] {
         else if (/^[a-z]+:/i.test(url)) {
           if (!url.startsWith('https://') && !/^https?:\/\/localhost[:/]/.test(url)) add('manifest.rb invalid_location_uri', `manifest.json: ${url} must be https or localhost`);
         } else if (!url.startsWith('assets/') || !existsSync(join(dir, url))) add('manifest.rb invalid_location_uri', `manifest.json: ${url} must be a file under assets/`);
+        // package.rb / the apps docs: a nav_bar, top_bar or ticket_editor app needs its icon, assets/icon_<location>.svg.
+        if (['nav_bar', 'top_bar', 'ticket_editor'].includes(loc) && !existsSync(join(dir, 'assets', `icon_${loc}.svg`))) add('package.rb location icons', `assets/icon_${loc}.svg is missing (the ${loc} location needs its icon)`);
         if (opts?.flexible !== undefined && typeof opts.flexible !== 'boolean') add('manifest.rb invalid_location_flexible_type', `manifest.json: ${loc}.flexible must be a boolean`);
       }
     }

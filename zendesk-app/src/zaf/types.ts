@@ -12,6 +12,9 @@ export interface ZafRequest {
   type?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   contentType?: string;
   data?: string;
+  headers?: Record<string, string>;
+  /** Through Zendesk's proxy, with {{setting.<name>}} of secure settings filled in there (never in the browser). */
+  secure?: boolean;
 }
 
 export interface ZafClient {
@@ -21,7 +24,7 @@ export interface ZafClient {
   request<T = unknown>(options: ZafRequest): Promise<T>;
   on(event: string, handler: (...args: unknown[]) => unknown): void;
   metadata(): Promise<{ settings: Record<string, unknown>; installationId?: number }>;
-  context(): Promise<{ location: string; ticketId?: number }>;
+  context(): Promise<{ location: string; ticketId?: number; account?: { subdomain?: string } }>;
 }
 
 /** A Zendesk ticket audit, as /api/v2/tickets/{id}/audits returns it (the fields SLA Desk reads). */

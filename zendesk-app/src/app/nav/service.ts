@@ -1,0 +1,60 @@
+import type { ZafClient } from '../../zaf/types';
+import type { AdminApi } from '../../zaf/setup';
+
+/**
+ * What SLA Desk's page asks of the hosted service and of Zendesk. The service is reached through
+ * Zendesk's proxy with the secure setting `service_token` as the bearer: the service left it in
+ * the installation when it set itself up, and it never reaches the browser. The page's requests to
+ * Zendesk act as the signed-in user, so Zendesk itself refuses an agent what only admins may do.
+ */
+
+export interface ServiceStatus {
+  connected: boolean;
+  webhook: 'active' | 'inactive' | 'missing' | 'unknown';
+  lastDelivery: string | null;
+  parkedJobs: number;
+  queuedJobs: number;
+  metricsWithoutField: string[];
+  todo: string[];
+}
+
+export type StatusAnswer = { kind: 'none' } | { kind: 'not_connected' } | { kind: 'ok'; status: ServiceStatus } | { kind: 'error'; message: string };
+
+/** The service's address from the service_url setting: https only, no path beyond the service's own. */
+export function serviceUrl(raw: unknown): string | null {
+  if (typeof raw !== 'string' || !raw.trim()) return null;
+  try {
+    const u = new URL(raw.trim());
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && /^(localhost|127\.0\.0\.1)$/.test(u.hostname))) return null;
+    return u.origin + u.pathname.replace(/\/+$/, '');
+  } catch {
+    return null;
+  }
+}
+
+export async function fetchStatus(client: ZafClient, service: string | null, subdomain: string): Promise<StatusAnswer> {
+  if (!service) return { kind: 'none' };
+  try {
+    const status = await client.request<ServiceStatus>({
+      url: `${service}/app/status?subdomain=${encodeURIComponent(subdomain)}`,
+      type: 'GET',
+      headers: { Authorization: 'Bearer {{setting.service_token}}' },
+      secure: true,
+    });
+    return { kind: 'ok', status };
+  } catch (e) {
+    const code = (e as { status?: number }).status;
+    if (code === 401) return { kind: 'not_connected' };
+    return { kind: 'error', message: code ? `The service answered ${code}.` : 'The service did not answer.' };
+  }
+}
+
+/** The service's pages an admin opens in a new tab: connecting, and the actions Zendesk's sign-in confirms. */
+export const connectUrl = (service: string, subdomain: string) => `${service}/connect?subdomain=${encodeURIComponent(subdomain)}`;
+export const confirmUrl = (service: string, subdomain: string, action: 'export' | 'disconnect') => `${service}/app/confirm?subdomain=${encodeURIComponent(subdomain)}&action=${action}`;
+
+/** Zendesk's REST API through ZAF, as the signed-in user, for the setup (setup.ts). */
+export function zafAdminApi(client: ZafClient): AdminApi {
+  const json = (type: 'POST' | 'PUT', url: string, body: unknown) => client.request({ url, type, contentType: 'application/json', data: JSON.stringify(body) });
+  return { get: (url) => client.request({ url, type: 'GET' }), post: (url, body) => json('POST', url, body), put: (url, body) => json('PUT', url, body) };
+}
