@@ -16,9 +16,13 @@ export { evaluate, decisionToJSON, savedDue, worstState, nextBreach, breachInsta
 export { warmPlan, warmSome } from './warm';
 export type { Decision, MetricDecision, MetricState, Warning } from './evaluate';
 export { dueWithPauses, dueOf } from './clock';
-export { makeOverride, overrideNote, overrideNotice, parseOverrideNote, requesterNotice } from './override';
+export { makeOverride, reasonProblem, overrideNote, overrideNotice, parseOverrideNote, requesterNotice } from './override';
 export type { OverrideRequest } from './override';
-export { ticketView, metricView, formatSpan, localeOf, summaryLine, mostUrgent, stateAnnouncement, overridePreview, priorityReason, calendarInfo, zoneName, formatInstantIn } from './view';
+export { noticeLanguage, noticeLanguageText } from './notice-language';
+export type { NoticeLanguage } from './notice-language';
+export { promiseTable } from './promises';
+export type { PromiseTable, PromiseRow } from './promises';
+export { ticketView, metricView, formatSpan, localeOf, summaryLine, mostUrgent, stateAnnouncement, overridePreview, resolutionBeforeResponse, priorityReason, calendarInfo, zoneName, formatInstantIn } from './view';
 export type { TicketView, MetricView, Tone, Locale, CalendarInfo, PreviewRow } from './view';
 export { formatProblem } from './problem';
 export type { Problem } from './problem';

@@ -28,11 +28,19 @@ export function makeOverride(policy: Policy, req: unknown, at: Date | number): {
   if (!to) fail('to', 'the new priority is required');
   else if (!own(policy.priorities, to)) fail('to', `unknown priority "${to}" (known: ${Object.keys(policy.priorities).join(', ')})`);
   else if (from === to) fail('to', `the priority is already ${to}`);
-  if (reason.length < 3) fail('reason', 'a reason of at least 3 characters is required');
-  else if (reason.length > 1000) fail('reason', 'a reason of at most 1000 characters is allowed');
+  const why = reasonProblem(reason);
+  if (why) fail('reason', why);
   if (r.notify !== undefined && typeof r.notify !== 'boolean') fail('notify', 'expected true or false');
   if (problems.length) return { problems };
   return { override: { type: 'override', at: new Date(at).toISOString(), by, from, to, reason, notify: r.notify === true }, problems };
+}
+
+/** What is wrong with an Override's reason, or null: forms clear their error once this is null. */
+export function reasonProblem(reason: unknown): string | null {
+  const r = typeof reason === 'string' ? reason.trim() : '';
+  if (r.length < 3) return 'a reason of at least 3 characters is required';
+  if (r.length > 1000) return 'a reason of at most 1000 characters is allowed';
+  return null;
 }
 
 const NOTE = {

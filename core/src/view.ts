@@ -341,6 +341,8 @@ export interface PreviewRow {
   after: string;
   /** The change would breach this metric at once. */
   breachesNow: boolean;
+  /** The instant it would be due, while its clock has not stopped; null otherwise. */
+  afterDue: number | null;
 }
 
 /**
@@ -356,5 +358,25 @@ export function overridePreview(policy: Policy, timeline: Timeline, to: string, 
   return after.metrics
     .map((m, i) => ({ m, b: before.metrics[i] }))
     .filter(({ m, b }) => m.state !== 'met' && !(m.state === 'not_applicable' && b.state === 'not_applicable'))
-    .map(({ m, b }) => ({ metric: m.metric, label: m.label, before: due(b), after: due(m), breachesNow: m.state === 'breached' && b.state !== 'breached' }));
+    .map(({ m, b }) => ({ metric: m.metric, label: m.label, before: due(b), after: due(m), breachesNow: m.state === 'breached' && b.state !== 'breached', afterDue: m.stoppedAt === null ? m.due : null }));
+}
+
+const DUE_ORDER = {
+  en: (resolution: string, response: string) => `${resolution} would be due before ${response}: the ticket would have to be solved before anyone answers it.`,
+  fr: (resolution: string, response: string) => `${resolution} serait dû avant ${response} : il faudrait résoudre le billet avant d’y répondre.`,
+};
+
+/**
+ * A preview's warning when the overridden Priority's Targets make a resolution Metric (stops at
+ * solved) due before a first-response one: usually a slip in the policy's Targets, which the lead
+ * should see before applying. Null when the order is right or either clock has stopped.
+ */
+export function resolutionBeforeResponse(policy: Policy, rows: readonly PreviewRow[], locale: Locale): string | null {
+  const stops = (r: PreviewRow) => own(policy.metrics, r.metric)?.stopsAt;
+  const open = rows.filter((r) => r.afterDue !== null);
+  for (const res of open.filter((r) => stops(r) === 'solved')) {
+    const first = open.find((r) => stops(r) === 'first_public_reply' && res.afterDue! < r.afterDue!);
+    if (first) return DUE_ORDER[locale](res.label, first.label);
+  }
+  return null;
 }
