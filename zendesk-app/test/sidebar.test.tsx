@@ -179,7 +179,11 @@ test('an override needs a reason, then writes the audit note and is honoured', a
   fireEvent.click(screen.getByTestId('override-apply'));
   expect(await screen.findByTestId('override-error')).toHaveProperty('textContent', 'reason: a reason of at least 3 characters is required');
   expect(t.calls.filter((c) => c.method === 'request' && (c.args[0] as { type?: string }).type === 'PUT')).toEqual([]);
+  // Too short still: the error stays; a reason core accepts clears it before Apply.
+  fireEvent.change(screen.getByTestId('override-reason'), { target: { value: 'Pr' } });
+  expect(screen.getByTestId('override-error').textContent).toMatch(/^reason: /);
   fireEvent.change(screen.getByTestId('override-reason'), { target: { value: 'Production is down' } });
+  expect(screen.queryByTestId('override-error')).toBeNull();
   await act(async () => {
     fireEvent.click(screen.getByTestId('override-apply'));
   });
@@ -204,14 +208,36 @@ test('an override previews the new due times and warns of a breach at once; the 
   expect(screen.queryByTestId('preview-breach-first_response')).toBeNull();
   fireEvent.change(screen.getByTestId('override-reason'), { target: { value: 'Internal: customer is noisy' } });
   const box = screen.queryByTestId('override-notice') ?? (fireEvent.click(screen.getByText('Tell the requester')), screen.getByTestId('override-notice'));
-  // In the requester's language, and without the internal reason.
+  // In the requester's language, and without the internal reason; the lead is told which and why.
   expect((box as HTMLTextAreaElement).value).toBe('Nous avons changé la priorité de votre demande : elle est maintenant P4. Nous vous tiendrons informé de son avancement.');
+  expect(screen.getByTestId('override-notice-language').textContent).toBe('The requester is told in French (their Zendesk language).');
   await act(async () => {
     fireEvent.click(screen.getByTestId('override-apply'));
   });
   const puts = t.calls.filter((c) => c.method === 'request' && (c.args[0] as { type?: string }).type === 'PUT').map((c) => JSON.parse((c.args[0] as { data: string }).data).ticket);
   expect(puts).toHaveLength(2);
   expect(puts[1]).toEqual({ comment: { body: expect.not.stringContaining('noisy'), public: true }, metadata: { sla_desk: 'override-notice' } });
+});
+
+test('a requester without a Zendesk language is told in the policy\'s, and the form says so', async () => {
+  const t = ticket({ role: 'admin', settings: { notify_on_override: true } });
+  t.values['ticket.requester'] = { id: 1, name: 'Ana' };
+  mount(t.client);
+  fireEvent.click(await screen.findByTestId('override-open'));
+  // KIWI's policy is in French (locale: fr); the lead reads English.
+  expect((screen.getByTestId('override-notice') as HTMLTextAreaElement).value).toMatch(/^Nous avons changé la priorité de votre demande/);
+  expect(screen.getByTestId('override-notice-language').textContent).toBe("The requester is told in French (the policy's language: Zendesk does not give the requester's).");
+});
+
+test('the preview warns when the new priority makes resolution due before the first response', async () => {
+  const t = ticket({ role: 'admin' });
+  mount(t.client);
+  fireEvent.click(await screen.findByTestId('override-open'));
+  // KIWI Basic P3: first response in 8h, resolution in 4h.
+  fireEvent.change(screen.getByTestId('override-to'), { target: { value: 'P3' } });
+  expect(screen.getByTestId('preview-due-order').textContent).toBe('⚠ Resolution would be due before Initial response: the ticket would have to be solved before anyone answers it.');
+  fireEvent.change(screen.getByTestId('override-to'), { target: { value: 'P4' } });
+  expect(screen.queryByTestId('preview-due-order')).toBeNull();
 });
 
 test('a promise met by an event has a button, and the countdown stops at once', async () => {

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { Button } from '@zendeskgarden/react-buttons';
-import { Checkbox, Field, Label, Select, Textarea } from '@zendeskgarden/react-forms';
+import { Checkbox, Field, Hint, Label, Select, Textarea } from '@zendeskgarden/react-forms';
 import { SM } from '@zendeskgarden/react-typography';
+import { reasonProblem } from '@sla-desk/core';
 import type { Strings } from './i18n';
 import type { OverrideProps } from './SidebarView';
 
-export default function OverrideForm({ t, priorities, current, notifyDefault, preview, defaultNotice, onSubmit }: OverrideProps & { t: Strings }) {
+export default function OverrideForm({ t, priorities, current, notifyDefault, preview, defaultNotice, noticeLanguage, onSubmit }: OverrideProps & { t: Strings }) {
   const [open, setOpen] = useState(false);
   const [to, setTo] = useState(priorities.find((p) => p.id !== current)?.id ?? '');
   const [reason, setReason] = useState('');
@@ -20,7 +21,7 @@ export default function OverrideForm({ t, priorities, current, notifyDefault, pr
       </Button>
     );
   }
-  const rows = to ? preview(to) : [];
+  const { rows, dueOrder } = to ? preview(to) : { rows: [], dueOrder: null };
   const noticeText = notice ?? (to ? defaultNotice(to) : '');
   return (
     <form
@@ -56,11 +57,24 @@ export default function OverrideForm({ t, priorities, current, notifyDefault, pr
               )}
             </SM>
           ))}
+          {dueOrder && (
+            <SM className="sla-breach" role="alert" data-testid="preview-due-order">
+              ⚠ {dueOrder}
+            </SM>
+          )}
         </div>
       )}
       <Field>
         <Label>{t.reason}</Label>
-        <Textarea value={reason} onChange={(e) => setReason(e.target.value)} data-testid="override-reason" />
+        <Textarea
+          value={reason}
+          onChange={(e) => {
+            setReason(e.target.value);
+            // Core's rule, so the error goes the moment the reason would be accepted, not at the next Apply.
+            if (reasonProblem(e.target.value) === null) setErrors((all) => all.filter((er) => !er.startsWith('reason:')));
+          }}
+          data-testid="override-reason"
+        />
       </Field>
       <Field>
         <Checkbox checked={notify} onChange={(e) => setNotify(e.target.checked)}>
@@ -70,6 +84,7 @@ export default function OverrideForm({ t, priorities, current, notifyDefault, pr
       {notify && (
         <Field>
           <Label>{t.noticeLabel}</Label>
+          <Hint data-testid="override-notice-language">{noticeLanguage}</Hint>
           <Textarea value={noticeText} onChange={(e) => setNotice(e.target.value)} data-testid="override-notice" />
         </Field>
       )}

@@ -11,10 +11,12 @@ export interface OverrideProps {
   priorities: { id: string; label: string }[];
   current: string | null;
   notifyDefault: boolean;
-  /** The due times an override to `to` would give, before it is confirmed. */
-  preview(to: string): PreviewRow[];
+  /** The due times an override to `to` would give, before it is confirmed, and a warning on their order. */
+  preview(to: string): { rows: PreviewRow[]; dueOrder: string | null };
   /** The requester's default notice for `to`: their language, no internal reason. */
   defaultNotice(to: string): string;
+  /** Which language that notice is in, and why. */
+  noticeLanguage: string;
   onSubmit(to: string, reason: string, notify: boolean, notice: string): Promise<string[]>;
 }
 

@@ -44,8 +44,8 @@ export interface Loaded {
   form: Form;
   tags: string[];
   user: User;
-  /** The requester's language, for the notice of an override. */
-  requesterLocale: string;
+  /** The requester's language as Zendesk gives it (null: none), for the notice of an override. */
+  requesterLocale: string | null;
   stale: boolean;
   /** What the ticket's requester, organization and version say about entitlements. */
   entitlements: Pick<Timeline, 'requester' | 'organization' | 'product'>;
@@ -117,7 +117,7 @@ export async function loadTicket(client: ZafClient): Promise<LoadResult> {
   };
   const entitlements = entitlementsOf(second[REQUESTER_DESIGNATED], second[ORG_CONTACTS], value(fieldIds.versionReleased));
   const requester = (first['ticket.requester'] ?? {}) as { locale?: unknown };
-  const requesterLocale = typeof requester.locale === 'string' ? requester.locale : policy.locale;
+  const requesterLocale = typeof requester.locale === 'string' ? requester.locale : null;
   return { ok: true, data: { settings, policy, fieldIds, ticketId, history, form, tags: (first['ticket.tags'] as string[]) ?? [], user, requesterLocale, stale, entitlements } };
 }
 

@@ -1,4 +1,4 @@
-import { makeOverride, overrideNote, overridePreview, requesterNotice, localeOf, type PreviewRow } from '@sla-desk/core';
+import { makeOverride, noticeLanguage, noticeLanguageText, overrideNote, overridePreview, requesterNotice, resolutionBeforeResponse, localeOf, type PreviewRow } from '@sla-desk/core';
 import type { ZafClient } from '../zaf/types';
 import { setPriority } from '../zaf/host';
 import { twice, type Loaded } from './load';
@@ -6,14 +6,21 @@ import { agentZone, withForm } from './session';
 
 // Only triage leads override: this loads, with the override form, after the countdown shows.
 
-/** What an override to `to` would do to the due times, before the lead confirms it. */
-export function previewOf(data: Loaded, now: number, to: string): PreviewRow[] {
-  return overridePreview(data.policy, withForm(data, now), to, now, localeOf(data.user.locale), agentZone(data.user));
+/** What an override to `to` would do to the due times, and what is wrong with their order, before the lead confirms it. */
+export function previewOf(data: Loaded, now: number, to: string): { rows: PreviewRow[]; dueOrder: string | null } {
+  const locale = localeOf(data.user.locale);
+  const rows = overridePreview(data.policy, withForm(data, now), to, now, locale, agentZone(data.user));
+  return { rows, dueOrder: resolutionBeforeResponse(data.policy, rows, locale) };
 }
 
 /** The notice the requester gets by default: in their language, without the internal reason. */
 export function defaultNotice(data: Loaded, to: string): string {
-  return requesterNotice(data.policy, to, data.requesterLocale);
+  return requesterNotice(data.policy, to, noticeLanguage(data.requesterLocale, data.policy.locale).locale);
+}
+
+/** Which language that notice is in, and why, in the lead's words. */
+export function noticeLanguageOf(data: Loaded): string {
+  return noticeLanguageText(noticeLanguage(data.requesterLocale, data.policy.locale), 'zendesk', localeOf(data.user.locale));
 }
 
 /** An override: the internal note (and the optional public notice) go through the REST API at once. */

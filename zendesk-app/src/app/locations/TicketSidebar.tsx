@@ -139,6 +139,7 @@ export function TicketSidebar({ now: fixedNow, loading, loaded }: { now?: () => 
           notifyDefault: data.settings.notifyOnOverride,
           preview: (to) => ops.previewOf(data, clock(), to),
           defaultNotice: (to) => ops.defaultNotice(data, to),
+          noticeLanguage: ops.noticeLanguageOf(data),
           onSubmit: async (to, reason, notify, notice) => {
             const r = await ops.submitOverride(client, data, computed.decision.priority.id, to, reason, notify, clock(), notice).catch((e: Error) => ({ ok: false as const, problems: [e.message] }));
             bump();
