@@ -1,6 +1,6 @@
 import { Queue } from '@forge/events';
 import Resolver from '@forge/resolver';
-import { checkPolicyText, formatProblem, localeOf, makeOverride, overrideNote, parseOverrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
+import { checkPolicyText, formatProblem, localeOf, makeOverride, noticeLanguage, overrideNote, parseOverrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
 import { CONFIG_KEY, evaluationChanges, loadConfig, policyOf, saveConfig, StorageError, type Config, type EvaluatedPart } from './config';
 import { JiraClient, JiraError, resolverClient } from './jira/client';
 import { formatMetNote, parseMetNote } from './jira/met-note';
@@ -50,6 +50,7 @@ export async function panel(context: Ctx, client = resolverClient('app'), now = 
   // can set is a setup problem to name, not a triage to wait for. Asked only while one is empty.
   const unset = unsetAgentFields(config, policy, issue);
   const missing = unset.length ? offScreen(unset, await client.editScreenFields(key)) : [];
+  const lead = await isLead(client, config, context.accountId, key);
   return {
     ok: true as const,
     view,
@@ -61,7 +62,9 @@ export async function panel(context: Ctx, client = resolverClient('app'), now = 
     policyName: policy.name,
     priorities: Object.entries(policy.priorities).map(([id, p]) => ({ id, label: p.label })),
     current: decision.priority.id,
-    lead: await isLead(client, config, context.accountId, key),
+    lead,
+    // The override form says which language its notice to the reporter is in: asked for leads only.
+    requesterLocale: lead ? await reporterLocale(client, issue) : null,
     // With no SLA priority yet, Jira's own (its default, Medium) is not the SLA's: the panel says so.
     nativePriority: decision.priority.id === null ? (issue.fields.priority?.name ?? null) : null,
     // Promises kept by an event, still open: a button each, so nobody needs to know a tag.
@@ -118,17 +121,21 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   // timeline reads the override back only from the app's own internal comments.
   await client.addComment(read.issue, overrideNote(made.override, locale), true, [{ key: 'sla-desk-override', value: { accountId: context.accountId } }]);
   // The requester's notice is written for them: it never quotes the reason, which is for colleagues.
-  // Jira's issue does not carry the reporter's language, so it is the policy's (the customers'),
-  // not the lead's, as the Zendesk sidebar falls back to when the requester has none.
+  // In the reporter's own language where Jira tells it, else the policy's (the customers'), not the
+  // lead's, as the Zendesk sidebar falls back to when the requester has none.
   if (made.override.notify && !written) {
-    // In the reporter's own language where Jira tells it, else the policy's (the customers').
-    const reporter = (read.issue.fields.reporter as { accountId?: string } | undefined)?.accountId;
-    const lang = (reporter && (await client.user(reporter))?.locale) || policy.locale;
+    const lang = noticeLanguage(await reporterLocale(client, read.issue), policy.locale).locale;
     await client.addComment(read.issue, requesterNotice(policy, made.override.to, lang), false);
   } else if (made.override.notify) await client.addComment(read.issue, written, false);
   if (jira) await client.setPriority(issue.key, jira);
   await queueReevaluation(queue, issue, now);
   return { ok: true as const, override: made.override };
+}
+
+/** The reporter's language as Jira gives it; null when it does not (no reporter, or their privacy settings hide it). */
+async function reporterLocale(client: JiraClient, issue: { fields: Record<string, unknown> }): Promise<string | null> {
+  const reporter = (issue.fields.reporter as { accountId?: string } | undefined)?.accountId;
+  return (reporter && (await client.user(reporter))?.locale) || null;
 }
 
 function readsAsAppNote(text: string): boolean {

@@ -304,6 +304,15 @@ test('the notice to the requester is in the reporter\'s language when Jira tells
   expect(adfText(notice.body)).not.toContain('Production is down');
 });
 
+test("a lead's panel carries the reporter's Jira language for the override form; an agent's does not ask", async () => {
+  jira.addUser({ accountId: 'customer-1', displayName: 'Client', accountType: 'customer', locale: 'fr_FR' });
+  expect((await call('panel', 'lead-1')).requesterLocale).toBe('fr_FR');
+  expect((await call('panel', 'agent-1')).requesterLocale).toBeNull();
+  // A reporter whose privacy settings hide the locale: Jira leaves it out, and the form says the policy's is used.
+  jira.addUser({ accountId: 'customer-1', displayName: 'Client', accountType: 'customer' });
+  expect((await call('panel', 'lead-1')).requesterLocale).toBeNull();
+});
+
 test('with no Impact yet the panel has no SLA priority, and names Jira\'s own only as Jira\'s', async () => {
   jira.issues.get('SUP-1')!.fields.customfield_10050 = null;
   jira.issues.get('SUP-1')!.fields.priority = { id: '3', name: 'Medium' };

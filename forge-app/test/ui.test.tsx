@@ -78,20 +78,68 @@ test('the panel shows the view model: reason in labels, policy and tier apart, a
   expect(document.querySelector('[data-ui="Form"]')).toBeNull();
 });
 
-test('a lead sees the override form; a refused override shows why', async () => {
-  invoke.mockResolvedValueOnce(panelData(true));
+/** A lead's panel with its override form opened from its button, as on Zendesk. */
+async function openOverride(data: ReturnType<typeof panelData> & Record<string, unknown> = panelData(true)) {
+  invoke.mockResolvedValueOnce(data);
   await act(async () => void render(<Panel />));
-  await screen.findByText('Override priority');
+  expect(document.querySelector('form')).toBeNull();
+  await act(async () => void fireEvent.click(await screen.findByText('Override priority')));
+  expect(document.querySelector('form')).toBeTruthy();
+}
+
+test('a lead opens the override form from a button; a refused override shows why, and the reason error goes once a reason is typed', async () => {
+  await openOverride();
   invoke.mockResolvedValueOnce({ ok: false, problems: ['reason: a reason of at least 3 characters is required'] });
   await act(async () => void fireEvent.submit(document.querySelector('form')!));
   expect(invoke).toHaveBeenLastCalledWith('override', { to: 'P1', reason: '' });
   expect(await screen.findByText('reason: a reason of at least 3 characters is required')).toBeTruthy();
+  fireEvent.change(document.getElementById('sla-override-reason')!, { target: { value: 'ab' } });
+  expect(screen.queryByText(/^reason: /)).toBeTruthy();
+  fireEvent.change(document.getElementById('sla-override-reason')!, { target: { value: 'Outage' } });
+  expect(screen.queryByText(/^reason: /)).toBeNull();
+  // Cancel closes it; opened again, it starts empty.
+  await act(async () => void fireEvent.click(screen.getByText('Cancel')));
+  expect(document.querySelector('form')).toBeNull();
+  await act(async () => void fireEvent.click(screen.getByText('Override priority')));
+  expect((document.getElementById('sla-override-reason') as HTMLTextAreaElement).value).toBe('');
+});
+
+test('an applied override closes the form; opened again, its fields are reset and it starts from the new priority', async () => {
+  await openOverride();
+  fireEvent.change(document.getElementById('sla-override-reason')!, { target: { value: 'Outage for all users' } });
+  invoke.mockResolvedValueOnce({ ok: true });
+  invoke.mockResolvedValueOnce({ ...panelData(true), current: 'P1' });
+  await act(async () => void fireEvent.submit(document.querySelector('form')!));
+  expect(invoke).toHaveBeenCalledWith('override', { to: 'P1', reason: 'Outage for all users' });
+  expect(document.querySelector('form')).toBeNull();
+  await act(async () => void fireEvent.click(screen.getByText('Override priority')));
+  expect((document.getElementById('sla-override-reason') as HTMLTextAreaElement).value).toBe('');
+  // P1 is now the priority: the first other one, P2, is chosen, and the preview is for it.
+  invoke.mockResolvedValueOnce({ ok: true });
+  invoke.mockResolvedValueOnce(panelData(true));
+  fireEvent.change(document.getElementById('sla-override-reason')!, { target: { value: 'Back to normal' } });
+  await act(async () => void fireEvent.submit(document.querySelector('form')!));
+  expect(invoke).toHaveBeenCalledWith('override', { to: 'P2', reason: 'Back to normal' });
+});
+
+test('the override preview warns when the new priority makes resolution due before the first response', async () => {
+  // KIWI Plus P3 is 4h and 2d; Basic P3 is 8h and 4h.
+  const basic = TimelineSchema.parse({ ...timeline, fields: { ...timeline.fields, tier: 'basic' } });
+  await openOverride({ ...panelData(true), timeline: basic, priorities: ['P1', 'P2', 'P3'].map((id) => ({ id, label: id })) });
+  expect(screen.queryByText(/would be due before/)).toBeNull();
+  await act(async () => void fireEvent.change(document.getElementById('sla-override-to')!, { target: { value: 'P3' } }));
+  expect(screen.getByText('Resolution would be due before Initial response: the ticket would have to be solved before anyone answers it.')).toBeTruthy();
+});
+
+test("the notice is in the reporter's Jira language when Jira gives it, and the form says so", async () => {
+  await openOverride({ ...panelData(true), requesterLocale: 'en-US' });
+  await act(async () => void fireEvent.click(document.getElementById('sla-override-notify')!));
+  expect((document.getElementById('sla-override-notice') as HTMLTextAreaElement).value).toMatch(/^We have changed the priority of your request to P1\./);
+  expect(screen.getByText('The requester is told in English (their Jira language).')).toBeTruthy();
 });
 
 test('a lead sees the new due times before confirming an override', async () => {
-  invoke.mockResolvedValueOnce(panelData(true));
-  await act(async () => void render(<Panel />));
-  await screen.findByText('Override priority');
+  await openOverride();
   // The first priority other than the current one is chosen to begin with: P1.
   expect(screen.getByText('New due times')).toBeTruthy();
   expect(screen.getByText(/^Initial response: .* → .*/)).toBeTruthy();
@@ -99,6 +147,7 @@ test('a lead sees the new due times before confirming an override', async () => 
   await act(async () => void fireEvent.click(document.getElementById('sla-override-notify')!));
   const notice = document.getElementById('sla-override-notice') as HTMLTextAreaElement;
   expect(notice.value).toBe('Nous avons changé la priorité de votre demande : elle est maintenant P1. Nous vous tiendrons informé de son avancement.');
+  expect(screen.getByText("The requester is told in French (the policy's language: Jira does not give the requester's).")).toBeTruthy();
   fireEvent.change(document.getElementById('sla-override-reason')!, { target: { value: 'Outage for all users' } });
   invoke.mockResolvedValueOnce({ ok: true });
   invoke.mockResolvedValueOnce(panelData(true));

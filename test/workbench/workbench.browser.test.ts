@@ -671,10 +671,14 @@ test('one ticket walked through triage, a reply, an override, at risk and breach
   await page.getByText(/^Saved\./).waitFor();
   await page.goto(`${url}/jira.html?issue=${row.key}`);
   const panel = (await (await page.waitForSelector('iframe#panel')).contentFrame())!;
+  // As on Zendesk, a button opens the form, and applying it closes it.
+  expect(await panel.locator('#sla-override-reason').count()).toBe(0);
+  await panel.getByRole('button', { name: 'Override priority' }).click();
   await panel.locator('#sla-override-to').selectOption('P2');
   await panel.locator('#sla-override-reason').fill('Only some customers, a workaround exists');
-  await panel.getByRole('button', { name: 'Override priority' }).click();
+  await panel.getByRole('button', { name: 'Apply override' }).click();
   await panel.locator('h4', { hasText: 'P2' }).waitFor();
+  await panel.locator('#sla-override-reason').waitFor({ state: 'detached' });
   seen = await agree('override');
   expect([seen.zendesk.priority, seen.jira.priority]).toEqual(['P2', 'P2']);
 

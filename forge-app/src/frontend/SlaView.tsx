@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
-import { Box, Button, Checkbox, Form, Heading, Inline, Label, Lozenge, SectionMessage, Select, Stack, Text, TextArea } from '@forge/react';
-import { valueOf } from './call';
-import { evaluate, explain, explanationLines, overridePreview, requesterNotice, ticketView, type Locale, type Policy, type Timeline, type Tone, type TicketView } from '@sla-desk/core';
+import { Button, Heading, Inline, Lozenge, SectionMessage, Stack, Text } from '@forge/react';
+import { evaluate, explain, explanationLines, ticketView, type Locale, type Policy, type Timeline, type Tone, type TicketView } from '@sla-desk/core';
 
 /**
  * UI Kit lozenge appearances for the view model's tones, so Jira shows what Zendesk shows. The
@@ -17,8 +16,8 @@ const APPEARANCE: Record<Tone, 'success' | 'moved' | 'removed' | 'default' | 'in
 
 /** The panel's own words; the SLA texts come from core's view model. */
 const WORDS = {
-  en: { due: 'Due', why: 'Why this due time?', hide: 'Hide', newPriority: 'New priority', reason: 'Reason (required)', override: 'Override priority', preview: 'New due times', breachesNow: 'breached at once', notify: 'Tell the requester', notice: 'Message to the requester (they see this, not the reason)' },
-  fr: { due: 'Échéance', why: 'Pourquoi cette échéance ?', hide: 'Masquer', newPriority: 'Nouvelle priorité', reason: 'Raison (obligatoire)', override: 'Modifier la priorité', preview: 'Nouvelles échéances', breachesNow: 'dépassé dès maintenant', notify: 'Informer le demandeur', notice: 'Message au demandeur (il voit ceci, pas la raison)' },
+  en: { due: 'Due', why: 'Why this due time?', hide: 'Hide' },
+  fr: { due: 'Échéance', why: 'Pourquoi cette échéance ?', hide: 'Masquer' },
 };
 
 export interface PanelData {
@@ -32,6 +31,8 @@ export interface PanelData {
   priorities: { id: string; label: string }[];
   current: string | null;
   lead: boolean;
+  /** For a lead: the reporter's Jira language, for the override's notice (null: Jira does not say). */
+  requesterLocale?: string | null;
   /** Jira's own priority, given only while the SLA has none, so it is not taken for the SLA's. */
   nativePriority?: string | null;
   /** Promises kept by an event that are still open ("findings sent"). */
@@ -134,46 +135,5 @@ export function SlaView({ view, data }: { view: TicketView; data?: PanelData }) 
         </SectionMessage>
       ))}
     </Stack>
-  );
-}
-
-export function OverrideForm({ data, priorities, current, onSubmit }: { data?: PanelData; priorities: PanelData['priorities']; current: string | null; onSubmit(to: string, reason: string, notify: boolean, notice: string): Promise<string[]> }) {
-  const [to, setTo] = useState(priorities.find((p) => p.id !== current)?.id ?? '');
-  const [reason, setReason] = useState('');
-  const [notify, setNotify] = useState(false);
-  // null: the default text for the chosen priority, until the lead writes their own.
-  const [notice, setNotice] = useState<string | null>(null);
-  const noticeText = notice ?? (data && to ? requesterNotice(data.policy, to, data.policy.locale) : '');
-  const [problems, setProblems] = useState<string[]>([]);
-  const w = WORDS[data?.locale ?? 'en'];
-  const rows = data && to ? overridePreview(data.policy, data.timeline, to, Date.now(), data.locale, data.timezone) : [];
-  return (
-    <Form onSubmit={async () => setProblems(await onSubmit(to, reason, notify, noticeText))}>
-      <Box>
-        <Label labelFor="sla-override-to">{w.newPriority}</Label>
-        {/* Shows the priority the preview below is for, from the start. */}
-        <Select
-          id="sla-override-to"
-          options={priorities.map((p) => ({ label: p.label, value: p.id }))}
-          defaultValue={priorities.filter((p) => p.id === to).map((p) => ({ label: p.label, value: p.id }))[0]}
-          onChange={(o: { value: string }) => setTo(o.value)}
-        />
-        {rows.length > 0 && <Text>{w.preview}</Text>}
-        {rows.map((r) => (
-          <Text key={r.metric}>{`${r.label}: ${r.before} → ${r.after}${r.breachesNow ? ` ⚠ ${w.breachesNow}` : ''}`}</Text>
-        ))}
-        <Label labelFor="sla-override-reason">{w.reason}</Label>
-        <TextArea id="sla-override-reason" value={reason} onChange={(e) => setReason(valueOf(e))} />
-        <Checkbox id="sla-override-notify" label={w.notify} isChecked={notify} onChange={(e: { target?: { checked?: boolean } }) => setNotify(e?.target?.checked === true)} />
-        {notify && <Label labelFor="sla-override-notice">{w.notice}</Label>}
-        {notify && <TextArea id="sla-override-notice" value={noticeText} onChange={(e) => setNotice(valueOf(e))} />}
-        {problems.map((p) => (
-          <Text key={p}>{p}</Text>
-        ))}
-        <Button type="submit" appearance="primary">
-          {w.override}
-        </Button>
-      </Box>
-    </Form>
   );
 }

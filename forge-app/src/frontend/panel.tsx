@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import ForgeReconciler, { Button, SectionMessage, Stack, Text } from '@forge/react';
 import { call } from './call';
-import { offScreenText, OverrideForm, SlaView, useLiveView, type PanelData } from './SlaView';
+import { offScreenText, SlaView, useLiveView, type PanelData } from './SlaView';
+import { OverrideForm } from './OverrideForm';
 
 type Loaded = PanelData | { ok: false; problems: string[] };
 
@@ -45,8 +46,6 @@ export function Panel() {
       {data.lead && (
         <OverrideForm
           data={data}
-          priorities={data.priorities}
-          current={data.current}
           onSubmit={async (to, reason, notify, notice) => {
             const r = await call<{ ok: boolean; problems?: string[] }>('override', notify ? { to, reason, notify, notice } : { to, reason });
             if (r.ok) await load();
