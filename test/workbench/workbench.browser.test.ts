@@ -136,9 +136,15 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   await page.goto(`${url}/policy.html`);
   await page.getByTestId('matrix').locator('td[data-cell="1x1"]').filter({ hasText: 'P1' }).waitFor();
   await page.screenshot({ path: join(DOCS, 'workbench-policy.png'), fullPage: true });
+  // The clock's now is marked in its week; paged away, the week has no mark and "now" is still the clock's.
+  const nowText = await page.getByTestId('calendar-now').first().textContent();
+  expect(await page.getByTestId('calendars').locator('.now').count()).toBe(await page.getByTestId('calendars').locator('.week').count());
   // Five weeks on, Christmas shows as a holiday with no working time that day.
   for (let i = 0; i < 5; i++) await page.getByTestId('next-week').click();
   await page.getByText('+5 weeks from the clock').waitFor();
+  await page.getByTestId('calendars').locator('b[title="Christmas Day"]').waitFor();
+  expect(await page.getByTestId('calendar-now').first().textContent()).toBe(nowText);
+  expect(await page.getByTestId('calendars').locator('.now').count()).toBe(0);
   await page.getByTestId('calendars').locator('b[title="Christmas Day"]').waitFor();
   expect(await page.getByTestId('calendars').locator('.day.holiday').count()).toBe(1);
   expect(await page.getByTestId('calendars').locator('.day.holiday .block').count()).toBe(0);
@@ -170,6 +176,67 @@ test('a new user triages a KIWI Plus ticket, watches it breach, overrides it as 
   await page.getByText(/^Severity \d · Premium Support · /).first().waitFor();
   expect(await page.locator('[data-testid="desk"] tbody tr').count()).toBe(15);
 
+  await page.close();
+});
+
+test('the policy page: what each tier promises, line numbers beside the text where the check cites them, and "edited (from <preset>)" once the text is not the preset\'s', async () => {
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${url}/policy.html`);
+  const row = (id: string) => page.getByTestId('promises').locator(`tr[data-row="${id}"] > *`).allTextContents();
+  await page.getByTestId('promises').locator('tr[data-row="basic.P3"]').waitFor();
+  // As core/presets/kiwi-stage-plus.yaml writes them: Basic P3 is 8h and 4h; Plus P1 counts on 24x7.
+  expect(await row('basic.P1')).toEqual(['Basic', 'P1', '1h', '8h', 'KIWI business hours (assumed), Toronto']);
+  expect(await row('basic.P3')).toEqual(['P3', '8h', '4h', 'KIWI business hours (assumed), Toronto']);
+  expect(await row('plus.P1')).toEqual(['Plus', 'P1', '30m on 24/7', '4h on 24/7', 'KIWI business hours (assumed), Toronto']);
+  expect(await page.getByTestId('promises').locator('tr[data-row]').count()).toBe(8);
+
+  // The preset box names the preset while the text is the preset's.
+  const preset = page.getByTestId('preset');
+  expect(await preset.inputValue()).toBe('kiwi-stage-plus');
+  const text = page.getByTestId('policy-text');
+  const original = await text.inputValue();
+  const lines = original.split('\n');
+  // An error at line 31 (a tab in the indentation): the check cites the line, and the gutter's 31 sits beside it.
+  lines[30] = '\tP0: x';
+  await text.fill(lines.join('\n'));
+  await page.getByTestId('diagnostics').getByText(/line 31\b/).first().waitFor();
+  expect(await preset.locator('option:checked').textContent()).toBe('edited (from kiwi-stage-plus)');
+  expect(await page.getByTestId('use-preset').isDisabled()).toBe(true);
+  const placed = await page.evaluate(() => {
+    const ta = document.getElementById('doc') as HTMLTextAreaElement;
+    const gutter = document.getElementById('gutter')!;
+    const line = parseFloat(getComputedStyle(ta).lineHeight);
+    ta.scrollTop = 20 * line;
+    ta.dispatchEvent(new Event('scroll'));
+    const node = gutter.firstChild as Text;
+    const at = node.data.indexOf('\n31\n') + 1;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + 2);
+    const st = getComputedStyle(ta);
+    // Where the textarea draws line 31: its top, border and padding, 30 lines down, less its scroll.
+    const expected = ta.getBoundingClientRect().top + parseFloat(st.borderTopWidth) + parseFloat(st.paddingTop) + 30 * line - ta.scrollTop;
+    return { numbers: node.data.trim().split('\n').length, lines: ta.value.split('\n').length, scrolled: [gutter.scrollTop, ta.scrollTop], gutterTop: range.getBoundingClientRect().top, expected, line };
+  });
+  expect(placed.numbers).toBe(placed.lines);
+  expect(placed.scrolled[0]).toBe(placed.scrolled[1]);
+  expect(placed.scrolled[1]).toBeGreaterThan(0);
+  expect(Math.abs(placed.gutterTop - placed.expected)).toBeLessThan(placed.line / 2);
+  // The text back as the preset's: the box names it again.
+  await text.fill(original);
+  expect(await preset.inputValue()).toBe('kiwi-stage-plus');
+  expect(await page.getByTestId('use-preset').isDisabled()).toBe(false);
+  // A saved edit stays "edited (from kiwi-stage-plus)", and the active line says so too.
+  await text.fill(original.replace('name: KIWI STAGE+', 'name: KIWI STAGE+ (edited)'));
+  await page.getByTestId('save-policy').click();
+  await page.getByText('Saved: KIWI STAGE+ (edited)').waitFor();
+  expect(await preset.locator('option:checked').textContent()).toBe('edited (from kiwi-stage-plus)');
+  await page.getByText('Active: an edited policy (from kiwi-stage-plus)').waitFor();
+  // Picking a preset to apply is the admin's: the box keeps it while nothing else changes.
+  await preset.selectOption('scalr');
+  expect(await page.getByTestId('use-preset').isDisabled()).toBe(false);
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
   await page.close();
 });
 

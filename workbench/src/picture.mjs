@@ -1,14 +1,16 @@
-// What the policy page draws: the matrix as a grid of priorities, and each calendar's working time
-// over the week of the workbench clock, in the calendar's own zone, with its holidays.
+// What the policy page draws: the matrix as a grid of priorities, what each tier and priority
+// promises, and each calendar's working time over a week (the clock's, or one paged to), in the
+// calendar's own zone, with its holidays and the clock's now.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { buildCalendar } = require('@sla-desk/core');
+const { buildCalendar, promiseTable } = require('@sla-desk/core');
 const { DateTime } = require('luxon');
 
 const DAY = 86_400_000;
 
-export function policyPicture(policy, now) {
+/** `now` is the workbench clock; `weeks` pages the calendars' week from it, never their now. */
+export function policyPicture(policy, now, weeks = 0) {
   const priorities = Object.keys(policy.priorities);
   const rank = (p) => (priorities.length > 1 ? priorities.indexOf(p) / (priorities.length - 1) : 0);
   const c = policy.classification;
@@ -20,15 +22,18 @@ export function policyPicture(policy, now) {
           cells: c.impact.map((i) => c.urgency.map((u) => ({ impact: i.id, urgency: u.id, priority: c.matrix[i.id]?.[u.id] ?? null, rank: rank(c.matrix[i.id]?.[u.id]) }))),
         }
       : null;
-  const calendars = Object.entries(policy.calendars).map(([name, spec]) => weekOf(name, spec, now));
-  return { matrix, calendars, priorities: priorities.map((p) => ({ id: p, label: policy.priorities[p].label ?? p, rank: rank(p) })) };
+  const calendars = Object.entries(policy.calendars).map(([name, spec]) => weekOf(name, spec, now, now + weeks * 7 * DAY));
+  return { matrix, promises: promiseTable(policy), calendars, priorities: priorities.map((p) => ({ id: p, label: policy.priorities[p].label ?? p, rank: rank(p) })) };
 }
 
-/** Working intervals of one week (Monday to Sunday, local) as day index and minutes from midnight. */
-function weekOf(name, spec, now) {
+/**
+ * Working intervals of the week (Monday to Sunday, local) that holds `shown`, as day index and
+ * minutes from midnight; and where `now` falls in it, if it does.
+ */
+function weekOf(name, spec, now, shown) {
   const cal = buildCalendar(name, spec);
   const zone = spec === '24x7' ? 'UTC' : spec.zone;
-  const monday = DateTime.fromMillis(now, { zone }).startOf('week');
+  const monday = DateTime.fromMillis(shown, { zone }).startOf('week');
   const start = monday.toMillis();
   const end = monday.plus({ days: 7 }).toMillis();
   const blocks = [];
@@ -51,5 +56,8 @@ function weekOf(name, spec, now) {
   }
   const holidays = spec === '24x7' ? [] : spec.holidays.map((h) => (typeof h === 'string' ? { date: h } : h));
   const days = [...Array(7)].map((_, i) => monday.plus({ days: i }).toISODate());
-  return { name, label: spec === '24x7' ? '24x7' : (spec.label ?? name), zone, days, blocks, holidays: holidays.filter((h) => days.includes(h.date)), allHolidays: holidays, nowLocal: DateTime.fromMillis(now, { zone }).toFormat("ccc d LLL HH:mm ZZZZ") };
+  const local = DateTime.fromMillis(now, { zone });
+  const nowDay = days.indexOf(local.toISODate());
+  const nowMark = nowDay < 0 ? null : { day: nowDay, minute: local.hour * 60 + local.minute };
+  return { name, label: spec === '24x7' ? '24x7' : (spec.label ?? name), zone, days, blocks, holidays: holidays.filter((h) => days.includes(h.date)), allHolidays: holidays, nowLocal: local.toFormat('ccc d LLL HH:mm ZZZZ'), nowMark };
 }

@@ -69,7 +69,7 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
   const routes = [
     ['GET', /^\/api\/desk$/, async (_req, _m, url) => wb.desk({ sort: url.searchParams.get('sort') ?? undefined, state: url.searchParams.get('state') ?? undefined })],
     ['POST', /^\/api\/clock$/, async (req) => wb.setClock(await readJson(req))],
-    ['GET', /^\/api\/policy$/, async (_req, _m, url) => ({ source: wb.state.policy, text: wb.state.policy.document ?? wb.presetText(wb.state.policy.preset), presets: wb.presetIds(), ...policyPicture(wb.policy, wb.state.clock + weeks(url) * 7 * 86_400_000) })],
+    ['GET', /^\/api\/policy$/, async (_req, _m, url) => policyPage(wb, weeks(url))],
     ['POST', /^\/api\/policy\/check$/, async (req) => wb.checkPolicy((await readJson(req)).text)],
     ['POST', /^\/api\/policy$/, async (req) => wb.setPolicy(await readJson(req))],
     ['GET', /^\/api\/report$/, async () => wb.report()],
@@ -179,6 +179,16 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
 }
 
 /** ?week=N: the calendar week N weeks from the clock's (bounded, so a typo cannot ask for year 9999). */
+/**
+ * The policy page's data. `base` is the preset the policy is or was pasted over, with its text, so
+ * the page can say "edited (from <preset>)" the moment the text stops being the preset's.
+ */
+function policyPage(wb, week) {
+  const source = wb.state.policy;
+  const base = source.preset ?? source.basePreset ?? null;
+  return { source, text: source.document ?? wb.presetText(source.preset), base, baseText: base ? wb.presetText(base) : null, presets: wb.presetIds(), ...policyPicture(wb.policy, wb.state.clock, week) };
+}
+
 function weeks(url) {
   const n = Number(url.searchParams.get('week') ?? 0);
   if (!Number.isInteger(n) || Math.abs(n) > 520) throw new BadRequest(`week: expected a whole number of weeks from -520 to 520, got "${url.searchParams.get('week')}"`);
