@@ -1,6 +1,6 @@
 import { Queue } from '@forge/events';
 import Resolver from '@forge/resolver';
-import { checkPolicyText, formatProblem, localeOf, makeOverride, noticeLanguage, overrideNote, parseOverrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
+import { checkPolicyText, formatProblem, localeOf, makeOverride, noticeLanguage, overrideNote, promiseTable, parseOverrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
 import { CONFIG_KEY, evaluationChanges, loadConfig, policyOf, saveConfig, StorageError, type Config, type EvaluatedPart } from './config';
 import { JiraClient, JiraError, resolverClient } from './jira/client';
 import { formatMetNote, parseMetNote } from './jira/met-note';
@@ -186,7 +186,8 @@ export async function getConfig() {
   const { config } = read;
   const { policy, problems } = policyOf(config);
   // What the saved policy's ladders cannot do on Jira (a notify host the app may not reach, assignGroup).
-  return { config, presets: Object.values(PRESETS).map((p) => ({ id: p.id, name: p.name })), problems, warnings: policy ? ladderWarnings(policy) : [] };
+  // What each tier promises under the saved policy: the admin page's table.
+  return { config, presets: Object.values(PRESETS).map((p) => ({ id: p.id, name: p.name })), problems, warnings: policy ? ladderWarnings(policy) : [], promises: policy ? promiseTable(policy) : null };
 }
 
 /**
@@ -264,7 +265,7 @@ export async function setConfig(payload: { config?: Config }, client = resolverC
     throw e;
   });
   await saveConfig(config);
-  return { ok: true as const, key: CONFIG_KEY, warnings, recalculation: await recalculateAfterSave(evaluationChanges(before, config), recalculate) };
+  return { ok: true as const, key: CONFIG_KEY, warnings, promises: policy ? promiseTable(policy) : null, recalculation: await recalculateAfterSave(evaluationChanges(before, config), recalculate) };
 }
 
 /**

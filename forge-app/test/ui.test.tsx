@@ -30,8 +30,16 @@ jest.mock('@forge/react', () => {
     // As UI Kit's Button: type="button" unless told otherwise, so only the submit button submits a form.
     Button: (props: { type?: string; onClick?: () => void; appearance?: string; children?: unknown }) => React.createElement('button', { type: props.type ?? 'button', onClick: props.onClick, 'data-ui': 'Button', 'data-appearance': props.appearance }, props.children as never),
     Form: (props: { onSubmit(): void; children: unknown }) => React.createElement('form', { 'data-ui': 'Form', onSubmit: (e: Event) => (e.preventDefault(), props.onSubmit()) }, props.children),
-    Select: (props: { id: string; options: { value: string }[]; onChange(o: { value: string }): void }) =>
-      React.createElement('select', { id: props.id, 'data-ui': 'Select', onChange: (e: { target: { value: string } }) => props.onChange({ value: e.target.value }) }, props.options.map((o) => React.createElement('option', { key: o.value, value: o.value }, o.value))),
+    // The option a controlled Select shows (its `value`) is kept visible as data-shown.
+    Select: (props: { id: string; options: { value: string }[]; value?: { label: string }; onChange(o: { value: string }): void }) =>
+      React.createElement('select', { id: props.id, 'data-ui': 'Select', 'data-shown': props.value?.label, onChange: (e: { target: { value: string } }) => props.onChange({ value: e.target.value }) }, props.options.map((o) => React.createElement('option', { key: o.value, value: o.value }, o.value))),
+    DynamicTable: (props: { caption: string; head: { cells: { key: string; content: string }[] }; rows: { key: string; cells: { key: string; content: string }[] }[] }) =>
+      React.createElement(
+        'table',
+        { 'data-ui': 'DynamicTable', 'aria-label': props.caption },
+        React.createElement('thead', null, React.createElement('tr', null, props.head.cells.map((c) => React.createElement('th', { key: c.key }, c.content)))),
+        React.createElement('tbody', null, props.rows.map((r) => React.createElement('tr', { key: r.key, 'data-row': r.key }, r.cells.map((c) => React.createElement('td', { key: c.key }, c.content))))),
+      ),
     TextArea: (props: { id: string; value: string; onChange(e: unknown): void }) => React.createElement('textarea', { id: props.id, value: props.value, onChange: props.onChange }),
     FilePicker: (props: { label: string; onChange(files: { data: string; name: string }[]): void }) =>
       React.createElement('input', { type: 'file', 'aria-label': props.label, 'data-ui': 'FilePicker', onChange: (e: { target: { files: { data: string; name: string }[] } }) => props.onChange(e.target.files) }),
@@ -201,6 +209,41 @@ test('the glance heads its view with the live line "P2 · Plus · <metric>: … 
   } finally {
     now.mockRestore();
   }
+});
+
+test('the admin page: the preset box names the active preset, says "edited" once a policy is in the box, and a preset picked empties the box so Save saves it', async () => {
+  const config = { policy: { preset: 'kiwi-stage-plus' }, map: { pauseStatuses: [], doneStatuses: ['Done'] }, fields: { due: {} }, leadGroups: [] };
+  invoke.mockResolvedValueOnce({ config, presets: [{ id: 'kiwi-stage-plus', name: 'KIWI' }, { id: 'scalr', name: 'Scalr' }], problems: [] });
+  await act(async () => void render(<Admin />));
+  await screen.findByText('Tier field id');
+  const box = () => document.getElementById('preset')!.getAttribute('data-shown');
+  expect(box()).toBe('KIWI');
+  await act(async () => void fireEvent.change(document.getElementById('doc')!, { target: { value: 'sla: 1\nid: mine\n' } }));
+  expect(box()).toBe('edited (the policy below)');
+  await act(async () => void fireEvent.change(document.getElementById('preset')!, { target: { value: 'scalr' } }));
+  expect(box()).toBe('Scalr');
+  expect((document.getElementById('doc') as HTMLTextAreaElement).value).toBe('');
+  invoke.mockResolvedValueOnce({ ok: true, warnings: [], recalculation: null });
+  await act(async () => void fireEvent.submit(document.querySelector('form')!));
+  expect(invoke).toHaveBeenLastCalledWith('setConfig', { config: expect.objectContaining({ policy: { preset: 'scalr' } }) });
+});
+
+test('the admin page shows what each tier promises under the saved policy, and the table the save came back with', async () => {
+  const config = { policy: { document: 'sla: 1' }, map: { pauseStatuses: [], doneStatuses: ['Done'] }, fields: { due: {} }, leadGroups: [] };
+  const { promiseTable } = jest.requireActual('@sla-desk/core') as typeof import('@sla-desk/core');
+  invoke.mockResolvedValueOnce({ config, presets: [{ id: 'kiwi-stage-plus', name: 'KIWI' }], problems: [], promises: promiseTable(kiwi) });
+  await act(async () => void render(<Admin />));
+  await screen.findByText('What each tier promises');
+  // A saved pasted policy: the box says so.
+  expect(document.getElementById('preset')!.getAttribute('data-shown')).toBe('edited (the policy below)');
+  const cells = (key: string) => [...document.querySelectorAll(`tr[data-row="${key}"] td`)].map((td) => td.textContent);
+  expect([...document.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['Tier', 'Priority', 'Initial response', 'Resolution', 'Calendar']);
+  expect(cells('basic.P3')).toEqual(['Basic', 'P3', '8h', '4h', 'KIWI business hours (assumed), Toronto']);
+  expect(cells('plus.P1')).toEqual(['Plus', 'P1', '30m on 24/7', '4h on 24/7', 'KIWI business hours (assumed), Toronto']);
+  const without = { ...promiseTable(kiwi), rows: promiseTable(kiwi).rows.map((r) => ({ ...r, targets: r.tier === 'basic' && r.priority === 'P4' ? [null, null] : r.targets })) };
+  invoke.mockResolvedValueOnce({ ok: true, warnings: [], recalculation: null, promises: without });
+  await act(async () => void fireEvent.submit(document.querySelector('form')!));
+  expect(cells('basic.P4')).toEqual(['Basic', 'P4', '—', '—', 'KIWI business hours (assumed), Toronto']);
 });
 
 test('the admin page asks for the Organizations field only when the tier comes from the JSM organization, and saves the lead roles', async () => {

@@ -8,6 +8,8 @@ import type { RecalculationAfterSave } from '../resolvers';
 import { screenSteps } from './screen-steps';
 import { agentFields } from '../screens';
 import { queueJql } from '../sla';
+import type { PromiseTable as Promises } from '@sla-desk/core';
+import { PromiseTable } from './PromiseTable';
 
 /** The admin page: the policy (a preset, or a pasted policy checked like `sla check`) and the field mapping. */
 export function Admin() {
@@ -23,6 +25,8 @@ export function Admin() {
   const [afterSave, setAfterSave] = useState<RecalculationAfterSave | undefined>(undefined);
   // Set once "Create the fields" answered: the fields then need a place on the projects' screens.
   const [fieldsMade, setFieldsMade] = useState(false);
+  // What each tier promises under the saved policy (null: it does not check).
+  const [promises, setPromises] = useState<Promises | null>(null);
   // While a recalculation runs, its progress is read every few seconds.
   useEffect(() => {
     if (recalc?.state !== 'running') return;
@@ -30,7 +34,7 @@ export function Admin() {
     return () => clearInterval(id);
   }, [recalc?.state]);
   useEffect(() => {
-    void call<{ config?: Config; presets?: { id: string; name: string }[]; problems: string[]; warnings?: string[] }>('getConfig').then((r) => {
+    void call<{ config?: Config; presets?: { id: string; name: string }[]; problems: string[]; warnings?: string[]; promises?: Promises | null }>('getConfig').then((r) => {
       // The server refuses anyone without Administer Jira: say so instead of an empty form.
       if (!r.config || !r.presets) return setDenied(r.problems);
       setConfig(r.config);
@@ -38,6 +42,7 @@ export function Admin() {
       setProblems(r.problems);
       // What the saved policy's ladders cannot do on Jira, said before anyone saves again.
       setWarnings(r.warnings ?? []);
+      setPromises(r.promises ?? null);
       if ('document' in r.config.policy) setDoc(r.config.policy.document);
     });
   }, []);
@@ -57,7 +62,8 @@ export function Admin() {
     <Form
       onSubmit={async () => {
         const next = doc.trim() ? { ...config, policy: { document: doc } } : config;
-        const r = await call<{ ok: boolean; problems?: string[]; warnings?: string[]; recalculation?: RecalculationAfterSave }>('setConfig', { config: next });
+        const r = await call<{ ok: boolean; problems?: string[]; warnings?: string[]; promises?: Promises | null; recalculation?: RecalculationAfterSave }>('setConfig', { config: next });
+        if (r.ok) setPromises(r.promises ?? null);
         setProblems(r.problems ?? []);
         setWarnings(r.warnings ?? []);
         setSaved(r.ok);
@@ -88,7 +94,17 @@ export function Admin() {
           </SectionMessage>
         )}
         <Label labelFor="preset">Policy preset</Label>
-        <Select id="preset" options={presets.map((p) => ({ label: p.name, value: p.id }))} onChange={(o: { value: string }) => set({ policy: { preset: o.value } })} />
+        {/* Names a preset only while no policy of the admin's own is in the box below, which Save would save instead. */}
+        <Select
+          id="preset"
+          options={presets.map((p) => ({ label: p.name, value: p.id }))}
+          value={presetShown(presets, config, doc)}
+          onChange={(o: { value: string }) => {
+            // A preset picked replaces the policy in the box: otherwise Save would save the box.
+            set({ policy: { preset: o.value } });
+            setDoc('');
+          }}
+        />
         <Label labelFor="doc">Or paste a policy (YAML or JSON)</Label>
         <TextArea id="doc" value={doc} onChange={(e) => setDoc(valueOf(e))} />
         <FilePicker
@@ -98,6 +114,12 @@ export function Admin() {
             if (files[0]) setDoc(fileText(files[0]));
           }}
         />
+        {promises && (
+          <>
+            <Heading as="h3">What each tier promises</Heading>
+            <PromiseTable promises={promises} />
+          </>
+        )}
         <Label labelFor="impact">Impact field id</Label>
         <Textfield id="impact" value={config.map.impact ?? ''} onChange={map('impact')} />
         <Label labelFor="urgency">Urgency field id</Label>
@@ -176,6 +198,16 @@ export function Admin() {
       </Stack>
     </Form>
   );
+}
+
+const EDITED = { label: 'edited (the policy below)', value: '' };
+
+/** The preset box's option: the active preset, or "edited" once the box below holds a policy. */
+function presetShown(presets: { id: string; name: string }[], config: Config, doc: string): { label: string; value: string } | undefined {
+  if (doc.trim()) return EDITED;
+  const id = 'preset' in config.policy ? config.policy.preset : null;
+  const p = presets.find((x) => x.id === id);
+  return p && { label: p.name, value: p.id };
 }
 
 /** The "Saved." line: whether the open issues are being recalculated, and why. */
