@@ -240,6 +240,38 @@ test('the policy page: what each tier promises, line numbers beside the text whe
   await page.close();
 });
 
+test('the override form warns, on both hosts, when the new priority makes resolution due before the response, and says which language the notice is in', async () => {
+  expect((await post('/api/clock', { reset: true })).status).toBe(200);
+  expect((await post('/api/policy', { preset: 'kiwi-stage-plus', wipe: true })).status).toBe(200);
+  const desk = await (await fetch(`${url}/api/desk`)).json();
+  // KIWI Basic P3 promises the response in 8h and the resolution in 4h.
+  const row = desk.tickets.find((r: { story: string; tier: string }) => r.story === 'running' && r.tier === 'basic');
+  const warning = 'Resolution would be due before Initial response: the ticket would have to be solved before anyone answers it.';
+  // The workbench's requesters and reporters have no language of their own: KIWI's policy is French.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(url);
+  await page.locator('#user').selectOption('lead');
+  await page.goto(`${url}/zendesk.html?ticket=${row.id}`);
+  const frame = await sidebar(page);
+  await frame.getByTestId('override-open').click();
+  await frame.getByTestId('override-to').selectOption('P2');
+  expect(await frame.getByTestId('preview-due-order').count()).toBe(0);
+  await frame.getByTestId('override-to').selectOption('P3');
+  expect(await frame.getByTestId('preview-due-order').textContent()).toBe(`⚠ ${warning}`);
+  await frame.getByText('Tell the requester').click();
+  expect(await frame.getByTestId('override-notice-language').textContent()).toBe("The requester is told in French (the policy's language: Zendesk does not give the requester's).");
+
+  await page.goto(`${url}/jira.html?issue=${row.key}`);
+  const panel = (await (await page.waitForSelector('iframe#panel')).contentFrame())!;
+  await panel.getByRole('button', { name: 'Override priority' }).click();
+  await panel.locator('#sla-override-to').selectOption('P3');
+  await panel.getByText(warning).waitFor();
+  await panel.locator('#sla-override-notify').check();
+  await panel.getByText("The requester is told in French (the policy's language: Jira does not give the requester's).").waitFor();
+  await page.locator('#user').selectOption('agent');
+  await page.close();
+});
+
 test('under jsm-parity a tag added in the Zendesk form and a label in Jira move a ticket to the VIP rule, and the ladder climbs as the clock moves', async () => {
   expect((await post('/api/policy', { preset: 'jsm-parity', wipe: true })).status).toBe(200);
   expect((await post('/api/clock', { reset: true })).status).toBe(200);
