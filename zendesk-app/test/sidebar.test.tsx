@@ -193,6 +193,11 @@ test('an override needs a reason, then writes the audit note and is honoured', a
   expect(body.body).toBe(overrideNote({ type: 'override', at: new Date(NOW).toISOString(), by: 'Lea', from: 'P2', to: 'P1', reason: 'Production is down', notify: false }, 'en'));
   await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Override by Lea: P2 → P1 (Production is down)'));
   expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'urgent'] });
+  // Applied, the form closes; opened again it is empty, and starts from a priority other than the new P1.
+  expect(screen.queryByTestId('override-form')).toBeNull();
+  fireEvent.click(screen.getByTestId('override-open'));
+  expect((screen.getByTestId('override-reason') as HTMLTextAreaElement).value).toBe('');
+  expect((screen.getByTestId('override-to') as HTMLSelectElement).value).toBe('P2');
 });
 
 test('an override previews the new due times and warns of a breach at once; the notice is the requester’s own text', async () => {

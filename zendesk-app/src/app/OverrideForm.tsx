@@ -8,7 +8,8 @@ import type { OverrideProps } from './SidebarView';
 
 export default function OverrideForm({ t, priorities, current, notifyDefault, preview, defaultNotice, noticeLanguage, onSubmit }: OverrideProps & { t: Strings }) {
   const [open, setOpen] = useState(false);
-  const [to, setTo] = useState(priorities.find((p) => p.id !== current)?.id ?? '');
+  const firstOther = () => priorities.find((p) => p.id !== current)?.id ?? '';
+  const [to, setTo] = useState(firstOther);
   const [reason, setReason] = useState('');
   const [notify, setNotify] = useState(notifyDefault);
   // null: the default text for the chosen priority, until the lead writes their own.
@@ -16,7 +17,19 @@ export default function OverrideForm({ t, priorities, current, notifyDefault, pr
   const [errors, setErrors] = useState<string[]>([]);
   if (!open) {
     return (
-      <Button size="small" onClick={() => setOpen(true)} data-testid="override-open">
+      <Button
+        size="small"
+        onClick={() => {
+          // Each opening starts afresh, from the priority the ticket has now (an applied override changed it).
+          setTo(firstOther());
+          setReason('');
+          setNotify(notifyDefault);
+          setNotice(null);
+          setErrors([]);
+          setOpen(true);
+        }}
+        data-testid="override-open"
+      >
         {t.override}
       </Button>
     );
