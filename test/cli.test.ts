@@ -149,6 +149,24 @@ describe('sla report', () => {
     expect(rows).toContainEqual(expect.objectContaining({ tier: 'basic', priority: 'P4', metric: 'first_response', met: 1, metPercent: 100, medianWorkingMs: 3_600_000 }));
   });
 
+  test('--outcomes: per cycle, with the weekly trend, the worst tickets and a period by start; CSV with "no data" empty', () => {
+    const all = JSON.parse(sla(['report', '--now', NOW, '--outcomes', '--format', 'json', SAMPLES]).out);
+    expect(all.rows).toContainEqual(expect.objectContaining({ tier: 'basic', priority: 'P1', metric: 'resolution', breached: 1, met: 0, metPercent: 0 }));
+    expect(all.weeks.length).toBeGreaterThan(0);
+    expect(all.worst.length).toBeGreaterThan(0);
+    expect(all.worst[0].lateMs).toBeGreaterThanOrEqual(all.worst[all.worst.length - 1].lateMs);
+    const none = JSON.parse(sla(['report', '--now', NOW, '--outcomes', '--format', 'json', '--from', '2030-01-01T00:00:00Z', SAMPLES]).out);
+    expect(none.rows).toEqual([]);
+    const csv = sla(['report', '--now', NOW, '--outcomes', '--format', 'csv', SAMPLES]).out.split('\n');
+    expect(csv[0]).toBe('tier,priority,metric,tickets,met,breached,open,met_percent,median_working_ms');
+    // Breached and still open: 0 % met, no median (nothing stopped); two open tickets: no data, not 0 %.
+    expect(csv).toContain('basic,P1,resolution,1,0,1,0,0.0,');
+    expect(csv).toContain('basic,P2,first_response,2,0,0,2,,');
+    const bad = sla(['report', '--now', NOW, '--from', '2026-01-01T00:00:00Z', SAMPLES]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('--from needs --outcomes');
+  });
+
   test('the progress bar goes to stderr, not into the figures', () => {
     const r = sla(['report', '--now', NOW, '--progress', SAMPLES]);
     expect(r.out.split('\n')[0]).toMatch(/^tier\s+priority\s+metric/);

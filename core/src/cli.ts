@@ -3,14 +3,15 @@ import { createReadStream, statSync, writeFileSync } from 'fs';
 import { DateTime } from 'luxon';
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import { SingleBar, Presets } from 'cli-progress';
-import { Decision, decisionToJSON, evaluate } from './evaluate';
+import { type ClockTrace, Decision, decisionToJSON, evaluate, evaluateWithTrace } from './evaluate';
 import { formatMs } from './duration';
 import { validatePolicyText } from './lint';
 import { getCompiled, Policy, PolicyError } from './policy';
 import { formatProblem, zodProblems, type Problem } from './problem';
 import { listPresets, loadPolicy, policyTooLarge, readPolicyFile, resolvePolicyPath, UnknownPolicyError } from './presets';
 import { readRecords, RecordSyntaxError } from './records';
-import { ReportBuilder } from './report';
+import { ReportBuilder, reportCsv, type OutcomeReport } from './report';
+import { outcomesOf } from './outcome';
 import { TimelineSchema } from './timeline';
 import { addPause, dueOf } from './clock';
 import { csvCell, printable } from './escape';
@@ -101,8 +102,11 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     .argument('[file]', 'the input file, or - for standard input', '-')
     .option('--policy <policy>', 'a preset id or a policy file')
     .option('--now <iso>', 'evaluate as of this instant (default: the current time)')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(new Option('--format <format>', 'output format (csv: with --outcomes)').choices(['table', 'json', 'csv']).default('table'))
     .option('--progress', 'always show the progress bar on stderr')
+    .option('--outcomes', "count each cycle's Outcome (what the Zendesk service's report counts), with the weekly trend and the worst tickets")
+    .option('--from <iso>', 'with --outcomes: only the Outcomes whose clock started at or after this instant')
+    .option('--to <iso>', 'with --outcomes: only those that started before this instant')
     .action(async (file: string, o) => {
       code = await reportCmd(file, o, io);
     });
@@ -257,7 +261,7 @@ function inputOf(file: string, io: Io): AsyncIterable<string | Buffer> {
 }
 
 /** Runs every record through `each`; bad records are reported by line and skipped. */
-async function forEachTimeline(file: string, policy: Policy, now: number, io: Io, each: (d: Decision) => void | Promise<void>, onBytes?: (n: number) => void): Promise<number> {
+async function forEachTimeline(file: string, policy: Policy, now: number, io: Io, each: (d: Decision, clocks?: Map<string, ClockTrace>) => void | Promise<void>, onBytes?: (n: number) => void, traced = false): Promise<number> {
   const stream = inputOf(file, io);
   let bad = 0;
   for await (const rec of readRecords(stream, onBytes)) {
@@ -281,7 +285,11 @@ async function forEachTimeline(file: string, policy: Policy, now: number, io: Io
       continue;
     }
     try {
-      await each(evaluate(policy, parsed.data, now));
+      if (!traced) await each(evaluate(policy, parsed.data, now));
+      else {
+        const { decision, clocks } = evaluateWithTrace(policy, parsed.data, now);
+        await each(decision, clocks);
+      }
     } catch (e) {
       bad++;
       io.err.write(`line ${rec.line}: cannot evaluate: ${(e as Error).message}\n`);
@@ -322,20 +330,39 @@ async function evaluateCmd(file: string, o: { policy?: string; now?: string; for
   return bad ? 2 : 0;
 }
 
-async function reportCmd(file: string, o: { policy?: string; now?: string; format: string; progress?: boolean }, io: Io): Promise<number> {
+async function reportCmd(file: string, o: { policy?: string; now?: string; format: string; progress?: boolean; outcomes?: boolean; from?: string; to?: string }, io: Io): Promise<number> {
+  if (!o.outcomes && (o.from || o.to || o.format === 'csv')) throw new UsageError(`${o.from ? '--from' : o.to ? '--to' : '--format csv'} needs --outcomes`);
   const policy = loadPolicy(o.policy);
   const now = o.now ? instant(o.now, '--now') : Date.now();
+  const period = { from: o.from ? instant(o.from, '--from') : null, to: o.to ? instant(o.to, '--to') : null };
+  if (period.from !== null && period.to !== null && period.to <= period.from) throw new UsageError('--to: must be after --from');
   const size = sizeOf(file);
   const showBar = size > 0 && (o.progress || (size > 8 << 20 && (io.err as NodeJS.WriteStream).isTTY));
   const bar = showBar ? new SingleBar({ stream: io.err, format: 'report [{bar}] {percentage}% | {value}/{total} bytes', noTTYOutput: true, notTTYSchedule: 1000 }, Presets.shades_classic) : null;
   bar?.start(size, 0);
   let read = 0;
-  const builder = new ReportBuilder();
-  const bad = await forEachTimeline(file, policy, now, io, (d) => builder.add(d), (n) => {
-    read += n;
-    bar?.update(read);
-  });
+  const builder = new ReportBuilder({ period, now });
+  const bad = await forEachTimeline(
+    file,
+    policy,
+    now,
+    io,
+    (d, clocks) => (o.outcomes ? outcomesOf(d, clocks).forEach((x) => builder.addOutcome(x)) : builder.add(d)),
+    (n) => {
+      read += n;
+      bar?.update(read);
+    },
+    o.outcomes,
+  );
   bar?.stop();
+  if (o.outcomes) {
+    const report = builder.outcomeReport();
+    if (o.format === 'json') io.out.write(JSON.stringify(report, null, 2) + '\n');
+    else if (o.format === 'csv') io.out.write(reportCsv(report.rows));
+    else writeOutcomeTables(report, io);
+    if (bad) io.err.write(`sla: ${bad} input record(s) could not be evaluated\n`);
+    return bad ? 2 : 0;
+  }
   const rows = builder.rows();
   if (o.format === 'json') io.out.write(JSON.stringify(rows, null, 2) + '\n');
   else {
@@ -353,6 +380,22 @@ async function reportCmd(file: string, o: { policy?: string; now?: string; forma
   }
   if (bad) io.err.write(`sla: ${bad} input record(s) could not be evaluated\n`);
   return bad ? 2 : 0;
+}
+
+function writeOutcomeTables(report: OutcomeReport, io: Io): void {
+  const table = (w: number[], rows: string[][]) => {
+    for (const r of rows) io.out.write(r.map((c, i) => c.padEnd(w[i])).join(' ').trimEnd() + '\n');
+  };
+  const pct = (p: number | null) => (p === null ? '-' : p.toFixed(1));
+  const at = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
+  table([10, 9, 16, 8, 6, 9, 6, 7, 14], [
+    ['tier', 'priority', 'metric', 'tickets', 'met', 'breached', 'open', 'met %', 'median (work)'],
+    ...report.rows.map((r) => [r.tier, r.priority, r.metric, String(r.tickets), String(r.met), String(r.breached), String(r.open), pct(r.metPercent), r.medianWorkingMs === null ? '-' : formatMs(r.medianWorkingMs)]),
+  ]);
+  io.out.write('\nweek (UTC, by start)\n');
+  table([10, 6, 9, 6, 7], [['week', 'met', 'breached', 'open', 'met %'], ...report.weeks.map((w) => [w.week, String(w.met), String(w.breached), String(w.open), pct(w.metPercent)])]);
+  io.out.write('\nworst breaches\n');
+  table([12, 16, 6, 24, 10], [['ticket', 'metric', 'cycle', 'due', 'late'], ...report.worst.map((w) => [w.ticketId, w.metric, String(w.cycle), at(w.dueAt), formatMs(w.lateMs)])]);
 }
 
 function holidays(region: string, o: { years: string; write?: string; calendar?: string }, io: Io): void {

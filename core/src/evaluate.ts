@@ -70,6 +70,10 @@ export interface CycleTrace {
   due: number | null;
   state: MetricState;
   target: string | null;
+  /** Working time the cycle's clock counted, to its stop or to now: what a report keeps of it. */
+  workingMs: number;
+  /** The Priority the cycle ended under (or runs under now): the one its Target came from. */
+  priority: string | null;
 }
 
 export interface Warning {
@@ -681,7 +685,7 @@ function cycleDecision(cp: CompiledPolicy, w: Walked, metric: CompiledMetric, ti
     const d = clockDecision(cp, w, metric, tier, category, starts[i], stops[i], now, last ? sink : null);
     if (d.state === 'met') met++;
     else if (d.state === 'breached') breached++;
-    trace?.push({ start: starts[i], stop: stops[i], due: d.due, state: d.state, target: d.target });
+    trace?.push({ start: starts[i], stop: stops[i], due: d.due, state: d.state, target: d.target, workingMs: d.elapsedWorkingMs, priority: priorityAt(w, stops[i] ?? Math.max(now, starts[i])) });
     if (last) shown = d;
   }
   const traced = sink?.get(metric.id);
