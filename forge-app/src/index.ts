@@ -1,10 +1,13 @@
 import { adminDefinitions, definitions } from './resolvers';
+import { reportDefinitions } from './report-resolver';
 import { onAppLifecycle as startAfterLifecycle, recalculatePage as runPage } from './recalculate';
 import { findTransitions as runFinder, onIssueEvent as handleIssueEvent, onTransition as handleTransition, type IssueEvent, type TransitionJob } from './triggers';
 
-/** The functions manifest.yml names. The glance and panel share one resolver; the admin page has its own. */
+/** The functions manifest.yml names. The glance and panel share one resolver; the admin page and the reports have their own. */
 export const resolver = definitions();
 export const adminResolver = adminDefinitions();
+/** The SLA report's dashboard gadget and project page: one resolver, with nothing else on it. */
+export const reportResolver = reportDefinitions();
 
 export async function onIssueEvent(event: IssueEvent) {
   return handleIssueEvent(event);

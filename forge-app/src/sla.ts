@@ -1,4 +1,4 @@
-import { evaluate, nextBreach, nextTransition, savedDue, ticketLevel, worstState, TimelineSchema, type Decision, type Policy, type Timeline } from '@sla-desk/core';
+import { evaluateWithTrace, nextBreach, nextTransition, outcomesOf, savedDue, ticketLevel, worstState, TimelineSchema, type Decision, type Outcome, type Policy, type Timeline } from '@sla-desk/core';
 import type { JiraIssue } from './jira/client';
 import { COMPONENTS, timelineOfIssue, type FieldMap, type TimelineContext } from './jira/timeline';
 
@@ -45,13 +45,16 @@ export interface Plan {
   fieldValues: { fieldId: string; value: unknown }[];
   /** The priority the policy gives, left unwritten because the project's priority scheme lacks it. */
   outsideScheme?: { priority: string; scheme: string };
+  /** Each Metric's cycles as the reports count them (core's outcomesOf), kept by outcome-store.ts. */
+  outcomes: Outcome[];
 }
 
 
 /** What an issue event should write, computed from the issue alone. Pure. */
 export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: JiraIssue, now: number, ctx: TimelineContext = {}): Plan {
   const timeline = TimelineSchema.parse(timelineOfIssue(policy, map, issue, ctx));
-  const decision = evaluate(policy, timeline, now);
+  // With the clocks, a recurring Metric gives an Outcome per cycle, not only the one it shows.
+  const { decision, clocks } = evaluateWithTrace(policy, timeline, now);
   const current = issue.fields.priority?.name ?? null;
   // With no impact or urgency yet there is no priority: leave the issue's alone.
   const priority = policy.classification.method === 'matrix' && decision.priority.jira && decision.priority.jira !== current ? decision.priority.jira : null;
@@ -90,7 +93,7 @@ export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: Ji
     wanted.push({ fieldId: fields.next, value: next ? new Date(next.at).toISOString() : null });
   }
   const fieldValues = wanted.filter((w) => !same(issue.fields[w.fieldId], w.value));
-  return { decision, timeline, priority, fieldValues };
+  return { decision, timeline, priority, fieldValues, outcomes: outcomesOf(decision, clocks, timeline.fields.group ?? null) };
 }
 
 function same(have: unknown, want: unknown): boolean {

@@ -7,6 +7,7 @@ import { relevantChange, type Plan } from './sla';
 import { runLadder, type LadderOutcome } from './ladder';
 import { applyPlan, planIssue } from './issue';
 import { effectiveFields, policyCategories, siteFacts, type Site } from './site';
+import { keepOutcomes } from './outcome-store';
 
 /** The part of a Jira issue event SLA Desk reads (created, updated and commented events). */
 export interface IssueEvent {
@@ -61,8 +62,11 @@ export async function settle(client: JiraClient, issue: JiraIssue, p: Plan, ladd
   // After the comments: a retry may comment twice, but a transition is never lost.
   if (JSON.stringify(after) !== JSON.stringify(before)) await kvs.set(key, after);
   // The ladder's actions, each marked pending before and done after (ladder.ts): once per cycle.
-  if (!ladder) return { wrote, notified };
-  return { wrote, notified, ladder: await runLadder(client, issue, ladder.policy, p.decision, ladder.now, ladder.appAccountId) };
+  const ran = ladder ? await runLadder(client, issue, ladder.policy, p.decision, ladder.now, ladder.appAccountId) : undefined;
+  // Last: the reports' record is rewritten whole from the issue, so a retry after a failure here
+  // loses nothing, and nothing the issue shows waits on it.
+  await keepOutcomes(issue, p.outcomes);
+  return ran ? { wrote, notified, ladder: ran } : { wrote, notified };
 }
 
 /**

@@ -21,7 +21,7 @@ test('manifest.yml passes @forge/manifest\'s full validation, resources and hand
 test('runtime, modules, loop guard and the fewest scopes', () => {
   const m = parse(readFileSync(MANIFEST, 'utf8'));
   expect(m.app.runtime.name).toBe('nodejs22.x');
-  expect(Object.keys(m.modules).sort()).toEqual(['consumer', 'function', 'jira:adminPage', 'jira:customField', 'jira:issueGlance', 'jira:issuePanel', 'scheduledTrigger', 'trigger']);
+  expect(Object.keys(m.modules).sort()).toEqual(['consumer', 'function', 'jira:adminPage', 'jira:customField', 'jira:dashboardGadget', 'jira:issueGlance', 'jira:issuePanel', 'jira:projectPage', 'scheduledTrigger', 'trigger']);
   expect(m.modules.scheduledTrigger[0]).toEqual({ key: 'sla-desk-transitions', function: 'find-transitions', interval: 'fiveMinute' });
   expect(m.modules.trigger[0].events).toEqual(['avi:jira:created:issue', 'avi:jira:updated:issue', 'avi:jira:commented:issue']);
   expect(m.modules.trigger[0].filter.ignoreSelf).toBe(true);
@@ -34,7 +34,7 @@ test('runtime, modules, loop guard and the fewest scopes', () => {
   // the organization-property scope only for the tier from a JSM organization property;
   // write:servicedesk-request for internal comments on service projects (JSM's request comment).
   expect(m.permissions.scopes).toEqual(['read:jira-work', 'write:jira-work', 'read:jira-user', 'manage:jira-configuration', 'storage:app', 'write:app-data:jira', 'read:organization.property:jira-service-management', 'write:servicedesk-request']);
-  for (const mod of ['jira:issueGlance', 'jira:issuePanel', 'jira:adminPage']) expect(m.modules[mod][0].render).toBe('native');
+  for (const mod of ['jira:issueGlance', 'jira:issuePanel', 'jira:adminPage', 'jira:dashboardGadget', 'jira:projectPage']) expect(m.modules[mod][0].render).toBe('native');
   // @forge/events 2+: the consumer names a function (no resolver), on the queue the code pushes to.
   expect(m.modules.consumer[0]).toEqual({ key: 'sla-desk-recalculate-consumer', queue: QUEUE, function: 'recalculate-page' });
   expect(m.modules.consumer[1]).toEqual({ key: 'sla-desk-transition-consumer', queue: TRANSITION_QUEUE, function: 'on-transition' });
@@ -43,6 +43,44 @@ test('runtime, modules, loop guard and the fewest scopes', () => {
   expect(m.modules['jira:issuePanel'][0].resolver.function).toBe('resolver');
   expect(m.modules['jira:issueGlance'][0].resolver.function).toBe('resolver');
   expect(m.modules.function.find((f: { key: string }) => f.key === 'recalculate-page').handler).toBe('index.recalculatePage');
+});
+
+/**
+ * The SLA report's modules, by the rules of Atlassian's manifest reference (Jira dashboard gadget,
+ * Jira project page) and of HOSTS.md (a page's own resolver function).
+ */
+test('the report: a dashboard gadget and a project page, UI Kit, on a resolver function of their own', () => {
+  const m = parse(readFileSync(MANIFEST, 'utf8'));
+  const resources = new Map((m.resources as { key: string; path: string }[]).map((r) => [r.key, r.path]));
+  const [gadget] = m.modules['jira:dashboardGadget'];
+  const [page] = m.modules['jira:projectPage'];
+  // A gadget needs a title, a description and a thumbnail (shown in "Add gadget"); a project page a title.
+  for (const f of ['key', 'title', 'description', 'thumbnail', 'resource']) expect(typeof gadget[f]).toBe('string');
+  for (const f of ['key', 'title', 'resource']) expect(typeof page[f]).toBe('string');
+  // Keys: letters, digits, _ and -; icons and thumbnails within 255 characters, from the app's own resources.
+  for (const mod of [gadget, page]) expect(mod.key).toMatch(/^[a-zA-Z0-9_-]+$/);
+  for (const icon of [gadget.thumbnail, page.icon]) {
+    expect(icon.length).toBeLessThanOrEqual(255);
+    expect(resources.get(/^resource:([^;]+);/.exec(icon)![1])).toBe('static');
+  }
+  expect(['basic', 'blank', 'native']).toContain(page.layout);
+  // UI Kit (render: native) from their own sources, which render one report component.
+  expect(resources.get(gadget.resource)).toBe('src/frontend/report-gadget.tsx');
+  expect(resources.get(page.resource)).toBe('src/frontend/report-page.tsx');
+  for (const path of [gadget.resource, page.resource].map((r) => resources.get(r)!)) {
+    const src = readFileSync(join(__dirname, '..', path), 'utf8');
+    expect(src).toMatch(/from '\.\/Report'/);
+    expect(src).not.toMatch(/@forge\/ui['/]/);
+  }
+  // Their own function: nothing else shares it, and it is the report resolver's.
+  expect(gadget.resolver.function).toBe('report-resolver');
+  expect(page.resolver.function).toBe('report-resolver');
+  const users = Object.values(m.modules).flat().filter((x) => (x as { resolver?: { function?: string } }).resolver?.function === 'report-resolver');
+  expect(users).toEqual([gadget, page]);
+  expect(m.modules.function.find((f: { key: string }) => f.key === 'report-resolver').handler).toBe('index.reportResolver');
+  // Runs on Atlassian: the reports add no egress and no remote (nor does anything else).
+  expect(m.permissions.external).toBeUndefined();
+  expect(m.remotes).toBeUndefined();
 });
 
 // @forge/lint's client-side linters, as `forge lint` runs them but offline (see scripts/forge-lint.cjs).

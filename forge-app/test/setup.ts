@@ -93,8 +93,13 @@ jest.mock('@forge/kvs', () => {
     const [f] = kvsFaults.splice(i, 1);
     throw new ForgeKvsAPIError({ status: f.status }, f.code, `injected ${f.code}`);
   };
+  const { kvsQuery } = jest.requireActual('../../test/jira/kvs-query');
   return {
+    // The SDK's own conditions: what the app passes to where() is what the real service is sent.
+    WhereConditions: jest.requireActual('@forge/kvs/out/conditions').WhereConditions,
     kvs: {
+      query: () => kvsQuery(store),
+      delete: async (key: string) => void store.delete(key),
       get: async (key: string) => {
         fault('get', key);
         if (!store.has(key)) {

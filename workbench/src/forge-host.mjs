@@ -34,6 +34,7 @@ export function loadForge(root, buildDir, store, jiraOf, { now = Date.now } = {}
   // asUser acts as the invoking user, whom the host sets on jira.currentUser for each resolver call.
   const asUser = { requestJira: (r, init) => jira.requestJira(r, init, { as: 'user', accountId: jira.currentUser ?? 'anonymous' }) };
   const { APP_ID, ENV_ID } = req(join(buildDir, 'test', 'jira', 'emulator.js'));
+  const { kvsQuery } = req(join(buildDir, 'test', 'jira', 'kvs-query.js'));
   const getAppContext = () => ({ appAri: { appId: APP_ID }, environmentAri: { environmentId: ENV_ID } });
   req.cache[req.resolve('@forge/api')].exports = { ...actual, __esModule: true, route: actual.route, getAppContext, default: { asApp: () => asApp, asUser: () => asUser } };
   req('@forge/kvs');
@@ -46,7 +47,11 @@ export function loadForge(root, buildDir, store, jiraOf, { now = Date.now } = {}
         return store.get(k);
       },
       set: async (k, v) => void store.set(k, v),
+      delete: async (k) => void store.delete(k),
+      // The report pages page through the outcomes by key prefix, as Forge's query does.
+      query: () => kvsQuery(store, (v) => v),
     },
+    WhereConditions: req('@forge/kvs/out/conditions').WhereConditions,
   };
   const events = req('@forge/events');
   const { Queue, queues } = inMemoryQueues(req, now);

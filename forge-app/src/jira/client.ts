@@ -347,6 +347,12 @@ export class JiraClient {
     return Object.fromEntries(keys.map((k) => [k, r.permissions?.[k]?.havePermission === true]));
   }
 
+  /** Does the caller hold Browse projects on this project? Ask asUser, so it is the caller's. */
+  async canBrowseProject(projectKey: string): Promise<boolean> {
+    const r = await this.call<{ permissions: Record<string, { havePermission?: boolean }> }>(route`/rest/api/3/mypermissions?permissions=BROWSE_PROJECTS&projectKey=${projectKey}`);
+    return r.permissions?.BROWSE_PROJECTS?.havePermission === true;
+  }
+
   /** Group names of a user: the server-side check of who is a triage lead. */
   async userGroups(accountId: string): Promise<string[]> {
     const groups = await this.call<{ name: string }[]>(route`/rest/api/3/user/groups?accountId=${accountId}`);

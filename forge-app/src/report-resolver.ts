@@ -1,0 +1,112 @@
+import Resolver from '@forge/resolver';
+import { localeOf, type Policy } from '@sla-desk/core';
+import { loadConfig, policyOf } from './config';
+import { JiraError, resolverClient, type JiraClient } from './jira/client';
+import { readOutcomes, type IssueOutcomes, type OutcomePage } from './outcome-store';
+import { buildReport, PERIOD_WEEKS, periodOf, type IssueReport, type PeriodChoice } from './report';
+
+/** What Forge passes a project page's and a dashboard gadget's resolver (the parts read here). */
+export interface ReportCtx {
+  accountId?: string;
+  locale?: string;
+  timezone?: string;
+  extension?: { project?: { id?: string | number; key?: string } };
+}
+
+/** Labels for the ids the report's rows carry, from the policy in force (ids alone when it is invalid). */
+export interface ReportLabels {
+  tiers: Record<string, string>;
+  priorities: Record<string, string>;
+  metrics: Record<string, string>;
+}
+
+export type ReportAnswer =
+  | {
+      ok: true;
+      report: IssueReport;
+      labels: ReportLabels;
+      /** The project the page is of; null on a dashboard (every project the viewer may browse). */
+      project: string | null;
+      period: PeriodChoice;
+      /** False when not every stored issue could be read within the call's time. */
+      complete: boolean;
+      /** Projects with outcomes the viewer may not browse, left out (a dashboard only). */
+      hiddenProjects: number;
+      locale: string;
+      timezone: string;
+    }
+  | { ok: false; problems: string[] };
+
+/** Projects checked for the viewer, at most: each check is one Jira request of the call's 25 s. */
+export const MAX_PROJECT_CHECKS = 100;
+
+function labelsOf(policy: Policy | undefined): ReportLabels {
+  if (!policy) return { tiers: {}, priorities: {}, metrics: {} };
+  const pick = (o: Record<string, { label: string }>) => Object.fromEntries(Object.entries(o).map(([id, v]) => [id, v.label]));
+  return { tiers: pick(policy.tiers), priorities: pick(policy.priorities), metrics: pick(policy.metrics) };
+}
+
+export function parsePeriod(payload: unknown): PeriodChoice | null {
+  const p = (payload as { period?: unknown } | undefined)?.period ?? 12;
+  if (p === 'all') return 'all';
+  return (PERIOD_WEEKS as readonly unknown[]).includes(p) ? (p as PeriodChoice) : null;
+}
+
+/** Jira's refusal is a "no"; anything else (Forge asking the user to consent first) goes up. */
+async function mayBrowse(user: JiraClient, projectKey: string): Promise<boolean> {
+  try {
+    return await user.canBrowseProject(projectKey);
+  } catch (e) {
+    if (e instanceof JiraError) return false;
+    throw e;
+  }
+}
+
+/**
+ * The report of a project page (its project) or of a dashboard gadget (every project the viewer may
+ * browse). Outcomes are read as the app, so each project is first checked as the viewer (asUser):
+ * Browse projects, as Jira asks for seeing the issues themselves.
+ */
+export async function report(payload: unknown, context: ReportCtx, user: JiraClient, now = Date.now(), read: (projectId: string | null) => Promise<OutcomePage> = (id) => readOutcomes(id)): Promise<ReportAnswer> {
+  const period = parsePeriod(payload);
+  if (period === null) return { ok: false, problems: [`period: expected one of ${PERIOD_WEEKS.join(', ')} (weeks) or "all"`] };
+  const project = context.extension?.project;
+  const projectKey = project?.key ? String(project.key) : null;
+  if (project && (!project.id || !projectKey)) return { ok: false, problems: ['extension.project: Jira sent no project id and key'] };
+  if (projectKey && !(await mayBrowse(user, projectKey))) return { ok: false, problems: [`You need the Browse projects permission on ${projectKey} to see its SLA report.`] };
+  const page = await read(project ? String(project.id) : null);
+  let records: IssueOutcomes[] = page.issues;
+  let hiddenProjects = 0;
+  let complete = page.complete;
+  if (!project) {
+    const keys = [...new Set(records.map((r) => r.projectKey))].sort();
+    const allowed = new Set<string>();
+    for (const k of keys.slice(0, MAX_PROJECT_CHECKS)) if (await mayBrowse(user, k)) allowed.add(k);
+    // Projects past the cap are left out, as are those the viewer may not see: the page says so.
+    if (keys.length > MAX_PROJECT_CHECKS) complete = false;
+    hiddenProjects = keys.slice(0, MAX_PROJECT_CHECKS).filter((k) => !allowed.has(k)).length;
+    records = records.filter((r) => allowed.has(r.projectKey));
+  }
+  const config = await loadConfig();
+  return {
+    ok: true,
+    report: buildReport(records, periodOf(period, now), now),
+    labels: labelsOf(policyOf(config).policy),
+    project: projectKey,
+    period,
+    complete,
+    hiddenProjects,
+    locale: localeOf(context.locale),
+    timezone: context.timezone ?? 'UTC',
+  };
+}
+
+/**
+ * The report pages' resolver, a function of its own: @forge/resolver dispatches by function key
+ * alone, and whoever can open a dashboard must reach nothing of the issue panel's or the admin page's.
+ */
+export function reportDefinitions() {
+  const resolver = new Resolver();
+  resolver.define('report', ({ payload, context }) => report(payload, context as ReportCtx, resolverClient('user')));
+  return resolver.getDefinitions();
+}
