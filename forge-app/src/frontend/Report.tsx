@@ -37,7 +37,7 @@ export function Report({ title }: { title: string }) {
   const chooser = (
     <Stack space="space.050">
       <Label labelFor="sla-report-period">Period</Label>
-      <Select inputId="sla-report-period" options={PERIODS} value={PERIODS.find((p) => p.value === period)} onChange={(o: { value: PeriodChoice }) => setPeriod(o.value)} />
+      <Select id="sla-report-period" options={PERIODS} value={PERIODS.find((p) => p.value === period)} onChange={(o: { value: PeriodChoice }) => setPeriod(o.value)} />
     </Stack>
   );
   if (!answer) return <Stack space="space.200">{chooser}<Text>Loading…</Text></Stack>;
