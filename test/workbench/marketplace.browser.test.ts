@@ -1,10 +1,5 @@
-import { spawn, type ChildProcess } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
 import { join } from 'path';
-import type { Browser } from 'playwright-core';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { launch }: typeof import('../zendesk/browser.cjs') = require('../zendesk/browser.cjs');
+import { ROOT, workbenchSession } from './browser-session';
 
 /**
  * Issue 21, the Marketplace path in the workbench, as an admin walks it in a real browser: "Install
@@ -15,34 +10,8 @@ const { launch }: typeof import('../zendesk/browser.cjs') = require('../zendesk/
  */
 jest.setTimeout(60_000);
 
-const ROOT = join(__dirname, '..', '..');
 const DOCS = join(ROOT, 'docs');
-let server: ChildProcess;
-let url: string;
-let browser: Browser;
-let data: string;
-
-beforeAll(async () => {
-  data = mkdtempSync(join(tmpdir(), 'sla-desk-marketplace-'));
-  server = spawn(process.execPath, [join(ROOT, 'workbench', 'src', 'server.mjs'), '--port', '0', '--data', data, '--reset'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout!.on('data', (d) => {
-      out += d;
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    server.stderr!.on('data', (d) => (out += d));
-    server.on('exit', (code) => reject(new Error(`workbench exited with ${code}: ${out}`)));
-  });
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  server?.kill();
-  rmSync(data, { recursive: true, force: true });
-});
+const session = workbenchSession('marketplace');
 
 interface Marketplace {
   installations: number;
@@ -54,12 +23,12 @@ interface Marketplace {
   deliveries: { sent: number; answered200: number };
   tickets: { id: number; priority: string | null; createdAt: string; fields: Record<string, string | null> }[];
 }
-const marketplace = async () => (await (await fetch(`${url}/api/marketplace`)).json()) as Marketplace;
+const marketplace = async () => (await (await fetch(`${session.url()}/api/marketplace`)).json()) as Marketplace;
 
 test('Install from the Marketplace: the consent page, the service sets itself up, and an email gets its SLA; a second click makes nothing twice', async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const context = await session.browser().newContext({ viewport: { width: 1100, height: 760 } });
   const page = await context.newPage();
-  await page.goto(`${url}/marketplace.html`);
+  await page.goto(`${session.url()}/marketplace.html`);
   await page.getByTestId('connection').filter({ hasText: 'not connected' }).waitFor();
 
   // The click installs the app and opens the service's /connect, which sends the browser to the account's consent page.

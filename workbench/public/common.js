@@ -11,7 +11,7 @@ export async function api(path, body, method) {
 
 export const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
-const PAGES = [['/', 'Tickets'], ['/policy.html', 'Policy'], ['/report.html', 'Report'], ['/marketplace.html', 'Marketplace']];
+const PAGES = [['/', 'Tickets'], ['/policy.html', 'Policy'], ['/report.html', 'Report'], ['/jira-report.html', 'Jira report'], ['/marketplace.html', 'Marketplace']];
 const SHIFTS = [['−1d', -1440], ['−1h', -60], ['+15m', 15], ['+1h', 60], ['+4h', 240], ['+1d', 1440]];
 
 /** Draws the header; onChange runs after the clock or the user changes. */

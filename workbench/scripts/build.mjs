@@ -1,6 +1,6 @@
 // Builds what the workbench serves besides the apps' own dist: the host code compiled for Node
 // (Forge resolvers and triggers, the ZAF audit adapter, the Jira emulator) and the Forge app's UI
-// (its panel and glance) bundled for the browser against the workbench's UI Kit renderer.
+// (its panel, glance and SLA report) bundled for the browser against the workbench's UI Kit renderer.
 import { existsSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,12 @@ await build({
     outDir: join(wb, '.build', 'forge-ui'),
     emptyOutDir: true,
     rollupOptions: {
-      input: { panel: join(root, 'forge-app', 'src', 'frontend', 'panel.tsx'), glance: join(root, 'forge-app', 'src', 'frontend', 'glance.tsx') },
+      input: {
+        panel: join(root, 'forge-app', 'src', 'frontend', 'panel.tsx'),
+        glance: join(root, 'forge-app', 'src', 'frontend', 'glance.tsx'),
+        'report-gadget': join(root, 'forge-app', 'src', 'frontend', 'report-gadget.tsx'),
+        'report-page': join(root, 'forge-app', 'src', 'frontend', 'report-page.tsx'),
+      },
       output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', format: 'es' },
     },
   },

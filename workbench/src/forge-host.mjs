@@ -67,6 +67,7 @@ export function loadForge(root, buildDir, store, jiraOf, { now = Date.now } = {}
     index: () => req(join(src, 'index.js')),
     triggers: req(join(src, 'triggers.js')),
     resolvers: req(join(src, 'resolvers.js')),
+    reports: req(join(src, 'report-resolver.js')),
     config: req(join(src, 'config.js')),
     recalculate: req(join(src, 'recalculate.js')),
     JiraClient: req(join(src, 'jira', 'client.js')).JiraClient,

@@ -49,7 +49,8 @@ export function jiraHost(root, kvs, log = console.log) {
   const { QUEUE: RECALC_QUEUE } = forge.recalculate;
   const { TRANSITION_QUEUE } = triggers;
   jira.now = () => new Date(host.clock()).toISOString();
-  for (const u of Object.values(JIRA_USERS)) jira.addUser({ accountId: u.accountId, displayName: u.name, global: u.admin ? ['ADMINISTER'] : [] }, u.groups);
+  // Everyone browses the desk's project: the SLA report's gadget and project page ask Jira so.
+  for (const u of Object.values(JIRA_USERS)) jira.addUser({ accountId: u.accountId, displayName: u.name, global: u.admin ? ['ADMINISTER'] : [], projects: { DESK: ['BROWSE_PROJECTS'] } }, u.groups);
   jira.addUser({ accountId: JIRA_CUSTOMER.accountId, displayName: JIRA_CUSTOMER.name, accountType: 'customer' }, []);
   jira.projectTypes.set('DESK', 'service_desk');
   jira.addGroupPickerField(GROUP_FIELD.id, GROUP_FIELD.name);
@@ -369,8 +370,14 @@ export function jiraHost(root, kvs, log = console.log) {
   }
 
   /** A resolver call from the frame, with the caller's identity as the Forge runtime gives it. */
-  async function invoke(functionKey, payload, issueKey, accountId) {
+  async function invoke(functionKey, payload, issueKey, accountId, projectKey) {
     const user = Object.values(JIRA_USERS).find((u) => u.accountId === accountId) ?? JIRA_USERS.agent;
+    // The report's own resolver function: the project page's context names its project, a gadget's none.
+    if (functionKey === 'report') {
+      jira.currentUser = user.accountId;
+      const extension = projectKey ? { project: { id: jira.projectId(projectKey), key: projectKey } } : {};
+      return forge.reports.report(payload, { accountId: user.accountId, locale: 'en-US', timezone: 'America/Toronto', extension }, new JiraClient('user'), host.clock());
+    }
     const issue = jira.issues.get(issueKey);
     const context = { accountId: user.accountId, locale: 'en-US', timezone: 'America/Toronto', extension: issue ? { issue: { key: issue.key, id: issue.id } } : {} };
     const client = new JiraClient('app');

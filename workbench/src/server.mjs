@@ -230,9 +230,12 @@ function zendeskFrame(res, wb, url, html) {
   res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(page);
 }
 
+/** The Forge app's UI Kit modules the workbench draws: the issue's glance and panel, and the SLA report's gadget and project page. */
+const FRAME_MODULES = ['panel', 'glance', 'report-gadget', 'report-page'];
+
 function jiraFrame(res, wb, url) {
   const module = url.searchParams.get('module');
-  if (module !== 'panel' && module !== 'glance') return sendJson(res, 400, { error: 'module: expected panel or glance' });
+  if (!FRAME_MODULES.includes(module)) return sendJson(res, 400, { error: `module: expected one of ${FRAME_MODULES.join(', ')}` });
   const page = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/uikit.css"><script>${clockScript(wb.state.clock)}</script></head><body><div id="root"></div><script type="module" src="/forge-ui/${module}.js"></script></body></html>`;
   res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(page);
 }

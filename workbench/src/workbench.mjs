@@ -643,7 +643,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       return progress;
     },
     async invokeJira(body) {
-      const r = await jira.invoke(body.functionKey, body.payload ?? {}, body.issueKey, body.accountId);
+      const r = await jira.invoke(body.functionKey, body.payload ?? {}, body.issueKey, body.accountId, body.projectKey);
       if (body.functionKey === 'override') save();
       return r;
     },

@@ -35,17 +35,23 @@ export const Form = (p: Props) =>
     p.children,
   );
 export const Select = (p: Props) => {
-  const options = (p.options as { label: string; value: string }[]) ?? [];
+  const options = (p.options as { label: string; value: unknown }[]) ?? [];
   return createElement(
     'select',
-    { id: p.id as string, className: 'uik-select', defaultValue: (p.defaultValue as { value?: string } | undefined)?.value ?? '', onChange: (e: { target: { value: string } }) => (p.onChange as (o: { label: string; value: string }) => void)(options.find((o) => o.value === e.target.value) ?? { label: '', value: e.target.value }) },
+    {
+      id: p.id as string,
+      className: 'uik-select',
+      // Controlled when the component gives `value` (an option), as UI Kit's Select is.
+      ...(p.value !== undefined ? { value: String((p.value as { value?: unknown } | undefined)?.value ?? '') } : { defaultValue: (p.defaultValue as { value?: string } | undefined)?.value ?? '' }),
+      onChange: (e: { target: { value: string } }) => (p.onChange as (o: { label: string; value: unknown }) => void)(options.find((o) => String(o.value) === e.target.value) ?? { label: '', value: e.target.value }),
+    },
     createElement('option', { value: '', disabled: true }, 'Select…'),
-    ...options.map((o) => createElement('option', { key: o.value, value: o.value }, o.label)),
+    ...options.map((o) => createElement('option', { key: String(o.value), value: String(o.value) }, o.label)),
   );
 };
 // UI Kit passes change events across its bridge as plain data: { target: { value } }.
 const field = (tag: 'input' | 'textarea') => (p: Props) =>
-  createElement(tag, { id: p.id as string, className: `uik-${tag}`, value: (p.value as string) ?? '', onChange: (e: { target: { value: string } }) => (p.onChange as (e: unknown) => void)({ target: { value: e.target.value } }) });
+  createElement(tag, { id: p.id as string, className: `uik-${tag}`, value: (p.value as string) ?? '', readOnly: p.isReadOnly === true, onChange: (e: { target: { value: string } }) => (p.onChange as (e: unknown) => void)?.({ target: { value: e.target.value } }) });
 export const TextArea = field('textarea');
 export const Checkbox = (p: Props) =>
   createElement(
@@ -56,6 +62,34 @@ export const Checkbox = (p: Props) =>
     p.label as ReactNode,
   );
 export const Textfield = field('input');
+export const Link = (p: Props) => createElement('a', { className: 'uik-link', href: p.href as string, target: p.openNewTab ? '_blank' : undefined }, p.children);
+
+type Cell = { key: string; content: ReactNode };
+/** UI Kit's DynamicTable: a table with its caption, head cells and rows of cells. */
+export const DynamicTable = (p: Props) => {
+  const head = (p.head as { cells: Cell[] } | undefined)?.cells ?? [];
+  const rows = (p.rows as { key: string; cells: Cell[] }[] | undefined) ?? [];
+  return createElement(
+    'table',
+    { className: 'uik-table' },
+    p.caption ? createElement('caption', null, p.caption as string) : null,
+    createElement('thead', null, createElement('tr', null, ...head.map((c) => createElement('th', { key: c.key, scope: 'col' }, c.content)))),
+    createElement('tbody', null, ...(rows.length ? rows.map((r) => createElement('tr', { key: r.key }, ...r.cells.map((c) => createElement('td', { key: c.key }, c.content)))) : [createElement('tr', { key: 'empty' }, createElement('td', { colSpan: head.length || 1 }, p.emptyView as ReactNode))])),
+  );
+};
+/** UI Kit's BarChart drawn as plain bars: one per datum, its height the y value's share of the largest. */
+export const BarChart = (p: Props) => {
+  const data = (p.data as Record<string, unknown>[]) ?? [];
+  const x = String(p.xAccessor);
+  const y = String(p.yAccessor);
+  const top = Math.max(1, ...data.map((d) => Number(d[y]) || 0));
+  return createElement(
+    'figure',
+    { className: 'uik-barchart' },
+    p.title ? createElement('figcaption', null, p.title as string, p.subtitle ? createElement('small', null, ` ${p.subtitle as string}`) : null) : null,
+    createElement('div', { className: 'uik-bars', 'aria-hidden': true }, ...data.map((d) => createElement('div', { key: String(d[x]), className: 'uik-bar', title: `${String(d[x])}: ${String(d[y])}`, style: { height: `${(100 * (Number(d[y]) || 0)) / top}%` } as CSSProperties }, createElement('span', null, String(d[x]))))),
+  );
+};
 
 const ForgeReconciler = {
   render(element: ReactElement) {

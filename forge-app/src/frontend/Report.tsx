@@ -65,7 +65,7 @@ export function Report({ title }: { title: string }) {
       {answer.hiddenProjects ? <Text>{answer.hiddenProjects} project(s) you cannot browse are left out.</Text> : null}
       <DynamicTable
         caption="Met % and breaches by tier, priority and metric"
-        head={{ cells: ['Tier', 'Priority', 'Metric', 'Issues', 'Met', 'Breached', 'Open', 'Met %', 'Median working time', 'Issues'].map((h, i) => cell(`h${i}`, h)) }}
+        head={{ cells: ['Tier', 'Priority', 'Metric', 'Issues', 'Met', 'Breached', 'Open', 'Met %', 'Median working time', 'Details'].map((h, i) => cell(`h${i}`, h)) }}
         rows={report.rows.map((r) => ({
           key: rowKey(r),
           cells: [
