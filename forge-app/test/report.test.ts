@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { freshSite, jira, store, testConfig, warmSite } from './setup';
+import { failStorage, freshSite, jira, store, testConfig, warmSite } from './setup';
 import { JiraClient } from '../src/jira/client';
 import { onIssueEvent, readIssue } from '../src/triggers';
 import { planIssue } from '../src/issue';
@@ -114,6 +114,17 @@ test('the trigger keeps each Metric\'s outcome per issue, under its project, and
   expect(before).not.toMatch(/On it|customer-1|agent-1/);
 });
 
+test('a failed write of the outcomes fails the pass (Forge retries it), after the issue\'s own fields; the retry keeps them', async () => {
+  const [key] = seedDesk(1);
+  const stored = outcomesKey(jira.projectId('OPS'), '20000');
+  failStorage(1, 'set', 'RATE_LIMIT_EXCEEDED', 429, stored);
+  await expect(onIssueEvent({ issue: { id: '20000', key } }, client(), NOW)).rejects.toThrow('RATE_LIMIT_EXCEEDED');
+  expect(jira.issues.get(key)!.fields.priority).not.toEqual({ id: '3', name: 'Medium' });
+  expect(store.has(stored)).toBe(false);
+  await onIssueEvent({ issue: { id: '20000', key } }, client(), NOW);
+  expect((store.get(stored) as { outcomes: Outcome[] }).outcomes).toHaveLength(2);
+});
+
 test('an issue moved to another project takes its outcomes along; nothing stays under the old project', async () => {
   const issue = { id: '777', key: 'SUP-7', fields: { project: { id: '1', key: 'SUP' } } } as unknown as JiraIssue;
   const o: Outcome = { ticketId: 'SUP-7', metric: 'first_response', cycle: 1, state: 'met', workingMs: 60_000, tier: 'basic', priority: 'P2', group: null, startedAt: NOW - 7200_000, endedAt: NOW - 3600_000, dueAt: NOW };
@@ -217,4 +228,26 @@ test('the report function, as Forge invokes it: the project from the page\'s con
   for (const other of ['panel', 'override', 'markMet', 'setConfig', 'getConfig', 'recalculate']) {
     await expect(handler({ call: { functionKey: other }, context: {} }, {})).rejects.toThrow(`Resolver has no definition for '${other}'.`);
   }
+});
+
+test('a recurring Metric keeps one outcome per cycle: each next reply, met or breached, with its own working time', async () => {
+  freshSite({ ...testConfig, policy: { preset: 'zendesk-parity' }, map: { pauseStatuses: [], doneStatuses: [] } });
+  jira.addUser({ accountId: 'customer-1', displayName: 'Chris Customer', accountType: 'customer' });
+  jira.addUser({ accountId: 'agent-1', displayName: 'Lea Agent', accountType: 'atlassian' });
+  const issue = jira.addIssue({ id: '10001', key: 'SUP-1', fields: { created: '2026-11-20T14:00:00.000+0000', status: { name: 'Open' }, priority: { id: '2', name: 'High' }, reporter: { accountId: 'customer-1' } } });
+  // Agent replies at 14:10; the customer writes at 14:30 (answered at 15:00: met) and at 16:00
+  // (answered at 21:00, past High's 4 h: breached).
+  const says = (id: string, accountId: string, created: string) => issue.comments.push({ id, created, author: { accountId, accountType: accountId === 'customer-1' ? 'customer' : 'atlassian' }, body: 'x' } as never);
+  says('c1', 'agent-1', '2026-11-20T14:10:00.000+0000');
+  says('c2', 'customer-1', '2026-11-20T14:30:00.000+0000');
+  says('c3', 'agent-1', '2026-11-20T15:00:00.000+0000');
+  says('c4', 'customer-1', '2026-11-20T16:00:00.000+0000');
+  says('c5', 'agent-1', '2026-11-20T21:00:00.000+0000');
+  await warmSite(Date.parse('2026-11-20T22:00:00Z'));
+  await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' } }, client(), Date.parse('2026-11-20T22:00:00Z'));
+  const kept = (store.get(outcomesKey(jira.projectId('SUP'), '10001')) as { outcomes: Outcome[] }).outcomes.filter((o) => o.metric === 'next_reply');
+  expect(kept.map((o) => [o.cycle, o.state, o.workingMs])).toEqual([
+    [1, 'met', 30 * 60_000],
+    [2, 'breached', 5 * 3600_000],
+  ]);
 });
