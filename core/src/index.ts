@@ -28,7 +28,7 @@ export { formatProblem } from './problem';
 export type { Problem } from './problem';
 export { ReportBuilder, reportCsv, weekIndex, isoWeek, worseFirst, WORST_COUNT } from './report';
 export type { ReportRow, Period, OutcomeGroup, WeekGroup, WeekRow, WorstOutcome, OutcomeReport } from './report';
-export { outcomesOf, outcomeState } from './outcome';
+export { outcomesOf, outcomeState, groupNow } from './outcome';
 export type { Outcome, OutcomeState } from './outcome';
 export { retryAfterMs } from './retry';
 export { statusWord, matcherFor, clockWords, HOSTS, ZENDESK_STATUSES, JIRA_STATUS_CATEGORIES, RUNNING } from './status';

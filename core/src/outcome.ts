@@ -1,4 +1,5 @@
 import type { ClockTrace, Decision, MetricState } from './evaluate';
+import type { Timeline } from './timeline';
 
 export type OutcomeState = 'met' | 'breached' | 'open';
 
@@ -60,4 +61,20 @@ export function outcomesOf(decision: Decision, clocks?: ReadonlyMap<string, Cloc
     });
   }
   return out;
+}
+
+/**
+ * The group a ticket is in now, from its timeline: the last group change, else the group it was
+ * created in. Both hosts keep it with the ticket's Outcomes.
+ */
+export function groupNow(timeline: Pick<Timeline, 'fields' | 'events'>): string | null {
+  let group = timeline.fields.group ?? null;
+  let at = -Infinity;
+  for (const e of timeline.events) {
+    if (e.type !== 'field' || e.field !== 'group') continue;
+    const t = Date.parse(e.at);
+    // Events come in any order; of two at the same instant, the later in the list.
+    if (t >= at) [group, at] = [e.value, t];
+  }
+  return group;
 }

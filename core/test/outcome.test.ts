@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { evaluate, evaluateWithTrace } from '../src/evaluate';
-import { outcomesOf, type Outcome } from '../src/outcome';
+import { groupNow, outcomesOf, type Outcome } from '../src/outcome';
 import { isoWeek, ReportBuilder, reportCsv, weekIndex, worseFirst, type OutcomeGroup, type WorstOutcome } from '../src/report';
 import { HOUR, iso, MIN, preset, T, timeline } from './helpers';
 
@@ -43,6 +43,13 @@ describe('outcomesOf', () => {
     // No requester message waits, no agent has replied, the ticket never was Support's: nothing owed.
     expect(out.map((o) => o.metric).sort()).toEqual(['agent_work', 'first_response', 'requester_wait', 'resolution']);
   });
+});
+
+test('groupNow: the last group change, in time order, else the group at creation', () => {
+  const g = (min: number, value: string | null) => ({ type: 'field' as const, at: at(min), field: 'group' as const, value });
+  expect(groupNow(timeline({ id: '1', createdAt: iso(C), fields: { group: 'L1' }, events: [] }))).toBe('L1');
+  expect(groupNow(timeline({ id: '1', createdAt: iso(C), fields: { group: 'L1' }, events: [g(20, 'L3'), g(10, 'L2')] }))).toBe('L3');
+  expect(groupNow(timeline({ id: '1', createdAt: iso(C), fields: { group: 'L1' }, events: [g(10, null)] }))).toBeNull();
 });
 
 describe('ISO weeks', () => {
