@@ -1,4 +1,4 @@
-import { evaluateWithTrace, nextBreach, nextTransition, outcomesOf, savedDue, ticketLevel, worstState, TimelineSchema, type Decision, type Outcome, type Policy, type Timeline } from '@sla-desk/core';
+import { evaluateWithTrace, groupNow, nextBreach, nextTransition, outcomesOf, savedDue, ticketLevel, worstState, TimelineSchema, type Decision, type Outcome, type Policy, type Timeline } from '@sla-desk/core';
 import type { JiraIssue } from './jira/client';
 import { COMPONENTS, timelineOfIssue, type FieldMap, type TimelineContext } from './jira/timeline';
 
@@ -93,7 +93,7 @@ export function plan(policy: Policy, map: FieldMap, fields: AppFields, issue: Ji
     wanted.push({ fieldId: fields.next, value: next ? new Date(next.at).toISOString() : null });
   }
   const fieldValues = wanted.filter((w) => !same(issue.fields[w.fieldId], w.value));
-  return { decision, timeline, priority, fieldValues, outcomes: outcomesOf(decision, clocks, timeline.fields.group ?? null) };
+  return { decision, timeline, priority, fieldValues, outcomes: outcomesOf(decision, clocks, groupNow(timeline)) };
 }
 
 function same(have: unknown, want: unknown): boolean {

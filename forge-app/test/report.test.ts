@@ -251,3 +251,17 @@ test('a recurring Metric keeps one outcome per cycle: each next reply, met or br
     [2, 'breached', 5 * 3600_000],
   ]);
 });
+
+test('outcomes keep the group that owns the issue now (core\'s groupNow), after a handoff', async () => {
+  freshSite({ ...testConfig, map: { ...testConfig.map, group: 'components' } });
+  const issue = jira.addIssue({
+    id: '10001',
+    key: 'SUP-1',
+    fields: { created: '2026-11-20T14:00:00.000+0000', status: { name: 'Open' }, priority: { id: '3', name: 'Medium' }, reporter: { accountId: 'customer-1' }, components: [{ id: '2', name: 'Tier 2' }], customfield_10050: { value: '2. Important' }, customfield_10051: { value: '1. Critical' }, customfield_10052: { value: 'Plus' } },
+  });
+  issue.histories.push({ id: 'h1', created: '2026-11-20T14:30:00.000+0000', author: { accountId: 'agent-1' }, items: [{ field: 'Component', fieldId: 'components', from: '1', fromString: 'Support', to: null, toString: null }, { field: 'Component', fieldId: 'components', from: null, fromString: null, to: '2', toString: 'Tier 2' }] as never });
+  await warmSite(NOW);
+  await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' } }, client(), NOW);
+  const kept = (store.get(outcomesKey(jira.projectId('SUP'), '10001')) as { outcomes: Outcome[] }).outcomes;
+  expect(kept.map((o) => o.group)).toEqual(['Tier 2', 'Tier 2']);
+});
