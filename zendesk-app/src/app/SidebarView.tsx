@@ -3,6 +3,7 @@ import type { PreviewRow, TicketView, Tone } from '@sla-desk/core';
 import { Tag } from '@zendeskgarden/react-tags';
 import { MD, SM } from '@zendeskgarden/react-typography';
 import type { Strings } from './i18n';
+import type { Notice } from './notice-list';
 
 /** Garden tag hues for the view model's tones. Met is blue; the tier badge is kale, so they never match. */
 const HUE: Record<Tone, string> = { success: 'green', warning: 'yellow', danger: 'red', neutral: 'grey', info: 'blue' };
@@ -23,7 +24,7 @@ export interface OverrideProps {
 export interface SidebarProps {
   t: Strings;
   view: TicketView | null;
-  notices: { kind: 'warning' | 'error' | 'info'; text: string; details?: string[] }[];
+  notices: Notice[];
   override: OverrideProps | null;
   /** "Why this due time?" for a metric, computed when the agent opens it; null until its code has come. */
   explain?: (metric: string) => string[] | null;
@@ -38,7 +39,7 @@ const OverrideForm = lazy(() => import('./OverrideForm'));
 // text shows at once, and takes the alert's look when it has come.
 const Alerts = lazy(() => import('./Notices'));
 
-export type Notice = SidebarProps['notices'][number];
+export type { Notice };
 
 /** The notices as plain text, while Garden's alerts load. */
 function PlainNotices({ notices }: { notices: Notice[] }) {

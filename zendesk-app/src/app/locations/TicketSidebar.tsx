@@ -1,10 +1,12 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { localeOf } from '@sla-desk/core';
-import { decide, fieldWrites, isLead, loadTicket, markMet, slaPriorityOf, tierChangeBreaches, type Loaded, type LoadResult } from '../../sla/session';
-import { lockPriority, onFieldChange, onSave, resize, setPriority, writeFields } from '../../zaf/host';
+import { decide, isLead, loadTicket, markMet, tierChangeBreaches, type Loaded, type LoadResult } from '../../sla/session';
+import { wire } from '../../sla/wire';
+import { resize } from '../../zaf/host';
 import { useClient } from '../ClientProvider';
 import { stringsFor } from '../i18n';
 import { later, useLater } from '../later';
+import { noticesOf } from '../notice-list';
 import { SidebarView, type SidebarProps } from '../SidebarView';
 
 // Loaded after the countdown shows: "why this due time?" (core's explain) for every agent, and the
@@ -31,28 +33,25 @@ export function TicketSidebar({ now: fixedNow, loading, loaded }: { now?: () => 
   const [saveFailed, setSaveFailed] = useState(false);
   // The loaded ticket is changed in place by ZAF events and overrides; this counts the changes.
   const [version, setVersion] = useState(0);
-  const dataRef = useRef<Loaded | null>(loaded?.ok ? loaded.data : null);
   const bump = () => setVersion((v) => v + 1);
 
   useEffect(() => {
-    if (loaded) {
-      if (loaded.ok) wire(loaded.data);
-      return;
-    }
+    if (loaded) return loaded.ok ? follow(loaded.data) : undefined;
     let live = true;
+    let unfollow = () => undefined as void;
     (loading ?? loadTicket(client))
       .then((r) => {
         if (!live) return;
         setStatus(statusOf(r));
         if (!r.ok) return;
-        dataRef.current = r.data;
-        wire(r.data);
+        unfollow = follow(r.data);
       })
       .catch((e: Error) => live && setStatus({ kind: 'failed', message: e.message }));
     return () => {
       live = false;
+      unfollow();
     };
-    // wire() closes over stable refs only
+    // follow() closes over stable refs only
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client]);
 
@@ -61,53 +60,16 @@ export function TicketSidebar({ now: fixedNow, loading, loaded }: { now?: () => 
     return () => clearInterval(id);
   }, [clock]);
 
-  function wire(data: Loaded) {
-    const ids = data.fieldIds;
-    const watch = (id: number | undefined, key: 'impact' | 'urgency' | 'tier', prefix: string) => {
-      if (id === undefined) return;
-      onFieldChange(client, id, (value) => {
-        const d = dataRef.current!;
-        d.form[key] = value !== null && value.startsWith(prefix) ? value.slice(prefix.length) : null;
-        if (key !== 'tier') void syncPriority(d);
-        bump();
-      });
+  // The ticket is wired to the form once (sla/wire.ts): by the page's first script when it loaded
+  // the ticket, else here. Its changes re-render.
+  function follow(data: Loaded) {
+    const w = wire(client, data, clock);
+    const sync = () => {
+      setSaveFailed(w.saveFailed);
+      bump();
     };
-    watch(ids.impact, 'impact', 'sla_impact_');
-    watch(ids.urgency, 'urgency', 'sla_urgency_');
-    watch(ids.tier, 'tier', 'sla_tier_');
-    // Severity and requester policies: the SLA priority field is the agent's choice, and the native
-    // priority follows it at once (S4 sets "normal"), as the service would.
-    if (ids.priority !== undefined && data.policy.classification.method !== 'matrix') {
-      onFieldChange(client, ids.priority, (value) => {
-        const d = dataRef.current!;
-        d.form.slaPriority = slaPriorityOf(d.policy, value);
-        const native = d.form.slaPriority ? d.policy.priorities[d.form.slaPriority]?.zendesk : undefined;
-        if (native && native !== d.form.priority) {
-          d.form.priority = native;
-          void setPriority(client, native);
-        }
-        bump();
-      });
-    }
-    onSave(
-      client,
-      async () => {
-        const d = dataRef.current!;
-        await writeFields(client, fieldWrites(d, decide(d, clock()).decision));
-        setSaveFailed(false);
-      },
-      () => setSaveFailed(true),
-    );
-    if (data.settings.lockPriority && !isLead(data.user, data.settings)) lockPriority(client);
-  }
-
-  async function syncPriority(d: Loaded) {
-    const { decision } = decide(d, clock());
-    const target = decision.priority.zendesk;
-    // With no impact or urgency yet there is no priority: leave the agent's choice alone.
-    if (d.policy.classification.method !== 'matrix' || !target || target === d.form.priority) return;
-    d.form.priority = target;
-    await setPriority(client, target);
+    sync();
+    return w.listen(sync);
   }
 
   const data = status.kind === 'ready' ? status.data : null;
@@ -117,16 +79,13 @@ export function TicketSidebar({ now: fixedNow, loading, loaded }: { now?: () => 
 
   useEffect(() => resize(client, document.body.scrollHeight));
 
-  const notices: SidebarProps['notices'] = [];
-  if (status.kind === 'invalid') notices.push({ kind: 'error', text: t.policyError, details: status.problems });
-  if (status.kind === 'failed') notices.push({ kind: 'error', text: status.message });
-  if (data?.stale) notices.push({ kind: 'warning', text: t.stale });
-  if (data && data.fieldIds.missing.length) notices.push({ kind: 'warning', text: t.missingFields(data.fieldIds.missing.join(', ')) });
-  if (data && data.fieldIds.source === 'settings') notices.push({ kind: 'info', text: t.settingsFallback });
-  if (data && data.settings.problems.length) notices.push({ kind: 'warning', text: data.settings.problems.join('; ') });
-  if (saveFailed) notices.push({ kind: 'error', text: t.saveError });
-  const tierBreaches = data ? tierChangeBreaches(data, now) : [];
-  if (tierBreaches.length) notices.push({ kind: 'warning', text: t.tierBreach(tierBreaches.join(', ')) });
+  const notices = noticesOf(t, {
+    problems: status.kind === 'invalid' ? status.problems : undefined,
+    failed: status.kind === 'failed' ? status.message : undefined,
+    data,
+    saveFailed,
+    tierBreaches: data ? tierChangeBreaches(data, now) : [],
+  });
 
   const lead = data ? isLead(data.user, data.settings) && data.ticketId !== null : false;
   const why = useLater(WHY, data !== null);
