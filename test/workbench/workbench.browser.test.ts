@@ -53,6 +53,8 @@ async function sidebar(page: Page): Promise<Frame> {
   const handle = await page.waitForSelector('iframe#sidebar');
   const frame = (await handle.contentFrame())!;
   await frame.getByTestId('priority-reason').waitFor();
+  // The UI (React and Garden), once it has replaced the plain first view (zendesk-app/src/app/first-view.ts).
+  await frame.locator('.sla-sidebar:not([data-first-view])').waitFor();
   return frame;
 }
 

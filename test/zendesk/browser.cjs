@@ -51,7 +51,6 @@ async function serve(root) {
 const SDK_URL = 'https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js';
 const EMULATOR = require('fs').readFileSync(join(__dirname, 'zaf-emulator.js'), 'utf8');
 
-/** Opens the sidebar page with Zendesk's SDK routed to the ZAF emulator, seeded with `seed`. */
 /**
  * Zendesk's proxy for client.request to another domain ("Using secure settings",
  * developer.zendesk.com/documentation/apps/app-developer-guide/using-the-apps-framework/): with
@@ -75,13 +74,18 @@ function zafProxy({ secureSettings = {}, domainWhitelist = [] } = {}) {
   };
 }
 
-async function openSidebar(browser, siteUrl, seed, { now, viewport, init, page: html = 'iframe.html', proxy } = {}) {
+/**
+ * Opens the sidebar page with Zendesk's SDK routed to the ZAF emulator, seeded with `seed`.
+ * `before(page)` runs before the page loads (a test's own routes).
+ */
+async function openSidebar(browser, siteUrl, seed, { now, viewport, init, page: html = 'iframe.html', proxy, before } = {}) {
   const page = await browser.newPage({ viewport: viewport || { width: 320, height: 560 } });
   if (now) await page.clock.setFixedTime(new Date(now));
   await page.route(SDK_URL, (route) => route.fulfill({ body: EMULATOR, contentType: 'application/javascript' }));
   await page.addInitScript(`window.__ZAF_SEED__ = ${JSON.stringify(seed)};`);
   if (init) await page.addInitScript(init);
   if (proxy) await page.exposeFunction('__zafProxy', zafProxy(proxy));
+  if (before) await before(page);
   await page.goto(`${siteUrl}/assets/${html}?origin=https%3A%2F%2Fexample.zendesk.com&app_guid=test-guid`);
   return page;
 }

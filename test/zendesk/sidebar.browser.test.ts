@@ -29,9 +29,13 @@ afterAll(async () => {
   await site?.close();
 });
 
+// The UI (React and Garden) once it has replaced the first view (app/first-view.ts).
+const UI = '.sla-sidebar:not([data-first-view])';
+
 async function open(seed: import('./seed.cjs').Seed): Promise<Page> {
   const page = await openSidebar(browser, site.url, seedOf(seed), { now: NOW });
   await page.getByTestId('priority-reason').waitFor();
+  await page.locator(UI).waitFor();
   return page;
 }
 
@@ -123,4 +127,61 @@ test('the override is there for a triage lead and absent for an agent', async ()
   const agent = await open({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2', groups: [{ id: 8, name: 'Support' }] });
   expect(await agent.getByTestId('override-open').count()).toBe(0);
   await agent.close();
+});
+
+/** Each element's text and look, by its test id (of one that holds others, its state): what the agent sees of it. */
+const seen = (page: Page) =>
+  page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll<HTMLElement>('[data-testid]')]
+        .filter((e) => e.getClientRects().length > 0)
+        .map((e) => {
+          const s = getComputedStyle(e);
+          if (e.querySelector('[data-testid]')) return [e.dataset.testid, `${e.dataset.state ?? ''} ${e.dataset.tone ?? ''}`];
+          return [e.dataset.testid, [e.textContent, s.backgroundColor, s.color, s.fontSize, s.fontWeight, s.lineHeight].join(' | ')];
+        }),
+    ),
+  );
+
+test("the countdown shows before the UI's script comes, looking as the UI does; an edit meanwhile is kept", async () => {
+  let release = () => undefined as void;
+  let countdownWhenAsked = -1;
+  const held = new Promise<void>((r) => (release = r));
+  const page = await openSidebar(browser, site.url, seedOf({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2' }), {
+    now: NOW,
+    // The UI's chunk is held back until the test lets it come.
+    before: (p: Page) =>
+      p.route(/\/ui-[\w-]+\.js$/, async (route) => {
+        countdownWhenAsked = await p.getByTestId('countdown-first_response').count();
+        await held;
+        await route.continue();
+      }),
+  });
+  await page.getByTestId('countdown-first_response').waitFor();
+  expect(await page.locator('[data-first-view]').count()).toBe(1);
+  const first = await seen(page);
+  expect(first['countdown-first_response']).toMatch(/^1h 00m business time left \| /);
+  expect(first['priority-reason']).toMatch(/^Important × High → P2 \| /);
+  expect(first['tier-badge']).toMatch(/^Basic \| /);
+
+  // The agent raises Urgency and Impact before the UI is in: the priority follows at once.
+  await zaf(page, `window.__zaf.edit('ticket.customField:custom_field_${ids.urgency}', 'sla_urgency_1')`);
+  await zaf(page, `window.__zaf.edit('ticket.customField:custom_field_${ids.impact}', 'sla_impact_1')`);
+  await page.getByText('Extended × Critical → P1').waitFor();
+  expect(await page.locator('[data-first-view]').count()).toBe(1);
+  expect(await zaf(page, `window.__zaf.state.values['ticket.priority']`)).toBe('urgent');
+  const edited = await seen(page);
+
+  release();
+  await page.locator(UI).waitFor();
+  const ui = await seen(page);
+  // Everything the first view showed, the UI shows the same, in the same look; the UI adds "why".
+  for (const [id, what] of Object.entries(edited)) expect([id, ui[id]]).toEqual([id, what]);
+  expect(Object.keys(ui).filter((id) => !(id in edited))).toEqual(expect.arrayContaining(['why-first_response', 'why-resolution']));
+  // The UI's script was asked for once the countdown was there, not before.
+  expect(countdownWhenAsked).toBe(1);
+  expect(await zaf(page, `window.__zaf.fire('ticket.save')`)).toBe(true);
+  const values = await zaf<Record<string, unknown>>(page, 'window.__zaf.state.values');
+  expect(values[`ticket.customField:custom_field_${ids.state}`]).toBe('breached');
+  await page.close();
 });

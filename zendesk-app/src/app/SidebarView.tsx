@@ -1,12 +1,11 @@
 import { lazy, Suspense, useState } from 'react';
-import type { PreviewRow, TicketView, Tone } from '@sla-desk/core';
+import type { PreviewRow, TicketView } from '@sla-desk/core';
 import { Tag } from '@zendeskgarden/react-tags';
 import { MD, SM } from '@zendeskgarden/react-typography';
+import { HUE } from './hues';
 import type { Strings } from './i18n';
 import type { Notice } from './notice-list';
 
-/** Garden tag hues for the view model's tones. Met is blue; the tier badge is kale, so they never match. */
-const HUE: Record<Tone, string> = { success: 'green', warning: 'yellow', danger: 'red', neutral: 'grey', info: 'blue' };
 
 export interface OverrideProps {
   priorities: { id: string; label: string }[];
