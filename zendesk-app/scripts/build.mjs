@@ -20,15 +20,18 @@ for (const file of readdirSync(PRESET_DIR).filter((f) => f.endsWith('.yaml')).so
   if (!policy) throw new Error(`${file}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
   presets[policy.id] = policy;
 }
-// One JSON chunk per preset, loaded on demand: an install uses one policy.
+// Every preset is in the page's first script: which one an install uses is known only once ZAF's
+// metadata is in, and fetching it then would be one more trip before the countdown shows (all of
+// them together gzip to some 6 KB).
 const presetDir = join(app, 'src', 'presets');
 rmSync(presetDir, { recursive: true, force: true });
 mkdirSync(presetDir, { recursive: true });
+const ids = Object.keys(presets);
 for (const [id, policy] of Object.entries(presets)) writeFileSync(join(presetDir, `${id}.json`), JSON.stringify(policy));
 writeFileSync(
   join(presetDir, 'index.ts'),
-  `// Written by scripts/build.mjs from core/presets: do not edit.\nexport const PRESET_LOADERS: Record<string, () => Promise<{ default: unknown }>> = {\n${Object.keys(presets)
-    .map((id) => `  '${id}': () => import('./${id}.json'),`)
+  `// Written by scripts/build.mjs from core/presets: do not edit.\n${ids.map((id, i) => `import p${i} from './${id}.json';`).join('\n')}\n\nexport const PRESETS: Record<string, unknown> = {\n${ids
+    .map((id, i) => `  '${id}': p${i},`)
     .join('\n')}\n};\n\n// The metrics of every preset: the sidebar asks for their due fields' ids before it knows the policy.\nexport const PRESET_METRICS: string[] = ${JSON.stringify([...new Set(Object.values(presets).flatMap((p) => Object.keys(p.metrics)))])};\n`,
 );
 

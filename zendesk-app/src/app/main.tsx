@@ -9,7 +9,7 @@ declare global {
 }
 
 /**
- * The page's first script: it loads the ticket (two ZAF round trips and the chosen preset), shows
+ * The page's first script: it loads the ticket (two ZAF round trips; the presets are bundled), shows
  * the countdown in plain DOM (./first-view.ts: the engine, no React or Garden), and only then asks
  * for the UI's script (React, Garden: ./ui.tsx), which replaces the first view when it comes.
  */

@@ -1,5 +1,5 @@
 import { formatProblem, type Policy } from '@sla-desk/core';
-import { PRESET_LOADERS } from '../presets';
+import { PRESETS } from '../presets';
 import { parseTierSource, type TierSource } from './tier-source';
 
 /**
@@ -17,7 +17,7 @@ export interface Settings {
   fieldIdsSetting: unknown;
 }
 
-export const PRESET_IDS = Object.keys(PRESET_LOADERS);
+export const PRESET_IDS = Object.keys(PRESETS);
 
 export async function readSettings(raw: Record<string, unknown>): Promise<Settings> {
   const problems: string[] = [];
@@ -35,10 +35,10 @@ export async function readSettings(raw: Record<string, unknown>): Promise<Settin
   } else {
     const id = typeof raw.policy_preset === 'string' && raw.policy_preset.trim() ? raw.policy_preset.trim() : 'kiwi-stage-plus';
     policyName = id;
-    const load = PRESET_LOADERS[id];
-    if (!load) problems.push(`policy_preset: unknown preset "${id}" (known: ${PRESET_IDS.join(', ')})`);
+    const preset = PRESETS[id];
+    if (!preset) problems.push(`policy_preset: unknown preset "${id}" (known: ${PRESET_IDS.join(', ')})`);
     // The build wrote each preset as the validated policy (defaults applied), so it is used as is.
-    else policy = (await load()).default as Policy;
+    else policy = preset as Policy;
   }
   const tier = parseTierSource(raw.tier_source, 'tier_source');
   if (tier.problem) problems.push(tier.problem);
