@@ -149,6 +149,12 @@ test("the countdown shows before the UI's script comes, looking as the UI does; 
   const held = new Promise<void>((r) => (release = r));
   const page = await openSidebar(browser, site.url, seedOf({ createdAt: '2026-11-20T14:00:00Z', impact: '2', urgency: '2' }), {
     now: NOW,
+    // Whether the countdown, once shown, was ever gone from the page between two of its changes.
+    init: `new MutationObserver(() => {
+      const there = !!document.querySelector('[data-testid="countdown-first_response"]');
+      if (there) window.__shown = true;
+      else if (window.__shown) window.__blank = true;
+    }).observe(document, { subtree: true, childList: true, characterData: true });`,
     // The UI's chunk is held back until the test lets it come.
     before: (p: Page) =>
       p.route(/\/ui-[\w-]+\.js$/, async (route) => {
@@ -178,8 +184,10 @@ test("the countdown shows before the UI's script comes, looking as the UI does; 
   // Everything the first view showed, the UI shows the same, in the same look; the UI adds "why".
   for (const [id, what] of Object.entries(edited)) expect([id, ui[id]]).toEqual([id, what]);
   expect(Object.keys(ui).filter((id) => !(id in edited))).toEqual(expect.arrayContaining(['why-first_response', 'why-resolution']));
-  // The UI's script was asked for once the countdown was there, not before.
+  // The UI's script was asked for once the countdown was there, not before; the UI took its place
+  // with no blank between them.
   expect(countdownWhenAsked).toBe(1);
+  expect(await zaf(page, 'window.__blank === undefined && window.__shown')).toBe(true);
   expect(await zaf(page, `window.__zaf.fire('ticket.save')`)).toBe(true);
   const values = await zaf<Record<string, unknown>>(page, 'window.__zaf.state.values');
   expect(values[`ticket.customField:custom_field_${ids.state}`]).toBe('breached');

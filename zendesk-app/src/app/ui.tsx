@@ -4,9 +4,10 @@ import type { ZafClient } from '../zaf/types';
 import { App } from './App';
 
 /**
- * The sidebar's UI, given the ticket's load that the page's first script (./main.tsx) started.
- * Until the ticket is in there is nothing to show: the first render waits for it, and is the
- * countdown. A load that failed is shown by the sidebar, from the promise.
+ * The sidebar's UI, given the ticket's load that the page's first script (./main.tsx) started and
+ * has shown in its plain first view (./first-view.ts): React's first commit replaces that view with
+ * the same countdown, so there is no blank between them. A load that failed is shown by the
+ * sidebar, from the promise.
  */
 export function mount(element: HTMLElement, client: ZafClient, loading: Promise<LoadResult>): void {
   const root = createRoot(element);

@@ -22,8 +22,9 @@ const statusOf = (r: LoadResult): Status => (r.ok ? { kind: 'ready', data: r.dat
  * The ticket and new-ticket sidebar: loads the ticket in two ZAF round trips, keeps the priority in
  * step with Impact and Urgency, counts down every second without re-fetching, writes the SLA fields
  * when the agent saves, and lets triage leads override the priority. The page's first script
- * (app/main.tsx) starts the load before the UI comes: `loaded` is its result when it is in, so the
- * first render is the countdown; `loading` the load still under way. Without either, it loads here.
+ * (app/main.tsx) loads the ticket and shows it before the UI comes: `loaded` is its result, so the
+ * UI's first render is the countdown too; `loading` a load still under way. Without either, it
+ * loads here.
  */
 export function TicketSidebar({ now: fixedNow, loading, loaded }: { now?: () => number; loading?: Promise<LoadResult>; loaded?: LoadResult }) {
   const client = useClient();
