@@ -1,6 +1,6 @@
 import { localeOf, type TicketView } from '@sla-desk/core';
 import { decide, tierChangeBreaches, type LoadResult } from '../sla/session';
-import { wire } from '../sla/wire';
+import { wire, type Wired } from '../sla/wire';
 import { resize } from '../zaf/host';
 import type { ZafClient } from '../zaf/types';
 import { HUE } from './hues';
@@ -17,8 +17,7 @@ import { noticesOf, type Notice } from './notice-list';
 export function showFirstView(root: HTMLElement, client: ZafClient, result: LoadResult, clock: () => number): () => void {
   const t = stringsFor(localeOf(result.ok ? result.data.user.locale : undefined));
   const data = result.ok ? result.data : null;
-  // Wired now, so that an edit in the form while the UI comes counts (the UI finds the same wiring).
-  const wired = data ? wire(client, data, clock) : null;
+  let wired: Wired | null = null;
   const draw = () => {
     const now = clock();
     const view = data ? decide(data, now).view : null;
@@ -28,6 +27,9 @@ export function showFirstView(root: HTMLElement, client: ZafClient, result: Load
     queueMicrotask(() => resize(client, document.body.scrollHeight));
   };
   draw();
+  // Wired in the same task, so that an edit in the form while the UI comes counts (the UI finds the
+  // same wiring); after the first draw, so that its ZAF calls (locking the priority) wait for it.
+  wired = data ? wire(client, data, clock) : null;
   // It counts down, as the UI does, in case the UI's script is slow to come.
   const tick = setInterval(draw, 1000);
   const unlisten = wired?.listen(draw);
