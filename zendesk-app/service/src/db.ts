@@ -625,6 +625,28 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       ALTER TABLE oauth_states ADD COLUMN action text NOT NULL DEFAULT 'connect';
     `,
   },
+  {
+    version: 8,
+    name: 'outcomes: each Metric\'s outcome per cycle, kept after the ticket is closed, for the report',
+    sql: `
+      CREATE TABLE outcomes (
+        tenant text NOT NULL,
+        ticket_id bigint NOT NULL,
+        metric text NOT NULL,
+        cycle integer NOT NULL,
+        state text NOT NULL,
+        working_ms float8 NOT NULL,
+        tier text NOT NULL,
+        priority text NOT NULL,
+        group_id text,
+        started_at bigint NOT NULL,
+        ended_at bigint,
+        due_at bigint,
+        PRIMARY KEY (tenant, ticket_id, metric, cycle)
+      );
+      CREATE INDEX outcomes_period ON outcomes (tenant, started_at);
+    `,
+  },
 ];
 
 const LOCK = 7_316_001;

@@ -1,12 +1,13 @@
 import type { AxiosInstance } from 'axios';
-import { nextTransition, warmPlan, warmSome, type Decision, type Policy, type TimelineInput } from '@sla-desk/core';
+import { nextTransition, outcomesOf, warmPlan, warmSome, type Policy, type TimelineInput } from '@sla-desk/core';
 import { overrideNoteAuthors, readAllAudits, type AuditPage } from '../../src/zaf/audits';
 import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
 import type { Db, Query } from './db';
 import { leadLookup } from './leads';
 import type { Log } from './log';
-import { lastMatrixInputChange, lastOverrideIndex, lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketUpdate } from './plan';
+import { lastMatrixInputChange, lastOverrideIndex, lastPriorityChange, planFromTimeline, singleTicketUpdate, timelineOf, type TicketPlan, type TicketUpdate } from './plan';
+import { dropOutcomes, keepOutcomes } from './outcomes';
 import { keepNotices } from './ladder';
 import { DisconnectedError } from './oauth';
 import { notify, type NotifyPolicy } from './notify';
@@ -47,7 +48,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       if (plan.update && !plan.raised) delete plan.update.priority;
       if (plan.update && !Object.keys(plan.update).length) plan.update = null;
       if (!plan.update) {
-        await saveTicket(db, cfg, tenant, row.snapshot, row.timeline, plan.decision, at, null);
+        await saveTicket(db, cfg, tenant, row.snapshot, row.timeline, plan, at, null);
         await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
         return res;
       }
@@ -56,7 +57,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
         res.writes++;
         res.outcome = 'written';
         res.transitions = plan.transitions ?? 0;
-        await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), row.timeline, plan.decision, at, null);
+        await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), row.timeline, plan, at, null);
         await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
         notify(cfg.notifyUrl, notice, ticketId, plan.update, log);
         return res;
@@ -64,7 +65,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
         if (e instanceof DisconnectedError) throw e;
         const s = statusOf(e);
         if (s === 404 || (s === 422 && closedRefusal(e))) {
-          await forget(db, tenant, ticketId);
+          await forget(db, tenant, ticketId, s === 404);
           return { ...res, writes: 1, outcome: s === 404 ? 'not-found' : 'closed' };
         }
         if (s !== 409) throw new ZendeskApiError(s, `PUT ticket ${ticketId}: ${s ?? 'connection dropped'}`, retryAfterOf(e));
@@ -85,12 +86,12 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       res.reads += 2;
     }
     if (!read) {
-      await forget(db, tenant, ticketId);
+      await forget(db, tenant, ticketId, true);
       return { ...res, outcome: 'not-found' };
     }
     // Zendesk refuses any update to a closed ticket; its SLA is settled anyway.
     if (read.ticket.status === 'closed') {
-      await forget(db, tenant, ticketId);
+      await forget(db, tenant, ticketId, false);
       return { ...res, outcome: 'closed' };
     }
     // The instant is taken after the read, and never before its newest audit: evaluation ignores
@@ -104,7 +105,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     await warmZones(cfg.policy, timeline, at);
     const plan = planFromTimeline(cfg.policy, cfg.fieldIds, read.ticket, timeline, at, { transitions: true });
     if (!plan.update) {
-      await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan.decision, at, at);
+      await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan, at, at);
       await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
       return res;
     }
@@ -112,7 +113,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     // An escalation level's raise is an Override: it stands over a person's priority, as a lead's does.
     if (!plan.raised) await priorityByPeople(update, read.audits, cfg, lookup, trusted, (e) => log({ ...e, ticketId }));
     if (!Object.keys(update).length) {
-      await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan.decision, at, at);
+      await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan, at, at);
       await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
       return res;
     }
@@ -120,7 +121,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       const written = await write(http, ticketId, update, read.ticket);
       res.writes++;
       res.transitions = plan.transitions ?? 0;
-      await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), timeline, plan.decision, at, at);
+      await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), timeline, plan, at, at);
       await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
       notify(cfg.notifyUrl, notice, ticketId, plan.update, log);
       return { ...res, outcome: 'written' };
@@ -202,22 +203,25 @@ function snapshotOf(cfg: ServiceConfig, t: ZendeskTicket): Snapshot {
 /** Never sooner than a second ahead: an instant that evaluates to no change cannot spin. */
 const MIN_STEP_MS = 1_000;
 
-async function saveTicket(q: Query, cfg: ServiceConfig, tenant: string, snapshot: Snapshot, timeline: TimelineInput, decision: Decision, at: number, readAt: number | null): Promise<void> {
-  const next = nextTransition(cfg.policy, decision);
+async function saveTicket(db: Db, cfg: ServiceConfig, tenant: string, snapshot: Snapshot, timeline: TimelineInput, plan: Pick<TicketPlan, 'decision' | 'clocks' | 'group'>, at: number, readAt: number | null): Promise<void> {
+  const next = nextTransition(cfg.policy, plan.decision);
   const nextAt = next ? Math.max(next.at, at + MIN_STEP_MS) : null;
   const what = next ? `${next.metric}:${next.to}` : null;
   // Nothing is kept for a tenant deleted while its pass ran.
-  await q.query(
+  await db.query(
     `INSERT INTO tickets (tenant, ticket_id, snapshot, timeline, next_at, next_what, read_at)
      SELECT $1, $2, $3, $4, $5, $6, $7 WHERE $1 = 'env' OR EXISTS (SELECT 1 FROM tenants WHERE account_id = $1)
      ON CONFLICT (tenant, ticket_id) DO UPDATE SET snapshot = EXCLUDED.snapshot, timeline = EXCLUDED.timeline, next_at = EXCLUDED.next_at,
        next_what = EXCLUDED.next_what, read_at = CASE WHEN $8::boolean THEN EXCLUDED.read_at ELSE tickets.read_at END`,
     [tenant, snapshot.id, JSON.stringify(snapshot), JSON.stringify(timeline), nextAt, what, readAt ?? at, readAt !== null],
   );
+  await keepOutcomes(db, tenant, snapshot.id, outcomesOf(plan.decision, plan.clocks, plan.group));
 }
 
-async function forget(q: Query, tenant: string, ticketId: number): Promise<void> {
+/** A ticket closed or deleted: the store stops following it. A closed ticket's Outcomes are kept for the report. */
+async function forget(q: Query, tenant: string, ticketId: number, deleted: boolean): Promise<void> {
   await q.query('DELETE FROM tickets WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId]);
+  if (deleted) await dropOutcomes(q, tenant, ticketId);
   // A notice still due is sent all the same (a level reached just before the close); the rest go.
   await q.query(`DELETE FROM ladder_notices WHERE tenant = $1 AND ticket_id = $2 AND state <> 'due'`, [tenant, ticketId]);
 }

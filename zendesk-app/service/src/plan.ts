@@ -1,4 +1,4 @@
-import { evaluate, levelTag, notifyBody, parseLevelTag, parseOverrideNote, raiseNote, raiseOf, reachedSteps, stepNote, tagPart, TimelineSchema, type Decision, type LadderStep, type Policy, type TimelineInput } from '@sla-desk/core';
+import { evaluateWithTrace, groupNow, levelTag, notifyBody, parseLevelTag, parseOverrideNote, raiseNote, raiseOf, reachedSteps, stepNote, tagPart, TimelineSchema, type ClockTrace, type Decision, type LadderStep, type Policy, type TimelineInput } from '@sla-desk/core';
 import { timelineFromAudits } from '../../src/zaf/audits';
 import type { FieldIds } from '../../src/zaf/fields';
 import { slaValues } from '../../src/sla/values';
@@ -26,6 +26,10 @@ export interface LadderNotice {
 
 export interface TicketPlan {
   decision: Decision;
+  /** The clocks behind the decision: every cycle of a recurring Metric, for its Outcomes. */
+  clocks: ReadonlyMap<string, ClockTrace>;
+  /** The ticket's group now, kept with its Outcomes. */
+  group: string | null;
   update: TicketUpdate | null;
   /** The priority a non-lead changed by hand, set back while the priority is locked. */
   reverted?: { from: string; to: string; by: number };
@@ -61,7 +65,8 @@ export function timelineOf(policy: Policy, fieldIds: FieldIds, ticketId: number,
  * proof that the note was written, so a pass that runs again never writes it twice.
  */
 export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTicket, timeline: TimelineInput, now: number, opts: { transitions?: boolean } = {}): TicketPlan {
-  const decision = evaluate(policy, TimelineSchema.parse(timeline), now);
+  const parsed = TimelineSchema.parse(timeline);
+  const { decision, clocks } = evaluateWithTrace(policy, parsed, now);
   // The same values the sidebar writes on save; only those that differ are sent.
   const want = slaValues(policy, decision, fieldIds, ticket.tags);
   // An integer field (the SLA level) may come back as a number: values compare as text.
@@ -96,7 +101,7 @@ export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: Zen
   const raised = (ladder?.raised ?? false) && decision.priority.zendesk !== null;
   const priority = policy.classification.method === 'matrix' || fieldIds.priority !== undefined || raised ? decision.priority.zendesk : null;
   if (priority && priority !== ticket.priority) update.priority = priority;
-  const out: TicketPlan = { decision, update: Object.keys(update).length ? update : null, transitions: notes.length };
+  const out: TicketPlan = { decision, clocks, group: groupNow(parsed), update: Object.keys(update).length ? update : null, transitions: notes.length };
   if (ladder) Object.assign(out, { ran: ladder.ran, raised, notices: ladder.notices });
   return out;
 }

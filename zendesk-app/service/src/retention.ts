@@ -19,8 +19,8 @@ export async function purgeDisconnected(q: Query, tenants: Tenants, wall: number
 /**
  * Everything the store holds for one account, as JSON: its settings with the secrets left out, its
  * connection's state (never its tokens), and per ticket what the service keeps (the SLA fields as
- * last written and the timeline: no subject, no comment text, no requester), its jobs, deliveries
- * and ladder notices.
+ * last written and the timeline: no subject, no comment text, no requester), each Metric's
+ * Outcomes (closed tickets' too), its jobs, deliveries and ladder notices.
  */
 export async function exportTenant(q: Query, tenants: Tenants, accountId: string): Promise<Record<string, unknown> | null> {
   const settings = await tenants.settingsOf(accountId);
@@ -31,6 +31,10 @@ export async function exportTenant(q: Query, tenants: Tenants, accountId: string
   const tickets = await q.query('SELECT ticket_id, snapshot, timeline, next_at, next_what, read_at FROM tickets WHERE tenant = $1 ORDER BY ticket_id', [accountId]);
   const jobs = await q.query('SELECT ticket_id, state, attempts, last_error, run_at FROM jobs WHERE tenant = $1 ORDER BY ticket_id', [accountId]);
   const notices = await q.query('SELECT ticket_id, step_key, url, state, attempts FROM ladder_notices WHERE tenant = $1 ORDER BY ticket_id, step_key', [accountId]);
+  const outcomes = await q.query(
+    'SELECT ticket_id, metric, cycle, state, working_ms, tier, priority, group_id, started_at, ended_at, due_at FROM outcomes WHERE tenant = $1 ORDER BY ticket_id, metric, cycle',
+    [accountId],
+  );
   const [deliveries] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE tenant = $1', [accountId]);
-  return { account: accountId, exportedAt: new Date().toISOString(), settings: shown, connection: connection ?? null, tickets, jobs, ladderNotices: notices, deliveries: deliveries?.n ?? 0 };
+  return { account: accountId, exportedAt: new Date().toISOString(), settings: shown, connection: connection ?? null, tickets, outcomes, jobs, ladderNotices: notices, deliveries: deliveries?.n ?? 0 };
 }

@@ -1,0 +1,82 @@
+import { ReportBuilder, WORST_COUNT, type Outcome, type OutcomeReport, type Period } from '@sla-desk/core';
+import type { Db, Query } from './db';
+
+/**
+ * Each Metric's Outcome per cycle, kept in the `outcomes` table beside the open tickets' timelines.
+ * A pass rewrites a ticket's Outcomes as its evaluation gives them; a closed ticket's stay (its
+ * SLA is settled), so the report covers tickets the store no longer follows. No ticket text: ids,
+ * states, instants and the policy's ids.
+ */
+export async function keepOutcomes(db: Db, tenant: string, ticketId: number, outcomes: readonly Outcome[]): Promise<void> {
+  const rows = JSON.stringify(
+    outcomes.map((o) => ({ metric: o.metric, cycle: o.cycle, state: o.state, working_ms: o.workingMs, tier: o.tier, priority: o.priority, group_id: o.group, started_at: o.startedAt, ended_at: o.endedAt, due_at: o.dueAt })),
+  );
+  await db.tx(async (q) => {
+    // Nothing is kept for a tenant deleted while its pass ran.
+    await q.query(
+      `INSERT INTO outcomes (tenant, ticket_id, metric, cycle, state, working_ms, tier, priority, group_id, started_at, ended_at, due_at)
+       SELECT $1, $2, o.metric, o.cycle, o.state, o.working_ms, o.tier, o.priority, o.group_id, o.started_at, o.ended_at, o.due_at
+       FROM jsonb_to_recordset($3::jsonb) AS o(metric text, cycle int, state text, working_ms float8, tier text, priority text, group_id text, started_at bigint, ended_at bigint, due_at bigint)
+       WHERE $1 = 'env' OR EXISTS (SELECT 1 FROM tenants WHERE account_id = $1)
+       ON CONFLICT (tenant, ticket_id, metric, cycle) DO UPDATE SET state = EXCLUDED.state, working_ms = EXCLUDED.working_ms, tier = EXCLUDED.tier,
+         priority = EXCLUDED.priority, group_id = EXCLUDED.group_id, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, due_at = EXCLUDED.due_at`,
+      [tenant, ticketId, rows],
+    );
+    // A cycle the evaluation no longer gives (a reply deleted, a policy changed) is no Outcome.
+    await q.query(
+      `DELETE FROM outcomes WHERE tenant = $1 AND ticket_id = $2
+         AND (metric, cycle) NOT IN (SELECT o.metric, o.cycle FROM jsonb_to_recordset($3::jsonb) AS o(metric text, cycle int))`,
+      [tenant, ticketId, rows],
+    );
+  });
+}
+
+/** A ticket Zendesk no longer has (deleted): its Outcomes go with it. */
+export async function dropOutcomes(q: Query, tenant: string, ticketId: number): Promise<void> {
+  await q.query('DELETE FROM outcomes WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId]);
+}
+
+/** Bounds for an open period, so that the one query plan serves every report. */
+const EARLIEST = Number.MIN_SAFE_INTEGER;
+const LATEST = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The tenant's report from its stored Outcomes: aggregated in SQL (rows by tier x priority x
+ * metric, weeks, the worst breaches), the figures then made by core's ReportBuilder, as
+ * `sla report --outcomes` makes them. The three queries run at once (on PostgreSQL, each on its
+ * own connection).
+ */
+export async function reportOf(db: Db, tenant: string, period: Period, now: number, worst = WORST_COUNT): Promise<OutcomeReport> {
+  const where = 'tenant = $1 AND started_at >= $2 AND started_at < $3';
+  const args = [tenant, period.from ?? EARLIEST, period.to ?? LATEST];
+  const [groups, weeks, worstRows] = await Promise.all([
+    db.query<{ tier: string; priority: string; metric: string; tickets: number; met: number; breached: number; open: number; median: number | null }>(
+      `SELECT tier, priority, metric, count(DISTINCT ticket_id)::int AS tickets,
+         count(*) FILTER (WHERE state = 'met')::int AS met, count(*) FILTER (WHERE state = 'breached')::int AS breached,
+         count(*) FILTER (WHERE state = 'open')::int AS open,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY working_ms) FILTER (WHERE ended_at IS NOT NULL) AS median
+       FROM outcomes WHERE ${where} GROUP BY tier, priority, metric`,
+      args,
+    ),
+    // core's weekIndex: weeks from the Monday before the epoch (a Thursday), UTC.
+    db.query<{ week: number; met: number; breached: number; open: number }>(
+      `SELECT floor((started_at + 259200000)::float8 / 604800000)::int AS week,
+         count(*) FILTER (WHERE state = 'met')::int AS met, count(*) FILTER (WHERE state = 'breached')::int AS breached,
+         count(*) FILTER (WHERE state = 'open')::int AS open
+       FROM outcomes WHERE ${where} GROUP BY 1`,
+      args,
+    ),
+    // core's worseFirst: latest first, then ticket, metric and cycle in code-unit order.
+    db.query<{ ticket_id: string; metric: string; cycle: number; tier: string; priority: string; due_at: number; ended_at: number | null; late_ms: number }>(
+      `SELECT ticket_id::text AS ticket_id, metric, cycle, tier, priority, due_at, ended_at, (COALESCE(ended_at, $4) - due_at)::float8 AS late_ms
+       FROM outcomes WHERE ${where} AND state = 'breached' AND due_at IS NOT NULL
+       ORDER BY late_ms DESC, ticket_id::text COLLATE "C", metric COLLATE "C", cycle LIMIT $5`,
+      [...args, now, worst],
+    ),
+  ]);
+  const b = new ReportBuilder({ period, now, worst });
+  for (const g of groups) b.addGroup({ tier: g.tier, priority: g.priority, metric: g.metric, tickets: g.tickets, met: g.met, breached: g.breached, open: g.open, medianWorkingMs: g.median === null ? null : Number(g.median) });
+  for (const w of weeks) b.addWeek({ week: Number(w.week), met: w.met, breached: w.breached, open: w.open });
+  for (const w of worstRows) b.addWorst({ ticketId: w.ticket_id, metric: w.metric, cycle: w.cycle, tier: w.tier, priority: w.priority, dueAt: Number(w.due_at), endedAt: w.ended_at === null ? null : Number(w.ended_at), lateMs: Number(w.late_ms) });
+  return b.outcomeReport();
+}
