@@ -29,6 +29,7 @@ export type { Problem } from './problem';
 export { ReportBuilder, reportCsv, weekIndex, isoWeek, worseFirst, WORST_COUNT } from './report';
 export type { ReportRow, Period, OutcomeGroup, WeekGroup, WeekRow, WorstOutcome, OutcomeReport } from './report';
 export { outcomesOf, outcomeState, groupNow } from './outcome';
+export { isRealInstant } from './instant';
 export type { Outcome, OutcomeState } from './outcome';
 export { retryAfterMs } from './retry';
 export { statusWord, matcherFor, clockWords, HOSTS, ZENDESK_STATUSES, JIRA_STATUS_CATEGORIES, RUNNING } from './status';
