@@ -2,9 +2,9 @@ import type { AxiosInstance } from 'axios';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from './db';
 import type { Log } from './log';
-import { timingSafeEqual } from 'crypto';
+import { appCaller, APP_REFUSED } from './app-auth';
 import { accountOfSubdomain, beginConnect, connectionState, exchangeCode, saveTokens, takeState, type GlobalClient } from './oauth';
-import { findInstallation, provision, settingsFromApp, requirementsOf, SetupError, tokenHash, metricsWithoutField } from './provision';
+import { findInstallation, provision, settingsFromApp, requirementsOf, SetupError, metricsWithoutField } from './provision';
 import { queueReadsOfAll } from './queue';
 import { exportTenant } from './retention';
 import { requeueIfSettingsChanged } from './reevaluate';
@@ -102,19 +102,9 @@ export function registerConnect(app: FastifyInstance, deps: ConnectDeps, opts: G
  * problem comes with what to do about it.
  */
 export function registerStatus(app: FastifyInstance, deps: ConnectDeps): void {
-  /** The account the app's token stands for, or null (answered 401). */
-  const caller = async (req: { query: unknown; headers: Record<string, unknown> }) => {
-    const sub = String((req.query as Record<string, unknown>).subdomain ?? '').trim().toLowerCase();
-    const bearer = /^Bearer (\S{16,200})$/.exec(String(req.headers.authorization ?? ''))?.[1];
-    const account = bearer ? await accountOfSubdomain(deps.db, sub) : null;
-    const settings = account ? await deps.tenants.settingsOf(account).catch(() => null) : null;
-    const want = settings?.SLA_APP_TOKEN_SHA256;
-    return account && want && bearer && sameHex(tokenHash(bearer), want) ? { account, settings: settings! } : null;
-  };
-  const refused = { error: 'SLA Desk does not know this app: an admin chooses Connect in SLA Desk' };
   app.get('/app/status', async (req, reply) => {
-    const who = await caller(req);
-    return who ? status(deps, who.account, who.settings) : reply.code(401).send(refused);
+    const who = await appCaller(deps, req);
+    return who ? status(deps, who.account, who.settings) : reply.code(401).send(APP_REFUSED);
   });
 }
 
@@ -186,12 +176,6 @@ async function status(deps: ConnectDeps, account: string, settings: Record<strin
   if (q.parked) todo.push(`${q.parked} ticket${q.parked === 1 ? ' is' : 's are'} waiting on a failed update: reconnect, or write to SLA Desk support with this page.`);
   const at = (v: string | number | null) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
   return { connected: conn?.state === 'connected', webhook, lastDelivery: at(q.last) ?? at(q.read), parkedJobs: q.parked, queuedJobs: q.queued, metricsWithoutField: unfielded, todo };
-}
-
-function sameHex(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
 /**

@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { LRUCache } from 'lru-cache';
 import { ConfigError } from './config';
 import { registerConnect, registerStatus, type GlobalOAuthOptions } from './connect';
+import { registerReport } from './report-route';
 import { capConnections, type ConnectionOptions } from './connections';
 import type { Db } from './db';
 import type { Log } from './log';
@@ -79,6 +80,7 @@ export async function buildApp(deps: RouteDeps, opts: RouteOptions): Promise<Fas
   if (opts.globalOauth) {
     registerConnect(app, deps, opts.globalOauth);
     registerStatus(app, deps);
+    registerReport(app, deps);
   }
   return app;
 }
