@@ -34,7 +34,8 @@ export interface Period {
 
 /**
  * One tier x priority x metric group, aggregated where the Outcomes are (a store's SQL), with
- * what the per-Outcome path would compute: distinct tickets, Outcomes by state, and the median
+ * what the per-Outcome path would compute: tickets (Outcomes of a first cycle: the tickets whose
+ * clock for the Metric first started in the Period), Outcomes by state, and the median
  * working time of the ended ones (for an even count, the mean of the two middle values).
  */
 export type OutcomeGroup = Pick<ReportRow, 'tier' | 'priority' | 'metric' | 'tickets' | 'met' | 'breached' | 'open' | 'medianWorkingMs'>;
@@ -121,7 +122,7 @@ interface Counted {
  */
 export class ReportBuilder {
   private readonly groups = new Map<string, { row: ReportRow; times: number[] }>();
-  private readonly outcomeGroups = new Map<string, { group: OutcomeGroup; tickets: Set<string> | null; times: number[] | null }>();
+  private readonly outcomeGroups = new Map<string, { group: OutcomeGroup; times: number[] | null }>();
   private readonly weekGroups = new Map<number, Counted>();
   private worstList: WorstOutcome[] = [];
   readonly period: Period;
@@ -144,11 +145,12 @@ export class ReportBuilder {
     const key = `${o.tier}\u0000${o.priority}\u0000${o.metric}`;
     let g = this.outcomeGroups.get(key);
     if (!g) {
-      g = { group: { tier: o.tier, priority: o.priority, metric: o.metric, tickets: 0, met: 0, breached: 0, open: 0, medianWorkingMs: null }, tickets: new Set(), times: [] };
+      g = { group: { tier: o.tier, priority: o.priority, metric: o.metric, tickets: 0, met: 0, breached: 0, open: 0, medianWorkingMs: null }, times: [] };
       this.outcomeGroups.set(key, g);
     }
-    if (!g.tickets || !g.times) throw new Error(`report: ${o.tier} x ${o.priority} x ${o.metric} was given aggregated; its Outcomes cannot be added to it`);
-    g.tickets.add(o.ticketId);
+    if (!g.times) throw new Error(`report: ${o.tier} x ${o.priority} x ${o.metric} was given aggregated; its Outcomes cannot be added to it`);
+    // A ticket counts where its first cycle is: a count a store keeps without a DISTINCT.
+    if (o.cycle === 1) g.group.tickets++;
     g.group[o.state]++;
     if (o.endedAt !== null) g.times.push(o.workingMs);
     this.addWeek({ week: weekIndex(o.startedAt), met: +(o.state === 'met'), breached: +(o.state === 'breached'), open: +(o.state === 'open') });
@@ -161,7 +163,7 @@ export class ReportBuilder {
   addGroup(g: OutcomeGroup): void {
     const key = `${g.tier}\u0000${g.priority}\u0000${g.metric}`;
     if (this.outcomeGroups.has(key)) throw new Error(`report: ${g.tier} x ${g.priority} x ${g.metric} given twice`);
-    this.outcomeGroups.set(key, { group: { ...g }, tickets: null, times: null });
+    this.outcomeGroups.set(key, { group: { ...g }, times: null });
   }
 
   addWeek(w: WeekGroup): void {
@@ -185,11 +187,11 @@ export class ReportBuilder {
   /** The Outcomes' report: rows by tier x priority x metric, the trend by ISO week (UTC), the worst. */
   outcomeReport(): OutcomeReport {
     const rows: ReportRow[] = [...this.outcomeGroups.values()]
-      .map(({ group, tickets, times }) => ({
+      .map(({ group, times }) => ({
         tier: group.tier,
         priority: group.priority,
         metric: group.metric,
-        tickets: tickets ? tickets.size : group.tickets,
+        tickets: group.tickets,
         met: group.met,
         breached: group.breached,
         open: group.open,

@@ -97,6 +97,15 @@ describe('the Outcome report', () => {
     ]);
   });
 
+  test("a ticket counts in the period its Metric's first cycle started in; each cycle counts as an Outcome", () => {
+    const b = new ReportBuilder({ period: { from: C, to: null } });
+    b.addOutcome(o({ ticketId: 'a', metric: 'next_reply', cycle: 1 }));
+    b.addOutcome(o({ ticketId: 'a', metric: 'next_reply', cycle: 2, startedAt: C + HOUR }));
+    b.addOutcome(o({ ticketId: 'old', metric: 'next_reply', cycle: 1, startedAt: C - HOUR }));
+    b.addOutcome(o({ ticketId: 'old', metric: 'next_reply', cycle: 2, state: 'breached', startedAt: C + HOUR }));
+    expect(b.outcomeReport().rows).toMatchObject([{ metric: 'next_reply', tickets: 1, met: 2, breached: 1 }]);
+  });
+
   test('CSV: no data is an empty cell, not 0; a cell that reads as a formula is quoted', () => {
     const b = new ReportBuilder();
     b.addOutcome(o({ state: 'open', endedAt: null }));
@@ -123,7 +132,7 @@ describe('the Outcome report', () => {
         tier: xs[0].tier,
         priority: xs[0].priority,
         metric: xs[0].metric,
-        tickets: new Set(xs.map((x) => x.ticketId)).size,
+        tickets: xs.filter((x) => x.cycle === 1).length,
         met: xs.filter((x) => x.state === 'met').length,
         breached: xs.filter((x) => x.state === 'breached').length,
         open: xs.filter((x) => x.state === 'open').length,
