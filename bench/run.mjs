@@ -79,6 +79,8 @@ async function onlyRows(name, file, after) {
 }
 // --only=rules: the rules' and ladders' row alone (bench/rules.mjs, a second), after the cycles' rows.
 if (process.argv.includes('--only=rules')) await onlyRows('rules', './rules.mjs', (l) => l.startsWith('| A ticket with '));
+// --only=outcome-report: the Zendesk report's rows alone (bench/outcome-report.mjs, a minute), after the service's PostgreSQL rows.
+if (process.argv.includes('--only=outcome-report')) await onlyRows('outcome-report', './outcome-report.mjs', (l) => l.startsWith('| Zendesk service (PostgreSQL): deliveries worked per second'));
 // --only=cycles: the recurring Metrics' rows alone (bench/cycles.mjs, a few seconds), after the evaluations'.
 if (process.argv.includes('--only=cycles')) await onlyRows('cycles', './cycles.mjs', (l) => l.startsWith('| Ticket evaluations, re-evaluated: median'));
 // --only=zendesk: the sidebar's rows alone (bench/zendesk.mjs, a minute), after the hostile inputs'.
@@ -252,6 +254,8 @@ rows.push(...(await forgeRows(root, log)));
 // --- the Zendesk service --------------------------------------------------------------------------------
 const { zendeskServiceRows } = await import('./zendesk-service.mjs');
 rows.push(...(await zendeskServiceRows(root, log)));
+const outcomeReport = await import('./outcome-report.mjs');
+rows.push(...(await outcomeReport.rows(root, log)));
 const { serviceFairnessRows } = await import('./service-fairness.mjs');
 rows.push(...(await serviceFairnessRows(root, log)));
 const { embeddedStoreRows, embeddedStoreHow } = await import('./embedded-store.mjs');
@@ -288,6 +292,7 @@ const md = [
   '- Forge app: its TypeScript compiled to forge-app/.bench, with @forge/api and @forge/kvs pointed at the Jira REST emulator (test/jira/emulator.ts); requests are counted by the emulator (a JQL search counts as a read). Setting a priority and writing the app\'s read-only fields are two writes, because Jira takes app field values only through /rest/api/3/app/field/value. The emulator enforces Jira\'s caps (100 histories with expand=changelog, 40 in search, a capped comment page), so a busy issue\'s history costs paging reads. Transition lag: 10,000 issues created through the trigger, then 3 hours of virtual time; the five-minute finder runs on schedule, each queued event is delivered at its delay, and the lag is the delivery instant plus the consumer\'s measured time minus the transition\'s instant. Forge\'s own queue latency is not in it.',
   '- Zendesk service and backfill: the code compiled by the workbench build, against the Zendesk REST emulator (test/zendesk/rest-emulator.ts) on loopback HTTP in the same process, so the figures include the emulator\'s own work. Deliveries carry real signatures. Webhook answers: 5,000 deliveries from a child process, 500 at once on 500 kept-alive connections, timed from the request to the end of the answer, while the worker works the same queue in the service\'s process; PostgreSQL is a throw-away local cluster (test/zendesk-service/pg-cluster.ts), PGlite runs in memory in the service\'s process (each statement runs synchronously; the service gives the event loop a turn before each, or queued statements would keep it from its sockets for a second at a time). Transition lag: 10,000 tickets under test/zendesk-service/fast-24x7.yaml delivered first, each at risk at its own instant over 20 s on the real clock; the lag is when the emulator receives the write minus the instant; the worker looks every second. The backfill reads history from the ticket-events export and tickets from the cursor export, and writes with update_many (100 a job, polled together); its requests are counted by the emulator. Against a real Zendesk the rate limit decides the pace: at about 12 requests per 1,000 tickets, a 700-a-minute plan allows some 58,000 tickets a minute, and the incremental exports allow 10 requests a minute.',
   embeddedStoreHow,
+  outcomeReport.how,
   cyclesHow,
   rulesHow,
   '- Workbench: `npm start -- --port 0` (its install-and-build check finds everything up to date: the builds are skipped when their stamps are newer than their sources), and `node workbench/src/server.mjs --port 0` alone, each in a child process, timed from the spawn to the end of the first `GET /`. With `--reset` it builds the sample desk (each story\'s age is searched with the engine) and runs the Forge trigger on every issue.',

@@ -43,15 +43,32 @@ const LATEST = Number.MAX_SAFE_INTEGER;
 /**
  * The tenant's report from its stored Outcomes: aggregated in SQL (rows by tier x priority x
  * metric, weeks, the worst breaches), the figures then made by core's ReportBuilder, as
- * `sla report --outcomes` makes them. The three queries run at once (on PostgreSQL, each on its
- * own connection).
+ * `sla report --outcomes` makes them. The queries run at once (on PostgreSQL, each on its own
+ * connection), and each reads an index made for it (migration 7): the groups come in index order
+ * with their working times sorted, so a million Outcomes need no sort; the worst are the first
+ * entries of two partial indexes.
  */
 export async function reportOf(db: Db, tenant: string, period: Period, now: number, worst = WORST_COUNT): Promise<OutcomeReport> {
   const where = 'tenant = $1 AND started_at >= $2 AND started_at < $3';
   const args = [tenant, period.from ?? EARLIEST, period.to ?? LATEST];
-  const [groups, weeks, worstRows] = await Promise.all([
-    db.query<{ tier: string; priority: string; metric: string; tickets: number; met: number; breached: number; open: number; median: number | null }>(
-      `SELECT tier, priority, metric, count(DISTINCT ticket_id)::int AS tickets,
+  // PostgreSQL's JIT compiles these scans afresh on each call, for longer than it saves them.
+  const query = <T>(sql: string, params: unknown[]) =>
+    db.tx(async (q) => {
+      await q.query('SET LOCAL jit = off');
+      return q.query<T>(sql, params);
+    });
+  type Late = { ticket_id: string; metric: string; cycle: number; tier: string; priority: string; due_at: number; ended_at: number | null; late_ms: number };
+  // core's worseFirst within each: latest first, then ticket, metric and cycle in code-unit order.
+  const late = (which: string, lateness: string, order: string) =>
+    query<Late>(
+      `SELECT ticket_id::text AS ticket_id, metric, cycle, tier, priority, due_at, ended_at, (${lateness})::float8 AS late_ms
+       FROM outcomes WHERE ${where} AND state = 'breached' AND due_at IS NOT NULL AND ${which}
+       ORDER BY ${order}, ticket_id::text COLLATE "C", metric COLLATE "C", cycle LIMIT $4`,
+      [...args, worst],
+    );
+  const [groups, weeks, ended, open] = await Promise.all([
+    query<{ tier: string; priority: string; metric: string; tickets: number; met: number; breached: number; open: number; median: number | null }>(
+      `SELECT tier, priority, metric, count(*) FILTER (WHERE cycle = 1)::int AS tickets,
          count(*) FILTER (WHERE state = 'met')::int AS met, count(*) FILTER (WHERE state = 'breached')::int AS breached,
          count(*) FILTER (WHERE state = 'open')::int AS open,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY working_ms) FILTER (WHERE ended_at IS NOT NULL) AS median
@@ -59,24 +76,20 @@ export async function reportOf(db: Db, tenant: string, period: Period, now: numb
       args,
     ),
     // core's weekIndex: weeks from the Monday before the epoch (a Thursday), UTC.
-    db.query<{ week: number; met: number; breached: number; open: number }>(
+    query<{ week: number; met: number; breached: number; open: number }>(
       `SELECT floor((started_at + 259200000)::float8 / 604800000)::int AS week,
          count(*) FILTER (WHERE state = 'met')::int AS met, count(*) FILTER (WHERE state = 'breached')::int AS breached,
          count(*) FILTER (WHERE state = 'open')::int AS open
        FROM outcomes WHERE ${where} GROUP BY 1`,
       args,
     ),
-    // core's worseFirst: latest first, then ticket, metric and cycle in code-unit order.
-    db.query<{ ticket_id: string; metric: string; cycle: number; tier: string; priority: string; due_at: number; ended_at: number | null; late_ms: number }>(
-      `SELECT ticket_id::text AS ticket_id, metric, cycle, tier, priority, due_at, ended_at, (COALESCE(ended_at, $4) - due_at)::float8 AS late_ms
-       FROM outcomes WHERE ${where} AND state = 'breached' AND due_at IS NOT NULL
-       ORDER BY late_ms DESC, ticket_id::text COLLATE "C", metric COLLATE "C", cycle LIMIT $5`,
-      [...args, now, worst],
-    ),
+    late('ended_at IS NOT NULL', 'ended_at - due_at', '(ended_at - due_at) DESC'),
+    // Still open: late until now, so the earliest due is the latest.
+    late('ended_at IS NULL', `${Math.trunc(now)}::bigint - due_at`, 'due_at'),
   ]);
   const b = new ReportBuilder({ period, now, worst });
   for (const g of groups) b.addGroup({ tier: g.tier, priority: g.priority, metric: g.metric, tickets: g.tickets, met: g.met, breached: g.breached, open: g.open, medianWorkingMs: g.median === null ? null : Number(g.median) });
   for (const w of weeks) b.addWeek({ week: Number(w.week), met: w.met, breached: w.breached, open: w.open });
-  for (const w of worstRows) b.addWorst({ ticketId: w.ticket_id, metric: w.metric, cycle: w.cycle, tier: w.tier, priority: w.priority, dueAt: Number(w.due_at), endedAt: w.ended_at === null ? null : Number(w.ended_at), lateMs: Number(w.late_ms) });
+  for (const w of [...ended, ...open]) b.addWorst({ ticketId: w.ticket_id, metric: w.metric, cycle: w.cycle, tier: w.tier, priority: w.priority, dueAt: Number(w.due_at), endedAt: w.ended_at === null ? null : Number(w.ended_at), lateMs: Number(w.late_ms) });
   return b.outcomeReport();
 }
