@@ -107,6 +107,9 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     .option('--outcomes', "count each cycle's Outcome (what the Zendesk service's report counts), with the weekly trend and the worst tickets")
     .option('--from <iso>', 'with --outcomes: only the Outcomes whose clock started at or after this instant')
     .option('--to <iso>', 'with --outcomes: only those that started before this instant')
+    .option('--tier <id>', 'with --outcomes: only this tier (a drill-down)')
+    .option('--priority <id>', 'with --outcomes: only this priority')
+    .option('--metric <id>', 'with --outcomes: only this metric')
     .action(async (file: string, o) => {
       code = await reportCmd(file, o, io);
     });
@@ -330,8 +333,9 @@ async function evaluateCmd(file: string, o: { policy?: string; now?: string; for
   return bad ? 2 : 0;
 }
 
-async function reportCmd(file: string, o: { policy?: string; now?: string; format: string; progress?: boolean; outcomes?: boolean; from?: string; to?: string }, io: Io): Promise<number> {
-  if (!o.outcomes && (o.from || o.to || o.format === 'csv')) throw new UsageError(`${o.from ? '--from' : o.to ? '--to' : '--format csv'} needs --outcomes`);
+async function reportCmd(file: string, o: { policy?: string; now?: string; format: string; progress?: boolean; outcomes?: boolean; from?: string; to?: string; tier?: string; priority?: string; metric?: string }, io: Io): Promise<number> {
+  const onlyWithOutcomes = (['from', 'to', 'tier', 'priority', 'metric'] as const).find((k) => o[k] !== undefined);
+  if (!o.outcomes && (onlyWithOutcomes || o.format === 'csv')) throw new UsageError(`${onlyWithOutcomes ? `--${onlyWithOutcomes}` : '--format csv'} needs --outcomes`);
   const policy = loadPolicy(o.policy);
   const now = o.now ? instant(o.now, '--now') : Date.now();
   const period = { from: o.from ? instant(o.from, '--from') : null, to: o.to ? instant(o.to, '--to') : null };
@@ -341,7 +345,8 @@ async function reportCmd(file: string, o: { policy?: string; now?: string; forma
   const bar = showBar ? new SingleBar({ stream: io.err, format: 'report [{bar}] {percentage}% | {value}/{total} bytes', noTTYOutput: true, notTTYSchedule: 1000 }, Presets.shades_classic) : null;
   bar?.start(size, 0);
   let read = 0;
-  const builder = new ReportBuilder({ period, now });
+  const scope = { ...(o.tier !== undefined ? { tier: o.tier } : {}), ...(o.priority !== undefined ? { priority: o.priority } : {}), ...(o.metric !== undefined ? { metric: o.metric } : {}) };
+  const builder = new ReportBuilder({ period, scope, now });
   const bad = await forEachTimeline(
     file,
     policy,

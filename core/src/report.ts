@@ -71,8 +71,16 @@ export interface WorstOutcome {
   lateMs: number;
 }
 
+/** A drill-down: only the Outcomes of this tier, priority and metric (each left out: any). */
+export interface ReportScope {
+  tier?: string;
+  priority?: string;
+  metric?: string;
+}
+
 export interface OutcomeReport {
   period: Period;
+  scope: ReportScope;
   now: number;
   rows: ReportRow[];
   weeks: WeekRow[];
@@ -126,11 +134,13 @@ export class ReportBuilder {
   private readonly weekGroups = new Map<number, Counted>();
   private worstList: WorstOutcome[] = [];
   readonly period: Period;
+  readonly scope: ReportScope;
   readonly now: number;
   private readonly worstCount: number;
 
-  constructor(options: { period?: Partial<Period>; now?: number; worst?: number } = {}) {
+  constructor(options: { period?: Partial<Period>; scope?: ReportScope; now?: number; worst?: number } = {}) {
     this.period = { from: options.period?.from ?? null, to: options.period?.to ?? null };
+    this.scope = { ...options.scope };
     this.now = options.now ?? 0;
     this.worstCount = options.worst ?? WORST_COUNT;
   }
@@ -140,8 +150,14 @@ export class ReportBuilder {
     return (this.period.from === null || t >= this.period.from) && (this.period.to === null || t < this.period.to);
   }
 
+  /** Whether an Outcome is in the report's Period and scope: what a store's WHERE selects. */
+  counts(o: Pick<Outcome, 'startedAt' | 'tier' | 'priority' | 'metric'>): boolean {
+    const { tier, priority, metric } = this.scope;
+    return this.inPeriod(o.startedAt) && (tier === undefined || o.tier === tier) && (priority === undefined || o.priority === priority) && (metric === undefined || o.metric === metric);
+  }
+
   addOutcome(o: Outcome): void {
-    if (!this.inPeriod(o.startedAt)) return;
+    if (!this.counts(o)) return;
     const key = `${o.tier}\u0000${o.priority}\u0000${o.metric}`;
     let g = this.outcomeGroups.get(key);
     if (!g) {
@@ -199,7 +215,7 @@ export class ReportBuilder {
         medianWorkingMs: times ? median(times) : group.medianWorkingMs,
       }))
       .sort(byKey);
-    return { period: { ...this.period }, now: this.now, rows, weeks: this.weeks(), worst: this.worstList.map((w) => ({ ...w })) };
+    return { period: { ...this.period }, scope: { ...this.scope }, now: this.now, rows, weeks: this.weeks(), worst: this.worstList.map((w) => ({ ...w })) };
   }
 
   private weeks(): WeekRow[] {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { evaluate, evaluateWithTrace } from '../src/evaluate';
 import { groupNow, outcomesOf, type Outcome } from '../src/outcome';
-import { isoWeek, ReportBuilder, reportCsv, weekIndex, worseFirst, type OutcomeGroup, type WorstOutcome } from '../src/report';
+import { isoWeek, ReportBuilder, reportCsv, weekIndex, worseFirst, type OutcomeGroup, type ReportScope, type WorstOutcome } from '../src/report';
 import { HOUR, iso, MIN, preset, T, timeline } from './helpers';
 
 /** Issue 22: a ticket's Outcomes (one per cycle) and the report built from them, per Outcome or aggregated. */
@@ -120,9 +120,11 @@ describe('the Outcome report', () => {
   });
 
   /** What a store's SQL does: GROUP BY tier, priority, metric; by week; ORDER BY lateness LIMIT. */
-  function aggregated(outcomes: Outcome[], period: { from: number | null; to: number | null }, now: number): ReportBuilder {
-    const b = new ReportBuilder({ period, now });
-    const kept = outcomes.filter((x) => (period.from === null || x.startedAt >= period.from) && (period.to === null || x.startedAt < period.to));
+  function aggregated(outcomes: Outcome[], period: { from: number | null; to: number | null }, now: number, scope: ReportScope = {}): ReportBuilder {
+    const b = new ReportBuilder({ period, scope, now });
+    const kept = outcomes.filter(
+      (x) => (period.from === null || x.startedAt >= period.from) && (period.to === null || x.startedAt < period.to) && (scope.tier ?? x.tier) === x.tier && (scope.priority ?? x.priority) === x.priority && (scope.metric ?? x.metric) === x.metric,
+    );
     const groups = new Map<string, Outcome[]>();
     for (const x of kept) groups.set(`${x.tier}|${x.priority}|${x.metric}`, [...(groups.get(`${x.tier}|${x.priority}|${x.metric}`) ?? []), x]);
     for (const xs of groups.values()) {
@@ -174,13 +176,15 @@ describe('the Outcome report', () => {
       })
       .map(({ length, ended, dueIn, ...x }): Outcome => ({ ...x, group: null, endedAt: ended || x.state === 'met' ? x.startedAt + length : null, dueAt: dueIn === null ? null : x.startedAt + dueIn }));
     const bound = fc.option(fc.integer({ min: C - 7 * 24 * HOUR, max: C + 70 * 24 * HOUR }));
+    // A drill-down, or none.
+    const scopes = fc.record({ tier: fc.constantFrom('std', 'gold'), priority: fc.constantFrom('P1', ''), metric: fc.constantFrom('resolution') }, { requiredKeys: [] });
     fc.assert(
-      fc.property(fc.array(outcome, { maxLength: 60 }), bound, bound, (outcomes, a, z) => {
+      fc.property(fc.array(outcome, { maxLength: 60 }), bound, bound, scopes, (outcomes, a, z, scope) => {
         const period = { from: a, to: z };
         const now = C + 80 * 24 * HOUR;
-        const each = new ReportBuilder({ period, now });
+        const each = new ReportBuilder({ period, scope, now });
         for (const x of outcomes) each.addOutcome(x);
-        expect(aggregated(outcomes, period, now).outcomeReport()).toEqual(each.outcomeReport());
+        expect(aggregated(outcomes, period, now, scope).outcomeReport()).toEqual(each.outcomeReport());
       }),
       { numRuns: 300 },
     );
