@@ -2,7 +2,7 @@
  * @jest-environment jsdom
  */
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { ReportBuilder, reportCsv, type Outcome } from '@sla-desk/core';
+import { ReportBuilder, reportCsv, type Outcome, type ReportScope } from '@sla-desk/core';
 import { ReportPage, type ReportAnswer } from '../src/app/report/ReportPage';
 
 /**
@@ -17,8 +17,8 @@ function outcome(p: Partial<Outcome>): Outcome {
   return { ticketId: '1', metric: 'first_response', cycle: 1, state: 'met', workingMs: H, tier: 'basic', priority: 'P1', group: null, startedAt: NOW - 3 * W, endedAt: NOW - 3 * W + H, dueAt: NOW - 3 * W + 2 * H, ...p };
 }
 
-function answer(from: number | null, to: number | null): ReportAnswer {
-  const b = new ReportBuilder({ period: { from, to }, now: NOW });
+function answer(from: number | null, to: number | null, scope: ReportScope = {}): ReportAnswer {
+  const b = new ReportBuilder({ period: { from, to }, scope, now: NOW });
   b.addOutcome(outcome({ ticketId: '101' }));
   b.addOutcome(outcome({ ticketId: '102', state: 'breached', endedAt: NOW - 3 * W + 5 * H }));
   // Two weeks on, a row with only a breach (0 %) and one with only an open clock (no data).
@@ -33,7 +33,8 @@ function service() {
     paths.push(path);
     const q = new URL(path, 'http://x').searchParams;
     const at = (k: string) => (q.get(k) ? Date.parse(`${q.get(k)}T00:00:00Z`) : null);
-    const r = answer(at('from'), at('to'));
+    const scope = Object.fromEntries((['tier', 'priority', 'metric'] as const).filter((k) => q.has(k)).map((k) => [k, q.get(k)!]));
+    const r = answer(at('from'), at('to'), scope);
     return q.get('format') === 'csv' ? reportCsv(r.rows) : r;
   });
   return { request, paths };
@@ -52,9 +53,9 @@ test('the table: met % per tier, priority and metric, "No data" apart from 0 %, 
   expect(paths[0]).toBe('/app/report?subdomain=acme&from=2026-10-24&to=2026-11-21&format=json');
   const rows = within(screen.getByRole('table', { name: /by tier/ })).getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('cell').map((c) => c.textContent));
   expect(rows).toEqual([
-    ['Basic', 'Urgent', 'First response', '50.0 %', '1', '1', '0', '2', '1h 00m'],
-    ['Basic', 'Urgent', 'Resolution', '0.0 %', '0', '1', '0', '1', '–'],
-    ['Basic', 'Normal', 'First response', 'No data', '0', '0', '1', '1', '–'],
+    ['Basic', 'Urgent', 'First response', '50.0 %', '1', '1', '0', '2', '1h 00m', 'Tickets'],
+    ['Basic', 'Urgent', 'Resolution', '0.0 %', '0', '1', '0', '1', '–', 'Tickets'],
+    ['Basic', 'Normal', 'First response', 'No data', '0', '0', '1', '1', '–', 'Tickets'],
   ]);
 });
 
@@ -90,6 +91,17 @@ test('the worst breaches link to their tickets; openTicket opens them in the age
   expect(links[0].closest('li')!.textContent).toBe('Ticket #103 Resolution: 167h 00m late and still open · Basic, Urgent');
   fireEvent.click(links[1]);
   expect(opened).toEqual(['102']);
+});
+
+test("a row's drill-down: that row alone and its worst tickets; back to every row", async () => {
+  const { paths } = await mount();
+  fireEvent.click(screen.getByRole('button', { name: 'Tickets of Basic, Urgent, First response' }));
+  await waitFor(() => expect(screen.getByText(/Drill-down: Basic, Urgent, First response/)).toBeTruthy());
+  expect(paths.at(-1)).toBe('/app/report?subdomain=acme&from=2026-10-24&to=2026-11-21&tier=basic&priority=P1&metric=first_response&format=json');
+  expect(screen.getAllByRole('link', { name: /Ticket #/ }).map((a) => a.textContent)).toEqual(['Ticket #102']);
+  expect(within(screen.getByRole('table', { name: /by tier/ })).getAllByRole('row')).toHaveLength(2);
+  fireEvent.click(screen.getByRole('button', { name: 'Back to every row' }));
+  await waitFor(() => expect(screen.getAllByRole('link', { name: /Ticket #/ })).toHaveLength(2));
 });
 
 test('the period: the dates ask again; "All time" asks without one; CSV downloads the same period', async () => {

@@ -1,4 +1,4 @@
-import { ReportBuilder, WORST_COUNT, type Outcome, type OutcomeReport, type Period } from '@sla-desk/core';
+import { ReportBuilder, WORST_COUNT, type Outcome, type OutcomeReport, type Period, type ReportScope } from '@sla-desk/core';
 import type { Db, Query } from './db';
 
 /**
@@ -48,9 +48,15 @@ const LATEST = Number.MAX_SAFE_INTEGER;
  * with their working times sorted, so a million Outcomes need no sort; the worst are the first
  * entries of two partial indexes.
  */
-export async function reportOf(db: Db, tenant: string, period: Period, now: number, worst = WORST_COUNT): Promise<OutcomeReport> {
-  const where = 'tenant = $1 AND started_at >= $2 AND started_at < $3';
-  const args = [tenant, period.from ?? EARLIEST, period.to ?? LATEST];
+export async function reportOf(db: Db, tenant: string, period: Period, now: number, scope: ReportScope = {}, worst = WORST_COUNT): Promise<OutcomeReport> {
+  const args: unknown[] = [tenant, period.from ?? EARLIEST, period.to ?? LATEST];
+  let where = 'tenant = $1 AND started_at >= $2 AND started_at < $3';
+  // A drill-down: core's ReportBuilder.counts, as SQL.
+  for (const k of ['tier', 'priority', 'metric'] as const) {
+    if (scope[k] === undefined) continue;
+    args.push(scope[k]);
+    where += ` AND ${k} = $${args.length}`;
+  }
   // PostgreSQL's JIT compiles these scans afresh on each call, for longer than it saves them.
   const query = <T>(sql: string, params: unknown[]) =>
     db.tx(async (q) => {
@@ -63,7 +69,7 @@ export async function reportOf(db: Db, tenant: string, period: Period, now: numb
     query<Late>(
       `SELECT ticket_id::text AS ticket_id, metric, cycle, tier, priority, due_at, ended_at, (${lateness})::float8 AS late_ms
        FROM outcomes WHERE ${where} AND state = 'breached' AND due_at IS NOT NULL AND ${which}
-       ORDER BY ${order}, ticket_id::text COLLATE "C", metric COLLATE "C", cycle LIMIT $4`,
+       ORDER BY ${order}, ticket_id::text COLLATE "C", metric COLLATE "C", cycle LIMIT $${args.length + 1}`,
       [...args, worst],
     );
   const [groups, weeks, ended, open] = await Promise.all([
@@ -87,7 +93,7 @@ export async function reportOf(db: Db, tenant: string, period: Period, now: numb
     // Still open: late until now, so the earliest due is the latest.
     late('ended_at IS NULL', `${Math.trunc(now)}::bigint - due_at`, 'due_at'),
   ]);
-  const b = new ReportBuilder({ period, now, worst });
+  const b = new ReportBuilder({ period, scope, now, worst });
   for (const g of groups) b.addGroup({ tier: g.tier, priority: g.priority, metric: g.metric, tickets: g.tickets, met: g.met, breached: g.breached, open: g.open, medianWorkingMs: g.median === null ? null : Number(g.median) });
   for (const w of weeks) b.addWeek({ week: Number(w.week), met: w.met, breached: w.breached, open: w.open });
   for (const w of [...ended, ...open]) b.addWorst({ ticketId: w.ticket_id, metric: w.metric, cycle: w.cycle, tier: w.tier, priority: w.priority, dueAt: Number(w.due_at), endedAt: w.ended_at === null ? null : Number(w.ended_at), lateMs: Number(w.late_ms) });

@@ -1,4 +1,4 @@
-import { isRealInstant, reportCsv } from '@sla-desk/core';
+import { isRealInstant, reportCsv, type ReportScope } from '@sla-desk/core';
 import type { FastifyInstance } from 'fastify';
 import { appCaller, APP_REFUSED } from './app-auth';
 import type { Db } from './db';
@@ -7,7 +7,7 @@ import type { Tenants } from './tenants';
 
 /** A day (00:00 UTC) or an instant with its offset: a bare local time would be read in the server's zone. */
 const WHEN = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-const KNOWN = new Set(['subdomain', 'from', 'to', 'format']);
+const KNOWN = new Set(['subdomain', 'from', 'to', 'format', 'tier', 'priority', 'metric']);
 
 export class ReportParameterError extends Error {}
 
@@ -15,6 +15,7 @@ export interface ReportQuery {
   from: number | null;
   to: number | null;
   format: 'json' | 'csv';
+  scope: ReportScope;
 }
 
 /** The report's parameters, or a ReportParameterError naming the one that is wrong. */
@@ -34,13 +35,22 @@ export function reportQuery(query: Record<string, unknown>): ReportQuery {
   if (from !== null && to !== null && to <= from) throw new ReportParameterError('to: must be after from');
   const format = query.format ?? 'json';
   if (format !== 'json' && format !== 'csv') throw new ReportParameterError('format: expected json or csv');
-  return { from, to, format };
+  const scope: ReportScope = {};
+  for (const k of ['tier', 'priority', 'metric'] as const) {
+    const v = query[k];
+    if (v === undefined) continue;
+    // A policy's ids are short; '' is the priority of a ticket that had none.
+    if (typeof v !== 'string' || v.length > 100) throw new ReportParameterError(`${k}: expected one ${k} id of the policy`);
+    scope[k] = v;
+  }
+  return { from, to, format, scope };
 }
 
 /**
- * GET /app/report?subdomain=…&from=…&to=…&format=json|csv: the account's SLA report from its
- * stored Outcomes (those whose clock started in [from, to)), for the app's nav_bar page. The same
- * bearer as /app/status; a bad parameter gets a 400 naming it.
+ * GET /app/report?subdomain=…&from=…&to=…&format=json|csv[&tier=…&priority=…&metric=…]: the
+ * account's SLA report from its stored Outcomes (those whose clock started in [from, to)), for
+ * the app's nav_bar page; tier, priority and metric drill down to one row and its tickets. The
+ * same bearer as /app/status; a bad parameter gets a 400 naming it.
  */
 export function registerReport(app: FastifyInstance, deps: { db: Db; tenants: Tenants; now?: () => number }): void {
   app.get('/app/report', async (req, reply) => {
@@ -53,7 +63,7 @@ export function registerReport(app: FastifyInstance, deps: { db: Db; tenants: Te
       if (e instanceof ReportParameterError) return reply.code(400).send({ error: e.message });
       throw e;
     }
-    const report = await reportOf(deps.db, who.account, { from: q.from, to: q.to }, (deps.now ?? Date.now)());
+    const report = await reportOf(deps.db, who.account, { from: q.from, to: q.to }, (deps.now ?? Date.now)(), q.scope);
     void reply.header('cache-control', 'no-store');
     if (q.format === 'csv') {
       const day = (t: number | null) => (t === null ? 'all' : new Date(t).toISOString().slice(0, 10));

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import { formatMs, type OutcomeReport, type ReportRow, type WeekRow } from '@sla-desk/core';
+import { formatMs, type OutcomeReport, type ReportRow, type ReportScope, type WeekRow } from '@sla-desk/core';
 
 /** What GET /app/report answers (zendesk-app/service/src/report-route.ts). */
 export type ReportAnswer = OutcomeReport & { policy: string | null; labels: { tiers: Record<string, string>; priorities: Record<string, string>; metrics: Record<string, string> } };
@@ -33,6 +33,7 @@ export function ReportPage({ request, subdomain, openTicket, save = download, no
   const [report, setReport] = useState<ReportAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
+  const [scope, setScope] = useState<ReportScope | null>(null);
 
   const query = (format: 'json' | 'csv') => {
     const p = new URLSearchParams();
@@ -40,6 +41,7 @@ export function ReportPage({ request, subdomain, openTicket, save = download, no
     if (from) p.set('from', from);
     // "Through" is inclusive; the service's period ends before its `to`.
     if (through) p.set('to', day(Date.parse(through) + DAY));
+    if (scope) for (const k of ['tier', 'priority', 'metric'] as const) if (scope[k] !== undefined) p.set(k, scope[k]!);
     p.set('format', format);
     return `/app/report?${p}`;
   };
@@ -55,9 +57,9 @@ export function ReportPage({ request, subdomain, openTicket, save = download, no
     return () => {
       live = false;
     };
-    // The period is the query: a change of either date asks again.
+    // The period and the drill-down are the query: a change of either asks again.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [from, through, subdomain]);
+  }, [from, through, subdomain, scope]);
 
   const csv = async () => {
     try {
@@ -95,9 +97,19 @@ export function ReportPage({ request, subdomain, openTicket, save = download, no
       {report && !error && (
         <>
           <p style={{ color: '#555', marginTop: 0 }}>Outcomes whose clock started in the period; each cycle of a recurring Metric is one.</p>
-          <Rows rows={report.rows} label={label} />
+          {scope && (
+            <p>
+              <strong>
+                Drill-down: {label('tiers', scope.tier ?? '')}, {label('priorities', scope.priority ?? '') || 'no priority'}, {label('metrics', scope.metric ?? '')}
+              </strong>{' '}
+              <button type="button" onClick={() => setScope(null)}>
+                Back to every row
+              </button>
+            </p>
+          )}
+          <Rows rows={report.rows} label={label} drill={scope ? undefined : (r) => setScope({ tier: r.tier, priority: r.priority, metric: r.metric })} />
           <Trend weeks={report.weeks} />
-          <h2 style={{ fontSize: 16 }}>Worst breaches</h2>
+          <h2 style={{ fontSize: 16 }}>Worst breaches{scope ? ' in this row' : ''}</h2>
           {report.worst.length === 0 ? (
             <p>No breaches in the period.</p>
           ) : (
@@ -119,7 +131,7 @@ export function ReportPage({ request, subdomain, openTicket, save = download, no
   );
 }
 
-function Rows({ rows, label }: { rows: ReportRow[]; label: (kind: 'tiers' | 'priorities' | 'metrics', id: string) => string }) {
+function Rows({ rows, label, drill }: { rows: ReportRow[]; label: (kind: 'tiers' | 'priorities' | 'metrics', id: string) => string; drill?: (r: ReportRow) => void }) {
   if (!rows.length) return <p>No Outcomes in the period.</p>;
   const th = { textAlign: 'left' as const, borderBottom: '1px solid #ccc', padding: '4px 8px' };
   const td = { padding: '4px 8px', borderBottom: '1px solid #eee' };
@@ -128,7 +140,7 @@ function Rows({ rows, label }: { rows: ReportRow[]; label: (kind: 'tiers' | 'pri
       <caption style={{ textAlign: 'left', fontWeight: 600, marginBottom: 4 }}>Met % and breaches by tier, priority and metric</caption>
       <thead>
         <tr>
-          {['Tier', 'Priority', 'Metric', 'Met %', 'Met', 'Breached', 'Open', 'Tickets', 'Median (working)'].map((h) => (
+          {['Tier', 'Priority', 'Metric', 'Met %', 'Met', 'Breached', 'Open', 'Tickets', 'Median (working)', ...(drill ? [''] : [])].map((h) => (
             <th key={h} scope="col" style={th}>
               {h}
             </th>
@@ -149,6 +161,13 @@ function Rows({ rows, label }: { rows: ReportRow[]; label: (kind: 'tiers' | 'pri
             <td style={td}>{r.open}</td>
             <td style={td}>{r.tickets}</td>
             <td style={td}>{r.medianWorkingMs === null ? '–' : formatMs(r.medianWorkingMs)}</td>
+            {drill && (
+              <td style={td}>
+                <button type="button" onClick={() => drill(r)} aria-label={`Tickets of ${label('tiers', r.tier)}, ${label('priorities', r.priority) || 'no priority'}, ${label('metrics', r.metric)}`}>
+                  Tickets
+                </button>
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
