@@ -27,7 +27,7 @@ export type { TicketView, MetricView, Tone, Locale, CalendarInfo, PreviewRow } f
 export { formatProblem } from './problem';
 export type { Problem } from './problem';
 export { ReportBuilder, reportCsv, weekIndex, isoWeek, worseFirst, WORST_COUNT } from './report';
-export type { ReportRow, ReportScope, Period, OutcomeGroup, WeekGroup, WeekRow, WorstOutcome, OutcomeReport } from './report';
+export type { ReportRow, ReportScope, Period, OutcomeGroup, OutcomeCell, WeekGroup, WeekRow, WorstOutcome, OutcomeReport } from './report';
 export { outcomesOf, outcomeState, groupNow } from './outcome';
 export { isRealInstant } from './instant';
 export type { Outcome, OutcomeState } from './outcome';

@@ -40,6 +40,13 @@ export interface Period {
  */
 export type OutcomeGroup = Pick<ReportRow, 'tier' | 'priority' | 'metric' | 'tickets' | 'met' | 'breached' | 'open' | 'medianWorkingMs'>;
 
+/**
+ * One group's Outcomes in one ISO week, aggregated where the Outcomes are: its counts add to the
+ * group's row and to the week's trend. A store's one pass (GROUP BY tier, priority, metric, week)
+ * for both; the median, which does not add up, comes apart (addMedian).
+ */
+export type OutcomeCell = Omit<OutcomeGroup, 'medianWorkingMs'> & { week: number };
+
 /** Outcomes by state in one ISO week (UTC, Monday first), by weekIndex. */
 export interface WeekGroup {
   week: number;
@@ -125,12 +132,13 @@ interface Counted {
 /**
  * Two ways in, one set of figures out. `add(decision)` counts each ticket's state now (the shown
  * cycle of a recurring Metric, with its cycles). `addOutcome` counts Outcomes, one per cycle, in
- * the Period; `addGroup`, `addWeek` and `addWorst` take the same figures aggregated by a store, so
+ * the Period; `addCell` and `addMedian` (or `addGroup` and `addWeek`) and `addWorst` take the same
+ * figures aggregated by a store, so
  * a store of a million Outcomes and `sla report --outcomes` over the same tickets agree.
  */
 export class ReportBuilder {
   private readonly groups = new Map<string, { row: ReportRow; times: number[] }>();
-  private readonly outcomeGroups = new Map<string, { group: OutcomeGroup; times: number[] | null }>();
+  private readonly outcomeGroups = new Map<string, { group: OutcomeGroup; times: number[] | null; final: boolean; median: boolean }>();
   private readonly weekGroups = new Map<number, Counted>();
   private worstList: WorstOutcome[] = [];
   readonly period: Period;
@@ -161,7 +169,7 @@ export class ReportBuilder {
     const key = `${o.tier}\u0000${o.priority}\u0000${o.metric}`;
     let g = this.outcomeGroups.get(key);
     if (!g) {
-      g = { group: { tier: o.tier, priority: o.priority, metric: o.metric, tickets: 0, met: 0, breached: 0, open: 0, medianWorkingMs: null }, times: [] };
+      g = { group: { tier: o.tier, priority: o.priority, metric: o.metric, tickets: 0, met: 0, breached: 0, open: 0, medianWorkingMs: null }, times: [], final: false, median: false };
       this.outcomeGroups.set(key, g);
     }
     if (!g.times) throw new Error(`report: ${o.tier} x ${o.priority} x ${o.metric} was given aggregated; its Outcomes cannot be added to it`);
@@ -179,7 +187,35 @@ export class ReportBuilder {
   addGroup(g: OutcomeGroup): void {
     const key = `${g.tier}\u0000${g.priority}\u0000${g.metric}`;
     if (this.outcomeGroups.has(key)) throw new Error(`report: ${g.tier} x ${g.priority} x ${g.metric} given twice`);
-    this.outcomeGroups.set(key, { group: { ...g }, times: null });
+    this.outcomeGroups.set(key, { group: { ...g }, times: null, final: true, median: true });
+  }
+
+  addCell(c: OutcomeCell): void {
+    const g = this.aggregated(c);
+    g.group.tickets += c.tickets;
+    g.group.met += c.met;
+    g.group.breached += c.breached;
+    g.group.open += c.open;
+    this.addWeek({ week: c.week, met: c.met, breached: c.breached, open: c.open });
+  }
+
+  /** The median working time of a group's Outcomes that stopped, as a store's percentile_cont(0.5) gives it. */
+  addMedian(m: Pick<OutcomeGroup, 'tier' | 'priority' | 'metric' | 'medianWorkingMs'>): void {
+    const g = this.aggregated(m);
+    if (g.median) throw new Error(`report: ${m.tier} x ${m.priority} x ${m.metric}: median given twice`);
+    g.median = true;
+    g.group.medianWorkingMs = m.medianWorkingMs;
+  }
+
+  private aggregated(k: Pick<OutcomeGroup, 'tier' | 'priority' | 'metric'>) {
+    const key = `${k.tier}\u0000${k.priority}\u0000${k.metric}`;
+    let g = this.outcomeGroups.get(key);
+    if (!g) {
+      g = { group: { tier: k.tier, priority: k.priority, metric: k.metric, tickets: 0, met: 0, breached: 0, open: 0, medianWorkingMs: null }, times: null, final: false, median: false };
+      this.outcomeGroups.set(key, g);
+    }
+    if (g.times || g.final) throw new Error(`report: ${k.tier} x ${k.priority} x ${k.metric} was given ${g.times ? 'as Outcomes' : 'whole'}; it cannot take aggregates too`);
+    return g;
   }
 
   addWeek(w: WeekGroup): void {

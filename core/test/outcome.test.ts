@@ -117,17 +117,39 @@ describe('the Outcome report', () => {
     const b = new ReportBuilder();
     b.addGroup({ tier: 'std', priority: 'P1', metric: 'first_response', tickets: 1, met: 1, breached: 0, open: 0, medianWorkingMs: HOUR });
     expect(() => b.addOutcome(o({}))).toThrow('std x P1 x first_response');
+    const c = new ReportBuilder();
+    c.addMedian({ tier: 'std', priority: 'P1', metric: 'resolution', medianWorkingMs: HOUR });
+    expect(() => c.addMedian({ tier: 'std', priority: 'P1', metric: 'resolution', medianWorkingMs: HOUR })).toThrow('median given twice');
+    expect(() => c.addOutcome(o({ metric: 'resolution' }))).toThrow('std x P1 x resolution');
   });
 
   /** What a store's SQL does: GROUP BY tier, priority, metric; by week; ORDER BY lateness LIMIT. */
-  function aggregated(outcomes: Outcome[], period: { from: number | null; to: number | null }, now: number, scope: ReportScope = {}): ReportBuilder {
+  function aggregated(outcomes: Outcome[], period: { from: number | null; to: number | null }, now: number, scope: ReportScope = {}, by: 'groups' | 'cells' = 'groups'): ReportBuilder {
     const b = new ReportBuilder({ period, scope, now });
     const kept = outcomes.filter(
       (x) => (period.from === null || x.startedAt >= period.from) && (period.to === null || x.startedAt < period.to) && (scope.tier ?? x.tier) === x.tier && (scope.priority ?? x.priority) === x.priority && (scope.metric ?? x.metric) === x.metric,
     );
+    if (by === 'cells') {
+      // GROUP BY tier, priority, metric, week; then the medians of those that stopped, per group.
+      const cells = new Map<string, Outcome[]>();
+      for (const x of kept) {
+        const k = `${x.tier}|${x.priority}|${x.metric}|${weekIndex(x.startedAt)}`;
+        cells.set(k, [...(cells.get(k) ?? []), x]);
+      }
+      for (const xs of cells.values()) {
+        const n = (s: Outcome['state']) => xs.filter((x) => x.state === s).length;
+        b.addCell({ tier: xs[0].tier, priority: xs[0].priority, metric: xs[0].metric, week: weekIndex(xs[0].startedAt), tickets: xs.filter((x) => x.cycle === 1).length, met: n('met'), breached: n('breached'), open: n('open') });
+      }
+      const stopped = new Map<string, Outcome[]>();
+      for (const x of kept.filter((y) => y.endedAt !== null)) stopped.set(`${x.tier}|${x.priority}|${x.metric}`, [...(stopped.get(`${x.tier}|${x.priority}|${x.metric}`) ?? []), x]);
+      for (const xs of stopped.values()) {
+        const v = xs.map((x) => x.workingMs).sort((p, q) => p - q);
+        b.addMedian({ tier: xs[0].tier, priority: xs[0].priority, metric: xs[0].metric, medianWorkingMs: v[(v.length - 1) >> 1] + (v[v.length >> 1] - v[(v.length - 1) >> 1]) * 0.5 });
+      }
+    }
     const groups = new Map<string, Outcome[]>();
     for (const x of kept) groups.set(`${x.tier}|${x.priority}|${x.metric}`, [...(groups.get(`${x.tier}|${x.priority}|${x.metric}`) ?? []), x]);
-    for (const xs of groups.values()) {
+    for (const xs of by === 'cells' ? [] : groups.values()) {
       const ended = xs.filter((x) => x.endedAt !== null).map((x) => x.workingMs).sort((a, b) => a - b);
       const n = ended.length;
       const g: OutcomeGroup = {
@@ -149,7 +171,7 @@ describe('the Outcome report', () => {
       w[x.state]++;
       weeks.set(weekIndex(x.startedAt), w);
     }
-    for (const [week, c] of weeks) b.addWeek({ week, ...c });
+    if (by === 'groups') for (const [week, c] of weeks) b.addWeek({ week, ...c });
     const worst: WorstOutcome[] = kept
       .filter((x) => x.state === 'breached' && x.dueAt !== null)
       .map((x) => ({ ticketId: x.ticketId, metric: x.metric, cycle: x.cycle, tier: x.tier, priority: x.priority, dueAt: x.dueAt!, endedAt: x.endedAt, lateMs: (x.endedAt ?? now) - x.dueAt! }))
@@ -179,12 +201,12 @@ describe('the Outcome report', () => {
     // A drill-down, or none.
     const scopes = fc.record({ tier: fc.constantFrom('std', 'gold'), priority: fc.constantFrom('P1', ''), metric: fc.constantFrom('resolution') }, { requiredKeys: [] });
     fc.assert(
-      fc.property(fc.array(outcome, { maxLength: 60 }), bound, bound, scopes, (outcomes, a, z, scope) => {
+      fc.property(fc.array(outcome, { maxLength: 60 }), bound, bound, scopes, fc.constantFrom('groups' as const, 'cells' as const), (outcomes, a, z, scope, by) => {
         const period = { from: a, to: z };
         const now = C + 80 * 24 * HOUR;
         const each = new ReportBuilder({ period, scope, now });
         for (const x of outcomes) each.addOutcome(x);
-        expect(aggregated(outcomes, period, now, scope).outcomeReport()).toEqual(each.outcomeReport());
+        expect(aggregated(outcomes, period, now, scope, by).outcomeReport()).toEqual(each.outcomeReport());
       }),
       { numRuns: 300 },
     );
