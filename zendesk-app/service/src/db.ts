@@ -644,10 +644,11 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
         due_at bigint,
         PRIMARY KEY (tenant, ticket_id, metric, cycle)
       );
-      CREATE INDEX outcomes_period ON outcomes (tenant, started_at) INCLUDE (state);
-      CREATE INDEX outcomes_groups ON outcomes (tenant, tier, priority, metric, working_ms) INCLUDE (cycle, state, started_at, ended_at);
+      CREATE INDEX outcomes_period ON outcomes (tenant, started_at);
+      CREATE INDEX outcomes_stopped ON outcomes (tenant, tier, priority, metric, working_ms) INCLUDE (started_at) WHERE ended_at IS NOT NULL;
       CREATE INDEX outcomes_late_ended ON outcomes (tenant, (ended_at - due_at) DESC) WHERE state = 'breached' AND ended_at IS NOT NULL AND due_at IS NOT NULL;
-      CREATE INDEX outcomes_late_open ON outcomes (tenant, due_at) WHERE state = 'breached' AND ended_at IS NULL AND due_at IS NOT NULL
+      CREATE INDEX outcomes_late_open ON outcomes (tenant, due_at) WHERE state = 'breached' AND ended_at IS NULL AND due_at IS NOT NULL;
+      CREATE STATISTICS outcomes_cells (ndistinct) ON tier, priority, metric, (floor((started_at + 259200000)::float8 / 604800000)::int) FROM outcomes
     `,
   },
 ];

@@ -44,9 +44,9 @@ const LATEST = Number.MAX_SAFE_INTEGER;
  * The tenant's report from its stored Outcomes: aggregated in SQL (rows by tier x priority x
  * metric, weeks, the worst breaches), the figures then made by core's ReportBuilder, as
  * `sla report --outcomes` makes them. The queries run at once (on PostgreSQL, each on its own
- * connection), and each reads an index made for it (migration 7): the groups come in index order
- * with their working times sorted, so a million Outcomes need no sort; the worst are the first
- * entries of two partial indexes.
+ * connection): one hash aggregate by group and week for every count, the medians from an index
+ * that gives each group's working times sorted (so a million Outcomes need no sort), and the
+ * worst from the first entries of two partial indexes (migration 7).
  */
 export async function reportOf(db: Db, tenant: string, period: Period, now: number, scope: ReportScope = {}, worst = WORST_COUNT): Promise<OutcomeReport> {
   const args: unknown[] = [tenant, period.from ?? EARLIEST, period.to ?? LATEST];
@@ -72,21 +72,21 @@ export async function reportOf(db: Db, tenant: string, period: Period, now: numb
        ORDER BY ${order}, ticket_id::text COLLATE "C", metric COLLATE "C", cycle LIMIT $${args.length + 1}`,
       [...args, worst],
     );
-  const [groups, weeks, ended, open] = await Promise.all([
-    query<{ tier: string; priority: string; metric: string; tickets: number; met: number; breached: number; open: number; median: number | null }>(
-      `SELECT tier, priority, metric, count(*) FILTER (WHERE cycle = 1)::int AS tickets,
-         count(*) FILTER (WHERE state = 'met')::int AS met, count(*) FILTER (WHERE state = 'breached')::int AS breached,
-         count(*) FILTER (WHERE state = 'open')::int AS open,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY working_ms) FILTER (WHERE ended_at IS NOT NULL) AS median
-       FROM outcomes WHERE ${where} GROUP BY tier, priority, metric`,
-      args,
-    ),
-    // core's weekIndex: weeks from the Monday before the epoch (a Thursday), UTC.
-    query<{ week: number; met: number; breached: number; open: number }>(
-      `SELECT floor((started_at + 259200000)::float8 / 604800000)::int AS week,
+  const [cells, medians, ended, open] = await Promise.all([
+    // One pass for the rows' counts and the weeks' (core's weekIndex: weeks from the Monday before
+    // the epoch, a Thursday, UTC): a hash aggregate, which PostgreSQL runs in parallel once it knows
+    // (outcomes_cells, migration 7) that the groups are a few thousand, not one per Outcome.
+    query<{ tier: string; priority: string; metric: string; week: number; tickets: number; met: number; breached: number; open: number }>(
+      `SELECT tier, priority, metric, floor((started_at + 259200000)::float8 / 604800000)::int AS week, count(*) FILTER (WHERE cycle = 1)::int AS tickets,
          count(*) FILTER (WHERE state = 'met')::int AS met, count(*) FILTER (WHERE state = 'breached')::int AS breached,
          count(*) FILTER (WHERE state = 'open')::int AS open
-       FROM outcomes WHERE ${where} GROUP BY 1`,
+       FROM outcomes WHERE ${where} GROUP BY 1, 2, 3, 4`,
+      args,
+    ),
+    // The medians from outcomes_stopped, read in its order: each group's working times come sorted.
+    query<{ tier: string; priority: string; metric: string; median: number }>(
+      `SELECT tier, priority, metric, percentile_cont(0.5) WITHIN GROUP (ORDER BY working_ms) AS median
+       FROM outcomes WHERE ${where} AND ended_at IS NOT NULL GROUP BY tier, priority, metric`,
       args,
     ),
     late('ended_at IS NOT NULL', 'ended_at - due_at', '(ended_at - due_at) DESC'),
@@ -94,8 +94,8 @@ export async function reportOf(db: Db, tenant: string, period: Period, now: numb
     late('ended_at IS NULL', `${Math.trunc(now)}::bigint - due_at`, 'due_at'),
   ]);
   const b = new ReportBuilder({ period, scope, now, worst });
-  for (const g of groups) b.addGroup({ tier: g.tier, priority: g.priority, metric: g.metric, tickets: g.tickets, met: g.met, breached: g.breached, open: g.open, medianWorkingMs: g.median === null ? null : Number(g.median) });
-  for (const w of weeks) b.addWeek({ week: Number(w.week), met: w.met, breached: w.breached, open: w.open });
+  for (const c of cells) b.addCell({ tier: c.tier, priority: c.priority, metric: c.metric, week: Number(c.week), tickets: c.tickets, met: c.met, breached: c.breached, open: c.open });
+  for (const m of medians) b.addMedian({ tier: m.tier, priority: m.priority, metric: m.metric, medianWorkingMs: Number(m.median) });
   for (const w of [...ended, ...open]) b.addWorst({ ticketId: w.ticket_id, metric: w.metric, cycle: w.cycle, tier: w.tier, priority: w.priority, dueAt: Number(w.due_at), endedAt: w.ended_at === null ? null : Number(w.ended_at), lateMs: Number(w.late_ms) });
   return b.outcomeReport();
 }
