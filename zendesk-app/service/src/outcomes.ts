@@ -46,7 +46,7 @@ const LATEST = Number.MAX_SAFE_INTEGER;
  * `sla report --outcomes` makes them. The queries run at once (on PostgreSQL, each on its own
  * connection): one hash aggregate by group and week for every count, the medians from an index
  * that gives each group's working times sorted (so a million Outcomes need no sort), and the
- * worst from the first entries of two partial indexes (migration 7).
+ * worst from the first entries of two partial indexes (migration 8).
  */
 export async function reportOf(db: Db, tenant: string, period: Period, now: number, scope: ReportScope = {}, worst = WORST_COUNT): Promise<OutcomeReport> {
   const args: unknown[] = [tenant, period.from ?? EARLIEST, period.to ?? LATEST];
@@ -75,7 +75,7 @@ export async function reportOf(db: Db, tenant: string, period: Period, now: numb
   const [cells, medians, ended, open] = await Promise.all([
     // One pass for the rows' counts and the weeks' (core's weekIndex: weeks from the Monday before
     // the epoch, a Thursday, UTC): a hash aggregate, which PostgreSQL runs in parallel once it knows
-    // (outcomes_cells, migration 7) that the groups are a few thousand, not one per Outcome.
+    // (outcomes_cells, migration 8) that the groups are a few thousand, not one per Outcome.
     query<{ tier: string; priority: string; metric: string; week: number; tickets: number; met: number; breached: number; open: number }>(
       `SELECT tier, priority, metric, floor((started_at + 259200000)::float8 / 604800000)::int AS week, count(*) FILTER (WHERE cycle = 1)::int AS tickets,
          count(*) FILTER (WHERE state = 'met')::int AS met, count(*) FILTER (WHERE state = 'breached')::int AS breached,
