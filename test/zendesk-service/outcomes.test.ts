@@ -61,6 +61,13 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     // A solve stops the first response too (a solved ticket owes no first reply).
     expect(solved.find((o) => o.metric === 'first_response')).toMatchObject({ ended_at: solvedAt });
 
+    // A later pass finds the settled cycles as they were and leaves their rows alone (same xmin).
+    const xmin = async () => (await db.query<{ x: string }>("SELECT xmin::text AS x FROM outcomes WHERE ticket_id = 1 AND metric = 'resolution'"))[0].x;
+    const before = await xmin();
+    clock += 60_000;
+    await pass(1);
+    expect(await xmin()).toBe(before);
+
     // Closed: the store forgets the ticket, and keeps its Outcomes as they were.
     clock += 3_600_000;
     z.agentEdit(1, { status: 'closed' });

@@ -19,7 +19,10 @@ export async function keepOutcomes(db: Db, tenant: string, ticketId: number, out
        FROM jsonb_to_recordset($3::jsonb) AS o(metric text, cycle int, state text, working_ms float8, tier text, priority text, group_id text, started_at bigint, ended_at bigint, due_at bigint)
        WHERE $1 = 'env' OR EXISTS (SELECT 1 FROM tenants WHERE account_id = $1)
        ON CONFLICT (tenant, ticket_id, metric, cycle) DO UPDATE SET state = EXCLUDED.state, working_ms = EXCLUDED.working_ms, tier = EXCLUDED.tier,
-         priority = EXCLUDED.priority, group_id = EXCLUDED.group_id, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, due_at = EXCLUDED.due_at`,
+         priority = EXCLUDED.priority, group_id = EXCLUDED.group_id, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, due_at = EXCLUDED.due_at
+       -- A settled cycle comes back unchanged on every pass: rewriting it would only churn five indexes.
+       WHERE (outcomes.state, outcomes.working_ms, outcomes.tier, outcomes.priority, outcomes.group_id, outcomes.started_at, outcomes.ended_at, outcomes.due_at)
+         IS DISTINCT FROM (EXCLUDED.state, EXCLUDED.working_ms, EXCLUDED.tier, EXCLUDED.priority, EXCLUDED.group_id, EXCLUDED.started_at, EXCLUDED.ended_at, EXCLUDED.due_at)`,
       [tenant, ticketId, rows],
     );
     // A cycle the evaluation no longer gives (a reply deleted, a policy changed) is no Outcome.
