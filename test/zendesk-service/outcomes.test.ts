@@ -1,5 +1,6 @@
 import { startService, type Service } from '../../zendesk-app/service/src/server';
 import type { Db } from '../../zendesk-app/service/src/db';
+import { keepOutcomes } from '../../zendesk-app/service/src/outcomes';
 import { ZendeskEmulator } from '../zendesk/rest-emulator';
 import { ADMIN_TOKEN, addKiwiTicket, deliver, NOW, openStore, resetStore, serviceConfig, STORES, type StoreKind } from './helpers';
 
@@ -82,5 +83,14 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     z.deleted.add(2);
     await pass(2);
     expect(await outcomes(2)).toEqual([]);
+  });
+
+  test('a cycle the evaluation no longer gives is no Outcome; a tenant the store does not know keeps none', async () => {
+    const o = (cycle: number) => ({ ticketId: '5', metric: 'next_reply', cycle, state: 'met' as const, workingMs: 1000, tier: 'plus', priority: 'P2', group: null, startedAt: NOW, endedAt: NOW + 1000, dueAt: NOW + 2000 });
+    await keepOutcomes(db, 'env', 5, [o(1), o(2), o(3)]);
+    await keepOutcomes(db, 'env', 5, [o(1), o(3)]);
+    expect((await db.query<{ cycle: number }>('SELECT cycle FROM outcomes WHERE ticket_id = 5 ORDER BY cycle')).map((r) => r.cycle)).toEqual([1, 3]);
+    await keepOutcomes(db, '9999', 5, [o(1)]);
+    expect(await db.query("SELECT 1 FROM outcomes WHERE tenant = '9999'")).toEqual([]);
   });
 });

@@ -11,27 +11,26 @@ export async function keepOutcomes(db: Db, tenant: string, ticketId: number, out
   const rows = JSON.stringify(
     outcomes.map((o) => ({ metric: o.metric, cycle: o.cycle, state: o.state, working_ms: o.workingMs, tier: o.tier, priority: o.priority, group_id: o.group, started_at: o.startedAt, ended_at: o.endedAt, due_at: o.dueAt })),
   );
-  await db.tx(async (q) => {
-    // Nothing is kept for a tenant deleted while its pass ran.
-    await q.query(
-      `INSERT INTO outcomes (tenant, ticket_id, metric, cycle, state, working_ms, tier, priority, group_id, started_at, ended_at, due_at)
-       SELECT $1, $2, o.metric, o.cycle, o.state, o.working_ms, o.tier, o.priority, o.group_id, o.started_at, o.ended_at, o.due_at
-       FROM jsonb_to_recordset($3::jsonb) AS o(metric text, cycle int, state text, working_ms float8, tier text, priority text, group_id text, started_at bigint, ended_at bigint, due_at bigint)
-       WHERE $1 = 'env' OR EXISTS (SELECT 1 FROM tenants WHERE account_id = $1)
-       ON CONFLICT (tenant, ticket_id, metric, cycle) DO UPDATE SET state = EXCLUDED.state, working_ms = EXCLUDED.working_ms, tier = EXCLUDED.tier,
-         priority = EXCLUDED.priority, group_id = EXCLUDED.group_id, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, due_at = EXCLUDED.due_at
-       -- A settled cycle comes back unchanged on every pass: rewriting it would only churn five indexes.
-       WHERE (outcomes.state, outcomes.working_ms, outcomes.tier, outcomes.priority, outcomes.group_id, outcomes.started_at, outcomes.ended_at, outcomes.due_at)
-         IS DISTINCT FROM (EXCLUDED.state, EXCLUDED.working_ms, EXCLUDED.tier, EXCLUDED.priority, EXCLUDED.group_id, EXCLUDED.started_at, EXCLUDED.ended_at, EXCLUDED.due_at)`,
-      [tenant, ticketId, rows],
-    );
-    // A cycle the evaluation no longer gives (a reply deleted, a policy changed) is no Outcome.
-    await q.query(
-      `DELETE FROM outcomes WHERE tenant = $1 AND ticket_id = $2
-         AND (metric, cycle) NOT IN (SELECT o.metric, o.cycle FROM jsonb_to_recordset($3::jsonb) AS o(metric text, cycle int))`,
-      [tenant, ticketId, rows],
-    );
-  });
+  // One statement, so one round trip and atomic without a transaction: the DELETE and the INSERT
+  // touch different rows (those the evaluation no longer gives, a reply deleted or a policy
+  // changed; and those it gives).
+  await db.query(
+    `WITH given AS (
+       SELECT * FROM jsonb_to_recordset($3::jsonb) AS o(metric text, cycle int, state text, working_ms float8, tier text, priority text, group_id text, started_at bigint, ended_at bigint, due_at bigint)
+     ), gone AS (
+       DELETE FROM outcomes WHERE tenant = $1 AND ticket_id = $2 AND (metric, cycle) NOT IN (SELECT metric, cycle FROM given)
+     )
+     INSERT INTO outcomes (tenant, ticket_id, metric, cycle, state, working_ms, tier, priority, group_id, started_at, ended_at, due_at)
+     SELECT $1, $2, metric, cycle, state, working_ms, tier, priority, group_id, started_at, ended_at, due_at FROM given
+     -- Nothing is kept for a tenant deleted while its pass ran.
+     WHERE $1 = 'env' OR EXISTS (SELECT 1 FROM tenants WHERE account_id = $1)
+     ON CONFLICT (tenant, ticket_id, metric, cycle) DO UPDATE SET state = EXCLUDED.state, working_ms = EXCLUDED.working_ms, tier = EXCLUDED.tier,
+       priority = EXCLUDED.priority, group_id = EXCLUDED.group_id, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at, due_at = EXCLUDED.due_at
+     -- A settled cycle comes back unchanged on every pass: rewriting it would only churn five indexes.
+     WHERE (outcomes.state, outcomes.working_ms, outcomes.tier, outcomes.priority, outcomes.group_id, outcomes.started_at, outcomes.ended_at, outcomes.due_at)
+       IS DISTINCT FROM (EXCLUDED.state, EXCLUDED.working_ms, EXCLUDED.tier, EXCLUDED.priority, EXCLUDED.group_id, EXCLUDED.started_at, EXCLUDED.ended_at, EXCLUDED.due_at)`,
+    [tenant, ticketId, rows],
+  );
 }
 
 /** A ticket Zendesk no longer has (deleted): its Outcomes go with it. */
