@@ -70,7 +70,7 @@ function zafProxy({ secureSettings = {}, domainWhitelist = [] } = {}) {
     }
     if (options.contentType) headers['content-type'] = options.contentType;
     const res = await fetch(fill(options.url), { method: options.type || 'GET', headers, body: options.data === undefined ? undefined : fill(options.data), redirect: 'manual' });
-    return { status: res.status, statusText: res.statusText, text: await res.text() };
+    return { status: res.status, statusText: res.statusText, contentType: res.headers.get('content-type') || '', text: await res.text() };
   };
 }
 

@@ -178,3 +178,39 @@ test('with no service URL the page says the sidebar works alone; a service that 
   await page.getByRole('region', { name: 'Hosted service' }).getByRole('alert').getByText(/did not answer|answered/).waitFor();
   await page.close();
 });
+
+test('a lead sees the SLA report of the tickets the service evaluated, as the service answers it, and downloads its CSV; an agent is not offered it', async () => {
+  z.updateSettings(inst.id, { policy_preset: DEFAULT_PRESET, lead_groups: 'Triage' });
+  const admin = await openPage('admin');
+  await followConnect((await admin.getByRole('link', { name: 'Connect' }).getAttribute('href'))!);
+  await admin.close();
+  // A ticket by email, evaluated by the service through Zendesk's trigger: its Outcomes are kept.
+  const field = (k: string) => Number(inst.requirements.find((r) => r.identifier === k)!.requirement_id);
+  z.addTicket({ id: 1, subject: 'Site down', status: 'open', priority: null, tags: [], created_at: new Date(Date.now() - 60_000).toISOString(), custom_fields: [{ id: field('sla_impact'), value: 'sla_impact_1' }, { id: field('sla_urgency'), value: 'sla_urgency_1' }, { id: field('sla_tier'), value: 'sla_tier_plus' }] });
+  const until = Date.now() + 10_000;
+  while (!(await store.db.query("SELECT 1 FROM outcomes WHERE tenant = '9001'")).length && Date.now() < until) {
+    await z.settled();
+    await svc.drain();
+  }
+  const page = await openPage('admin');
+  const report = page.getByRole('region', { name: 'SLA report' });
+  const table = report.getByRole('table', { name: 'Met % and breaches by tier, priority and metric' });
+  await table.waitFor();
+  // The page draws what the service answers: the same rows, tier by tier.
+  const token = String(z.installations.get(inst.id)!.settings.service_token);
+  const served = await (await fetch(`${svc.url}/app/report?subdomain=acme`, { headers: { authorization: `Bearer ${token}` } })).json();
+  expect(served.rows.length).toBeGreaterThan(0);
+  expect(await table.locator('tbody tr').count()).toBe(served.rows.length);
+  const download = page.waitForEvent('download');
+  await report.getByRole('button', { name: 'Download CSV' }).click();
+  const csv = await (await download).createReadStream();
+  let text = '';
+  for await (const chunk of csv) text += chunk;
+  expect(text.split('\n')[0]).toMatch(/tier/i);
+  await page.close();
+  // An agent in no lead group: no report offered.
+  const agent = await openPage('agent');
+  await agent.getByRole('region', { name: 'Fields' }).waitFor();
+  expect(await agent.getByRole('region', { name: 'SLA report' }).count()).toBe(0);
+  await agent.close();
+});

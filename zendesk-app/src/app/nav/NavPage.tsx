@@ -4,7 +4,9 @@ import type { ZafClient } from '../../zaf/types';
 import { requirementPaths, resolveFieldIds } from '../../zaf/fields';
 import { ensureDueFields, metricsWithoutDueField } from '../../zaf/setup';
 import { readSettings } from '../../sla/settings';
-import { confirmUrl, connectUrl, fetchStatus, serviceUrl, zafAdminApi, type StatusAnswer } from './service';
+import { isLeadOf } from '../../zaf/leads';
+import { ReportPage } from '../report/ReportPage';
+import { confirmUrl, connectUrl, fetchStatus, serviceRequest, serviceUrl, zafAdminApi, type StatusAnswer } from './service';
 
 /**
  * SLA Desk's own page in Zendesk (the nav_bar location), for admins and triage leads: the hosted
@@ -19,6 +21,8 @@ interface Ready {
   installationId: number | null;
   subdomain: string;
   role: string;
+  /** An admin, or a member of a triage-lead group: who the report is for. */
+  lead: boolean;
   policy: Policy | null;
   problems: string[];
   due: Record<string, number>;
@@ -32,8 +36,10 @@ export function NavPage({ client }: { client: ZafClient }) {
       const settings = await readSettings(meta.settings);
       const got = settings.policy ? await client.get(requirementPaths(Object.keys(settings.policy.metrics))) : {};
       const due = settings.policy ? resolveFieldIds(settings.policy, got, meta.settings.field_ids).due : {};
-      const role = String((me.currentUser as { role?: unknown } | undefined)?.role ?? 'agent');
-      setReady({ client, raw: meta.settings, installationId: meta.installationId ?? null, subdomain: ctx.account?.subdomain ?? '', role, policy: settings.policy, problems: settings.problems, due });
+      const user = (me.currentUser ?? {}) as { role?: unknown; groups?: { id: number; name?: string }[] };
+      const role = String(user.role ?? 'agent');
+      const lead = isLeadOf(role, user.groups ?? [], settings.leadGroups);
+      setReady({ client, raw: meta.settings, installationId: meta.installationId ?? null, subdomain: ctx.account?.subdomain ?? '', role, lead, policy: settings.policy, problems: settings.problems, due });
     } catch {
       setReady({ error: 'Zendesk did not answer. Reload the page.' });
     }
@@ -45,6 +51,7 @@ export function NavPage({ client }: { client: ZafClient }) {
     <main className="nav-page">
       <h1>SLA Desk</h1>
       <Connection ready={ready} />
+      <Report ready={ready} />
       <Fields ready={ready} />
     </main>
   );
@@ -126,6 +133,26 @@ function Connection({ ready }: { ready: Ready }) {
         )}
       </div>
       {admin && answer?.kind === 'ok' && <p className="nav-muted">Export and disconnect open your Zendesk's sign-in: the service acts only for an admin.</p>}
+    </Section>
+  );
+}
+
+/**
+ * The SLA report (core's ReportBuilder over the Outcomes the service keeps), for leads and
+ * admins. The service answers any holder of the app's token, which every agent's browser can send:
+ * what the report shows (ticket ids, met %, breaches) is the account's SLA figures, not ticket
+ * content, so the page offers it to leads and admins and the service does not tell them apart.
+ */
+function Report({ ready }: { ready: Ready }) {
+  const service = serviceUrl(ready.raw.service_url);
+  if (!service || !ready.lead) return null;
+  return (
+    <Section title="SLA report">
+      <ReportPage
+        subdomain={ready.subdomain}
+        request={(path) => serviceRequest(ready.client, service, path)}
+        openTicket={(id) => void ready.client.invoke('routeTo', 'ticket', id)}
+      />
     </Section>
   );
 }

@@ -32,15 +32,15 @@ export function serviceUrl(raw: unknown): string | null {
   }
 }
 
+/** A GET of the service's path through Zendesk's proxy, with the app's token as the bearer. */
+export function serviceRequest<T = unknown>(client: ZafClient, service: string, path: string): Promise<T> {
+  return client.request<T>({ url: `${service}${path}`, type: 'GET', headers: { Authorization: 'Bearer {{setting.service_token}}' }, secure: true });
+}
+
 export async function fetchStatus(client: ZafClient, service: string | null, subdomain: string): Promise<StatusAnswer> {
   if (!service) return { kind: 'none' };
   try {
-    const status = await client.request<ServiceStatus>({
-      url: `${service}/app/status?subdomain=${encodeURIComponent(subdomain)}`,
-      type: 'GET',
-      headers: { Authorization: 'Bearer {{setting.service_token}}' },
-      secure: true,
-    });
+    const status = await serviceRequest<ServiceStatus>(client, service, `/app/status?subdomain=${encodeURIComponent(subdomain)}`);
     return { kind: 'ok', status };
   } catch (e) {
     const code = (e as { status?: number }).status;
