@@ -1,6 +1,7 @@
 import type { Decision, MetricDecision } from './evaluate';
 import { getCompiled, tagPart, type Policy } from './policy';
 import type { OverrideEvent } from './timeline';
+import { hasNoteRef, hasRaiseRef, hasStepRef, stepSentence } from './notes';
 
 /** One of the fixed, safe things a ladder level does (schema.ts lists them). */
 export type LadderAction = { note: true } | { tag: string } | { notify: string } | { raisePriority: true } | { assignGroup: string };
@@ -73,44 +74,35 @@ export { RAISED_BY as LADDER_AUTHOR } from './reads';
 
 /**
  * The Override a raisePriority step made (evaluate applies it at the level's instant), or null
- * when the Priority was already the top one. Its note (overrideNote) is the host's record.
+ * when the Priority was already the top one. Its note (notes.ts raiseNote) is the host's record.
  */
 export function raiseOf(decision: Decision, step: LadderStep): OverrideEvent | null {
   return decision.raises?.find((r) => r.key === step.key)?.override ?? null;
 }
 
-/** The note that records a raise: who (the app), from and to, and why (the Metric and its level). */
-export function raiseNote(o: OverrideEvent): string {
-  return `${RAISE_PREFIX}${o.from ?? '-'} → ${o.to} (${o.reason}).`;
-}
-
+// The ladder's notes are written in notes.ts. These are the forms written before its reference
+// lines (still on tickets): a host that proves a step by its note finds either.
 const RAISE_PREFIX = 'SLA Desk: the Priority is raised ';
 const stepPrefix = (step: LadderStep) => `SLA Desk: ${step.label} reached ${step.levelLabel} (level ${step.level})`;
 
-/** The internal note for a step: the Metric, the level and the due, nothing of the ticket's content. */
-export function stepNote(step: LadderStep, m: MetricDecision | undefined): string {
-  const due = m?.due == null ? '' : ` (due ${new Date(m.due).toISOString()})`;
-  return `${stepPrefix(step)}${due}.`;
-}
-
-/** Whether a comment is this step's note (a host that proves a step by its note looks for it). */
+/** Whether a comment is this step's note: its reference line, or the older English form. */
 export function isStepNote(text: string, step: LadderStep): boolean {
-  return text.startsWith(stepPrefix(step));
+  return hasNoteRef(text) ? hasStepRef(text, step) : text.startsWith(stepPrefix(step));
 }
 
 /** Whether a comment is the note of this step's raise. */
 export function isRaiseNote(text: string, step: LadderStep): boolean {
-  return text.startsWith(RAISE_PREFIX) && text.includes(`(level ${step.level})`) && text.includes(step.label);
+  return hasNoteRef(text) ? hasRaiseRef(text, step) : (text.startsWith(RAISE_PREFIX) && text.includes(`(level ${step.level})`) && text.includes(step.label));
 }
 
 /**
  * The body a notify action posts: Slack-compatible (`text`), with the step's key and the ticket's
  * reference so a receiver can drop a repeat. Only ids and the policy's own words, never ticket content.
  */
-export function notifyBody(step: LadderStep, ticket: { host: 'zendesk' | 'jira'; id: string; url?: string }, m: MetricDecision | undefined): Record<string, unknown> {
+export function notifyBody(policy: Policy, step: LadderStep, ticket: { host: 'zendesk' | 'jira'; id: string; url?: string }, m: MetricDecision | undefined): Record<string, unknown> {
   const where = ticket.url ? `<${ticket.url}|${ticket.host === 'jira' ? ticket.id : `#${ticket.id}`}>` : ticket.host === 'jira' ? ticket.id : `#${ticket.id}`;
   return {
-    text: `${where}: ${stepNote(step, m).replace(/^SLA Desk: /, '')}`,
+    text: `${where}: ${stepSentence(policy, step, m)}`,
     sla_desk: { id: `${ticket.host}:${ticket.id}:${step.key}`, ticket: ticket.id, metric: step.metric, cycle: step.cycle, level: step.level, label: step.levelLabel },
   };
 }

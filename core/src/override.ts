@@ -2,6 +2,7 @@ import { own } from './limits';
 import type { Policy } from './policy';
 import type { OverrideEvent } from './timeline';
 import type { Problem } from './problem';
+import { hasNoteRef, readOverrideRef } from './notes';
 
 /**
  * A triage lead's Override of the Priority. Both hosts build it here, so the rules (a reason is
@@ -43,28 +44,18 @@ export function reasonProblem(reason: unknown): string | null {
   return null;
 }
 
-const NOTE = {
-  en: (o: OverrideEvent) =>
-    `Priority override by ${o.by} at ${o.at}: ${o.from ?? '—'} → ${o.to}.\nReason: ${o.reason}`,
-  fr: (o: OverrideEvent) =>
-    `Priorité modifiée par ${o.by} le ${o.at} : ${o.from ?? '—'} → ${o.to}.\nRaison : ${o.reason}`,
-};
-
 const NOTICE = {
   en: (o: OverrideEvent) => `The priority of your request was changed from ${o.from ?? '—'} to ${o.to}. Reason: ${o.reason}`,
   fr: (o: OverrideEvent) => `La priorité de votre demande est passée de ${o.from ?? '—'} à ${o.to}. Raison : ${o.reason}`,
 };
-
-/** The internal audit note: who, when, from → to, why. */
-export function overrideNote(o: OverrideEvent, locale = 'en'): string {
-  return (locale.startsWith('fr') ? NOTE.fr : NOTE.en)(o);
-}
 
 /** The optional public notice to the requester. */
 export function overrideNotice(o: OverrideEvent, locale = 'en'): string {
   return (locale.startsWith('fr') ? NOTICE.fr : NOTICE.en)(o);
 }
 
+// The note itself is written in notes.ts (overrideNote). These are its forms before the reference
+// line, still in tickets' histories.
 const NOTE_PATTERNS = [
   /^Priority override by (.+) at (\S+): (\S+) → (\S+)\.\nReason: ([\s\S]+)$/,
   /^Priorité modifiée par (.+) le (\S+) : (\S+) → (\S+)\.\nRaison : ([\s\S]+)$/,
@@ -72,9 +63,12 @@ const NOTE_PATTERNS = [
 
 /**
  * Reads an override back from its audit note, so that a host's history (Zendesk audits, Jira
- * comments) gives the timeline its overrides. Only text in exactly overrideNote's form counts.
+ * comments) gives the timeline its overrides. Only text in exactly overrideNote's form counts:
+ * its reference line, or the older form's whole text.
  */
 export function parseOverrideNote(text: string, notify = false): OverrideEvent | null {
+  // A note with a reference line is read by that line alone: its words are the policy's language.
+  if (hasNoteRef(text)) return readOverrideRef(text, notify);
   for (const re of NOTE_PATTERNS) {
     const m = re.exec(text.trim());
     if (m && !Number.isNaN(Date.parse(m[2]))) {

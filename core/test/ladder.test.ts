@@ -1,6 +1,7 @@
 import { evaluate } from '../src/evaluate';
-import { levelTag, notifyBody, parseLevelTag, raiseOf, reachedSteps, stepNote, ticketLevel, tierFromRule } from '../src/ladder';
-import { parseOverrideNote, overrideNote } from '../src/override';
+import { isRaiseNote, isStepNote, levelTag, notifyBody, parseLevelTag, raiseOf, reachedSteps, ticketLevel, tierFromRule } from '../src/ladder';
+import { parseOverrideNote } from '../src/override';
+import { overrideNote, raiseNote, stepNote } from '../src/notes';
 import { errorsOf, preset, presetText, T, timeline } from './helpers';
 
 /** What both hosts run for a ladder: the steps reached in each Metric's current cycle, with stable keys. */
@@ -49,7 +50,7 @@ test('raisePriority is the app\'s own Override, derived by evaluate at the level
   expect(d.raises).toHaveLength(1);
   // Before the level, nothing is raised; the note of the Override reads back as the same event.
   expect(evaluate(jsm, ticket('High'), T('2026-03-03T10:59:00Z')).priority).toMatchObject({ id: 'High', source: 'requester' });
-  expect(parseOverrideNote(overrideNote(d.priority.override!))).toEqual(d.priority.override);
+  expect(parseOverrideNote(overrideNote(jsm, d.priority.override!))).toEqual(d.priority.override);
   // At the top there is nothing to raise: no Override.
   const top = evaluate(jsm, ticket('Highest'), T('2026-03-03T11:30:00Z'));
   expect(top.priority).toMatchObject({ id: 'Highest', source: 'requester' });
@@ -75,9 +76,12 @@ test('the note and the notify body carry ids and the policy\'s words only', () =
   const d = evaluate(jsm, ticket('High'), T('2026-03-03T09:30:00Z'));
   const step = reachedSteps(jsm, d)[1];
   const m = d.metrics.find((x) => x.metric === 'resolution');
-  expect(stepNote(step, m)).toBe('SLA Desk: Time to resolution reached Tell the team lead (level 2) (due 2026-03-03T10:00:00.000Z).');
-  expect(notifyBody(step, { host: 'zendesk', id: '42', url: 'https://acme.zendesk.com/agent/tickets/42' }, m)).toEqual({
-    text: '<https://acme.zendesk.com/agent/tickets/42|#42>: Time to resolution reached Tell the team lead (level 2) (due 2026-03-03T10:00:00.000Z).',
+  const due = 'Tue 3 Mar, 10:00 UTC';
+  expect(stepNote(jsm, step, m)).toBe(`SLA Desk: Time to resolution reached Tell the team lead (level 2), due ${due}.\n[sla-desk step resolution:1:2]`);
+  expect(isStepNote(stepNote(jsm, step, m), step)).toBe(true);
+  expect(isStepNote(stepNote(jsm, step, m), { ...step, key: 'resolution:2:2' })).toBe(false);
+  expect(notifyBody(jsm, step, { host: 'zendesk', id: '42', url: 'https://acme.zendesk.com/agent/tickets/42' }, m)).toEqual({
+    text: `<https://acme.zendesk.com/agent/tickets/42|#42>: Time to resolution reached Tell the team lead (level 2), due ${due}.`,
     sla_desk: { id: 'zendesk:42:resolution:1:2', ticket: '42', metric: 'resolution', cycle: 1, level: 2, label: 'Tell the team lead' },
   });
 });
@@ -90,4 +94,20 @@ test('tierFromRule: only a matched rule that sets a tier', () => {
 test('sla check refuses raisePriority on a Metric that recurs, at the action\'s path', () => {
   const text = presetText('jsm-parity').replace('    stopsAt: solved\n    pauseStatuses: [pending]\n    ladder:', '    stopsAt: next_public_reply\n    ladder:');
   expect(errorsOf(text)).toEqual([expect.stringMatching(/^metrics\.resolution\.ladder\[3\]\.actions\[0\]: raisePriority is for a Metric that does not recur/)]);
+});
+
+test('ladder notes written before the reference line are still found, and only for their step', () => {
+  const d = evaluate(jsm, ticket('High'), T('2026-03-03T09:30:00Z'));
+  const step = reachedSteps(jsm, d)[1];
+  expect(isStepNote('SLA Desk: Time to resolution reached Tell the team lead (level 2) (due 2026-03-03T10:00:00.000Z).', step)).toBe(true);
+  expect(isStepNote('SLA Desk: Time to resolution reached Tell the team lead (level 3) (due 2026-03-03T10:00:00.000Z).', step)).toBe(false);
+  expect(isRaiseNote('SLA Desk: the Priority is raised Medium → High (escalation ladder: Time to resolution reached Tell the team lead (level 2)).', step)).toBe(true);
+  // The new note is found by its reference line, in either language.
+  for (const locale of ['en', 'fr']) {
+    const note = raiseNote({ ...jsm, locale }, step, { from: 'Medium', to: 'High' });
+    expect(isRaiseNote(note, step)).toBe(true);
+    expect(isStepNote(stepNote({ ...jsm, locale }, step, undefined), step)).toBe(true);
+    expect(isRaiseNote(note, { ...step, key: 'resolution:1:3', level: 3 })).toBe(false);
+  }
+  expect(raiseNote(jsm, step, { from: 'Medium', to: 'High' })).toBe('SLA Desk raised the Priority from Medium to High: Time to resolution reached Tell the team lead (level 2).\n[sla-desk raise resolution:1:2]');
 });

@@ -138,7 +138,7 @@ const stepProperty = (step: LadderStep) => [{ key: 'sla-desk-step', value: { key
 async function perform(client: JiraClient, issue: JiraIssue, policy: Policy, decision: Decision, step: LadderStep, action: LadderAction, now: number, noted: boolean): Promise<void> {
   const m = decision.metrics.find((x) => x.metric === step.metric);
   if ('note' in action) {
-    await client.addComment(issue, stepNote(step, m), true, stepProperty(step));
+    await client.addComment(issue, stepNote(policy, step, m), true, stepProperty(step));
     return;
   }
   if ('tag' in action) {
@@ -156,7 +156,7 @@ async function perform(client: JiraClient, issue: JiraIssue, policy: Policy, dec
     const o = raiseOf(decision, step);
     if (!o) return; // at the top already, or no Priority yet
     const jira = Object.hasOwn(policy.priorities, o.to) ? policy.priorities[o.to].jira : undefined;
-    if (!noted) await client.addComment(issue, raiseNote(o), true, stepProperty(step));
+    if (!noted) await client.addComment(issue, raiseNote(policy, step, o), true, stepProperty(step));
     if (!jira || issue.fields.priority?.name === jira) return;
     if (!(await priorityInScheme(client, issue, jira, now)).ok) {
       console.warn(JSON.stringify({ level: 'warn', msg: 'ladder raisePriority: priority not in the project\'s scheme', priority: jira, step: step.key }));

@@ -116,10 +116,9 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   const jira = Object.hasOwn(policy.priorities, to) ? policy.priorities[to].jira : undefined;
   const inScheme = jira ? await priorityInScheme(client, read.issue, jira, now) : ({ ok: true } as const);
   if (!inScheme.ok) return { ok: false as const, problems: [`${policy.priorities[to].label}: this project's priority scheme "${inScheme.scheme}" has no Jira priority "${jira}"; a Jira admin can add it to the scheme`] };
-  const locale = localeOf(context.locale);
   // The internal comment, written as the app after the lead check above, is the audit trail; the
   // timeline reads the override back only from the app's own internal comments.
-  await client.addComment(read.issue, overrideNote(made.override, locale), true, [{ key: 'sla-desk-override', value: { accountId: context.accountId } }]);
+  await client.addComment(read.issue, overrideNote(policy, made.override), true, [{ key: 'sla-desk-override', value: { accountId: context.accountId } }]);
   // The requester's notice is written for them: it never quotes the reason, which is for colleagues.
   // In the reporter's own language where Jira tells it, else the policy's (the customers'), not the
   // lead's, as the Zendesk sidebar falls back to when the requester has none.
@@ -161,7 +160,7 @@ export async function markMet(payload: { metric?: string }, context: Ctx, client
   const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
   if (decision.metrics.find((m) => m.metric === metric)?.stoppedAt != null) return { ok: false as const, problems: [`${policy.metrics[metric].label} is kept already.`] };
   const by = (await client.user(context.accountId))?.displayName ?? 'an agent';
-  await client.addComment(read.issue, formatMetNote({ metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }), true);
+  await client.addComment(read.issue, formatMetNote(policy, { metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }), true);
   await queueReevaluation(queue, issue, now);
   return { ok: true as const };
 }

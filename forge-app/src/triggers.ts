@@ -1,6 +1,6 @@
 import { Queue, type AsyncEvent } from '@forge/events';
 import { kvs } from '@forge/kvs';
-import { readsConditions, type Policy } from '@sla-desk/core';
+import { readsConditions, transitionNote, type Policy } from '@sla-desk/core';
 import { appFieldIds, conditionFieldIds, loadConfig, policyOf, type Config } from './config';
 import { JiraClient, type JiraIssue } from './jira/client';
 import { relevantChange, type Plan } from './sla';
@@ -43,7 +43,7 @@ export async function readIssue(client: JiraClient, config: Config, key: string,
  * Writes what a plan says, and comments (internally) when the issue's SLA state turned at risk or
  * breached since it was last seen, once per state: the last state is kept in storage.
  */
-export async function settle(client: JiraClient, issue: JiraIssue, p: Plan, ladder?: LadderContext): Promise<{ wrote: Outcome['wrote']; notified: boolean; ladder?: LadderOutcome }> {
+export async function settle(client: JiraClient, issue: JiraIssue, p: Plan, ladder: LadderContext): Promise<{ wrote: Outcome['wrote']; notified: boolean; ladder?: LadderOutcome }> {
   const wrote = await applyPlan(client, issue, p);
   const key = stateKey(issue.id);
   const stored = await kvs.get(key).catch(() => undefined);
@@ -55,18 +55,17 @@ export async function settle(client: JiraClient, issue: JiraIssue, p: Plan, ladd
     const state = m.state === 'breached' || m.state === 'at_risk' ? m.state : 'ok';
     after[m.metric] = state;
     if (state === 'ok' || before[m.metric] === state || m.due === null) continue;
-    const words = state === 'breached' ? 'was breached at' : 'is at risk: due';
-    await client.addComment(issue, `SLA Desk: ${m.label} ${words} ${new Date(m.due).toISOString()}.`, true);
+    await client.addComment(issue, transitionNote(ladder.policy, m, state), true);
     notified = true;
   }
   // After the comments: a retry may comment twice, but a transition is never lost.
   if (JSON.stringify(after) !== JSON.stringify(before)) await kvs.set(key, after);
   // The ladder's actions, each marked pending before and done after (ladder.ts): once per cycle.
-  const ran = ladder ? await runLadder(client, issue, ladder.policy, p.decision, ladder.now, ladder.appAccountId) : undefined;
+  const ran = await runLadder(client, issue, ladder.policy, p.decision, ladder.now, ladder.appAccountId);
   // Last: the reports' record is rewritten whole from the issue, so a retry after a failure here
   // loses nothing, and nothing the issue shows waits on it.
   await keepOutcomes(issue, p.outcomes);
-  return ran ? { wrote, notified, ladder: ran } : { wrote, notified };
+  return { wrote, notified, ladder: ran };
 }
 
 /**

@@ -37,7 +37,7 @@ test('a lead\'s override note is JSM\'s internal request comment, its audit prop
   expect(commentRequests()).toEqual(['POST /rest/servicedeskapi/request/SUP-1/comment', `PUT /rest/api/3/comment/${note.id}/properties/sla-desk-override`]);
   const sent = jira.requests.find((r) => r.path.startsWith('/rest/servicedeskapi/'))!;
   // Plain text, not ADF, and internal.
-  expect(sent.body).toEqual({ body: expect.stringMatching(/^Priority override by Sam Lead at .*: P2 → P1\.\nReason: Production is down$/), public: false });
+  expect(sent.body).toEqual({ body: expect.stringMatching(/^Priorité modifiée par Sam Lead le .* Toronto \(.* UTC\) : P2 → P1\.\nRaison : Production is down\n\[sla-desk override \S+Z P2 P1 "Sam Lead"\]$/), public: false });
   expect(note.jsdPublic).toBe(false);
   expect(note.properties).toEqual([{ key: 'sla-desk-override', value: { accountId: 'lead-1' } }]);
   // Read back through REST v3 (ADF, jsdPublic false), it is the app's trusted internal note.

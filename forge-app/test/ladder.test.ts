@@ -60,7 +60,7 @@ beforeEach(async () => {
 
 const issue = () => jira.issues.get('SUP-1')!;
 const stepComments = (k?: string) => issue().comments.filter((c) => (c.properties ?? []).some((p) => p.key === 'sla-desk-step' && (k === undefined || (p.value as { key: string }).key === k)));
-const RAISED = 'SLA Desk: the Priority is raised';
+const RAISED = 'SLA Desk raised the Priority';
 const notes = (k: string) => stepComments(k).filter((c) => !adfText(c.body).startsWith(RAISED));
 const overrides = (k: string) => stepComments(k).filter((c) => adfText(c.body).startsWith(RAISED));
 const labelAdds = () => jira.requests.filter((r) => r.method === 'PUT' && (r.body as { update?: unknown })?.update);
@@ -78,7 +78,7 @@ async function decisionAt(at: number) {
 test('each level runs its actions once: a note, a label beside the others, the raise recorded and set; notify and assignGroup are Zendesk\'s', async () => {
   // 50 % of 8 business hours: 13:00.
   expect((await pass(T('2026-11-16T13:00:30Z'))).ladder).toEqual({ ran: ['resolution:1:1#0', 'resolution:1:1#1'] });
-  expect(adfText(notes('resolution:1:1')[0].body)).toBe('SLA Desk: Time to resolution reached Tell the assignee (level 1) (due 2026-11-16T17:00:00.000Z).');
+  expect(adfText(notes('resolution:1:1')[0].body)).toBe('SLA Desk: Time to resolution reached Tell the assignee (level 1), due Mon 16 Nov, 17:00 UTC.\n[sla-desk step resolution:1:1]');
   expect(notes('resolution:1:1')[0].jsdPublic).toBe(false);
   // No call leaves Atlassian: the notify is passed over on Jira.
   expect(egress.posts).toEqual([]);
@@ -97,7 +97,7 @@ test('each level runs its actions once: a note, a label beside the others, the r
   // instant; the app records it in a note and sets Jira's priority.
   const out = await pass(T('2026-11-16T17:00:30Z'));
   expect(out.ladder?.ran).toEqual(expect.arrayContaining(['resolution:1:3#0', 'resolution:1:3#1']));
-  expect(adfText(overrides('resolution:1:3')[0].body)).toBe('SLA Desk: the Priority is raised High → Highest (escalation ladder: Time to resolution reached Breached (level 3)).');
+  expect(adfText(overrides('resolution:1:3')[0].body)).toBe('SLA Desk raised the Priority from High to Highest: Time to resolution reached Breached (level 3).\n[sla-desk raise resolution:1:3]');
   expect(issue().fields.priority).toMatchObject({ name: 'Highest' });
   const d = await decisionAt(T('2026-11-16T17:01:00Z'));
   expect(d.priority.id).toBe('Highest');

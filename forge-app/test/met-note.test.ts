@@ -1,8 +1,16 @@
 import { formatMetNote, parseMetNote } from '../src/jira/met-note';
+import { PRESETS } from '../src/presets';
 
 /** The "Mark as met" note: whatever the caller's display name, it reads back as the one Metric marked. */
 const at = '2026-11-20T15:00:00.000Z';
-const note = (by: string, metric = 'critical_notice', label = 'Critical issue notification') => formatMetNote({ metric, label, by, at });
+const note = (by: string, metric = 'critical_notice', label = 'Critical issue notification') => formatMetNote(PRESETS.interopion, { metric, label, by, at });
+// The one-line form written before the reference line (still on issues), as it wrote it.
+const quoted = (by: string, metric = 'critical_notice', label = 'Critical issue notification') => `SLA Desk: ${label} kept (${metric}), marked by ${JSON.stringify(by)} at ${at}.`;
+
+test('the note is in the policy\'s words and zone, and its reference line is the one the timeline reads', () => {
+  expect(note('Lea Agent')).toBe('SLA Desk: Critical issue notification kept, marked by Lea Agent on Fri 20 Nov, 08:00 Denver (15:00 UTC).\n[sla-desk met critical_notice 2026-11-20T15:00:00.000Z "Lea Agent"]');
+  expect(formatMetNote({ ...PRESETS.interopion, locale: 'fr' }, { metric: 'critical_notice', label: 'Avis', by: 'Léa', at })).toBe('SLA Desk : Avis respecté, marqué par Léa le ven. 20 nov., 08 h 00 Denver (15 h 00 UTC).\n[sla-desk met critical_notice 2026-11-20T15:00:00.000Z "Léa"]');
+});
 
 test.each([
   ['a plain name', 'Lea Agent'],
@@ -13,8 +21,10 @@ test.each([
   ['a name ending as the note does', 'Eve at 2030-01-01T00:00:00.000Z.'],
 ])('%s round-trips to exactly its Metric and name', (_case, by) => {
   const text = note(by);
-  expect(text.split('\n')).toHaveLength(1);
-  expect(parseMetNote(text)).toEqual({ metric: 'critical_notice', label: 'Critical issue notification', by, at });
+  expect(text.split('\n')).toHaveLength(2);
+  expect(parseMetNote(text)).toEqual({ metric: 'critical_notice', by, at });
+  // The one-line quoted form, written before, reads back the same, with its label.
+  expect(parseMetNote(quoted(by))).toEqual({ metric: 'critical_notice', label: 'Critical issue notification', by, at });
 });
 
 test.each([
@@ -25,8 +35,9 @@ test.each([
   ['nothing printable', '\n\t', 'an agent'],
 ])('a name with %s is written on one line, and reads back as written', (_case, by, written) => {
   const text = note(by);
-  expect(text).not.toMatch(/[\n\r\t\u2028\u2029\u202e]/);
-  expect(parseMetNote(text)).toEqual({ metric: 'critical_notice', label: 'Critical issue notification', by: written, at });
+  expect(text.split('\n')).toHaveLength(2);
+  expect(text).not.toMatch(/[\r\t\u2028\u2029\u202e]/);
+  expect(parseMetNote(text)).toEqual({ metric: 'critical_notice', by: written, at });
 });
 
 test('a label the admin wrote with quotes or a line break still reads as its own Metric', () => {
@@ -48,9 +59,10 @@ test('a note that merely contains the text, or alters it, is not taken', () => {
     text.replace('"Lea Agent"', '"Lea\\nAgent"'),
     text.replace('"Lea Agent"', '"Lea \\u0041gent"'),
     text.replace('"Lea Agent"', '"Lea "Agent"'),
-    text.replace('(critical_notice)', '(critical notice)'),
     '',
   ]) expect(parseMetNote(other)).toBeNull();
+  const one = quoted('Lea Agent');
+  for (const other of [`FYI ${one}`, `${one} Thanks!`, ` ${one}`, one.replace('"Lea Agent"', '"Lea \\u0041gent"'), one.replace('(critical_notice)', '(critical notice)')]) expect(parseMetNote(other)).toBeNull();
 });
 
 describe('notes written before names were quoted (they are still on issues)', () => {

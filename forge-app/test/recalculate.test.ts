@@ -103,7 +103,7 @@ test('a recalculation notes what the new policy makes of an issue (breached), on
     for (let n = 0; queue.events.length && n < 10; n++) await recalculatePage({ queueName: 'q', jobId: 'job-1', eventId: String(n), ...queue.events.shift()! }, queue as never, client(), later);
   };
   await run();
-  const notes = (key: string) => (jira.issues.get(key)!.comments ?? []).filter((c: { body: unknown }) => JSON.stringify(c.body).includes('was breached at'));
+  const notes = (key: string) => (jira.issues.get(key)!.comments ?? []).filter((c: { body: unknown }) => /(is breached|est dépassé)/.test(JSON.stringify(c.body)));
   expect(notes('SUP-1').length).toBeGreaterThanOrEqual(1);
   const first = notes('SUP-1').length;
   await run();

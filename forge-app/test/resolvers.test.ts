@@ -2,6 +2,7 @@ import { addSupportIssue, FIELD, freshSite, jira, recordingQueue, store, testCon
 import { APP_ACCOUNT } from '../../test/jira/emulator';
 import { adfText } from '../src/jira/timeline';
 import { formatMetNote, parseMetNote } from '../src/jira/met-note';
+import { PRESETS } from '../src/presets';
 import { CONFIG_KEY } from '../src/config';
 import { adminDefinitions, definitions, NOT_ADMIN } from '../src/resolvers';
 import { onTransition } from '../src/triggers';
@@ -83,7 +84,8 @@ test('a lead\'s override needs a reason, then writes an internal comment and the
   expect(issue.comments).toHaveLength(1);
   expect(issue.comments[0].jsdPublic).toBe(false);
   // Named by display name; the account id stays with the comment as a property.
-  expect(adfText(issue.comments[0].body)).toMatch(/^Priority override by Sam Lead at .*: P2 → P1\.\nReason: Production is down$/);
+  // In the policy's language (KIWI's: French) and zone, with the reference line the timeline reads.
+  expect(adfText(issue.comments[0].body)).toMatch(/^Priorité modifiée par Sam Lead le \S+ \d+ \S+ \d\d h \d\d Toronto \((\S+ \d+ \S+ )?\d\d h \d\d UTC\) : P2 → P1\.\nRaison : Production is down\n\[sla-desk override \S+Z P2 P1 "Sam Lead"\]$/);
   expect(issue.comments[0].properties).toContainEqual({ key: 'sla-desk-override', value: { accountId: 'lead-1' } });
   expect(issue.fields.priority).toEqual({ id: '1', name: 'Highest' });
   // The fields are fresh once the consumer ran: P1's first response is due, not P2's.
@@ -239,7 +241,8 @@ describe('a promise kept by an event: "Mark as met" instead of a tag', () => {
     expect(await call('markMet', 'agent-1', { metric: 'critical_notice' })).toEqual({ ok: true });
     const note = jira.issues.get('SUP-1')!.comments.at(-1)!;
     expect(note.jsdPublic).toBe(false);
-    expect(adfText(note.body)).toMatch(/^SLA Desk: Critical issue notification kept \(critical_notice\), marked by "Lea Agent" at /);
+    // In Interopion's words and zone (Denver), with the reference line the timeline reads.
+    expect(adfText(note.body)).toMatch(/^SLA Desk: Critical issue notification kept, marked by Lea Agent on \w{3} \d+ \w{3}, \d\d:\d\d Denver \((\w{3} \d+ \w{3}, )?\d\d:\d\d UTC\)\.\n\[sla-desk met critical_notice \S+Z "Lea Agent"\]$/);
     const after = await call('panel', 'agent-1');
     expect(after.metButtons).toEqual([]);
     expect(after.view.metrics.find((m: { metric: string }) => m.metric === 'critical_notice').state).toBe('met');
@@ -266,7 +269,8 @@ describe('a promise kept by an event: "Mark as met" instead of a tag', () => {
     jira.users.get('agent-1')!.displayName = displayName;
     expect(await call('markMet', 'agent-1', { metric: 'critical_notice' })).toEqual({ ok: true });
     const text = adfText(jira.issues.get('SUP-1')!.comments.at(-1)!.body);
-    expect(text.split('\n')).toHaveLength(1);
+    // The sentence and its reference line: a name never makes a line of its own.
+    expect(text.split('\n')).toHaveLength(2);
     expect(parseMetNote(text)?.by).toBe(displayName.replace(/\n/g, ' '));
     expect(await metEvents()).toEqual([{ type: 'met', at: expect.any(String), metric: 'critical_notice' }]);
   });
@@ -279,7 +283,7 @@ describe('a promise kept by an event: "Mark as met" instead of a tag', () => {
   });
 
   test('an app note that merely contains the note\'s text keeps nothing', async () => {
-    const text = formatMetNote({ metric: 'critical_notice', label: 'Critical issue notification', by: 'Lea Agent', at: new Date().toISOString() });
+    const text = formatMetNote(PRESETS.interopion, { metric: 'critical_notice', label: 'Critical issue notification', by: 'Lea Agent', at: new Date().toISOString() });
     for (const body of [`Reminder: ${text}`, `${text}\nThanks`]) {
       jira.issues.get('SUP-1')!.comments = [{ id: 'c', created: new Date().toISOString(), author: { accountId: APP_ACCOUNT }, body, jsdPublic: false }];
       expect(await metEvents()).toEqual([]);
@@ -288,7 +292,7 @@ describe('a promise kept by an event: "Mark as met" instead of a tag', () => {
 
   test('a lead\'s notice to the requester that reads as the app\'s own note is refused, and nothing is written', async () => {
     jira.users.get('lead-1')!.projects = { SUP: ['EDIT_ISSUES'] };
-    const notice = formatMetNote({ metric: 'critical_notice', label: 'Critical issue notification', by: 'Sam Lead', at: new Date().toISOString() });
+    const notice = formatMetNote(PRESETS.interopion, { metric: 'critical_notice', label: 'Critical issue notification', by: 'Sam Lead', at: new Date().toISOString() });
     const r = await call('override', 'lead-1', { to: 'P2', reason: 'Workaround in place', notify: true, notice });
     expect(r).toEqual({ ok: false, problems: ["notice: reads as one of SLA Desk's own notes; write it in your own words"] });
     expect(jira.writes()).toEqual([]);

@@ -1,4 +1,4 @@
-import { evaluate, overrideNote, TimelineSchema } from '@sla-desk/core';
+import { evaluate, overrideNote, TimelineSchema, transitionNote } from '@sla-desk/core';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parsePolicy } from '@sla-desk/core';
@@ -30,7 +30,7 @@ test('changelog and comments become the host-neutral timeline', () => {
             id: 'c3',
             created: '2026-11-20T15:00:00.000+0000',
             author: { accountId: 'app' },
-            body: adf(overrideNote({ type: 'override', at: '2026-11-20T15:00:00.000Z', by: 'lead', from: 'P2', to: 'P3', reason: 'Customer unreachable', notify: false })),
+            body: adf(overrideNote(kiwi, { type: 'override', at: '2026-11-20T15:00:00.000Z', by: 'lead', from: 'P2', to: 'P3', reason: 'Customer unreachable', notify: false })),
             jsdPublic: false,
           },
         ],
@@ -58,7 +58,7 @@ test('changelog and comments become the host-neutral timeline', () => {
 });
 
 describe('only the app\'s own internal notes are overrides (anyone can type the note\'s words)', () => {
-  const note = (to: string) => adf(overrideNote({ type: 'override', at: '2026-11-20T14:30:00.000Z', by: 'Sam Lead', from: 'P2', to, reason: 'Looks urgent to me', notify: false }));
+  const note = (to: string) => adf(overrideNote(kiwi, { type: 'override', at: '2026-11-20T14:30:00.000Z', by: 'Sam Lead', from: 'P2', to, reason: 'Looks urgent to me', notify: false }));
   const issue = (comment: object, projectTypeKey = 'service_desk') => ({
     id: '1',
     key: 'SUP-7',
@@ -92,6 +92,7 @@ describe('only the app\'s own internal notes are overrides (anyone can type the 
   });
   test('the app\'s own notices (at risk, breach, the notice to the requester) never count as a reply', () => {
     expect(events({ author: { accountId: 'app-1' }, body: adf('SLA Desk: Initial response is at risk: due 2026-11-20T15:00:00.000Z.'), jsdPublic: false })).toEqual([]);
+    expect(events({ author: { accountId: 'app-1' }, body: adf(transitionNote(kiwi, { label: 'Initial response', due: Date.parse('2026-11-20T15:00:00Z') }, 'at_risk')), jsdPublic: false })).toEqual([]);
     expect(events({ author: { accountId: 'app-1' }, body: adf('The priority of your request was changed'), jsdPublic: true })).toEqual([]);
   });
   test('outside a service project jsdPublic is absent and every comment is visible to the reporter', () => {

@@ -66,7 +66,7 @@ test('at its instant the consumer writes the state and comments once; the breach
   for (const e of queue.take(clock)) expect((await onTransition(e, client(), clock)).notified).toBe(true);
   const issue = jira.issues.get('SUP-1')!;
   expect(issue.fields[FIELD.state]).toBe('at_risk');
-  expect(adfText(issue.comments[0].body)).toBe('SLA Desk: Initial response is at risk: due 2026-11-20T15:00:00.000Z.');
+  expect(adfText(issue.comments[0].body)).toBe('SLA Desk : Initial response est à risque, échéance ven. 20 nov., 10 h 00 Toronto (15 h 00 UTC).');
   expect(issue.fields[FIELD.next]).toBe('2026-11-20T15:00:00.000+0000');
   // A redelivered event writes and notes nothing more.
   jira.requests = [];
@@ -78,7 +78,7 @@ test('at its instant the consumer writes the state and comments once; the breach
   clock = T('2026-11-20T15:00:00Z');
   for (const e of queue.take(clock)) await onTransition(e, client(), clock);
   expect(issue.fields[FIELD.state]).toBe('breached');
-  expect(adfText(issue.comments[1].body)).toBe('SLA Desk: Initial response was breached at 2026-11-20T15:00:00.000Z.');
+  expect(adfText(issue.comments[1].body)).toBe('SLA Desk : Initial response est dépassé : l’échéance était ven. 20 nov., 10 h 00 Toronto (15 h 00 UTC).');
   expect(issue.comments).toHaveLength(2);
   // Nothing is left to find: the next transition is the resolution's, hours away.
   clock = T('2026-11-20T15:05:00Z');

@@ -157,7 +157,7 @@ proof('kill -9 of one of two instances in the middle of 2,000 deliveries and 1,0
     const wrong = wrongTickets(z, cfg, Date.now());
     expect(wrong).toEqual([]);
     expect(duplicates(z)).toEqual([]);
-    const breachedByClock = [...z.tickets.keys()].filter((id) => notesOf(z, id).some((n) => / is breached/.test(n)) && notesOf(z, id).some((n) => / is at risk/.test(n)));
+    const breachedByClock = [...z.tickets.keys()].filter((id) => notesOf(z, id).some((n) => / (is breached|est dépassé)/.test(n)) && notesOf(z, id).some((n) => / (is at risk|est à risque)/.test(n)));
     for (let id = 1; id <= N; id++) expect(z.tickets.get(id)!.custom_fields.find((f) => f.id === IDS.state)?.value).toBe('breached');
     // The killed instance had work in hand, which the survivor took over when its lease ran out.
     expect(heldByA).toBeGreaterThan(0);
@@ -317,7 +317,7 @@ proof('kill -9 on the embedded store (PGlite in a data directory): after the res
       if (h.queue.queued === 0 && h.queue.running === 0 && h.queue.scheduled === N) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    for (let id = 1; id <= N; id++) expect(notesOf(z, id)).toEqual([expect.stringMatching(/ is at risk/)]);
+    for (let id = 1; id <= N; id++) expect(notesOf(z, id)).toEqual([expect.stringMatching(/ (is at risk|est à risque)/)]);
     a.child.kill('SIGKILL');
     await new Promise((r) => a.child.once('exit', r));
     // Down while the breaches fall due.
@@ -332,7 +332,7 @@ proof('kill -9 on the embedded store (PGlite in a data directory): after the res
     }
     expect(wrongTickets(z, serviceConfig(z.url, { policy: fastPolicy() }), Date.now())).toEqual([]);
     expect(duplicates(z)).toEqual([]);
-    for (let id = 1; id <= N; id++) expect(notesOf(z, id)).toEqual([expect.stringMatching(/ is at risk/), expect.stringMatching(/ is breached/)]);
+    for (let id = 1; id <= N; id++) expect(notesOf(z, id)).toEqual([expect.stringMatching(/ (is at risk|est à risque)/), expect.stringMatching(/ (is breached|est dépassé)/)]);
     // The breaches came from the store: no ticket was read after the restart.
     expect(z.requests.filter((r) => r.method === 'GET')).toHaveLength(N * 2);
   } finally {

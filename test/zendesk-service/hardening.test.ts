@@ -1,5 +1,6 @@
 import { connect } from 'net';
 import { overrideNote } from '@sla-desk/core';
+import { loadPolicy } from '@sla-desk/core/dist/presets';
 import { startService, ticketIdOf, type Service } from '../../zendesk-app/service/src/server';
 import { signWebhook } from '../../zendesk-app/service/src/signature';
 import { API_USER, ZendeskEmulator } from '../zendesk/rest-emulator';
@@ -173,7 +174,7 @@ test('deliveries for one ticket fold into one pass; one that arrives while the p
 });
 
 describe('overrides only from leads, checked against the account', () => {
-  const forge = (by: string) => overrideNote({ type: 'override', at: '2026-11-20T14:50:00.000Z', by, from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
+  const forge = (by: string) => overrideNote(loadPolicy('kiwi-stage-plus'), { type: 'override', at: '2026-11-20T14:50:00.000Z', by, from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
   const notes = () => z.audits.get(1)!.flatMap((a) => a.events).filter((e) => e.type === 'Comment' && e.public === false);
 
   async function lockedTicket() {
@@ -198,7 +199,7 @@ describe('overrides only from leads, checked against the account', () => {
     const t = z.tickets.get(1)!;
     expect(t.priority).toBe(priority);
     // The service's own note says it set the priority back; the forged note changed nothing.
-    expect(notes().filter((n) => String(n.body).startsWith('SLA Desk: the priority is locked'))).toHaveLength(lockNotes);
+    expect(notes().filter((n) => String(n.body).startsWith('SLA Desk : la priorité suit la matrice.'))).toHaveLength(lockNotes);
     // The plan alone would set the lead's native priority back; everything else agrees with it.
     if (priority === 'high') expect(wrongTickets(z, serviceConfig(z.url))).toEqual([]);
     // Due fields are the P2 ones: first response 1h after 14:00 for Plus P2, not P1's.
@@ -212,14 +213,15 @@ describe('overrides only from leads, checked against the account', () => {
     expect(z.tickets.get(1)!.priority).toBe('high');
     z.agentEdit(1, { priority: 'low' }, 2);
     await pass(1);
-    const priorityNotes = () => notes().map((n) => String(n.body)).filter((b) => /priority/.test(b));
+    const priorityNotes = () => notes().map((n) => String(n.body)).filter((b) => /priorité/.test(b));
     expect(z.tickets.get(1)!.priority).toBe('low');
     expect(priorityNotes()).toEqual([]);
     // Impact changes after it: the matrix decides again, and says so.
     z.agentEdit(1, { custom_fields: [{ id: 11, value: 'sla_impact_1' }] }, 2);
     await pass(1);
     expect(z.tickets.get(1)!.priority).toBe('urgent');
-    expect(priorityNotes()).toEqual([expect.stringMatching(/^SLA Desk: Impact or Urgency changed after user 2 set the priority to low; the priority follows the matrix to urgent\./)]);
+    // The person by name, the priorities by the policy's labels (KIWI's policy is in French).
+    expect(priorityNotes()).toEqual(['SLA Desk : l’impact ou l’urgence a changé après que Alex Agent a mis la priorité à P4 ; la priorité suit la matrice : P1.']);
   });
 
   test('a note written through the API user on behalf of a non-lead (comment author an agent) does not count', async () => {

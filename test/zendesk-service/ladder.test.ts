@@ -85,25 +85,25 @@ test('a P2 climbs the ladder: a note at 50 %, a tag and one notify post at 75 %,
   await send(1);
   expect(field(1, LEVEL)).toBe('0');
   await at(10);
-  expect(notesOf(z, 1)).toEqual(['SLA Desk: Initial response reached Tell the agent (level 1) (due 2026-11-20T14:20:00.000Z).']);
+  expect(notesOf(z, 1)).toEqual(['SLA Desk: Initial response reached Tell the agent (level 1), due Fri 20 Nov, 14:20 UTC.\n[sla-desk step first_response:1:1]']);
   expect(ladderTags(1)).toEqual(['sla_ladder_first_response_1_1']);
   expect(field(1, LEVEL)).toBe('1');
   await at(15);
   expect(ladderTags(1)).toEqual(['sla_ladder_first_response_1_2', 'sla_escalated']);
   expect(got.map((g) => g.body)).toEqual([
     {
-      text: '#1: Initial response reached Tell the lead (level 2) (due 2026-11-20T14:20:00.000Z).',
+      text: '#1: Initial response reached Tell the lead (level 2), due Fri 20 Nov, 14:20 UTC.',
       sla_desk: { id: 'zendesk:1:first_response:1:2', ticket: '1', metric: 'first_response', cycle: 1, level: 2, label: 'Tell the lead' },
     },
   ]);
   await at(20);
   expect(z.tickets.get(1)!.group_id).toBe(GROUPS.tier2);
-  expect(notesOf(z, 1).slice(1)).toEqual(['SLA Desk: Initial response is breached (due 2026-11-20T14:20:00.000Z).\nSLA Desk: Initial response reached Breached (level 3) (due 2026-11-20T14:20:00.000Z).']);
+  expect(notesOf(z, 1).slice(1)).toEqual(['SLA Desk: Initial response is breached: it was due Fri 20 Nov, 14:20 UTC.\nSLA Desk: Initial response reached Breached (level 3), due Fri 20 Nov, 14:20 UTC.\n[sla-desk step first_response:1:3]']);
   expect(z.tickets.get(1)!.priority).toBe('high');
   await at(25);
   // The raise: P2 -> P1, the app's own Override; P1's 10 minutes put every level behind it.
   expect(z.tickets.get(1)!.priority).toBe('urgent');
-  expect(notesOf(z, 1).slice(2)).toEqual(['SLA Desk: the Priority is raised P2 → P1 (escalation ladder: Initial response reached Tell the manager (level 4)).']);
+  expect(notesOf(z, 1).slice(2)).toEqual(['SLA Desk raised the Priority from P2 to P1: Initial response reached Tell the manager (level 4).\n[sla-desk raise first_response:1:4]']);
   expect(field(1, LEVEL)).toBe('4');
   expect(field(1, IDS.first_response)).toBe('2026-11-20T14:10:00.000Z');
   // A delivery, passes and an hour later: nothing runs again.

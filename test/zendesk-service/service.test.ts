@@ -3,6 +3,7 @@ import { verifySignature } from '../../zendesk-app/service/src/signature';
 import { configFromEnv } from '../../zendesk-app/service/src/config';
 import type { Db } from '../../zendesk-app/service/src/db';
 import { overrideNote } from '@sla-desk/core';
+import { loadPolicy } from '@sla-desk/core/dist/presets';
 import { ZendeskEmulator } from '../zendesk/rest-emulator';
 import { ADMIN_TOKEN, addKiwiTicket, deliver, IDS, notesOf, NOW, openStore, resetStore, SECRET, serviceConfig, STORES, wrongTickets, type StoreKind } from './helpers';
 
@@ -100,7 +101,8 @@ test('a ticket that arrives by email gets its priority and SLA fields; its own w
   expect(value(IDS.state)).toBe('breached');
   // Breached already: the tag for views and triggers, and one internal note, in the same write.
   expect(t.tags).toEqual(['sla_tier_plus', 'sla_breached_first_response']);
-  expect(notesOf(z, 1)).toEqual(['SLA Desk: Initial response is breached (due 2026-11-20T15:00:00.000Z).']);
+  // In KIWI's language and zone, UTC beside it.
+  expect(notesOf(z, 1)).toEqual(['SLA Desk : Initial response est dépassé : l’échéance était ven. 20 nov., 10 h 00 Toronto (15 h 00 UTC).']);
   expect(z.writes.get(1)).toBe(1);
   expect(svc.stats).toMatchObject({ written: 1, unchanged: 1, transitions: 1 });
   // Health, and logs without ticket content.
@@ -185,7 +187,7 @@ test('a lead\'s override (its internal note, then the priority) is kept: the ser
   expect(z.tickets.get(1)!.priority).toBe('high');
   // What the sidebar's override does: the note through the API, then the priority on the form.
   z.groupMemberships.set(3, [7]); // Sam is a triage lead
-  const note = overrideNote({ type: 'override', at: '2026-11-20T14:55:00Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
+  const note = overrideNote(loadPolicy('kiwi-stage-plus'), { type: 'override', at: '2026-11-20T14:55:00Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
   z.audits.get(1)!.push({ id: 9000, ticket_id: 1, created_at: '2026-11-20T14:55:00Z', author_id: 3, events: [{ type: 'Comment', public: false, author_id: 3, body: note }] });
   z.agentEdit(1, { priority: 'urgent' }, 3);
   const writes = z.writes.get(1);
@@ -205,13 +207,13 @@ test('with the priority locked, a non-lead\'s change is set back with an interna
   await pass(1);
   const t = z.tickets.get(1)!;
   expect(t.priority).toBe('high');
-  const notes = notesOf(z, 1).filter((n) => /locked/.test(n));
+  const notes = notesOf(z, 1).filter((n) => /suit la matrice/.test(n));
   expect(notes).toHaveLength(1);
-  expect(notes[0]).toMatch(/^SLA Desk: the priority is locked to the matrix\. high → low by user 2 was set back to high\./);
+  expect(notes[0]).toBe('SLA Desk : la priorité suit la matrice. Alex Agent l’a changée de P2 à P4 ; elle est remise à P2. Un responsable du tri peut la modifier en donnant une raison.');
   z.groupMemberships.set(3, [7]);
   z.agentEdit(1, { priority: 'low' }, 3);
   await pass(1);
-  expect(notesOf(z, 1).filter((n) => /locked/.test(n))).toHaveLength(1);
+  expect(notesOf(z, 1).filter((n) => /suit la matrice/.test(n))).toHaveLength(1);
 });
 
 test('load: 2,000 deliveries at concurrency 50, with duplicates and reordering', async () => {
@@ -249,7 +251,7 @@ test('configuration comes from the environment, and a missing value is named', (
 });
 
 test('priorities that share a native value: S4 stays S4 in the SLA priority field, the native priority follows it', async () => {
-  const { loadPolicy } = await import('@sla-desk/core/dist/presets');
+
   const PRIO = 20;
   const fieldIds = { tier: IDS.tier, state: IDS.state, priority: PRIO, due: { first_response: IDS.first_response }, source: 'settings' as const, missing: [] };
   await boot({ policy: loadPolicy('bespoke-s1-s5'), fieldIds });

@@ -90,7 +90,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     await svc!.drain();
     expect(stateOf(1)).toBe('at_risk');
     expect(z.tickets.get(1)!.tags).toEqual(['sla_tier_plus', 'sla_at_risk_first_response']);
-    expect(notesOf(z, 1)).toEqual(['SLA Desk: Initial response is at risk (due 2026-11-20T14:10:00.000Z).']);
+    expect(notesOf(z, 1)).toEqual(['SLA Desk: Initial response is at risk, due Fri 20 Nov, 14:10 UTC.']);
     // No read at all: one write.
     expect(z.requests.map((r) => r.method)).toEqual(['PUT']);
     clock = T0 + 10 * min + 1000;
@@ -98,7 +98,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(stateOf(1)).toBe('breached');
     expect(z.tickets.get(1)!.tags).toEqual(['sla_tier_plus', 'sla_breached_first_response']);
     expect(notesOf(z, 1)).toHaveLength(2);
-    expect(notesOf(z, 1)[1]).toBe('SLA Desk: Initial response is breached (due 2026-11-20T14:10:00.000Z).');
+    expect(notesOf(z, 1)[1]).toBe('SLA Desk: Initial response is breached: it was due Fri 20 Nov, 14:10 UTC.');
     expect(z.requests.map((r) => r.method)).toEqual(['PUT', 'PUT']);
     // Later: nothing left to fire, nothing written again, even on a delivery.
     clock = T0 + 60 * min;
@@ -135,7 +135,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     for (let id = 1; id <= 3; id++) {
       expect(stateOf(id)).toBe('breached');
       // The at-risk instant passed unseen: only the state the ticket is in now gets its note.
-      expect(notesOf(z, id)).toEqual(['SLA Desk: Initial response is breached (due 2026-11-20T14:10:00.000Z).']);
+      expect(notesOf(z, id)).toEqual(['SLA Desk: Initial response is breached: it was due Fri 20 Nov, 14:10 UTC.']);
     }
     expect(z.requests.filter((r) => r.method === 'GET')).toHaveLength(3 * 2); // the deliveries' reads only
   });
@@ -172,7 +172,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(last.events.map((e) => e.type === 'Comment' ? 'note' : String(e.field_name))).toEqual(expect.arrayContaining(['tags', 'note']));
     // The emulator applies no additional_tags to a single ticket, as Update Ticket documents none:
     // the tag landed because the write carried the whole list. One note, no second one later.
-    expect(notesOf(z, 1)).toEqual(['SLA Desk: Initial response is at risk (due 2026-11-20T14:10:00.000Z).']);
+    expect(notesOf(z, 1)).toEqual(['SLA Desk: Initial response is at risk, due Fri 20 Nov, 14:10 UTC.']);
   });
 
   test('a 422 on a transition write forgets the ticket only when Zendesk says it is closed; any other 422 is a failed try, parked and shown', async () => {
@@ -210,7 +210,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
       clock = T0 + 6 * min;
       await svc!.drain();
       for (let i = 0; i < 50 && !got.length; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(got).toEqual([{ text: 'Ticket #1: Initial response is at risk (due 2026-11-20T14:10:00.000Z).' }]);
+      expect(got).toEqual([{ text: 'Ticket #1: Initial response is at risk, due Fri 20 Nov, 14:10 UTC.' }]);
       expect(JSON.stringify(got)).not.toMatch(/Ticket 1\b/); // the subject
     } finally {
       hook.close();

@@ -76,10 +76,11 @@ export class ZendeskEmulator {
   /** Tickets deleted by an agent: the cursor export lists them with status "deleted" unless exclude_deleted=true. */
   deleted = new Set<number>();
   audits = new Map<number, Audit[]>();
+  // Named, as host-payloads/zendesk_ticket_audits_include_users.real.json's sideloaded users are.
   users: { id: number; role: 'end-user' | 'agent' | 'admin'; name?: string; user_fields?: Record<string, unknown> }[] = [
-    { id: 1, role: 'end-user' },
-    { id: 2, role: 'agent' },
-    { id: 3, role: 'agent' },
+    { id: 1, role: 'end-user', name: 'Riley Requester' },
+    { id: 2, role: 'agent', name: 'Alex Agent' },
+    { id: 3, role: 'agent', name: 'Sam Lead' },
     { id: CC_USER, role: 'end-user' },
     { id: API_USER, role: 'admin' },
   ];

@@ -52,7 +52,7 @@ const audits: ZendeskAudit[] = [
         type: 'Comment',
         public: false,
         author_id: 3,
-        body: overrideNote({ type: 'override', at: '2026-11-20T15:00:00.000Z', by: 'Lea', from: 'P2', to: 'P1', reason: 'Production is down', notify: false }),
+        body: overrideNote(kiwi, { type: 'override', at: '2026-11-20T15:00:00.000Z', by: 'Lea', from: 'P2', to: 'P1', reason: 'Production is down', notify: false }),
       },
       { type: 'Change', field_name: 'tags', value: ['sla_tier_plus', 'sla_met_first_response'], previous_value: ['sla_tier_plus'] },
     ],
@@ -84,7 +84,7 @@ test('a note in the override format from an end user is just a reply', () => {
     id: 200,
     created_at: '2026-11-20T16:00:00Z',
     author_id: 1,
-    events: [{ type: 'Comment', public: false, author_id: 1, body: overrideNote({ type: 'override', at: '2026-11-20T16:00:00.000Z', by: 'me', from: 'P4', to: 'P1', reason: 'please', notify: false }) }],
+    events: [{ type: 'Comment', public: false, author_id: 1, body: overrideNote(kiwi, { type: 'override', at: '2026-11-20T16:00:00.000Z', by: 'me', from: 'P4', to: 'P1', reason: 'please', notify: false }) }],
   };
   const tl = timelineFromAudits({ policy: kiwi, fieldIds: ids, ticketId: 42, users }, [audits[0], forged]);
   expect(tl.events).toEqual([{ type: 'reply', at: '2026-11-20T16:00:00Z', public: false, author: 'requester' }]);
@@ -120,7 +120,7 @@ test('readAllAudits follows next_page (an absolute URL) until the last page, and
 });
 
 describe('override notes count only from trusted users (leads, the API user), and only in private', () => {
-  const note = overrideNote({ type: 'override', at: '2026-11-20T16:00:00.000Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'please', notify: false });
+  const note = overrideNote(kiwi, { type: 'override', at: '2026-11-20T16:00:00.000Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'please', notify: false });
   const withNote = (auditAuthor: number, commentAuthor: number, isPublic: boolean): ZendeskAudit[] => [
     audits[0],
     { id: 300, created_at: '2026-11-20T16:00:00Z', author_id: auditAuthor, events: [{ type: 'Comment', public: isPublic, author_id: commentAuthor, body: note }] },

@@ -7,7 +7,7 @@ import { ThemeProvider } from '@zendeskgarden/react-theming';
 import { App } from '../src/app/App';
 import { TicketSidebar } from '../src/app/locations/TicketSidebar';
 import { ClientProvider } from '../src/app/ClientProvider';
-import { stubClient } from './helpers';
+import { preset, stubClient } from './helpers';
 
 const NOW = Date.parse('2026-11-20T15:00:00Z');
 const requirements = {
@@ -190,7 +190,8 @@ test('an override needs a reason, then writes the audit note and is honoured', a
   const put = t.calls.find((c) => c.method === 'request' && (c.args[0] as { type?: string }).type === 'PUT')!.args[0] as { data: string };
   const body = JSON.parse(put.data).ticket.comment;
   expect(body.public).toBe(false);
-  expect(body.body).toBe(overrideNote({ type: 'override', at: new Date(NOW).toISOString(), by: 'Lea', from: 'P2', to: 'P1', reason: 'Production is down', notify: false }, 'en'));
+  // In the policy's language (KIWI's is French) and zone, whatever the lead's.
+  expect(body.body).toBe('Priorité modifiée par Lea le ven. 20 nov., 10 h 00 Toronto (15 h 00 UTC) : P2 → P1.\nRaison : Production is down\n[sla-desk override 2026-11-20T15:00:00.000Z P2 P1 "Lea"]');
   await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Override by Lea: P2 → P1 (Production is down)'));
   expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'urgent'] });
   // Applied, the form closes; opened again it is empty, and starts from a priority other than the new P1.
@@ -358,7 +359,7 @@ test('entitlement warnings: an undesignated requester, too many contacts, an old
 });
 
 describe('an override counts only from a triage lead, checked against the account', () => {
-  const note = (by: string) => overrideNote({ type: 'override', at: '2026-11-20T14:30:00.000Z', by, from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
+  const note = (by: string) => overrideNote(preset('kiwi-stage-plus'), { type: 'override', at: '2026-11-20T14:30:00.000Z', by, from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
   const users = [
     { id: 1, role: 'end-user' },
     { id: 5, role: 'agent' },

@@ -1,35 +1,33 @@
+import { hasNoteRef, metNote, noteText, readMetRef, type Policy } from '@sla-desk/core';
+
 /**
  * The Forge app's "Mark as met" note: people read it in the issue's comments, and the timeline reads
- * it back. The caller's display name is theirs to choose, so it is JSON-quoted after the parts the
- * parser needs: no name can end the quote, so none can make the note read as another Metric.
+ * it back. core's metNote writes it, in the policy's words, and ends it with a reference line that
+ * the timeline reads (the caller's display name JSON-quoted there, and kept on one line in the
+ * sentence, so no name can write a line of its own). Notes of the two forms written before are
+ * still read: their parsers follow.
  */
 export interface MetNote {
   metric: string;
-  label: string;
+  /** The Metric's label, as the older forms wrote it; the reference line does not carry it. */
+  label?: string;
   by: string;
   at: string;
 }
 
-// Line breaks (a Jira text node keeps them, a paragraph split reads as one) and bidirectional
-// overrides (they reorder the note on screen) have no place in a name or a label on one line.
-const UNPRINTABLE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]+/gu;
-// Atlassian display names are at most 255 characters; a longer one is no one's.
-const MAX_TEXT = 255;
-
-/** A name or label as it goes into the note: one line, trimmed, bounded (by code point, so no pair is split). */
-function noteText(s: string): string {
-  const line = s.replace(UNPRINTABLE, ' ').trim();
-  return Array.from(line).slice(0, MAX_TEXT).join('').trim();
+export function formatMetNote(policy: Policy, n: MetNote & { label: string }): string {
+  return metNote(policy, n);
 }
 
-export function formatMetNote(n: MetNote): string {
+/** The one-line form before the reference line: the exact text it wrote, so that only its own text reads as it. */
+function quotedForm(n: MetNote & { label: string }): string {
   return `SLA Desk: ${noteText(n.label)} kept (${n.metric}), marked by ${JSON.stringify(noteText(n.by) || 'an agent')} at ${n.at}.`;
 }
 
 const METRIC_ID = '[A-Za-z0-9][A-Za-z0-9_.-]*';
 // What Date.prototype.toISOString writes: the only instant the app puts there.
 const INSTANT = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
-// The whole note, in the one form formatMetNote writes. The label is greedy: only the real
+// The whole note, in the one-line quoted form. The label is greedy: only the real
 // delimiter is followed by an opening quote, since the quoted name has its own quotes escaped.
 const MET = new RegExp(`^SLA Desk: (.+) kept \\((${METRIC_ID})\\), marked by ("(?:[^"\\\\]|\\\\.)*") at (${INSTANT})\\.$`);
 // Notes written before the name was quoted (they are still on issues). The name there is raw text
@@ -39,8 +37,9 @@ const MET = new RegExp(`^SLA Desk: (.+) kept \\((${METRIC_ID})\\), marked by ("(
 const UNQUOTED_HEAD = new RegExp(`^SLA Desk: (.+?) kept \\((${METRIC_ID})\\), marked by `, 's');
 const UNQUOTED_TAIL = new RegExp(`^([^"].*) at (${INSTANT})\\.$`, 's');
 
-/** The note read back, or null for any text formatMetNote (or the app before it quoted names) did not write. */
+/** The note read back, or null for any text formatMetNote (or the app's older forms) did not write. */
 export function parseMetNote(text: string): MetNote | null {
+  if (hasNoteRef(text)) return readMetRef(text);
   const m = MET.exec(text);
   return m ? quoted(m, text) : unquoted(text);
 }
@@ -55,7 +54,7 @@ function quoted(m: RegExpExecArray, text: string): MetNote | null {
   }
   const note = { label: m[1], metric: m[2], by: String(by), at: m[4] };
   // Only what the writer itself writes: a name or label it would have cleaned is not its own.
-  return formatMetNote(note) === text ? note : null;
+  return quotedForm(note) === text ? note : null;
 }
 
 function unquoted(text: string): MetNote | null {

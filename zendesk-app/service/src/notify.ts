@@ -3,7 +3,6 @@ import { lookup as dnsLookup, type LookupAddress } from 'dns';
 import { Agent as HttpsAgent } from 'https';
 import { BlockList, isIP } from 'net';
 import type { Log } from './log';
-import type { TicketUpdate } from './plan';
 import { statusOf } from './zendesk';
 
 /**
@@ -74,13 +73,11 @@ export function notifyRoute(url: string, policy: NotifyPolicy): 'as-is' | 'publi
   return 'public-only';
 }
 
-export function notify(url: string | undefined, policy: NotifyPolicy, ticketId: number, update: TicketUpdate, log: Log): void {
-  if (!url || !update.comment) return;
-  const lines = update.comment.body.split('\n').filter((l) => / is (at risk|breached)/.test(l));
-  if (!lines.length) return;
+export function notify(url: string | undefined, policy: NotifyPolicy, ticketId: number, lines: readonly string[] | undefined, log: Log): void {
+  if (!url || !lines?.length) return;
   const route = notifyRoute(url, policy);
   if (typeof route === 'object') return log({ level: 'warn', msg: 'notification refused', ticketId, reason: route.refused });
-  const text = `Ticket #${ticketId}: ${lines.map((l) => l.replace(/^SLA Desk: /, '')).join(' ')}`;
+  const text = `Ticket #${ticketId}: ${lines.map((l) => l.replace(/^SLA Desk ?: /, '')).join(' ')}`;
   axios
     .post(url, { text }, { timeout: 5_000, maxRedirects: 0, ...(route === 'public-only' ? { httpsAgent: publicAgent, proxy: false as const } : {}) })
     .catch((e) => log({ level: 'warn', msg: 'notification failed', ticketId, status: statusOf(e), code: (e as { code?: string }).code ?? null }));

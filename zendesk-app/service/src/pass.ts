@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import { nextTransition, outcomesOf, warmPlan, warmSome, type Policy, type TimelineInput } from '@sla-desk/core';
+import { matrixFollowedNote, nextTransition, outcomesOf, priorityLockedNote, warmPlan, warmSome, type Decision, type Policy, type TimelineInput } from '@sla-desk/core';
 import { overrideNoteAuthors, readAllAudits, type AuditPage } from '../../src/zaf/audits';
 import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
@@ -59,7 +59,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
         res.transitions = plan.transitions ?? 0;
         await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), row.timeline, plan, at, null);
         await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
-        notify(cfg.notifyUrl, notice, ticketId, plan.update, log);
+        notify(cfg.notifyUrl, notice, ticketId, plan.transitionNotes, log);
         return res;
       } catch (e) {
         if (e instanceof DisconnectedError) throw e;
@@ -111,7 +111,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     }
     const update: TicketUpdate = { ...plan.update };
     // An escalation level's raise is an Override: it stands over a person's priority, as a lead's does.
-    if (!plan.raised) await priorityByPeople(update, read.audits, cfg, lookup, trusted, (e) => log({ ...e, ticketId }));
+    if (!plan.raised) await priorityByPeople(update, read.audits, read.users, cfg, lookup, trusted, (e) => log({ ...e, ticketId }));
     if (!Object.keys(update).length) {
       await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan, at, at);
       await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
@@ -123,7 +123,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       res.transitions = plan.transitions ?? 0;
       await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), timeline, plan, at, at);
       await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
-      notify(cfg.notifyUrl, notice, ticketId, plan.update, log);
+      notify(cfg.notifyUrl, notice, ticketId, plan.transitionNotes, log);
       return { ...res, outcome: 'written' };
     } catch (e) {
       if (e instanceof DisconnectedError) throw e;
@@ -254,7 +254,7 @@ async function warmZones(policy: Policy, timeline: TimelineInput, at: number): P
  * sidebar, anyone's; with it on, a lead's). The service's own writes and a ticket nobody has set a
  * priority on are not a person's choice.
  */
-async function priorityByPeople(update: TicketUpdate, audits: readonly ZendeskAudit[], cfg: ServiceConfig, lookup: (ids: readonly number[]) => Promise<Set<number>>, trusted: ReadonlySet<number>, log: Log): Promise<void> {
+async function priorityByPeople(update: TicketUpdate, audits: readonly ZendeskAudit[], users: readonly ZendeskUser[], cfg: ServiceConfig, lookup: (ids: readonly number[]) => Promise<Set<number>>, trusted: ReadonlySet<number>, log: Log): Promise<void> {
   if (!update.priority) return;
   const change = lastPriorityChange(audits);
   if (!change || change.by === cfg.serviceUserId) return;
@@ -262,16 +262,24 @@ async function priorityByPeople(update: TicketUpdate, audits: readonly ZendeskAu
   // note: the priority follows it, whether or not the lead has submitted the form yet.
   if (lastOverrideIndex(audits, trusted) > change.index) return;
   const note = (body: string) => (update.comment = { public: false, body: update.comment ? `${body}\n${update.comment.body}` : body });
+  // People are named as the audits' sideloaded users name them, priorities as the policy labels them.
+  const person = { by: users.find((u) => u.id === change.by)?.name ?? null, from: zendeskLabel(cfg.policy, change.from), to: zendeskLabel(cfg.policy, change.to) };
   if (lastMatrixInputChange(audits, cfg.fieldIds) > change.index) {
-    note(`SLA Desk: Impact or Urgency changed after user ${change.by} set the priority to ${change.to ?? '-'}; the priority follows the matrix to ${update.priority}.`);
+    note(matrixFollowedNote(cfg.policy, person, zendeskLabel(cfg.policy, update.priority)!));
     return;
   }
   if (cfg.lockPriority && !(await lookup([change.by])).has(change.by)) {
-    note(`SLA Desk: the priority is locked to the matrix. ${change.from ?? '-'} → ${change.to ?? '-'} by user ${change.by} was set back to ${update.priority}. A triage lead can override it with a reason.`);
+    note(priorityLockedNote(cfg.policy, person, zendeskLabel(cfg.policy, update.priority)!));
     log({ level: 'info', msg: 'priority reverted', by: change.by });
     return;
   }
   delete update.priority;
+}
+
+/** A Zendesk priority ("urgent") by the label of the policy's Priority that maps to it; else as Zendesk names it. */
+function zendeskLabel(policy: Policy, value: string | null): string | null {
+  if (value === null) return null;
+  return Object.values(policy.priorities).find((p) => p.zendesk === value)?.label ?? value;
 }
 
 /**

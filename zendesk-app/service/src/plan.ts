@@ -1,4 +1,4 @@
-import { evaluateWithTrace, groupNow, levelTag, notifyBody, parseLevelTag, parseOverrideNote, raiseNote, raiseOf, reachedSteps, stepNote, tagPart, TimelineSchema, type ClockTrace, type Decision, type LadderStep, type Policy, type TimelineInput } from '@sla-desk/core';
+import { evaluateWithTrace, groupNow, levelTag, notifyBody, parseLevelTag, parseOverrideNote, raiseNote, raiseOf, reachedSteps, stepNote, tagPart, TimelineSchema, transitionNote, type ClockTrace, type Decision, type LadderStep, type Policy, type TimelineInput } from '@sla-desk/core';
 import { timelineFromAudits } from '../../src/zaf/audits';
 import type { FieldIds } from '../../src/zaf/fields';
 import { slaValues } from '../../src/sla/values';
@@ -35,6 +35,8 @@ export interface TicketPlan {
   reverted?: { from: string; to: string; by: number };
   /** Transitions (tags added with a note) in this update. */
   transitions?: number;
+  /** The notes of the transitions in this update (the notification's lines). */
+  transitionNotes?: string[];
   /** The keys of the ladder steps this update runs (their proof tags are in it). */
   ran?: string[];
   /** Whether an escalation level raised the Priority in this update (the ladder's own Override). */
@@ -76,14 +78,15 @@ export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: Zen
   if (custom.length) update.custom_fields = custom;
   let wantTags = want.tags;
   const notes: string[] = [];
+  const transitionNotes: string[] = [];
   let ladder: LadderRun | null = null;
   if (opts.transitions) {
-    const states = transitionTags(decision);
+    const states = transitionTags(policy, decision);
     wantTags = wantTags.filter((t) => !isTransitionTag(t) || states.has(t));
     for (const [tag, line] of states) {
       if (wantTags.includes(tag)) continue;
       wantTags.push(tag);
-      if (!ticket.tags.includes(tag)) notes.push(line);
+      if (!ticket.tags.includes(tag)) notes.push(line), transitionNotes.push(line);
     }
     ladder = ladderRun(policy, decision, ticket.tags);
     wantTags = wantTags.filter((t) => !parseLevelTag(t) || ladder!.proofs.includes(t));
@@ -102,6 +105,7 @@ export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: Zen
   const priority = policy.classification.method === 'matrix' || fieldIds.priority !== undefined || raised ? decision.priority.zendesk : null;
   if (priority && priority !== ticket.priority) update.priority = priority;
   const out: TicketPlan = { decision, clocks, group: groupNow(parsed), update: Object.keys(update).length ? update : null, transitions: notes.length };
+  if (transitionNotes.length) out.transitionNotes = transitionNotes;
   if (ladder) Object.assign(out, { ran: ladder.ran, raised, notices: ladder.notices });
   return out;
 }
@@ -136,17 +140,17 @@ function ladderRun(policy: Policy, decision: Decision, tags: readonly string[]):
   for (const step of steps) {
     const m = decision.metrics.find((x) => x.metric === step.metric);
     top.set(step.metric, step);
-    for (const a of step.actions) if ('notify' in a) out.notices.push({ key: step.key, url: a.notify, body: notifyBody(step, { host: 'zendesk', id: decision.ticketId }, m) });
+    for (const a of step.actions) if ('notify' in a) out.notices.push({ key: step.key, url: a.notify, body: notifyBody(policy, step, { host: 'zendesk', id: decision.ticketId }, m) });
     if ((proven.get(`${tagPart(step.metric)}:${step.cycle}`) ?? 0) >= step.level) continue;
     out.ran.push(step.key);
     for (const a of step.actions) {
-      if ('note' in a) out.notes.push(stepNote(step, m));
+      if ('note' in a) out.notes.push(stepNote(policy, step, m));
       else if ('tag' in a) out.tags.push(a.tag);
       else if ('assignGroup' in a && /^\d+$/.test(a.assignGroup)) out.group = Number(a.assignGroup);
       else if ('raisePriority' in a) {
         const o = raiseOf(decision, step);
         if (o) {
-          out.notes.push(raiseNote(o));
+          out.notes.push(raiseNote(policy, step, o));
           out.raised = true;
         }
       }
@@ -177,12 +181,10 @@ export function isTransitionTag(tag: string): boolean {
 }
 
 /** Tag -> note line, for each Metric now at risk or breached. The note names the Metric and its due instant, nothing of the ticket's content. */
-export function transitionTags(decision: Decision): Map<string, string> {
+export function transitionTags(policy: Policy, decision: Decision): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of decision.metrics) {
-    const due = m.due === null ? '' : ` (due ${new Date(m.due).toISOString()})`;
-    if (m.state === 'at_risk') out.set(`sla_at_risk_${m.metric}`, `SLA Desk: ${m.label} is at risk${due}.`);
-    if (m.state === 'breached') out.set(`sla_breached_${m.metric}`, `SLA Desk: ${m.label} is breached${due}.`);
+    if (m.state === 'at_risk' || m.state === 'breached') out.set(`sla_${m.state}_${m.metric}`, transitionNote(policy, m, m.state));
   }
   return out;
 }

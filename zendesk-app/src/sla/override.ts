@@ -28,10 +28,9 @@ export async function submitOverride(client: ZafClient, data: Loaded, from: stri
   const { override, problems } = makeOverride(data.policy, { by: data.user.name, from, to, reason, notify }, now);
   if (!override) return { ok: false as const, problems: problems.map((p) => `${p.path}: ${p.message}`) };
   const text = notify ? (notice ?? '').trim() || defaultNotice(data, to) : '';
-  const locale = localeOf(data.user.locale);
   // The notice is marked in its audit's metadata, so that the timeline does not take it for the
   // first public reply: telling the requester their priority changed answers nothing they asked.
-  const updates: { comment: { body: string; public: boolean }; metadata?: Record<string, string> }[] = [{ comment: { body: overrideNote(override, locale), public: false } }];
+  const updates: { comment: { body: string; public: boolean }; metadata?: Record<string, string> }[] = [{ comment: { body: overrideNote(data.policy, override), public: false } }];
   if (text) updates.push({ comment: { body: text, public: true }, metadata: { sla_desk: 'override-notice' } });
   for (const ticket of updates) {
     await twice(() => client.request({ url: `/api/v2/tickets/${data.ticketId}.json`, type: 'PUT', contentType: 'application/json', data: JSON.stringify({ ticket }) }));

@@ -59,4 +59,6 @@ export type ZendeskAuditEvent = ZendeskFieldEvent | ZendeskCommentEvent | { type
 export interface ZendeskUser {
   id: number;
   role: 'end-user' | 'agent' | 'admin';
+  /** As Zendesk's sideload gives it: the notes that name a person use it. */
+  name?: string;
 }
