@@ -11,7 +11,7 @@ export interface AppFields {
   /** When the SLA state next changes by time alone: the transition finder queries it by JQL. */
   next?: string;
   /**
-   * "Group ownership due": the open ownership cycle's due, for whichever group_ownership Metric
+   * "SLA: group ownership due": the open ownership cycle's due, for whichever group_ownership Metric
    * has one (one group owns the issue at a time), since a policy names its own groups and a
    * manifest cannot declare a field per group.
    */

@@ -81,7 +81,7 @@ describe('a group picker', () => {
     expect(jira.requests.find((r) => r.path.startsWith('/rest/api/3/issue/SUP-1?'))!.path).toMatch(/fields=[^&]*customfield_10060/);
   });
 
-  test('"Group ownership due" holds the owning group\'s open cycle, and is emptied when another group takes the issue', async () => {
+  test('"SLA: group ownership due" holds the owning group\'s open cycle, and is emptied when another group takes the issue', async () => {
     const field = [...jira.fields.entries()].find(([, f]) => (f as { moduleKey?: string }).moduleKey === 'sla-due-group-ownership')![0];
     await edit('2026-11-20T14:20:00.000+0000', { customfield_10060: { name: SERVICE.name } });
     // 4h from 14:20 (High) on 24x7.

@@ -168,8 +168,8 @@ describe('OAuth scopes, checked offline (@forge/lint\'s permission linter downlo
       return Object.keys(f.due);
     };
     expect(fields.filter((f) => f.key === 'sla-due-next-reply' || f.key === 'sla-due-periodic-update').map((f) => ({ ...f, metrics: due(f.key) }))).toEqual([
-      { key: 'sla-due-next-reply', name: 'Next reply due', description: expect.any(String), type: 'datetime', readOnly: true, metrics: ['next_reply'] },
-      { key: 'sla-due-periodic-update', name: 'Next update due', description: expect.any(String), type: 'datetime', readOnly: true, metrics: ['periodic_update'] },
+      { key: 'sla-due-next-reply', name: 'SLA: next reply due', description: expect.any(String), type: 'datetime', readOnly: true, metrics: ['next_reply'] },
+      { key: 'sla-due-periodic-update', name: 'SLA: next update due', description: expect.any(String), type: 'datetime', readOnly: true, metrics: ['periodic_update'] },
     ]);
     const parity = PRESETS['zendesk-parity'].metrics;
     expect([parity.next_reply.stopsAt, parity.periodic_update.stopsAt]).toEqual(['next_public_reply', 'periodic_update']);

@@ -5,7 +5,7 @@ import { onIssueEvent } from '../src/triggers';
 
 /**
  * Issue 19, Jira: every public comment is a reply with its author's side, so a customer's message
- * after the first agent reply starts a next-reply cycle, and the app's "Next reply due" and "Next
+ * after the first agent reply starts a next-reply cycle, and the app's "SLA: next reply due" and "Next
  * update due" fields hold the open cycle's due (empty when none is open), for views and JQL.
  */
 const config: Config = { ...DEFAULT_CONFIG, policy: { preset: 'zendesk-parity' }, map: { pauseStatuses: [], doneStatuses: [] }, fields: { due: {} }, leadGroups: [] };
@@ -36,7 +36,7 @@ beforeEach(async () => {
   await warmSite(T('2026-11-20T14:00:00Z'));
 });
 
-test('the customer\'s message after the first agent reply writes "Next reply due"; the agent\'s next public reply empties it', async () => {
+test('the customer\'s message after the first agent reply writes "SLA: next reply due"; the agent\'s next public reply empties it', async () => {
   await comment('agent-1', '2026-11-20T14:10:00.000+0000', 'Looking into it');
   await commented('2026-11-20T14:11:00Z');
   // The first response is met; no message waits, so no next reply is due.

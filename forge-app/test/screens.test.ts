@@ -63,6 +63,6 @@ test('the fields agents set: Impact and Urgency only under a matrix, the Tier fi
 test('the admin\'s steps name each field with its id, the app\'s own fields, and both kinds of project', () => {
   const steps = screenSteps([{ name: 'Impact', id: 'customfield_10050' }, { name: 'Tier', id: 'customfield_10052' }]);
   expect(steps[0]).toMatch(/^Company-managed projects: in Jira settings > Issues > Screens, .* add Impact \(customfield_10050\), Tier \(customfield_10052\)\.$/);
-  expect(steps[1]).toContain('SLA state, First response due, Resolution due, SLA tier');
+  expect(steps[1]).toContain('SLA state, SLA: first response due, SLA: resolution due, SLA tier');
   expect(steps[2]).toMatch(/^Team-managed projects: in Project settings > Issue types, .*drag Impact, Tier /);
 });

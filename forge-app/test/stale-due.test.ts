@@ -5,7 +5,7 @@ import { testConfig } from './setup';
 
 /**
  * Issue 18, point 18: after a switch to a policy without a Resolution (Interopion), the issue's
- * "Resolution due" would keep the old promise, which views and JQL still sort on. It is emptied.
+ * "SLA: resolution due" would keep the old promise, which views and JQL still sort on. It is emptied.
  */
 test('the due field of a Metric the policy lacks is emptied; one already empty is left alone', () => {
   const interopion: Config = { ...testConfig, policy: { preset: 'interopion' } };

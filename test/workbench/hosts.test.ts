@@ -83,7 +83,7 @@ async function serviceNotes(id: number): Promise<{ at: string; body: string }[]>
 /** The app's SLA notes on a Jira issue (internal comments), with when each was written. */
 async function appNotes(key: string): Promise<{ at: string; text: string }[]> {
   const issue = await get(`/api/jira/issues/${key}`);
-  return issue.comments.filter((c: { internal: boolean; text: string }) => c.internal && c.text.startsWith('SLA Desk: ')).map((c: { created: string; text: string }) => ({ at: c.created, text: c.text }));
+  return issue.comments.filter((c: { internal: boolean; text: string }) => c.internal && /^SLA Desk ?:/.test(c.text)).map((c: { created: string; text: string }) => ({ at: c.created, text: c.text }));
 }
 
 /** The Jira issue's app field by its name (as the manifest names it). */
@@ -133,9 +133,12 @@ test('a three-day move of the clock runs the Jira finder and its consumer, and t
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     expect(new Set(times).size).toBe(times.length);
     expect(times.every((t) => t < end)).toBe(true);
-    // The service: the same transitions, noted at the same instants.
+    // The service: the same transitions, noted at the same instants, in the same words (core's
+    // notes.ts, in the policy's language and zone: KIWI's French, Toronto).
     const z = await serviceNotes(r.id);
     expect(z.map((n) => Date.parse(n.at))).toEqual(times);
+    expect(z.map((n) => n.body)).toEqual(notes.map((n) => n.text));
+    expect(notes[0].text).toMatch(/^SLA Desk : .+ (est à risque, échéance|est dépassé : l’échéance était) \S+ \d+ \S+ \d\d h \d\d Toronto \(/);
     // Nothing left behind: the saved next transition is after the move's end, or there is none.
     const after = await appField(r.key!, 'SLA next transition');
     if (after !== null) expect(Date.parse(after)).toBeGreaterThan(end);

@@ -201,13 +201,13 @@ describe('recurring Metrics on a zendesk-parity desk: the customer writes, agent
     };
     await reply('Looking into it.');
     // The ticket's first message waited on the first reply, not on a next reply.
-    expect([await zendeskField(t.id, 'sla_due_next_reply'), await jiraField(t.key, 'Next reply due')]).toEqual([null, null]);
+    expect([await zendeskField(t.id, 'sla_due_next_reply'), await jiraField(t.key, 'SLA: next reply due')]).toEqual([null, null]);
     await send('/api/clock', { shiftMinutes: 10 });
     const asked = await now();
     // Nobody pressed Submit: Zendesk's trigger brought the requester's update to the service.
     expect((await message('Any news?')).service).toBe('written');
     expect(await zendeskField(t.id, 'sla_due_next_reply')).toBe(iso(asked + target(t.zendesk, 'next_reply')));
-    expect(Date.parse(await jiraField(t.key, 'Next reply due'))).toBe(asked + target(t.jira, 'next_reply'));
+    expect(Date.parse(await jiraField(t.key, 'SLA: next reply due'))).toBe(asked + target(t.jira, 'next_reply'));
     // Each host holds the message as the customer's: an end user's public comment, a customer account's.
     const last = await lastAudit(t.id);
     const users = (await get(`/api/zendesk/tickets/${t.id}`)).users;
@@ -215,7 +215,7 @@ describe('recurring Metrics on a zendesk-parity desk: the customer writes, agent
     expect((await get(`/api/jira/issues/${t.key}`)).comments.at(-1)).toMatchObject({ author: 'customer-1', internal: false, text: 'Any news?' });
     await send('/api/clock', { shiftMinutes: 10 });
     await reply('Fixed, please try again.');
-    expect([await zendeskField(t.id, 'sla_due_next_reply'), await jiraField(t.key, 'Next reply due')]).toEqual([null, null]);
+    expect([await zendeskField(t.id, 'sla_due_next_reply'), await jiraField(t.key, 'SLA: next reply due')]).toEqual([null, null]);
     // Another message opens a second cycle: the desk's lines show it, and how the first one went.
     await message('It is back.');
     const r = await row(t.id);

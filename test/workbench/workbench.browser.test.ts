@@ -667,8 +667,8 @@ async function zendeskAgrees(page: Page, policy: Policy, id: number, step: strin
 }
 
 /**
- * What the Jira issue holds as the Jira emulator has it (the app's fields First response due,
- * Resolution due, SLA state, SLA tier and SLA next transition, the priority, the app's internal
+ * What the Jira issue holds as the Jira emulator has it (the app's fields "SLA: first response due",
+ * "SLA: resolution due", SLA state, SLA tier and SLA next transition, the priority, the app's internal
  * comments) against its panel. Returns what the panel showed.
  */
 async function jiraAgrees(page: Page, policy: Policy, key: string, step: string): Promise<Seen> {
@@ -677,7 +677,7 @@ async function jiraAgrees(page: Page, policy: Policy, key: string, step: string)
   const field = (name: string): string | null => issue.fields[issue.appFields.find((f: { label: string }) => f.label === name).id] ?? null;
   const where = `${step}: Jira ${key}`;
   const clocks = seen.metrics.filter((m) => m.id !== null);
-  const DUE_FIELDS: Record<string, string> = { first_response: 'First response due', resolution: 'Resolution due' };
+  const DUE_FIELDS: Record<string, string> = { first_response: 'SLA: first response due', resolution: 'SLA: resolution due' };
   for (const m of clocks) {
     if (!DUE_FIELDS[m.id!]) continue;
     const due = field(DUE_FIELDS[m.id!]);

@@ -133,4 +133,4 @@ function requirementsFor(defaultPolicy, allPolicies) {
   };
 }
 
-module.exports = { requirementsFor, tagPart, options };
+module.exports = { requirementsFor, tagPart, options, dueFieldTitle };

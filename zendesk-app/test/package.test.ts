@@ -31,6 +31,12 @@ test('SLA Desk\'s page is built with its icon, and loads none of the sidebar\'s 
   expect(readFileSync(join(DIST, 'assets', 'icon_nav_bar.svg'), 'utf8')).toMatch(/^<svg [^>]*viewBox="0 0 18 18"/);
 });
 
+test('a due field\'s title is words: the Metric\'s label lowered, an acronym kept', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { dueFieldTitle } = require('../scripts/requirements.cjs');
+  expect(['First response', 'RCA sent', 'Group ownership (Support)'].map(dueFieldTitle)).toEqual(['SLA: first response due', 'SLA: RCA sent due', 'SLA: group ownership (Support) due']);
+});
+
 test('requirements create the service\'s webhook and a trigger that sends it the ticket id on create and update', () => {
   const r = JSON.parse(readFileSync(join(DIST, 'requirements.json'), 'utf8'));
   const w = r.webhooks.sla_desk_service;

@@ -3,7 +3,7 @@
  * Jira refuses a value for a field that is not on the issue's screen, and shows a field only once it
  * is on one: the fields that "Create the fields" makes, and the app's own, are on none.
  */
-export const APP_FIELD_NAMES = ['SLA state', 'First response due', 'Resolution due', 'SLA tier'];
+export const APP_FIELD_NAMES = ['SLA state', 'SLA: first response due', 'SLA: resolution due', 'SLA tier'];
 
 /** `fields`: the fields agents set, each with its id (e.g. Impact, customfield_10050). */
 export function screenSteps(fields: { name: string; id: string }[]): string[] {
