@@ -32,7 +32,7 @@ describe('sla explain', () => {
     expect(r.out).toBe(
       [
         'Why this due time? Initial response',
-        '  Target 1h of business time, counted on KIWI business hours (assumed), Toronto.',
+        '  Target 1h of business time, counted on KIWI business hours, Toronto.',
         '  Priority P2: Important × High → P2.',
         '  The clock started at Fri 20 Nov, 15:00 Toronto.',
         '  Span by span, in Toronto time:',

@@ -311,6 +311,8 @@ function worksOnHolidays(c: CalendarSpec): c is Exclude<CalendarSpec, '24x7'> {
 function calendars(p: Policy, refs: readonly CalendarRef[], out: Problem[]): void {
   for (const [name, c] of Object.entries(p.calendars)) {
     if (!worksWeekly(c) && !worksOnHolidays(c)) warn(out, `calendars.${name}`, 'calendar has no working time', 'no-working-time');
+    // Agents read the label beside every countdown; what is assumed is for admins to confirm.
+    if (typeof c === 'object' && c.label && /\bassum/i.test(c.label)) warn(out, `calendars.${name}.label`, 'agents see this label on every countdown: say what is assumed under assumptions (path calendars.' + name + '), not in the label', 'assumed-label');
   }
   for (const { path, names } of refs) {
     const specs = names.map((n) => (n === '24x7' ? '24x7' : own(p.calendars, n)));

@@ -19,7 +19,7 @@ export interface MetricView {
   tone: Tone;
   /** The countdown: "3h 20m business time left", "Paused · 40m 00s left", "Met at Fri 20 Nov, 09:40 Toronto". */
   text: string;
-  /** The calendar that counts it: "KIWI business hours (assumed), Toronto", "24/7"; null when there is no clock. */
+  /** The calendar that counts it: "KIWI business hours, Toronto", "24/7"; null when there is no clock. */
   clockText: string | null;
   /** Outside working hours, when the countdown moves again: "resumes Mon 08:30 Toronto". */
   resumesText: string | null;
@@ -161,7 +161,7 @@ export function formatInstantIn(t: number, locale: Locale, zone: string): string
 
 export interface CalendarInfo {
   id: string;
-  /** "KIWI business hours (assumed), Toronto"; "24/7" for a calendar that never closes. */
+  /** "KIWI business hours, Toronto"; "24/7" for a calendar that never closes. */
   label: string;
   zone: string;
   /** False for a calendar open around the clock, whose time is clock time. */

@@ -64,7 +64,7 @@ describe('why this due time', () => {
     expect(e.metrics.map((m) => m.metric)).not.toContain('triage');
     const m = e.metrics[0];
     expect(m.coverage).toBe(true);
-    expect(m.calendar!.label).toBe('Office hours (assumed) + Out of hours (assumed) + Weekends + Bank holidays, London');
+    expect(m.calendar!.label).toBe('Office hours + Out of hours + Weekends + Bank holidays, London');
     expect(m.countedMs).toBe(m.targetMs);
   });
 

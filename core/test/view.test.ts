@@ -1,5 +1,7 @@
 import { evaluate } from '../src/evaluate';
-import { formatSpan, localeOf, stateAnnouncement, summaryLine, ticketView } from '../src/view';
+import { calendarInfo, formatSpan, localeOf, stateAnnouncement, summaryLine, ticketView } from '../src/view';
+import { lintPolicy } from '../src/lint';
+import { listPresets } from '../src/presets';
 import { preset, timeline, variant } from './helpers';
 
 const kiwi = preset('kiwi-stage-plus');
@@ -35,9 +37,9 @@ describe('ticket view', () => {
       stateLabel: 'On track',
       tone: 'success',
       text: '40m 00s business time left',
-      clockText: 'KIWI business hours (assumed), Toronto',
+      clockText: 'KIWI business hours, Toronto',
       resumesText: null,
-      line: '40m 00s business time left · KIWI business hours (assumed), Toronto',
+      line: '40m 00s business time left · KIWI business hours, Toronto',
       // 15:00 UTC is 07:00 in Vancouver, where this agent works.
       dueText: 'Fri 20 Nov, 07:00 Vancouver',
       businessTime: true,
@@ -63,7 +65,7 @@ describe('ticket view', () => {
     const late = timeline({ id: '1', createdAt: '2026-11-20T21:00:00Z', fields: { impact: '2', urgency: '2', tier: 'plus' } });
     const v = ticketView(evaluate(kiwi, late, '2026-11-21T15:00:00Z'), 'en', 'Europe/Paris', kiwi);
     expect(v.metrics[0].resumesText).toBe('resumes Mon 08:30 Toronto');
-    expect(v.metrics[0].line).toBe('30m 00s business time left · KIWI business hours (assumed), Toronto · resumes Mon 08:30 Toronto');
+    expect(v.metrics[0].line).toBe('30m 00s business time left · KIWI business hours, Toronto · resumes Mon 08:30 Toronto');
     const fr = ticketView(evaluate(kiwi, late, '2026-11-21T15:00:00Z'), 'fr', 'Europe/Paris', kiwi);
     expect(fr.metrics[0].resumesText).toBe('reprend lun. 08 h 30 Toronto');
   });
@@ -127,4 +129,14 @@ describe('ticket view', () => {
     const v = ticketView(evaluate(kiwi, tl(), '2026-11-20T14:20:00Z'), 'en', 'UTC');
     expect(v.metrics[0].dueText).toBe('Fri 20 Nov, 15:00 UTC');
   });
+});
+
+test('no calendar label an agent sees says what is assumed; sla check lists the assumption, and warns of a label that says it', () => {
+  for (const { id } of listPresets()) {
+    const p = preset(id);
+    for (const cal of Object.keys(p.calendars)) expect([id, cal, calendarInfo(p, cal).label]).toEqual([id, cal, expect.not.stringMatching(/assum/i)]);
+  }
+  expect(lintPolicy(kiwi)).toContainEqual(expect.objectContaining({ level: 'assumption', path: 'calendars.business' }));
+  const labelled = { ...kiwi, calendars: { ...kiwi.calendars, business: { ...(kiwi.calendars.business as object), label: 'KIWI hours (assumed)' } } } as typeof kiwi;
+  expect(lintPolicy(labelled)).toContainEqual(expect.objectContaining({ level: 'warning', path: 'calendars.business.label', code: 'assumed-label' }));
 });

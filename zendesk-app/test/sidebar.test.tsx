@@ -69,7 +69,7 @@ test('shows the priority from the matrix with its reason, the tier badge and the
   // P2 Basic: 2 business hours from 09:00 Toronto; at 10:00 one hour is left.
   expect(screen.getByTestId('countdown-first_response').textContent).toBe('1h 00m business time left');
   expect(screen.getByTestId('countdown-first_response').getAttribute('role')).toBe('timer');
-  expect(screen.getByTestId('clock-first_response').textContent).toBe('KIWI business hours (assumed), Toronto');
+  expect(screen.getByTestId('clock-first_response').textContent).toBe('KIWI business hours, Toronto');
   expect(screen.getByTestId('policy-context').textContent).toBe('KIWI STAGE+ · Basic');
   expect(screen.getByTestId('announce').getAttribute('aria-live')).toBe('polite');
   expect(screen.getByTestId('metric-first_response').getAttribute('data-tone')).toBe('success');
@@ -80,7 +80,7 @@ test('shows the priority from the matrix with its reason, the tier badge and the
     fireEvent(why, new Event('toggle'));
   });
   const lines = screen.getByTestId('why-lines-first_response').textContent!;
-  expect(lines).toContain('Target 2h of business time, counted on KIWI business hours (assumed), Toronto.');
+  expect(lines).toContain('Target 2h of business time, counted on KIWI business hours, Toronto.');
   expect(lines).toContain('Counted 2h 00m = the Target 2h.');
 });
 
