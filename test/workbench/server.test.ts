@@ -222,6 +222,29 @@ describe('recurring Metrics on a zendesk-parity desk: the customer writes, agent
     expect([r.zendesk.line, r.jira.line]).toEqual([expect.stringMatching(/ · Next reply time: \d+h \d\dm left · 1 of 1 met$/), expect.stringMatching(/ · Next reply time: \d+h \d\dm left · 1 of 1 met$/)]);
   });
 
+  test('the audit names every field by its title and every author by name; Jira comments show display names, not account ids', async () => {
+    const t = await parityDesk();
+    // An agent's Submit of the SLA fields and the group, and the service's write after it.
+    await send(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.group_id': SUPPORT } });
+    await send(`/zendesk/as/agent/api/v2/tickets/${t.id}.json`, { ticket: { comment: { body: 'On it.', public: true } } }, 'PUT');
+    const z = await get(`/api/zendesk/tickets/${t.id}`);
+    const named = z.audits.flatMap((a: { events: { type: string; field_name?: string }[] }) => a.events.filter((e) => e.type !== 'Comment').map((e) => e.field_name!));
+    // The app's own fields are among them (their field_name is the field's id), and each has its words.
+    expect(named.some((n: string) => /^\d+$/.test(n))).toBe(true);
+    const titles = named.map((n: string) => z.fieldTitles[n]);
+    expect(titles.filter((x: string | undefined) => x === undefined || /^\d+$|custom_field|_id$/.test(x))).toEqual([]);
+    expect(titles).toEqual(expect.arrayContaining(['Group', 'Status']));
+    const due = z.fields.sla.find((f: { key: string }) => f.key === 'sla_due_first_response').path.replace('ticket.customField:custom_field_', '');
+    expect(z.fieldTitles[due]).toMatch(/^SLA: [a-z].* due$/);
+
+    await send(`/api/jira/issues/${t.key}/comment`, { user: 'agent-1', body: 'On it.', public: true });
+    await send(`/api/jira/issues/${t.key}/comment`, { user: 'customer-1', body: 'Thanks', public: true });
+    const issue = await get(`/api/jira/issues/${t.key}`);
+    const authors = issue.comments.slice(-2).map((c: { authorName: string }) => c.authorName);
+    expect(authors).toEqual(['Lea (agent)', 'Customer (reporter)']);
+    expect(issue.changelog.every((h: { authorName: string }) => !/^[a-z]+-\d+$/.test(h.authorName))).toBe(true);
+  });
+
   test('a requester\'s message reopens a pending ticket, in the same audit, as Zendesk does', async () => {
     const t = await parityDesk();
     await send(`/api/zendesk/tickets/${t.id}`, { user: 'agent', values: { 'ticket.status': 'pending' } });

@@ -204,6 +204,8 @@ function zendeskTicket(wb, id) {
     values: t.values,
     audits: t.audits,
     users: wb.zendesk.users,
+    // The audit names fields by their titles, as Zendesk's own audit view does, never by id.
+    fieldTitles: wb.zendesk.fieldTitles(wb.policy),
     // The rule and the ladders of its decision; the tags the policy names; its attributes in Zendesk.
     sla: conditions.sla,
     tags: conditions.tags,
@@ -240,6 +242,12 @@ function jiraFrame(res, wb, url) {
   res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(page);
 }
 
+/** A Jira account as people see it: its display name (the emulator's users, as GET /rest/api/3/user gives them). */
+function displayName(wb, accountId) {
+  if (!accountId) return 'Anonymous';
+  return wb.jira.jira.users.get(accountId)?.displayName ?? 'Former user';
+}
+
 function jiraIssue(wb, key) {
   const issue = wb.jira.jira.issues.get(key);
   if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
@@ -249,9 +257,10 @@ function jiraIssue(wb, key) {
   return {
     key,
     fields: issue.fields,
-    comments: issue.comments.map((cm) => ({ created: cm.created, author: cm.author?.accountId, internal: cm.jsdPublic === false, text: wb.jira.forge.adfText(cm.body) })),
+    // Authors by the display name Jira shows for them; the account id is what the page tells the customer by.
+    comments: issue.comments.map((cm) => ({ created: cm.created, author: cm.author?.accountId, authorName: displayName(wb, cm.author?.accountId), internal: cm.jsdPublic === false, text: wb.jira.forge.adfText(cm.body) })),
     // The changelog as Jira keeps it: what the app's trigger reads for status, priority and group changes.
-    changelog: issue.histories.map((h) => ({ created: h.created, author: h.author?.accountId ?? null, items: h.items })),
+    changelog: issue.histories.map((h) => ({ created: h.created, author: h.author?.accountId ?? null, authorName: displayName(wb, h.author?.accountId), items: h.items })),
     // The app's own fields, as Forge created them from the manifest (the app finds them by module key).
     appFields: [...wb.jira.jira.fields.entries()].filter(([, f]) => f.moduleKey).map(([id, f]) => ({ label: f.name, id })),
     options: {

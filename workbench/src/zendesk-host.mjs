@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { attributesFor } from './conditions.mjs';
 
 /**
  * The account's groups, what a ticket's group_id may hold. Support's and Tier 2's ids are those of
@@ -46,6 +47,8 @@ export const CONTEXT = {
   form: { path: 'ticket.ticket_form_id', field: 'ticket_form_id', list: FORMS },
 };
 const CUSTOM = /^ticket\.customField:custom_field_(\d+)$/;
+/** Zendesk's names for the system fields an audit changes, as its ticket events show them. */
+const SYSTEM_TITLES = { status: 'Status', custom_status_id: 'Status', priority: 'Priority', tags: 'Tags', group_id: 'Group', assignee_id: 'Assignee', requester_id: 'Requester', organization_id: 'Organization', brand_id: 'Brand', ticket_form_id: 'Ticket form', subject: 'Subject', type: 'Type' };
 
 export const USERS = {
   // ZAF's currentUser carries the agent's own zone (timeZone.ianaName): the sidebar shows due times there.
@@ -108,6 +111,18 @@ export function zendeskHost(root) {
       urgency: c.method === 'matrix' ? { path: path('sla_urgency'), options: label(options(c.urgency, 'sla_urgency_')) } : null,
       tier: { path: path('sla_tier'), options: Object.entries(policy.tiers).map(([id, t]) => ({ value: tag.tier(id), label: t.label })) },
     };
+  }
+
+  /**
+   * What each audit field_name is called where agents read it: Zendesk's own words for its system
+   * fields, the requirements' titles for the app's fields (field_name is the field's id there), and
+   * the policy's attribute labels for the account's other ticket fields.
+   */
+  function fieldTitles(policy) {
+    const out = { ...SYSTEM_TITLES };
+    for (const [key, id] of Object.entries(ids)) out[String(id)] = requirements.ticket_fields[key].title;
+    for (const a of attributesFor(policy, 'zendesk')) if (a.map.ticketField) out[String(a.map.ticketField)] = a.label;
+    return out;
   }
 
   /** The account's groups as the form offers them: the id shown, since a Group SLA names it. */
@@ -316,5 +331,5 @@ export function zendeskHost(root) {
     return timelineFromAudits({ policy, fieldIds: fieldIdsFor(policy), ticketId: ticket.id, users: ZENDESK_USERS, trusted: trustedOf(leadGroups) }, ticket.audits);
   }
 
-  return { ids, path, customPath, requester: REQUESTER, users: ZENDESK_USERS, groupsOf, fieldOptions, groupOptions, contextOptions, fieldIdsFor, ticketOf, newTicket, submit, comment, requesterComment, seedOf, timelineOf, restTicket, applyRest, stampOf };
+  return { ids, path, customPath, requester: REQUESTER, users: ZENDESK_USERS, groupsOf, fieldOptions, fieldTitles, groupOptions, contextOptions, fieldIdsFor, ticketOf, newTicket, submit, comment, requesterComment, seedOf, timelineOf, restTicket, applyRest, stampOf };
 }
