@@ -3,6 +3,7 @@ import { join } from 'path';
 import fc from 'fast-check';
 import { reachedSteps } from '@sla-desk/core';
 import { egress, FIELD, freshSite, jira, store, testConfig, warmSite } from './setup';
+import { APP_ACCOUNT } from '../../test/jira/emulator';
 import { CONFIG_KEY, policyOf, type Config } from '../src/config';
 import { JiraClient } from '../src/jira/client';
 import { adfText } from '../src/jira/timeline';
@@ -108,6 +109,15 @@ test('each level runs its actions once: a note, a label beside the others, the r
   await pass(T('2026-11-16T17:10:00Z'));
   expect(overrides('resolution:1:3')).toHaveLength(1);
   expect(issue().fields.priority).toMatchObject({ name: 'Highest' });
+});
+
+test('a step pending since a pass that failed after writing its note in the older form is not noted again', async () => {
+  // The older form, written before notes had a reference line (still on issues): the retry finds it.
+  const at = T('2026-11-16T13:00:30Z');
+  store.set(ladderKey('10001'), { done: [], pending: { 'resolution:1:1#0': at } });
+  issue().comments.push({ id: 'old', created: new Date(at).toISOString(), author: { accountId: APP_ACCOUNT, accountType: 'app' }, body: 'SLA Desk: Time to resolution reached Tell the assignee (level 1) (due 2026-11-16T17:00:00.000Z).', jsdPublic: false });
+  expect((await pass(at + 1000)).ladder).toEqual({ ran: ['resolution:1:1#1'] });
+  expect(issue().comments.filter((c) => adfText(c.body).includes('Tell the assignee'))).toHaveLength(1);
 });
 
 test('the SLA level field is a number written with the app field API: empty for a policy with no ladder', async () => {
