@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import { matrixFollowedNote, nextTransition, outcomesOf, priorityLockedNote, warmPlan, warmSome, type Decision, type Policy, type TimelineInput } from '@sla-desk/core';
+import { matrixFollowedNote, nextTransition, outcomesOf, priorityLockedNote, warmPlan, warmSome, type Policy, type TimelineInput } from '@sla-desk/core';
 import { overrideNoteAuthors, readAllAudits, type AuditPage } from '../../src/zaf/audits';
 import type { ZendeskAudit, ZendeskUser } from '../../src/zaf/types';
 import type { ServiceConfig } from './config';
