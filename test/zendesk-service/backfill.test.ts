@@ -160,7 +160,7 @@ describe('the exports as Zendesk documents them', () => {
   });
 
   test('overrides: a lead\'s note counts, a forged one from an agent does not, as in the service', async () => {
-    const note = (by: string) => overrideNote({ type: 'override', at: '2026-11-20T14:30:00.000Z', by, from: null, to: 'P1', reason: 'Production is down', notify: false });
+    const note = (by: string) => overrideNote(cfg().policy, { type: 'override', at: '2026-11-20T14:30:00.000Z', by, from: null, to: 'P1', reason: 'Production is down', notify: false });
     z.groupMemberships.set(3, [7]);
     z.addComment(9, 2, note('Lea'), false); // agent 2 is no lead
     z.addComment(10, 3, note('Sam'), false); // agent 3 is
@@ -174,7 +174,7 @@ describe('the exports as Zendesk documents them', () => {
   });
 
   test("a lead's notice to the requester (marked in its audit's metadata, which the export drops) is not the first response", async () => {
-    const note = overrideNote({ type: 'override', at: '2026-11-20T14:30:00.000Z', by: 'Sam', from: null, to: 'P1', reason: 'Production is down', notify: true });
+    const note = overrideNote(cfg().policy, { type: 'override', at: '2026-11-20T14:30:00.000Z', by: 'Sam', from: null, to: 'P1', reason: 'Production is down', notify: true });
     z.groupMemberships.set(3, [7]);
     // As the sidebar writes them: the note, then the notice with the sidebar's metadata (Ticket Audits API: metadata.custom).
     z.addComment(11, 3, note, false);

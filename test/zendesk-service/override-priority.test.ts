@@ -20,7 +20,7 @@ test("a lead's override after an agent's hand-set priority sets the override's p
   // With the lock off, the agent's choice is theirs.
   expect(t.z.tickets.get(1)!.priority).toBe('low');
   t.z.groupMemberships.set(3, [7]); // Sam is a triage lead
-  const note = overrideNote({ type: 'override', at: '2026-11-20T14:55:00Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
+  const note = overrideNote(serviceConfig('x').policy, { type: 'override', at: '2026-11-20T14:55:00Z', by: 'Sam', from: 'P2', to: 'P1', reason: 'Production is down', notify: false });
   t.z.audits.get(1)!.push({ id: 9100, ticket_id: 1, created_at: '2026-11-20T14:55:00Z', author_id: 3, events: [{ type: 'Comment', public: false, author_id: 3, body: note }] });
   await t.pass(1);
   expect(t.z.tickets.get(1)!.priority).toBe('urgent');

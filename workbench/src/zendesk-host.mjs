@@ -84,11 +84,17 @@ export function zendeskHost(root) {
   // setting. The workbench's desk has had every bundled preset, so it has them all, set up so.
   const { listPresets, loadPolicy } = req('@sla-desk/core/dist/presets.js');
   const setupDue = {};
+  // The setup's fields' titles, as setup.ts gives them (core's dueFieldTitle).
+  const setupTitles = {};
+  const { tagPart: part, dueFieldTitle } = req('@sla-desk/core');
   for (const p of listPresets()) {
-    for (const m of Object.keys(loadPolicy(p.id).metrics)) {
-      const key = `sla_due_${req('@sla-desk/core').tagPart(m)}`;
+    for (const [m, metric] of Object.entries(loadPolicy(p.id).metrics)) {
+      const key = `sla_due_${part(m)}`;
       if (!(key in ids)) ids[key] = 11 + Object.keys(ids).length;
-      if (!requirements.ticket_fields[key]) setupDue[`due_${m}`] = ids[key];
+      if (!requirements.ticket_fields[key]) {
+        setupDue[`due_${m}`] = ids[key];
+        setupTitles[key] ??= dueFieldTitle(metric.label);
+      }
     }
   }
   const fieldIdsSetting = JSON.stringify(setupDue);
@@ -120,7 +126,7 @@ export function zendeskHost(root) {
    */
   function fieldTitles(policy) {
     const out = { ...SYSTEM_TITLES };
-    for (const [key, id] of Object.entries(ids)) out[String(id)] = requirements.ticket_fields[key].title;
+    for (const [key, id] of Object.entries(ids)) out[String(id)] = requirements.ticket_fields[key]?.title ?? setupTitles[key];
     for (const a of attributesFor(policy, 'zendesk')) if (a.map.ticketField) out[String(a.map.ticketField)] = a.label;
     return out;
   }
