@@ -8,7 +8,7 @@ test('KIWI: every tier and priority with its calendar and each metric as written
     { id: 'resolution', label: 'Resolution' },
   ]);
   expect(t.rows).toHaveLength(8);
-  expect(t.rows[2]).toEqual({ tier: 'basic', tierLabel: 'Basic', priority: 'P3', priorityLabel: expect.any(String), calendar: 'KIWI business hours (assumed), Toronto', targets: ['8h', '4h'] });
+  expect(t.rows[2]).toEqual({ tier: 'basic', tierLabel: 'Basic', priority: 'P3', priorityLabel: expect.any(String), calendar: 'KIWI business hours, Toronto', targets: ['8h', '4h'] });
   // Plus P1 counts on 24x7, which differs from the tier's calendar: the cell says so.
   expect(t.rows[4]).toMatchObject({ tier: 'plus', priority: 'P1', targets: ['30m on 24/7', '4h on 24/7'] });
 });
