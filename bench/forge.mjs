@@ -2,8 +2,9 @@
 // resolver's time, both against the Jira REST emulator of test/jira. The app's TypeScript is
 // compiled to a temporary folder, and @forge/api and @forge/kvs are pointed at the emulator.
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { compileHosts, loadForge } from '../workbench/src/forge-host.mjs';
+import { compileHosts } from '../workbench/scripts/compile.mjs';
 
 export async function forgeRows(root, log) {
   // Inside forge-app, so the compiled code resolves its packages as the app does.
@@ -11,6 +12,8 @@ export async function forgeRows(root, log) {
   rmSync(out, { recursive: true, force: true });
   log('compiling the Forge app...');
   compileHosts(root, out);
+  // The workbench's Forge runtime, compiled with the app into the same folder.
+  const { loadForge } = createRequire(import.meta.url)(join(out, 'workbench', 'src', 'forge-host.js'));
   const store = new Map();
   const { jira, triggers, resolvers, config, JiraClient, site } = loadForge(root, out, store);
   const { onIssueEvent, findTransitions, onTransition } = triggers;

@@ -295,7 +295,7 @@ const md = [
   outcomeReport.how,
   cyclesHow,
   rulesHow,
-  '- Workbench: `npm start -- --port 0` (its install-and-build check finds everything up to date: the builds are skipped when their stamps are newer than their sources), and `node workbench/src/server.mjs --port 0` alone, each in a child process, timed from the spawn to the end of the first `GET /`. With `--reset` it builds the sample desk (each story\'s age is searched with the engine) and runs the Forge trigger on every issue.',
+  '- Workbench: `npm start -- --port 0` (its install-and-build check finds everything up to date: the builds are skipped when their stamps are newer than their sources), and `node workbench/.build/workbench/src/server.js --port 0` (the compiled server) alone, each in a child process, timed from the spawn to the end of the first `GET /`. With `--reset` it builds the sample desk (each story\'s age is searched with the engine) and runs the Forge trigger on every issue.',
   zendeskHow,
   '',
 ];

@@ -11,7 +11,7 @@ async function firstPage(root, data, args, viaNpm = false) {
   // Through npm, the server is a grandchild: start a process group, and end the whole group.
   const proc = viaNpm
     ? spawn('npm', ['start', '--silent', '--', '--port', '0', '--data', data, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
-    : spawn(process.execPath, [join(root, 'workbench', 'src', 'server.mjs'), '--port', '0', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    : spawn(process.execPath, [join(root, 'workbench', '.build', 'workbench', 'src', 'server.js'), '--port', '0', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (d) => {

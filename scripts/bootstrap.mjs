@@ -49,8 +49,9 @@ const CORE = ['core/src', 'core/presets', 'core/package.json'];
 build('zendesk-app', [...CORE, 'zendesk-app/src', 'zendesk-app/service/src', 'zendesk-app/scripts', 'zendesk-app/vite.config.mjs', 'zendesk-app/package.json', 'zendesk-app/tsconfig.json'], 'zendesk-app/dist/.built');
 // The Forge app carries the presets as JSON.
 build('forge-app', [...CORE, 'forge-app/scripts', 'forge-app/package.json'], 'forge-app/.built');
-// The workbench runs the apps' own code on emulated hosts: compile it, and bundle the Forge UI.
-build('workbench', [...CORE, 'forge-app/src', 'zendesk-app/src', 'zendesk-app/service/src', 'test/jira', 'test/zendesk', 'test/zendesk-service/pg-cluster.ts', 'workbench/ui', 'workbench/scripts', 'workbench/tsconfig.hosts.json', 'tsconfig.base.json'], 'workbench/.build/.built');
+// The workbench runs the apps' own code on emulated hosts: compile it with the workbench's own
+// server, and bundle the Forge UI.
+build('workbench', [...CORE, 'forge-app/src', 'zendesk-app/src', 'zendesk-app/service/src', 'test/jira', 'test/zendesk', 'test/zendesk-service/pg-cluster.ts', 'workbench/src', 'workbench/ui', 'workbench/scripts', 'workbench/tsconfig.json', 'tsconfig.base.json'], 'workbench/.build/.built');
 // The browser tests and the bench need a Chromium: the system's, else the one the npm package
 // @sparticuz/chromium carries. Unpacking it here, once, keeps parallel test workers from each
 // unpacking their own. Only a warning when there is none: `npm start` needs no browser.

@@ -19,7 +19,7 @@ export function workbenchSession(name: string): { url(): string; browser(): Brow
   let data: string;
   beforeAll(async () => {
     data = mkdtempSync(join(tmpdir(), `sla-desk-${name}-`));
-    server = spawn(process.execPath, [join(ROOT, 'workbench', 'src', 'server.mjs'), '--port', '0', '--data', data, '--reset'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, [join(ROOT, 'workbench', '.build', 'workbench', 'src', 'server.js'), '--port', '0', '--data', data, '--reset'], { stdio: ['ignore', 'pipe', 'pipe'] });
     url = await new Promise<string>((resolve, reject) => {
       let out = '';
       server.stdout!.on('data', (d) => {

@@ -1,23 +1,12 @@
-import { execFileSync } from 'child_process';
-import { join } from 'path';
 import { evaluate, TimelineSchema, worstState } from '@sla-desk/core';
 import { listPresets, loadPolicy } from '@sla-desk/core/dist/presets';
+import { DESK_NOW as now, deskOf } from '../../workbench/src/desk';
 
 /**
- * The workbench's sample desk (an ES module, run in its own Node process): every preset and tier has
- * a ticket in each state, and each ticket really is in the state it claims at the desk's clock.
+ * The workbench's sample desk: every preset and tier has a ticket in each state, and each ticket
+ * really is in the state it claims at the desk's clock.
  */
-const ROOT = join(__dirname, '..', '..');
-const script = `import(${JSON.stringify(join(ROOT, 'workbench', 'src', 'desk.mjs'))}).then((m) => {
-  const { loadPolicy, listPresets } = require(${JSON.stringify(join(ROOT, 'core', 'dist', 'presets.js'))});
-  const out = {};
-  for (const p of listPresets()) out[p.id] = m.deskOf(loadPolicy(p.id));
-  process.stdout.write(JSON.stringify({ now: m.DESK_NOW, desks: out }));
-});`;
-const { now, desks } = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
-  now: number;
-  desks: Record<string, { tier: string; story: string; createdAt: string; fields: Record<string, string>; events: unknown[] }[]>;
-};
+const desks = Object.fromEntries(listPresets().map((p) => [p.id, deskOf(loadPolicy(p.id))]));
 
 test.each(listPresets().map((p) => p.id))('%s: every tier has a running, at-risk, breached, paused (where a wait pauses every Metric) and met ticket, each in that state', (id) => {
   const policy = loadPolicy(id);

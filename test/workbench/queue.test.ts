@@ -17,7 +17,7 @@ let url: string;
 const data = mkdtempSync(join(tmpdir(), 'sla-desk-queue-'));
 
 beforeAll(async () => {
-  proc = spawn(process.execPath, [join(ROOT, 'workbench', 'src', 'server.mjs'), '--port', '0', '--data', data, '--reset'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc = spawn(process.execPath, [join(ROOT, 'workbench', '.build', 'workbench', 'src', 'server.js'), '--port', '0', '--data', data, '--reset'], { stdio: ['ignore', 'pipe', 'pipe'] });
   url = await new Promise((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d) => {

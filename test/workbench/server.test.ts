@@ -24,7 +24,7 @@ interface Running {
 }
 
 function start(data: string, args: string[] = []): Promise<Running> {
-  const proc = spawn(process.execPath, [join(ROOT, 'workbench', 'src', 'server.mjs'), '--port', '0', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [join(ROOT, 'workbench', '.build', 'workbench', 'src', 'server.js'), '--port', '0', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   started.push({ proc, data });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -141,7 +141,7 @@ describe('POST /api/clock', () => {
 describe('recurring Metrics on a zendesk-parity desk: the customer writes, agents answer, the group changes, on both hosts', () => {
   let url: string;
   const parity = loadPolicy('zendesk-parity');
-  /** The workbench's Zendesk groups (workbench/src/zendesk-host.mjs ACCOUNT_GROUPS). */
+  /** The workbench's Zendesk groups (workbench/src/zendesk-host.ts ACCOUNT_GROUPS). */
   const SUPPORT = 360003235353;
   const TIER2 = 360003235354;
   beforeAll(async () => {

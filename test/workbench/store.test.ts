@@ -1,18 +1,13 @@
-import { execFileSync } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { loadStore } from '../../workbench/src/store';
 
-/** The workbench's store (an ES module, run in its own Node process) never hands back a desk it cannot use. */
-const ROOT = join(__dirname, '..', '..');
-
+/** The workbench's store never hands back a desk it cannot use. */
 function load(dir: string): { state: unknown; logged: string[] } {
-  const script = `import(${JSON.stringify(join(ROOT, 'workbench', 'src', 'store.mjs'))}).then((m) => {
-    const logged = [];
-    const state = m.loadStore(${JSON.stringify(dir)}, (t) => logged.push(t));
-    process.stdout.write(JSON.stringify({ state, logged }));
-  });`;
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+  const logged: string[] = [];
+  const state = loadStore(dir, (t) => logged.push(t));
+  return { state, logged };
 }
 
 const good = { version: 1, clock: Date.parse('2026-11-20T15:00:00Z'), policy: { preset: 'kiwi-stage-plus' }, zendesk: [], desk: [] };

@@ -22,7 +22,7 @@ let browser: Browser;
 let data: string;
 
 function start(args: string[]): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [join(ROOT, 'workbench', 'src', 'server.mjs'), '--port', '0', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [join(ROOT, 'workbench', '.build', 'workbench', 'src', 'server.js'), '--port', '0', '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d) => {
@@ -843,7 +843,7 @@ test('a preset switch re-evaluates every ticket on both hosts: under Interopion 
 test('on a zendesk-parity desk the customer writes and agents answer from the ticket pages: after two cycles the sidebar and the panel say "1 of 2 met"; the group is assigned from each form', async () => {
   expect((await post('/api/clock', { reset: true })).status).toBe(200);
   expect((await post('/api/policy', { preset: 'zendesk-parity', wipe: true })).status).toBe(200);
-  const SUPPORT = 360003235353; // the workbench's Zendesk Support group (zendesk-host.mjs ACCOUNT_GROUPS)
+  const SUPPORT = 360003235353; // the workbench's Zendesk Support group (zendesk-host.ts ACCOUNT_GROUPS)
   const desk = await (await fetch(`${url}/api/desk`)).json();
   const row = desk.tickets.find((r: { story: string; key: string | null }) => r.story === 'running' && r.key);
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });

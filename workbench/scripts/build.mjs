@@ -1,11 +1,11 @@
-// Builds what the workbench serves besides the apps' own dist: the host code compiled for Node
-// (Forge resolvers and triggers, the ZAF audit adapter, the Jira emulator) and the Forge app's UI
+// Builds what the workbench runs besides the apps' own dist: its server and the host code compiled
+// for Node (Forge resolvers and triggers, the ZAF audit adapter, the Jira emulator) and the Forge app's UI
 // (its panel, glance and SLA report) bundled for the browser against the workbench's UI Kit renderer.
 import { existsSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { compileHosts } from '../src/forge-host.mjs';
+import { compileHosts } from './compile.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wb = join(here, '..');

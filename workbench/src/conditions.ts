@@ -2,27 +2,35 @@
 // choices the forms offer for tags, attributes and the like), the rule that matched, and each
 // Metric's escalation ladder with the levels reached. Everything is read from the policy and from
 // the decision the workbench computes through each host's own adapter, never guessed.
-import { createRequire } from 'node:module';
+import * as core from '@sla-desk/core';
+import type { Decision, LadderAction, Policy } from '@sla-desk/core';
 
-const require = createRequire(import.meta.url);
-const core = require('@sla-desk/core');
+type Condition = NonNullable<Policy['rules']>[number]['when'];
+type Attribute = NonNullable<Policy['attributes']>[string];
+/** An attribute as one host maps it: the host's part of the policy's attribute, with the values its conditions name. */
+export interface HostAttribute<H extends 'zendesk' | 'jira'> {
+  name: string;
+  label: string;
+  map: NonNullable<Attribute[H]>;
+  values: string[];
+}
 
 /** Every condition of the policy: its rules' `when`, the Metrics' pauseWhen and stopWhen, clock.pauseWhen. */
-function conditions(policy) {
-  const out = [];
+function conditions(policy: Policy): Condition[] {
+  const out: (Condition | undefined)[] = [];
   for (const r of policy.rules ?? []) out.push(r.when);
   for (const m of Object.values(policy.metrics)) {
     for (const c of m.pauseWhen ?? []) out.push(c);
     if (m.stopWhen) out.push(m.stopWhen);
   }
   for (const c of policy.clock?.pauseWhen ?? []) out.push(c);
-  return out.filter(Boolean);
+  return out.filter((c): c is Condition => !!c);
 }
 
 /** The values the policy's conditions name for a key (tag, organization, an attribute...), in order, once each. */
-export function namedValues(policy, key) {
-  const seen = new Set();
-  for (const c of conditions(policy)) for (const v of [].concat(c[key] ?? [])) seen.add(String(v));
+export function namedValues(policy: Policy, key: string): string[] {
+  const seen = new Set<string>();
+  for (const c of conditions(policy)) for (const v of ([] as unknown[]).concat((c as Record<string, unknown>)[key] ?? [])) seen.add(String(v));
   return [...seen];
 }
 
@@ -31,10 +39,10 @@ export function namedValues(policy, key) {
  * host's part (Zendesk: ticketField, userField or organizationField; Jira: field, component or
  * requestType); an attribute the host does not map is left out.
  */
-export function attributesFor(policy, host) {
+export function attributesFor<H extends 'zendesk' | 'jira'>(policy: Policy, host: H): HostAttribute<H>[] {
   return Object.entries(policy.attributes ?? {})
-    .filter(([, a]) => a[host] && Object.keys(a[host]).length)
-    .map(([name, a]) => ({ name, label: a.label ?? name, map: a[host], values: namedValues(policy, name) }));
+    .filter(([, a]) => a[host] && Object.keys(a[host]!).length)
+    .map(([name, a]) => ({ name, label: a.label ?? name, map: a[host]!, values: namedValues(policy, name) }));
 }
 
 /**
@@ -43,22 +51,23 @@ export function attributesFor(policy, host) {
  * no ladder) and, for each Metric with a ladder, its levels with their instants and which are
  * reached. A level ahead has the instant it comes at while the clock runs (the decision projects it).
  */
-export function ladderView(policy, decision) {
-  const rule = decision.rule ? policy.rules[decision.rule.index] : null;
+export function ladderView(policy: Policy, decision: Decision) {
+  const rule = decision.rule ? policy.rules?.[decision.rule.index] : null;
   const ladders = [];
   for (const m of decision.metrics) {
     const ladder = policy.metrics[m.metric]?.ladder;
-    if (!ladder || !m.level) continue;
+    const level = m.level;
+    if (!ladder || !level) continue;
     ladders.push({
       metric: m.metric,
       label: m.label,
       state: m.state,
       cycle: m.cycles?.number ?? 1,
-      reached: m.level.reached,
-      of: m.level.of,
-      levelLabel: m.level.label,
-      next: iso(m.level.next),
-      levels: ladder.map((l, i) => ({ level: i + 1, label: l.label, at: iso(m.level.at[i]), reached: i < m.level.reached, actions: (l.actions ?? []).map(actionText) })),
+      reached: level.reached,
+      of: level.of,
+      levelLabel: level.label,
+      next: iso(level.next),
+      levels: ladder.map((l, i) => ({ level: i + 1, label: l.label, at: iso(level.at[i]), reached: i < level.reached, actions: (l.actions ?? []).map(actionText) })),
     });
   }
   return {
@@ -70,13 +79,13 @@ export function ladderView(policy, decision) {
   };
 }
 
-const iso = (t) => (t === null || t === undefined || !Number.isFinite(t) ? null : new Date(t).toISOString());
+const iso = (t: number | null | undefined) => (t === null || t === undefined || !Number.isFinite(t) ? null : new Date(t).toISOString());
 
-function actionText(a) {
-  if (a.note) return 'internal note';
-  if (a.tag) return `tag ${a.tag}`;
-  if (a.notify) return `notify ${a.notify}`;
-  if (a.raisePriority) return 'raise the Priority one step';
-  if (a.assignGroup) return `assign group ${a.assignGroup}`;
+function actionText(a: LadderAction): string {
+  if ('note' in a) return 'internal note';
+  if ('tag' in a) return `tag ${a.tag}`;
+  if ('notify' in a) return `notify ${a.notify}`;
+  if ('raisePriority' in a) return 'raise the Priority one step';
+  if ('assignGroup' in a) return `assign group ${a.assignGroup}`;
   return JSON.stringify(a);
 }

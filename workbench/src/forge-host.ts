@@ -2,19 +2,35 @@
 // @forge/api's requestJira pointed at the Jira REST emulator, @forge/kvs at a Map and @forge/events'
 // Queue at in-memory queues. Used by the workbench and by npm run bench; the app's code is not
 // changed or copied.
-import { execFileSync } from 'node:child_process';
+// (The compile step itself is workbench/scripts/compile.mjs: it runs before any of this is compiled.)
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { PushEvent, Queue as EventsQueue } from '@forge/events';
+import type { QueueParams } from '@forge/events/out/types';
+import type * as Emulator from '../../test/jira/emulator';
 
-/** Compiles the app code the hosts run (Forge resolvers and triggers, the ZAF adapter, the Jira emulator). */
-export function compileHosts(root, outDir) {
-  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
-  const args = [tsc, '-p', join(root, 'workbench', 'tsconfig.hosts.json')];
-  if (outDir) args.push('--outDir', outDir);
-  execFileSync(process.execPath, args, { stdio: 'inherit' });
+type Manifest = {
+  app?: { id?: string };
+  permissions: { scopes: string[] };
+  modules: {
+    'jira:customField': { key: string; name: string; type: string }[];
+    trigger?: { key: string; function: string; events?: string[] }[];
+    function?: { key: string; handler: string }[];
+  };
+};
+/** A pushed event as the in-memory queues keep it: the instant it becomes due, and Forge's ids for it. */
+export interface QueuedEvent {
+  body: Record<string, unknown>;
+  delayInSeconds?: number;
+  concurrency?: PushEvent['concurrency'];
+  dueAt: number;
+  jobId: string;
+  eventId: string;
+  retryContext?: { retryCount: number; retryReason?: unknown; retryData?: unknown };
 }
+export type Forge = ReturnType<typeof loadForge>;
 
 /**
  * Loads the compiled Forge app from `buildDir` (the outDir of compileHosts) against `jira` (a
@@ -22,32 +38,40 @@ export function compileHosts(root, outDir) {
  * event's delay counts from; the returned `queues` hold what the app pushed, per queue key, for the
  * host to deliver to the manifest's consumers.
  */
-export function loadForge(root, buildDir, store, jiraOf, { now = Date.now } = {}) {
+export function loadForge(
+  root: string,
+  buildDir: string,
+  store: Map<string, unknown>,
+  jiraOf?: (JiraEmulator: typeof Emulator.JiraEmulator, manifest: Manifest) => Emulator.JiraEmulator,
+  { now = Date.now }: { now?: () => number } = {},
+) {
   const req = createRequire(join(root, 'forge-app', 'package.json'));
-  const { JiraEmulator } = req(join(buildDir, 'test', 'jira', 'emulator.js'));
+  const emulator: typeof Emulator = req(join(buildDir, 'test', 'jira', 'emulator.js'));
+  const { JiraEmulator } = emulator;
   // The emulated site grants exactly the manifest's scopes, and has the fields Forge creates from it.
-  const manifest = parse(readFileSync(join(root, 'forge-app', 'manifest.yml'), 'utf8'));
+  const manifest: Manifest = parse(readFileSync(join(root, 'forge-app', 'manifest.yml'), 'utf8'));
   const jira = jiraOf ? jiraOf(JiraEmulator, manifest) : new JiraEmulator(manifest.permissions.scopes);
   jira.deployAppFields(manifest.modules['jira:customField']);
   const actual = req('@forge/api');
-  const asApp = { requestJira: (r, init) => jira.requestJira(r, init, { as: 'app' }) };
+  type Call = Parameters<Emulator.JiraEmulator['requestJira']>;
+  const asApp = { requestJira: (r: Call[0], init?: Call[1]) => jira.requestJira(r, init, { as: 'app' }) };
   // asUser acts as the invoking user, whom the host sets on jira.currentUser for each resolver call.
-  const asUser = { requestJira: (r, init) => jira.requestJira(r, init, { as: 'user', accountId: jira.currentUser ?? 'anonymous' }) };
-  const { APP_ID, ENV_ID } = req(join(buildDir, 'test', 'jira', 'emulator.js'));
-  const { kvsQuery } = req(join(buildDir, 'test', 'jira', 'kvs-query.js'));
+  const asUser = { requestJira: (r: Call[0], init?: Call[1]) => jira.requestJira(r, init, { as: 'user', accountId: jira.currentUser ?? 'anonymous' }) };
+  const { APP_ID, ENV_ID } = emulator;
+  const { kvsQuery }: typeof import('../../test/jira/kvs-query') = req(join(buildDir, 'test', 'jira', 'kvs-query.js'));
   const getAppContext = () => ({ appAri: { appId: APP_ID }, environmentAri: { environmentId: ENV_ID } });
-  req.cache[req.resolve('@forge/api')].exports = { ...actual, __esModule: true, route: actual.route, getAppContext, default: { asApp: () => asApp, asUser: () => asUser } };
+  req.cache[req.resolve('@forge/api')]!.exports = { ...actual, __esModule: true, route: actual.route, getAppContext, default: { asApp: () => asApp, asUser: () => asUser } };
   req('@forge/kvs');
-  req.cache[req.resolve('@forge/kvs')].exports = {
+  req.cache[req.resolve('@forge/kvs')]!.exports = {
     __esModule: true,
     kvs: {
       // As @forge/kvs: a missing key is an error, not undefined.
-      get: async (k) => {
+      get: async (k: string) => {
         if (!store.has(k)) throw Object.assign(new Error(`key ${k} not found`), { code: 'KEY_NOT_FOUND' });
         return store.get(k);
       },
-      set: async (k, v) => void store.set(k, v),
-      delete: async (k) => void store.delete(k),
+      set: async (k: string, v: unknown) => void store.set(k, v),
+      delete: async (k: string) => void store.delete(k),
       // The report pages page through the outcomes by key prefix, as Forge's query does.
       query: () => kvsQuery(store, (v) => v),
     },
@@ -55,7 +79,7 @@ export function loadForge(root, buildDir, store, jiraOf, { now = Date.now } = {}
   };
   const events = req('@forge/events');
   const { Queue, queues } = inMemoryQueues(req, now);
-  req.cache[req.resolve('@forge/events')].exports = { ...events, __esModule: true, Queue };
+  req.cache[req.resolve('@forge/events')]!.exports = { ...events, __esModule: true, Queue };
   const src = join(buildDir, 'forge-app', 'src');
   return {
     jira,
@@ -64,15 +88,15 @@ export function loadForge(root, buildDir, store, jiraOf, { now = Date.now } = {}
     Queue,
     JiraEmulator,
     // The manifest's handlers (index.<name>), loaded only when asked: they read the real clock.
-    index: () => req(join(src, 'index.js')),
-    triggers: req(join(src, 'triggers.js')),
-    resolvers: req(join(src, 'resolvers.js')),
-    reports: req(join(src, 'report-resolver.js')),
-    config: req(join(src, 'config.js')),
-    recalculate: req(join(src, 'recalculate.js')),
-    JiraClient: req(join(src, 'jira', 'client.js')).JiraClient,
-    site: req(join(src, 'site.js')),
-    adfText: req(join(src, 'jira', 'timeline.js')).adfText,
+    index: (): typeof import('../../forge-app/src/index') => req(join(src, 'index.js')),
+    triggers: req(join(src, 'triggers.js')) as typeof import('../../forge-app/src/triggers'),
+    resolvers: req(join(src, 'resolvers.js')) as typeof import('../../forge-app/src/resolvers'),
+    reports: req(join(src, 'report-resolver.js')) as typeof import('../../forge-app/src/report-resolver'),
+    config: req(join(src, 'config.js')) as typeof import('../../forge-app/src/config'),
+    recalculate: req(join(src, 'recalculate.js')) as typeof import('../../forge-app/src/recalculate'),
+    JiraClient: (req(join(src, 'jira', 'client.js')) as typeof import('../../forge-app/src/jira/client')).JiraClient,
+    site: req(join(src, 'site.js')) as typeof import('../../forge-app/src/site'),
+    adfText: (req(join(src, 'jira', 'timeline.js')) as typeof import('../../forge-app/src/jira/timeline')).adfText,
   };
 }
 
@@ -82,18 +106,18 @@ export function loadForge(root, buildDir, store, jiraOf, { now = Date.now } = {}
  * delay of 0 to 900 s) and records each one, with the instant it becomes due, under its queue's
  * key. Delivering them to the consumers is the host's part, as it is Forge's.
  */
-function inMemoryQueues(req, now) {
-  const { validateQueueKey, validatePushEvents } = req('@forge/events/out/validators.js');
-  /** @type {Map<string, { body: object, delayInSeconds?: number, dueAt: number, jobId: string, eventId: string, retryContext?: object }[]>} */
-  const queues = new Map();
+function inMemoryQueues(req: NodeRequire, now: () => number) {
+  const { validateQueueKey, validatePushEvents }: typeof import('@forge/events/out/validators') = req('@forge/events/out/validators.js');
+  const queues = new Map<string, QueuedEvent[]>();
   let jobs = 0;
   let events = 0;
   class Queue {
-    constructor(params) {
+    readonly key: string;
+    constructor(params: QueueParams) {
       validateQueueKey(params?.key);
       this.key = params.key;
     }
-    async push(pushed) {
+    async push(pushed: PushEvent | PushEvent[]) {
       const valid = validatePushEvents(pushed);
       // Forge's push answers a fresh job id for each push; consumers see it on their events.
       const jobId = `workbench-job-${++jobs}`;
@@ -104,15 +128,16 @@ function inMemoryQueues(req, now) {
       return { jobId };
     }
     // Job statistics and cancelling live in Forge's queue service, which is not emulated.
-    getJob() {
+    getJob(): never {
       throw new Error('@forge/events: getJob is not emulated by the workbench');
     }
-    async getStats() {
+    async getStats(): Promise<never> {
       throw new Error('@forge/events: getStats is not emulated by the workbench');
     }
-    async cancel() {
+    async cancel(): Promise<never> {
       throw new Error('@forge/events: cancel is not emulated by the workbench');
     }
   }
-  return { Queue, queues };
+  // It stands in for the SDK's class, which the app's functions take.
+  return { Queue: Queue as unknown as typeof EventsQueue, queues };
 }

@@ -2,10 +2,37 @@
 // of test/jira. An edit on the workbench's issue page changes the issue and its changelog as Jira
 // would, then fires the app's trigger with that changelog, as Jira fires avi:jira:updated:issue.
 import { join } from 'node:path';
-import { loadForge } from './forge-host.mjs';
-import { attributesFor } from './conditions.mjs';
+import type { Policy } from '@sla-desk/core';
+import type { EmulatedIssue, History } from '../../test/jira/emulator';
+import type { Config } from '../../forge-app/src/config';
+import { loadForge, type QueuedEvent } from './forge-host';
+import { attributesFor } from './conditions';
+import type { DeskTicket } from './desk';
 
-export const JIRA_USERS = {
+export type JiraIssue = EmulatedIssue;
+export type JiraUser = { accountId: string; name: string; groups?: string[]; admin?: boolean };
+type Log = (line: string) => void;
+type ChangelogItem = History['items'][number];
+/** A field of the issue as Jira gives a select, a priority or a status: its value or its name. */
+type Named = { value?: string; name?: string } | null | undefined;
+/** Sets one field of the issue and logs its changelog item, unless its text stays the same. */
+type SetField = (field: string, fieldId: string, value: unknown, text: string | null, beforeText?: string | null, extra?: { fieldtype?: string }) => void;
+type Panel = Awaited<ReturnType<ReturnType<typeof loadForge>['resolvers']['panel']>>;
+/** What an agent's Update sends: the fields it changes, by the page's names. */
+export interface JiraChanges {
+  status?: string;
+  impact?: string | null;
+  urgency?: string | null;
+  tier?: string;
+  priority?: string;
+  group?: string | null;
+  labels?: unknown;
+  requestType?: string | null;
+  organization?: string | null;
+  attributes?: Record<string, string | null>;
+}
+
+export const JIRA_USERS: Record<'agent' | 'lead' | 'admin', JiraUser> = {
   agent: { accountId: 'agent-1', name: 'Lea (agent)', groups: ['jira-users'] },
   lead: { accountId: 'lead-1', name: 'Sam (triage lead)', groups: ['jira-users', 'triage-leads'] },
   admin: { accountId: 'admin-1', name: 'Ada (Jira admin)', groups: ['jira-admins'], admin: true },
@@ -39,11 +66,11 @@ const JSM_ORGANIZATIONS = [
 ];
 /** The project's components, when a policy attribute maps them (besides the values its rules name). */
 const COMPONENTS = ['Web', 'Mobile', 'API'];
-const STATUS = { open: 'Open', new: 'Open', pending: 'Waiting for customer', 'on-hold': 'Waiting for customer', hold: 'Waiting for customer', solved: 'Done', closed: 'Done' };
+const STATUS: Record<string, string> = { open: 'Open', new: 'Open', pending: 'Waiting for customer', 'on-hold': 'Waiting for customer', hold: 'Waiting for customer', solved: 'Done', closed: 'Done' };
 export const JIRA_STATUSES = ['Open', 'In Progress', 'Waiting for customer', 'Done'];
 const F = { impact: 'customfield_10050', urgency: 'customfield_10051', tier: 'customfield_10052' };
 
-export function jiraHost(root, kvs, log = console.log) {
+export function jiraHost(root: string, kvs: Map<string, unknown>, log: Log = console.log) {
   const forge = loadForge(root, join(root, 'workbench', '.build'), kvs, undefined, { now: () => host.clock() });
   const { jira, JiraClient, resolvers, triggers, config, queues, Queue } = forge;
   const { QUEUE: RECALC_QUEUE } = forge.recalculate;
@@ -57,7 +84,7 @@ export function jiraHost(root, kvs, log = console.log) {
   jira.siteGroups = JIRA_GROUPS.map((g) => ({ ...g }));
 
   /** The app's configuration for a policy: the fields an admin would map on the admin page. */
-  function configFor() {
+  function configFor(_policy?: Policy): Config {
     // The app finds its own fields (first response and resolution due, state, tier, next
     // transition) by module key; other metrics' due times are shown in the panel only.
     return {
@@ -68,21 +95,21 @@ export function jiraHost(root, kvs, log = console.log) {
     };
   }
 
-  const levelText = (levels, id) => {
+  const levelText = (levels: readonly { id: string; label: string }[] | undefined, id: string | undefined) => {
     const l = levels?.find((x) => x.id === id);
     return l ? { value: `${l.id}. ${l.label}` } : null;
   };
 
   /** `first`: the issue id of DESK-1, as the site gives it (see firstId). */
-  function issueOf(policy, desk, n, first = 20001) {
+  function issueOf(policy: Policy, desk: DeskTicket, n: number, first = 20001): JiraIssue {
     const c = policy.classification;
     const f = desk.fields;
-    const pid = f.priority ?? (f.impact && f.urgency ? c.matrix?.[f.impact]?.[f.urgency] : null);
+    const pid = f.priority ?? (f.impact && f.urgency && c.method === 'matrix' ? c.matrix[f.impact]?.[f.urgency] : null);
     const name = pid ? policy.priorities[pid]?.jira : 'Medium';
     const prio = jira.priorities.find((p) => p.name === name) ?? jira.priorities[2];
-    let status = STATUS[f.status] ?? 'Open';
-    const histories = [];
-    const comments = [];
+    let status = STATUS[String(f.status)] ?? 'Open';
+    const histories: History[] = [];
+    const comments: JiraIssue['comments'] = [];
     for (const e of desk.events) {
       if (e.type === 'field' && e.field === 'status') {
         const to = STATUS[e.value] ?? 'Open';
@@ -115,20 +142,20 @@ export function jiraHost(root, kvs, log = console.log) {
    * An agent's edit of the issue: the fields change, the changelog records it, the trigger runs. The
    * group goes through the emulator's own edit (PUT issue), which logs it in Jira's changelog shape.
    */
-  async function edit(policy, key, changes, user) {
+  async function edit(policy: Policy, key: string, changes: JiraChanges, user: JiraUser) {
     const issue = jira.issues.get(key);
     if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
     // Checked before anything changes, so that a wrong group leaves the issue as it was.
-    let group;
+    let group: string | null | undefined;
     if (changes.group !== undefined) {
       const name = changes.group === '' || changes.group === null ? null : changes.group;
       if (name !== null && !jira.siteGroups.some((g) => g.name === name)) throw Object.assign(new Error(`group: expected one of ${jira.siteGroups.map((g) => g.name).join(', ')}, or "" for none; got ${JSON.stringify(changes.group).slice(0, 60)}`), { status: 400 });
-      if ((issue.fields[GROUP_FIELD.id]?.name ?? null) !== name) group = name;
+      if (((issue.fields[GROUP_FIELD.id] as Named)?.name ?? null) !== name) group = name;
     }
     const components = componentsEdit(policy, issue, changes);
     const c = policy.classification;
-    const items = [];
-    const set = (field, fieldId, value, text, beforeText = issue.fields[fieldId]?.value ?? issue.fields[fieldId]?.name ?? null, extra = {}) => {
+    const items: ChangelogItem[] = [];
+    const set: SetField = (field, fieldId, value, text, beforeText = (issue.fields[fieldId] as Named)?.value ?? (issue.fields[fieldId] as Named)?.name ?? null, extra = {}) => {
       if (beforeText === text) return;
       issue.fields[fieldId] = value;
       items.push({ field, fieldId, from: null, fromString: beforeText, to: null, toString: text, ...extra });
@@ -147,10 +174,11 @@ export function jiraHost(root, kvs, log = console.log) {
         set('status', 'status', { name: changes.status }, changes.status);
       }
       for (const k of ['impact', 'urgency']) {
-        if (changes[k] === undefined || c.method !== 'matrix') continue;
-        const v = changes[k] ? levelText(c[k], changes[k]) : null;
-        if (changes[k] && !v) throw Object.assign(new Error(`${k}: "${changes[k]}" is not a level of this policy (${c[k].map((l) => l.id).join(', ')})`), { status: 400 });
-        set(k === 'impact' ? 'Impact' : 'Urgency', F[k], v, v?.value ?? null);
+        const want = changes[k as 'impact' | 'urgency'];
+        if (want === undefined || c.method !== 'matrix') continue;
+        const v = want ? levelText(c[k as 'impact' | 'urgency'], want) : null;
+        if (want && !v) throw Object.assign(new Error(`${k}: "${want}" is not a level of this policy (${c[k as 'impact' | 'urgency'].map((l) => l.id).join(', ')})`), { status: 400 });
+        set(k === 'impact' ? 'Impact' : 'Urgency', F[k as 'impact' | 'urgency'], v, v?.value ?? null);
       }
       if (changes.tier !== undefined) {
         const tier = policy.tiers[changes.tier];
@@ -162,7 +190,7 @@ export function jiraHost(root, kvs, log = console.log) {
         if (!p) throw Object.assign(new Error(`priority: this site has no priority "${changes.priority}"`), { status: 400 });
         set('priority', 'priority', p, p.name);
       }
-      conditionEdits(policy, issue, changes, set);
+      conditionEdits(policy, issue!, changes, set);
     }
     // A copy: the Edit issue items below join the trigger's changelog, not this history.
     if (items.length) issue.histories.push({ id: `h${issue.histories.length + 1}`, created: jira.now(), author: { accountId: user.accountId }, items: [...items] });
@@ -177,21 +205,21 @@ export function jiraHost(root, kvs, log = console.log) {
   }
 
   /** Edit issue (PUT /rest/api/3/issue/{key}) as the agent, with `fields`; the changelog items it logged. */
-  async function putFields(issue, fields, user, what) {
+  async function putFields(issue: JiraIssue, fields: Record<string, unknown>, user: JiraUser, what: string): Promise<ChangelogItem[]> {
     const before = issue.histories.length;
     const r = await jira.requestJira({ value: `/rest/api/3/issue/${encodeURIComponent(issue.key)}` }, { method: 'PUT', body: JSON.stringify({ fields }) }, { as: 'user', accountId: user.accountId });
-    if (!r.ok) throw Object.assign(new Error(`${what}: Jira refused the edit (${r.status} ${JSON.stringify((await r.json())?.errors ?? {})})`), { status: 400 });
+    if (!r.ok) throw Object.assign(new Error(`${what}: Jira refused the edit (${r.status} ${JSON.stringify(((await r.json()) as { errors?: unknown })?.errors ?? {})})`), { status: 400 });
     return issue.histories.slice(before).flatMap((h) => h.items);
   }
 
   /** The project's components an attribute may name: the sample ones and the values the policy's rules name. */
-  function componentNames(policy) {
+  function componentNames(policy: Policy): string[] {
     const attrs = attributesFor(policy, 'jira').filter((a) => a.map.component);
     return [...new Set([...COMPONENTS, ...attrs.flatMap((a) => a.values)])];
   }
 
   /** The request types the project offers: the sample ones and those the policy's rules name. */
-  function requestTypes(policy) {
+  function requestTypes(policy: Policy) {
     const attrs = attributesFor(policy, 'jira').filter((a) => a.map.requestType);
     return [...new Set([...REQUEST_TYPES, ...attrs.flatMap((a) => a.values)])].map((name, i) => ({ id: String(i + 1), name }));
   }
@@ -201,15 +229,15 @@ export function jiraHost(root, kvs, log = console.log) {
    * "" for none), or undefined when it changes none; checked before anything changes. The project
    * has the components first (Jira's Create component, an admin's step).
    */
-  function componentsEdit(policy, issue, changes) {
+  function componentsEdit(policy: Policy, issue: JiraIssue, changes: JiraChanges): string[] | undefined {
     const attr = attributesFor(policy, 'jira').find((a) => a.map.component && changes.attributes?.[a.name] !== undefined);
     if (!attr) return undefined;
-    const want = changes.attributes[attr.name];
+    const want = changes.attributes![attr.name];
     const names = componentNames(policy);
     if (want !== '' && want !== null && !names.includes(want)) throw Object.assign(new Error(`${attr.name}: expected a component of the project (${names.join(', ')}), or "" for none; got ${JSON.stringify(want).slice(0, 60)}`), { status: 400 });
     jira.components.set(issue.key.split('-')[0], names.map((name, i) => ({ id: String(10100 + i), name })));
     const next = want ? [want] : [];
-    const before = (issue.fields.components ?? []).map((x) => x.name);
+    const before = ((issue.fields.components ?? []) as { name: string }[]).map((x) => x.name);
     return JSON.stringify(before) === JSON.stringify(next) ? undefined : next;
   }
 
@@ -218,27 +246,27 @@ export function jiraHost(root, kvs, log = console.log) {
    * Get changelogs example logs them), the request type, the organizations, and the policy's
    * attribute custom fields (a select list's option), each with its changelog item.
    */
-  function conditionEdits(policy, issue, changes, set) {
-    const bad = (m) => Object.assign(new Error(m), { status: 400 });
+  function conditionEdits(policy: Policy, issue: JiraIssue, changes: JiraChanges, set: SetField) {
+    const bad = (m: string) => Object.assign(new Error(m), { status: 400 });
     if (changes.labels !== undefined) {
       const labels = changes.labels;
       // A Jira label has no spaces; Jira keeps them sorted in the issue's field.
       if (!Array.isArray(labels) || labels.length > 100 || labels.some((l) => typeof l !== 'string' || !/^\S{1,255}$/.test(l))) throw bad('labels: expected a list of labels (no spaces, up to 255 characters each)');
       const next = [...new Set(labels)].sort();
-      const before = [...(issue.fields.labels ?? [])];
+      const before = [...((issue.fields.labels ?? []) as string[])];
       if (before.join(' ') !== next.join(' ')) set('labels', 'labels', next, next.join(' '), before.join(' '), { fieldtype: 'jira' });
     }
     if (changes.requestType !== undefined) {
       const types = requestTypes(policy);
       const t = changes.requestType ? types.find((x) => x.name === changes.requestType) : null;
       if (changes.requestType && !t) throw bad(`requestType: expected one of ${types.map((x) => x.name).join(', ')}, or "" for none`);
-      const before = issue.fields[REQUEST_TYPE_FIELD.id]?.requestType?.name ?? null;
+      const before = (issue.fields[REQUEST_TYPE_FIELD.id] as { requestType?: { name: string } } | null)?.requestType?.name ?? null;
       set(REQUEST_TYPE_FIELD.changelog, REQUEST_TYPE_FIELD.id, t ? { requestType: { id: t.id, name: t.name } } : null, t?.name ?? null, before, { fieldtype: 'custom' });
     }
     if (changes.organization !== undefined) {
       const o = changes.organization ? JSM_ORGANIZATIONS.find((x) => x.name === changes.organization) : null;
       if (changes.organization && !o) throw bad(`organization: expected one of ${JSM_ORGANIZATIONS.map((x) => x.name).join(', ')}, or "" for none`);
-      const before = (issue.fields[ORGANIZATIONS_FIELD.id] ?? []).map((x) => x.name).join(', ') || null;
+      const before = ((issue.fields[ORGANIZATIONS_FIELD.id] ?? []) as { name: string }[]).map((x) => x.name).join(', ') || null;
       set(ORGANIZATIONS_FIELD.name, ORGANIZATIONS_FIELD.id, o ? [{ id: o.id, name: o.name }] : [], o?.name ?? null, before, { fieldtype: 'custom' });
     }
     for (const a of attributesFor(policy, 'jira')) {
@@ -254,7 +282,7 @@ export function jiraHost(root, kvs, log = console.log) {
    * /rest/servicedeskapi/request/{key}/comment) as the customer, public; then
    * avi:jira:commented:issue runs the app's trigger. After the first reply it waits on the next one.
    */
-  async function customerComment(key, text) {
+  async function customerComment(key: string, text: unknown) {
     const issue = jira.issues.get(key);
     if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
     if (typeof text !== 'string' || !text.trim()) throw Object.assign(new Error('body: expected the comment text'), { status: 400 });
@@ -270,7 +298,7 @@ export function jiraHost(root, kvs, log = console.log) {
    * (jsdPublic), then avi:jira:commented:issue runs the app's trigger, and a first public reply
    * stops the first response.
    */
-  async function comment(key, text, isPublic, user) {
+  async function comment(key: string, text: unknown, isPublic: unknown, user: JiraUser) {
     const issue = jira.issues.get(key);
     if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
     if (typeof text !== 'string' || !text.trim()) throw Object.assign(new Error('body: expected the comment text'), { status: 400 });
@@ -282,8 +310,8 @@ export function jiraHost(root, kvs, log = console.log) {
     return { ok: true, outcome };
   }
 
-  const pending = (key) => queues.get(key) ?? [];
-  const consumerFailed = (key, e) => log(`[workbench] forge: the consumer of ${key} failed: ${e.message}`);
+  const pending = (key: string): QueuedEvent[] => queues.get(key) ?? [];
+  const consumerFailed = (key: string, e: Error) => log(`[workbench] forge: the consumer of ${key} failed: ${e.message}`);
 
   /**
    * The recalculation queue's consumer (manifest: sla-desk-recalculate-consumer), page by page until
@@ -294,13 +322,13 @@ export function jiraHost(root, kvs, log = console.log) {
   async function drainRecalculation() {
     const q = pending(RECALC_QUEUE);
     for (let n = 0; q.length && n < 10_000; n++) {
-      const e = q.shift();
+      const e = q.shift()!;
       const event = { queueName: RECALC_QUEUE, jobId: e.jobId, eventId: e.eventId, body: e.body, ...(e.retryContext ? { retryContext: e.retryContext } : {}) };
       let r;
       try {
-        r = await forge.recalculate.recalculatePage(event, new Queue({ key: RECALC_QUEUE }), new JiraClient('app'), host.clock());
+        r = await forge.recalculate.recalculatePage(event as Parameters<typeof forge.recalculate.recalculatePage>[0], new Queue({ key: RECALC_QUEUE }), new JiraClient('app'), host.clock());
       } catch (x) {
-        consumerFailed(RECALC_QUEUE, x);
+        consumerFailed(RECALC_QUEUE, x as Error);
         continue;
       }
       if (r?.retryOptions) q.unshift({ ...e, retryContext: { retryCount: (e.retryContext?.retryCount ?? 0) + 1, retryReason: r.retryOptions.retryReason, retryData: r.retryOptions.retryData } });
@@ -327,9 +355,9 @@ export function jiraHost(root, kvs, log = console.log) {
       if (i < 0) return;
       const [e] = q.splice(i, 1);
       try {
-        await triggers.onTransition({ queueName: TRANSITION_QUEUE, jobId: e.jobId, eventId: e.eventId, body: e.body }, new JiraClient('app'), host.clock());
+        await triggers.onTransition({ body: e.body as Parameters<typeof triggers.onTransition>[0]['body'] }, new JiraClient('app'), host.clock());
       } catch (x) {
-        consumerFailed(TRANSITION_QUEUE, x);
+        consumerFailed(TRANSITION_QUEUE, x as Error);
       }
     }
   }
@@ -345,7 +373,7 @@ export function jiraHost(root, kvs, log = console.log) {
     try {
       await triggers.findTransitions(new Queue({ key: TRANSITION_QUEUE }), new JiraClient('app'), host.clock());
     } catch (x) {
-      log(`[workbench] forge: the scheduled trigger find-transitions failed: ${x.message}`);
+      log(`[workbench] forge: the scheduled trigger find-transitions failed: ${(x as Error).message}`);
     }
   }
 
@@ -370,7 +398,9 @@ export function jiraHost(root, kvs, log = console.log) {
   }
 
   /** A resolver call from the frame, with the caller's identity as the Forge runtime gives it. */
-  async function invoke(functionKey, payload, issueKey, accountId, projectKey) {
+  async function invoke(functionKey: 'panel', payload: Record<string, unknown>, issueKey: string | undefined, accountId: string | undefined, projectKey?: string): Promise<Panel>;
+  async function invoke(functionKey: string, payload: Record<string, unknown>, issueKey: string | undefined, accountId: string | undefined, projectKey?: string): Promise<unknown>;
+  async function invoke(functionKey: string, payload: Record<string, unknown>, issueKey: string | undefined, accountId: string | undefined, projectKey?: string) {
     const user = Object.values(JIRA_USERS).find((u) => u.accountId === accountId) ?? JIRA_USERS.agent;
     // The report's own resolver function: the project page's context names its project, a gadget's none.
     if (functionKey === 'report') {
@@ -378,7 +408,7 @@ export function jiraHost(root, kvs, log = console.log) {
       const extension = projectKey ? { project: { id: jira.projectId(projectKey), key: projectKey } } : {};
       return forge.reports.report(payload, { accountId: user.accountId, locale: 'en-US', timezone: 'America/Toronto', extension }, new JiraClient('user'), host.clock());
     }
-    const issue = jira.issues.get(issueKey);
+    const issue = issueKey === undefined ? undefined : jira.issues.get(issueKey);
     const context = { accountId: user.accountId, locale: 'en-US', timezone: 'America/Toronto', extension: issue ? { issue: { key: issue.key, id: issue.id } } : {} };
     const client = new JiraClient('app');
     jira.currentUser = user.accountId;
@@ -415,13 +445,13 @@ export function jiraHost(root, kvs, log = console.log) {
     nextQueued,
     nextFinding,
     /** Jira fires avi:jira:created:issue for a new issue: the app sets its priority and fields. */
-    async created(key) {
-      const outcome = await triggers.onIssueEvent({ issue: { id: jira.issues.get(key).id, key } }, new JiraClient('app'), host.clock());
+    async created(key: string) {
+      const outcome = await triggers.onIssueEvent({ issue: { id: jira.issues.get(key)!.id, key } }, new JiraClient('app'), host.clock());
       await settle();
       return outcome;
     },
     // The workbench's policy page acts as the site admin: through the admin resolver's own function.
-    setConfig: (config) => resolvers.setConfig({ config }, new JiraClient('app')),
+    setConfig: (config: Config) => resolvers.setConfig({ config }, new JiraClient('app')),
     /**
      * The id a new desk's first issue gets: Jira never gives an id twice, and the app keys what it
      * keeps per issue (the state it last noted) by id, so a desk seeded again must not reuse them.
@@ -430,7 +460,7 @@ export function jiraHost(root, kvs, log = console.log) {
     serialize: () => [...jira.issues.values()],
     /** What the queues still hold (delayed transitions): Forge's queues outlive an invocation, and the desk a restart. */
     serializeQueues: () => [...queues.entries()].filter(([, q]) => q.length),
-    restoreQueues(entries) {
+    restoreQueues(entries: [string, QueuedEvent[]][] | undefined) {
       queues.clear();
       for (const [key, q] of entries ?? []) queues.set(key, q);
     },
@@ -445,15 +475,15 @@ export function jiraHost(root, kvs, log = console.log) {
         const fn = (forge.manifest.modules.function ?? []).find((f) => f.key === t.function);
         const [file, name] = String(fn?.handler ?? '').split('.');
         try {
-          const handler = file === 'index' ? forge.index()[name] : undefined;
+          const handler = file === 'index' ? (forge.index() as Record<string, unknown>)[name] : undefined;
           if (typeof handler === 'function') await handler(event);
         } catch (x) {
-          log(`[workbench] forge: ${t.function} failed on ${event.eventType}: ${x.message}`);
+          log(`[workbench] forge: ${t.function} failed on ${event.eventType}: ${(x as Error).message}`);
         }
       }
       await settle();
     },
-    restore(issues) {
+    restore(issues: JiraIssue[]) {
       jira.issues.clear();
       for (const i of issues) jira.issues.set(i.key, i);
     },

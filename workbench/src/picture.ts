@@ -1,18 +1,15 @@
 // What the policy page draws: the matrix as a grid of priorities, what each tier and priority
 // promises, and each calendar's working time over a week (the clock's, or one paged to), in the
 // calendar's own zone, with its holidays and the clock's now.
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { buildCalendar, promiseTable } = require('@sla-desk/core');
-const { DateTime } = require('luxon');
+import { buildCalendar, promiseTable, type CalendarSpec, type Policy } from '@sla-desk/core';
+import { DateTime } from 'luxon';
 
 const DAY = 86_400_000;
 
 /** `now` is the workbench clock; `weeks` pages the calendars' week from it, never their now. */
-export function policyPicture(policy, now, weeks = 0) {
+export function policyPicture(policy: Policy, now: number, weeks = 0) {
   const priorities = Object.keys(policy.priorities);
-  const rank = (p) => (priorities.length > 1 ? priorities.indexOf(p) / (priorities.length - 1) : 0);
+  const rank = (p: string | undefined) => (priorities.length > 1 ? priorities.indexOf(p ?? '') / (priorities.length - 1) : 0);
   const c = policy.classification;
   const matrix =
     c.method === 'matrix'
@@ -30,18 +27,19 @@ export function policyPicture(policy, now, weeks = 0) {
  * Working intervals of the week (Monday to Sunday, local) that holds `shown`, as day index and
  * minutes from midnight; and where `now` falls in it, if it does.
  */
-function weekOf(name, spec, now, shown) {
+function weekOf(name: string, spec: CalendarSpec, now: number, shown: number) {
   const cal = buildCalendar(name, spec);
   const zone = spec === '24x7' ? 'UTC' : spec.zone;
   const monday = DateTime.fromMillis(shown, { zone }).startOf('week');
   const start = monday.toMillis();
   const end = monday.plus({ days: 7 }).toMillis();
-  const blocks = [];
+  const blocks: { day: number; from: number; to: number }[] = [];
   let t = start;
   while (t < end) {
     t = cal.nextOpen(t);
     if (t >= end) break;
-    const iv = cal.intervalAt(t);
+    // nextOpen gives an instant inside working time, so it has its interval.
+    const iv = cal.intervalAt(t)!;
     const stop = Math.min(iv.end, end);
     // A block that crosses local midnight is drawn on both days.
     let a = t;

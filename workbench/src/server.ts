@@ -2,62 +2,67 @@
 // npm start: the workbench. One local HTTP server with the ticket list, a Zendesk ticket page running
 // the real zendesk-app/dist sidebar on the ZAF emulator, a Jira issue page running the Forge app's
 // own resolvers, trigger and UI against the Jira emulator, the policy page and the report.
-import { createServer } from 'node:http';
+// It runs compiled, from workbench/.build/workbench/src (scripts/bootstrap.mjs builds it).
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { BadRequest, createWorkbench } from './workbench.mjs';
-import { policyPicture } from './picture.mjs';
-import { JIRA_CUSTOMER } from './jira-host.mjs';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
+import { BadRequest, createWorkbench, type Body } from './workbench';
+import { policyPicture } from './picture';
+import { JIRA_CUSTOMER } from './jira-host';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(here, '..', '..');
-const PUBLIC = join(here, '..', 'public');
-const require = createRequire(import.meta.url);
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'application/javascript', '.mjs': 'application/javascript', '.css': 'text/css', '.png': 'image/png', '.json': 'application/json', '.svg': 'image/svg+xml' };
+// workbench/tsconfig.json compiles the repository's root (rootDir ..) into workbench/.build: this
+// file runs as <root>/workbench/.build/workbench/src/server.js.
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const PUBLIC = join(ROOT, 'workbench', 'public');
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'application/javascript', '.mjs': 'application/javascript', '.css': 'text/css', '.png': 'image/png', '.json': 'application/json', '.svg': 'image/svg+xml' };
 const MAX_BODY = 1_000_000;
 
-function sendJson(res, status, body) {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
+type Workbench = ReturnType<typeof createWorkbench>;
+type Request = FastifyRequest<{ Params: Record<string, string> }>;
+/** A route's answer, sent as JSON with 200. */
+type Route = [HTTPMethods, string, (req: Request) => Promise<unknown>];
+/** An error a route throws: its status (404, 409, 422...) and, for a 400, the problems it lists. */
+type RouteError = FastifyError & { status?: number; problems?: string[] };
+
+function sendJson(reply: FastifyReply, status: number, body: unknown) {
+  return reply.code(status).headers({ 'content-type': 'application/json', 'cache-control': 'no-store' }).send(JSON.stringify(body));
 }
 
-function sendFile(res, base, rel) {
+function sendFile(reply: FastifyReply, base: string, rel: string) {
   const file = normalize(join(base, rel));
-  if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) return sendJson(res, 404, { error: `not found: ${rel}` });
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-  createReadStream(file).pipe(res);
+  if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) return sendJson(reply, 404, { error: `not found: ${rel}` });
+  return reply.code(200).header('content-type', TYPES[extname(file)] ?? 'application/octet-stream').send(createReadStream(file));
 }
 
-async function readJson(req) {
-  let size = 0;
-  const chunks = [];
-  for await (const c of req) {
-    size += c.length;
-    if (size > MAX_BODY) throw new BadRequest(`request body: larger than ${MAX_BODY} bytes`);
-    chunks.push(c);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+/**
+ * The request's body as the JSON object every route reads. The body parser keeps the text only: a
+ * route that reads no body ignores it, as it did before any route read one.
+ */
+function readJson(req: FastifyRequest): Body {
+  const text = typeof req.body === 'string' ? req.body : '';
   if (!text) return {};
   let body;
   try {
     body = JSON.parse(text);
   } catch (e) {
-    throw new BadRequest(`request body: not JSON (${e.message})`);
+    throw new BadRequest(`request body: not JSON (${(e as Error).message})`);
   }
   // Every route reads fields of an object: null, a list or a bare value is the caller's mistake.
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest(`request body: expected a JSON object, got ${Array.isArray(body) ? 'a list' : JSON.stringify(body).slice(0, 40)}`);
   return body;
 }
 
+/** The request's URL: its path as sent (not decoded), and its query. */
+const urlOf = (req: FastifyRequest) => new URL(req.url ?? '/', 'http://workbench');
+
 /** A script that moves the frame's clock to the workbench's, so the apps' own countdowns follow it. */
-function clockScript(clock) {
+function clockScript(clock: number) {
   return `(function(){var off=${Number(clock)}-Date.now();var R=Date;function D(){var a=[].slice.call(arguments);if(!a.length)return new R(R.now()+off);return new (Function.prototype.bind.apply(R,[null].concat(a)))();}D.prototype=R.prototype;D.now=function(){return R.now()+off;};D.parse=R.parse;D.UTC=R.UTC;window.Date=D;})();`;
 }
 
-export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir, reset = false, log = console.log } = {}) {
+export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir, reset = false, log = console.log }: { port?: number; host?: string; dataDir: string; reset?: boolean; log?: (line: string) => void }) {
   const wb = createWorkbench({ root: ROOT, dataDir, reset, log });
   await wb.init();
   const zendeskDist = join(ROOT, 'zendesk-app', 'dist', 'assets');
@@ -65,105 +70,122 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
   const emulator = readFileSync(join(ROOT, 'test', 'zendesk', 'zaf-emulator.js'), 'utf8');
   // chart.js exports no path to its browser build, so find it next to its main file.
   const chartJs = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+  const q = (req: Request, name: string) => urlOf(req).searchParams.get(name) ?? undefined;
 
-  const routes = [
-    ['GET', /^\/api\/desk$/, async (_req, _m, url) => wb.desk({ sort: url.searchParams.get('sort') ?? undefined, state: url.searchParams.get('state') ?? undefined })],
-    ['POST', /^\/api\/clock$/, async (req) => wb.setClock(await readJson(req))],
-    ['GET', /^\/api\/policy$/, async (_req, _m, url) => policyPage(wb, weeks(url))],
-    ['POST', /^\/api\/policy\/check$/, async (req) => wb.checkPolicy((await readJson(req)).text)],
-    ['POST', /^\/api\/policy$/, async (req) => wb.setPolicy(await readJson(req))],
-    ['GET', /^\/api\/report$/, async () => wb.report()],
-    ['GET', /^\/api\/settings$/, async () => wb.appSettings()],
-    ['POST', /^\/api\/settings$/, async (req) => wb.setAppSettings(await readJson(req))],
-    ['GET', /^\/api\/zendesk\/tickets\/(\d+)$/, async (_req, m) => zendeskTicket(wb, m[1])],
-    ['POST', /^\/api\/zendesk\/tickets\/(\d+)$/, async (req, m) => wb.submitZendesk(m[1], await readJson(req))],
+  const routes: Route[] = [
+    ['GET', '/api/desk', async (req) => wb.desk({ sort: q(req, 'sort'), state: q(req, 'state') })],
+    ['POST', '/api/clock', async (req) => wb.setClock(readJson(req))],
+    ['GET', '/api/policy', async (req) => policyPage(wb, weeks(urlOf(req)))],
+    ['POST', '/api/policy/check', async (req) => wb.checkPolicy(readJson(req).text)],
+    ['POST', '/api/policy', async (req) => wb.setPolicy(readJson(req))],
+    ['GET', '/api/report', async () => wb.report()],
+    ['GET', '/api/settings', async () => wb.appSettings()],
+    ['POST', '/api/settings', async (req) => wb.setAppSettings(readJson(req))],
+    ['GET', '/api/zendesk/tickets/:id(^\\d+$)', async (req) => zendeskTicket(wb, req.params.id)],
+    ['POST', '/api/zendesk/tickets/:id(^\\d+$)', async (req) => wb.submitZendesk(req.params.id, readJson(req))],
     // Zendesk's REST API, as the sidebar's client.request reaches it through the ZAF emulator.
-    ['GET', /^\/zendesk\/as\/\w+\/api\/v2\/tickets\/(\d+)\/audits\.json$/, async (_req, m) => ({ audits: wb.ticket(m[1]).audits, users: wb.zendesk.users })],
-    ['GET', /^\/zendesk\/as\/\w+\/api\/v2\/users\/(\d+)\/groups\.json$/, async (_req, m) => wb.rest.groups(m[1])],
-    ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/tickets\/(\d+)\.json$/, async (req, m) => wb.commentZendesk(m[2], await readJson(req), m[1])],
+    ['GET', '/zendesk/as/:user(^\\w+$)/api/v2/tickets/:id(^\\d+$)/audits.json', async (req) => ({ audits: wb.ticket(req.params.id).audits, users: wb.zendesk.users })],
+    ['GET', '/zendesk/as/:user(^\\w+$)/api/v2/users/:id(^\\d+$)/groups.json', async (req) => wb.rest.groups(req.params.id)],
+    ['PUT', '/zendesk/as/:user(^\\w+$)/api/v2/tickets/:id(^\\d+).json', async (req) => wb.commentZendesk(req.params.id, readJson(req), req.params.user)],
     // The requester's side: Requests API "Update Request", an end user's comment (the ticket page's "as the requester").
-    ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/requests\/(\d+)\.json$/, async (req, m) => wb.requesterZendesk(m[2], await readJson(req), m[1])],
+    ['PUT', '/zendesk/as/:user(^\\w+$)/api/v2/requests/:id(^\\d+).json', async (req) => wb.requesterZendesk(req.params.id, readJson(req), req.params.user)],
     // An agent edits the requester's user fields (Users API "Update User") or an organization's
     // fields (Organizations API "Update Organization"): kept on the user or the organization, no ticket audit.
-    ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/users\/(\d+)\.json$/, async (req, m) => wb.updateZendeskUser(m[2], await readJson(req), m[1])],
-    ['PUT', /^\/zendesk\/as\/(\w+)\/api\/v2\/organizations\/(\d+)\.json$/, async (req, m) => wb.updateZendeskOrganization(m[2], await readJson(req), m[1])],
-    ['GET', /^\/api\/zendesk\/fields$/, async () => ({ ...wb.zendesk.fieldOptions(wb.policy), group: wb.zendesk.groupOptions() })],
-    ['POST', /^\/api\/zendesk\/email$/, async (req) => wb.emailTicket(await readJson(req))],
-    // The Marketplace path (marketplace.mjs): install the app on the emulated account, then connect the service.
-    ['GET', /^\/api\/marketplace$/, async () => wb.marketplace()],
-    ['POST', /^\/api\/marketplace\/install$/, async () => wb.installFromMarketplace()],
-    ['POST', /^\/api\/marketplace\/email$/, async (req) => wb.marketplaceEmail(await readJson(req))],
-    ['GET', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (_req, m) => ({ ...jiraIssue(wb, m[1]), ...(await wb.jiraConditions(m[1])) })],
-    ['POST', /^\/api\/jira\/issues\/([A-Z]+-\d+)$/, async (req, m) => wb.editJira(m[1], await readJson(req))],
-    ['POST', /^\/api\/jira\/issues\/([A-Z]+-\d+)\/comment$/, async (req, m) => wb.commentJira(m[1], await readJson(req))],
-    ['POST', /^\/api\/jira\/recalculate$/, async () => wb.recalculateJira()],
-    ['POST', /^\/api\/jira\/invoke$/, async (req) => wb.invokeJira(await readJson(req))],
+    ['PUT', '/zendesk/as/:user(^\\w+$)/api/v2/users/:id(^\\d+).json', async (req) => wb.updateZendeskUser(req.params.id, readJson(req), req.params.user)],
+    ['PUT', '/zendesk/as/:user(^\\w+$)/api/v2/organizations/:id(^\\d+).json', async (req) => wb.updateZendeskOrganization(req.params.id, readJson(req), req.params.user)],
+    ['GET', '/api/zendesk/fields', async () => ({ ...wb.zendesk.fieldOptions(wb.policy), group: wb.zendesk.groupOptions() })],
+    ['POST', '/api/zendesk/email', async (req) => wb.emailTicket(readJson(req))],
+    // The Marketplace path (marketplace.ts): install the app on the emulated account, then connect the service.
+    ['GET', '/api/marketplace', async () => wb.marketplace()],
+    ['POST', '/api/marketplace/install', async () => wb.installFromMarketplace()],
+    ['POST', '/api/marketplace/email', async (req) => wb.marketplaceEmail(readJson(req))],
+    ['GET', '/api/jira/issues/:key(^[A-Z]+-\\d+$)', async (req) => ({ ...jiraIssue(wb, req.params.key), ...(await wb.jiraConditions(req.params.key)) })],
+    ['POST', '/api/jira/issues/:key(^[A-Z]+-\\d+$)', async (req) => wb.editJira(req.params.key, readJson(req))],
+    ['POST', '/api/jira/issues/:key(^[A-Z]+-\\d+$)/comment', async (req) => wb.commentJira(req.params.key, readJson(req))],
+    ['POST', '/api/jira/recalculate', async () => wb.recalculateJira()],
+    ['POST', '/api/jira/invoke', async (req) => wb.invokeJira(readJson(req))],
   ];
 
   // Zendesk's REST API for the SLA Desk service, over the same store (it needs a token, as Zendesk does).
   // Sources, as in test/zendesk/rest-emulator.ts: Tickets API "Show Ticket" and "Update Ticket"
   // (safe_update, 409), Ticket Audits API "List Audits for a Ticket" (include=users), Groups API
   // "List Groups" for a user. One page of audits only: the desk's tickets are short.
-  const restRoutes = [
-    ['GET', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\.json$/, (m) => ({ status: 200, body: wb.rest.ticket(m[1]) })],
-    ['GET', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\/audits\.json$/, (m) => ({ status: 200, body: wb.rest.audits(m[1]) })],
-    ['GET', /^\/zendesk-rest\/api\/v2\/users\/(\d+)\/groups\.json$/, (m) => ({ status: 200, body: wb.rest.groups(m[1]) })],
+  const restRoutes: [HTTPMethods, string, (params: Record<string, string>, body?: Body) => { status: number; body: unknown }][] = [
+    ['GET', '/api/v2/tickets/:id(^\\d+).json', (m) => ({ status: 200, body: wb.rest.ticket(m.id) })],
+    ['GET', '/api/v2/tickets/:id(^\\d+$)/audits.json', (m) => ({ status: 200, body: wb.rest.audits(m.id) })],
+    ['GET', '/api/v2/users/:id(^\\d+$)/groups.json', (m) => ({ status: 200, body: wb.rest.groups(m.id) })],
     // Organizations API "Show Organization", Users API "Show User": their custom fields, by key.
-    ['GET', /^\/zendesk-rest\/api\/v2\/organizations\/(\d+)\.json$/, (m) => wb.rest.organization(m[1])],
-    ['GET', /^\/zendesk-rest\/api\/v2\/users\/(\d+)\.json$/, (m) => wb.rest.user(m[1])],
-    ['PUT', /^\/zendesk-rest\/api\/v2\/tickets\/(\d+)\.json$/, (m, body) => wb.rest.update(m[1], body)],
+    ['GET', '/api/v2/organizations/:id(^\\d+).json', (m) => wb.rest.organization(m.id)],
+    ['GET', '/api/v2/users/:id(^\\d+).json', (m) => wb.rest.user(m.id)],
+    ['PUT', '/api/v2/tickets/:id(^\\d+).json', (m, body) => wb.rest.update(m.id, body)],
   ];
 
   // Filled once the port is bound. A page on another site must not drive the workbench through the
   // agent's browser (a write from another Origin), nor a DNS name rebound to 127.0.0.1 (a Host
   // that is not ours): both are refused before any route runs.
-  const hosts = new Set();
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://workbench');
-    const p = url.pathname;
+  const hosts = new Set<string>();
+  // HEAD is not served, as no route answers it; the connections are cut on close, as a test's
+  // server must stop at once.
+  const app = Fastify({ logger: false, exposeHeadRoutes: false, forceCloseConnections: true, bodyLimit: MAX_BODY });
+  // Any content type, parsed by the route that reads it (readJson): the pages send JSON, a
+  // hand-made request may say text/plain.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', async (req, reply) => {
     const hostHeader = String(req.headers.host ?? '').toLowerCase();
-    if (!hosts.has(hostHeader)) return sendJson(res, 421, { error: `unknown Host "${hostHeader.slice(0, 100)}": the workbench answers only to ${[...hosts].join(', ')}` });
+    if (!hosts.has(hostHeader)) return sendJson(reply, 421, { error: `unknown Host "${hostHeader.slice(0, 100)}": the workbench answers only to ${[...hosts].join(', ')}` });
     const origin = req.headers.origin;
     if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !hosts.has(String(origin).toLowerCase().replace(/^http:\/\//, ''))) {
-      return sendJson(res, 403, { error: `a write from another origin (${String(origin).slice(0, 100)}) is refused` });
-    }
-    try {
-      if (p.startsWith('/zendesk-rest/')) {
-        if (!/^(Basic|Bearer) /.test(req.headers.authorization ?? '')) return sendJson(res, 401, { error: "Couldn't authenticate you" });
-        for (const [method, re, fn] of restRoutes) {
-          const m = re.exec(p);
-          if (m && req.method === method) {
-            const r = fn(m, method === 'PUT' ? await readJson(req) : undefined);
-            return sendJson(res, r.status, r.body);
-          }
-        }
-        return sendJson(res, 404, { error: `not emulated: ${req.method} ${p}` });
-      }
-      for (const [method, re, fn] of routes) {
-        const m = re.exec(p);
-        if (m && req.method === method) return sendJson(res, 200, await fn(req, m, url));
-      }
-      if (req.method !== 'GET') return sendJson(res, 405, { error: `${req.method} ${p} is not served` });
-      if (p === '/api/desk/timelines.jsonl') return res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-disposition': 'attachment; filename="desk-timelines.jsonl"' }).end(wb.timelines());
-      if (p === '/zendesk/frame') return zendeskFrame(res, wb, url, iframeHtml);
-      if (p === '/zaf/sdk.js') return res.writeHead(200, { 'content-type': TYPES['.js'] }).end(emulator);
-      if (p.startsWith('/zendesk/assets/')) return sendFile(res, zendeskDist, p.slice('/zendesk/assets/'.length));
-      if (p === '/jira/frame') return jiraFrame(res, wb, url);
-      if (p.startsWith('/forge-ui/')) return sendFile(res, join(ROOT, 'workbench', '.build', 'forge-ui'), p.slice('/forge-ui/'.length));
-      if (p === '/vendor/chart.js') return sendFile(res, dirname(chartJs), 'chart.umd.min.js');
-      return sendFile(res, PUBLIC, p === '/' ? 'index.html' : p.slice(1));
-    } catch (e) {
-      const status = e.status ?? 500;
-      // Messages name fields and values the user sent, never ticket content.
-      if (status >= 500) log(`[workbench] ${req.method} ${p}: ${e.stack ?? e.message}`);
-      return sendJson(res, status, { error: e.message, problems: e.problems });
+      return sendJson(reply, 403, { error: `a write from another origin (${String(origin).slice(0, 100)}) is refused` });
     }
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
+  app.setErrorHandler((e: RouteError, req, reply) => {
+    // Over the limit, the body is the caller's mistake like any other body it sent.
+    const tooLarge = e.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+    const status = tooLarge ? 400 : (e.status ?? (e.statusCode && e.statusCode < 500 ? e.statusCode : 500));
+    // Messages name fields and values the user sent, never ticket content.
+    if (status >= 500) log(`[workbench] ${req.method} ${urlOf(req).pathname}: ${e.stack ?? e.message}`);
+    return sendJson(reply, status, { error: tooLarge ? `request body: larger than ${MAX_BODY} bytes` : e.message, problems: e.problems });
   });
-  const { port: bound } = server.address();
+
+  await app.register(
+    async (rest: FastifyInstance) => {
+      rest.addHook('onRequest', async (req, reply) => {
+        if (!/^(Basic|Bearer) /.test(req.headers.authorization ?? '')) return sendJson(reply, 401, { error: "Couldn't authenticate you" });
+      });
+      for (const [method, url, fn] of restRoutes) {
+        rest.route({ method, url, handler: async (req: Request, reply) => {
+          const r = fn(req.params, method === 'PUT' ? readJson(req) : undefined);
+          return sendJson(reply, r.status, r.body);
+        } });
+      }
+      // A route, not a not-found handler: the workbench's own GET /* would take it first.
+      rest.all('/*', async (req, reply) => sendJson(reply, 404, { error: `not emulated: ${req.method} ${urlOf(req).pathname}` }));
+    },
+    { prefix: '/zendesk-rest' },
+  );
+  for (const [method, url, fn] of routes) app.route({ method, url, handler: async (req: Request, reply) => sendJson(reply, 200, await fn(req)) });
+  const get = (url: string, handler: (req: Request, reply: FastifyReply) => unknown) => app.get(url, async (req: Request, reply) => handler(req, reply));
+  get('/api/desk/timelines.jsonl', (_req, reply) => reply.code(200).headers({ 'content-type': 'application/x-ndjson', 'content-disposition': 'attachment; filename="desk-timelines.jsonl"' }).send(wb.timelines()));
+  get('/zendesk/frame', (req, reply) => zendeskFrame(reply, wb, urlOf(req), iframeHtml));
+  get('/zaf/sdk.js', (_req, reply) => reply.code(200).header('content-type', TYPES['.js']).send(emulator));
+  get('/zendesk/assets/*', (req, reply) => sendFile(reply, zendeskDist, urlOf(req).pathname.slice('/zendesk/assets/'.length)));
+  get('/jira/frame', (req, reply) => jiraFrame(reply, wb, urlOf(req)));
+  get('/forge-ui/*', (req, reply) => sendFile(reply, join(ROOT, 'workbench', '.build', 'forge-ui'), urlOf(req).pathname.slice('/forge-ui/'.length)));
+  get('/vendor/chart.js', (_req, reply) => sendFile(reply, dirname(chartJs), 'chart.umd.min.js'));
+  get('/*', (req, reply) => {
+    const p = urlOf(req).pathname;
+    return sendFile(reply, PUBLIC, p === '/' ? 'index.html' : p.slice(1));
+  });
+  // What no route serves: a GET is a file that is not there (a route's own pattern, such as a
+  // ticket id that is not a number, did not match), anything else a method the path lacks.
+  app.setNotFoundHandler(async (req, reply) => {
+    const p = urlOf(req).pathname;
+    if (req.method !== 'GET') return sendJson(reply, 405, { error: `${req.method} ${p} is not served` });
+    return sendFile(reply, PUBLIC, p.slice(1));
+  });
+  await app.listen({ port, host });
+  const { port: bound } = app.server.address() as AddressInfo;
   for (const h of [host, '127.0.0.1', 'localhost', '[::1]']) hosts.add(`${h}:${bound}`.toLowerCase());
   const base = `http://${host}:${bound}`;
   await wb.attachService(base);
@@ -172,8 +194,7 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
     workbench: wb,
     close: async () => {
       await wb.closeService();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(() => r()));
+      await app.close();
     },
   };
 }
@@ -183,19 +204,19 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
  * The policy page's data. `base` is the preset the policy is or was pasted over, with its text, so
  * the page can say "edited (from <preset>)" the moment the text stops being the preset's.
  */
-function policyPage(wb, week) {
+function policyPage(wb: Workbench, week: number) {
   const source = wb.state.policy;
   const base = source.preset ?? source.basePreset ?? null;
   return { source, text: source.document ?? wb.presetText(source.preset), base, baseText: base ? wb.presetText(base) : null, presets: wb.presetIds(), ...policyPicture(wb.policy, wb.state.clock, week) };
 }
 
-function weeks(url) {
+function weeks(url: URL) {
   const n = Number(url.searchParams.get('week') ?? 0);
   if (!Number.isInteger(n) || Math.abs(n) > 520) throw new BadRequest(`week: expected a whole number of weeks from -520 to 520, got "${url.searchParams.get('week')}"`);
   return n;
 }
 
-function zendeskTicket(wb, id) {
+function zendeskTicket(wb: Workbench, id: string) {
   const t = wb.ticket(id);
   const conditions = wb.zendeskConditions(id);
   return {
@@ -221,34 +242,34 @@ function zendeskTicket(wb, id) {
   };
 }
 
-function zendeskFrame(res, wb, url, html) {
-  const t = wb.ticket(url.searchParams.get('ticket'));
+function zendeskFrame(reply: FastifyReply, wb: Workbench, url: URL, html: string) {
+  const t = wb.ticket(url.searchParams.get('ticket') ?? '');
   const user = wb.userOf(url.searchParams.get('user') ?? undefined);
-  const seed = wb.zendesk.seedOf(t, user, wb.settings(), wb.state.directory);
+  const seed: Record<string, unknown> = wb.zendesk.seedOf(t, user, wb.settings(), wb.state.directory);
   // Comments are written as the signed-in user, as Zendesk's API does for the agent's session.
   seed.rest = `/zendesk/as/${url.searchParams.get('user') ?? 'agent'}`;
   const head = `<base href="/zendesk/assets/"><script>${clockScript(wb.state.clock)}</script><script>window.__ZAF_SEED__=${JSON.stringify(seed).replace(/</g, '\\u003c')};</script>`;
   const page = html.replace('<head>', `<head>${head}`).replace('https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js', '/zaf/sdk.js');
-  res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(page);
+  return reply.code(200).headers({ 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).send(page);
 }
 
 /** The Forge app's UI Kit modules the workbench draws: the issue's glance and panel, and the SLA report's gadget and project page. */
 const FRAME_MODULES = ['panel', 'glance', 'report-gadget', 'report-page'];
 
-function jiraFrame(res, wb, url) {
+function jiraFrame(reply: FastifyReply, wb: Workbench, url: URL) {
   const module = url.searchParams.get('module');
-  if (!FRAME_MODULES.includes(module)) return sendJson(res, 400, { error: `module: expected one of ${FRAME_MODULES.join(', ')}` });
+  if (module === null || !FRAME_MODULES.includes(module)) return sendJson(reply, 400, { error: `module: expected one of ${FRAME_MODULES.join(', ')}` });
   const page = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/uikit.css"><script>${clockScript(wb.state.clock)}</script></head><body><div id="root"></div><script type="module" src="/forge-ui/${module}.js"></script></body></html>`;
-  res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(page);
+  return reply.code(200).headers({ 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).send(page);
 }
 
 /** A Jira account as people see it: its display name (the emulator's users, as GET /rest/api/3/user gives them). */
-function displayName(wb, accountId) {
+function displayName(wb: Workbench, accountId: string | undefined) {
   if (!accountId) return 'Anonymous';
   return wb.jira.jira.users.get(accountId)?.displayName ?? 'Former user';
 }
 
-function jiraIssue(wb, key) {
+function jiraIssue(wb: Workbench, key: string) {
   const issue = wb.jira.jira.issues.get(key);
   if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
   const policy = wb.policy;
@@ -279,7 +300,7 @@ function jiraIssue(wb, key) {
   };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (require.main === module) {
   const started = process.hrtime.bigint();
   const o = new Command()
     .name('npm start --')
@@ -299,7 +320,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       console.log(`SLA Desk workbench: ${url}  (ready in ${ms.toFixed(0)} ms; desk stored in ${o.data})`);
     },
     (e) => {
-      const why = e.code === 'EADDRINUSE' ? `port ${o.port} is in use; pass another with npm start -- --port <n> (0 picks a free one)` : e.message;
+      const why = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${o.port} is in use; pass another with npm start -- --port <n> (0 picks a free one)` : e.message;
       console.error(`[workbench] could not start: ${why}`);
       process.exit(1);
     },

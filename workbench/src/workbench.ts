@@ -3,47 +3,64 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DESK_NOW, deskOf } from './desk.mjs';
-import { loadStore, saveStore, setAside, STORE_VERSION } from './store.mjs';
+import { DESK_NOW, deskOf, type Story } from './desk';
+import { loadStore, saveStore, setAside, STORE_VERSION, type DeskState } from './store';
 import { randomBytes } from 'node:crypto';
-import { ACCOUNT_GROUPS, CONTEXT, GROUP_PATH, ORGANIZATIONS, USERS, zendeskHost } from './zendesk-host.mjs';
-import { jiraHost, JIRA_CUSTOMER, JIRA_USERS, ORGANIZATIONS_FIELD, REQUEST_TYPE_FIELD } from './jira-host.mjs';
-import { attributesFor, ladderView, namedValues } from './conditions.mjs';
-import { freePort, MARKETPLACE, marketplaceAccount } from './marketplace.mjs';
+import { ACCOUNT_GROUPS, CONTEXT, GROUP_PATH, ORGANIZATIONS, USERS, zendeskHost, type RestUpdate, type TicketValues, type ZendeskTicket } from './zendesk-host';
+import { jiraHost, JIRA_CUSTOMER, JIRA_USERS, ORGANIZATIONS_FIELD, REQUEST_TYPE_FIELD, type JiraChanges } from './jira-host';
+import { attributesFor, ladderView, namedValues } from './conditions';
+import { freePort, MARKETPLACE, marketplaceAccount, type EmailForm } from './marketplace';
+import * as core from '@sla-desk/core';
+import type { Decision, Policy, TicketView } from '@sla-desk/core';
+import { listPresets, loadPolicy, resolvePolicyPath } from '@sla-desk/core/dist/presets';
 
-const require = createRequire(import.meta.url);
-const core = require('@sla-desk/core');
-const { listPresets, loadPolicy, resolvePolicyPath } = require('@sla-desk/core/dist/presets.js');
+type Log = (line: string) => void;
+/** Where the desk's policy comes from: a bundled preset, or a document pasted on the policy page. */
+export type PolicySource = { preset: string; document?: undefined; basePreset?: undefined } | { document: string; preset?: undefined; basePreset?: string };
+/** A ticket of the list: its Zendesk id and, unless it came by email, its Jira key. */
+export interface DeskRow {
+  id: number;
+  key: string | null;
+  tier: string;
+  story: Story | 'email';
+  subject: string;
+}
+/** A request's JSON object, before each route reads its fields. */
+export type Body = Record<string, any>;
+type ServiceConfig = import('../../zendesk-app/service/src/config').ServiceConfig;
+type Service = Awaited<ReturnType<typeof import('../../zendesk-app/service/src/server').startService>>;
 
 export class BadRequest extends Error {
-  constructor(message, problems) {
+  readonly status = 400;
+  constructor(
+    message: string,
+    readonly problems?: string[],
+  ) {
     super(message);
-    this.status = 400;
-    this.problems = problems;
   }
 }
 
-export function createWorkbench({ root, dataDir, reset = false, log = console.log }) {
+export function createWorkbench({ root, dataDir, reset = false, log = console.log }: { root: string; dataDir: string; reset?: boolean; log?: Log }) {
   const zendesk = zendeskHost(root);
   const kvs = new Map();
   const jira = jiraHost(root, kvs, log);
-  let state = reset ? null : loadStore(dataDir, log);
-  let policy;
+  let state = (reset ? null : loadStore(dataDir, log)) as DeskState;
+  let policy: Policy;
 
   const presetIds = () => listPresets().map((p) => p.id);
-  const presetText = (id) => readFileSync(resolvePolicyPath(id), 'utf8');
+  const presetText = (id: string) => readFileSync(resolvePolicyPath(id), 'utf8');
 
-  const unknownPreset = (id) => `unknown preset "${id}" (known: ${presetIds().join(', ')})`;
+  const unknownPreset = (id: string) => `unknown preset "${id}" (known: ${presetIds().join(', ')})`;
 
   /** The policy a source names, or what is wrong with it: the field, a message, the policy's own errors. */
-  function resolveSource(source) {
+  function resolveSource(source: PolicySource): { policy: Policy; field?: undefined; message?: undefined; problems?: undefined } | { policy?: undefined; field: string; message: string; problems: string[] } {
     if (source.preset) return presetIds().includes(source.preset) ? { policy: loadPolicy(source.preset) } : { field: 'policy.preset', message: unknownPreset(source.preset), problems: [] };
-    const { policy: p, problems } = core.checkPolicyText(source.document);
+    const { policy: p, problems } = core.checkPolicyText(source.document ?? '');
     const errors = problems.filter((x) => x.level === 'error').map(core.formatProblem);
     return p && !errors.length ? { policy: p } : { field: 'policy.document', message: 'the policy does not check', problems: errors };
   }
 
-  function policyOfSource(source) {
+  function policyOfSource(source: PolicySource): Policy {
     const r = resolveSource(source);
     if (r.policy) return r.policy;
     throw new BadRequest(r.field === 'policy.document' ? `${r.message}; nothing was saved` : r.message, r.problems);
@@ -53,7 +70,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
    * The stored desk's policy, or why it cannot be used. A desk file edited by hand (or by another
    * version) must not stop the workbench at start: it is set aside, and this names the reason.
    */
-  function storedPolicy(source) {
+  function storedPolicy(source: PolicySource): { policy?: Policy; problem?: string } {
     const r = resolveSource(source);
     if (!r.policy) return { problem: `${r.field}: ${r.message}${listed(r.problems)}` };
     // A pasted policy reseeds its desk from this preset when the admin wipes it.
@@ -64,7 +81,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   /** Restores the stored desk; false, with the file set aside, when it holds one the apps refuse. */
   async function restoreStored() {
     const { policy: p, problem } = storedPolicy(state.policy);
-    if (problem) return refuseStored(problem);
+    if (problem || !p) return refuseStored(problem!);
     policy = p;
     jira.restore(state.jira ?? []);
     jira.restoreQueues(state.queues);
@@ -78,7 +95,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     return true;
   }
 
-  function refuseStored(problem) {
+  function refuseStored(problem: string) {
     setAside(dataDir, `holds a desk the workbench cannot use: ${problem}`, log);
     kvs.clear();
     jira.restore([]);
@@ -99,11 +116,12 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
 
   // The SLA Desk service (zendesk-app/service), run against this workbench's Zendesk REST API, as a
   // Zendesk webhook would reach it. It starts once the workbench knows its own address.
-  let service = null;
+  let service: Service | null = null;
   const market = marketplaceAccount(root, { clock: () => state.clock });
   const serviceBuild = join(root, 'workbench', '.build', 'zendesk-app', 'service', 'src');
-  const serviceCode = (file) => createRequire(join(root, 'zendesk-app', 'package.json'))(join(serviceBuild, file));
-  const serviceCfg = { auth: { oauthToken: 'workbench' }, webhookSecret: randomBytes(32).toString('base64'), leadGroupIds: [2], serviceUserId: 99, port: 0 };
+  const serviceCode = (file: string) => createRequire(join(root, 'zendesk-app', 'package.json'))(join(serviceBuild, file));
+  // The service's own config object: it keeps it, so later policy and settings changes reach it.
+  const serviceCfg: Omit<ServiceConfig, 'baseURL' | 'policy' | 'fieldIds' | 'lockPriority'> & Partial<ServiceConfig> = { auth: { oauthToken: 'workbench' }, webhookSecret: randomBytes(32).toString('base64'), leadGroupIds: [2], serviceUserId: 99, port: 0 };
   const syncService = () => Object.assign(serviceCfg, { policy, fieldIds: zendesk.fieldIdsFor(policy), lockPriority: settings().lock_priority === true });
 
   /**
@@ -112,7 +130,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
    * by is not its API user), so only the workbench's agents and its email deliver.
    */
   let deliveries = 0;
-  async function postWebhook(id) {
+  async function postWebhook(id: number) {
     const body = JSON.stringify({ ticket_id: String(id) });
     // Zendesk and the service both live on the workbench clock, so the signature's time is its time.
     // Zendesk signs each delivery with its own time; on a clock that stands still, a millisecond
@@ -120,11 +138,11 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     const ts = new Date(state.clock + (++deliveries % 1000)).toISOString();
     const signature = serviceCode('signature.js').signWebhook(serviceCfg.webhookSecret, ts, body);
     // Each invocation carries its own id, as Zendesk's do: the service keys deliveries by it.
-    const res = await fetch(`${service.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': ts, 'x-zendesk-webhook-invocation-id': `workbench-${process.pid}-${deliveries}` }, body });
-    return { ok: res.ok, answer: await res.json() };
+    const res = await fetch(`${service!.url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zendesk-webhook-signature': signature, 'x-zendesk-webhook-signature-timestamp': ts, 'x-zendesk-webhook-invocation-id': `workbench-${process.pid}-${deliveries}` }, body });
+    return { ok: res.ok, answer: (await res.json()) as { outcome?: string } };
   }
-  const drainService = () => service.drain(15_000).catch((e) => log(`[workbench] service: ${e.message}`));
-  async function deliverWebhook(id) {
+  const drainService = () => service!.drain(15_000).catch((e: Error) => log(`[workbench] service: ${e.message}`));
+  async function deliverWebhook(id: number) {
     if (!service) return null;
     const { ok, answer } = await postWebhook(id);
     // The service stores the delivery and answers at once; the page shows what its pass did.
@@ -132,7 +150,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     await drainService();
     return lastOutcome.get(id) ?? answer.outcome ?? null;
   }
-  const lastOutcome = new Map();
+  const lastOutcome = new Map<number, string>();
 
   /**
    * Every Zendesk ticket of the desk, delivered to the service as the trigger would have when each
@@ -146,7 +164,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   }
 
   async function applyPolicy() {
-    const config = { ...jira.configFor(policy), policy: state.policy.preset ? { preset: state.policy.preset } : { document: state.policy.document } };
+    const config = { ...jira.configFor(policy), policy: state.policy.preset ? { preset: state.policy.preset } : { document: state.policy.document! } };
     // Through the Forge app's own admin resolver: it refuses a policy naming a priority Jira lacks.
     const r = await jira.setConfig(config);
     if (!r.ok) throw new BadRequest('the Jira app refused the policy; nothing was saved', r.problems);
@@ -169,13 +187,13 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       save();
       return;
     }
-    state = { version: STORE_VERSION, clock: DESK_NOW, policy: { preset: 'kiwi-stage-plus' } };
+    state = { version: STORE_VERSION, clock: DESK_NOW, policy: { preset: 'kiwi-stage-plus' }, zendesk: [], desk: [] };
     policy = policyOfSource(state.policy);
     seedDesk();
     // A new desk is a new site: the app is installed on it, then configured by its admin.
     await jira.installed();
     await applyPolicy();
-    for (const d of state.desk) await jira.created(d.key);
+    for (const d of state.desk) await jira.created(d.key!);
     save();
   }
 
@@ -185,17 +203,17 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     return { ...SETTING_DEFAULTS, ...state.settings, policy_preset: state.policy.preset ?? '', policy_document: state.policy.document ?? '', tier_source: 'ticket_field' };
   }
 
-  const ticket = (id) => {
+  const ticket = (id: number | string) => {
     const t = state.zendesk.find((x) => x.id === Number(id));
     if (!t) throw Object.assign(new Error(`no ticket ${id}`), { status: 404 });
     return t;
   };
-  const userOf = (key) => {
-    if (key !== undefined && !USERS[key]) throw new BadRequest(`user: expected ${Object.keys(USERS).join(' or ')}, got "${key}"`);
-    return USERS[key ?? 'agent'];
+  const userOf = (key: string | undefined) => {
+    if (key !== undefined && !Object.hasOwn(USERS, key)) throw new BadRequest(`user: expected ${Object.keys(USERS).join(' or ')}, got "${key}"`);
+    return USERS[(key ?? 'agent') as keyof typeof USERS];
   };
 
-  function evaluateZendesk(t) {
+  function evaluateZendesk(t: ZendeskTicket) {
     const timeline = core.TimelineSchema.parse(zendesk.timelineOf(policy, t, settings().lead_groups));
     return core.evaluate(policy, timeline, state.clock);
   }
@@ -204,12 +222,12 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
    * The decision behind a Jira issue's panel: the Forge app's own timeline of the issue (its panel
    * resolver returns it, so that the panel can count down), evaluated at the workbench clock.
    */
-  function jiraDecision(panel) {
+  function jiraDecision(panel: { timeline: unknown }) {
     return core.evaluate(policy, core.TimelineSchema.parse(panel.timeline), state.clock);
   }
 
   /** A desk row's rule (its name, or its number when it has none) and the ticket's ladder level. */
-  function ruleAndLevel(decision) {
+  function ruleAndLevel(decision: Decision | null) {
     if (!decision) return {};
     const rule = decision.rule ? decision.rule.name ?? `Rule ${decision.rule.index + 1}` : null;
     return { rule, level: core.ticketLevel(policy, decision) };
@@ -225,7 +243,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       const decision = evaluateZendesk(t);
       const z = core.ticketView(decision, 'en', 'America/Toronto', policy);
       // A ticket that came in by email exists in Zendesk only.
-      const panel = d.key ? await jira.invoke('panel', {}, d.key, JIRA_USERS.agent.accountId) : { ok: false, problems: ['Zendesk only'] };
+      const panel = d.key ? await jira.invoke('panel', {}, d.key, JIRA_USERS.agent.accountId) : { ok: false as const, problems: ['Zendesk only'] };
       const jd = panel.ok ? jiraDecision(panel) : null;
       rows.push({
         ...d,
@@ -248,7 +266,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
    * the service fires each ticket's next transition at its instant. A finder run that would find
    * nothing changes nothing, so a long move skips those runs; it runs at least once per move.
    */
-  async function moveClock(from, to) {
+  async function moveClock(from: number, to: number) {
     if (to < from) return rewind(to);
     let mark = Math.floor(from / FINDER_MS) * FINDER_MS + FINDER_MS;
     let found = false;
@@ -282,14 +300,14 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
    * that cannot say is asked no more: each move then fires the service's transitions at its end.
    */
   let serviceSchedule = true;
-  async function nextServiceTransition(after) {
+  async function nextServiceTransition(after: number): Promise<number> {
     if (!service || !serviceSchedule) return Infinity;
     try {
-      const [r] = await service.db.query('SELECT min(next_at)::float8 AS at FROM tickets WHERE next_at IS NOT NULL AND next_at > $1', [after]);
+      const [r] = await service.db.query<{ at: number | null }>('SELECT min(next_at)::float8 AS at FROM tickets WHERE next_at IS NOT NULL AND next_at > $1', [after]);
       return r?.at ?? Infinity;
     } catch (e) {
       serviceSchedule = false;
-      log(`[workbench] service: its next transitions could not be read (${e.message}); a move of the clock fires them at its end`);
+      log(`[workbench] service: its next transitions could not be read (${(e as Error).message}); a move of the clock fires them at its end`);
       return Infinity;
     }
   }
@@ -301,7 +319,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
    * than its newest audit, so one whose history already holds later notes keeps its fields until
    * the clock passes them again.
    */
-  async function rewind(to) {
+  async function rewind(to: number) {
     state.clock = to;
     await jira.recalculate();
     await jira.findTransitions();
@@ -328,7 +346,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
      * leading, those with no clock running last) or "id" (the default); `query.state`: only the
      * tickets in that state (DESK_STATES).
      */
-    async desk(query = {}) {
+    async desk(query: { sort?: string; state?: string } = {}) {
       const { sort, state: only } = deskQuery(query);
       let tickets = await deskRows();
       if (only) tickets = tickets.filter((t) => t.state === only);
@@ -338,9 +356,9 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     appSettings() {
       return { ...SETTING_DEFAULTS, ...state.settings };
     },
-    setAppSettings(body) {
-      const problems = [];
-      const next = { ...SETTING_DEFAULTS, ...state.settings };
+    setAppSettings(body: Body) {
+      const problems: string[] = [];
+      const next: Record<string, unknown> = { ...SETTING_DEFAULTS, ...state.settings };
       for (const [k, v] of Object.entries(body ?? {})) {
         if (k === 'lock_priority' || k === 'notify_on_override') {
           if (typeof v !== 'boolean') problems.push(`${k}: expected true or false, got ${JSON.stringify(v)}`);
@@ -356,14 +374,14 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       save();
       return next;
     },
-    async setClock(body) {
+    async setClock(body: Body) {
       const at = clockTarget(body, state.clock);
       await moveClock(state.clock, at);
       save();
       return { clock: new Date(at).toISOString() };
     },
-    async setPolicy(body) {
-      const source = typeof body.preset === 'string' ? { preset: body.preset } : typeof body.document === 'string' ? { document: body.document, basePreset: state.policy.preset ?? state.policy.basePreset } : null;
+    async setPolicy(body: Body) {
+      const source: PolicySource | null = typeof body.preset === 'string' ? { preset: body.preset } : typeof body.document === 'string' ? { document: body.document, basePreset: state.policy.preset ?? state.policy.basePreset } : null;
       if (!source) throw new BadRequest('policy: expected {"preset": "<id>"} or {"document": "<YAML or JSON>"}');
       const next = policyOfSource(source);
       const before = { policy, source: state.policy };
@@ -381,7 +399,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       // with the preset's own sample desk is the admin's explicit choice (wipe).
       if (body.wipe === true) {
         seedDesk();
-        for (const d of state.desk) await jira.created(d.key);
+        for (const d of state.desk) await jira.created(d.key!);
       } else {
         // Jira's fields change only on an event: the app's recalculation of open issues rewrites
         // them under the new policy (the one the app queued itself on setConfig, if it did).
@@ -392,11 +410,11 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       save();
       return { ok: true, policy: { id: policy.id, name: policy.name } };
     },
-    checkPolicy(text) {
+    checkPolicy(text: unknown) {
       const { problems } = core.checkPolicyText(String(text ?? ''));
       return { problems: problems.map((p) => ({ level: p.level, path: p.path, message: p.message })) };
     },
-    async submitZendesk(id, body) {
+    async submitZendesk(id: string, body: Body) {
       const t = ticket(id);
       const user = userOf(body.user);
       validateZendeskValues(policy, zendesk, body.values ?? {}, t.values);
@@ -411,15 +429,15 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
      * (evaluated from the ticket's audits by the app's own adapter), the choices for the fields
      * rules read, and the policy's attributes as Zendesk maps them, with their values now.
      */
-    zendeskConditions(id) {
+    zendeskConditions(id: string) {
       const t = ticket(id);
       const dir = directory();
-      const org = t.values[CONTEXT.organization.path] ?? null;
+      const org = (t.values[CONTEXT.organization.path] ?? null) as number | null;
       const attributes = attributesFor(policy, 'zendesk').map((a) => {
         const m = a.map;
         if (m.ticketField) return { ...a, kind: 'ticketField', path: zendesk.customPath(m.ticketField), value: t.values[zendesk.customPath(m.ticketField)] ?? null };
         if (m.userField) return { ...a, kind: 'userField', key: m.userField, userId: zendesk.requester.id, value: dir.userFields[m.userField] ?? null };
-        return { ...a, kind: 'organizationField', key: m.organizationField, organizationId: org, value: org === null ? null : (dir.organizationFields[org]?.[m.organizationField] ?? null) };
+        return { ...a, kind: 'organizationField', key: m.organizationField, organizationId: org, value: org === null ? null : (dir.organizationFields[org]?.[m.organizationField!] ?? null) };
       });
       return { sla: ladderView(policy, evaluateZendesk(t)), tags: namedValues(policy, 'tag'), context: zendesk.contextOptions(), attributes };
     },
@@ -428,11 +446,12 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
      * the labels the policy names, the request types, organizations and components it may hold,
      * and the policy's attributes as Jira maps them, with their values now.
      */
-    async jiraConditions(key) {
+    async jiraConditions(key: string) {
       const issue = jira.jira.issues.get(key);
       if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
       const panel = await jira.invoke('panel', {}, key, JIRA_USERS.agent.accountId);
-      const f = issue.fields;
+      // The issue's fields, as Jira gives them: a select's { value }, a request type's { requestType }...
+      const f = issue.fields as Record<string, any>;
       const attributes = attributesFor(policy, 'jira').map((a) => {
         const m = a.map;
         if (m.field) return { ...a, kind: 'field', field: m.field, value: f[m.field]?.value ?? (typeof f[m.field] === 'string' ? f[m.field] : null) };
@@ -453,7 +472,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
      * Users API "Update User" (PUT /api/v2/users/{id}): the requester's user_fields, by key. Zendesk
      * keeps them on the user, not the ticket: no ticket audit, and no ticket trigger fires.
      */
-    updateZendeskUser(id, body, userKey) {
+    updateZendeskUser(id: string, body: Body, userKey: string) {
       userOf(userKey);
       if (Number(id) !== zendesk.requester.id) throw Object.assign(new Error(`user ${id}: the workbench keeps user fields for the requester (${zendesk.requester.id}) only`), { status: 404 });
       const fields = directoryFields(body?.user?.user_fields, 'user.user_fields');
@@ -462,7 +481,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       return { user: { id: zendesk.requester.id, name: zendesk.requester.name, user_fields: directory().userFields } };
     },
     /** Organizations API "Update Organization" (PUT /api/v2/organizations/{id}): its organization_fields, by key. */
-    updateZendeskOrganization(id, body, userKey) {
+    updateZendeskOrganization(id: string, body: Body, userKey: string) {
       userOf(userKey);
       const org = ORGANIZATIONS.find((o) => o.id === Number(id));
       if (!org) throw Object.assign(new Error(`organization ${id}: not one of the account's (${ORGANIZATIONS.map((o) => o.id).join(', ')})`), { status: 404 });
@@ -473,10 +492,10 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       return { organization: { id: org.id, name: org.name, organization_fields: all[org.id] } };
     },
     /** A ticket that arrives by email: nobody opens it, the service sets its priority and SLA fields. */
-    async emailTicket(body) {
-      const form = { subject: typeof body.subject === 'string' && body.subject.trim() ? body.subject.trim().slice(0, 200) : 'A ticket that arrived by email', impact: body.impact || undefined, urgency: body.urgency || undefined, tier: body.tier, groupId: body.group_id ?? null };
+    async emailTicket(body: Body) {
+      const form: { subject: string; impact?: string; urgency?: string; tier: string; groupId: number | null } = { subject: typeof body.subject === 'string' && body.subject.trim() ? body.subject.trim().slice(0, 200) : 'A ticket that arrived by email', impact: body.impact || undefined, urgency: body.urgency || undefined, tier: body.tier, groupId: body.group_id ?? null };
       const c = policy.classification;
-      const problems = [];
+      const problems: string[] = [];
       if (!policy.tiers[form.tier]) problems.push(`tier: expected ${Object.keys(policy.tiers).join(', ')}, got ${JSON.stringify(form.tier)}`);
       // A trigger (or the address it came to) may put a new ticket in a group: its creating audit says so.
       const group = groupProblem('group_id', form.groupId);
@@ -492,11 +511,11 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       save();
       return { id, service: await deliverWebhook(id) };
     },
-    async attachService(workbenchUrl) {
-      const { startService } = serviceCode('server.js');
+    async attachService(workbenchUrl: string) {
+      const { startService }: typeof import('../../zendesk-app/service/src/server') = serviceCode('server.js');
       syncService();
       serviceCfg.baseURL = `${workbenchUrl}/zendesk-rest`;
-      // The Marketplace's account (marketplace.mjs): a Zendesk of its own, which knows the global
+      // The Marketplace's account (marketplace.ts): a Zendesk of its own, which knows the global
       // OAuth client once the service's address (its redirect URL) is known.
       await market.start();
       // The service keeps this very object: later policy and settings changes reach it.
@@ -511,7 +530,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
         const globalOauth = { client: { ...market.client, redirectUri: `${publicUrl}/oauth/callback` }, publicUrl, appId: MARKETPLACE.appId };
         market.register(globalOauth.client.redirectUri);
         try {
-          service = await startService(serviceCfg, {
+          // syncService and baseURL above have completed it.
+          service = await startService(serviceCfg as ServiceConfig, {
             now: () => state.clock,
             port,
             pollMs: 250,
@@ -520,8 +540,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
             catchUpMs: 0,
             encryptionKeys,
             globalOauth,
-            tenantBaseUrl: (subdomain) => market.baseOf(subdomain),
-            log: (e) => {
+            tenantBaseUrl: (subdomain: string) => market.baseOf(subdomain),
+            log: (e: Record<string, any>) => {
               if (e.msg === 'ticket handled') lastOutcome.set(e.ticketId, e.outcome);
               if (e.level === 'error') log(`[workbench] service: ${JSON.stringify(e)}`);
             },
@@ -529,7 +549,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
           break;
         } catch (e) {
           // Another process took the port between the look and the listen: look again.
-          if (e.code !== 'EADDRINUSE' || attempt >= 5) throw e;
+          if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw e;
         }
       }
       await deliverAll();
@@ -542,9 +562,9 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     },
     /** The Marketplace's account, as its Zendesk holds it, and the service's connection to it. */
     async marketplace() {
-      const { WEBHOOK_NAME, TRIGGER_TITLE } = serviceCode('provision.js');
+      const { WEBHOOK_NAME, TRIGGER_TITLE }: typeof import('../../zendesk-app/service/src/provision') = serviceCode('provision.js');
       const view = market.view({ webhookName: WEBHOOK_NAME, triggerTitle: TRIGGER_TITLE });
-      const connection = service ? await serviceCode('oauth.js').connectionState(service.db, view.accountId) : null;
+      const connection = service ? await (serviceCode('oauth.js') as typeof import('../../zendesk-app/service/src/oauth')).connectionState(service.db, view.accountId) : null;
       return { ...view, connection: connection ? { state: connection.state, reason: connection.reason } : null, connectUrl: service ? `${service.url}/connect?subdomain=${view.subdomain}` : null };
     },
     /** Install from the Marketplace: the app on the account, with its requirements and the default settings. */
@@ -554,45 +574,45 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       return { created, connectUrl: `${service.url}/connect?subdomain=${MARKETPLACE.subdomain}` };
     },
     /** An email to the Marketplace's account: Zendesk's trigger, set up by the service, calls it. */
-    async marketplaceEmail(form) {
-      const problems = [];
+    async marketplaceEmail(form: Body) {
+      const problems: string[] = [];
       if (typeof form.subject !== 'string' || !form.subject.trim() || form.subject.length > 200) problems.push('subject: expected text (up to 200 characters)');
       if (typeof form.tier !== 'string' || !policy.tiers[form.tier]) problems.push(`tier: expected ${Object.keys(policy.tiers).join(', ')}, got ${shown(form.tier)}`);
       const c = policy.classification;
-      for (const k of ['impact', 'urgency']) {
+      for (const k of ['impact', 'urgency'] as const) {
         const v = form[k];
         if (v === undefined || v === null || v === '') continue;
         if (c.method !== 'matrix' || !c[k].some((l) => l.id === v)) problems.push(`${k}: expected ${c.method === 'matrix' ? c[k].map((l) => l.id).join(', ') : 'none (the policy has no matrix)'}, got ${shown(v)}`);
       }
       if (problems.length) throw new BadRequest('the email was not sent', problems);
-      const id = market.email(form, state.clock);
+      const id = market.email(form as EmailForm, state.clock);
       await market.settle(() => drainService());
       return { id, ...(await this.marketplace()).tickets.find((t) => t.id === id) };
     },
     /** Zendesk's REST API over the workbench's store, for the service. */
     rest: {
-      ticket: (id) => ({ ticket: zendesk.restTicket(ticket(id)) }),
-      audits: (id) => ({ audits: ticket(id).audits, users: zendesk.users, next_page: null }),
-      groups: (userId) => zendesk.groupsOf(userId),
+      ticket: (id: string) => ({ ticket: zendesk.restTicket(ticket(id)) }),
+      audits: (id: string) => ({ audits: ticket(id).audits, users: zendesk.users, next_page: null }),
+      groups: (userId: string) => zendesk.groupsOf(userId),
       // Organizations API "Show Organization" and Users API "Show User", with their custom fields.
-      organization(id) {
+      organization(id: string) {
         const org = ORGANIZATIONS.find((o) => o.id === Number(id));
         return org ? { status: 200, body: { organization: { id: org.id, name: org.name, organization_fields: directory().organizationFields[org.id] ?? {} } } } : { status: 404, body: { error: 'RecordNotFound', description: 'Not found' } };
       },
-      user(id) {
+      user(id: string) {
         const u = zendesk.users.find((x) => x.id === Number(id));
         if (!u) return { status: 404, body: { error: 'RecordNotFound', description: 'Not found' } };
         return { status: 200, body: { user: { ...u, user_fields: u.id === zendesk.requester.id ? directory().userFields : {} } } };
       },
-      update(id, body) {
+      update(id: string, body: Body | undefined) {
         const t = ticket(id);
-        const u = body?.ticket ?? {};
+        const u: RestUpdate = body?.ticket ?? {};
         if (u.safe_update && u.updated_stamp !== zendesk.stampOf(t)) return { status: 409, body: { error: 'UpdateConflict' } };
         if (zendesk.applyRest(t, u, state.clock)) save();
         return { status: 200, body: { ticket: zendesk.restTicket(t) } };
       },
     },
-    async commentZendesk(id, body, userKey) {
+    async commentZendesk(id: string, body: Body, userKey: string) {
       const t = ticket(id);
       const c = body?.ticket?.comment;
       if (!c || typeof c.body !== 'string' || !c.body.trim()) throw new BadRequest('ticket.comment.body: expected the comment text');
@@ -607,7 +627,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
      * The requester's message through Zendesk's Requests API (PUT /api/v2/requests/{id}), as an end
      * user writes it: public, by the requester. Zendesk's trigger fires on it as on any update.
      */
-    async requesterZendesk(id, body, userKey) {
+    async requesterZendesk(id: string, body: Body, userKey: string) {
       if (userKey !== 'requester') throw new BadRequest(`user: the Requests API here writes as the ticket's requester ("requester"), got "${String(userKey).slice(0, 40)}"`);
       const t = ticket(id);
       const c = body?.request?.comment;
@@ -617,7 +637,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       const service = await deliverWebhook(t.id);
       return { request: { id: t.id, status: t.values['ticket.status'] }, service };
     },
-    async commentJira(key, body) {
+    async commentJira(key: string, body: Body) {
       // The reporter writes from the customer portal: always to the agents, never an internal note.
       if (body.user === JIRA_CUSTOMER.accountId) {
         if (body.public === false) throw new BadRequest('public: a customer\'s comment is always public (a JSM customer cannot add an internal comment)');
@@ -630,10 +650,10 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       save();
       return r;
     },
-    async editJira(key, body) {
+    async editJira(key: string, body: Body) {
       if (body.user === JIRA_CUSTOMER.accountId) throw new BadRequest('user: a customer edits no fields of the issue (only agents do)');
       const user = Object.values(JIRA_USERS).find((u) => u.accountId === body.user) ?? JIRA_USERS.agent;
-      const r = await jira.edit(policy, key, body.changes ?? {}, user);
+      const r = await jira.edit(policy, key, (body.changes ?? {}) as JiraChanges, user);
       save();
       return r;
     },
@@ -642,7 +662,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       save();
       return progress;
     },
-    async invokeJira(body) {
+    async invokeJira(body: Body) {
       const r = await jira.invoke(body.functionKey, body.payload ?? {}, body.issueKey, body.accountId, body.projectKey);
       if (body.functionKey === 'override') save();
       return r;
@@ -655,7 +675,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       const b = new core.ReportBuilder();
       for (const t of state.zendesk) b.add(evaluateZendesk(t));
       // Ids are for files; the page names tiers, priorities and metrics as the policy labels them.
-      const labels = (rec) => Object.fromEntries(Object.entries(rec).map(([id, v]) => [id, v.label]));
+      const labels = (rec: Record<string, { label?: string }>) => Object.fromEntries(Object.entries(rec).map(([id, v]) => [id, v.label]));
       return { policy: policy.name, clock: new Date(state.clock).toISOString(), rows: b.rows(), labels: { tiers: labels(policy.tiers), priorities: labels(policy.priorities), metrics: labels(policy.metrics) } };
     },
   };
@@ -670,19 +690,19 @@ const MAX_SHIFT_MINUTES = 10 * 366 * 24 * 60;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** The instant a clock request asks for, from the clock's current one; a 400 naming the field otherwise. */
-export function clockTarget(body, now) {
+export function clockTarget(body: unknown, now: number): number {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest(CLOCK_USAGE);
   const fields = Object.keys(body);
   const unknown = fields.find((k) => !CLOCK_FIELDS.includes(k));
   if (unknown !== undefined) throw new BadRequest(`clock.${unknown.slice(0, 40)}: not a field of the clock (${CLOCK_FIELDS.join(', ')})`);
   if (fields.length !== 1) throw new BadRequest(`${CLOCK_USAGE}; got ${fields.length ? fields.join(' and ') : 'none of them'}`);
-  const at = instantOf(fields[0], body[fields[0]], now);
+  const at = instantOf(fields[0], (body as Record<string, unknown>)[fields[0]], now);
   // One the calendars cannot count (outside their years) would leave a desk that cannot be drawn.
   if (at < Date.UTC(2000, 0, 1) || at >= Date.UTC(2100, 0, 1)) throw new BadRequest(`clock: ${new Date(at).toISOString().slice(0, 10)} is outside the years the workbench's desk can be evaluated in (2000-2099)`);
   return at;
 }
 
-function instantOf(field, v, now) {
+function instantOf(field: string, v: unknown, now: number): number {
   if (field === 'reset') {
     if (v !== true) throw new BadRequest(`clock.reset: expected true, got ${shown(v)}`);
     return DESK_NOW;
@@ -699,7 +719,7 @@ function instantOf(field, v, now) {
   return at;
 }
 
-function onCalendar(iso) {
+function onCalendar(iso: string) {
   const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
   const day = new Date(0);
   day.setUTCFullYear(y, m - 1, d); // not Date.UTC, which reads years 0-99 as 1900-1999
@@ -707,10 +727,10 @@ function onCalendar(iso) {
 }
 
 // JSON.stringify writes an overflowing number (1e400 parses to Infinity) as null.
-const shown = (v) => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v))).slice(0, 40);
+const shown = (v: unknown) => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v))).slice(0, 40);
 
 /** A policy's problems after its message, the first few: enough to find them in the file. */
-const listed = (problems) => (problems.length ? ` (${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''})` : '');
+const listed = (problems: string[]) => (problems.length ? ` (${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''})` : '');
 
 /** Recurring Metrics: each has cycles, the open one the countdown shows (core's METRIC_STOPS). */
 const RECURRING = new Set(['next_public_reply', 'periodic_update', 'group_ownership']);
@@ -728,7 +748,7 @@ export const DESK_STATES = ['triage', 'breached', 'at_risk', 'running', 'paused'
 export const DESK_SORTS = ['id', 'next_breach'];
 
 /** A ticket's case now: waiting for triage (its triage clock open), else its most urgent state. */
-export function caseState(decision) {
+export function caseState(decision: Decision | null) {
   if (!decision) return null;
   const t = decision.triage;
   if (t && t.stoppedAt === null && t.state !== 'not_applicable') return t.state === 'breached' ? 'breached' : 'triage';
@@ -736,19 +756,19 @@ export function caseState(decision) {
 }
 
 /** core's nextBreach as ISO-8601 UTC, or null. */
-export function breachOf(decision) {
+export function breachOf(decision: Decision | null) {
   const t = decision ? core.nextBreach(decision) : null;
   return t === null ? null : new Date(t).toISOString();
 }
 
 /** The soonest next breach first (a past one, breached, leads); rows with none last, by id. */
-export function sortByNextBreach(rows) {
-  const key = (r) => (r.nextBreach === null ? Infinity : Date.parse(r.nextBreach));
+export function sortByNextBreach<R extends { id: number; nextBreach: string | null }>(rows: R[]): R[] {
+  const key = (r: R) => (r.nextBreach === null ? Infinity : Date.parse(r.nextBreach));
   return [...rows].sort((a, b) => key(a) - key(b) || a.id - b.id);
 }
 
 /** ?sort= and ?state= checked: a value the list cannot use is the caller's mistake, named. */
-export function deskQuery(query) {
+export function deskQuery(query: { sort?: string; state?: string }) {
   const sort = query.sort ?? 'id';
   const only = query.state || null;
   if (!DESK_SORTS.includes(sort)) throw new BadRequest(`sort: expected ${DESK_SORTS.join(' or ')}, got "${String(sort).slice(0, 40)}"`);
@@ -756,7 +776,7 @@ export function deskQuery(query) {
   return { sort, state: only };
 }
 
-export function deskLine(policy, view, line) {
+export function deskLine(policy: Policy, view: TicketView, line: string) {
   const open = view.metrics.filter((m) => RECURRING.has(policy.metrics[m.metric]?.stopsAt) && !m.stopped);
   const cycle = core.mostUrgent({ ...view, metrics: open });
   if (!cycle) return line;
@@ -765,21 +785,21 @@ export function deskLine(policy, view, line) {
 }
 
 /** What is wrong with a group id a request gives (a number of the account's groups, or null), or null. */
-function groupProblem(field, v) {
+function groupProblem(field: string, v: unknown) {
   if (v === null || ACCOUNT_GROUPS.some((g) => g.id === v)) return null;
   return `${field}: expected one of ${ACCOUNT_GROUPS.map((g) => `${g.id} (${g.name})`).join(', ')}, or null for none; got ${shown(v)}`;
 }
 
 /** User or organization fields from a request: keys to text (or null), a few at a time. */
-function directoryFields(v, where) {
+function directoryFields(v: unknown, where: string): Record<string, string | null> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new BadRequest(`${where}: expected an object of field keys and values`);
-  const problems = [];
+  const problems: string[] = [];
   for (const [k, x] of Object.entries(v)) {
     if (!/^[a-z0-9_]{1,64}$/i.test(k)) problems.push(`${where}.${k.slice(0, 40)}: expected a field key (letters, digits, _)`);
     else if (x !== null && !(typeof x === 'string' && x.length <= 255)) problems.push(`${where}.${k}: expected text (up to 255 characters) or null, got ${shown(x)}`);
   }
   if (problems.length) throw new BadRequest('nothing was saved', problems);
-  return v;
+  return v as Record<string, string | null>;
 }
 
 /**
@@ -787,9 +807,9 @@ function directoryFields(v, where) {
  * the account's groups, organizations, brands and forms, tags, and text in the policy's attribute
  * fields. `current` is the ticket as saved: a value nobody changed is not checked again.
  */
-function validateZendeskValues(policy, zendesk, values, current = {}) {
-  const problems = [];
-  const changed = (path) => JSON.stringify(values[path] ?? null) !== JSON.stringify(current[path] ?? null);
+function validateZendeskValues(policy: Policy, zendesk: ReturnType<typeof zendeskHost>, values: TicketValues, current: TicketValues = {}) {
+  const problems: string[] = [];
+  const changed = (path: string) => JSON.stringify(values[path] ?? null) !== JSON.stringify(current[path] ?? null);
   for (const [k, c] of Object.entries(CONTEXT)) {
     const v = values[c.path];
     if (v !== undefined && v !== null && changed(c.path) && !c.list.some((e) => e.id === v)) problems.push(`${c.path}: expected one of ${c.list.map((e) => `${e.id} (${e.name})`).join(', ')}, or null for no ${k}; got ${shown(v)}`);
@@ -807,7 +827,7 @@ function validateZendeskValues(policy, zendesk, values, current = {}) {
     if (!attributeIds.has(Number(m[1]))) problems.push(`${path}: not a field this policy's attributes map (${[...attributeIds].join(', ') || 'none'})`);
     else if (v !== null && !(typeof v === 'string' && v.length <= 255)) problems.push(`${path}: expected text (up to 255 characters) or null, got ${shown(v)}`);
   }
-  const check = (path, allowed) => {
+  const check = (path: string, allowed: unknown[]) => {
     const v = values[path];
     if (v !== undefined && v !== null && v !== '' && !allowed.includes(v)) problems.push(`${path}: expected ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
   };
