@@ -138,6 +138,44 @@ describe('POST /api/clock', () => {
   });
 });
 
+describe('the HTTP answers the pages and the service rely on, whatever routes them', () => {
+  let url: string;
+  beforeAll(async () => {
+    ({ url } = await start(dataDir(), ['--reset']));
+  });
+  const answer = async (path: string, init?: RequestInit) => {
+    const r = await fetch(url + path, init);
+    return [r.status, (await r.json()).error];
+  };
+
+  test('a method a path lacks is a 405, a file that is not there a 404, each naming the path', async () => {
+    expect(await answer('/api/desk', { method: 'POST' })).toEqual([405, 'POST /api/desk is not served']);
+    // HEAD has no route either (its answer has no body to read).
+    expect((await fetch(`${url}/api/desk`, { method: 'HEAD' })).status).toBe(405);
+    expect(await answer('/nope.html')).toEqual([404, 'not found: nope.html']);
+    // A ticket id that is not a number matches no route: it is looked for as a file.
+    expect(await answer('/api/zendesk/tickets/abc')).toEqual([404, 'not found: api/zendesk/tickets/abc']);
+    expect(await answer('/api/zendesk/tickets/999')).toEqual([404, 'no ticket 999']);
+  });
+
+  test("the service's Zendesk REST API wants a token first, even where it emulates nothing", async () => {
+    expect(await answer('/zendesk-rest/api/v2/tickets/1.json')).toEqual([401, "Couldn't authenticate you"]);
+    expect(await answer('/zendesk-rest/api/v2/views.json')).toEqual([401, "Couldn't authenticate you"]);
+    const auth = { headers: { authorization: 'Bearer workbench' } };
+    expect(await answer('/zendesk-rest/api/v2/views.json', auth)).toEqual([404, 'not emulated: GET /zendesk-rest/api/v2/views.json']);
+    const r = await fetch(`${url}/zendesk-rest/api/v2/tickets/1.json`, auth);
+    expect([r.status, (await r.json()).ticket.id]).toEqual([200, 1]);
+  });
+
+  test('a body is read as JSON whatever its content type says, and one that is not JSON, or too large, is a 400 naming it', async () => {
+    const post = (body: string, type = 'application/json') => answer('/api/clock', { method: 'POST', headers: { 'content-type': type }, body });
+    expect(await post('{"shiftMinutes": 0}', 'text/plain')).toEqual([200, undefined]);
+    const [status, error] = await post('{"shiftMinutes": ');
+    expect([status, error]).toEqual([400, expect.stringMatching(/^request body: not JSON \(/)]);
+    expect(await post(JSON.stringify({ reset: true, pad: 'x'.repeat(1_000_000) }))).toEqual([400, 'request body: larger than 1000000 bytes']);
+  });
+});
+
 describe('recurring Metrics on a zendesk-parity desk: the customer writes, agents answer, the group changes, on both hosts', () => {
   let url: string;
   const parity = loadPolicy('zendesk-parity');

@@ -37,8 +37,8 @@ function sendFile(reply: FastifyReply, base: string, rel: string) {
 }
 
 /**
- * The request's body as the JSON object every route reads. The body parser keeps the text only: a
- * route that reads no body ignores it, as it did before any route read one.
+ * The request's body as the JSON object every route reads. The body parser keeps the text: a route
+ * parses it here when it reads a body, and one that reads none ignores whatever was sent.
  */
 function readJson(req: FastifyRequest): Body {
   const text = typeof req.body === 'string' ? req.body : '';

@@ -25,7 +25,7 @@ export interface DeskRow {
   story: Story | 'email';
   subject: string;
 }
-/** A request's JSON object, before each route reads its fields. */
+/** A request's JSON object. Its fields are anyone's until the route that reads them checks them (and names a wrong one). */
 export type Body = Record<string, any>;
 type ServiceConfig = import('../../zendesk-app/service/src/config').ServiceConfig;
 type Service = Awaited<ReturnType<typeof import('../../zendesk-app/service/src/server').startService>>;
@@ -541,8 +541,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
             encryptionKeys,
             globalOauth,
             tenantBaseUrl: (subdomain: string) => market.baseOf(subdomain),
-            log: (e: Record<string, any>) => {
-              if (e.msg === 'ticket handled') lastOutcome.set(e.ticketId, e.outcome);
+            log: (e) => {
+              if (e.msg === 'ticket handled') lastOutcome.set(e.ticketId as number, e.outcome as string);
               if (e.level === 'error') log(`[workbench] service: ${JSON.stringify(e)}`);
             },
           });
