@@ -84,7 +84,7 @@ export function jiraHost(root: string, kvs: Map<string, unknown>, log: Log = con
   jira.siteGroups = JIRA_GROUPS.map((g) => ({ ...g }));
 
   /** The app's configuration for a policy: the fields an admin would map on the admin page. */
-  function configFor(_policy?: Policy): Config {
+  function configFor(): Config {
     // The app finds its own fields (first response and resolution due, state, tier, next
     // transition) by module key; other metrics' due times are shown in the panel only.
     return {
@@ -355,7 +355,8 @@ export function jiraHost(root: string, kvs: Map<string, unknown>, log: Log = con
       if (i < 0) return;
       const [e] = q.splice(i, 1);
       try {
-        await triggers.onTransition({ body: e.body as Parameters<typeof triggers.onTransition>[0]['body'] }, new JiraClient('app'), host.clock());
+        const event = { queueName: TRANSITION_QUEUE, jobId: e.jobId, eventId: e.eventId, body: e.body as Parameters<typeof triggers.onTransition>[0]['body'] };
+        await triggers.onTransition(event, new JiraClient('app'), host.clock());
       } catch (x) {
         consumerFailed(TRANSITION_QUEUE, x as Error);
       }

@@ -274,7 +274,7 @@ function jiraIssue(wb: Workbench, key: string) {
   if (!issue) throw Object.assign(new Error(`no issue ${key}`), { status: 404 });
   const policy = wb.policy;
   const c = policy.classification;
-  const config = wb.jira.configFor(policy);
+  const config = wb.jira.configFor();
   return {
     key,
     fields: issue.fields,

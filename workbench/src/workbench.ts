@@ -164,7 +164,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   }
 
   async function applyPolicy() {
-    const config = { ...jira.configFor(policy), policy: state.policy.preset ? { preset: state.policy.preset } : { document: state.policy.document! } };
+    const config = { ...jira.configFor(), policy: state.policy.preset ? { preset: state.policy.preset } : { document: state.policy.document! } };
     // Through the Forge app's own admin resolver: it refuses a policy naming a priority Jira lacks.
     const r = await jira.setConfig(config);
     if (!r.ok) throw new BadRequest('the Jira app refused the policy; nothing was saved', r.problems);
