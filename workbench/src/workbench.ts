@@ -44,6 +44,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   const zendesk = zendeskHost(root);
   const kvs = new Map();
   const jira = jiraHost(root, kvs, log);
+  // Null only until init() has restored or seeded the desk, which every other function waits for.
   let state = (reset ? null : loadStore(dataDir, log)) as DeskState;
   let policy: Policy;
 
