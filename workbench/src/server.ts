@@ -13,8 +13,15 @@ import { policyPicture } from './picture';
 import { JIRA_CUSTOMER } from './jira-host';
 
 // workbench/tsconfig.json compiles the repository's root (rootDir ..) into workbench/.build: this
-// file runs as <root>/workbench/.build/workbench/src/server.js.
-const ROOT = join(__dirname, '..', '..', '..', '..');
+// file runs as <root>/workbench/.build/workbench/src/server.js. The root is the nearest directory
+// up that holds workbench/public, so that the answer is the same from the source or the build.
+function repositoryRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'workbench', 'public'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`the workbench's pages (workbench/public) are in no directory above ${from}`);
+  }
+}
+const ROOT = repositoryRoot(__dirname);
 const PUBLIC = join(ROOT, 'workbench', 'public');
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'application/javascript', '.mjs': 'application/javascript', '.css': 'text/css', '.png': 'image/png', '.json': 'application/json', '.svg': 'image/svg+xml' };
 const MAX_BODY = 1_000_000;
