@@ -95,7 +95,8 @@ export function marketplaceAccount(root: string, { clock }: { clock: () => numbe
       // The admin then opens SLA Desk's page, which makes the due fields a chosen policy needs
       // beyond those (zendesk-app/src/zaf/setup.ts), as the admin, and saves their ids in field_ids.
       const { ensureDueFields }: typeof import('../../zendesk-app/src/zaf/setup') = req(join(root, 'workbench', '.build', 'zendesk-app', 'src', 'zaf', 'setup.js'));
-      const known = Object.fromEntries(Object.keys(policy.metrics).flatMap((m) => (fieldIds(inst)[`sla_due_${tagPart(m)}`] ? [[m, fieldIds(inst)[`sla_due_${tagPart(m)}`]]] : [])));
+      const installed = fieldIds(inst);
+      const known = Object.fromEntries(Object.keys(policy.metrics).filter((m) => installed[`sla_due_${tagPart(m)}`]).map((m) => [m, installed[`sla_due_${tagPart(m)}`]]));
       const setup = await ensureDueFields(adminApi, policy, known, settings.field_ids);
       if (setup.setting) await adminApi.put(`/api/v2/apps/installations/${inst.id}.json`, { settings: { field_ids: setup.setting } });
       return { installation: inst, created: true, fieldsMade: setup.created };

@@ -6,7 +6,7 @@ import type { ZendeskAudit, ZendeskAuditEvent } from '../../src/zaf/types';
  * shape that timelineFromAudits takes, so the backfill and the webhook service share one adapter.
  *
  * The export's shape is not the audits' (checked against the recorded page in
- * ../shared/host-payloads/zendesk_incremental_ticket_events.real-edited.json and Zendesk's
+ * test/fixtures/host-payloads/zendesk_incremental_ticket_events.real-edited.json and Zendesk's
  * reference for the endpoint; its OpenAPI file describes this response wrongly, as metric events):
  *  - a child event is keyed by the field's name: {"status":"hold","event_type":"Change","previous_value":"open"};
  *  - custom fields come as {"custom_ticket_fields":{"<id>":"<value>"}};

@@ -3,7 +3,8 @@ import { createHash, randomBytes } from 'crypto';
 import type { TenantSettings } from './tenants';
 import { statusOf } from './zendesk';
 import { tenantPolicy } from './config';
-import { fieldIdsSetting, metricsWithoutDueField } from '../../src/zaf/setup';
+import { metricsWithoutDueField } from '../../src/zaf/setup';
+import { settingIds } from '../../src/zaf/fields';
 
 /**
  * What an admin used to do by hand, done by the service once the account is connected, through
@@ -119,12 +120,13 @@ export async function settingsFromApp(http: AxiosInstance, app: Record<string, u
   if (leads.length) out.SLA_LEAD_GROUP_IDS = (await groupIds(http, leads)).join(',');
   // The field_ids setting holds the due fields the setup made (setup.ts) and, for an app run under
   // zcli apps:server, every id; it never overrides what the install created.
-  out.SLA_FIELD_IDS = JSON.stringify({ ...numericIds(fieldIdsSetting(app.field_ids)), ...fieldIds });
+  out.SLA_FIELD_IDS = JSON.stringify({ ...positiveIds(settingIds(app.field_ids)), ...fieldIds });
   return out;
 }
 
-function numericIds(s: Record<string, unknown>): Record<string, number> {
-  return Object.fromEntries(Object.entries(s).filter(([, v]) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0)) as Record<string, number>;
+// SLA_FIELD_IDS refuses an id that is not positive: such an entry of the setting is left out.
+function positiveIds(s: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined && Number.isSafeInteger(v) && v > 0)) as Record<string, number>;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ZendeskAudit, ZendeskCommentEvent, ZendeskFieldEvent, ZendeskUser 
  * and overrides read back from their internal notes.
  *
  * Shapes are those of GET /api/v2/tickets/{id}/audits (Zendesk's "Ticket Audits" reference, and the
- * recorded responses in ../shared/host-payloads): Create/Change events carry field_name, value and
+ * recorded responses in test/fixtures/host-payloads): Create/Change events carry field_name, value and
  * previous_value; custom fields are named by their id; a Comment carries author_id, public and body.
  * The ticket-events export is turned into this shape by the backfill (service/src/export.ts), so
  * both feed this one adapter.

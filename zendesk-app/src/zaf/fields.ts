@@ -54,7 +54,7 @@ export function resolveFieldIds(policy: Policy, got: Record<string, unknown>, se
     ids = { impact: fromReq('sla_impact'), urgency: fromReq('sla_urgency'), tier: fromReq('sla_tier'), state: fromReq('sla_state'), versionReleased: fromReq('sla_version_released'), priority: fromReq('sla_priority'), level: fromReq('sla_level'), nextBreach: fromReq('sla_next_breach'), due: {}, source: 'requirements', missing: [] };
     // The install creates the default policy's due fields; another policy's come from the setup
     // (setup.ts), which keeps their ids in the field_ids setting.
-    const s = parseSetting(setting);
+    const s = settingIds(setting);
     for (const m of Object.keys(policy.metrics)) {
       const id = fromReq(dueKey(m)) ?? (typeof s[`due_${m}`] === 'number' ? (s[`due_${m}`] as number) : undefined);
       if (id !== undefined) ids.due[m] = id;
@@ -66,7 +66,7 @@ export function resolveFieldIds(policy: Policy, got: Record<string, unknown>, se
       .filter((id): id is number => id !== undefined && !own.has(id));
     if (other.length) ids.otherDue = [...new Set(other)];
   } else {
-    const s = parseSetting(setting);
+    const s = settingIds(setting);
     ids = { impact: s.impact, urgency: s.urgency, tier: s.tier, state: s.state, versionReleased: s.version_released, priority: s.priority, level: s.level, nextBreach: s.next_breach, due: {}, source: 'settings', missing: [] };
     for (const m of Object.keys(policy.metrics)) if (typeof s[`due_${m}`] === 'number') ids.due[m] = s[`due_${m}`] as number;
     const other = Object.entries(s).filter(([k, v]) => k.startsWith('due_') && typeof v === 'number' && !Object.hasOwn(policy.metrics, k.slice(4))).map(([, v]) => v as number);
@@ -82,16 +82,24 @@ export function resolveFieldIds(policy: Policy, got: Record<string, unknown>, se
   return ids;
 }
 
-function parseSetting(setting: unknown): Record<string, number | undefined> {
-  if (typeof setting !== 'string' || !setting.trim()) return {};
+/**
+ * The field_ids setting as an object ({} when empty or not JSON: the sidebar names the fields it
+ * then misses). The setup (setup.ts) rewrites it with every entry kept, the readers take its ids.
+ */
+export function fieldIdsSetting(raw: unknown): Record<string, unknown> {
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) return { ...(raw as Record<string, unknown>) };
+  if (typeof raw !== 'string' || !raw.trim()) return {};
   try {
-    const v = JSON.parse(setting) as Record<string, unknown>;
-    const out: Record<string, number | undefined> = {};
-    for (const [k, n] of Object.entries(v ?? {})) if (typeof n === 'number' && Number.isInteger(n)) out[k] = n;
-    return out;
+    const v: unknown = JSON.parse(raw);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   } catch {
     return {};
   }
+}
+
+/** The setting's ids: its entries that are whole numbers. */
+export function settingIds(raw: unknown): Record<string, number | undefined> {
+  return Object.fromEntries(Object.entries(fieldIdsSetting(raw)).filter(([, n]) => typeof n === 'number' && Number.isInteger(n))) as Record<string, number>;
 }
 
 /** The policy level a tagger value stands for: "sla_impact_2" -> "2". */

@@ -1,4 +1,5 @@
 import { DUE_FIELD_DESCRIPTION, dueFieldTitle, type Policy } from '@sla-desk/core';
+import { fieldIdsSetting } from './fields';
 
 /**
  * The due fields a policy needs beyond what the install created. requirements.json is read at
@@ -23,18 +24,6 @@ export interface DueFieldSetup {
   adopted: string[];
   /** The field_ids setting to save, or null when nothing changed. */
   setting: string | null;
-}
-
-/** The field_ids setting as an object ({} when empty or not JSON: the sidebar says so elsewhere). */
-export function fieldIdsSetting(raw: unknown): Record<string, unknown> {
-  if (raw && typeof raw === 'object' && !Array.isArray(raw)) return { ...(raw as Record<string, unknown>) };
-  if (typeof raw !== 'string' || !raw.trim()) return {};
-  try {
-    const v: unknown = JSON.parse(raw);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 /** The policy's Metrics with no due field among `known` (metric id -> field id). */
