@@ -299,6 +299,56 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(z.oauth.grants.filter((g) => g.scopes.join(' ') === 'read' && !g.revoked)).toEqual([]);
   });
 
+  test("the report opens only for an admin or a triage lead, who shows who they are by signing in to Zendesk: the app's token says only which account", async () => {
+    const port = await freePort();
+    const { z, inst } = await account('acme', 9001, { lead_groups: 'Triage' }, `http://127.0.0.1:${port}/oauth/callback`);
+    const svc = await service(port, new Map([['acme', z]]));
+    expect((await connect(svc, z, 'acme')).status).toBe(200);
+    const token = String(z.installations.get(inst.id)!.settings.service_token);
+    const app = (path: string, init: { method?: string; secret?: string } = {}) =>
+      fetch(`${svc.url}${path}`, { method: init.method ?? 'GET', headers: { authorization: `Bearer ${token}`, ...(init.secret ? { 'x-sla-report-session': init.secret } : {}) } });
+    const admin = z.users.find((u) => u.role === 'admin')!.id;
+    const [plain, lead] = [2, 3];
+    z.groupMemberships.set(lead, [7]);
+    z.groupMemberships.set(plain, [8]);
+    /** The page's button, for the user it is open for; the new window's sign-in, as `signer`. */
+    const signIn = async (pageUser: number, signer: number) => {
+      const begun = await app(`/app/report/sign-in?subdomain=acme&user=${pageUser}`, { method: 'POST' });
+      expect(begun.status).toBe(201);
+      const { url, secret } = await begun.json();
+      expect(url).not.toContain(secret);
+      expect(await (await app('/app/report/sign-in?subdomain=acme', { secret })).json()).toMatchObject({ state: 'pending' });
+      expect((await app('/app/report?subdomain=acme', { secret })).status).toBe(403);
+      const start = await fetch(url, { redirect: 'manual' });
+      const consent = new URL(start.headers.get('location')!).searchParams;
+      expect(consent.get('scope')).toBe('read');
+      const back = await fetch(z.approve(consent, { userId: signer }));
+      const state = await (await app('/app/report/sign-in?subdomain=acme', { secret })).json();
+      return { status: back.status, text: await back.text(), state, report: (await app('/app/report?subdomain=acme', { secret })).status, url };
+    };
+    const byAdmin = await signIn(admin, admin);
+    expect([byAdmin.status, byAdmin.state.state, byAdmin.report]).toEqual([200, 'granted', 200]);
+    const byLead = await signIn(lead, lead);
+    expect([byLead.status, byLead.state.state, byLead.report]).toEqual([200, 'granted', 200]);
+    expect(byLead.text).toContain('You are signed in to the SLA report');
+    // An agent in no lead group: refused, on the window and to the page.
+    const byAgent = await signIn(plain, plain);
+    expect([byAgent.status, byAgent.state, byAgent.report]).toEqual([403, { state: 'refused', reason: 'not an admin, nor in a triage-lead group', expiresAt: expect.any(String) }, 403]);
+    expect(byAgent.text).toContain('The SLA report is for admins and triage leads');
+    // An agent's page, signed in by a lead (a link passed on): the page's user is not who signed in.
+    const passedOn = await signIn(plain, lead);
+    expect([passedOn.status, passedOn.state.reason, passedOn.report]).toEqual([403, "signed in as another user than the one on SLA Desk's page", 403]);
+    // A sign-in's link is decided once.
+    const start = await fetch(byLead.url, { redirect: 'manual' });
+    const again = await fetch(z.approve(new URL(start.headers.get('location')!).searchParams, { userId: lead }));
+    expect([again.status, await again.text()]).toEqual([400, expect.stringContaining('This sign-in has expired')]);
+    // Nothing without the app's token, nor a bad user or reference; every sign-in's token is revoked.
+    expect((await fetch(`${svc.url}/app/report/sign-in?subdomain=acme&user=3`, { method: 'POST' })).status).toBe(401);
+    expect((await app('/app/report/sign-in?subdomain=acme&user=x', { method: 'POST' })).status).toBe(400);
+    expect((await fetch(`${svc.url}/app/confirm?subdomain=acme&action=report&ref=..`, { redirect: 'manual' })).status).toBe(400);
+    expect(z.oauth.grants.filter((g) => g.scopes.join(' ') === 'read' && !g.revoked)).toEqual([]);
+  });
+
   test('the install makes only the default policy\'s due fields; another policy\'s come from the admin page\'s setup, and the service then writes them', async () => {
     const port = await freePort();
     const { z, inst } = await account('acme', 9001, { policy_preset: 'zendesk-parity' }, `http://127.0.0.1:${port}/oauth/callback`);

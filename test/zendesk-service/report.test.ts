@@ -8,6 +8,7 @@ import { startService, type Service } from '../../zendesk-app/service/src/server
 import { saveTokens } from '../../zendesk-app/service/src/oauth';
 import { keepOutcomes } from '../../zendesk-app/service/src/outcomes';
 import { tokenHash } from '../../zendesk-app/service/src/provision';
+import { beginSignIn, decideSignIn } from '../../zendesk-app/service/src/report-access';
 import { exportTenant } from '../../zendesk-app/service/src/retention';
 import { NOW, openStore, resetStore, STORES, type StoreKind } from './helpers';
 
@@ -97,7 +98,37 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
   });
   afterEach(() => svc.close());
 
-  const get = (query: string, token = `${TOKEN}-9001`) => fetch(`${svc.url}/app/report?subdomain=acme${query}`, { headers: { authorization: `Bearer ${token}` } });
+  /** A lead's page after their sign-in (report-access.test.ts follows the sign-in itself through Zendesk). */
+  const signedIn = async (account: string, opts: { lead?: boolean; at?: number } = {}) => {
+    const { ref, secret } = await beginSignIn(store.db, account, 42, opts.at ?? NOW);
+    await decideSignIn(store.db, ref, { tenant: account, userId: 42, lead: opts.lead ?? true }, opts.at ?? NOW);
+    return secret;
+  };
+  let session = '';
+  beforeEach(async () => {
+    session = await signedIn('9001');
+  });
+  const get = (query: string, token = `${TOKEN}-9001`, secret = session) => fetch(`${svc.url}/app/report?subdomain=acme${query}`, { headers: { authorization: `Bearer ${token}`, 'x-sla-report-session': secret } });
+
+  test("the app's token alone opens no report: a lead's or an admin's sign-in must stand behind it, of this account and not expired", async () => {
+    const refused = async (r: Response) => {
+      expect(r.status).toBe(403);
+      const body = await r.json();
+      expect(body).toEqual({ error: expect.stringMatching(/admins and triage leads: sign in/), signIn: true });
+      expect(JSON.stringify(body)).not.toMatch(/rows|worst/);
+    };
+    await refused(await fetch(`${svc.url}/app/report?subdomain=acme`, { headers: { authorization: `Bearer ${TOKEN}-9001` } }));
+    await refused(await get('', undefined, 'x'.repeat(32)));
+    // A sign-in still pending, or one refused to an agent in no lead group, opens nothing.
+    const pending = await beginSignIn(store.db, '9001', 42, NOW);
+    await refused(await get('', undefined, pending.secret));
+    await refused(await get('', undefined, await signedIn('9001', { lead: false })));
+    // globex's lead's secret is not acme's, even with acme's token.
+    await refused(await get('', undefined, await signedIn('9002')));
+    // Eight hours after the sign-in, it is over.
+    await refused(await get('', undefined, await signedIn('9001', { at: NOW - 8 * 3_600_000 - 1000 })));
+    expect((await get('')).status).toBe(200);
+  });
 
   test('the figures are those of `sla report --outcomes` on the same tickets, for the whole store and for a period', async () => {
     for (const [query, args] of [
@@ -157,7 +188,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
   });
 
   test("each account's report is its own; the export lists its Outcomes; removing the account removes them", async () => {
-    const globex = await (await fetch(`${svc.url}/app/report?subdomain=globex`, { headers: { authorization: `Bearer ${TOKEN}-9002` } })).json();
+    const globex = await (await fetch(`${svc.url}/app/report?subdomain=globex`, { headers: { authorization: `Bearer ${TOKEN}-9002`, 'x-sla-report-session': await signedIn('9002') } })).json();
     expect([...new Set(globex.worst.map((w: { ticketId: string }) => w.ticketId))]).toEqual(['1']);
     const exported = (await exportTenant(store.db, svc.tenants, '9002'))!;
     expect((exported.outcomes as { ticket_id: number; metric: string }[]).map((o) => [o.ticket_id, o.metric]).sort()).toEqual(
@@ -165,6 +196,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     );
     await svc.tenants.remove('9002');
     expect(await store.db.query("SELECT 1 FROM outcomes WHERE tenant = '9002'")).toEqual([]);
+    expect(await store.db.query("SELECT 1 FROM report_access WHERE tenant = '9002'")).toEqual([]);
     expect((await store.db.query<{ n: number }>("SELECT count(*)::int AS n FROM outcomes WHERE tenant = '9001'"))[0].n).toBeGreaterThan(60);
   });
 });

@@ -9,6 +9,8 @@ import { queueReadsOfAll } from './queue';
 import { exportTenant } from './retention';
 import { requeueIfSettingsChanged } from './reevaluate';
 import { escapeHtml } from './html';
+import { decideSignIn } from './report-access';
+import { isLeadOf, userGroups, type Group } from '../../src/zaf/leads';
 import type { Tenant, Tenants } from './tenants';
 import { statusOf, zendeskClient } from './zendesk';
 
@@ -56,9 +58,12 @@ export function registerConnect(app: FastifyInstance, deps: ConnectDeps, opts: G
     const q = req.query as Record<string, unknown>;
     const sub = String(q.subdomain ?? '').trim().toLowerCase();
     const action = String(q.action ?? '');
-    if (action !== 'export' && action !== 'disconnect') return page(reply, 400, 'SLA Desk does not know this action', 'action: expected export or disconnect.', 'Choose the button again on SLA Desk\'s page in Zendesk.');
+    if (action !== 'export' && action !== 'disconnect' && action !== 'report') return page(reply, 400, 'SLA Desk does not know this action', 'action: expected export, disconnect or report.', 'Choose the button again on SLA Desk\'s page in Zendesk.');
+    // The report's sign-in names the one the page began (report-access.ts); its reference is no secret.
+    const ref = action === 'report' ? String(q.ref ?? '') : null;
+    if (ref !== null && !/^[A-Za-z0-9_-]{20,64}$/.test(ref)) return page(reply, 400, 'This sign-in link is not whole', 'ref: expected the reference SLA Desk\'s page gave.', 'Choose "Sign in to see the report" again on SLA Desk\'s page in Zendesk.');
     try {
-      return reply.redirect(await beginConnect(deps.db, opts.client, sub, deps.baseOf, Date.now(), action));
+      return reply.redirect(await beginConnect(deps.db, opts.client, sub, deps.baseOf, Date.now(), action, ref));
     } catch (e) {
       return page(reply, 400, 'SLA Desk could not start', (e as Error).message, 'Open SLA Desk\'s page in your Zendesk and choose the button again.');
     }
@@ -69,6 +74,7 @@ export function registerConnect(app: FastifyInstance, deps: ConnectDeps, opts: G
     const state = await takeState(deps.db, String(q.state ?? ''));
     if (!state) return page(reply, 400, 'This connection link has expired', 'It was used already, or it is more than 10 minutes old.', 'Choose Connect again in SLA Desk.');
     if (q.error) return page(reply, 403, state.action === 'connect' ? 'SLA Desk was not connected' : 'Nothing was done', `Zendesk answered: ${String(q.error).slice(0, 40)}.`, state.action === 'connect' ? 'To connect, choose Connect again and allow SLA Desk on the page Zendesk shows.' : 'To go on, choose the button again in SLA Desk and allow it on the page Zendesk shows.');
+    if (state.action === 'report') return reportSignedIn(deps, opts, reply, state, String(q.code ?? ''));
     if (state.action !== 'connect') return confirmed(deps, opts, reply, state as typeof state & { action: 'export' | 'disconnect' }, String(q.code ?? ''));
     const base = deps.baseOf(state.subdomain);
     try {
@@ -114,17 +120,10 @@ export function registerStatus(app: FastifyInstance, deps: ConnectDeps): void {
  * The app's own token cannot do either: every agent's browser can send it, and only an admin may.
  */
 async function confirmed(deps: ConnectDeps, opts: GlobalOAuthOptions, reply: FastifyReply, state: { subdomain: string; verifier: string; action: 'export' | 'disconnect' }, code: string) {
-  const base = deps.baseOf(state.subdomain);
   const what = state.action === 'export' ? 'export what SLA Desk keeps' : 'disconnect SLA Desk and delete its data';
-  let role: unknown;
-  try {
-    const tokens = await exchangeCode(base, opts.client, code, state.verifier);
-    const http = zendeskClient(base, { oauthToken: tokens.access_token }, { retries: 1 });
-    role = (await http.get('/api/v2/users/me.json')).data?.user?.role;
-    await revokeCurrent(http).catch((e) => deps.log({ level: 'warn', msg: 'confirmation token not revoked', subdomain: state.subdomain, status: statusOf(e) }));
-  } catch (e) {
-    return page(reply, 502, 'SLA Desk could not check who you are', statusOf(e) ? `Zendesk answered ${statusOf(e)}.` : 'Zendesk did not answer.', 'Choose the button again in a minute.');
-  }
+  const me = await signedIn(deps, opts, state, code, false).catch((e: unknown) => e);
+  if (me instanceof Error || !me) return cannotCheck(reply, me);
+  const role = (me as SignedIn).role;
   if (role !== 'admin') return page(reply, 403, `Only an admin can ${what}`, `You signed in to ${state.subdomain} as ${role === 'agent' ? 'an agent' : 'a user who is not an admin'}.`, 'Ask an admin of your Zendesk to choose the button.');
   const account = await accountOfSubdomain(deps.db, state.subdomain);
   if (!account) return page(reply, 404, `SLA Desk keeps nothing about ${state.subdomain}`, 'The account is not connected to the hosted service, or its data was deleted already.', 'Nothing to do.');
@@ -141,6 +140,53 @@ async function confirmed(deps: ConnectDeps, opts: GlobalOAuthOptions, reply: Fas
   await deps.tenants.remove(account);
   deps.log({ level: 'info', msg: 'account disconnected and deleted on request', tenant: account });
   return page(reply, 200, `SLA Desk is disconnected from ${state.subdomain}`, 'Its access to your Zendesk is revoked, and everything the service kept about the account is deleted.', 'The sidebar goes on working without the service. To connect again, choose Connect in SLA Desk.');
+}
+
+interface SignedIn {
+  id: number;
+  role: unknown;
+  groups: Group[];
+}
+
+/**
+ * Who signed in, asked with the sign-in's own token (Users API, Show the Currently Authenticated
+ * User; and, for an agent, their groups: Groups API, List Groups of a user), so that Zendesk says
+ * it as that user. The token is revoked at once, whatever the answer.
+ */
+async function signedIn(deps: ConnectDeps, opts: GlobalOAuthOptions, state: { subdomain: string; verifier: string }, code: string, withGroups: boolean): Promise<SignedIn> {
+  const base = deps.baseOf(state.subdomain);
+  const tokens = await exchangeCode(base, opts.client, code, state.verifier);
+  const http = zendeskClient(base, { oauthToken: tokens.access_token }, { retries: 1 });
+  try {
+    const user = (await http.get('/api/v2/users/me.json')).data?.user ?? {};
+    const id = Number(user.id);
+    const groups = withGroups && user.role === 'agent' && Number.isSafeInteger(id) ? await userGroups(async (p) => (await http.get(p)).data, id) : [];
+    return { id, role: user.role, groups };
+  } finally {
+    await revokeCurrent(http).catch((e) => deps.log({ level: 'warn', msg: 'confirmation token not revoked', subdomain: state.subdomain, status: statusOf(e) }));
+  }
+}
+
+function cannotCheck(reply: FastifyReply, e: unknown) {
+  return page(reply, 502, 'SLA Desk could not check who you are', statusOf(e) ? `Zendesk answered ${statusOf(e)}.` : 'Zendesk did not answer.', 'Choose the button again in a minute.');
+}
+
+/**
+ * The report's sign-in: granted to an admin, or to an agent in one of the account's triage-lead
+ * groups, who is the user the page began it for; the page's secret then opens the report.
+ */
+async function reportSignedIn(deps: ConnectDeps, opts: GlobalOAuthOptions, reply: FastifyReply, state: { subdomain: string; verifier: string; ref: string | null }, code: string) {
+  const me = await signedIn(deps, opts, state, code, true).catch((e: unknown) => e);
+  if (me instanceof Error || !me) return cannotCheck(reply, me);
+  const who = me as SignedIn;
+  const account = await accountOfSubdomain(deps.db, state.subdomain);
+  const tenant = account ? await deps.tenants.stored(account).catch(() => null) : null;
+  const lead = isLeadOf(typeof who.role === 'string' ? who.role : undefined, who.groups, (tenant?.cfg.leadGroupIds ?? []).map(String));
+  const decided = state.ref ? await decideSignIn(deps.db, state.ref, { tenant: account, userId: who.id, lead }, Date.now()) : null;
+  if (!decided) return page(reply, 400, 'This sign-in has expired', 'It was used already, or it is more than 10 minutes old.', 'Choose "Sign in to see the report" again on SLA Desk\'s page in Zendesk.');
+  deps.log({ level: 'info', msg: `report sign-in ${decided.state}`, tenant: account });
+  if (decided.state === 'refused') return page(reply, 403, 'The SLA report is for admins and triage leads', `You signed in to ${state.subdomain}, but SLA Desk found you ${decided.reason}.`, decided.reason?.startsWith('signed in as another') ? 'Sign in to Zendesk as the user SLA Desk\'s page is open for, then choose the button again.' : 'Ask an admin to add you to a triage-lead group (the app\'s lead_groups setting), then sign in again.');
+  return page(reply, 200, 'You are signed in to the SLA report', 'SLA Desk\'s page in Zendesk now shows the report, for the next 8 hours.', 'You can close this window.');
 }
 
 /** OAuth Tokens API: Show Token (current), then Revoke Token by its id. */

@@ -651,6 +651,24 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE STATISTICS outcomes_cells (ndistinct) ON tier, priority, metric, (floor((started_at + 259200000)::float8 / 604800000)::int) FROM outcomes
     `,
   },
+  {
+    version: 9,
+    name: 'report_access: a lead or admin shows who they are by signing in to Zendesk before the report opens',
+    sql: `
+      ALTER TABLE oauth_states ADD COLUMN ref text;
+      CREATE TABLE report_access (
+        secret_hash text PRIMARY KEY,
+        ref text NOT NULL UNIQUE,
+        tenant text NOT NULL,
+        user_id bigint NOT NULL,
+        state text NOT NULL,
+        reason text,
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX report_access_tenant ON report_access (tenant, expires_at);
+    `,
+  },
 ];
 
 const LOCK = 7_316_001;

@@ -66,26 +66,26 @@ const STATE_TTL_MS = 10 * 60_000;
  * their Zendesk, an action the app's page asked for. A confirmation asks only to read (who the
  * user is), and its token is revoked as soon as it has said so.
  */
-export type ConnectAction = 'connect' | 'export' | 'disconnect';
+export type ConnectAction = 'connect' | 'export' | 'disconnect' | 'report';
 export const CONFIRM_SCOPES = 'read';
 
-export async function beginConnect(q: Query, client: GlobalClient, subdomain: string, baseOf: (subdomain: string) => string, now = Date.now(), action: ConnectAction = 'connect'): Promise<string> {
+export async function beginConnect(q: Query, client: GlobalClient, subdomain: string, baseOf: (subdomain: string) => string, now = Date.now(), action: ConnectAction = 'connect', ref: string | null = null): Promise<string> {
   if (!SUBDOMAIN.test(subdomain)) throw new ZendeskApiError(400, 'subdomain: expected the account\'s Zendesk subdomain (letters, digits and hyphens)');
   const state = b64url(randomBytes(24));
   const { verifier, challenge } = pkce();
   await q.query('DELETE FROM oauth_states WHERE created_at < $1', [now - STATE_TTL_MS]);
-  await q.query('INSERT INTO oauth_states (state, subdomain, verifier, created_at, action) VALUES ($1, $2, $3, $4, $5)', [state, subdomain, verifier, now, action]);
+  await q.query('INSERT INTO oauth_states (state, subdomain, verifier, created_at, action, ref) VALUES ($1, $2, $3, $4, $5, $6)', [state, subdomain, verifier, now, action, ref]);
   const scope = action === 'connect' ? SERVICE_SCOPES : CONFIRM_SCOPES;
   const params = new URLSearchParams({ response_type: 'code', client_id: client.id, redirect_uri: client.redirectUri, scope, state, code_challenge: challenge, code_challenge_method: 'S256' });
   return `${baseOf(subdomain)}/oauth/authorizations/new?${params}`;
 }
 
 /** The callback's state, taken once: the subdomain it was made for, its PKCE verifier and its action, or null. */
-export async function takeState(q: Query, state: string, now = Date.now()): Promise<{ subdomain: string; verifier: string; action: ConnectAction } | null> {
+export async function takeState(q: Query, state: string, now = Date.now()): Promise<{ subdomain: string; verifier: string; action: ConnectAction; ref: string | null } | null> {
   if (typeof state !== 'string' || state.length > 100) return null;
-  const [row] = await q.query<{ subdomain: string; verifier: string; created_at: string | number; action: ConnectAction }>('DELETE FROM oauth_states WHERE state = $1 RETURNING subdomain, verifier, created_at, action', [state]);
+  const [row] = await q.query<{ subdomain: string; verifier: string; created_at: string | number; action: ConnectAction; ref: string | null }>('DELETE FROM oauth_states WHERE state = $1 RETURNING subdomain, verifier, created_at, action, ref', [state]);
   if (!row || Number(row.created_at) < now - STATE_TTL_MS) return null;
-  return { subdomain: row.subdomain, verifier: row.verifier, action: row.action };
+  return { subdomain: row.subdomain, verifier: row.verifier, action: row.action, ref: row.ref ?? null };
 }
 
 /** POST /oauth/tokens (JSON): the code for a pair, or a refresh token for the next pair. */

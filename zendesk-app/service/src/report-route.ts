@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { appCaller, APP_REFUSED } from './app-auth';
 import type { Db } from './db';
 import { reportOf } from './outcomes';
+import { beginSignIn, reportViewer, SESSION_HEADER, signInState } from './report-access';
 import type { Tenants } from './tenants';
 
 /** A day (00:00 UTC) or an instant with its offset: a bare local time would be read in the server's zone. */
@@ -10,6 +11,8 @@ const WHEN = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\
 const KNOWN = new Set(['subdomain', 'from', 'to', 'format', 'tier', 'priority', 'metric']);
 
 export class ReportParameterError extends Error {}
+
+export const SIGN_IN_FIRST = { error: 'The SLA report is for admins and triage leads: sign in on SLA Desk\'s page in Zendesk to show who you are', signIn: true };
 
 export interface ReportQuery {
   from: number | null;
@@ -50,12 +53,35 @@ export function reportQuery(query: Record<string, unknown>): ReportQuery {
  * GET /app/report?subdomain=…&from=…&to=…&format=json|csv[&tier=…&priority=…&metric=…]: the
  * account's SLA report from its stored Outcomes (those whose clock started in [from, to)), for
  * the app's nav_bar page; tier, priority and metric drill down to one row and its tickets. The
- * same bearer as /app/status; a bad parameter gets a 400 naming it.
+ * same bearer as /app/status, and a lead's or an admin's signed-in secret in the
+ * X-SLA-Report-Session header (report-access.ts); a bad parameter gets a 400 naming it.
  */
-export function registerReport(app: FastifyInstance, deps: { db: Db; tenants: Tenants; now?: () => number }): void {
+export function registerReport(app: FastifyInstance, deps: { db: Db; tenants: Tenants; now?: () => number }, publicUrl: string): void {
+  const now = () => (deps.now ?? Date.now)();
+  // The page begins a sign-in for the user it is open for; the user finishes it in a new window.
+  app.post('/app/report/sign-in', async (req, reply) => {
+    const who = await appCaller(deps, req);
+    if (!who) return reply.code(401).send(APP_REFUSED);
+    const user = Number((req.query as Record<string, unknown>).user);
+    if (!Number.isSafeInteger(user) || user <= 0) return reply.code(400).send({ error: 'user: expected the id of the user SLA Desk\'s page is open for' });
+    const sub = String((req.query as Record<string, unknown>).subdomain).trim().toLowerCase();
+    const { ref, secret, expiresAt } = await beginSignIn(deps.db, who.account, user, now());
+    const url = `${publicUrl}/app/confirm?${new URLSearchParams({ subdomain: sub, action: 'report', ref })}`;
+    return reply.code(201).header('cache-control', 'no-store').send({ url, secret, expiresAt: new Date(expiresAt).toISOString() });
+  });
+  app.get('/app/report/sign-in', async (req, reply) => {
+    const who = await appCaller(deps, req);
+    if (!who) return reply.code(401).send(APP_REFUSED);
+    const state = await signInState(deps.db, who.account, req.headers[SESSION_HEADER], now());
+    void reply.header('cache-control', 'no-store');
+    return state ? { ...state, expiresAt: new Date(state.expiresAt).toISOString() } : reply.code(404).send({ error: 'No sign-in of this page is under way: it expired, or it was never begun' });
+  });
+
   app.get('/app/report', async (req, reply) => {
     const who = await appCaller(deps, req);
     if (!who) return reply.code(401).send(APP_REFUSED);
+    // The app's bearer says which account, not who: every agent's browser can send it.
+    if ((await reportViewer(deps.db, who.account, req.headers[SESSION_HEADER], now())) === null) return reply.code(403).send(SIGN_IN_FIRST);
     let q: ReportQuery;
     try {
       q = reportQuery(req.query as Record<string, unknown>);
@@ -63,7 +89,7 @@ export function registerReport(app: FastifyInstance, deps: { db: Db; tenants: Te
       if (e instanceof ReportParameterError) return reply.code(400).send({ error: e.message });
       throw e;
     }
-    const report = await reportOf(deps.db, who.account, { from: q.from, to: q.to }, (deps.now ?? Date.now)(), q.scope);
+    const report = await reportOf(deps.db, who.account, { from: q.from, to: q.to }, now(), q.scope);
     void reply.header('cache-control', 'no-store');
     if (q.format === 'csv') {
       const day = (t: number | null) => (t === null ? 'all' : new Date(t).toISOString().slice(0, 10));

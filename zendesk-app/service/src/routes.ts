@@ -80,7 +80,7 @@ export async function buildApp(deps: RouteDeps, opts: RouteOptions): Promise<Fas
   if (opts.globalOauth) {
     registerConnect(app, deps, opts.globalOauth);
     registerStatus(app, deps);
-    registerReport(app, deps);
+    registerReport(app, deps, opts.globalOauth.publicUrl);
   }
   return app;
 }
