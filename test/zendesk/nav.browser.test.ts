@@ -69,7 +69,7 @@ afterEach(async () => {
 });
 
 /** The page as `role` sees it: the app's (non-secure) settings, the install's requirement ids, and Zendesk's proxy. */
-async function openPage(role: 'admin' | 'agent'): Promise<Page> {
+async function openPage(role: 'admin' | 'agent', as: { id: number; name: string; groups: { id: number; name: string }[] } | null = null): Promise<Page> {
   const { service_token: _secure, ...settings } = z.installations.get(inst.id)!.settings;
   const requirements = Object.fromEntries(inst.requirements.map((r) => [`requirement:${r.identifier}`, { requirement_id: Number(r.requirement_id), requirement_type: r.requirement_type }]));
   const seed = {
@@ -77,7 +77,7 @@ async function openPage(role: 'admin' | 'agent'): Promise<Page> {
     subdomain: 'acme',
     installationId: inst.id,
     settings,
-    values: { currentUser: { id: role === 'admin' ? 99 : 2, name: role === 'admin' ? 'Ada Admin' : 'Alex Agent', role, groups: [] }, ...requirements },
+    values: { currentUser: { ...(as ?? { id: role === 'admin' ? 99 : 2, name: role === 'admin' ? 'Ada Admin' : 'Alex Agent', groups: [] }), role }, ...requirements },
     rest: z.url,
     // The signed-in user's session: Basic stands for the admin (the emulator's API user), a role switch for the agent.
     restAuthorization: 'Basic YWRtaW4=',
@@ -179,7 +179,7 @@ test('with no service URL the page says the sidebar works alone; a service that 
   await page.close();
 });
 
-test('a lead sees the SLA report of the tickets the service evaluated, as the service answers it, and downloads its CSV; an agent is not offered it', async () => {
+test('an admin signs in to the SLA report, sees the tickets the service evaluated as the service answers them, and downloads its CSV; an agent is not offered it, and one the page takes for a lead is refused by the service', async () => {
   z.updateSettings(inst.id, { policy_preset: DEFAULT_PRESET, lead_groups: 'Triage' });
   const admin = await openPage('admin');
   await followConnect((await admin.getByRole('link', { name: 'Connect' }).getAttribute('href'))!);
@@ -194,11 +194,20 @@ test('a lead sees the SLA report of the tickets the service evaluated, as the se
   }
   const page = await openPage('admin');
   const report = page.getByRole('region', { name: 'SLA report' });
+  // The service opens the report only to a lead's or an admin's sign-in, in a new window.
+  const popup = page.waitForEvent('popup');
+  await report.getByRole('button', { name: 'Sign in to see the report' }).click();
+  const signIn = await popup;
+  await signIn.getByRole('button', { name: 'Allow' }).click();
+  await signIn.getByRole('heading', { name: 'You are signed in to the SLA report' }).waitFor();
+  await signIn.close();
   const table = report.getByRole('table', { name: 'Met % and breaches by tier, priority and metric' });
   await table.waitFor();
-  // The page draws what the service answers: the same rows, tier by tier.
+  // The page draws what the service answers to its sign-in: the same rows, tier by tier.
   const token = String(z.installations.get(inst.id)!.settings.service_token);
-  const served = await (await fetch(`${svc.url}/app/report?subdomain=acme`, { headers: { authorization: `Bearer ${token}` } })).json();
+  expect((await fetch(`${svc.url}/app/report?subdomain=acme`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
+  const secret = await page.evaluate(() => sessionStorage.getItem('sla-desk-report:acme:99'));
+  const served = await (await fetch(`${svc.url}/app/report?subdomain=acme`, { headers: { authorization: `Bearer ${token}`, 'x-sla-report-session': String(secret) } })).json();
   expect(served.rows.length).toBeGreaterThan(0);
   expect(await table.locator('tbody tr').count()).toBe(served.rows.length);
   const download = page.waitForEvent('download');
@@ -213,4 +222,16 @@ test('a lead sees the SLA report of the tickets the service evaluated, as the se
   await agent.getByRole('region', { name: 'Fields' }).waitFor();
   expect(await agent.getByRole('region', { name: 'SLA report' }).count()).toBe(0);
   await agent.close();
+  // The page believes ZAF's currentUser (in Triage); the service asks Zendesk, which says otherwise.
+  const claimed = await openPage('agent', { id: 3, name: 'Sam Lead', groups: [{ id: 7, name: 'Triage' }] });
+  const theirs = claimed.getByRole('region', { name: 'SLA report' });
+  const window3 = claimed.waitForEvent('popup');
+  await theirs.getByRole('button', { name: 'Sign in to see the report' }).click();
+  z.oauth.consentUserId = 3;
+  const w3 = await window3;
+  await w3.getByRole('button', { name: 'Allow' }).click();
+  await w3.getByRole('heading', { name: 'The SLA report is for admins and triage leads' }).waitFor();
+  await theirs.getByRole('alert').getByText('SLA Desk did not open the report: you are not an admin, nor in a triage-lead group.').waitFor();
+  expect(await theirs.getByRole('table').count()).toBe(0);
+  await claimed.close();
 });

@@ -5,8 +5,8 @@ import { requirementPaths, resolveFieldIds } from '../../zaf/fields';
 import { ensureDueFields, metricsWithoutDueField } from '../../zaf/setup';
 import { readSettings } from '../../sla/settings';
 import { isLeadOf } from '../../zaf/leads';
-import { ReportPage } from '../report/ReportPage';
-import { confirmUrl, connectUrl, fetchStatus, serviceRequest, serviceUrl, zafAdminApi, type StatusAnswer } from './service';
+import { ReportAccess } from './ReportAccess';
+import { confirmUrl, connectUrl, fetchStatus, serviceUrl, zafAdminApi, type StatusAnswer } from './service';
 
 /**
  * SLA Desk's own page in Zendesk (the nav_bar location), for admins and triage leads: the hosted
@@ -21,6 +21,7 @@ interface Ready {
   installationId: number | null;
   subdomain: string;
   role: string;
+  userId: number;
   /** An admin, or a member of a triage-lead group: who the report is for. */
   lead: boolean;
   policy: Policy | null;
@@ -36,10 +37,10 @@ export function NavPage({ client }: { client: ZafClient }) {
       const settings = await readSettings(meta.settings);
       const got = settings.policy ? await client.get(requirementPaths(Object.keys(settings.policy.metrics))) : {};
       const due = settings.policy ? resolveFieldIds(settings.policy, got, meta.settings.field_ids).due : {};
-      const user = (me.currentUser ?? {}) as { role?: unknown; groups?: { id: number; name?: string }[] };
+      const user = (me.currentUser ?? {}) as { id?: unknown; role?: unknown; groups?: { id: number; name?: string }[] };
       const role = String(user.role ?? 'agent');
       const lead = isLeadOf(role, user.groups ?? [], settings.leadGroups);
-      setReady({ client, raw: meta.settings, installationId: meta.installationId ?? null, subdomain: ctx.account?.subdomain ?? '', role, lead, policy: settings.policy, problems: settings.problems, due });
+      setReady({ client, raw: meta.settings, installationId: meta.installationId ?? null, subdomain: ctx.account?.subdomain ?? '', role, userId: Number(user.id), lead, policy: settings.policy, problems: settings.problems, due });
     } catch {
       setReady({ error: 'Zendesk did not answer. Reload the page.' });
     }
@@ -138,21 +139,15 @@ function Connection({ ready }: { ready: Ready }) {
 }
 
 /**
- * The SLA report (core's ReportBuilder over the Outcomes the service keeps), for leads and
- * admins. The service answers any holder of the app's token, which every agent's browser can send:
- * what the report shows (ticket ids, met %, breaches) is the account's SLA figures, not ticket
- * content, so the page offers it to leads and admins and the service does not tell them apart.
+ * The SLA report (core's ReportBuilder over the Outcomes the service keeps), offered to leads and
+ * admins; the service itself opens it only after their sign-in says who they are (ReportAccess).
  */
 function Report({ ready }: { ready: Ready }) {
   const service = serviceUrl(ready.raw.service_url);
-  if (!service || !ready.lead) return null;
+  if (!service || !ready.lead || !Number.isSafeInteger(ready.userId)) return null;
   return (
     <Section title="SLA report">
-      <ReportPage
-        subdomain={ready.subdomain}
-        request={(path) => serviceRequest(ready.client, service, path)}
-        openTicket={(id) => void ready.client.invoke('routeTo', 'ticket', id)}
-      />
+      <ReportAccess client={ready.client} service={service} subdomain={ready.subdomain} userId={ready.userId} openTicket={(id) => void ready.client.invoke('routeTo', 'ticket', id)} />
     </Section>
   );
 }

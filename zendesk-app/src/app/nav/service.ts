@@ -32,9 +32,36 @@ export function serviceUrl(raw: unknown): string | null {
   }
 }
 
-/** A GET of the service's path through Zendesk's proxy, with the app's token as the bearer. */
-export function serviceRequest<T = unknown>(client: ZafClient, service: string, path: string): Promise<T> {
-  return client.request<T>({ url: `${service}${path}`, type: 'GET', headers: { Authorization: 'Bearer {{setting.service_token}}' }, secure: true });
+/** A request of the service's path through Zendesk's proxy, with the app's token as the bearer (and the report's sign-in, when given). */
+export function serviceRequest<T = unknown>(client: ZafClient, service: string, path: string, opts: { type?: 'GET' | 'POST'; session?: string } = {}): Promise<T> {
+  const headers: Record<string, string> = { Authorization: 'Bearer {{setting.service_token}}' };
+  if (opts.session) headers['X-SLA-Report-Session'] = opts.session;
+  return client.request<T>({ url: `${service}${path}`, type: opts.type ?? 'GET', headers, secure: true });
+}
+
+/** The report's sign-in, as the service answers it (service/src/report-access.ts). */
+export interface SignInBegun {
+  url: string;
+  secret: string;
+  expiresAt: string;
+}
+export interface SignInState {
+  state: 'pending' | 'granted' | 'refused';
+  reason?: string;
+  expiresAt: string;
+}
+
+export const beginReportSignIn = (client: ZafClient, service: string, subdomain: string, userId: number) =>
+  serviceRequest<SignInBegun>(client, service, `/app/report/sign-in?subdomain=${encodeURIComponent(subdomain)}&user=${encodeURIComponent(String(userId))}`, { type: 'POST' });
+
+/** null once the sign-in is unknown to the service (expired, or never begun). */
+export async function reportSignInState(client: ZafClient, service: string, subdomain: string, secret: string): Promise<SignInState | null> {
+  try {
+    return await serviceRequest<SignInState>(client, service, `/app/report/sign-in?subdomain=${encodeURIComponent(subdomain)}`, { session: secret });
+  } catch (e) {
+    if ((e as { status?: number }).status === 404) return null;
+    throw e;
+  }
 }
 
 export async function fetchStatus(client: ZafClient, service: string | null, subdomain: string): Promise<StatusAnswer> {
