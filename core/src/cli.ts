@@ -11,8 +11,8 @@ import { formatProblem, zodProblems, type Problem } from './problem';
 import { listPresets, loadPolicy, policyTooLarge, readPolicyFile, resolvePolicyPath, UnknownPolicyError } from './presets';
 import { readRecords, RecordSyntaxError } from './records';
 import { ReportBuilder, reportCsv, type OutcomeReport } from './report';
-import { outcomesOf } from './outcome';
-import { TimelineSchema } from './timeline';
+import { groupNow, outcomesOf } from './outcome';
+import { TimelineSchema, type Timeline } from './timeline';
 import { addPause, dueOf } from './clock';
 import { csvCell, printable } from './escape';
 import { isRealInstant } from './instant';
@@ -264,7 +264,7 @@ function inputOf(file: string, io: Io): AsyncIterable<string | Buffer> {
 }
 
 /** Runs every record through `each`; bad records are reported by line and skipped. */
-async function forEachTimeline(file: string, policy: Policy, now: number, io: Io, each: (d: Decision, clocks?: Map<string, ClockTrace>) => void | Promise<void>, onBytes?: (n: number) => void, traced = false): Promise<number> {
+async function forEachTimeline(file: string, policy: Policy, now: number, io: Io, each: (d: Decision, clocks?: Map<string, ClockTrace>, timeline?: Timeline) => void | Promise<void>, onBytes?: (n: number) => void, traced = false): Promise<number> {
   const stream = inputOf(file, io);
   let bad = 0;
   for await (const rec of readRecords(stream, onBytes)) {
@@ -291,7 +291,7 @@ async function forEachTimeline(file: string, policy: Policy, now: number, io: Io
       if (!traced) await each(evaluate(policy, parsed.data, now));
       else {
         const { decision, clocks } = evaluateWithTrace(policy, parsed.data, now);
-        await each(decision, clocks);
+        await each(decision, clocks, parsed.data);
       }
     } catch (e) {
       bad++;
@@ -352,7 +352,8 @@ async function reportCmd(file: string, o: { policy?: string; now?: string; forma
     policy,
     now,
     io,
-    (d, clocks) => (o.outcomes ? outcomesOf(d, clocks).forEach((x) => builder.addOutcome(x)) : builder.add(d)),
+    // The ticket's group now, as the hosts keep it with each Outcome (their stores and exports show it).
+    (d, clocks, t) => (o.outcomes ? outcomesOf(d, clocks, t ? groupNow(t) : null).forEach((x) => builder.addOutcome(x)) : builder.add(d)),
     (n) => {
       read += n;
       bar?.update(read);
