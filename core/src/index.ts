@@ -26,6 +26,7 @@ export type { PromiseTable, PromiseRow } from './promises';
 export { ticketView, metricView, formatSpan, localeOf, summaryLine, mostUrgent, stateAnnouncement, overridePreview, resolutionBeforeResponse, priorityReason, calendarInfo, zoneName, formatInstantIn } from './view';
 export type { TicketView, MetricView, Tone, Locale, CalendarInfo, PreviewRow } from './view';
 export { formatProblem } from './problem';
+export { problemLine, problemLines } from './lines';
 export type { Problem } from './problem';
 export { ReportBuilder, reportCsv, weekIndex, isoWeek, worseFirst, WORST_COUNT } from './report';
 export type { ReportRow, ReportScope, Period, OutcomeGroup, OutcomeCell, WeekGroup, WeekRow, WorstOutcome, OutcomeReport } from './report';

@@ -1,6 +1,6 @@
 import { Queue } from '@forge/events';
 import Resolver from '@forge/resolver';
-import { checkPolicyText, formatProblem, localeOf, makeOverride, noticeLanguage, overrideNote, promiseTable, parseOverrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
+import { checkPolicyText, formatProblem, problemLines, localeOf, makeOverride, noticeLanguage, overrideNote, promiseTable, parseOverrideNote, requesterNotice, summaryLine, ticketView } from '@sla-desk/core';
 import { CONFIG_KEY, evaluationChanges, loadConfig, policyOf, saveConfig, StorageError, type Config, type EvaluatedPart } from './config';
 import { JiraClient, JiraError, resolverClient } from './jira/client';
 import { formatMetNote, parseMetNote } from './jira/met-note';
@@ -236,7 +236,8 @@ export async function setConfig(payload: { config?: Config }, client = resolverC
   if (!config || typeof config !== 'object' || !config.policy || !config.map || !config.fields) return { ok: false as const, problems: ['config: expected policy, map and fields'] };
   if ('document' in config.policy) {
     const errors = checkPolicyText(config.policy.document).problems.filter((p) => p.level === 'error');
-    if (errors.length) return { ok: false as const, problems: errors.map(formatProblem) };
+    // The lines they are about, for the admin page's numbered view of the policy.
+    if (errors.length) return { ok: false as const, problems: errors.map(formatProblem), lines: problemLines(config.policy.document, errors) };
   } else if (!PRESETS[config.policy.preset]) {
     return { ok: false as const, problems: [`policy.preset: unknown preset "${config.policy.preset}" (known: ${Object.keys(PRESETS).join(', ')})`] };
   }

@@ -100,6 +100,9 @@ test('an invalid policy is refused with its paths, and the stored configuration 
   const r = await admin('setConfig', 'site-admin', { config: { ...config, policy: { document: 'sla: 1\nid: x\nname: x\nclassification: { method: vote }\npriorities: {}' } } });
   expect(r.ok).toBe(false);
   expect(r.problems).toEqual(expect.arrayContaining(['classification.method: expected method: matrix, requester or severity']));
+  // Each problem's line, for the admin page's numbered view: `classification` is line 4.
+  expect(r.lines).toContain(4);
+  expect(r.lines.every((l: number) => l >= 1 && l <= 5)).toBe(true);
   expect(store.get(CONFIG_KEY)).toEqual(config);
   expect(recalculations).toEqual([]);
   const saved = await admin('setConfig', 'site-admin', { config: { ...config, policy: { preset: 'scalr' } } });

@@ -40,6 +40,9 @@ jest.mock('@forge/react', () => {
         React.createElement('thead', null, React.createElement('tr', null, props.head.cells.map((c) => React.createElement('th', { key: c.key }, c.content)))),
         React.createElement('tbody', null, props.rows.map((r) => React.createElement('tr', { key: r.key, 'data-row': r.key }, r.cells.map((c) => React.createElement('td', { key: c.key }, c.content))))),
       ),
+    // The numbered view keeps its text, its numbering and its highlighted lines visible.
+    CodeBlock: (props: { text: string; showLineNumbers?: boolean; highlight?: string; language?: string }) =>
+      React.createElement('pre', { 'data-ui': 'CodeBlock', 'data-numbered': String(!!props.showLineNumbers), 'data-highlight': props.highlight, 'data-language': props.language }, props.text),
     TextArea: (props: { id: string; value: string; onChange(e: unknown): void }) => React.createElement('textarea', { id: props.id, value: props.value, onChange: props.onChange }),
     FilePicker: (props: { label: string; onChange(files: { data: string; name: string }[]): void }) =>
       React.createElement('input', { type: 'file', 'aria-label': props.label, 'data-ui': 'FilePicker', onChange: (e: { target: { files: { data: string; name: string }[] } }) => props.onChange(e.target.files) }),
@@ -284,6 +287,24 @@ test('the admin page starts "Recalculate open issues" and follows its progress u
   } finally {
     jest.useRealTimers();
   }
+});
+
+test("a policy that does not check is shown numbered, with its problems' lines marked, until the box changes", async () => {
+  const config = { policy: { preset: 'kiwi-stage-plus' }, map: { pauseStatuses: [], doneStatuses: ['Done'] }, fields: { due: {} }, leadGroups: [] };
+  invoke.mockResolvedValueOnce({ config, presets: [], problems: [] });
+  await act(async () => void render(<Admin />));
+  const bad = 'name: mine\nmatrix: [\n';
+  await act(async () => void fireEvent.change(document.getElementById('doc')!, { target: { value: bad } }));
+  expect(document.querySelector('[data-ui="CodeBlock"]')).toBeNull();
+  // What setConfig answers for it (resolvers.test.ts checks the resolver's lines).
+  invoke.mockResolvedValueOnce({ ok: false, problems: ['line 3, column 1: not valid YAML or JSON'], lines: [3] });
+  await act(async () => void fireEvent.submit(document.querySelector('form')!));
+  const block = document.querySelector('[data-ui="CodeBlock"]')!;
+  expect([block.textContent, block.getAttribute('data-numbered'), block.getAttribute('data-highlight'), block.getAttribute('data-language')]).toEqual([bad, 'true', '3', 'yaml']);
+  expect(screen.getByText('The policy as saved, numbered; line 3 has a problem:')).toBeTruthy();
+  // An edit makes the numbered copy stale: it goes until the next save.
+  await act(async () => void fireEvent.change(document.getElementById('doc')!, { target: { value: `${bad}]` } }));
+  expect(document.querySelector('[data-ui="CodeBlock"]')).toBeNull();
 });
 
 test('the admin page takes an uploaded policy file into the policy text, and saves it', async () => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import ForgeReconciler, { Button, FilePicker, Form, Heading, Label, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
+import ForgeReconciler, { Button, CodeBlock, FilePicker, Form, Heading, Label, SectionMessage, Select, Stack, Text, TextArea, Textfield } from '@forge/react';
 import { fileText } from './upload';
 import { call, valueOf } from './call';
 import type { Config } from '../config';
@@ -17,6 +17,8 @@ export function Admin() {
   const [presets, setPresets] = useState<{ id: string; name: string }[]>([]);
   const [doc, setDoc] = useState('');
   const [problems, setProblems] = useState<string[]>([]);
+  // The lines of the box's policy that the problems are about, and the text they were found in.
+  const [checked, setChecked] = useState<{ text: string; lines: number[] } | null>(null);
   const [saved, setSaved] = useState(false);
   const [warnings, setWarnings] = useState<string[]>([]);
   const [recalc, setRecalc] = useState<Progress | null>(null);
@@ -62,8 +64,9 @@ export function Admin() {
     <Form
       onSubmit={async () => {
         const next = doc.trim() ? { ...config, policy: { document: doc } } : config;
-        const r = await call<{ ok: boolean; problems?: string[]; warnings?: string[]; promises?: Promises | null; recalculation?: RecalculationAfterSave }>('setConfig', { config: next });
+        const r = await call<{ ok: boolean; problems?: string[]; lines?: number[]; warnings?: string[]; promises?: Promises | null; recalculation?: RecalculationAfterSave }>('setConfig', { config: next });
         if (r.ok) setPromises(r.promises ?? null);
+        setChecked(!r.ok && 'document' in next.policy ? { text: next.policy.document, lines: r.lines ?? [] } : null);
         setProblems(r.problems ?? []);
         setWarnings(r.warnings ?? []);
         setSaved(r.ok);
@@ -107,6 +110,13 @@ export function Admin() {
         />
         <Label labelFor="doc">Or paste a policy (YAML or JSON)</Label>
         <TextArea id="doc" value={doc} onChange={(e) => setDoc(valueOf(e))} />
+        {checked && checked.text === doc && (
+          <>
+            {/* UI Kit's TextArea numbers no lines: the policy that did not check, numbered, its problems' lines marked. */}
+            <Text>{checked.lines.length ? `The policy as saved, numbered; ${checked.lines.length === 1 ? 'line' : 'lines'} ${checked.lines.join(', ')} ${checked.lines.length === 1 ? 'has a problem' : 'have problems'}:` : 'The policy as saved, numbered:'}</Text>
+            <CodeBlock text={checked.text} language="yaml" showLineNumbers highlight={checked.lines.join(',')} highlightedStartText="Problem on this line" highlightedEndText="End of the problem's line" />
+          </>
+        )}
         <FilePicker
           label="Or upload a policy file"
           description="YAML or JSON; it is checked when you save"
