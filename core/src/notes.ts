@@ -4,6 +4,7 @@ import { own } from './limits';
 import type { Policy } from './schema';
 import type { OverrideEvent } from './timeline';
 import { calendarInfo, localeOf, zoneName, type Locale } from './view';
+import { isValidZone } from './zone';
 
 /**
  * Every note SLA Desk writes on a ticket, for both hosts: one wording, in the policy's language,
@@ -14,8 +15,14 @@ import { calendarInfo, localeOf, zoneName, type Locale } from './view';
  * line are still read by the older parsers (override.ts, ladder.ts).
  */
 
-/** The zone notes give their instants in: the policy's default Calendar's; UTC for 24x7. */
-export function noteZone(policy: Policy): string {
+/**
+ * The zone a note gives its instants in: the agent's, where the host knows it (the lead who
+ * overrides, the assignee of a ticket the service writes on) and it is a zone; else the policy's
+ * default Calendar's, UTC for 24x7. The zone is named in the note and UTC stands beside it, so a
+ * reader in any other zone is not misled.
+ */
+export function noteZone(policy: Policy, agentZone?: string | null): string {
+  if (typeof agentZone === 'string' && agentZone.length <= 64 && isValidZone(agentZone)) return agentZone;
   return calendarInfo(policy, policy.calendar).zone;
 }
 
@@ -92,22 +99,22 @@ interface NoteContext {
   priority: (id: string | null) => string;
 }
 
-function context(policy: Policy, zone?: string): NoteContext {
+function context(policy: Policy, zone?: string | null): NoteContext {
   const locale = localeOf(policy.locale);
   const w = WORDS[locale];
-  return { locale, zone: zone ?? noteZone(policy), w, priority: (id) => (id === null ? w.none : noteText(own(policy.priorities, id)?.label ?? id)) };
+  return { locale, zone: noteZone(policy, zone), w, priority: (id) => (id === null ? w.none : noteText(own(policy.priorities, id)?.label ?? id)) };
 }
 
 const when = (c: NoteContext, t: number | null) => (t === null ? null : noteInstant(t, c.locale, c.zone));
 
 /** The note of a Metric's turn to at risk or breached: its label and its due, nothing of the ticket's content. */
-export function transitionNote(policy: Policy, m: Pick<MetricDecision, 'label' | 'due'>, state: 'at_risk' | 'breached', zone?: string): string {
+export function transitionNote(policy: Policy, m: Pick<MetricDecision, 'label' | 'due'>, state: 'at_risk' | 'breached', zone?: string | null): string {
   const c = context(policy, zone);
   return (state === 'at_risk' ? c.w.atRisk : c.w.breached)(noteText(m.label), when(c, m.due));
 }
 
 /** A ladder step in one sentence, for its note and its notification: "Resolution reached Tell the lead (level 2), due …". */
-export function stepSentence(policy: Policy, step: LadderStep, m: Pick<MetricDecision, 'due'> | undefined, zone?: string): string {
+export function stepSentence(policy: Policy, step: LadderStep, m: Pick<MetricDecision, 'due'> | undefined, zone?: string | null): string {
   const c = context(policy, zone);
   return c.w.step(noteText(step.label), noteText(step.levelLabel), step.level, when(c, m?.due ?? null));
 }
@@ -117,7 +124,7 @@ const ref = (...words: string[]) => `${REF} ${words.join(' ')}]`;
 const lines = (text: string) => text.trim().split(/\r?\n/).map((l) => l.trim());
 
 /** The internal note of a ladder step (its `note` action). */
-export function stepNote(policy: Policy, step: LadderStep, m: Pick<MetricDecision, 'due'> | undefined, zone?: string): string {
+export function stepNote(policy: Policy, step: LadderStep, m: Pick<MetricDecision, 'due'> | undefined, zone?: string | null): string {
   const prefix = localeOf(policy.locale) === 'fr' ? 'SLA Desk : ' : 'SLA Desk: ';
   return `${prefix}${stepSentence(policy, step, m, zone)}\n${ref('step', step.key)}`;
 }
@@ -164,7 +171,7 @@ const OVERRIDE_REF = new RegExp(`^\\[sla-desk override (${INSTANT}) (-|${ID}) ($
  * A lead's Override as its internal note: who, when, from → to, why. The reference line keeps the
  * Priority ids, the exact instant and the name, so the note is read back without its words.
  */
-export function overrideNote(policy: Policy, o: OverrideEvent, zone?: string): string {
+export function overrideNote(policy: Policy, o: OverrideEvent, zone?: string | null): string {
   const c = context(policy, zone);
   const by = noteText(o.by);
   const head = c.w.override(by, c.w.at(when(c, Date.parse(o.at))!), c.priority(o.from ?? null), c.priority(o.to));
@@ -201,7 +208,7 @@ export function priorityLockedNote(policy: Policy, change: { by: string | null; 
 const MET_REF = new RegExp(`^\\[sla-desk met (${ID}) (${INSTANT}) (${QUOTED})\\]$`);
 
 /** A promise an agent marked as kept ("findings sent"): the Metric, who and when. */
-export function metNote(policy: Policy, e: { metric: string; label: string; by: string; at: string }, zone?: string): string {
+export function metNote(policy: Policy, e: { metric: string; label: string; by: string; at: string }, zone?: string | null): string {
   const c = context(policy, zone);
   const by = noteText(e.by) || c.w.someone;
   return `${c.w.met(noteText(e.label), by, c.w.at(when(c, Date.parse(e.at))!))}\n${ref('met', e.metric, new Date(Date.parse(e.at)).toISOString(), JSON.stringify(by))}`;

@@ -1,6 +1,6 @@
 import { kvs } from '@forge/kvs';
 import { isRaiseNote, isStepNote, raiseNote, raiseOf, reachedSteps, stepNote, type Decision, type LadderAction, type LadderStep, type Policy } from '@sla-desk/core';
-import { JiraError, type JiraClient, type JiraIssue } from './jira/client';
+import { assigneeZone, JiraError, type JiraClient, type JiraIssue } from './jira/client';
 import { adfText } from './jira/timeline';
 import { priorityInScheme } from './issue';
 import { isKeyNotFound } from './config';
@@ -138,7 +138,7 @@ const stepProperty = (step: LadderStep) => [{ key: 'sla-desk-step', value: { key
 async function perform(client: JiraClient, issue: JiraIssue, policy: Policy, decision: Decision, step: LadderStep, action: LadderAction, now: number, noted: boolean): Promise<void> {
   const m = decision.metrics.find((x) => x.metric === step.metric);
   if ('note' in action) {
-    await client.addComment(issue, stepNote(policy, step, m), true, stepProperty(step));
+    await client.addComment(issue, stepNote(policy, step, m, assigneeZone(issue)), true, stepProperty(step));
     return;
   }
   if ('tag' in action) {

@@ -103,7 +103,8 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   const read = await readIssue(client, config, issue.key, now, policy);
   const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
   // People read the audit note: it names the lead, and keeps the account id as a comment property.
-  const by = (await client.user(context.accountId!))?.displayName ?? 'a triage lead';
+  const lead = await client.user(context.accountId!);
+  const by = lead?.displayName ?? 'a triage lead';
   const made = makeOverride(policy, { by, from: decision.priority.id, to: payload.to, reason: payload.reason, notify: payload.notify === true }, now);
   if (!made.override) return { ok: false as const, problems: made.problems.map(formatProblem) };
   const written = typeof payload.notice === 'string' ? payload.notice.trim().slice(0, 2000) : '';
@@ -118,7 +119,8 @@ export async function override(payload: { to?: string; reason?: string; notify?:
   if (!inScheme.ok) return { ok: false as const, problems: [`${policy.priorities[to].label}: this project's priority scheme "${inScheme.scheme}" has no Jira priority "${jira}"; a Jira admin can add it to the scheme`] };
   // The internal comment, written as the app after the lead check above, is the audit trail; the
   // timeline reads the override back only from the app's own internal comments.
-  await client.addComment(read.issue, overrideNote(policy, made.override), true, [{ key: 'sla-desk-override', value: { accountId: context.accountId } }]);
+  // Its instants in the lead's own zone where their profile shows it (noteZone falls back to the policy's).
+  await client.addComment(read.issue, overrideNote(policy, made.override, lead?.timeZone), true, [{ key: 'sla-desk-override', value: { accountId: context.accountId } }]);
   // The requester's notice is written for them: it never quotes the reason, which is for colleagues.
   // In the reporter's own language where Jira tells it, else the policy's (the customers'), not the
   // lead's, as the Zendesk sidebar falls back to when the requester has none.
@@ -159,8 +161,9 @@ export async function markMet(payload: { metric?: string }, context: Ctx, client
   const read = await readIssue(client, config, issue.key, now, policy);
   const { decision } = await planIssue(client, config, policy, read.issue, now, read.site);
   if (decision.metrics.find((m) => m.metric === metric)?.stoppedAt != null) return { ok: false as const, problems: [`${policy.metrics[metric].label} is kept already.`] };
-  const by = (await client.user(context.accountId))?.displayName ?? 'an agent';
-  await client.addComment(read.issue, formatMetNote(policy, { metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }), true);
+  const agent = await client.user(context.accountId);
+  const by = agent?.displayName ?? 'an agent';
+  await client.addComment(read.issue, formatMetNote(policy, { metric, label: policy.metrics[metric].label, by, at: new Date(now).toISOString() }, agent?.timeZone), true);
   await queueReevaluation(queue, issue, now);
   return { ok: true as const };
 }

@@ -2,7 +2,7 @@ import { Queue, type AsyncEvent } from '@forge/events';
 import { kvs } from '@forge/kvs';
 import { readsConditions, transitionNote, type Policy } from '@sla-desk/core';
 import { appFieldIds, conditionFieldIds, loadConfig, policyOf, type Config } from './config';
-import { JiraClient, type JiraIssue } from './jira/client';
+import { assigneeZone, JiraClient, type JiraIssue } from './jira/client';
 import { relevantChange, type Plan } from './sla';
 import { runLadder, type LadderOutcome } from './ladder';
 import { applyPlan, planIssue } from './issue';
@@ -55,7 +55,7 @@ export async function settle(client: JiraClient, issue: JiraIssue, p: Plan, ladd
     const state = m.state === 'breached' || m.state === 'at_risk' ? m.state : 'ok';
     after[m.metric] = state;
     if (state === 'ok' || before[m.metric] === state || m.due === null) continue;
-    await client.addComment(issue, transitionNote(ladder.policy, m, state), true);
+    await client.addComment(issue, transitionNote(ladder.policy, m, state, assigneeZone(issue)), true);
     notified = true;
   }
   // After the comments: a retry may comment twice, but a transition is never lost.

@@ -58,6 +58,14 @@ test('a non-lead\'s override is refused on the server, and nothing is written', 
   expect(jira.writes()).toEqual([]);
 });
 
+test("the override note gives its instant in the lead's own zone where their profile shows it", async () => {
+  const lead = jira.users.get('lead-1')!;
+  lead.timeZone = 'Asia/Tokyo';
+  expect((await call('override', 'lead-1', { to: 'P1', reason: 'Production is down' })).ok).toBe(true);
+  const [note] = jira.issues.get('SUP-1')!.comments;
+  expect(adfText(note.body)).toMatch(/^Priorité modifiée par Sam Lead le \S+ \d+ \S+ \d\d h \d\d Tokyo \((\S+ \d+ \S+ )?\d\d h \d\d UTC\) : P2 → P1\.\n/);
+});
+
 test('a lead\'s override needs a reason, then writes an internal comment and the priority', async () => {
   expect(await call('override', 'lead-1', { to: 'P1', reason: '' })).toEqual({ ok: false, problems: ['reason: a reason of at least 3 characters is required'] });
   expect(jira.writes()).toEqual([]);

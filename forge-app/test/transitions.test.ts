@@ -58,6 +58,20 @@ test('the finder queues, by JQL on that field, only the issues due before the ru
   expect(await findTransitions(queue, client(), clock)).toEqual({ found: 1, queued: 0, complete: true });
 });
 
+test("the notes give their instants in the assignee's zone, as the issue's assignee shows it; with it hidden (null), the policy's", async () => {
+  const issue = jira.issues.get('SUP-1')!;
+  // Jira's User in an issue field: timeZone "depending on the user's privacy setting, may be returned as null".
+  issue.fields.assignee = { accountId: 'agent-1', displayName: 'Lea Agent', active: true, timeZone: 'Asia/Tokyo' };
+  clock = T('2026-11-20T14:45:00Z');
+  await onTransition({ body: { issueId: '10001', key: 'SUP-1', at: clock } }, client(), clock);
+  // Tokyo's day is already the next: UTC's date is named too.
+  expect(adfText(issue.comments[0].body)).toBe('SLA Desk : Initial response est à risque, échéance sam. 21 nov., 00 h 00 Tokyo (ven. 20 nov., 15 h 00 UTC).');
+  issue.fields.assignee = { accountId: 'agent-1', displayName: 'Lea Agent', active: true, timeZone: null };
+  clock = T('2026-11-20T15:00:00Z');
+  await onTransition({ body: { issueId: '10001', key: 'SUP-1', at: clock } }, client(), clock);
+  expect(adfText(issue.comments[1].body)).toBe('SLA Desk : Initial response est dépassé : l’échéance était ven. 20 nov., 10 h 00 Toronto (15 h 00 UTC).');
+});
+
 test('at its instant the consumer writes the state and comments once; the breach follows the same way', async () => {
   const queue = new DelayQueue(() => clock);
   clock = T('2026-11-20T14:40:00Z');

@@ -62,6 +62,8 @@ export interface User {
   projects?: Record<string, string[]>;
   /** The user's language as Jira gives it, e.g. fr_FR. */
   locale?: string;
+  /** The profile's IANA zone; Get user gives it as `timeZone` (null where the user's privacy setting hides it). */
+  timeZone?: string;
 }
 export type Principal = { as: 'app' } | { as: 'user'; accountId: string };
 
@@ -525,10 +527,12 @@ export class JiraEmulator {
       return respond(200, Object.entries(this.statuses).map(([name, s]) => ({ id: s.id, name, statusCategory: { key: s.category } })));
     }
     // Get user: needs "Browse users and groups"; every licensed user and the app have it here.
+    // docs: Users API "Get user" (User: accountId, displayName, active, locale, timeZone "The time
+    // zone specified in the user's profile. Depending on the user's privacy setting, this may be returned as null").
     if (method === 'GET' && p === '/rest/api/3/user') {
       const u = this.users.get(q.get('accountId') ?? '');
       if (!u) return respond(404, { errorMessages: ['Specified user does not exist or you do not have required permissions'] });
-      return respond(200, { accountId: u.accountId, displayName: u.displayName, accountType: u.accountType ?? 'atlassian', active: true, ...(u.locale ? { locale: u.locale } : {}) });
+      return respond(200, { accountId: u.accountId, displayName: u.displayName, accountType: u.accountType ?? 'atlassian', active: true, ...(u.locale ? { locale: u.locale } : {}), ...('timeZone' in u ? { timeZone: u.timeZone ?? null } : {}) });
     }
     // Get current user: asApp, the app's own account (accountType "app").
     if (method === 'GET' && p === '/rest/api/3/myself') {

@@ -71,6 +71,26 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
   });
 
+  test("the notes give their instants in the assignee's zone, read with the ticket and kept for the transitions; with none, or a zone that is not one, the policy's", async () => {
+    await start();
+    z.users.find((u) => u.id === 3)!.iana_time_zone = 'Asia/Tokyo';
+    z.users.find((u) => u.id === 2)!.iana_time_zone = 'Mars/Olympus_Mons';
+    addKiwiTicket(z, 1, '1', '1');
+    addKiwiTicket(z, 2, '1', '1');
+    addKiwiTicket(z, 3, '1', '1');
+    z.tickets.get(1)!.assignee_id = 3;
+    z.tickets.get(2)!.assignee_id = 2;
+    for (const id of [1, 2, 3]) await send(id);
+    z.requests = [];
+    clock = T0 + 5 * min + 1000;
+    await svc!.drain();
+    expect(notesOf(z, 1)).toEqual(['SLA Desk: Initial response is at risk, due Fri 20 Nov, 23:10 Tokyo (14:10 UTC).']);
+    expect(notesOf(z, 2)).toEqual(['SLA Desk: Initial response is at risk, due Fri 20 Nov, 14:10 UTC.']);
+    expect(notesOf(z, 3)).toEqual(['SLA Desk: Initial response is at risk, due Fri 20 Nov, 14:10 UTC.']);
+    // The zone came from the store: the transitions read nothing.
+    expect(z.requests.map((r) => r.method)).toEqual(['PUT', 'PUT', 'PUT']);
+  });
+
   test('at risk, then breached, each written at its instant from the store: state, tag, one note, no read, nothing twice', async () => {
     await start();
     addKiwiTicket(z, 1, '1', '1');

@@ -77,13 +77,15 @@ export class ZendeskEmulator {
   deleted = new Set<number>();
   audits = new Map<number, Audit[]>();
   // Named, as host-payloads/zendesk_ticket_audits_include_users.real.json's sideloaded users are.
-  users: { id: number; role: 'end-user' | 'agent' | 'admin'; name?: string; user_fields?: Record<string, unknown> }[] = [
+  users: { id: number; role: 'end-user' | 'agent' | 'admin'; name?: string; user_fields?: Record<string, unknown>; iana_time_zone?: string }[] = [
     { id: 1, role: 'end-user', name: 'Riley Requester' },
     { id: 2, role: 'agent', name: 'Alex Agent' },
     { id: 3, role: 'agent', name: 'Sam Lead' },
     { id: CC_USER, role: 'end-user' },
     { id: API_USER, role: 'admin' },
   ];
+  /** The account's time zone (Admin Center > Account > Localization): a user who chose none has it. */
+  defaultTimeZone = 'America/New_York';
   /** user id -> the groups the user belongs to */
   groupMemberships = new Map<number, number[]>();
   groupNames = new Map<number, string>([[GROUPS.triage, 'Triage'], [GROUPS.support, 'Support'], [GROUPS.tier2, 'Tier 2']]);
@@ -453,10 +455,13 @@ export class ZendeskEmulator {
       return send(200, { organization: { id: Number(m[1]), url: `${this.url}/api/v2/organizations/${m[1]}.json`, name: `Organization ${m[1]}`, organization_fields: fields } });
     }
     // docs: Users API "Show User" (GET /api/v2/users/{user_id}): {"user": {..., "user_fields": {"<field key>": value}}}; 404 RecordNotFound.
+    // Its iana_time_zone ("The time zone for the user, as an IANA name", read-only) beside time_zone
+    // (Rails' names, "Alaska" in host-payloads' users); both are the account's default when unset.
     if (method === 'GET' && (m = /^\/api\/v2\/users\/(\d+)\.json$/.exec(p))) {
       const u = this.users.find((x) => x.id === Number(m![1]));
       if (!u) return send(404, ERRORS[404]);
-      return send(200, { user: { id: u.id, url: `${this.url}/api/v2/users/${u.id}.json`, role: u.role, user_fields: u.user_fields ?? {} } });
+      const zone = u.iana_time_zone ?? this.defaultTimeZone;
+      return send(200, { user: { id: u.id, url: `${this.url}/api/v2/users/${u.id}.json`, role: u.role, time_zone: zone === 'America/New_York' ? 'Eastern Time (US & Canada)' : zone.split('/').pop(), iana_time_zone: zone, user_fields: u.user_fields ?? {} } });
     }
     // docs: Users API "Show the Currently Authenticated User" (GET /api/v2/users/me): {"user": {id, role, …}}.
     if (method === 'GET' && p === '/api/v2/users/me.json') {

@@ -171,6 +171,20 @@ test('triage leads see the override; agents do not', async () => {
   expect(screen.queryByTestId('override-open')).toBeNull();
 });
 
+test("the override note gives its instant in the lead's own zone (ZAF's currentUser.timeZone), the policy's words kept", async () => {
+  const t = ticket({ role: 'admin' });
+  t.values.currentUser = { ...(t.values.currentUser as object), timeZone: { ianaName: 'Asia/Tokyo' } };
+  mount(t.client);
+  fireEvent.click(await screen.findByTestId('override-open'));
+  fireEvent.change(screen.getByTestId('override-to'), { target: { value: 'P1' } });
+  fireEvent.change(screen.getByTestId('override-reason'), { target: { value: 'Production is down' } });
+  await act(async () => {
+    fireEvent.click(screen.getByTestId('override-apply'));
+  });
+  const put = t.calls.find((c) => c.method === 'request' && (c.args[0] as { type?: string }).type === 'PUT')!.args[0] as { data: string };
+  expect(JSON.parse(put.data).ticket.comment.body).toBe('Priorité modifiée par Lea le sam. 21 nov., 00 h 00 Tokyo (ven. 20 nov., 15 h 00 UTC) : P2 → P1.\nRaison : Production is down\n[sla-desk override 2026-11-20T15:00:00.000Z P2 P1 "Lea"]');
+});
+
 test('an override needs a reason, then writes the audit note and is honoured', async () => {
   const t = ticket({ role: 'admin' });
   mount(t.client);
@@ -190,7 +204,7 @@ test('an override needs a reason, then writes the audit note and is honoured', a
   const put = t.calls.find((c) => c.method === 'request' && (c.args[0] as { type?: string }).type === 'PUT')!.args[0] as { data: string };
   const body = JSON.parse(put.data).ticket.comment;
   expect(body.public).toBe(false);
-  // In the policy's language (KIWI's is French) and zone, whatever the lead's.
+  // In the policy's language (KIWI's is French), and its zone where ZAF gives no zone of the lead's.
   expect(body.body).toBe('Priorité modifiée par Lea le ven. 20 nov., 10 h 00 Toronto (15 h 00 UTC) : P2 → P1.\nRaison : Production is down\n[sla-desk override 2026-11-20T15:00:00.000Z P2 P1 "Lea"]');
   await waitFor(() => expect(screen.getByTestId('priority-reason').textContent).toBe('Override by Lea: P2 → P1 (Production is down)'));
   expect(t.calls).toContainEqual({ method: 'set', args: ['ticket.priority', 'urgent'] });

@@ -335,8 +335,8 @@ export class JiraClient {
   }
 
   /** A user's display name and language (Jira's locale, e.g. fr_FR), or null when Jira will not say (deleted, or hidden by privacy). */
-  user(accountId: string): Promise<{ displayName?: string; locale?: string } | null> {
-    return orNull(this.call<{ displayName?: string; locale?: string }>(route`/rest/api/3/user?accountId=${accountId}`), [403, 404]);
+  user(accountId: string): Promise<{ displayName?: string; locale?: string; timeZone?: string | null } | null> {
+    return orNull(this.call<{ displayName?: string; locale?: string; timeZone?: string | null }>(route`/rest/api/3/user?accountId=${accountId}`), [403, 404]);
   }
 
   /** Does the caller hold these permissions (global, or on an issue)? Ask asUser, so it is the caller's. */
@@ -398,7 +398,14 @@ const EMBEDDED_COMMENT_MIN_CAP = 20;
 export type CommentTarget = { key: string; fields: { project?: { projectTypeKey?: string } } };
 
 /** Fields every evaluation reads: project tells a service project, where jsdPublic means something. */
-const ISSUE_FIELDS = ['created', 'status', 'priority', 'comment', 'reporter', 'project', 'labels'];
+// The assignee for their zone only: the app's notes give instants in it (core's noteZone).
+const ISSUE_FIELDS = ['created', 'status', 'priority', 'comment', 'reporter', 'assignee', 'project', 'labels'];
+
+/** The assignee's IANA zone, as Jira's User gives it (null where their privacy setting hides it). */
+export function assigneeZone(issue: Pick<JiraIssue, 'fields'>): string | null {
+  const z = (issue.fields.assignee as { timeZone?: unknown } | null | undefined)?.timeZone;
+  return typeof z === 'string' ? z : null;
+}
 
 /** These statuses as null: a missing or forbidden optional read is an answer, not a failure. */
 async function orNull<T>(p: Promise<T>, statuses: number[] = [404]): Promise<T | null> {

@@ -15,8 +15,9 @@ export interface MetNote {
   at: string;
 }
 
-export function formatMetNote(policy: Policy, n: MetNote & { label: string }): string {
-  return metNote(policy, n);
+/** In the zone of the agent who marked it, where Jira gives it (core's noteZone). */
+export function formatMetNote(policy: Policy, n: MetNote & { label: string }, zone?: string | null): string {
+  return metNote(policy, n, zone);
 }
 
 /** The one-line form before the reference line: the exact text it wrote, so that only its own text reads as it. */

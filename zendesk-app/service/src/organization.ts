@@ -13,27 +13,42 @@ import { statusOf } from './zendesk';
  * reaches the tickets within a minute, as the sidebar reads it when a ticket opens.
  */
 const TTL_MS = 60_000;
-const caches = new WeakMap<AxiosInstance, LRUCache<string, { fields: Record<string, unknown> }>>();
+interface Held {
+  fields: Record<string, unknown>;
+  /** A user's IANA zone (Show User's iana_time_zone), or null. */
+  zone: string | null;
+}
+const caches = new WeakMap<AxiosInstance, LRUCache<string, Held>>();
 
 /**
- * A record's custom fields by key ({} when it is gone): an organization's organization_fields
- * (Show Organization) or a user's user_fields (Show User), each read at most once a minute.
+ * What the service reads of a record ({} and no zone when it is gone): an organization's
+ * organization_fields (Show Organization), or a user's user_fields and iana_time_zone (Show
+ * User), each read at most once a minute.
  */
-async function customFields(http: AxiosInstance, kind: 'organization' | 'user', id: number): Promise<Record<string, unknown>> {
+async function recordOf(http: AxiosInstance, kind: 'organization' | 'user', id: number): Promise<Held> {
   let cache = caches.get(http);
   if (!cache) caches.set(http, (cache = new LRUCache({ max: 5_000, ttl: TTL_MS })));
   const hit = cache.get(`${kind}:${id}`);
-  if (hit) return hit.fields;
-  let fields: Record<string, unknown> = {};
+  if (hit) return hit;
+  const held: Held = { fields: {}, zone: null };
   try {
     const r = await http.get(`/api/v2/${kind}s/${id}.json`);
-    fields = ((kind === 'organization' ? r.data?.organization?.organization_fields : r.data?.user?.user_fields) ?? {}) as Record<string, unknown>;
+    held.fields = ((kind === 'organization' ? r.data?.organization?.organization_fields : r.data?.user?.user_fields) ?? {}) as Record<string, unknown>;
+    const zone = kind === 'user' ? r.data?.user?.iana_time_zone : null;
+    held.zone = typeof zone === 'string' && zone ? zone : null;
   } catch (e) {
     // A record deleted since names nothing: the policy's default, as in the sidebar.
     if (statusOf(e) !== 404) throw e;
   }
-  cache.set(`${kind}:${id}`, { fields });
-  return fields;
+  cache.set(`${kind}:${id}`, held);
+  return held;
+}
+
+const customFields = async (http: AxiosInstance, kind: 'organization' | 'user', id: number) => (await recordOf(http, kind, id)).fields;
+
+/** The assignee's zone, for the notes the service writes (core's noteZone checks it is one); null with no assignee. */
+export async function assigneeZoneOf(http: AxiosInstance, assigneeId: number | null | undefined): Promise<string | null> {
+  return typeof assigneeId === 'number' && Number.isSafeInteger(assigneeId) ? (await recordOf(http, 'user', assigneeId)).zone : null;
 }
 
 const organizationFields = (http: AxiosInstance, id: number) => customFields(http, 'organization', id);

@@ -11,11 +11,14 @@ import { dropOutcomes, keepOutcomes } from './outcomes';
 import { keepNotices } from './ladder';
 import { DisconnectedError } from './oauth';
 import { notify, type NotifyPolicy } from './notify';
-import { personAttributesOf, withTierSource } from './organization';
+import { assigneeZoneOf, personAttributesOf, withTierSource } from './organization';
 import { retryAfterOf, statusOf, ZendeskApiError, type ZendeskTicket } from './zendesk';
 
-/** What the service keeps of a ticket: only what a plan compares (no subject, no comment, no requester). */
-export type Snapshot = ZendeskTicket;
+/**
+ * What the service keeps of a ticket: only what a plan compares (no subject, no comment, no
+ * requester), and the assignee's zone as last read, so that a transition's note needs no read.
+ */
+export type Snapshot = ZendeskTicket & { assignee_zone?: string | null };
 
 export type Outcome = 'written' | 'unchanged' | 'not-found' | 'closed';
 
@@ -42,7 +45,8 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     if (row) {
       const at = now();
       await warmZones(cfg.policy, row.timeline, at);
-      const plan = planFromTimeline(cfg.policy, cfg.fieldIds, row.snapshot, row.timeline, at, { transitions: true });
+      const zone = row.snapshot.assignee_zone ?? null;
+      const plan = planFromTimeline(cfg.policy, cfg.fieldIds, row.snapshot, row.timeline, at, { transitions: true, zone });
       // The priority is decided only where the audits show who set it (a read): a transition never
       // touches it, but for an escalation level's raise (the app's own Override).
       if (plan.update && !plan.raised) delete plan.update.priority;
@@ -57,7 +61,8 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
         res.writes++;
         res.outcome = 'written';
         res.transitions = plan.transitions ?? 0;
-        await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), row.timeline, plan, at, null);
+        // Another assignee since the last read: their zone is read with the next read.
+        await saveTicket(db, cfg, tenant, snapshotOf(cfg, written, written.assignee_id === row.snapshot.assignee_id ? zone : null), row.timeline, plan, at, null);
         await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
         notify(cfg.notifyUrl, notice, ticketId, plan.transitionNotes, log);
         return res;
@@ -103,9 +108,10 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     const people = await personAttributesOf(http, cfg, read.audits, read.ticket.organization_id);
     const timeline = await withTierSource(http, cfg, timelineOf(cfg.policy, cfg.fieldIds, ticketId, read.audits, read.users, trusted, people), read.ticket.organization_id);
     await warmZones(cfg.policy, timeline, at);
-    const plan = planFromTimeline(cfg.policy, cfg.fieldIds, read.ticket, timeline, at, { transitions: true });
+    const zone = await assigneeZoneOf(http, read.ticket.assignee_id);
+    const plan = planFromTimeline(cfg.policy, cfg.fieldIds, read.ticket, timeline, at, { transitions: true, zone });
     if (!plan.update) {
-      await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan, at, at);
+      await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket, zone), timeline, plan, at, at);
       await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
       return res;
     }
@@ -113,7 +119,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     // An escalation level's raise is an Override: it stands over a person's priority, as a lead's does.
     if (!plan.raised) await priorityByPeople(update, read.audits, read.users, cfg, lookup, trusted, (e) => log({ ...e, ticketId }));
     if (!Object.keys(update).length) {
-      await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket), timeline, plan, at, at);
+      await saveTicket(db, cfg, tenant, snapshotOf(cfg, read.ticket, zone), timeline, plan, at, at);
       await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
       return res;
     }
@@ -121,7 +127,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
       const written = await write(http, ticketId, update, read.ticket);
       res.writes++;
       res.transitions = plan.transitions ?? 0;
-      await saveTicket(db, cfg, tenant, snapshotOf(cfg, written), timeline, plan, at, at);
+      await saveTicket(db, cfg, tenant, snapshotOf(cfg, written, written.assignee_id === read.ticket.assignee_id ? zone : null), timeline, plan, at, at);
       await keepNotices(db, tenant, ticketId, plan.notices, Date.now());
       notify(cfg.notifyUrl, notice, ticketId, plan.transitionNotes, log);
       return { ...res, outcome: 'written' };
@@ -195,9 +201,9 @@ async function write(http: AxiosInstance, id: number, update: TicketUpdate, read
   return r.data.ticket as ZendeskTicket;
 }
 
-function snapshotOf(cfg: ServiceConfig, t: ZendeskTicket): Snapshot {
+function snapshotOf(cfg: ServiceConfig, t: ZendeskTicket, zone: string | null): Snapshot {
   const ids = new Set([cfg.fieldIds.state, cfg.fieldIds.priority, cfg.fieldIds.level, cfg.fieldIds.nextBreach, ...Object.values(cfg.fieldIds.due)].filter((x): x is number => x !== undefined));
-  return { id: t.id, status: t.status, priority: t.priority, tags: t.tags, custom_fields: t.custom_fields.filter((f) => ids.has(f.id)), updated_at: t.updated_at, ...(t.organization_id !== undefined ? { organization_id: t.organization_id } : {}), ...(t as { custom_status_id?: number }).custom_status_id !== undefined ? { custom_status_id: (t as { custom_status_id?: number }).custom_status_id } : {} } as Snapshot;
+  return { id: t.id, status: t.status, priority: t.priority, tags: t.tags, custom_fields: t.custom_fields.filter((f) => ids.has(f.id)), updated_at: t.updated_at, ...(t.organization_id !== undefined ? { organization_id: t.organization_id } : {}), ...(t.assignee_id != null ? { assignee_id: t.assignee_id } : {}), ...(zone ? { assignee_zone: zone } : {}), ...(t as { custom_status_id?: number }).custom_status_id !== undefined ? { custom_status_id: (t as { custom_status_id?: number }).custom_status_id } : {} } as Snapshot;
 }
 
 /** Never sooner than a second ahead: an instant that evaluates to no change cannot spin. */

@@ -66,7 +66,8 @@ export function timelineOf(policy: Policy, fieldIds: FieldIds, ticketId: number,
  * and each tag it adds comes with an internal note in the same write: the tag on the ticket is the
  * proof that the note was written, so a pass that runs again never writes it twice.
  */
-export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTicket, timeline: TimelineInput, now: number, opts: { transitions?: boolean } = {}): TicketPlan {
+/** `zone`: the assignee's, which the notes give their instants in where it is one (else the policy's). */
+export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: ZendeskTicket, timeline: TimelineInput, now: number, opts: { transitions?: boolean; zone?: string | null } = {}): TicketPlan {
   const parsed = TimelineSchema.parse(timeline);
   const { decision, clocks } = evaluateWithTrace(policy, parsed, now);
   // The same values the sidebar writes on save; only those that differ are sent.
@@ -81,14 +82,14 @@ export function planFromTimeline(policy: Policy, fieldIds: FieldIds, ticket: Zen
   const transitionNotes: string[] = [];
   let ladder: LadderRun | null = null;
   if (opts.transitions) {
-    const states = transitionTags(policy, decision);
+    const states = transitionTags(policy, decision, opts.zone);
     wantTags = wantTags.filter((t) => !isTransitionTag(t) || states.has(t));
     for (const [tag, line] of states) {
       if (wantTags.includes(tag)) continue;
       wantTags.push(tag);
       if (!ticket.tags.includes(tag)) notes.push(line), transitionNotes.push(line);
     }
-    ladder = ladderRun(policy, decision, ticket.tags);
+    ladder = ladderRun(policy, decision, ticket.tags, opts.zone);
     wantTags = wantTags.filter((t) => !parseLevelTag(t) || ladder!.proofs.includes(t));
     for (const t of [...ladder.proofs, ...ladder.tags]) if (!wantTags.includes(t)) wantTags.push(t);
     notes.push(...ladder.notes);
@@ -127,7 +128,7 @@ interface LadderRun {
  * with their proof tags (sla_ladder_<metric>_<cycle>_<level>, one per Metric, the highest). A pass
  * that runs again, or after a crash, finds the proof and runs nothing twice. Pure.
  */
-function ladderRun(policy: Policy, decision: Decision, tags: readonly string[]): LadderRun {
+function ladderRun(policy: Policy, decision: Decision, tags: readonly string[], zone?: string | null): LadderRun {
   const steps = reachedSteps(policy, decision);
   const out: LadderRun = { proofs: [], tags: [], notes: [], group: null, raised: false, ran: [], notices: [] };
   if (!steps.length) return out;
@@ -144,7 +145,7 @@ function ladderRun(policy: Policy, decision: Decision, tags: readonly string[]):
     if ((proven.get(`${tagPart(step.metric)}:${step.cycle}`) ?? 0) >= step.level) continue;
     out.ran.push(step.key);
     for (const a of step.actions) {
-      if ('note' in a) out.notes.push(stepNote(policy, step, m));
+      if ('note' in a) out.notes.push(stepNote(policy, step, m, zone));
       else if ('tag' in a) out.tags.push(a.tag);
       else if ('assignGroup' in a && /^\d+$/.test(a.assignGroup)) out.group = Number(a.assignGroup);
       else if ('raisePriority' in a) {
@@ -181,10 +182,10 @@ export function isTransitionTag(tag: string): boolean {
 }
 
 /** Tag -> note line, for each Metric now at risk or breached. The note names the Metric and its due instant, nothing of the ticket's content. */
-export function transitionTags(policy: Policy, decision: Decision): Map<string, string> {
+export function transitionTags(policy: Policy, decision: Decision, zone?: string | null): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of decision.metrics) {
-    if (m.state === 'at_risk' || m.state === 'breached') out.set(`sla_${m.state}_${m.metric}`, transitionNote(policy, m, m.state));
+    if (m.state === 'at_risk' || m.state === 'breached') out.set(`sla_${m.state}_${m.metric}`, transitionNote(policy, m, m.state, zone));
   }
   return out;
 }

@@ -34,6 +34,8 @@ export interface ZendeskTicket {
   updated_at: string;
   /** The requester's organization, where SLA_TIER_SOURCE reads the tier. */
   organization_id?: number | null;
+  /** Whose zone the app's notes give their instants in (Show User's iana_time_zone). */
+  assignee_id?: number | null;
 }
 
 export class ZendeskApiError extends Error {

@@ -30,7 +30,7 @@ export async function submitOverride(client: ZafClient, data: Loaded, from: stri
   const text = notify ? (notice ?? '').trim() || defaultNotice(data, to) : '';
   // The notice is marked in its audit's metadata, so that the timeline does not take it for the
   // first public reply: telling the requester their priority changed answers nothing they asked.
-  const updates: { comment: { body: string; public: boolean }; metadata?: Record<string, string> }[] = [{ comment: { body: overrideNote(data.policy, override), public: false } }];
+  const updates: { comment: { body: string; public: boolean }; metadata?: Record<string, string> }[] = [{ comment: { body: overrideNote(data.policy, override, data.user.zone), public: false } }];
   if (text) updates.push({ comment: { body: text, public: true }, metadata: { sla_desk: 'override-notice' } });
   for (const ticket of updates) {
     await twice(() => client.request({ url: `/api/v2/tickets/${data.ticketId}.json`, type: 'PUT', contentType: 'application/json', data: JSON.stringify({ ticket }) }));
