@@ -81,6 +81,8 @@ async function onlyRows(name, file, after) {
 if (process.argv.includes('--only=rules')) await onlyRows('rules', './rules.mjs', (l) => l.startsWith('| A ticket with '));
 // --only=outcome-report: the Zendesk report's rows alone (bench/outcome-report.mjs, a minute), after the service's PostgreSQL rows.
 if (process.argv.includes('--only=outcome-report')) await onlyRows('outcome-report', './outcome-report.mjs', (l) => l.startsWith('| Zendesk service (PostgreSQL): deliveries worked per second'));
+// --only=forge: the Forge app's rows alone (bench/forge.mjs, about two minutes), after the sidebar's.
+if (process.argv.includes('--only=forge')) await onlyRows('forge', './forge.mjs', (l) => l.startsWith('| Sidebar ÷ empty Garden page'));
 // --only=cycles: the recurring Metrics' rows alone (bench/cycles.mjs, a few seconds), after the evaluations'.
 if (process.argv.includes('--only=cycles')) await onlyRows('cycles', './cycles.mjs', (l) => l.startsWith('| Ticket evaluations, re-evaluated: median'));
 // --only=zendesk: the sidebar's rows alone (bench/zendesk.mjs, a minute), after the hostile inputs'.
@@ -248,7 +250,7 @@ rows.push(...(await zendeskRows(root, log)));
 
 // --- the Forge app -------------------------------------------------------------------------------------
 log('forge app...');
-const { forgeRows } = await import('./forge.mjs');
+const { forgeRows, how: forgeHow } = await import('./forge.mjs');
 rows.push(...(await forgeRows(root, log)));
 
 // --- the Zendesk service --------------------------------------------------------------------------------
@@ -289,7 +291,7 @@ const md = [
   `- Evaluations: \`evaluate()\` on ${EV.toLocaleString('en')} generated KIWI timelines (bench/generate.cjs), validated beforehand, in ${PROCS} separate processes one after another (bench/evaluate-worker.cjs): on this shared VM a whole process can land on a slow core and run about 1.6 times slower in every function, so the table gives the best and the median. \"Each timeline once\" uses fresh objects so nothing is cached; \"re-evaluated\" is what a sidebar or a scheduled check does on every tick, when the timeline's instants are already parsed.`,
   '- `sla evaluate`: the real command line in a child process, output to /dev/null as CSV; peak RSS from `process.resourceUsage().maxRSS` at exit.',
   '- Hostile inputs (bench/hostile.mjs): the largest policy is core/test/fixtures/largest-policy.cjs, every count at its limit in core/src/limits.ts, linted after a fresh parse each round; the busy ticket alternates open and pending every minute, 20,000 times, under KIWI STAGE+; the 200 MB line is one timeline whose impact is 200 MB of text, between two ordinary lines.',
-  '- Forge app: its TypeScript compiled to forge-app/.bench, with @forge/api and @forge/kvs pointed at the Jira REST emulator (test/jira/emulator.ts); requests are counted by the emulator (a JQL search counts as a read). Setting a priority and writing the app\'s read-only fields are two writes, because Jira takes app field values only through /rest/api/3/app/field/value. The emulator enforces Jira\'s caps (100 histories with expand=changelog, 40 in search, a capped comment page), so a busy issue\'s history costs paging reads. Transition lag: 10,000 issues created through the trigger, then 3 hours of virtual time; the five-minute finder runs on schedule, each queued event is delivered at its delay, and the lag is the delivery instant plus the consumer\'s measured time minus the transition\'s instant. Forge\'s own queue latency is not in it.',
+  forgeHow,
   '- Zendesk service and backfill: the code compiled by the workbench build, against the Zendesk REST emulator (test/zendesk/rest-emulator.ts) on loopback HTTP in the same process, so the figures include the emulator\'s own work. Deliveries carry real signatures. Webhook answers: 5,000 deliveries from a child process, 500 at once on 500 kept-alive connections, timed from the request to the end of the answer, while the worker works the same queue in the service\'s process; PostgreSQL is a throw-away local cluster (test/zendesk-service/pg-cluster.ts), PGlite runs in memory in the service\'s process (each statement runs synchronously; the service gives the event loop a turn before each, or queued statements would keep it from its sockets for a second at a time). Transition lag: 10,000 tickets under test/zendesk-service/fast-24x7.yaml delivered first, each at risk at its own instant over 20 s on the real clock; the lag is when the emulator receives the write minus the instant; the worker looks every second. The backfill reads history from the ticket-events export and tickets from the cursor export, and writes with update_many (100 a job, polled together); its requests are counted by the emulator. Against a real Zendesk the rate limit decides the pace: at about 12 requests per 1,000 tickets, a 700-a-minute plan allows some 58,000 tickets a minute, and the incremental exports allow 10 requests a minute.',
   embeddedStoreHow,
   outcomeReport.how,

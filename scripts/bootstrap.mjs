@@ -19,6 +19,23 @@ if (!existsSync(installed) || mtime(lock) > mtime(installed)) {
   console.error('[bootstrap] installing dependencies (npm install)...');
   run('npm install --no-audit --no-fund');
 }
+// Forge SQL's stand-in (test/jira/forge-sql.ts) is Debian's MariaDB server: the Forge app's tests,
+// the workbench's Jira report and the bench run it. Installed here when missing and this is root on
+// Debian; otherwise say how to get it, and go on (the Zendesk side needs none).
+const mariadb = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld', process.env.MARIADB_BIN && join(process.env.MARIADB_BIN, 'mariadbd')].filter(Boolean);
+if (!mariadb.some((p) => existsSync(p))) {
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    console.error("[bootstrap] installing Debian's mariadb-server-core (Forge SQL's stand-in)...");
+    try {
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      execSync('apt-get update -qq && apt-get install -y -qq --no-install-recommends mariadb-server-core', { stdio: ['ignore', 'ignore', 'inherit'], env });
+    } catch (e) {
+      console.error(`[bootstrap] could not install mariadb-server-core: ${e.message}`);
+    }
+  } else {
+    console.error("[bootstrap] no MariaDB server: install Debian's mariadb-server-core (or set MARIADB_BIN), or the Forge app's reports will not run");
+  }
+}
 // tsc -b is incremental: a no-op when nothing changed.
 run('npx --no-install tsc -b');
 

@@ -1,114 +1,230 @@
-import { kvs, WhereConditions } from '@forge/kvs';
-import { isKeyNotFound } from './config';
+import { migrationRunner, sql } from '@forge/sql';
+import { ReportBuilder, WORST_COUNT, type Outcome, type OutcomeReport, type Period } from '@sla-desk/core';
 import type { JiraIssue } from './jira/client';
-import type { Outcome } from '@sla-desk/core';
 
 /**
- * Each issue's Metric outcomes, kept in the app's Key-Value Store (docs/forge-reports.md says why
- * not Forge SQL). One value per issue, under a key that starts with its project's id, so that a
- * report pages through one project (or all) with a key-prefix query, 100 values a page:
- *
- *   sla-desk-outcomes-<projectId>-<issueId>  ->  IssueOutcomes
- *   sla-desk-outcome-home-<issueId>          ->  projectId   (only to find the old value of a moved issue)
- *
- * Ids, not keys: a project's key can be renamed and an issue's key changes when it moves.
+ * Each issue's Metric outcomes, one row per Metric and cycle, in the app's Forge SQL database
+ * (docs/forge-reports.md says why Forge SQL). Ids, not keys, identify an issue and its project (a
+ * key changes when the issue moves, and a project's key can be renamed); the keys are kept beside
+ * them for the report's links and for the viewer's Browse projects check. Nothing of the issue's
+ * content: ids, states, instants and the policy's ids.
  */
-export const OUTCOMES_PREFIX = 'sla-desk-outcomes-';
-export const outcomesKey = (projectId: string, issueId: string) => `${OUTCOMES_PREFIX}${projectId}-${issueId}`;
-/** The trailing dash keeps project 100 from also matching project 1000. */
-export const projectPrefix = (projectId: string) => `${OUTCOMES_PREFIX}${projectId}-`;
-const homeKey = (issueId: string) => `sla-desk-outcome-home-${issueId}`;
+export const TABLE = 'sla_outcomes';
 
 /**
- * A value holds at most this many cycles, the most recent kept: a Forge KVS value may be 240 KiB,
- * and an outcome takes about 200 bytes of JSON. Only an issue with a thousand replies reaches it.
+ * The schema, as Forge SQL's migrations: each runs once per installation, in order, recorded in the
+ * SDK's __migrations table. Binary collation, so that keys and ids sort in code-unit order, as core's
+ * worseFirst sorts them. Instants are epoch ms (BIGINT), as core's Outcome has them.
  */
-export const MAX_OUTCOMES_PER_ISSUE = 1000;
-/** Forge's largest query page. */
-const PAGE = 100;
+export const MIGRATIONS: readonly { name: string; statement: string }[] = [
+  {
+    name: 'v001_create_sla_outcomes',
+    statement: `CREATE TABLE IF NOT EXISTS ${TABLE} (
+      issue_id VARCHAR(32) NOT NULL,
+      metric VARCHAR(64) NOT NULL,
+      cycle INT NOT NULL,
+      issue_key VARCHAR(255) NOT NULL,
+      project_id VARCHAR(32) NOT NULL,
+      project_key VARCHAR(255) NOT NULL,
+      state VARCHAR(16) NOT NULL,
+      working_ms DOUBLE NOT NULL,
+      tier VARCHAR(64) NOT NULL,
+      priority VARCHAR(64) NOT NULL,
+      group_name VARCHAR(255) NULL,
+      started_at BIGINT NOT NULL,
+      ended_at BIGINT NULL,
+      due_at BIGINT NULL,
+      PRIMARY KEY (issue_id, metric, cycle),
+      KEY sla_outcomes_by_project (project_id, started_at)
+    ) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+  },
+];
 
-export interface IssueOutcomes {
-  v: 1;
-  issueId: string;
-  /** The issue's key when last evaluated: the report links to it. */
-  key: string;
-  projectId: string;
-  /** For the viewer's Browse projects check (mypermissions takes the key). */
-  projectKey: string;
-  outcomes: Outcome[];
-}
+let migrated: Promise<void> | null = null;
 
 /**
- * Merges this evaluation's outcomes into what the issue had: a cycle this evaluation shows replaces
- * the stored one (its state may have changed, or the clock gone back); cycles it no longer shows
- * (a recurring Metric's earlier ones, a Metric a later policy dropped) stay, decided as they were.
+ * Runs the migrations not yet run: from the install and upgrade events, and before the first
+ * statement of any invocation, so that no event that comes first finds no table. Once per runtime;
+ * a failure is tried again by the next call.
  */
-export function merged(before: readonly Outcome[], now: readonly Outcome[]): Outcome[] {
-  const id = (o: Outcome) => `${o.metric}\u0000${o.cycle}`;
-  const fresh = new Set(now.map(id));
-  const all = [...before.filter((o) => !fresh.has(id(o))), ...now];
-  all.sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0) || a.metric.localeCompare(b.metric) || a.cycle - b.cycle);
-  return all.slice(-MAX_OUTCOMES_PER_ISSUE);
-}
-
-async function read<T>(key: string): Promise<T | undefined> {
-  try {
-    return (await kvs.get(key)) as T | undefined;
-  } catch (e) {
-    // A failed read is no "nothing stored": it fails the pass, and Forge retries the event.
-    if (isKeyNotFound(e)) return undefined;
+export function ensureSchema(): Promise<void> {
+  migrated ??= (async () => {
+    for (const m of MIGRATIONS) migrationRunner.enqueue(m.name, m.statement);
+    await migrationRunner.run();
+  })().catch((e) => {
+    migrated = null;
     throw e;
-  }
+  });
+  return migrated;
+}
+
+/** Rows a statement writes at most: a request may be 1 MiB (Forge SQL's limits), a row takes about 250 bytes. */
+export const ROWS_PER_STATEMENT = 500;
+
+interface Row {
+  issue_id: string;
+  metric: string;
+  cycle: number;
+  issue_key: string;
+  project_id: string;
+  project_key: string;
+  state: string;
+  working_ms: number;
+  tier: string;
+  priority: string;
+  group_name: string | null;
+  started_at: number;
+  ended_at: number | null;
+  due_at: number | null;
+}
+const COLUMNS = ['issue_id', 'metric', 'cycle', 'issue_key', 'project_id', 'project_key', 'state', 'working_ms', 'tier', 'priority', 'group_name', 'started_at', 'ended_at', 'due_at'] as const;
+const KEY_COLUMNS = new Set(['issue_id', 'metric', 'cycle']);
+
+/** A stored row's numbers may come back as text (Forge SQL's JSON; DECIMAL, BIGINT): compare as numbers. */
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+function same(a: Row, b: Row): boolean {
+  return COLUMNS.every((c) => (typeof a[c] === 'number' || typeof b[c] === 'number' || a[c] === null || b[c] === null ? num(a[c]) === num(b[c]) : a[c] === b[c]));
 }
 
 /**
- * Keeps the issue's outcomes after an evaluation. One read when nothing changed; a write only when
- * something did. An issue that moved to another project has its value moved with it.
+ * Keeps the issue's outcomes after an evaluation: a cycle this evaluation shows is written as it is
+ * now (its state may have changed, or its clock gone back); cycles it no longer shows (a recurring
+ * Metric's earlier ones, a Metric a later policy dropped) stay, decided as they were. One read when
+ * nothing changed; only the rows that changed are written. An issue that moved or whose project was
+ * renamed has its earlier rows follow it (its key and project).
  */
 export async function keepOutcomes(issue: JiraIssue, outcomes: readonly Outcome[]): Promise<boolean> {
   const project = issue.fields.project;
-  if (!project?.id) return false; // Jira always sends it; without it no report could find the value
-  const projectId = String(project.id);
-  const key = outcomesKey(projectId, issue.id);
-  let stored = await read<IssueOutcomes>(key);
-  let movedFrom: string | null = null;
-  if (!stored) {
-    const home = await read<string>(homeKey(issue.id));
-    if (home && home !== projectId) {
-      movedFrom = outcomesKey(home, issue.id);
-      stored = await read<IssueOutcomes>(movedFrom);
-    }
+  if (!project?.id) return false; // Jira always sends it; without it no report could find the rows
+  await ensureSchema();
+  const where = { issue_id: issue.id, issue_key: issue.key, project_id: String(project.id), project_key: String(project.key) };
+  const rows: Row[] = outcomes.map((o) => ({ ...where, metric: o.metric, cycle: o.cycle, state: o.state, working_ms: o.workingMs, tier: o.tier, priority: o.priority, group_name: o.group, started_at: o.startedAt, ended_at: o.endedAt, due_at: o.dueAt }));
+  const stored = (await sql.prepare<Row>(`SELECT ${COLUMNS.join(', ')} FROM ${TABLE} WHERE issue_id = ?`).bindParams(issue.id).execute()).rows;
+  const byId = new Map(stored.map((r) => [`${r.metric}\u0000${Number(r.cycle)}`, r]));
+  const changed = rows.filter((r) => {
+    const s = byId.get(`${r.metric}\u0000${r.cycle}`);
+    return !s || !same(s, r);
+  });
+  const moved = stored.some((s) => s.issue_key !== where.issue_key || String(s.project_id) !== where.project_id || s.project_key !== where.project_key);
+  for (let i = 0; i < changed.length; i += ROWS_PER_STATEMENT) await upsert(changed.slice(i, i + ROWS_PER_STATEMENT));
+  if (moved) {
+    await sql
+      .prepare(`UPDATE ${TABLE} SET issue_key = ?, project_id = ?, project_key = ? WHERE issue_id = ?`)
+      .bindParams(where.issue_key, where.project_id, where.project_key, issue.id)
+      .execute();
   }
-  const next: IssueOutcomes = { v: 1, issueId: issue.id, key: issue.key, projectId, projectKey: project.key, outcomes: merged(stored?.outcomes ?? [], outcomes) };
-  if (!movedFrom && stored && JSON.stringify(stored) === JSON.stringify(next)) return false;
-  await kvs.set(key, next);
-  if (!stored || movedFrom) await kvs.set(homeKey(issue.id), projectId);
-  // After the new value is written: a failure in between leaves two copies, never none.
-  if (movedFrom) await kvs.delete(movedFrom);
-  return true;
+  return changed.length > 0 || moved;
 }
 
-export interface OutcomePage {
-  issues: IssueOutcomes[];
-  /** False when the time budget ran out first: the report then says it counts part of the site. */
-  complete: boolean;
+async function upsert(rows: readonly Row[]): Promise<void> {
+  const one = `(${COLUMNS.map(() => '?').join(', ')})`;
+  const update = COLUMNS.filter((c) => !KEY_COLUMNS.has(c))
+    .map((c) => `${c} = VALUES(${c})`)
+    .join(', ');
+  await sql
+    .prepare(`INSERT INTO ${TABLE} (${COLUMNS.join(', ')}) VALUES ${rows.map(() => one).join(', ')} ON DUPLICATE KEY UPDATE ${update}`)
+    .bindParams(...rows.flatMap((r) => COLUMNS.map((c) => r[c])))
+    .execute();
 }
+
+/** The projects with stored outcomes, by key: a dashboard checks each for the viewer. */
+export async function projectsWithOutcomes(): Promise<{ id: string; key: string }[]> {
+  await ensureSchema();
+  const { rows } = await sql.prepare<{ project_id: string; project_key: string }>(`SELECT project_id, MAX(project_key) AS project_key FROM ${TABLE} GROUP BY project_id ORDER BY project_key`).execute();
+  return rows.map((r) => ({ id: String(r.project_id), key: String(r.project_key) }));
+}
+
+/** The issues behind one tier x priority x metric row: what its drill-down lists. */
+export interface RowIssues {
+  tier: string;
+  priority: string;
+  metric: string;
+  /** Issue keys with a breached cycle in the period, the most recent breach first, at most DRILL_COUNT. */
+  breached: string[];
+  /** Issue keys with any cycle in the period, in key order, at most DRILL_COUNT. */
+  all: string[];
+}
+
+export const DRILL_COUNT = 50;
+
+export interface StoredReport extends OutcomeReport {
+  drill: RowIssues[];
+  /** How many issues have a cycle in the period. */
+  issues: number;
+}
+
+const EARLIEST = Number.MIN_SAFE_INTEGER;
+const LATEST = Number.MAX_SAFE_INTEGER;
 
 /**
- * Every stored issue's outcomes, of one project or of all, page by page until the budget is spent
- * (a resolver has 25 s in all). Values of another shape (a future version's) are passed over.
+ * The report of the stored outcomes of `projectIds` (a project page's one, or a dashboard's the
+ * viewer may browse): aggregated in SQL (counts by group and week, medians, the worst breaches,
+ * the drill-down's issues), the figures then made by core's ReportBuilder, as `sla report
+ * --outcomes` makes them over the same issues. Each is one SELECT, within Forge SQL's 5 s; they run
+ * at once.
  */
-export async function readOutcomes(projectId: string | null, budgetMs = 15_000, clock: () => number = Date.now): Promise<OutcomePage> {
-  const started = clock();
-  const issues: IssueOutcomes[] = [];
-  let cursor: string | undefined;
-  do {
-    if (clock() - started > budgetMs) return { issues, complete: false };
-    let q = kvs.query().where('key', WhereConditions.beginsWith(projectId === null ? OUTCOMES_PREFIX : projectPrefix(projectId))).limit(PAGE);
-    if (cursor) q = q.cursor(cursor);
-    const page = await q.getMany<IssueOutcomes>();
-    for (const r of page.results) if (r.value && r.value.v === 1 && Array.isArray(r.value.outcomes)) issues.push(r.value);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return { issues, complete: true };
+export async function reportOf(projectIds: readonly string[], period: Period, now: number, worst = WORST_COUNT): Promise<StoredReport> {
+  const b = new ReportBuilder({ period, now, worst });
+  if (!projectIds.length) return { ...b.outcomeReport(), drill: [], issues: 0 };
+  await ensureSchema();
+  const where = `project_id IN (${projectIds.map(() => '?').join(', ')}) AND started_at >= ? AND started_at < ?`;
+  const args = [...projectIds, period.from ?? EARLIEST, period.to ?? LATEST];
+  const select = async <T>(query: string, params: unknown[] = args): Promise<T[]> => (await sql.prepare<T>(query).bindParams(...params).execute()).rows as T[];
+  type Late = { issue_key: string; metric: string; cycle: number; tier: string; priority: string; due_at: number; ended_at: number | null; late_ms: number };
+  const late = (which: string, lateness: string, order: string, extra: unknown[] = []) =>
+    select<Late>(
+      `SELECT issue_key, metric, cycle, tier, priority, due_at, ended_at, ${lateness} AS late_ms FROM ${TABLE}
+       WHERE ${where} AND state = 'breached' AND due_at IS NOT NULL AND ${which}
+       ORDER BY ${order}, issue_key, metric, cycle LIMIT ?`,
+      [...extra, ...args, worst],
+    );
+  const [cells, medians, ended, open, drill, issues] = await Promise.all([
+    // core's weekIndex: weeks from the Monday before the epoch (a Thursday), UTC.
+    select<{ tier: string; priority: string; metric: string; week: number; tickets: number; met: number; breached: number; open: number }>(
+      `SELECT tier, priority, metric, FLOOR((started_at + 259200000) / 604800000) AS week, SUM(cycle = 1) AS tickets,
+         SUM(state = 'met') AS met, SUM(state = 'breached') AS breached, SUM(state = 'open') AS open
+       FROM ${TABLE} WHERE ${where} GROUP BY tier, priority, metric, week`,
+    ),
+    // The median of each group's stopped cycles (for an even count the mean of the two middle
+    // values, as core's): MySQL has no percentile_cont, so by their rank.
+    select<{ tier: string; priority: string; metric: string; median: number }>(
+      `SELECT tier, priority, metric, AVG(working_ms) AS median FROM (
+         SELECT tier, priority, metric, working_ms,
+           ROW_NUMBER() OVER (PARTITION BY tier, priority, metric ORDER BY working_ms) AS n,
+           COUNT(*) OVER (PARTITION BY tier, priority, metric) AS total
+         FROM ${TABLE} WHERE ${where} AND ended_at IS NOT NULL) ranked
+       WHERE n IN (FLOOR((total + 1) / 2), FLOOR(total / 2) + 1) GROUP BY tier, priority, metric`,
+    ),
+    late('ended_at IS NOT NULL', 'ended_at - due_at', '(ended_at - due_at) DESC'),
+    // Still open: late until now, so the earliest due is the latest.
+    late('ended_at IS NULL', '? - due_at', 'due_at', [Math.trunc(now)]),
+    // Each row's issues: the first DRILL_COUNT by key, and the DRILL_COUNT breached most recently.
+    select<{ tier: string; priority: string; metric: string; issue_key: string; last_breach: number | null; by_key: number; by_breach: number }>(
+      `SELECT tier, priority, metric, issue_key, last_breach, by_key, by_breach FROM (
+         SELECT tier, priority, metric, issue_key, last_breach,
+           ROW_NUMBER() OVER (PARTITION BY tier, priority, metric ORDER BY issue_key) AS by_key,
+           ROW_NUMBER() OVER (PARTITION BY tier, priority, metric ORDER BY last_breach IS NULL, last_breach DESC, issue_key) AS by_breach
+         FROM (SELECT tier, priority, metric, issue_key, MAX(CASE WHEN state = 'breached' THEN COALESCE(due_at, started_at) END) AS last_breach
+               FROM ${TABLE} WHERE ${where} GROUP BY tier, priority, metric, issue_key) per_issue) ranked
+       WHERE by_key <= ${DRILL_COUNT} OR (last_breach IS NOT NULL AND by_breach <= ${DRILL_COUNT})
+       ORDER BY tier, priority, metric, by_key`,
+    ),
+    select<{ n: number }>(`SELECT COUNT(DISTINCT issue_id) AS n FROM ${TABLE} WHERE ${where}`),
+  ]);
+  for (const c of cells) b.addCell({ tier: c.tier, priority: c.priority, metric: c.metric, week: Number(c.week), tickets: Number(c.tickets), met: Number(c.met), breached: Number(c.breached), open: Number(c.open) });
+  for (const m of medians) b.addMedian({ tier: m.tier, priority: m.priority, metric: m.metric, medianWorkingMs: Number(m.median) });
+  for (const w of [...ended, ...open]) b.addWorst({ ticketId: w.issue_key, metric: w.metric, cycle: Number(w.cycle), tier: w.tier, priority: w.priority, dueAt: Number(w.due_at), endedAt: w.ended_at === null ? null : Number(w.ended_at), lateMs: Number(w.late_ms) });
+  return { ...b.outcomeReport(), drill: drillRows(drill), issues: Number(issues[0]?.n ?? 0) };
+}
+
+function drillRows(ranked: { tier: string; priority: string; metric: string; issue_key: string; last_breach: number | null; by_key: number; by_breach: number }[]): RowIssues[] {
+  const rows = new Map<string, { row: RowIssues; breaches: { key: string; at: number; rank: number }[] }>();
+  for (const r of ranked) {
+    const id = `${r.tier}\u0000${r.priority}\u0000${r.metric}`;
+    let d = rows.get(id);
+    if (!d) rows.set(id, (d = { row: { tier: r.tier, priority: r.priority, metric: r.metric, breached: [], all: [] }, breaches: [] }));
+    if (Number(r.by_key) <= DRILL_COUNT) d.row.all.push(r.issue_key);
+    if (r.last_breach !== null && Number(r.by_breach) <= DRILL_COUNT) d.breaches.push({ key: r.issue_key, at: Number(r.last_breach), rank: Number(r.by_breach) });
+  }
+  return [...rows.values()].map(({ row, breaches }) => ({ ...row, breached: breaches.sort((a, b) => a.rank - b.rank).map((x) => x.key) }));
 }

@@ -1,3 +1,4 @@
+import { ensureSchema } from './outcome-store';
 import { Queue, InvocationError, InvocationErrorCode, type AsyncEvent } from '@forge/events';
 import { kvs } from '@forge/kvs';
 import { loadConfig, policyOf, appFieldIds } from './config';
@@ -53,9 +54,12 @@ export async function startRecalculation(queue: RecalculationQueue = new Queue({
  * The app's life cycle events (Forge: avi:forge:installed:app, avi:forge:upgraded:app). The
  * transition finder sees only issues whose next-transition field is set, and an issue with no event
  * since the install (or since an upgrade that changed how it evaluates) never gets one: every open
- * issue is recalculated. The payload (installation id, app version) is not needed.
+ * issue is recalculated. The payload (installation id, app version) is not needed. The outcomes'
+ * tables are made (or migrated) first, so the recalculation's issues find them; a failure throws,
+ * and Forge delivers the event again.
  */
 export async function onAppLifecycle(_event: unknown, queue: RecalculationQueue = new Queue({ key: QUEUE }), now = Date.now()) {
+  await ensureSchema();
   const started = await startRecalculation(queue, now);
   console.log(JSON.stringify({ level: 'info', msg: 'recalculation of open issues started after an install or upgrade', runId: started.progress.runId }));
   return started;

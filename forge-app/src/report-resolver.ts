@@ -2,8 +2,8 @@ import Resolver from '@forge/resolver';
 import { localeOf, type Policy } from '@sla-desk/core';
 import { loadConfig, policyOf } from './config';
 import { JiraError, resolverClient, type JiraClient } from './jira/client';
-import { readOutcomes, type IssueOutcomes, type OutcomePage } from './outcome-store';
-import { buildReport, PERIOD_WEEKS, periodOf, type IssueReport, type PeriodChoice } from './report';
+import { projectsWithOutcomes } from './outcome-store';
+import { issueReport, PERIOD_WEEKS, type IssueReport, type PeriodChoice } from './report';
 
 /** What Forge passes a project page's and a dashboard gadget's resolver (the parts read here). */
 export interface ReportCtx {
@@ -28,7 +28,7 @@ export type ReportAnswer =
       /** The project the page is of; null on a dashboard (every project the viewer may browse). */
       project: string | null;
       period: PeriodChoice;
-      /** False when not every stored issue could be read within the call's time. */
+      /** False when a dashboard had more projects with outcomes than it checks (MAX_PROJECT_CHECKS). */
       complete: boolean;
       /** Projects with outcomes the viewer may not browse, left out (a dashboard only). */
       hiddenProjects: number;
@@ -67,30 +67,30 @@ async function mayBrowse(user: JiraClient, projectKey: string): Promise<boolean>
  * browse). Outcomes are read as the app, so each project is first checked as the viewer (asUser):
  * Browse projects, as Jira asks for seeing the issues themselves.
  */
-export async function report(payload: unknown, context: ReportCtx, user: JiraClient, now = Date.now(), read: (projectId: string | null) => Promise<OutcomePage> = (id) => readOutcomes(id)): Promise<ReportAnswer> {
+export async function report(payload: unknown, context: ReportCtx, user: JiraClient, now = Date.now()): Promise<ReportAnswer> {
   const period = parsePeriod(payload);
   if (period === null) return { ok: false, problems: [`period: expected one of ${PERIOD_WEEKS.join(', ')} (weeks) or "all"`] };
   const project = context.extension?.project;
   const projectKey = project?.key ? String(project.key) : null;
   if (project && (!project.id || !projectKey)) return { ok: false, problems: ['extension.project: Jira sent no project id and key'] };
   if (projectKey && !(await mayBrowse(user, projectKey))) return { ok: false, problems: [`You need the Browse projects permission on ${projectKey} to see its SLA report.`] };
-  const page = await read(project ? String(project.id) : null);
-  let records: IssueOutcomes[] = page.issues;
+  let ids = project ? [String(project.id)] : [];
   let hiddenProjects = 0;
-  let complete = page.complete;
+  let complete = true;
   if (!project) {
-    const keys = [...new Set(records.map((r) => r.projectKey))].sort();
-    const allowed = new Set<string>();
-    for (const k of keys.slice(0, MAX_PROJECT_CHECKS)) if (await mayBrowse(user, k)) allowed.add(k);
+    const stored = await projectsWithOutcomes();
+    const checked = stored.slice(0, MAX_PROJECT_CHECKS);
     // Projects past the cap are left out, as are those the viewer may not see: the page says so.
-    if (keys.length > MAX_PROJECT_CHECKS) complete = false;
-    hiddenProjects = keys.slice(0, MAX_PROJECT_CHECKS).filter((k) => !allowed.has(k)).length;
-    records = records.filter((r) => allowed.has(r.projectKey));
+    if (stored.length > MAX_PROJECT_CHECKS) complete = false;
+    const allowed: string[] = [];
+    for (const p of checked) if (await mayBrowse(user, p.key)) allowed.push(p.id);
+    hiddenProjects = checked.length - allowed.length;
+    ids = allowed;
   }
-  const config = await loadConfig();
+  const [built, config] = await Promise.all([issueReport(ids, period, now), loadConfig()]);
   return {
     ok: true,
-    report: buildReport(records, periodOf(period, now), now),
+    report: built,
     labels: labelsOf(policyOf(config).policy),
     project: projectKey,
     period,

@@ -21,7 +21,9 @@ test('manifest.yml passes @forge/manifest\'s full validation, resources and hand
 test('runtime, modules, loop guard and the fewest scopes', () => {
   const m = parse(readFileSync(MANIFEST, 'utf8'));
   expect(m.app.runtime.name).toBe('nodejs22.x');
-  expect(Object.keys(m.modules).sort()).toEqual(['consumer', 'function', 'jira:adminPage', 'jira:customField', 'jira:dashboardGadget', 'jira:issueGlance', 'jira:issuePanel', 'jira:projectPage', 'scheduledTrigger', 'trigger']);
+  expect(Object.keys(m.modules).sort()).toEqual(['consumer', 'function', 'jira:adminPage', 'jira:customField', 'jira:dashboardGadget', 'jira:issueGlance', 'jira:issuePanel', 'jira:projectPage', 'scheduledTrigger', 'sql', 'trigger']);
+  // The report's outcomes: the app's Forge SQL database (docs/forge-reports.md).
+  expect(m.modules.sql).toEqual([{ key: 'main', engine: 'mysql' }]);
   expect(m.modules.scheduledTrigger[0]).toEqual({ key: 'sla-desk-transitions', function: 'find-transitions', interval: 'fiveMinute' });
   expect(m.modules.trigger[0].events).toEqual(['avi:jira:created:issue', 'avi:jira:updated:issue', 'avi:jira:commented:issue']);
   expect(m.modules.trigger[0].filter.ignoreSelf).toBe(true);
@@ -100,6 +102,14 @@ test('the same linters do catch a broken manifest: the life cycle trigger\'s han
   m.modules.function.find((f: { key: string }) => f.key === m.modules.trigger[1].function).handler = 'index.noLifecycleHandler';
   const r = await lintApp(APP, m);
   expect(r.results.flatMap((x) => x.warnings.map((e) => e.message)).join('\n')).toMatch(/noLifecycleHandler/);
+}, 60_000);
+
+test('the same linters do catch a broken manifest: the sql module left out while the code uses @forge/sql', async () => {
+  const m = parse(readFileSync(MANIFEST, 'utf8'));
+  delete m.modules.sql;
+  const r = await lintApp(APP, m);
+  expect(r.count.errors).toBeGreaterThan(0);
+  expect(r.results.flatMap((x) => x.errors.map((e) => e.message)).join('\n')).toMatch(/sql/i);
 }, 60_000);
 
 test('the same linters do catch a broken manifest: a trigger whose handler is not exported', async () => {

@@ -2,8 +2,8 @@
  * @jest-environment jsdom
  */
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
-import type { Outcome } from '@sla-desk/core';
-import { buildReport, periodOf } from '../src/report';
+import { ReportBuilder, reportCsv, type Outcome } from '@sla-desk/core';
+import { periodOf } from '../src/report';
 import type { ReportAnswer } from '../src/report-resolver';
 
 // UI Kit components as plain elements that keep what matters here: a table's caption, head and
@@ -53,18 +53,23 @@ const o = (key: string, metric: string, state: Outcome['state'], startedAt: numb
 
 /**
  * Three weeks: the first with a met and a breach, the second with only an open cycle (nothing
- * decided: no data), the third with a breach only (0 %). Built by the app's own report code.
+ * decided: no data), the third with a breach only (0 %). The figures are core's ReportBuilder's, as
+ * the resolver's are (report.test.ts checks the resolver's against the store); the drill-down is
+ * what the store answers for these outcomes.
  */
 function answer(): ReportAnswer {
   const w1 = Date.parse('2026-11-10T15:00:00Z');
   const w2 = Date.parse('2026-11-17T15:00:00Z');
   const w3 = Date.parse('2026-11-24T15:00:00Z');
-  const records = [
-    { v: 1 as const, issueId: '1', key: 'SUP-1', projectId: '1', projectKey: 'SUP', outcomes: [o('SUP-1', 'first_response', 'met', w1), o('SUP-1', 'resolution', 'breached', w1)] },
-    { v: 1 as const, issueId: '2', key: 'SUP-2', projectId: '1', projectKey: 'SUP', outcomes: [o('SUP-2', 'first_response', 'open', w2, { tier: 'basic', priority: 'P3' })] },
-    { v: 1 as const, issueId: '3', key: 'SUP-3', projectId: '1', projectKey: 'SUP', outcomes: [o('SUP-3', 'resolution', 'breached', w3, { dueAt: w3 + 5 * H })] },
+  const b = new ReportBuilder({ period: periodOf(4, NOW), now: NOW });
+  for (const x of [o('SUP-1', 'first_response', 'met', w1), o('SUP-1', 'resolution', 'breached', w1), o('SUP-2', 'first_response', 'open', w2, { tier: 'basic', priority: 'P3' }), o('SUP-3', 'resolution', 'breached', w3, { dueAt: w3 + 5 * H })]) b.addOutcome(x);
+  const built = b.outcomeReport();
+  const drill = [
+    { tier: 'basic', priority: 'P3', metric: 'first_response', breached: [], all: ['SUP-2'] },
+    { tier: 'plus', priority: 'P1', metric: 'first_response', breached: [], all: ['SUP-1'] },
+    { tier: 'plus', priority: 'P1', metric: 'resolution', breached: ['SUP-3', 'SUP-1'], all: ['SUP-1', 'SUP-3'] },
   ];
-  const report = buildReport(records, periodOf(4, NOW), NOW);
+  const report = { ...built, drill, csv: reportCsv(built.rows), issues: 3 };
   return { ok: true, report, labels: { tiers: { plus: 'Plus', basic: 'Basic' }, priorities: { P1: 'P1', P3: 'P3' }, metrics: { first_response: 'Initial response', resolution: 'Resolution' } }, project: 'SUP', period: 4, complete: true, hiddenProjects: 0, locale: 'en', timezone: 'America/Toronto' };
 }
 

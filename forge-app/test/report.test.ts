@@ -2,12 +2,12 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { failStorage, freshSite, jira, store, testConfig, warmSite } from './setup';
+import { forgeSql, freshSite, jira, testConfig, warmSite } from './setup';
 import { JiraClient } from '../src/jira/client';
 import { onIssueEvent, readIssue } from '../src/triggers';
 import { planIssue } from '../src/issue';
 import { PRESETS } from '../src/presets';
-import { keepOutcomes, outcomesKey, readOutcomes, MAX_OUTCOMES_PER_ISSUE, OUTCOMES_PREFIX } from '../src/outcome-store';
+import { keepOutcomes, projectsWithOutcomes, ROWS_PER_STATEMENT, TABLE } from '../src/outcome-store';
 import { report, reportDefinitions, type ReportAnswer } from '../src/report-resolver';
 import { periodOf } from '../src/report';
 import type { JiraIssue } from '../src/jira/client';
@@ -90,39 +90,58 @@ function cli(file: string, ...args: string[]) {
   return JSON.parse(execFileSync(process.execPath, [join(ROOT, 'core', 'bin', 'sla.js'), 'report', '--outcomes', '--policy', 'kiwi-stage-plus', '--now', new Date(NOW).toISOString(), '--format', 'json', ...args, file], { encoding: 'utf8' }));
 }
 
+/** An issue's stored rows, as the app's database holds them. */
+async function stored(issueId: string) {
+  return forgeSql.select<{ issue_key: string; project_id: string; project_key: string; metric: string; cycle: number; state: string; working_ms: number; tier: string; priority: string; group_name: string | null }>(`SELECT * FROM ${TABLE} WHERE issue_id = ? ORDER BY started_at, metric, cycle`, [issueId]);
+}
+
 const ok = (a: ReportAnswer) => {
   if (!a.ok) throw new Error(a.problems.join('; '));
   return a;
 };
 
-test('the trigger keeps each Metric\'s outcome per issue, under its project, and keeps it after the issue is solved', async () => {
+test('the trigger keeps each Metric\'s outcome per cycle, under its project, and keeps it after the issue is solved', async () => {
   const keys = seedDesk(6);
   await evaluateDesk(keys);
-  const sup2 = store.get(outcomesKey(jira.projectId('SUP'), '20001')) as { key: string; projectKey: string; outcomes: Outcome[] };
-  expect(sup2.key).toBe('SUP-2');
-  expect(sup2.projectKey).toBe('SUP');
-  expect(sup2.outcomes.map((o) => [o.metric, o.cycle, o.state])).toEqual([
-    ['first_response', 1, expect.stringMatching(/^(met|breached)$/)],
-    ['resolution', 1, expect.stringMatching(/^(met|breached)$/)],
+  const sup2 = await stored('20001');
+  expect(sup2.map((r) => [r.issue_key, r.project_key, r.project_id, r.metric, Number(r.cycle)])).toEqual([
+    ['SUP-2', 'SUP', jira.projectId('SUP'), 'first_response', 1],
+    ['SUP-2', 'SUP', jira.projectId('SUP'), 'resolution', 1],
   ]);
-  expect(sup2.outcomes.every((o) => o.tier === 'plus' && o.priority !== '')).toBe(true);
-  // Solved: evaluated again (a comment after resolution), the outcome is the same, and not rewritten.
-  const before = JSON.stringify(sup2);
+  expect(sup2.every((r) => /^(met|breached)$/.test(r.state) && r.tier === 'plus' && r.priority !== '')).toBe(true);
+  // Solved: evaluated again (a comment after resolution), the outcome is the same, and nothing is written.
+  forgeSql.log.length = 0;
   await onIssueEvent({ issue: { id: '20001', key: 'SUP-2' } }, client(), NOW + 3600_000);
-  expect(JSON.stringify(store.get(outcomesKey(jira.projectId('SUP'), '20001')))).toBe(before);
+  expect(await stored('20001')).toEqual(sup2);
+  expect(forgeSql.log.filter((l) => /^\s*(insert|update|delete)/i.test(l.query))).toEqual([]);
   // Nothing about the issue's content is kept: ids, states and instants only.
-  expect(before).not.toMatch(/On it|customer-1|agent-1/);
+  expect(JSON.stringify(await forgeSql.select(`SELECT * FROM ${TABLE}`))).not.toMatch(/On it|customer-1|agent-1|Lea Agent/);
+});
+
+test('the schema is made once per installation, through Forge SQL\'s migrations and its DDL endpoint', async () => {
+  await evaluateDesk(seedDesk(2));
+  const migrations = await forgeSql.select<{ name: string }>('SELECT name FROM __migrations');
+  expect(migrations.map((m) => m.name)).toEqual(['v001_create_sla_outcomes']);
+  // A new runtime (a cold start) runs the migrations again: those run already are passed over.
+  forgeSql.log.length = 0;
+  await jest.isolateModulesAsync(async () => (await import('../src/outcome-store')).ensureSchema());
+  const ddl = forgeSql.log.filter((l) => /^\s*create/i.test(l.query));
+  expect(ddl.map((l) => l.query)).toEqual([expect.stringContaining('CREATE TABLE IF NOT EXISTS __migrations')]);
+  expect(ddl.every((l) => l.path === '/api/v1/execute/ddl')).toBe(true);
+  // The DML endpoint refuses DDL, as Forge SQL's does: the app never sends it there.
+  const refused = await forgeSql.fetch('/api/v1/execute', { method: 'POST', body: JSON.stringify({ query: `DROP TABLE ${TABLE}`, params: [], method: 'all' }) });
+  expect(refused.status).toBe(400);
+  expect(JSON.parse(await refused.text())).toMatchObject({ code: 'INVALID_SQL_QUERY' });
 });
 
 test('a failed write of the outcomes fails the pass (Forge retries it), after the issue\'s own fields; the retry keeps them', async () => {
   const [key] = seedDesk(1);
-  const stored = outcomesKey(jira.projectId('OPS'), '20000');
-  failStorage(1, 'set', 'RATE_LIMIT_EXCEEDED', 429, stored);
+  forgeSql.failNext(1, { status: 429, code: 'RATE_LIMIT_EXCEEDED', match: /^INSERT INTO sla_outcomes/ });
   await expect(onIssueEvent({ issue: { id: '20000', key } }, client(), NOW)).rejects.toThrow('RATE_LIMIT_EXCEEDED');
   expect(jira.issues.get(key)!.fields.priority).not.toEqual({ id: '3', name: 'Medium' });
-  expect(store.has(stored)).toBe(false);
+  expect(await stored('20000')).toEqual([]);
   await onIssueEvent({ issue: { id: '20000', key } }, client(), NOW);
-  expect((store.get(stored) as { outcomes: Outcome[] }).outcomes).toHaveLength(2);
+  expect(await stored('20000')).toHaveLength(2);
 });
 
 test('an issue moved to another project takes its outcomes along; nothing stays under the old project', async () => {
@@ -133,35 +152,28 @@ test('an issue moved to another project takes its outcomes along; nothing stays 
   const moved = { ...issue, key: 'OPS-1', fields: { project: { id: '2', key: 'OPS' } } } as unknown as JiraIssue;
   const later: Outcome = { ...o, ticketId: 'OPS-1', metric: 'resolution', state: 'open', endedAt: null };
   expect(await keepOutcomes(moved, [later])).toBe(true);
-  expect(store.has(outcomesKey('1', '777'))).toBe(false);
-  expect((store.get(outcomesKey('2', '777')) as { key: string; outcomes: Outcome[] }).outcomes.map((x) => x.metric)).toEqual(['first_response', 'resolution']);
+  expect((await stored('777')).map((r) => [r.metric, r.issue_key, r.project_id, r.project_key])).toEqual([
+    ['first_response', 'OPS-1', '2', 'OPS'],
+    ['resolution', 'OPS-1', '2', 'OPS'],
+  ]);
+  expect(await projectsWithOutcomes()).toEqual([{ id: '2', key: 'OPS' }]);
 });
 
-test('a value keeps at most MAX_OUTCOMES_PER_ISSUE cycles, the most recent', async () => {
+test('an issue with more cycles than one statement may carry keeps them all, in several statements within Forge SQL\'s 1 MiB request', async () => {
   const issue = { id: '9', key: 'SUP-9', fields: { project: { id: '1', key: 'SUP' } } } as unknown as JiraIssue;
-  const many = Array.from({ length: MAX_OUTCOMES_PER_ISSUE + 5 }, (_, i): Outcome => ({ ticketId: 'SUP-9', metric: 'next_reply', cycle: i + 1, state: 'met', workingMs: 1, tier: 'basic', priority: 'P2', group: null, startedAt: NOW - (2000 - i) * 60_000, endedAt: NOW - (2000 - i) * 60_000 + 1, dueAt: null }));
+  const count = 2 * ROWS_PER_STATEMENT + 5;
+  const many = Array.from({ length: count }, (_, i): Outcome => ({ ticketId: 'SUP-9', metric: 'next_reply', cycle: i + 1, state: 'met', workingMs: 1, tier: 'basic', priority: 'P2', group: 'Tier 2 — Europe', startedAt: NOW - (5000 - i) * 60_000, endedAt: NOW - (5000 - i) * 60_000 + 1, dueAt: null }));
+  forgeSql.log.length = 0;
   await keepOutcomes(issue, many);
-  const kept = (store.get(outcomesKey('1', '9')) as { outcomes: Outcome[] }).outcomes;
-  expect(kept).toHaveLength(MAX_OUTCOMES_PER_ISSUE);
-  expect(kept[0].cycle).toBe(6);
-});
-
-test('the report pages through every stored issue, 100 a page, and one project\'s prefix matches no other project', async () => {
-  for (let i = 0; i < 230; i++) {
-    const project = i < 200 ? { id: '10', key: 'BIG' } : { id: '100', key: 'SMALL' };
-    await keepOutcomes({ id: String(i), key: `${project.key}-${i}`, fields: { project } } as unknown as JiraIssue, []);
-  }
-  const all = await readOutcomes(null);
-  expect(all).toMatchObject({ complete: true });
-  expect(all.issues).toHaveLength(230);
-  expect((await readOutcomes('10')).issues).toHaveLength(200);
-  expect((await readOutcomes('100')).issues).toHaveLength(30);
-  // Out of time after the first page: said, not hidden.
-  let t = 0;
-  const partial = await readOutcomes(null, 5, () => (t += 3) - 3);
-  expect(partial.complete).toBe(false);
-  expect(partial.issues).toHaveLength(100);
-  expect([...store.keys()].filter((k) => k.startsWith(OUTCOMES_PREFIX))).toHaveLength(230);
+  expect(await stored('9')).toHaveLength(count);
+  expect(forgeSql.log.filter((l) => l.query.startsWith('INSERT'))).toHaveLength(3);
+  // One cycle changed: one row written, not the thousand.
+  forgeSql.log.length = 0;
+  await keepOutcomes(issue, [{ ...many[0], state: 'breached' }]);
+  const writes = forgeSql.log.filter((l) => l.query.startsWith('INSERT'));
+  expect(writes).toHaveLength(1);
+  expect((writes[0].query.match(/\(\?/g) ?? []).length).toBe(1);
+  expect((await stored('9')).filter((r) => r.state === 'breached')).toHaveLength(1);
 });
 
 test('the project page and the gadget give the figures `sla report --outcomes` gives on the same issues', async () => {
@@ -197,6 +209,14 @@ test('the project page and the gadget give the figures `sla report --outcomes` g
   const drill = page.report.drill.find((d) => d.tier === breachedRow.tier && d.priority === breachedRow.priority && d.metric === breachedRow.metric)!;
   expect(drill.breached.length).toBeGreaterThan(0);
   expect(drill.all.length).toBe(breachedRow.tickets);
+  // Its breached issues are those with a breached cycle of the row in the period, the latest breach first.
+  const rows = await forgeSql.select<{ issue_key: string; tier: string; priority: string; metric: string; state: string; started_at: number; due_at: number | null }>(`SELECT * FROM ${TABLE}`);
+  const last = new Map<string, number>();
+  for (const r of rows) {
+    if (r.tier !== drill.tier || r.priority !== drill.priority || r.metric !== drill.metric || r.state !== 'breached' || !r.issue_key.startsWith('SUP-') || Number(r.started_at) < period.from!) continue;
+    last.set(r.issue_key, Math.max(last.get(r.issue_key) ?? -Infinity, Number(r.due_at ?? r.started_at)));
+  }
+  expect(drill.breached).toEqual([...last.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k]) => k));
 }, 60_000);
 
 test('the gadget leaves out projects the viewer cannot browse, and the project page refuses them', async () => {
@@ -245,8 +265,8 @@ test('a recurring Metric keeps one outcome per cycle: each next reply, met or br
   says('c5', 'agent-1', '2026-11-20T21:00:00.000+0000');
   await warmSite(Date.parse('2026-11-20T22:00:00Z'));
   await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' } }, client(), Date.parse('2026-11-20T22:00:00Z'));
-  const kept = (store.get(outcomesKey(jira.projectId('SUP'), '10001')) as { outcomes: Outcome[] }).outcomes.filter((o) => o.metric === 'next_reply');
-  expect(kept.map((o) => [o.cycle, o.state, o.workingMs])).toEqual([
+  const kept = (await stored('10001')).filter((o) => o.metric === 'next_reply');
+  expect(kept.map((o) => [Number(o.cycle), o.state, Number(o.working_ms)])).toEqual([
     [1, 'met', 30 * 60_000],
     [2, 'breached', 5 * 3600_000],
   ]);
@@ -262,6 +282,5 @@ test('outcomes keep the group that owns the issue now (core\'s groupNow), after 
   issue.histories.push({ id: 'h1', created: '2026-11-20T14:30:00.000+0000', author: { accountId: 'agent-1' }, items: [{ field: 'Component', fieldId: 'components', from: '1', fromString: 'Support', to: null, toString: null }, { field: 'Component', fieldId: 'components', from: null, fromString: null, to: '2', toString: 'Tier 2' }] as never });
   await warmSite(NOW);
   await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' } }, client(), NOW);
-  const kept = (store.get(outcomesKey(jira.projectId('SUP'), '10001')) as { outcomes: Outcome[] }).outcomes;
-  expect(kept.map((o) => o.group)).toEqual(['Tier 2', 'Tier 2']);
+  expect((await stored('10001')).map((o) => o.group_name)).toEqual(['Tier 2', 'Tier 2']);
 });

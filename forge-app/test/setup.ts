@@ -3,6 +3,7 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { route as realRoute } from '@forge/api';
 import { JiraEmulator } from '../../test/jira/emulator';
+import { ForgeSqlEmulator, poolOn } from '../../test/jira/forge-sql';
 import { CONFIG_KEY, DEFAULT_CONFIG, type Config } from '../src/config';
 import type { TransitionJob } from '../src/triggers';
 
@@ -12,6 +13,16 @@ export const manifest = parse(readFileSync(join(__dirname, '..', 'manifest.yml')
 /** One emulated Jira site per test file; @forge/api's requestJira goes to it, with the manifest's scopes. */
 export const jira = new JiraEmulator(manifest.permissions.scopes);
 export const store = new Map<string, unknown>();
+/**
+ * The installation's Forge SQL database: a database of this test file's own on the run's MariaDB
+ * server (jest's globalSetup, test/sql-server.ts), opened on the file's first statement.
+ */
+export const forgeSql = new ForgeSqlEmulator(async () => {
+  const socket = process.env.SLA_FORGE_SQL_SOCKET;
+  if (!socket) throw new Error("Forge SQL: no MariaDB server (jest's globalSetup, forge-app/test/sql-server.ts, starts one)");
+  return poolOn(socket, `forge_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`);
+});
+afterAll(() => forgeSql.close());
 
 /** Reads the site's facts once (app account, statuses, field ids), as the first event of the hour does, and forgets those requests. */
 export async function warmSite(now = Date.now()): Promise<void> {
@@ -41,7 +52,12 @@ jest.mock('@forge/api', () => {
   const getAppContext = () => ({ appAri: { appId: APP_ID }, environmentAri: { environmentId: ENV_ID } });
   // Forge's fetch (egress): what a test's webhook receiver answers, never the network.
   const fetch = (url: string, init: { method?: string; body?: string } = {}) => egress.fetch(url, init);
-  return { __esModule: true, ...actual, route: actual.route, getAppContext, fetch, default: { asApp: () => app, asUser: () => user } };
+  // What @forge/sql calls (its out/sql.js): the product fetch of the app's own SQL remote.
+  const __fetchProduct = (o: { provider: string; remote: string; type: string }) => {
+    if (o.provider !== 'app' || o.remote !== 'sql' || o.type !== 'sql') throw new Error(`__fetchProduct: no product ${JSON.stringify(o)} in these tests`);
+    return forgeSql.fetch;
+  };
+  return { __esModule: true, ...actual, route: actual.route, getAppContext, fetch, __fetchProduct, default: { asApp: () => app, asUser: () => user } };
 });
 
 /**
@@ -93,12 +109,8 @@ jest.mock('@forge/kvs', () => {
     const [f] = kvsFaults.splice(i, 1);
     throw new ForgeKvsAPIError({ status: f.status }, f.code, `injected ${f.code}`);
   };
-  const { kvsQuery } = jest.requireActual('../../test/jira/kvs-query');
   return {
-    // The SDK's own conditions: what the app passes to where() is what the real service is sent.
-    WhereConditions: jest.requireActual('@forge/kvs/out/conditions').WhereConditions,
     kvs: {
-      query: () => kvsQuery(store),
       delete: async (key: string) => void store.delete(key),
       get: async (key: string) => {
         fault('get', key);
@@ -155,6 +167,7 @@ export function addSupportIssue(created: string, priority: { id: string; name: s
 export function freshSite(config: Config = testConfig): void {
   jira.reset();
   store.clear();
+  forgeSql.reset();
   store.set(CONFIG_KEY, config);
   deploy();
   jira.addUser({ accountId: 'lead-1', displayName: 'Sam Lead' }, ['jira-users', 'triage-leads']);

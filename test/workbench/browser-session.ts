@@ -34,7 +34,12 @@ export function workbenchSession(name: string): { url(): string; browser(): Brow
   });
   afterAll(async () => {
     await browser?.close();
-    server?.kill();
+    // Its stop ends the Forge SQL server it started, which still writes to the desk's directory.
+    if (server?.exitCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill();
+      await exited;
+    }
     rmSync(data, { recursive: true, force: true });
   });
   return { url: () => url, browser: () => browser };

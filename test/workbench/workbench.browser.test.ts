@@ -43,7 +43,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill();
+  // Its stop ends the Forge SQL server it started, which still writes to the desk's directory.
+  if (server?.exitCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill();
+    await exited;
+  }
   rmSync(data, { recursive: true, force: true });
 });
 

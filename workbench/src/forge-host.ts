@@ -1,8 +1,9 @@
 // The Forge runtime, emulated: loads the Forge app's own compiled code (resolvers, triggers) with
-// @forge/api's requestJira pointed at the Jira REST emulator, @forge/kvs at a Map and @forge/events'
-// Queue at in-memory queues. Used by the workbench and by npm run bench; the app's code is not
+// @forge/api's requestJira pointed at the Jira REST emulator, @forge/kvs at a Map, @forge/sql at a
+// MariaDB server (test/jira/forge-sql.ts) and @forge/events' Queue at in-memory queues. Used by the workbench and by npm run bench; the app's code is not
 // changed or copied.
 // (The compile step itself is workbench/scripts/compile.mjs: it runs before any of this is compiled.)
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { parse } from 'yaml';
 import type { PushEvent, Queue as EventsQueue } from '@forge/events';
 import type { QueueParams } from '@forge/events/out/types';
 import type * as Emulator from '../../test/jira/emulator';
+import type * as SqlEmulator from '../../test/jira/forge-sql';
 
 type Manifest = {
   app?: { id?: string };
@@ -36,14 +38,16 @@ export type Forge = ReturnType<typeof loadForge>;
  * Loads the compiled Forge app from `buildDir` (the outDir of compileHosts) against `jira` (a
  * JiraEmulator) and `store` (a Map standing in for Forge storage). `now` is the clock a pushed
  * event's delay counts from; the returned `queues` hold what the app pushed, per queue key, for the
- * host to deliver to the manifest's consumers.
+ * host to deliver to the manifest's consumers. Forge SQL's database is kept in `sqlDir` (a MariaDB
+ * data directory, started on the app's first statement and stopped by closeSql), or, where a test
+ * run has a MariaDB server already (SLA_FORGE_SQL_SOCKET), in a database of that server's.
  */
 export function loadForge(
   root: string,
   buildDir: string,
   store: Map<string, unknown>,
   jiraOf?: (JiraEmulator: typeof Emulator.JiraEmulator, manifest: Manifest) => Emulator.JiraEmulator,
-  { now = Date.now }: { now?: () => number } = {},
+  { now = Date.now, sqlDir }: { now?: () => number; sqlDir?: string } = {},
 ) {
   const req = createRequire(join(root, 'forge-app', 'package.json'));
   const emulator: typeof Emulator = req(join(buildDir, 'test', 'jira', 'emulator.js'));
@@ -58,9 +62,14 @@ export function loadForge(
   // asUser acts as the invoking user, whom the host sets on jira.currentUser for each resolver call.
   const asUser = { requestJira: (r: Call[0], init?: Call[1]) => jira.requestJira(r, init, { as: 'user', accountId: jira.currentUser ?? 'anonymous' }) };
   const { APP_ID, ENV_ID } = emulator;
-  const { kvsQuery }: typeof import('../../test/jira/kvs-query') = req(join(buildDir, 'test', 'jira', 'kvs-query.js'));
   const getAppContext = () => ({ appAri: { appId: APP_ID }, environmentAri: { environmentId: ENV_ID } });
-  req.cache[req.resolve('@forge/api')]!.exports = { ...actual, __esModule: true, route: actual.route, getAppContext, default: { asApp: () => asApp, asUser: () => asUser } };
+  const { sql, closeSql } = forgeSql(req(join(buildDir, 'test', 'jira', 'forge-sql.js')), sqlDir);
+  // @forge/sql's transport (its out/sql.js): the product fetch of the app's own SQL remote.
+  const __fetchProduct = (o: { provider: string; remote: string; type: string }) => {
+    if (o.provider !== 'app' || o.remote !== 'sql' || o.type !== 'sql') throw new Error(`__fetchProduct: the workbench has no product ${JSON.stringify(o)}`);
+    return sql.fetch;
+  };
+  req.cache[req.resolve('@forge/api')]!.exports = { ...actual, __esModule: true, route: actual.route, getAppContext, __fetchProduct, default: { asApp: () => asApp, asUser: () => asUser } };
   req('@forge/kvs');
   req.cache[req.resolve('@forge/kvs')]!.exports = {
     __esModule: true,
@@ -72,10 +81,7 @@ export function loadForge(
       },
       set: async (k: string, v: unknown) => void store.set(k, v),
       delete: async (k: string) => void store.delete(k),
-      // The report pages page through the outcomes by key prefix, as Forge's query does.
-      query: () => kvsQuery(store, (v) => v),
     },
-    WhereConditions: req('@forge/kvs/out/conditions').WhereConditions,
   };
   const events = req('@forge/events');
   const { Queue, queues } = inMemoryQueues(req, now);
@@ -84,6 +90,8 @@ export function loadForge(
   return {
     jira,
     manifest,
+    sql,
+    closeSql,
     queues,
     Queue,
     JiraEmulator,
@@ -98,6 +106,26 @@ export function loadForge(
     site: req(join(src, 'site.js')) as typeof import('../../forge-app/src/site'),
     adfText: (req(join(src, 'jira', 'timeline.js')) as typeof import('../../forge-app/src/jira/timeline')).adfText,
   };
+}
+
+/** The app's Forge SQL database: opened on its first statement, so a host that never reports starts no server. */
+function forgeSql(emulator: typeof SqlEmulator, sqlDir: string | undefined) {
+  let server: Promise<SqlEmulator.MariaDb> | null = null;
+  const shared = process.env.SLA_FORGE_SQL_SOCKET;
+  // One database per desk directory on a shared server, so that a desk reopened finds its outcomes.
+  const name = `workbench_${createHash('sha256').update(sqlDir ?? String(process.pid)).digest('hex').slice(0, 16)}`;
+  const sql = new emulator.ForgeSqlEmulator(async () => {
+    if (shared) return emulator.poolOn(shared, name);
+    server ??= emulator.startMariaDb(sqlDir);
+    return emulator.poolOn((await server).socket, 'forge_app');
+  });
+  const closeSql = async () => {
+    await sql.close();
+    const s = server;
+    server = null;
+    if (s) await (await s).stop();
+  };
+  return { sql, closeSql };
 }
 
 /**

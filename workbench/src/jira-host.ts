@@ -70,8 +70,8 @@ const STATUS: Record<string, string> = { open: 'Open', new: 'Open', pending: 'Wa
 export const JIRA_STATUSES = ['Open', 'In Progress', 'Waiting for customer', 'Done'];
 const F = { impact: 'customfield_10050', urgency: 'customfield_10051', tier: 'customfield_10052' };
 
-export function jiraHost(root: string, kvs: Map<string, unknown>, log: Log = console.log) {
-  const forge = loadForge(root, join(root, 'workbench', '.build'), kvs, undefined, { now: () => host.clock() });
+export function jiraHost(root: string, kvs: Map<string, unknown>, log: Log = console.log, sqlDir?: string) {
+  const forge = loadForge(root, join(root, 'workbench', '.build'), kvs, undefined, { now: () => host.clock(), sqlDir });
   const { jira, JiraClient, resolvers, triggers, config, queues, Queue } = forge;
   const { QUEUE: RECALC_QUEUE } = forge.recalculate;
   const { TRANSITION_QUEUE } = triggers;

@@ -322,9 +322,11 @@ if (require.main === module) {
     .parse()
     .opts();
   startWorkbench({ port: o.port, dataDir: o.data, reset: o.reset }).then(
-    ({ url }) => {
+    ({ url, close }) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       console.log(`SLA Desk workbench: ${url}  (ready in ${ms.toFixed(0)} ms; desk stored in ${o.data})`);
+      // Ctrl-C: stop what the workbench started (its Forge SQL server among them) before leaving.
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void close().finally(() => process.exit(0)));
     },
     (e) => {
       const why = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${o.port} is in use; pass another with npm start -- --port <n> (0 picks a free one)` : e.message;

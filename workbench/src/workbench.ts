@@ -43,7 +43,7 @@ export class BadRequest extends Error {
 export function createWorkbench({ root, dataDir, reset = false, log = console.log }: { root: string; dataDir: string; reset?: boolean; log?: Log }) {
   const zendesk = zendeskHost(root);
   const kvs = new Map();
-  const jira = jiraHost(root, kvs, log);
+  const jira = jiraHost(root, kvs, log, join(dataDir, 'forge-sql'));
   // Null only until init() has restored or seeded the desk, which every other function waits for.
   let state = (reset ? null : loadStore(dataDir, log)) as DeskState;
   let policy: Policy;
@@ -99,6 +99,7 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
   function refuseStored(problem: string) {
     setAside(dataDir, `holds a desk the workbench cannot use: ${problem}`, log);
     kvs.clear();
+    jira.forge.sql.reset();
     jira.restore([]);
     jira.restoreQueues([]);
     return false;
@@ -190,6 +191,8 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     }
     state = { version: STORE_VERSION, clock: DESK_NOW, policy: { preset: 'kiwi-stage-plus' }, zendesk: [], desk: [] };
     policy = policyOfSource(state.policy);
+    // A new site: Forge SQL's database starts empty, as its Key-Value Store does.
+    jira.forge.sql.reset();
     seedDesk();
     // A new desk is a new site: the app is installed on it, then configured by its admin.
     await jira.installed();
@@ -557,9 +560,11 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
       save();
       return service;
     },
+    /** Stops what the workbench started: the service, the Marketplace's account, Forge SQL's server. */
     closeService: async () => {
       await service?.close();
       await market.stop();
+      await jira.forge.closeSql();
     },
     /** The Marketplace's account, as its Zendesk holds it, and the service's connection to it. */
     async marketplace() {

@@ -60,7 +60,7 @@ export function Report({ title }: { title: string }) {
       <Heading as="h2">{answer.project ? `${title}: ${answer.project}` : title}</Heading>
       {chooser}
       {!answer.complete ? <SectionMessage appearance="warning" title="Part of the site">
-        <Text>Not every stored issue could be read in time: these figures count {report.issues} issues.</Text>
+        <Text>More projects have SLA outcomes than one report checks: these figures count {report.issues} issues of the first projects you may browse.</Text>
       </SectionMessage> : null}
       {answer.hiddenProjects ? <Text>{answer.hiddenProjects} project(s) you cannot browse are left out.</Text> : null}
       <DynamicTable
