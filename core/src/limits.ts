@@ -9,6 +9,12 @@ export const MAX_POLICY_BYTES = 1 << 20;
 /** One timeline record of `sla evaluate`/`sla report` input, in bytes. */
 export const MAX_RECORD_BYTES = 1 << 20;
 
+/**
+ * An id's length (a tier's, a Priority's, a Metric's, ...): ids become tags, field values and the
+ * Forge report's SQL columns (VARCHAR(64)), so one of unbounded length could be kept nowhere.
+ */
+export const MAX_ID_LENGTH = 64;
+
 /** The longest Target: 10 years of working time, or as many business days. */
 export const MAX_TARGET_MS = 10 * 365 * 24 * 3_600_000;
 export const MAX_BUSINESS_DAYS = 10 * 365;

@@ -26,6 +26,8 @@ interface Issue {
   code?: string;
   keys?: string[];
   errors?: readonly (readonly Issue[])[];
+  /** A record key's own issues (zod's invalid_key): why the key is no id. */
+  issues?: readonly Issue[];
 }
 
 /**
@@ -47,7 +49,13 @@ export function zodProblems(issues: readonly Issue[], prefix = ''): Problem[] {
   return expandUnions(issues).map((i) => {
     const parts = i.code === 'unrecognized_keys' && i.keys?.length === 1 ? [...i.path, i.keys[0]] : i.path;
     const path = [prefix, pathOf(parts)].filter(Boolean).join(prefix && parts.length && typeof parts[0] === 'number' ? '' : '.');
-    const message = i.code === 'unrecognized_keys' ? `unknown field${i.keys && i.keys.length > 1 ? `s ${i.keys.join(', ')}` : ''}` : i.message;
+    const message =
+      i.code === 'unrecognized_keys'
+        ? `unknown field${i.keys && i.keys.length > 1 ? `s ${i.keys.join(', ')}` : ''}`
+        : // zod says only "Invalid key in record"; the key's own issues say what is wrong with it.
+          i.code === 'invalid_key' && i.issues?.length
+          ? i.issues.map((k) => k.message).join('; ')
+          : i.message;
     return { level: 'error' as const, path, message };
   });
 }

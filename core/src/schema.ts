@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationProblem } from './duration';
-import { LIMITS } from './limits';
+import { LIMITS, MAX_ID_LENGTH } from './limits';
 import { isValidZone } from './zone';
 import { localDayOf, parseWindow, WEEKDAYS } from './calendar';
 
@@ -11,7 +11,10 @@ export { WEEKDAYS };
  * calendars) are the admin's own. docs/policy.md is the reference for every field here.
  */
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: 'expected an id: letters, digits, _ . -' });
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: 'expected an id: letters, digits, _ . -' })
+  .max(MAX_ID_LENGTH, { error: `expected an id of at most ${MAX_ID_LENGTH} characters` });
 
 /**
  * A record keyed by the admin's ids, as a null-prototype object: "constructor" or "toString" as

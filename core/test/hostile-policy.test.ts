@@ -1,7 +1,7 @@
 import { Calendar } from '../src/calendar';
 import { parseDuration } from '../src/duration';
 import { decisionToJSON, evaluate, worstState } from '../src/evaluate';
-import { LIMITS, MAX_POLICY_BYTES } from '../src/limits';
+import { LIMITS, MAX_ID_LENGTH, MAX_POLICY_BYTES } from '../src/limits';
 import { checkPolicyText } from '../src/lint';
 import { parsePolicy } from '../src/parse';
 import { compilePolicy } from '../src/policy';
@@ -225,5 +225,28 @@ describe('lint cost is bounded by what the schema accepts', () => {
     change(raw);
     const errors = parsePolicy(JSON.stringify(raw)).problems.map((p) => `${p.path}: ${p.message}`);
     expect(errors).toEqual([expect.stringContaining(expected)]);
+  });
+});
+
+describe('ids are at most MAX_ID_LENGTH characters, refused with their path', () => {
+  const long = 'm'.repeat(MAX_ID_LENGTH + 1);
+  test('a Metric id one character too long', () => {
+    const errors = errorsOf(
+      kiwi((p) => {
+        p.metrics[long] = p.metrics.first_response;
+        delete p.metrics.first_response;
+      }),
+    );
+    expect(errors.some((e) => e.startsWith(`metrics.${long}: `) && e.includes(`at most ${MAX_ID_LENGTH} characters`))).toBe(true);
+  });
+
+  test('a key that is no id says why, not only that it is invalid', () => {
+    const errors = errorsOf(kiwi((p) => (p.tiers['plus tier'] = { ...p.tiers.basic, label: 'Spaced' })));
+    expect(errors).toEqual(['tiers.plus tier: expected an id: letters, digits, _ . -']);
+  });
+
+  test('an id of exactly MAX_ID_LENGTH characters is a tier like any other', () => {
+    const tier = 't'.repeat(MAX_ID_LENGTH);
+    expect(errorsOf(kiwi((p) => (p.tiers[tier] = { ...p.tiers.basic, label: 'Long' })))).toEqual([]);
   });
 });

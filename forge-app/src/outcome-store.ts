@@ -41,6 +41,8 @@ export const MIGRATIONS: readonly { name: string; statement: string }[] = [
 ];
 
 let migrated: Promise<void> | null = null;
+// Two cold starts at once may both run a migration (the SDK lists, then runs, with no lock): each
+// must be one that can run twice (CREATE ... IF NOT EXISTS, not a bare ALTER).
 
 /**
  * Runs the migrations not yet run: from the install and upgrade events, and before the first
@@ -127,7 +129,7 @@ async function upsert(rows: readonly Row[]): Promise<void> {
     .execute();
 }
 
-/** The projects with stored outcomes, by key: a dashboard checks each for the viewer. */
+/** The projects with stored outcomes: a dashboard checks each for the viewer, by id (a key may be a renamed project's old one). */
 export async function projectsWithOutcomes(): Promise<{ id: string; key: string }[]> {
   await ensureSchema();
   const { rows } = await sql.prepare<{ project_id: string; project_key: string }>(`SELECT project_id, MAX(project_key) AS project_key FROM ${TABLE} GROUP BY project_id ORDER BY project_key`).execute();
@@ -175,8 +177,8 @@ export async function reportOf(projectIds: readonly string[], period: Period, no
     select<Late>(
       `SELECT issue_key, metric, cycle, tier, priority, due_at, ended_at, ${lateness} AS late_ms FROM ${TABLE}
        WHERE ${where} AND state = 'breached' AND due_at IS NOT NULL AND ${which}
-       ORDER BY ${order}, issue_key, metric, cycle LIMIT ?`,
-      [...extra, ...args, worst],
+       ORDER BY ${order}, issue_key, metric, cycle LIMIT ${Math.trunc(worst)}`,
+      [...extra, ...args],
     );
   const [cells, medians, ended, open, drill, issues] = await Promise.all([
     // core's weekIndex: weeks from the Monday before the epoch (a Thursday), UTC.

@@ -53,9 +53,9 @@ export function parsePeriod(payload: unknown): PeriodChoice | null {
 }
 
 /** Jira's refusal is a "no"; anything else (Forge asking the user to consent first) goes up. */
-async function mayBrowse(user: JiraClient, projectKey: string): Promise<boolean> {
+async function mayBrowse(user: JiraClient, projectId: string): Promise<boolean> {
   try {
-    return await user.canBrowseProject(projectKey);
+    return await user.canBrowseProject(projectId);
   } catch (e) {
     if (e instanceof JiraError) return false;
     throw e;
@@ -73,7 +73,7 @@ export async function report(payload: unknown, context: ReportCtx, user: JiraCli
   const project = context.extension?.project;
   const projectKey = project?.key ? String(project.key) : null;
   if (project && (!project.id || !projectKey)) return { ok: false, problems: ['extension.project: Jira sent no project id and key'] };
-  if (projectKey && !(await mayBrowse(user, projectKey))) return { ok: false, problems: [`You need the Browse projects permission on ${projectKey} to see its SLA report.`] };
+  if (project && projectKey && !(await mayBrowse(user, String(project.id)))) return { ok: false, problems: [`You need the Browse projects permission on ${projectKey} to see its SLA report.`] };
   let ids = project ? [String(project.id)] : [];
   let hiddenProjects = 0;
   let complete = true;
@@ -83,7 +83,7 @@ export async function report(payload: unknown, context: ReportCtx, user: JiraCli
     // Projects past the cap are left out, as are those the viewer may not see: the page says so.
     if (stored.length > MAX_PROJECT_CHECKS) complete = false;
     const allowed: string[] = [];
-    for (const p of checked) if (await mayBrowse(user, p.key)) allowed.push(p.id);
+    for (const p of checked) if (await mayBrowse(user, p.id)) allowed.push(p.id);
     hiddenProjects = checked.length - allowed.length;
     ids = allowed;
   }

@@ -37,6 +37,18 @@ test('one statement a request, params bound on the server (no injection through 
   expect((await sql.prepare<{ v: string }>('SELECT v FROM u').execute()).rows).toEqual([{ v: "x'); DROP TABLE u; --" }]);
 });
 
+test('LIMIT takes no bound param, and a column neither grouped nor aggregated is refused, as on Forge SQL (TiDB)', async () => {
+  await sql.executeDDL('CREATE TABLE IF NOT EXISTS g (id INT PRIMARY KEY, v VARCHAR(10))');
+  const limit = await refusal(sql.prepare('SELECT id FROM g ORDER BY id LIMIT ?').bindParams(1).execute());
+  // What Forge SQL answered for it (forge-sql-orm issue 1422).
+  expect(limit.responseDetails.status).toBe(400);
+  expect(limit.code).toBe('SQL_EXECUTION_ERROR');
+  expect(limit.context).toMatchObject({ debug: { message: 'Incorrect arguments to LIMIT', code: 'ER_WRONG_ARGUMENTS', errno: 1210 } });
+  expect((await sql.prepare('SELECT id FROM g ORDER BY id LIMIT 1').execute()).rows).toEqual([]);
+  const grouped = await refusal(sql.executeRaw('SELECT id, COUNT(*) AS n FROM g GROUP BY v'));
+  expect(grouped.context).toMatchObject({ debug: { code: 'ER_WRONG_FIELD_WITH_GROUP' } });
+});
+
 test('a request over 1 MiB is refused whole: nothing of it is written', async () => {
   await sql.executeDDL('CREATE TABLE IF NOT EXISTS w (id INT PRIMARY KEY, v LONGTEXT)');
   await refusal(sql.prepare('INSERT INTO w (id, v) VALUES (?, ?)').bindParams(1, 'x'.repeat(REQUEST_LIMIT)).execute());

@@ -547,8 +547,12 @@ export class JiraEmulator {
     if (method === 'GET' && p === '/rest/api/3/mypermissions') {
       const keys = q.get('permissions')?.split(',').filter(Boolean);
       if (!keys?.length) return respond(400, { errorMessages: ['The permissions query parameter is required.'] });
-      // A project or issue context asks about that project; none, about any project.
-      const project = q.get('projectKey') ?? q.get('issueKey')?.split('-')[0];
+      // A project or issue context asks about that project; none, about any project. "404 Returned
+      // if the project or issue is not found" (Get my permissions).
+      const byId = q.get('projectId');
+      const idKey = byId === null ? undefined : [...this.projectIds.entries()].find(([, id]) => id === byId)?.[0];
+      if (byId !== null && !idKey) return respond(404, { errorMessages: [`No project could be found with id '${byId}'.`] });
+      const project = idKey ?? q.get('projectKey') ?? q.get('issueKey')?.split('-')[0];
       const have = this.permissionsOf(caller, project ?? undefined);
       return respond(200, { permissions: Object.fromEntries(keys.map((k) => [k, { key: k, type: k === 'ADMINISTER' ? 'GLOBAL' : 'PROJECT', havePermission: have.has(k) }])) });
     }

@@ -15,7 +15,14 @@
  * - Forge SQL's limits (developer.atlassian.com/platform/forge/limits-sql): one statement a
  *   request; a request of at most 1 MiB and a response of at most 4 MiB; a SELECT may run 5 s, an
  *   INSERT, UPDATE or DELETE 10 s, a DDL statement 20 s.
- * The HTTP statuses of the failures are not documented; the codes are the SDK's.
+ * - What Forge SQL answered for a bound LIMIT, recorded in a public issue (github.com/forge-sql-orm/
+ *   forge-sql-orm/issues/1422): 400, code SQL_EXECUTION_ERROR, message "Unknown SQL execution
+ *   error", and the database's own error in `debug` ("Incorrect arguments to LIMIT",
+ *   ER_WRONG_ARGUMENTS, 1210). Every SQL error is answered in that shape; LIMIT and OFFSET take no
+ *   bound params, as there (TiDB receives a JSON number as no integer; MariaDB would take it).
+ * - TiDB's default sql_mode (docs.pingcap.com/tidb/stable/sql-mode), ONLY_FULL_GROUP_BY among it,
+ *   which MariaDB's default lacks.
+ * Other statuses (a timeout's, a request too large) are not documented; their codes are the SDK's.
  */
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'fs';
@@ -29,7 +36,15 @@ export const REQUEST_LIMIT = 1024 * 1024;
 export const RESPONSE_LIMIT = 4 * 1024 * 1024;
 /** Seconds a statement may run, by kind (limits-sql). */
 const TIME_LIMIT = { select: 5, dml: 10, ddl: 20 } as const;
-const DML = /^\s*(select|insert|update|delete|with)\b/i;
+const DML = /^\s*(select|insert|update|delete)\b/i;
+const BOUND_LIMIT = /\b(limit|offset)\s+\?|\blimit\s+\d+\s*,\s*\?/i;
+const TIDB_SQL_MODE = 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION';
+const SUGGESTION = 'There was an error while executing the given command. Find more information about the SQL execution error in "debug" field';
+
+/** A database error as Forge SQL answers it (the recorded payload above). */
+function sqlError(query: string, debug: { message: string; code: string; errno: number }) {
+  return answer(400, { code: 'SQL_EXECUTION_ERROR', message: 'Unknown SQL execution error', suggestion: SUGGESTION, debug: { ...debug, sql: query } });
+}
 
 export interface SqlFault {
   status: number;
@@ -95,15 +110,16 @@ export class ForgeSqlEmulator {
     const dml = DML.test(query);
     if (path === EXECUTE && !dml) return answer(400, { code: 'INVALID_SQL_QUERY', message: 'Only SELECT, INSERT, UPDATE and DELETE statements may be run on the DML endpoint; use executeDDL' });
     this.log.push({ path, query });
+    if (BOUND_LIMIT.test(query)) return sqlError(query, { message: 'Incorrect arguments to LIMIT', code: 'ER_WRONG_ARGUMENTS', errno: 1210 });
     const i = this.faults.findIndex((f) => !f.match || f.match.test(query));
     if (i >= 0) {
       const [f] = this.faults.splice(i, 1);
       return answer(f.status, { code: f.code, message: `injected ${f.code}` });
     }
-    const seconds = !dml ? TIME_LIMIT.ddl : /^\s*(select|with)\b/i.test(query) ? TIME_LIMIT.select : TIME_LIMIT.dml;
+    const seconds = !dml ? TIME_LIMIT.ddl : /^\s*select\b/i.test(query) ? TIME_LIMIT.select : TIME_LIMIT.dml;
     const conn = await (await this.ready()).getConnection();
     try {
-      await conn.query(`SET SESSION max_statement_time = ${seconds}`);
+      await conn.query(`SET SESSION max_statement_time = ${seconds}, sql_mode = '${TIDB_SQL_MODE}'`);
       // Server-side params, as Forge's; the DDL endpoint's statements cannot all be prepared.
       const [rows] = params.length || dml ? await conn.execute(query, params) : await conn.query(query);
       const out = Array.isArray(rows) ? rows : header(rows as ResultSetHeader);
@@ -111,10 +127,10 @@ export class ForgeSqlEmulator {
       if (Buffer.byteLength(text) > RESPONSE_LIMIT) return answer(400, { code: 'SQL_EXECUTION_ERROR', message: `The response would be over ${RESPONSE_LIMIT} bytes` });
       return answer(200, { rows: out });
     } catch (e) {
-      const err = e as { errno?: number; sqlMessage?: string; message: string };
+      const err = e as { errno?: number; code?: string; sqlMessage?: string; message: string };
       // MariaDB's ER_STATEMENT_TIMEOUT: the statement ran past its kind's limit.
       if (err.errno === 1969) return answer(504, { code: 'QUERY_TIMED_OUT', message: `The query ran longer than ${seconds} s` });
-      return answer(400, { code: 'SQL_EXECUTION_ERROR', message: err.sqlMessage ?? err.message });
+      return sqlError(query, { message: err.sqlMessage ?? err.message, code: err.code ?? 'UNKNOWN', errno: err.errno ?? 0 });
     } finally {
       conn.release();
     }

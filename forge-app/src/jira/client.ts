@@ -348,8 +348,9 @@ export class JiraClient {
   }
 
   /** Does the caller hold Browse projects on this project? Ask asUser, so it is the caller's. */
-  async canBrowseProject(projectKey: string): Promise<boolean> {
-    const r = await this.call<{ permissions: Record<string, { havePermission?: boolean }> }>(route`/rest/api/3/mypermissions?permissions=BROWSE_PROJECTS&projectKey=${projectKey}`);
+  /** By the project's id: a renamed project's key may still be an old one where the app kept it. */
+  async canBrowseProject(projectId: string): Promise<boolean> {
+    const r = await this.call<{ permissions: Record<string, { havePermission?: boolean }> }>(route`/rest/api/3/mypermissions?permissions=BROWSE_PROJECTS&projectId=${projectId}`);
     return r.permissions?.BROWSE_PROJECTS?.havePermission === true;
   }
 
