@@ -1,7 +1,7 @@
 import { adminDefinitions, definitions } from './resolvers';
 import { reportDefinitions } from './report-resolver';
 import { onAppLifecycle as startAfterLifecycle, recalculatePage as runPage } from './recalculate';
-import { findTransitions as runFinder, onIssueEvent as handleIssueEvent, onTransition as handleTransition, type IssueEvent, type TransitionJob } from './triggers';
+import { findTransitions as runFinder, onIssueDeleted as handleIssueDeleted, onIssueEvent as handleIssueEvent, onTransition as handleTransition, type IssueEvent, type TransitionJob } from './triggers';
 
 /** The functions manifest.yml names. The glance and panel share one resolver; the admin page and the reports have their own. */
 export const resolver = definitions();
@@ -11,6 +11,11 @@ export const reportResolver = reportDefinitions();
 
 export async function onIssueEvent(event: IssueEvent) {
   return handleIssueEvent(event);
+}
+
+/** avi:jira:deleted:issue: the issue's outcomes and state go with it. */
+export async function onIssueDeleted(event: Parameters<typeof handleIssueDeleted>[0]) {
+  return handleIssueDeleted(event);
 }
 
 /** The fiveMinute scheduled trigger: queues the issues whose SLA state changes before the next runs. */

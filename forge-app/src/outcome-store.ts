@@ -129,6 +129,12 @@ async function upsert(rows: readonly Row[]): Promise<void> {
     .execute();
 }
 
+/** A deleted issue's outcomes go with it, as Jira's issue does: no report counts it any more. */
+export async function dropOutcomes(issueId: string): Promise<void> {
+  await ensureSchema();
+  await sql.prepare(`DELETE FROM ${TABLE} WHERE issue_id = ?`).bindParams(issueId).execute();
+}
+
 /** The projects with stored outcomes: a dashboard checks each for the viewer, by id (a key may be a renamed project's old one). */
 export async function projectsWithOutcomes(): Promise<{ id: string; key: string }[]> {
   await ensureSchema();

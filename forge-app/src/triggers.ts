@@ -7,7 +7,8 @@ import { relevantChange, type Plan } from './sla';
 import { runLadder, type LadderOutcome } from './ladder';
 import { applyPlan, planIssue } from './issue';
 import { effectiveFields, policyCategories, siteFacts, type Site } from './site';
-import { keepOutcomes } from './outcome-store';
+import { dropOutcomes, keepOutcomes } from './outcome-store';
+import { ladderKey } from './ladder';
 
 /** The part of a Jira issue event SLA Desk reads (created, updated and commented events). */
 export interface IssueEvent {
@@ -101,6 +102,20 @@ export async function onIssueEvent(event: IssueEvent, client = new JiraClient('a
   const conditionFields = conditions && event.changelog?.items?.length ? conditionFieldIds(policy, await siteFacts(client, now, false, policyCategories(policy))) : [];
   if (!relevantChange(config.map, event.changelog?.items, conditions, conditionFields)) return { skipped: 'not-relevant', wrote: { priority: false, fields: 0 } };
   return refreshIssue(client, config, policy, event.issue.key, now);
+}
+
+/**
+ * avi:jira:deleted:issue: what the app kept of the issue goes with it: its outcomes (so the reports
+ * no longer count it) and its per-issue state (the last noted SLA state, the queued transition,
+ * the ladder's steps). Nothing is read from Jira, which no longer has the issue.
+ */
+export async function onIssueDeleted(event: { issue?: { id?: string | number } }): Promise<{ dropped: boolean }> {
+  const id = event.issue?.id;
+  if (id === undefined || id === null || id === '') return { dropped: false };
+  const issueId = String(id);
+  await dropOutcomes(issueId);
+  for (const key of [stateKey(issueId), queuedKey(issueId), ladderKey(issueId)]) await kvs.delete(key);
+  return { dropped: true };
 }
 
 export const TRANSITION_QUEUE = 'sla-desk-transitions';

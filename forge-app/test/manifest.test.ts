@@ -29,6 +29,9 @@ test('runtime, modules, loop guard and the fewest scopes', () => {
   expect(m.modules.trigger[0].filter.ignoreSelf).toBe(true);
   // After an install or an upgrade no issue event has come: the open issues are recalculated.
   expect(m.modules.trigger[1]).toEqual({ key: 'sla-desk-lifecycle', function: 'on-app-lifecycle', events: ['avi:forge:installed:app', 'avi:forge:upgraded:app'] });
+  // A deleted issue's outcomes go with it: its own function, which reads nothing from Jira.
+  expect(m.modules.trigger[2]).toEqual({ key: 'sla-desk-issue-deleted', function: 'on-issue-deleted', events: ['avi:jira:deleted:issue'] });
+  expect(m.modules.function.find((f: { key: string }) => f.key === 'on-issue-deleted').handler).toBe('index.onIssueDeleted');
   expect(m.modules.function.find((f: { key: string }) => f.key === 'on-app-lifecycle').handler).toBe('index.onAppLifecycle');
   expect(m.modules['jira:customField'].every((f: { readOnly: boolean }) => f.readOnly)).toBe(true);
   // manage:jira-configuration for the admin page's "create the fields" action, project roles and

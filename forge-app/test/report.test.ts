@@ -2,9 +2,9 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { forgeSql, freshSite, jira, testConfig, warmSite } from './setup';
+import { forgeSql, freshSite, jira, store, testConfig, warmSite } from './setup';
 import { JiraClient } from '../src/jira/client';
-import { onIssueEvent, readIssue } from '../src/triggers';
+import { onIssueDeleted, onIssueEvent, readIssue } from '../src/triggers';
 import { planIssue } from '../src/issue';
 import { PRESETS } from '../src/presets';
 import { keepOutcomes, projectsWithOutcomes, ROWS_PER_STATEMENT, TABLE } from '../src/outcome-store';
@@ -231,6 +231,27 @@ test('the gadget leaves out projects the viewer cannot browse, and the project p
   const none = ok(await report({ period: 'all' }, { accountId: 'nobody' }, user('nobody'), NOW));
   expect(none.report.rows).toEqual([]);
   expect(none.hiddenProjects).toBe(2);
+});
+
+test('a deleted issue (avi:jira:deleted:issue) takes its outcomes and state along: the report counts the rest, as `sla report` does without it', async () => {
+  const keys = seedDesk(6);
+  await evaluateDesk(keys);
+  const gone = jira.issues.get('SUP-2')!;
+  expect(await stored(gone.id)).not.toEqual([]);
+  expect([...store.keys()].some((k) => k.endsWith(`-${gone.id}`))).toBe(true);
+  jira.requests = [];
+  expect(await onIssueDeleted({ issue: { id: gone.id } })).toEqual({ dropped: true });
+  jira.issues.delete('SUP-2');
+  // Nothing is asked of Jira, which no longer has the issue.
+  expect(jira.requests).toEqual([]);
+  expect(await stored(gone.id)).toEqual([]);
+  expect([...store.keys()].filter((k) => k.endsWith(`-${gone.id}`))).toEqual([]);
+  const rest = keys.filter((k) => k !== 'SUP-2');
+  const gadget = ok(await report({ period: 'all' }, { accountId: 'viewer-all' }, user('viewer-all'), NOW));
+  expect(gadget.report.rows).toEqual(cli(await timelinesFile(rest)).rows);
+  expect(gadget.report.drill.flatMap((d) => d.all)).not.toContain('SUP-2');
+  // An event without an issue id drops nothing.
+  expect(await onIssueDeleted({})).toEqual({ dropped: false });
 });
 
 test('a bad period is refused, naming the field', async () => {
