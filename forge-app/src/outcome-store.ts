@@ -129,6 +129,17 @@ async function upsert(rows: readonly Row[]): Promise<void> {
     .execute();
 }
 
+/** Which of these issues have any stored outcome (the history run passes over them). */
+export async function issuesWithOutcomes(issueIds: readonly string[]): Promise<Set<string>> {
+  if (!issueIds.length) return new Set();
+  await ensureSchema();
+  const { rows } = await sql
+    .prepare<{ issue_id: string }>(`SELECT DISTINCT issue_id FROM ${TABLE} WHERE issue_id IN (${issueIds.map(() => '?').join(', ')})`)
+    .bindParams(...issueIds)
+    .execute();
+  return new Set(rows.map((r) => String(r.issue_id)));
+}
+
 /** A deleted issue's outcomes go with it, as Jira's issue does: no report counts it any more. */
 export async function dropOutcomes(issueId: string): Promise<void> {
   await ensureSchema();

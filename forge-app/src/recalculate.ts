@@ -1,4 +1,5 @@
 import { ensureSchema } from './outcome-store';
+import { historyPage, isHistoryEvent, startHistory, type HistoryEvent } from './history';
 import { Queue, InvocationError, InvocationErrorCode, type AsyncEvent } from '@forge/events';
 import { kvs } from '@forge/kvs';
 import { loadConfig, policyOf, appFieldIds } from './config';
@@ -56,12 +57,15 @@ export async function startRecalculation(queue: RecalculationQueue = new Queue({
  * since the install (or since an upgrade that changed how it evaluates) never gets one: every open
  * issue is recalculated. The payload (installation id, app version) is not needed. The outcomes'
  * tables are made (or migrated) first, so the recalculation's issues find them; a failure throws,
- * and Forge delivers the event again.
+ * and Forge delivers the event again. The reports' history (history.ts) starts too, once per
+ * installation.
  */
 export async function onAppLifecycle(_event: unknown, queue: RecalculationQueue = new Queue({ key: QUEUE }), now = Date.now()) {
   await ensureSchema();
   const started = await startRecalculation(queue, now);
   console.log(JSON.stringify({ level: 'info', msg: 'recalculation of open issues started after an install or upgrade', runId: started.progress.runId }));
+  const history = await startHistory(queue, now);
+  if (history) console.log(JSON.stringify({ level: 'info', msg: 'outcome history of done issues started', runId: history.runId }));
   return started;
 }
 
@@ -69,8 +73,9 @@ export async function recalculationProgress(): Promise<Progress | null> {
   return ((await kvs.get(PROGRESS_KEY).catch(() => undefined)) as Progress | undefined) ?? null;
 }
 
-/** The queue consumer: one page of open issues per event. */
-export async function recalculatePage(event: AsyncEvent<{ runId: string; token?: string }>, queue = new Queue({ key: QUEUE }), client = new JiraClient('app'), now = Date.now()) {
+/** The queue consumer: one page of open issues per event, or one of the history's (history.ts). */
+export async function recalculatePage(event: AsyncEvent<{ runId: string; token?: string } | HistoryEvent>, queue = new Queue({ key: QUEUE }), client = new JiraClient('app'), now = Date.now()) {
+  if (isHistoryEvent(event.body)) return historyPage(event as AsyncEvent<HistoryEvent>, queue, client, now);
   const progress = await recalculationProgress();
   if (!progress || progress.runId !== event.body.runId) return; // a newer run replaced this one
   // Only the page the run expects next is done: a redelivered or stale event is dropped, never forked.

@@ -1,93 +1,134 @@
-import { addSupportIssue, deploy, FIELD, jira, store, testConfig, warmSite } from './setup';
-import { CONFIG_KEY } from '../src/config';
+import { execFileSync } from 'child_process';
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { forgeSql, freshSite, jira, store, testConfig, warmSite } from './setup';
 import { JiraClient } from '../src/jira/client';
-import { readIssue } from '../src/triggers';
+import { HISTORY_KEY, startHistory, type HistoryProgress } from '../src/history';
 import { planIssue } from '../src/issue';
+import { TABLE } from '../src/outcome-store';
 import { PRESETS } from '../src/presets';
-import { CHANGELOG_PAGE_CAP, ISSUE_CHANGELOG_CAP } from '../../test/jira/emulator';
-
-const client = () => new JiraClient('app', { sleep: async () => undefined });
-const NOW = Date.parse('2026-11-27T12:00:00Z');
-const at = (min: number) => new Date(Date.parse('2026-11-20T14:00:00Z') + min * 60_000).toISOString();
+import { onAppLifecycle, recalculatePage } from '../src/recalculate';
+import { report } from '../src/report-resolver';
+import { onIssueEvent, readIssue } from '../src/triggers';
 
 /**
- * A busy issue: created "Open" with no Impact, triaged at 14:05, paused 14:10-14:40 waiting for the
- * customer, first reply at 14:50, then 300 histories and 150 comments of noise. Jira embeds only the
- * latest 100 histories and a capped page of comments, so all of that early history must be paged.
+ * The reports' history: on install (or the upgrade to the version that keeps outcomes), the done
+ * issues of the last 52 weeks get their outcomes, without a single write to Jira.
  */
+const NOW = Date.parse('2026-11-27T18:00:00Z');
+const client = () => new JiraClient('app', { sleep: async () => undefined });
+const WEEK = 7 * 86_400_000;
+
+class MemoryQueue {
+  events: { body: Record<string, unknown> }[] = [];
+  async push(e: { body: Record<string, unknown> } | { body: Record<string, unknown> }[]) {
+    this.events.push(...[e].flat());
+    return { jobId: 'job' };
+  }
+}
+async function drain(queue: MemoryQueue) {
+  for (let n = 1; queue.events.length; n++) await recalculatePage({ queueName: 'q', jobId: 'job', eventId: String(n), ...(queue.events.shift()! as { body: { runId: string } }) }, queue as never, client(), NOW);
+}
+
+/** A done issue created `weeksAgo`, answered after 2 h and done after 30 h (or an open one). */
+function issue(n: number, weeksAgo: number, done: boolean) {
+  const created = NOW - weeksAgo * WEEK;
+  const at = (h: number) => new Date(created + h * 3600_000).toISOString();
+  const i = jira.addIssue({
+    id: String(30000 + n),
+    key: `SUP-${n}`,
+    fields: { created: at(0), status: { name: done ? 'Done' : 'Open' }, priority: { id: '3', name: 'Medium' }, reporter: { accountId: 'customer-1' }, customfield_10050: { value: '2. Important' }, customfield_10051: { value: '2. High' }, customfield_10052: { value: n % 2 ? 'Plus' : 'Basic' } },
+  });
+  i.comments.push({ id: `c${n}`, created: at(2), author: { accountId: 'agent-1' }, body: 'On it' });
+  if (done) i.histories.push({ id: `h${n}`, created: at(30), author: { accountId: 'agent-1' }, items: [{ field: 'status', fieldId: 'status', from: '1', fromString: 'Open', to: '10002', toString: 'Done' }] as never });
+  return i;
+}
+
+const rowsOf = (issueId: string) => forgeSql.select(`SELECT metric, cycle, state, working_ms, started_at FROM ${TABLE} WHERE issue_id = ? ORDER BY metric, cycle`, [issueId]);
+
 beforeEach(async () => {
-  jira.reset();
-  store.clear();
-  store.set(CONFIG_KEY, testConfig);
-  deploy();
+  freshSite();
+  jira.now = () => new Date(NOW).toISOString();
   jira.addUser({ accountId: 'agent-1', displayName: 'Lea Agent' });
-  const issue = addSupportIssue(at(0), { id: '3', name: 'Medium' });
-  issue.fields.status = { name: 'Open' };
-  const h = (min: number, items: object[]) => issue.histories.push({ id: `h${issue.histories.length}`, created: at(min), author: { accountId: 'agent-1' }, items: items as never });
-  h(5, [{ field: 'Impact', fieldId: 'customfield_10050', from: null, fromString: null, to: '2', toString: '2. Important' }]);
-  h(10, [{ field: 'status', fieldId: 'status', from: '1', fromString: 'Open', to: '10011', toString: 'Waiting for customer' }]);
-  h(40, [{ field: 'status', fieldId: 'status', from: '10011', fromString: 'Waiting for customer', to: '1', toString: 'Open' }]);
-  issue.comments.push({ id: 'c0', created: at(50), author: { accountId: 'agent-1' }, body: 'We are on it' });
-  for (let i = 0; i < 297; i++) h(60 + i, [{ field: 'labels', fieldId: 'labels', from: null, fromString: `l${i}`, to: null, toString: `l${i + 1}` }]);
-  for (let i = 1; i < 150; i++) issue.comments.push({ id: `c${i}`, created: at(60 + i), author: { accountId: i % 2 ? 'customer-1' : 'agent-1' }, body: `note ${i}` });
+  jira.addUser({ accountId: 'viewer', displayName: 'Kim Lead', projects: { SUP: ['BROWSE_PROJECTS'] } });
   await warmSite(NOW);
 });
 
-test('an issue with 300 histories and 150 comments is read whole: first Impact, early pause and first reply kept', async () => {
-  expect(jira.issues.get('SUP-1')!.histories).toHaveLength(300);
-  const { site, issue } = await readIssue(client(), testConfig, 'SUP-1', NOW);
-  expect(issue.changelog!.histories).toHaveLength(300);
-  expect(issue.fields.comment!.comments).toHaveLength(150);
-  // One GET issue, then 3 changelog pages and 2 comment pages.
-  const paths = jira.requests.map((r) => r.path.split('?')[0]);
-  expect(paths.filter((p) => p.endsWith('/changelog'))).toHaveLength(Math.ceil(300 / CHANGELOG_PAGE_CAP));
-  expect(paths.filter((p) => p.endsWith('/comment'))).toHaveLength(2);
-  expect(ISSUE_CHANGELOG_CAP).toBe(100);
+test('after the install, each done issue of the last 52 weeks without outcomes gets them; nothing is written to Jira', async () => {
+  const done = [issue(1, 3, true), issue(2, 10, true), issue(3, 40, true)];
+  const old = issue(4, 60, true);
+  const open = issue(5, 1, false);
+  // SUP-1 had an event after the upgrade: its outcomes are kept already, and stay as they were.
+  await onIssueEvent({ issue: { id: done[0].id, key: done[0].key } }, client(), NOW);
+  const before = await rowsOf(done[0].id);
+  const fieldsBefore = JSON.stringify(done.map((d) => d.fields));
+  const commentsBefore = done.map((d) => d.comments.length);
+  jira.requests = [];
+  forgeSql.log.length = 0;
 
-  const p = await planIssue(client(), testConfig, PRESETS['kiwi-stage-plus'], issue, NOW, site);
-  expect(p.timeline.fields).toMatchObject({ status: 'open', impact: null });
-  expect(p.timeline.events.slice(0, 3)).toEqual([
-    { type: 'field', at: at(5), field: 'impact', value: '2' },
-    { type: 'field', at: at(10), field: 'status', value: 'pending' },
-    { type: 'field', at: at(40), field: 'status', value: 'open' },
-  ]);
-  const first = p.decision.metrics.find((m) => m.metric === 'first_response')!;
-  expect(first.state).toBe('met');
-  expect(first.stoppedAt).toBe(Date.parse(at(50)));
+  const pages = new MemoryQueue();
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  await onAppLifecycle({ eventType: 'avi:forge:installed:app' }, pages as never, NOW);
+  log.mockRestore();
+  await drain(pages);
+
+  expect(store.get(HISTORY_KEY)).toMatchObject({ state: 'done', issues: 3, kept: 2 } satisfies Partial<HistoryProgress>);
+  for (const d of done.slice(1)) expect((await rowsOf(d.id)).map((r) => r.metric)).toEqual(['first_response', 'resolution']);
+  expect(await rowsOf(old.id)).toEqual([]);
+  expect(await rowsOf(done[0].id)).toEqual(before);
+  expect(forgeSql.log.some((l) => l.query.startsWith('INSERT') && l.query.includes(done[0].id))).toBe(false);
+  // The done issues are the team's record: no field, priority or comment written to them.
+  expect(JSON.stringify(done.map((d) => d.fields))).toBe(fieldsBefore);
+  expect(done.map((d) => d.comments.length)).toEqual(commentsBefore);
+  const touches = (w: { path: string; body?: unknown }) => /\b(SUP-[123]|3000[123])\b/.test(w.path + JSON.stringify(w.body ?? null));
+  expect(jira.writes().filter(touches)).toEqual([]);
+  // The check can see a write to them: the open issue's own were written, and are seen.
+  expect(jira.writes().some((w) => /\b(SUP-5|30005)\b/.test(w.path + JSON.stringify(w.body ?? null)))).toBe(true);
+  // The open issue was recalculated as before, and has its outcomes too.
+  expect((await rowsOf(open.id)).length).toBe(2);
+
+  // The report now counts the history, as `sla report --outcomes` does over the same issues.
+  const kiwi = PRESETS['kiwi-stage-plus'];
+  const lines: string[] = [];
+  for (const i of [...done, open]) {
+    const { site, issue: read } = await readIssue(client(), testConfig, i.key, NOW, kiwi);
+    lines.push(JSON.stringify((await planIssue(client(), testConfig, kiwi, read, NOW, site)).timeline));
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'sla-forge-history-')), 'timelines.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const cli = JSON.parse(execFileSync(process.execPath, [join(__dirname, '..', '..', 'core', 'bin', 'sla.js'), 'report', '--outcomes', '--policy', 'kiwi-stage-plus', '--now', new Date(NOW).toISOString(), '--format', 'json', file], { encoding: 'utf8' }));
+  jira.currentUser = 'viewer';
+  const r = await report({ period: 'all' }, { accountId: 'viewer' }, new JiraClient('user', { sleep: async () => undefined }), NOW);
+  expect(r.ok && r.report.rows).toEqual(cli.rows);
+}, 60_000);
+
+test('it runs once per installation: a later upgrade finds it done; a failed one is started again', async () => {
+  issue(1, 2, true);
+  const pages = new MemoryQueue();
+  expect(await startHistory(pages as never, NOW)).toMatchObject({ state: 'running' });
+  await drain(pages);
+  expect(store.get(HISTORY_KEY)).toMatchObject({ state: 'done', kept: 1 });
+  expect(await startHistory(pages as never, NOW + 1000)).toBeNull();
+  expect(pages.events).toEqual([]);
+  store.set(HISTORY_KEY, { ...(store.get(HISTORY_KEY) as HistoryProgress), state: 'failed' });
+  expect(await startHistory(pages as never, NOW + 2000)).toMatchObject({ state: 'running', runId: String(NOW + 2000) });
 });
 
-test('the app\'s own field writes add no changelog entry, so they never push real history out', async () => {
-  const { onIssueEvent } = await import('../src/triggers');
-  await onIssueEvent({ issue: { id: '10001', key: 'SUP-1' } }, client(), NOW);
-  const issue = jira.issues.get('SUP-1')!;
-  expect(issue.fields[FIELD.state]).toBeDefined();
-  // Only the priority edit (the matrix's P2) is a new history; the five field values are not.
-  expect(issue.histories).toHaveLength(301);
-  expect(issue.histories[300].items[0].field).toBe('priority');
-});
-
-describe('the site facts the app trusts', () => {
-  test('a field of another app (or environment) with the same module key is not taken for the app\'s own', async () => {
-    jira.reset();
-    store.clear();
-    jira.fields.set('customfield_19999', { name: 'SLA state', type: 'ari:cloud:ecosystem::extension/other-app/other-env/static/sla-state', options: [], moduleKey: 'sla-state', schemaType: 'string' });
-    deploy();
-    const { siteFacts } = await import('../src/site');
-    const site = await siteFacts(client(), NOW, true);
-    expect(site.appFields.state).toBe(FIELD.state);
-  });
-
-  test('the app\'s account is only ever read as the app: a user client is refused', async () => {
-    const { siteFacts } = await import('../src/site');
-    jira.addUser({ accountId: 'agent-9', displayName: 'Someone' });
-    jira.currentUser = 'agent-9';
-    await expect(siteFacts(new JiraClient('user'), NOW, true)).rejects.toThrow(/asApp/);
-  });
-
-  test('a search result whose changelog carries no total but sits at Jira\'s cap is paged too', async () => {
-    // Whether Jira reports the true total of a capped search changelog is not documented.
-    jira.omitChangelogTotal = true;
-    const page = await client().searchIssues('statusCategory != Done', []);
-    expect(page.issues[0].changelog!.histories).toHaveLength(300);
-  });
+test('a page that fails (Forge SQL refusing) is retried by Forge; the retry keeps what the first try did not', async () => {
+  issue(1, 2, true);
+  issue(2, 3, true);
+  const pages = new MemoryQueue();
+  await startHistory(pages as never, NOW);
+  forgeSql.failNext(1, { status: 429, code: 'RATE_LIMIT_EXCEEDED', match: /^INSERT INTO sla_outcomes/ });
+  const first = pages.events.shift()! as { body: { runId: string; history: true } };
+  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const r = await recalculatePage({ queueName: 'q', jobId: 'job', eventId: '1', ...first } as never, pages as never, client(), NOW);
+  error.mockRestore();
+  // An InvocationError (its retryOptions): Forge delivers the event again after 30 s.
+  expect((r as { retryOptions?: { retryAfter: number } } | undefined)?.retryOptions).toMatchObject({ retryAfter: 30 });
+  expect(store.get(HISTORY_KEY)).toMatchObject({ state: 'running', pages: 0 });
+  await recalculatePage({ queueName: 'q', jobId: 'job', eventId: '2', ...first, retryContext: { retryCount: 1, retryReason: 'FUNCTION_RETRY_REQUEST', retryData: undefined } } as never, pages as never, client(), NOW);
+  await drain(pages);
+  expect(store.get(HISTORY_KEY)).toMatchObject({ state: 'done', issues: 2, kept: 2 });
 });

@@ -46,7 +46,8 @@ describe('the app\'s install and upgrade events', () => {
     const r = await onAppLifecycle({ eventType, id: 'installation-1', app: { id: 'app', version: '2.1.0' } }, pages as never, NOW);
     log.mockRestore();
     expect(r.progress).toMatchObject({ state: 'running', pages: 0 });
-    expect(pages.events).toEqual([{ body: { runId: String(NOW) } }]);
+    // The recalculation's first page, and the reports' history of done issues (history.test.ts).
+    expect(pages.events).toEqual([{ body: { runId: String(NOW) } }, { body: { history: true, runId: String(NOW) } }]);
     await drain(pages);
     expect(store.get(PROGRESS_KEY)).toMatchObject({ state: 'done', issues: 1, written: 1 });
 

@@ -664,7 +664,7 @@ export class JiraEmulator {
 
   /**
    * The JQL the app sends, interpreted: clauses joined by AND (statusCategory = / != key,
-   * project = KEY, cf[N] <= "<relative>" or "<yyyy-MM-dd HH:mm>", cf[N] is not EMPTY), and ORDER BY
+   * created >= "<relative>" or "<yyyy-MM-dd HH:mm>", project = KEY, cf[N] <= "<relative>" or "<yyyy-MM-dd HH:mm>", cf[N] is not EMPTY), and ORDER BY
    * created or cf[N]. Anything else is a 400, as Jira answers JQL it cannot parse.
    */
   jql(text: string): EmulatedIssue[] {
@@ -675,6 +675,9 @@ export class JiraEmulator {
       if ((m = /^statusCategory\s*(!?=)\s*"?(\w+)"?$/i.exec(clause.trim()))) {
         const [op, key] = [m[1], m[2].toLowerCase()];
         tests.push((i) => ((this.statuses[(i.fields.status as { name: string })?.name]?.category ?? 'new') === key) === (op === '='));
+      } else if ((m = /^created\s*>=\s*"([^"]+)"$/i.exec(clause.trim()))) {
+        const from = this.instantOf(m[1]);
+        tests.push((i) => typeof i.fields.created === 'string' && Date.parse(i.fields.created as string) >= from);
       } else if ((m = /^project\s*=\s*"?([A-Z0-9]+)"?$/i.exec(clause.trim()))) {
         const key = m[1];
         tests.push((i) => i.key.split('-')[0] === key);
