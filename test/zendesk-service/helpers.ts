@@ -106,7 +106,7 @@ export async function openStore(kind: StoreKind): Promise<{ db: Db; cluster: Clu
 }
 
 export async function resetStore(db: Db): Promise<void> {
-  await db.query('TRUNCATE deliveries, jobs, tickets, tenants, watermarks, settings_seen, ladder_notices, oauth_tokens, oauth_states, outcomes, report_access');
+  await db.query('TRUNCATE deliveries, jobs, tickets, tenants, watermarks, settings_seen, ladder_notices, oauth_tokens, oauth_states, outcomes, report_access, outcome_history');
 }
 
 /** Internal notes on a ticket (bodies), in order. */

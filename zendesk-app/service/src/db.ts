@@ -669,6 +669,21 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX report_access_tenant ON report_access (tenant, expires_at);
     `,
   },
+  {
+    version: 10,
+    name: 'outcome_history: the reports\' history of settled tickets, read once per account from the ticket export (history.ts)',
+    sql: `
+      CREATE TABLE outcome_history (
+        tenant text PRIMARY KEY,
+        state text NOT NULL,
+        next_path text,
+        read_count integer NOT NULL,
+        kept_count integer NOT NULL,
+        next_at bigint NOT NULL,
+        updated_at bigint NOT NULL
+      )
+    `,
+  },
 ];
 
 const LOCK = 7_316_001;

@@ -103,10 +103,7 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
     // events after its instant, and the write goes against this read's updated_at, so an edit made
     // during a slow read would otherwise pass safe_update and be undone.
     const at = Math.max(now(), newestAudit(read.audits));
-    const lookup = leadLookup(http, cfg, read.users);
-    const trusted = await lookup(overrideNoteAuthors(read.audits));
-    const people = await personAttributesOf(http, cfg, read.audits, read.ticket.organization_id);
-    const timeline = await withTierSource(http, cfg, timelineOf(cfg.policy, cfg.fieldIds, ticketId, read.audits, read.users, trusted, people), read.ticket.organization_id);
+    const { timeline, lookup, trusted } = await timelineOfRead(http, cfg, ticketId, read);
     await warmZones(cfg.policy, timeline, at);
     const zone = await assigneeZoneOf(http, read.ticket.assignee_id);
     const plan = planFromTimeline(cfg.policy, cfg.fieldIds, read.ticket, timeline, at, { transitions: true, zone });
@@ -144,6 +141,30 @@ export async function runPass(db: Db, cfg: ServiceConfig, http: AxiosInstance, t
 }
 
 type TicketRead = { ticket: ZendeskTicket; audits: ZendeskAudit[]; users: ZendeskUser[] };
+
+/** A read ticket's timeline, as every pass builds it: who is a lead, the requester's attributes, the tier's source. */
+async function timelineOfRead(http: AxiosInstance, cfg: ServiceConfig, ticketId: number, read: TicketRead) {
+  const lookup = leadLookup(http, cfg, read.users);
+  const trusted = await lookup(overrideNoteAuthors(read.audits));
+  const people = await personAttributesOf(http, cfg, read.audits, read.ticket.organization_id);
+  const timeline = await withTierSource(http, cfg, timelineOf(cfg.policy, cfg.fieldIds, ticketId, read.audits, read.users, trusted, people), read.ticket.organization_id);
+  return { timeline, lookup, trusted };
+}
+
+/**
+ * A settled (solved or closed) ticket's Outcomes, for the reports' history (history.ts): read and
+ * evaluated as a pass would, and nothing written to Zendesk or kept of the ticket itself. null
+ * when the ticket is gone.
+ */
+export async function settledOutcomes(http: AxiosInstance, cfg: ServiceConfig, ticketId: number, now: number): Promise<ReturnType<typeof outcomesOf> | null> {
+  const read = await readTicket(http, ticketId);
+  if (!read) return null;
+  const at = Math.max(now, newestAudit(read.audits));
+  const { timeline } = await timelineOfRead(http, cfg, ticketId, read);
+  await warmZones(cfg.policy, timeline, at);
+  const plan = planFromTimeline(cfg.policy, cfg.fieldIds, read.ticket, timeline, at, { transitions: false, zone: null });
+  return outcomesOf(plan.decision, plan.clocks, plan.group);
+}
 
 /** The ticket itself and its audits: null when the ticket is gone. */
 async function readTicket(http: AxiosInstance, id: number): Promise<TicketRead | null> {

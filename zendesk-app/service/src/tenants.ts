@@ -246,7 +246,7 @@ export class Tenants {
   async remove(accountId: string): Promise<boolean> {
     if (!ACCOUNT_ID.test(accountId)) return false;
     const removed = await this.db.tx(async (q) => {
-      for (const table of ['jobs', 'tickets', 'deliveries', 'watermarks', 'settings_seen', 'ladder_notices', 'outcomes', 'report_access']) await q.query(`DELETE FROM ${table} WHERE tenant = $1`, [accountId]);
+      for (const table of ['jobs', 'tickets', 'deliveries', 'watermarks', 'settings_seen', 'ladder_notices', 'outcomes', 'report_access', 'outcome_history']) await q.query(`DELETE FROM ${table} WHERE tenant = $1`, [accountId]);
       await q.query('DELETE FROM oauth_tokens WHERE account_id = $1', [accountId]);
       return (await q.query('DELETE FROM tenants WHERE account_id = $1 RETURNING 1 AS one', [accountId])).length > 0;
     });

@@ -2,6 +2,7 @@ import { randomBytes } from 'crypto';
 import type { Agent } from 'https';
 import { hostname } from 'os';
 import { catchUp, CATCH_UP_MS } from './catchup';
+import { historyRound, HISTORY_EVERY_MS } from './history';
 import type { Db } from './db';
 import { pruneNotices, sendNotices } from './ladder';
 import type { Log } from './log';
@@ -40,6 +41,8 @@ export interface WorkerOptions {
   slotsPerTenant?: number;
   /** How often each tenant's ticket export is read for changes no delivery brought (default 5 minutes; 0: never). */
   catchUpMs?: number;
+  /** How often each account's reports' history reads one more export page (history.ts; default a minute while the catch-up runs, 0: never). */
+  historyMs?: number;
   instanceId?: string;
   pollMs?: number;
   leaseMs?: number;
@@ -83,6 +86,7 @@ function settingsOf(opts: WorkerOptions, multi: boolean) {
     perTenant: Math.max(1, Math.min(concurrency, opts.slotsPerTenant ?? concurrency - reserve)),
     backoff: opts.backoffMs ?? defaultBackoff,
     catchUpMs: opts.catchUpMs ?? CATCH_UP_MS,
+    historyMs: opts.historyMs ?? ((opts.catchUpMs ?? CATCH_UP_MS) ? HISTORY_EVERY_MS : 0),
   };
 }
 
@@ -328,5 +332,11 @@ export class Worker {
     // A stored tenant's settings may have changed meaning under an upgrade (a preset's new text).
     if (tenant.id !== ENV_TENANT) await requeueIfSettingsChanged(db, tenant.id, tenant.cfg, Date.now(), log).catch(() => undefined);
     await catchUp(db, tenant, Date.now(), log, this.s.catchUpMs).catch((e) => log({ level: 'warn', msg: 'catch-up failed', tenant: tenant.id, status: (e as { response?: { status?: number } }).response?.status ?? null, error: (e as Error).message.slice(0, 200) }));
+    // After the catch-up, which keeps what agents see current; a failed round is tried next round.
+    if (this.s.historyMs && !this.stopped) {
+      await historyRound(db, tenant, Date.now(), log, this.s.historyMs, this.d.now()).catch((e) =>
+        log({ level: 'warn', msg: 'outcome history round failed', tenant: tenant.id, status: (e as { response?: { status?: number } }).response?.status ?? null, error: (e as Error).message.slice(0, 200) }),
+      );
+    }
   }
 }
