@@ -243,7 +243,11 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     const [row] = await store.db.query<{ sealed: string }>('SELECT sealed FROM tenants WHERE account_id = $1', ['9001']);
     expect(JSON.stringify(unseal([KEY], '9001', row.sealed).value)).not.toContain(token);
     const ask = (t: string, sub = 'acme') => fetch(`${svc.url}/app/status?subdomain=${sub}`, { headers: { authorization: `Bearer ${t}` } });
-    expect(await (await ask(token)).json()).toEqual({ connected: true, webhook: 'active', lastDelivery: null, parkedJobs: 0, queuedJobs: 0, metricsWithoutField: [], todo: [] });
+    expect(await (await ask(token)).json()).toEqual({ connected: true, webhook: 'active', lastDelivery: null, parkedJobs: 0, queuedJobs: 0, metricsWithoutField: [], reportHistory: null, todo: [] });
+    // The reports' history, as the worker's rounds keep it (history.test.ts runs them): its state and counts.
+    await store.db.query("INSERT INTO outcome_history (tenant, state, next_path, read_count, kept_count, next_at, updated_at) VALUES ('9001', 'running', NULL, 120, 7, 0, 0)");
+    expect((await (await ask(token)).json()).reportHistory).toEqual({ state: 'running', ticketsRead: 120, ticketsKept: 7 });
+    await store.db.query("DELETE FROM outcome_history WHERE tenant = '9001'");
     for (const [t, sub] of [['x'.repeat(43), 'acme'], [token, 'globex']]) expect((await ask(t, sub)).status).toBe(401);
     expect((await fetch(`${svc.url}/app/status?subdomain=acme`)).status).toBe(401);
     // The admin deactivates the webhook, and later Zendesk refuses the grant: each says what to do.

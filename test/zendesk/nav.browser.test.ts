@@ -110,7 +110,7 @@ test('an admin connects from the page, sees the health, and creates the due fiel
 
   await hosted.getByRole('button', { name: 'Check again' }).click();
   await hosted.getByText('connected', { exact: true }).waitFor();
-  expect(await hosted.locator('dd').allTextContents()).toEqual(['connected', 'active', 'none yet', '0 queued, 0 parked']);
+  expect(await hosted.locator('dd').allTextContents()).toEqual(['connected', 'active', 'none yet', '0 queued, 0 parked', 'not started yet (it starts within minutes of the connection)']);
   const policy = loadPolicy('zendesk-parity');
   const unfielded = Object.keys(policy.metrics).filter((m) => !['first_response', 'resolution'].includes(m));
   await hosted.getByRole('list', { name: 'What to do' }).getByText(/no due field yet/).waitFor();

@@ -204,6 +204,7 @@ async function status(deps: ConnectDeps, account: string, settings: Record<strin
             (SELECT max(read_at) FROM tickets WHERE tenant = $1) AS read`,
     [account],
   );
+  const [history] = await deps.db.query<{ state: 'running' | 'done'; read_count: number; kept_count: number }>('SELECT state, read_count, kept_count FROM outcome_history WHERE tenant = $1', [account]);
   let webhook: 'active' | 'inactive' | 'missing' | 'unknown' = 'unknown';
   const tenant = conn?.state === 'connected' ? await deps.tenants.stored(account).catch(() => null) : null;
   if (tenant && settings.ZENDESK_WEBHOOK_ID) {
@@ -221,7 +222,9 @@ async function status(deps: ConnectDeps, account: string, settings: Record<strin
   if (unfielded.length) todo.push(`The policy's ${unfielded.join(', ')} ${unfielded.length === 1 ? 'has' : 'have'} no due field yet: an admin opens SLA Desk's page in Zendesk (the SLA Desk icon in the left bar) and chooses Create the fields.`);
   if (q.parked) todo.push(`${q.parked} ticket${q.parked === 1 ? ' is' : 's are'} waiting on a failed update: reconnect, or write to SLA Desk support with this page.`);
   const at = (v: string | number | null) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
-  return { connected: conn?.state === 'connected', webhook, lastDelivery: at(q.last) ?? at(q.read), parkedJobs: q.parked, queuedJobs: q.queued, metricsWithoutField: unfielded, todo };
+  // The reports' history (history.ts): null until the worker's first round for the account.
+  const reportHistory = history ? { state: history.state, ticketsRead: history.read_count, ticketsKept: history.kept_count } : null;
+  return { connected: conn?.state === 'connected', webhook, lastDelivery: at(q.last) ?? at(q.read), parkedJobs: q.parked, queuedJobs: q.queued, metricsWithoutField: unfielded, reportHistory, todo };
 }
 
 /**

@@ -6,7 +6,7 @@ import { ensureDueFields, metricsWithoutDueField } from '../../zaf/setup';
 import { readSettings } from '../../sla/settings';
 import { isLeadOf } from '../../zaf/leads';
 import { ReportAccess } from './ReportAccess';
-import { confirmUrl, connectUrl, fetchStatus, serviceUrl, zafAdminApi, type StatusAnswer } from './service';
+import { confirmUrl, connectUrl, fetchStatus, serviceUrl, zafAdminApi, type ServiceStatus, type StatusAnswer } from './service';
 
 /**
  * SLA Desk's own page in Zendesk (the nav_bar location), for admins and triage leads: the hosted
@@ -101,6 +101,8 @@ function Connection({ ready }: { ready: Ready }) {
             <dd>
               {answer.status.queuedJobs} queued, {answer.status.parkedJobs} parked
             </dd>
+            <dt>Report history</dt>
+            <dd>{historyText(answer.status.reportHistory)}</dd>
           </dl>
           {answer.status.todo.length ? (
             <ul className="nav-todo" aria-label="What to do">
@@ -208,4 +210,11 @@ function Fields({ ready }: { ready: Ready }) {
       )}
     </Section>
   );
+}
+
+/** The report's history of the tickets solved or closed before the service was connected. */
+export function historyText(h: ServiceStatus['reportHistory']): string {
+  if (!h) return 'not started yet (it starts within minutes of the connection)';
+  const kept = `${h.ticketsKept} settled ticket${h.ticketsKept === 1 ? '' : 's'} of the last 52 weeks added`;
+  return h.state === 'done' ? `done: ${kept}` : `reading the last 52 weeks: ${h.ticketsRead} tickets read, ${kept}`;
 }

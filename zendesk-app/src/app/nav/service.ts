@@ -15,6 +15,8 @@ export interface ServiceStatus {
   parkedJobs: number;
   queuedJobs: number;
   metricsWithoutField: string[];
+  /** The report's history of tickets settled before the connection (docs/service.md): null until it starts. */
+  reportHistory?: { state: 'running' | 'done'; ticketsRead: number; ticketsKept: number } | null;
   todo: string[];
 }
 
