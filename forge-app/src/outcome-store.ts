@@ -95,7 +95,7 @@ function same(a: Row, b: Row): boolean {
  * nothing changed; only the rows that changed are written. An issue that moved or whose project was
  * renamed has its earlier rows follow it (its key and project).
  */
-export async function keepOutcomes(issue: JiraIssue, outcomes: readonly Outcome[]): Promise<boolean> {
+export async function keepOutcomes(issue: JiraIssue, outcomes: readonly Outcome[], opts: { onlyNew?: boolean } = {}): Promise<boolean> {
   const project = issue.fields.project;
   if (!project?.id) return false; // Jira always sends it; without it no report could find the rows
   await ensureSchema();
@@ -108,8 +108,8 @@ export async function keepOutcomes(issue: JiraIssue, outcomes: readonly Outcome[
     return !s || !same(s, r);
   });
   const moved = stored.some((s) => s.issue_key !== where.issue_key || String(s.project_id) !== where.project_id || s.project_key !== where.project_key);
-  for (let i = 0; i < changed.length; i += ROWS_PER_STATEMENT) await upsert(changed.slice(i, i + ROWS_PER_STATEMENT));
-  if (moved) {
+  for (let i = 0; i < changed.length; i += ROWS_PER_STATEMENT) await upsert(changed.slice(i, i + ROWS_PER_STATEMENT), opts.onlyNew);
+  if (moved && !opts.onlyNew) {
     await sql
       .prepare(`UPDATE ${TABLE} SET issue_key = ?, project_id = ?, project_key = ? WHERE issue_id = ?`)
       .bindParams(where.issue_key, where.project_id, where.project_key, issue.id)
@@ -118,11 +118,14 @@ export async function keepOutcomes(issue: JiraIssue, outcomes: readonly Outcome[
   return changed.length > 0 || moved;
 }
 
-async function upsert(rows: readonly Row[]): Promise<void> {
+/** onlyNew: rows kept meanwhile (an issue event's, newer) stay as they are; only missing ones are added. */
+async function upsert(rows: readonly Row[], onlyNew = false): Promise<void> {
   const one = `(${COLUMNS.map(() => '?').join(', ')})`;
-  const update = COLUMNS.filter((c) => !KEY_COLUMNS.has(c))
-    .map((c) => `${c} = VALUES(${c})`)
-    .join(', ');
+  const update = onlyNew
+    ? 'issue_id = issue_id'
+    : COLUMNS.filter((c) => !KEY_COLUMNS.has(c))
+        .map((c) => `${c} = VALUES(${c})`)
+        .join(', ');
   await sql
     .prepare(`INSERT INTO ${TABLE} (${COLUMNS.join(', ')}) VALUES ${rows.map(() => one).join(', ')} ON DUPLICATE KEY UPDATE ${update}`)
     .bindParams(...rows.flatMap((r) => COLUMNS.map((c) => r[c])))

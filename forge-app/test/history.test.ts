@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { forgeSql, freshSite, jira, store, testConfig, warmSite } from './setup';
 import { JiraClient } from '../src/jira/client';
-import { HISTORY_KEY, startHistory, type HistoryProgress } from '../src/history';
+import { HISTORY_KEY, STALE_MS, startHistory, type HistoryProgress } from '../src/history';
 import { planIssue } from '../src/issue';
 import { TABLE } from '../src/outcome-store';
 import { PRESETS } from '../src/presets';
@@ -115,12 +115,13 @@ test('it runs once per installation: a later upgrade finds it done; a failed one
   expect(await startHistory(pages as never, NOW + 2000)).toMatchObject({ state: 'running', runId: String(NOW + 2000) });
 });
 
-test('a page that fails (Forge SQL refusing) is retried by Forge; the retry keeps what the first try did not', async () => {
+test('a page that fails halfway (Forge SQL refusing the second issue) is retried by Forge; the retry keeps only what the first try did not', async () => {
   issue(1, 2, true);
   issue(2, 3, true);
   const pages = new MemoryQueue();
   await startHistory(pages as never, NOW);
-  forgeSql.failNext(1, { status: 429, code: 'RATE_LIMIT_EXCEEDED', match: /^INSERT INTO sla_outcomes/ });
+  // In creation order: SUP-2's rows are written; SUP-1's INSERT is refused.
+  forgeSql.failNext(1, { status: 429, code: 'RATE_LIMIT_EXCEEDED', match: /^INSERT INTO sla_outcomes/, after: 1 });
   const first = pages.events.shift()! as { body: { runId: string; history: true } };
   const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   const r = await recalculatePage({ queueName: 'q', jobId: 'job', eventId: '1', ...first } as never, pages as never, client(), NOW);
@@ -128,7 +129,51 @@ test('a page that fails (Forge SQL refusing) is retried by Forge; the retry keep
   // An InvocationError (its retryOptions): Forge delivers the event again after 30 s.
   expect((r as { retryOptions?: { retryAfter: number } } | undefined)?.retryOptions).toMatchObject({ retryAfter: 30 });
   expect(store.get(HISTORY_KEY)).toMatchObject({ state: 'running', pages: 0 });
+  expect((await rowsOf('30002')).length).toBe(2);
+  expect(await rowsOf('30001')).toEqual([]);
+  forgeSql.log.length = 0;
   await recalculatePage({ queueName: 'q', jobId: 'job', eventId: '2', ...first, retryContext: { retryCount: 1, retryReason: 'FUNCTION_RETRY_REQUEST', retryData: undefined } } as never, pages as never, client(), NOW);
   await drain(pages);
-  expect(store.get(HISTORY_KEY)).toMatchObject({ state: 'done', issues: 2, kept: 2 });
+  expect(store.get(HISTORY_KEY)).toMatchObject({ state: 'done', issues: 2, kept: 1 });
+  expect((await rowsOf('30001')).length).toBe(2);
+  // The retry wrote SUP-1's rows only.
+  expect(forgeSql.log.filter((l) => l.query.startsWith('INSERT'))).toHaveLength(1);
+});
+
+test('a next page Forge would not queue is queued when the page\'s event comes again; a run that lost its chain is restarted by the next upgrade', async () => {
+  // Two pages: 100 issues a page.
+  for (let n = 1; n <= 101; n++) issue(n, 1 + (n % 40), true);
+  const pages = new MemoryQueue();
+  await startHistory(pages as never, NOW);
+  const first = pages.events.shift()! as { body: { runId: string; history: true } };
+  const refusing = { push: async () => Promise.reject(new Error('queue unavailable')) };
+  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const r = await recalculatePage({ queueName: 'q', jobId: 'job', eventId: '1', ...first } as never, refusing as never, client(), NOW);
+  error.mockRestore();
+  expect((r as { retryOptions?: unknown } | undefined)?.retryOptions).toBeTruthy();
+  expect(store.get(HISTORY_KEY)).toMatchObject({ state: 'running', pages: 1, pushed: false });
+  // Forge delivers the first page's event again: the next page is queued, the page not redone.
+  forgeSql.log.length = 0;
+  await recalculatePage({ queueName: 'q', jobId: 'job', eventId: '2', ...first } as never, pages as never, client(), NOW);
+  expect(forgeSql.log.filter((l) => l.query.startsWith('INSERT'))).toEqual([]);
+  expect(pages.events).toHaveLength(1);
+  await drain(pages);
+  expect(store.get(HISTORY_KEY)).toMatchObject({ state: 'done', pages: 2, issues: 101, kept: 101 });
+
+  // A run whose events were lost stays running; an upgrade within STALE_MS leaves it, a later one restarts it.
+  store.set(HISTORY_KEY, { ...(store.get(HISTORY_KEY) as HistoryProgress), state: 'running', movedAt: NOW });
+  expect(await startHistory(pages as never, NOW + 60_000)).toBeNull();
+  expect(await startHistory(pages as never, NOW + STALE_MS + 1)).toMatchObject({ state: 'running', pages: 0 });
+}, 60_000);
+
+test('what the history adds never goes over what an issue event kept meanwhile (keepOutcomes onlyNew)', async () => {
+  const { keepOutcomes } = await import('../src/outcome-store');
+  const i = { id: '555', key: 'SUP-55', fields: { project: { id: '1', key: 'SUP' } } } as never;
+  const o = { ticketId: 'SUP-55', metric: 'resolution', cycle: 1, state: 'met' as const, workingMs: 60_000, tier: 'basic', priority: 'P2', group: null, startedAt: NOW - 7200_000, endedAt: NOW - 3600_000, dueAt: NOW };
+  await keepOutcomes(i, [o]);
+  await keepOutcomes(i, [{ ...o, state: 'breached', workingMs: 1 }, { ...o, metric: 'first_response' }], { onlyNew: true });
+  expect((await rowsOf('555')).map((r) => [r.metric, r.state, Number(r.working_ms)])).toEqual([
+    ['first_response', 'met', 60_000],
+    ['resolution', 'met', 60_000],
+  ]);
 });

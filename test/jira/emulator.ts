@@ -466,7 +466,11 @@ export class JiraEmulator {
       const slice = found.slice(start, start + size);
       const next = start + slice.length < found.length ? String(start + slice.length) : undefined;
       const expand = String(body.expand ?? '').split(',').includes('changelog');
-      return respond(200, { issues: slice.map((i) => this.view(i, body.fields ?? null, expand ? SEARCH_CHANGELOG_CAP : null)), nextPageToken: next, isLast: !next });
+      // "fields ... the default is id" (the enhanced search's reference): asked for no field, an
+      // issue comes as its id alone, without even its key, so a client that relies on more fails here.
+      const asked = Array.isArray(body.fields) ? (body.fields as string[]) : [];
+      if (!asked.length) return respond(200, { issues: slice.map((i) => ({ id: i.id })), nextPageToken: next, isLast: !next });
+      return respond(200, { issues: slice.map((i) => this.view(i, asked, expand ? SEARCH_CHANGELOG_CAP : null)), nextPageToken: next, isLast: !next });
     }
     // Get fields: id, key, name, custom, schema{type, custom, customId}; a Forge field's schema.custom
     // is its type, ari:cloud:ecosystem::extension/{app}/{env}/static/{module key} (Forge jira:customField docs).

@@ -51,6 +51,8 @@ export interface SqlFault {
   code: string;
   /** Only statements this matches fail (any when left out). */
   match?: RegExp;
+  /** So many matching statements pass first. */
+  after?: number;
 }
 
 interface Answer {
@@ -112,7 +114,8 @@ export class ForgeSqlEmulator {
     this.log.push({ path, query });
     if (BOUND_LIMIT.test(query)) return sqlError(query, { message: 'Incorrect arguments to LIMIT', code: 'ER_WRONG_ARGUMENTS', errno: 1210 });
     const i = this.faults.findIndex((f) => !f.match || f.match.test(query));
-    if (i >= 0) {
+    if (i >= 0 && (this.faults[i].after ?? 0) > 0) this.faults[i] = { ...this.faults[i], after: this.faults[i].after! - 1 };
+    else if (i >= 0) {
       const [f] = this.faults.splice(i, 1);
       return answer(f.status, { code: f.code, message: `injected ${f.code}` });
     }

@@ -2,7 +2,8 @@ import { startService, type Service } from '../../zendesk-app/service/src/server
 import type { Db } from '../../zendesk-app/service/src/db';
 import { keepOutcomes } from '../../zendesk-app/service/src/outcomes';
 import { ZendeskEmulator } from '../zendesk/rest-emulator';
-import { ADMIN_TOKEN, addKiwiTicket, NOW, openStore, resetStore, serviceConfig, STORES, type StoreKind } from './helpers';
+import { PER_PAGE } from '../../zendesk-app/service/src/history';
+import { ADMIN_TOKEN, addKiwiTicket, deliver, NOW, openStore, resetStore, serviceConfig, STORES, type StoreKind } from './helpers';
 
 /**
  * The reports' history (service/src/history.ts): an account's solved and closed tickets of the last
@@ -79,7 +80,7 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     expect(await outcomes(3)).toEqual([]);
     expect((await outcomes(4)).map((o) => [o.metric, Number(o.working_ms)])).toEqual([['resolution', 12_345]]);
     // Read from the export from 52 weeks back, a page at a time, and each settled ticket once.
-    const exports = z.requests.filter((r) => r.path === '/api/v2/incremental/tickets/cursor.json' && r.query.includes('per_page=50'));
+    const exports = z.requests.filter((r) => r.path === '/api/v2/incremental/tickets/cursor.json' && r.query.includes(`per_page=${PER_PAGE}`));
     expect(exports.length).toBeGreaterThanOrEqual(1);
     const start = Number(new URLSearchParams(exports[0].query).get('start_time'));
     expect(Date.now() / 1000 - start).toBeGreaterThan(52 * 7 * 86_400 - 600);
@@ -91,7 +92,30 @@ describe.each(STORES)('on %s', (kind: StoreKind) => {
     // Done once: later rounds read no more of it.
     const before = z.requests.length;
     await new Promise((r) => setTimeout(r, 300));
-    expect(z.requests.slice(before).filter((r) => r.query.includes('per_page=50'))).toEqual([]);
+    expect(z.requests.slice(before).filter((r) => r.query.includes(`per_page=${PER_PAGE}`))).toEqual([]);
+
+    // What a pass gives ticket 1 when a delivery comes: the same Outcomes the history kept.
+    const kept = await outcomes(1);
+    expect((await deliver(svc.url, 1, NOW + 6 * 3_600_000)).status).toBe(200);
+    await svc.drain();
+    expect(await db.query('SELECT ticket_id FROM tickets WHERE ticket_id = 1')).toHaveLength(1);
+    expect(await outcomes(1)).toEqual(kept);
+  });
+
+  test('a ticket Zendesk refuses (403) is passed over, not read again every round; an export of several pages is read to its end', async () => {
+    const count = PER_PAGE + 5;
+    for (let id = 1; id <= count; id++) addKiwiTicket(z, id);
+    z.advanceTo(at('15:29') + 59_000);
+    for (let id = 1; id <= count; id++) z.agentEdit(id, { status: 'solved' });
+    z.fail(50, { kind: 'status', status: 403 }, /^\/api\/v2\/tickets\/3\.json$/);
+    z.requests.length = 0;
+    svc = await startService(serviceConfig(z.url), { db, now: () => NOW + 6 * 3_600_000, log: () => undefined, pollMs: 20, backoffMs: () => 20, catchUpMs: 50, historyMs: 50, adminToken: ADMIN_TOKEN });
+    await until(async () => (await history())?.state === 'done');
+    expect(await history()).toMatchObject({ state: 'done', read_count: count, kept_count: count - 1 });
+    expect(await outcomes(3)).toEqual([]);
+    expect(z.requests.filter((r) => r.path === '/api/v2/tickets/3.json')).toHaveLength(1);
+    // Two pages of the export, each read once.
+    expect(z.requests.filter((r) => r.path === '/api/v2/incremental/tickets/cursor.json' && r.query.includes(`per_page=${PER_PAGE}`))).toHaveLength(2);
   });
 
   test('a round Zendesk fails (a 429 on a ticket) is read again next round; what it kept is not read twice', async () => {

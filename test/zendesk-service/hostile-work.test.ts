@@ -1,3 +1,4 @@
+import { PER_PAGE as HISTORY_PER_PAGE } from '../../zendesk-app/service/src/history';
 import { randomBytes } from 'crypto';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
@@ -389,7 +390,7 @@ describeOnce('17. catch up after downtime', () => {
     // Ticket 2 came in the export too, but the store holds its version: not read again.
     expect(z.requests.filter((r) => r.path === '/api/v2/tickets/2/audits.json' || r.path === '/api/v2/tickets/2.json')).toEqual([]);
     // One page of the catch-up's (the reports' history reads its own, from 52 weeks back: history.test.ts).
-    expect(z.requests.filter((r) => r.path === '/api/v2/incremental/tickets/cursor.json' && !r.query.includes('per_page=50')).length).toBe(1);
+    expect(z.requests.filter((r) => r.path === '/api/v2/incremental/tickets/cursor.json' && !r.query.includes(`per_page=${HISTORY_PER_PAGE}`)).length).toBe(1);
     const [mark] = await db.query<{ since: number }>("SELECT since FROM watermarks WHERE tenant = 'env'");
     expect(mark.since).toBeGreaterThan(Date.parse('2026-11-20T14:00:00Z'));
   });

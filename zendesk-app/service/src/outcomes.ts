@@ -33,6 +33,27 @@ export async function keepOutcomes(db: Db, tenant: string, ticketId: number, out
   );
 }
 
+/**
+ * A settled ticket's Outcomes from the reports' history (history.ts), only if the ticket has none:
+ * a pass that kept some meanwhile (the ticket reopened, say) is newer, and stays. One statement.
+ * Whether any was kept.
+ */
+export async function keepOutcomesIfNone(db: Db, tenant: string, ticketId: number, outcomes: readonly Outcome[]): Promise<boolean> {
+  const rows = JSON.stringify(
+    outcomes.map((o) => ({ metric: o.metric, cycle: o.cycle, state: o.state, working_ms: o.workingMs, tier: o.tier, priority: o.priority, group_id: o.group, started_at: o.startedAt, ended_at: o.endedAt, due_at: o.dueAt })),
+  );
+  const kept = await db.query(
+    `INSERT INTO outcomes (tenant, ticket_id, metric, cycle, state, working_ms, tier, priority, group_id, started_at, ended_at, due_at)
+     SELECT $1, $2, metric, cycle, state, working_ms, tier, priority, group_id, started_at, ended_at, due_at
+     FROM jsonb_to_recordset($3::jsonb) AS o(metric text, cycle int, state text, working_ms float8, tier text, priority text, group_id text, started_at bigint, ended_at bigint, due_at bigint)
+     WHERE NOT EXISTS (SELECT 1 FROM outcomes WHERE tenant = $1 AND ticket_id = $2)
+       AND ($1 = 'env' OR EXISTS (SELECT 1 FROM tenants WHERE account_id = $1))
+     ON CONFLICT DO NOTHING RETURNING 1 AS one`,
+    [tenant, ticketId, rows],
+  );
+  return kept.length > 0;
+}
+
 /** A ticket Zendesk no longer has (deleted): its Outcomes go with it. */
 export async function dropOutcomes(q: Query, tenant: string, ticketId: number): Promise<void> {
   await q.query('DELETE FROM outcomes WHERE tenant = $1 AND ticket_id = $2', [tenant, ticketId]);

@@ -107,6 +107,8 @@ export class Worker {
   private lastCatchUp = -Infinity;
   private sendingNotices: Promise<number> | null = null;
   private catching: Promise<void> | null = null;
+  private historying: Promise<void> | null = null;
+  private lastHistory = -Infinity;
   private following: Promise<void> | null = null;
   private lastFollow = -Infinity;
   private loop: Promise<void> = Promise.resolve();
@@ -179,6 +181,7 @@ export class Worker {
   async settled(): Promise<void> {
     await this.loop;
     await this.catching;
+    await this.historying;
     await this.following;
     await Promise.allSettled([...this.active]);
     await this.sendingNotices;
@@ -190,6 +193,7 @@ export class Worker {
       try {
         // Beside the worker, not in its way: one round at a time.
         if (this.s.catchUpMs && !this.catching) this.catching = this.catchUpAll().catch(() => undefined).finally(() => (this.catching = null));
+        if (this.s.historyMs && !this.historying) this.historying = this.historyAll().catch(() => undefined).finally(() => (this.historying = null));
         if (this.d.appId && !this.following) this.following = this.followApps(this.d.appId).catch(() => undefined).finally(() => (this.following = null));
         claimed = await this.tick();
       } catch (e) {
@@ -332,9 +336,21 @@ export class Worker {
     // A stored tenant's settings may have changed meaning under an upgrade (a preset's new text).
     if (tenant.id !== ENV_TENANT) await requeueIfSettingsChanged(db, tenant.id, tenant.cfg, Date.now(), log).catch(() => undefined);
     await catchUp(db, tenant, Date.now(), log, this.s.catchUpMs).catch((e) => log({ level: 'warn', msg: 'catch-up failed', tenant: tenant.id, status: (e as { response?: { status?: number } }).response?.status ?? null, error: (e as Error).message.slice(0, 200) }));
-    // After the catch-up, which keeps what agents see current; a failed round is tried next round.
-    if (this.s.historyMs && !this.stopped) {
-      await historyRound(db, tenant, Date.now(), log, this.s.historyMs, this.d.now()).catch((e) =>
+  }
+
+  /**
+   * The reports' history (history.ts), one account after another on a lane of its own, so that it
+   * never holds up the catch-up, which keeps what agents see current. A failed round is the
+   * account's alone, and is tried again at its next round.
+   */
+  private async historyAll(): Promise<void> {
+    const every = this.s.historyMs;
+    if (!every || Date.now() - this.lastHistory < Math.min(every, 30_000)) return;
+    this.lastHistory = Date.now();
+    const { db, log } = this.d;
+    for (const tenant of await this.d.tenants.all()) {
+      if (this.stopped) return;
+      await historyRound(db, tenant, Date.now(), log, every, this.d.now()).catch((e) =>
         log({ level: 'warn', msg: 'outcome history round failed', tenant: tenant.id, status: (e as { response?: { status?: number } }).response?.status ?? null, error: (e as Error).message.slice(0, 200) }),
       );
     }
