@@ -8,7 +8,7 @@ import type { ReportAnswer } from '../src/report-resolver';
 
 // UI Kit components as plain elements that keep what matters here: a table's caption, head and
 // cells, a chart's data, a link's href, a read-only text area.
-const charts: { data: unknown[]; title?: string; subtitle?: string }[] = [];
+const bars: { value: number; ariaLabel?: string }[] = [];
 jest.mock('@forge/react', () => {
   const React = jest.requireActual('react');
   const el = (tag: string, name: string) => (props: Record<string, unknown>) => React.createElement(tag, { 'data-ui': name, 'data-appearance': props.appearance }, props.children as never);
@@ -35,9 +35,9 @@ jest.mock('@forge/react', () => {
         React.createElement('thead', null, React.createElement('tr', null, p.head.cells.map((c) => React.createElement('th', { key: c.key }, c.content)))),
         React.createElement('tbody', null, p.rows.length ? p.rows.map((r) => React.createElement('tr', { key: r.key }, r.cells.map((c) => React.createElement('td', { key: c.key }, c.content)))) : React.createElement('tr', null, React.createElement('td', null, p.emptyView))),
       ),
-    BarChart: (p: { data: unknown[]; title?: string; subtitle?: string }) => {
-      charts.push(p);
-      return React.createElement('figure', { 'data-ui': 'BarChart' }, p.title);
+    ProgressBar: (p: { value: number; ariaLabel?: string }) => {
+      bars.push(p);
+      return React.createElement('div', { role: 'progressbar', 'aria-label': p.ariaLabel, 'aria-valuenow': Math.round(p.value * 100) });
     },
   };
 });
@@ -75,7 +75,7 @@ function answer(): ReportAnswer {
 
 beforeEach(() => {
   invoke.mockReset();
-  charts.length = 0;
+  bars.length = 0;
 });
 
 const table = (caption: string) => screen.getByText(caption).closest('table')!;
@@ -96,22 +96,21 @@ test('met % says "no data" where nothing was decided, and 0 % only where every c
   expect(metText(null)).toBe('no data');
 });
 
-test('the weekly chart has no bar for a week without data, and its table, the text alternative, has every week', async () => {
+test('the weekly chart has no bar for a week without data, and each bar says its figure (its text alternative)', async () => {
   invoke.mockResolvedValue(answer());
   await act(async () => void render(<Report title="SLA report" />));
-  const weeks = rowsOf(table('Cycles by the week they started'));
-  expect(weeks.map((w) => [w[0], w[4]])).toEqual([
-    ['2026-W45', 'no data'],
-    ['2026-W46', '50.0 %'],
-    ['2026-W47', 'no data'],
-    ['2026-W48', '0.0 %'],
+  const weeks = rowsOf(table('Cycles by the week they started, with met % as a bar (a week with nothing decided has none: no data, not 0 %)'));
+  expect(weeks.map((w) => [w[0], w[4], w[5]])).toEqual([
+    ['2026-W45', 'no data', 'no data'],
+    ['2026-W46', '50.0 %', ''],
+    ['2026-W47', 'no data', 'no data'],
+    ['2026-W48', '0.0 %', ''],
   ]);
-  const chart = charts[charts.length - 1];
-  expect(chart.data).toEqual([
-    { week: '2026-W46', metPercent: 50 },
-    { week: '2026-W48', metPercent: 0 },
+  // A bar for each week with a figure, 0 % drawn as an empty bar, not left out; each named for a screen reader.
+  expect(screen.getAllByRole('progressbar').map((b) => [b.getAttribute('aria-label'), b.getAttribute('aria-valuenow')])).toEqual([
+    ['2026-W46: 50.0 % met', '50'],
+    ['2026-W48: 0.0 % met', '0'],
   ]);
-  expect(chart.subtitle).toMatch(/no data, not 0 %/);
 });
 
 test('the worst issues link to the issue; a row\'s issues open from its button; the CSV is there to copy', async () => {

@@ -34,6 +34,9 @@ test('the project page draws the resolver\'s figures: "no data" apart from 0 %, 
   expect(report.rows.some((r) => r.breached > 0)).toBe(true);
   const weeks = frame.locator('table', { has: frame.locator('caption', { hasText: 'Cycles by the week they started' }) });
   expect(await weeks.locator('tbody tr').count()).toBe(report.weeks.length);
+  // The trend's bars: one for each week with a figure, each named by it (its text alternative).
+  const bars = await weeks.getByRole('progressbar').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+  expect(bars).toEqual(report.weeks.filter((w) => w.metPercent !== null).map((w) => `${w.week}: ${w.metPercent!.toFixed(1)} % met`));
   // The worst issues link to the issue's page in Jira.
   if (report.worst.length) expect(await frame.getByRole('link', { name: report.worst[0].ticketId }).first().getAttribute('href')).toBe(`/browse/${report.worst[0].ticketId}`);
   await page.screenshot({ path: join(ROOT, 'docs', 'workbench-jira-report.png') });

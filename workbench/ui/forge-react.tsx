@@ -77,20 +77,15 @@ export const DynamicTable = (p: Props) => {
     createElement('tbody', null, ...(rows.length ? rows.map((r) => createElement('tr', { key: r.key }, ...r.cells.map((c) => createElement('td', { key: c.key }, c.content)))) : [createElement('tr', { key: 'empty' }, createElement('td', { colSpan: head.length || 1 }, p.emptyView as ReactNode))])),
   );
 };
-/** UI Kit's BarChart drawn as plain bars: one per datum, its height the y value's share of the largest. */
-export const BarChart = (p: Props) => {
-  const data = (p.data as Record<string, unknown>[]) ?? [];
-  const x = String(p.xAccessor);
-  const y = String(p.yAccessor);
-  const top = Math.max(1, ...data.map((d) => Number(d[y]) || 0));
+/** UI Kit's ProgressBar as Atlaskit's progress-bar renders it: a progressbar role, its label and value (0 to 1). */
+export const ProgressBar = (p: Props) => {
+  const value = Math.max(0, Math.min(1, Number(p.value) || 0));
   return createElement(
-    'figure',
-    { className: 'uik-barchart' },
-    p.title ? createElement('figcaption', null, p.title as string, p.subtitle ? createElement('small', null, ` ${p.subtitle as string}`) : null) : null,
-    createElement('div', { className: 'uik-bars', 'aria-hidden': true }, ...data.map((d) => createElement('div', { key: String(d[x]), className: 'uik-bar', title: `${String(d[x])}: ${String(d[y])}`, style: { height: `${(100 * (Number(d[y]) || 0)) / top}%` } as CSSProperties }, createElement('span', null, String(d[x]))))),
+    'div',
+    { className: `uik-progress uik-progress-${String(p.appearance ?? 'default')}`, role: 'progressbar', 'aria-label': p.ariaLabel as string, 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(value * 100) },
+    createElement('span', { style: { width: `${value * 100}%` } as CSSProperties }),
   );
 };
-
 const ForgeReconciler = {
   render(element: ReactElement) {
     createRoot(document.getElementById('root')!).render(element);
