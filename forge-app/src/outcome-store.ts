@@ -103,13 +103,14 @@ export async function keepOutcomes(issue: JiraIssue, outcomes: readonly Outcome[
   const rows: Row[] = outcomes.map((o) => ({ ...where, metric: o.metric, cycle: o.cycle, state: o.state, working_ms: o.workingMs, tier: o.tier, priority: o.priority, group_name: o.group, started_at: o.startedAt, ended_at: o.endedAt, due_at: o.dueAt }));
   const stored = (await sql.prepare<Row>(`SELECT ${COLUMNS.join(', ')} FROM ${TABLE} WHERE issue_id = ?`).bindParams(issue.id).execute()).rows;
   const byId = new Map(stored.map((r) => [`${r.metric}\u0000${Number(r.cycle)}`, r]));
+  // onlyNew: a stored row stays as it is, so only the missing ones are written (and counted).
   const changed = rows.filter((r) => {
     const s = byId.get(`${r.metric}\u0000${r.cycle}`);
-    return !s || !same(s, r);
+    return !s || (!opts.onlyNew && !same(s, r));
   });
-  const moved = stored.some((s) => s.issue_key !== where.issue_key || String(s.project_id) !== where.project_id || s.project_key !== where.project_key);
+  const moved = !opts.onlyNew && stored.some((s) => s.issue_key !== where.issue_key || String(s.project_id) !== where.project_id || s.project_key !== where.project_key);
   for (let i = 0; i < changed.length; i += ROWS_PER_STATEMENT) await upsert(changed.slice(i, i + ROWS_PER_STATEMENT), opts.onlyNew);
-  if (moved && !opts.onlyNew) {
+  if (moved) {
     await sql
       .prepare(`UPDATE ${TABLE} SET issue_key = ?, project_id = ?, project_key = ? WHERE issue_id = ?`)
       .bindParams(where.issue_key, where.project_id, where.project_key, issue.id)

@@ -15,9 +15,6 @@ export function periodOf(choice: PeriodChoice, now: number): Period {
   return { from: monday, to: null };
 }
 
-export type { RowIssues } from './outcome-store';
-export { DRILL_COUNT } from './outcome-store';
-
 /** What the report pages show: the stored report, and its table as `sla report --outcomes --format csv` writes it. */
 export interface IssueReport extends StoredReport {
   csv: string;

@@ -1,7 +1,7 @@
 // The Forge runtime, emulated: loads the Forge app's own compiled code (resolvers, triggers) with
 // @forge/api's requestJira pointed at the Jira REST emulator, @forge/kvs at a Map, @forge/sql at a
-// MariaDB server (test/jira/forge-sql.ts) and @forge/events' Queue at in-memory queues. Used by the workbench and by npm run bench; the app's code is not
-// changed or copied.
+// MariaDB server (test/jira/forge-sql.ts) and @forge/events' Queue at in-memory queues. Used by the
+// workbench and by npm run bench; the app's code is not changed or copied.
 // (The compile step itself is workbench/scripts/compile.mjs: it runs before any of this is compiled.)
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';

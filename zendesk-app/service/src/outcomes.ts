@@ -1,6 +1,14 @@
 import { ReportBuilder, WORST_COUNT, type Outcome, type OutcomeReport, type Period, type ReportScope } from '@sla-desk/core';
 import type { Db, Query } from './db';
 
+/** Outcomes as the JSON both writers send in one parameter, and the recordset that reads it back. */
+function outcomeRows(outcomes: readonly Outcome[]): string {
+  return JSON.stringify(
+    outcomes.map((o) => ({ metric: o.metric, cycle: o.cycle, state: o.state, working_ms: o.workingMs, tier: o.tier, priority: o.priority, group_id: o.group, started_at: o.startedAt, ended_at: o.endedAt, due_at: o.dueAt })),
+  );
+}
+const GIVEN = 'jsonb_to_recordset($3::jsonb) AS o(metric text, cycle int, state text, working_ms float8, tier text, priority text, group_id text, started_at bigint, ended_at bigint, due_at bigint)';
+
 /**
  * Each Metric's Outcome per cycle, kept in the `outcomes` table beside the open tickets' timelines.
  * A pass rewrites a ticket's Outcomes as its evaluation gives them; a closed ticket's stay (its
@@ -8,15 +16,12 @@ import type { Db, Query } from './db';
  * states, instants and the policy's ids.
  */
 export async function keepOutcomes(db: Db, tenant: string, ticketId: number, outcomes: readonly Outcome[]): Promise<void> {
-  const rows = JSON.stringify(
-    outcomes.map((o) => ({ metric: o.metric, cycle: o.cycle, state: o.state, working_ms: o.workingMs, tier: o.tier, priority: o.priority, group_id: o.group, started_at: o.startedAt, ended_at: o.endedAt, due_at: o.dueAt })),
-  );
   // One statement, so one round trip and atomic without a transaction: the DELETE and the INSERT
   // touch different rows (those the evaluation no longer gives, a reply deleted or a policy
   // changed; and those it gives).
   await db.query(
     `WITH given AS (
-       SELECT * FROM jsonb_to_recordset($3::jsonb) AS o(metric text, cycle int, state text, working_ms float8, tier text, priority text, group_id text, started_at bigint, ended_at bigint, due_at bigint)
+       SELECT * FROM ${GIVEN}
      ), gone AS (
        DELETE FROM outcomes WHERE tenant = $1 AND ticket_id = $2 AND (metric, cycle) NOT IN (SELECT metric, cycle FROM given)
      )
@@ -29,7 +34,7 @@ export async function keepOutcomes(db: Db, tenant: string, ticketId: number, out
      -- A settled cycle comes back unchanged on every pass: rewriting it would only churn five indexes.
      WHERE (outcomes.state, outcomes.working_ms, outcomes.tier, outcomes.priority, outcomes.group_id, outcomes.started_at, outcomes.ended_at, outcomes.due_at)
        IS DISTINCT FROM (EXCLUDED.state, EXCLUDED.working_ms, EXCLUDED.tier, EXCLUDED.priority, EXCLUDED.group_id, EXCLUDED.started_at, EXCLUDED.ended_at, EXCLUDED.due_at)`,
-    [tenant, ticketId, rows],
+    [tenant, ticketId, outcomeRows(outcomes)],
   );
 }
 
@@ -39,17 +44,14 @@ export async function keepOutcomes(db: Db, tenant: string, ticketId: number, out
  * Whether any was kept.
  */
 export async function keepOutcomesIfNone(db: Db, tenant: string, ticketId: number, outcomes: readonly Outcome[]): Promise<boolean> {
-  const rows = JSON.stringify(
-    outcomes.map((o) => ({ metric: o.metric, cycle: o.cycle, state: o.state, working_ms: o.workingMs, tier: o.tier, priority: o.priority, group_id: o.group, started_at: o.startedAt, ended_at: o.endedAt, due_at: o.dueAt })),
-  );
   const kept = await db.query(
     `INSERT INTO outcomes (tenant, ticket_id, metric, cycle, state, working_ms, tier, priority, group_id, started_at, ended_at, due_at)
      SELECT $1, $2, metric, cycle, state, working_ms, tier, priority, group_id, started_at, ended_at, due_at
-     FROM jsonb_to_recordset($3::jsonb) AS o(metric text, cycle int, state text, working_ms float8, tier text, priority text, group_id text, started_at bigint, ended_at bigint, due_at bigint)
+     FROM ${GIVEN}
      WHERE NOT EXISTS (SELECT 1 FROM outcomes WHERE tenant = $1 AND ticket_id = $2)
        AND ($1 = 'env' OR EXISTS (SELECT 1 FROM tenants WHERE account_id = $1))
      ON CONFLICT DO NOTHING RETURNING 1 AS one`,
-    [tenant, ticketId, rows],
+    [tenant, ticketId, outcomeRows(outcomes)],
   );
   return kept.length > 0;
 }
