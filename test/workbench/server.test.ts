@@ -96,7 +96,12 @@ describe('POST /api/clock', () => {
     ({ url } = await start(dataDir(), ['--reset']));
   });
   const post = (body: string, path = '/api/clock') => fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const clock = async () => (await json(fetch(`${url}/api/desk`))).clock;
+  // GET /api/clock: what every page's header reads, the same instant as the desk's.
+  const clock = async () => {
+    const [alone, desk] = await Promise.all([json(fetch(`${url}/api/clock`)), json(fetch(`${url}/api/desk`))]);
+    expect(alone).toEqual({ clock: desk.clock });
+    return alone.clock;
+  };
 
   test.each([
     ['{"shiftMinutes": 1.5e11}', 'clock.shiftMinutes: expected a number of minutes from -5270400 to 5270400 (ten years), got 150000000000'],
@@ -135,6 +140,7 @@ describe('POST /api/clock', () => {
     expect(await json(post('{"shiftMinutes": -5270399.5}'))).toEqual({ clock: '2026-11-20T15:00:30.000Z' });
     expect(await json(post('{"at": "2028-02-29T10:00:00+01:00"}'))).toEqual({ clock: '2028-02-29T09:00:00.000Z' });
     expect(await json(post('{"reset": true}'))).toEqual({ clock: '2026-11-20T15:00:00.000Z' });
+    expect(await clock()).toBe('2026-11-20T15:00:00.000Z');
   });
 });
 

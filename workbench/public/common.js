@@ -57,9 +57,7 @@ export async function header(onChange) {
       onChange && onChange();
     };
   });
-  const desk = await api('/api/desk');
-  show(desk.clock);
-  return desk;
+  show((await api('/api/clock')).clock);
 }
 
 /**

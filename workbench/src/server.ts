@@ -81,6 +81,7 @@ export async function startWorkbench({ port = 4600, host = '127.0.0.1', dataDir,
 
   const routes: Route[] = [
     ['GET', '/api/desk', async (req) => wb.desk({ sort: q(req, 'sort'), state: q(req, 'state') })],
+    ['GET', '/api/clock', async () => wb.clock()],
     ['POST', '/api/clock', async (req) => wb.setClock(readJson(req))],
     ['GET', '/api/policy', async (req) => policyPage(wb, weeks(urlOf(req)))],
     ['POST', '/api/policy/check', async (req) => wb.checkPolicy(readJson(req).text)],

@@ -345,6 +345,10 @@ export function createWorkbench({ root, dataDir, reset = false, log = console.lo
     settings,
     ticket,
     userOf,
+    /** The clock alone, for the header of every page: the desk evaluates every ticket on both hosts. */
+    clock() {
+      return { clock: new Date(state.clock).toISOString() };
+    },
     /**
      * The ticket list. `query.sort`: "next_breach" (the soonest breach first, breached tickets
      * leading, those with no clock running last) or "id" (the default); `query.state`: only the
