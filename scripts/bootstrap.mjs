@@ -1,9 +1,10 @@
 // Makes a fresh clone runnable: installs what is missing, then builds. `npm start`, `npm test`
 // and `npm run bench` call it first, so each works as the very first command.
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILDS, isFresh, markBuilt } from './builds.mjs';
 import { findBrowser } from './find-browser.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,36 +40,13 @@ if (!mariadb.some((p) => existsSync(p))) {
 // tsc -b is incremental: a no-op when nothing changed.
 run('npx --no-install tsc -b');
 
-/**
- * The other builds are skipped when their stamp is newer than every file they read, so a second
- * `npm start` starts in about a second instead of rebuilding the apps.
- */
-function newest(paths) {
-  let t = 0;
-  const walk = (p) => {
-    if (!existsSync(p)) return;
-    const st = statSync(p);
-    if (!st.isDirectory()) return void (t = Math.max(t, st.mtimeMs));
-    for (const e of readdirSync(p)) if (e !== 'node_modules' && e !== 'dist' && !e.startsWith('.')) walk(join(p, e));
-  };
-  for (const p of paths) walk(join(root, p));
-  return t;
+// The other builds are skipped when their stamp is newer than every file they read
+// (scripts/builds.mjs), so a second `npm start` starts in about a second instead of rebuilding the apps.
+for (const b of BUILDS) {
+  if (isFresh(b)) continue;
+  run(`npm run build --silent -w ${b.workspace}`);
+  markBuilt(b);
 }
-function build(workspace, inputs, stamp) {
-  const stampFile = join(root, stamp);
-  if (mtime(stampFile) > Math.max(newest(inputs), mtime(installed))) return;
-  run(`npm run build --silent -w ${workspace}`);
-  mkdirSync(dirname(stampFile), { recursive: true });
-  writeFileSync(stampFile, new Date().toISOString());
-}
-const CORE = ['core/src', 'core/presets', 'core/package.json'];
-// The Zendesk app's dist/ is what its tests, zcli apps:server and the package use; service/dist is its service.
-build('zendesk-app', [...CORE, 'zendesk-app/src', 'zendesk-app/service/src', 'zendesk-app/scripts', 'zendesk-app/vite.config.mjs', 'zendesk-app/package.json', 'zendesk-app/tsconfig.json'], 'zendesk-app/dist/.built');
-// The Forge app carries the presets as JSON.
-build('forge-app', [...CORE, 'forge-app/scripts', 'forge-app/package.json'], 'forge-app/.built');
-// The workbench runs the apps' own code on emulated hosts: compile it with the workbench's own
-// server, and bundle the Forge UI.
-build('workbench', [...CORE, 'forge-app/src', 'zendesk-app/src', 'zendesk-app/service/src', 'test/jira', 'test/zendesk', 'test/zendesk-service/pg-cluster.ts', 'workbench/src', 'workbench/ui', 'workbench/scripts', 'workbench/tsconfig.json', 'tsconfig.base.json'], 'workbench/.build/.built');
 // The browser tests and the bench need a Chromium: the system's, else the one the npm package
 // @sparticuz/chromium carries. Unpacking it here, once, keeps parallel test workers from each
 // unpacking their own. Only a warning when there is none: `npm start` needs no browser.

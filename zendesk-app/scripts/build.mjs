@@ -1,15 +1,22 @@
 // npm run build -w zendesk-app: makes the dist/ that `zcli apps:server` serves and that
 // `npm run package` zips. The bundled presets are turned into JSON for the browser, which has no disk.
+// With --if-stale (the package's build) it does nothing when dist/ is newer than every file it reads.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { buildOf, isFresh, markBuilt } from '../../scripts/builds.mjs';
 
 const require = createRequire(import.meta.url);
 const app = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(app, 'dist');
+const self = buildOf('zendesk-app');
+if (process.argv.includes('--if-stale') && isFresh(self)) {
+  console.error(`[zendesk-app] ${dist} is up to date`);
+  process.exit(0);
+}
 const { parsePolicy } = require('@sla-desk/core');
 const { PRESET_DIR, DEFAULT_PRESET } = require('@sla-desk/core/dist/presets');
 const { requirementsFor } = require('./requirements.cjs');
@@ -59,6 +66,8 @@ cpSync(join(app, 'src', 'translations'), join(next, 'translations'), { recursive
 for (const logo of ['logo.png', 'logo-small.png', 'icon_nav_bar.svg']) cpSync(join(app, 'src', 'assets', logo), join(next, 'assets', logo));
 const requirements = requirementsFor(presets[DEFAULT_PRESET], Object.values(presets));
 writeFileSync(join(next, 'requirements.json'), JSON.stringify(requirements, null, 2) + '\n');
+// Its stamp goes in with it, so a bootstrap after this build finds it fresh.
+markBuilt(self, join(next, '.built'));
 const old = join(app, `dist.old-${process.pid}`);
 if (existsSync(dist)) renameSync(dist, old);
 renameSync(next, dist);

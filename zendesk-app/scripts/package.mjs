@@ -16,8 +16,8 @@ function files(dir) {
   });
 }
 
-// zcli.apps.config.json holds local zcli settings; Zendesk never sees it.
-const list = files(dist).filter((f) => !f.endsWith('zcli.apps.config.json')).sort((a, b) => (a.endsWith('manifest.json') ? -1 : b.endsWith('manifest.json') ? 1 : a.localeCompare(b)));
+// zcli.apps.config.json holds local zcli settings, .built the build's stamp; Zendesk sees neither.
+const list = files(dist).filter((f) => !f.endsWith('zcli.apps.config.json') && !f.endsWith('.built')).sort((a, b) => (a.endsWith('manifest.json') ? -1 : b.endsWith('manifest.json') ? 1 : a.localeCompare(b)));
 mkdirSync(dirname(out), { recursive: true });
 const zip = new yazl.ZipFile();
 // A fixed date keeps the zip byte-for-byte the same for the same build.

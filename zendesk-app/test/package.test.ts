@@ -188,6 +188,8 @@ test('npm run package makes a zip of dist/ with manifest.json at its top level',
     });
   });
   expect(names[0]).toBe('manifest.json');
+  // Neither zcli's local settings nor the build's stamp, which dist/ holds too.
+  expect(names.filter((n) => /zcli\.apps\.config\.json$|\.built$/.test(n))).toEqual([]);
   expect(validatePackage(out)).toEqual([]);
   expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(readFileSync(join(DIST, 'manifest.json'), 'utf8'));
   rmSync(out, { recursive: true, force: true });
