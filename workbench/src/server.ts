@@ -40,7 +40,11 @@ function sendJson(reply: FastifyReply, status: number, body: unknown) {
 function sendFile(reply: FastifyReply, base: string, rel: string) {
   const file = normalize(join(base, rel));
   if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) return sendJson(reply, 404, { error: `not found: ${rel}` });
-  return reply.code(200).header('content-type', TYPES[extname(file)] ?? 'application/octet-stream').send(createReadStream(file));
+  // A bundler's chunk is named by its content's hash: a new build is a new name. Such a file is
+  // cached as Zendesk's and Atlassian's CDNs let it be, so a ticket page opened again neither
+  // fetches nor compiles the app's scripts again. Anything else is asked for each time.
+  const cache = /-[\w-]{8}\.(js|css)$/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  return reply.code(200).headers({ 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': cache }).send(createReadStream(file));
 }
 
 /**
