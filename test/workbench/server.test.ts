@@ -164,6 +164,16 @@ describe('the HTTP answers the pages and the service rely on, whatever routes th
     expect(await answer('/api/zendesk/tickets/999')).toEqual([404, 'no ticket 999']);
   });
 
+  test("the apps' hashed chunks may be cached for good, the pages' own files and the API never", async () => {
+    const frame = await (await fetch(`${url}/zendesk/frame?ticket=1&user=agent`)).text();
+    const chunk = /src="\.?\/?([\w-]+-[\w-]{8}\.js)"/.exec(frame)?.[1];
+    expect(chunk).toBeDefined();
+    const cacheOf = async (path: string) => [path, (await fetch(url + path)).headers.get('cache-control')];
+    expect(await cacheOf(`/zendesk/assets/${chunk}`)).toEqual([`/zendesk/assets/${chunk}`, 'public, max-age=31536000, immutable']);
+    for (const path of ['/common.js', '/zendesk/assets/iframe.html', '/forge-ui/panel.js']) expect(await cacheOf(path)).toEqual([path, 'no-cache']);
+    expect(await cacheOf('/api/clock')).toEqual(['/api/clock', 'no-store']);
+  });
+
   test("the service's Zendesk REST API wants a token first, even where it emulates nothing", async () => {
     expect(await answer('/zendesk-rest/api/v2/tickets/1.json')).toEqual([401, "Couldn't authenticate you"]);
     expect(await answer('/zendesk-rest/api/v2/views.json')).toEqual([401, "Couldn't authenticate you"]);
